@@ -1,0 +1,160 @@
+// The local configuration after loading (YAML file or dir, PATRONI_* overlays) and normalising.
+// Field names follow Patroni's YAML keys so config.md stays the reference; `raw` keeps the merged
+// document for --validate-config --print and for sections later issues will read.
+import type { Json, JsonObject } from '../util/json.js';
+
+export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL';
+
+export interface LogConfig {
+  type: 'plain' | 'json';
+  level: LogLevel;
+  format: string;
+  dateformat?: string;
+  dir?: string;
+  file_num: number;
+  file_size: number;
+  static_fields?: JsonObject;
+}
+
+export interface BasicAuth { username: string; password: string }
+
+export interface RestApiConfig {
+  listen: { host: string; port: number };
+  connect_address: string;
+  authentication?: BasicAuth;
+  certfile?: string;
+  keyfile?: string;
+  keyfile_password?: string;
+  cafile?: string;
+  ciphers?: string;
+  verify_client: 'none' | 'optional' | 'required';
+  allowlist: string[];
+  allowlist_include_members: boolean;
+  http_extra_headers: Record<string, string>;
+  https_extra_headers: Record<string, string>;
+  server_tokens: 'original' | 'minimal' | 'productonly';
+}
+
+export interface CtlConfig {
+  insecure: boolean;
+  cacert?: string;
+  certfile?: string;
+  keyfile?: string;
+  keyfile_password?: string;
+  authentication?: BasicAuth;
+}
+
+/** etcd v3 through its JSON gateway, as Patroni talks to it. */
+export interface Etcd3Config {
+  kind: 'etcd3';
+  /** host:port endpoints */
+  hosts: string[];
+  protocol: 'http' | 'https';
+  username?: string;
+  password?: string;
+  cacert?: string;
+  cert?: string;
+  key?: string;
+  use_proxies: boolean;
+}
+
+/** Backends that later issues implement; the section is kept so config validation can name it. */
+export interface OtherDcsConfig {
+  kind: 'etcd' | 'consul' | 'zookeeper' | 'exhibitor' | 'kubernetes' | 'raft';
+  section: JsonObject;
+}
+
+export type DcsConfig = Etcd3Config | OtherDcsConfig;
+
+/** postgresql.authentication.<user>: username/password plus libpq SSL keys. */
+export interface PgUserAuth {
+  username: string;
+  password?: string;
+  [libpqKey: string]: string | undefined;
+}
+
+export interface PostgresqlConfig {
+  listen: { hosts: string[]; port: number };
+  connect_address: string;
+  proxy_address?: string;
+  data_dir: string;
+  config_dir: string;
+  bin_dir: string;
+  bin_name: Record<string, string>;
+  pgpass: string;
+  database: string;
+  authentication: { superuser: PgUserAuth; replication: PgUserAuth; rewind?: PgUserAuth };
+  parameters: JsonObject;
+  pg_hba?: string[];
+  pg_ident?: string[];
+  use_unix_socket: boolean;
+  use_unix_socket_repl: boolean;
+  use_pg_rewind?: boolean;
+  remove_data_directory_on_rewind_failure: boolean;
+  remove_data_directory_on_diverged_timelines: boolean;
+  pg_ctl_timeout: number;
+  create_replica_methods: string[];
+  basebackup?: Json;
+  callbacks: Record<string, string>;
+  /** The whole postgresql section, for keys later issues read (recovery_conf, custom methods...). */
+  raw: JsonObject;
+}
+
+export interface BootstrapConfig {
+  dcs: JsonObject;
+  method: string;
+  initdb: Json[];
+  pg_hba: string[];
+  post_bootstrap?: string;
+  raw: JsonObject;
+}
+
+/** Tags as configured; see tags.ts for the derived predicates (nofailover, failover_priority...). */
+export type Tags = JsonObject;
+
+export interface PatroniConfig {
+  scope: string;
+  namespace: string;
+  name: string;
+  log: LogConfig;
+  restapi: RestApiConfig;
+  ctl: CtlConfig;
+  dcs: DcsConfig;
+  bootstrap: BootstrapConfig;
+  postgresql: PostgresqlConfig;
+  tags: Tags;
+  watchdog: { mode: 'off' | 'automatic' | 'required'; device: string; safety_margin: number };
+  /** Merged document (file + env overlays) as loaded. */
+  raw: JsonObject;
+}
+
+/**
+ * The dynamic configuration (DCS `config` key, config.md §3) with defaults applied and the timing
+ * rule enforced. Built by dynamic.ts from whatever JSON the DCS holds.
+ */
+export interface DynamicConfig {
+  ttl: number;
+  loop_wait: number;
+  retry_timeout: number;
+  maximum_lag_on_failover: number;
+  maximum_lag_on_syncnode: number;
+  max_timelines_history: number;
+  primary_start_timeout: number;
+  primary_stop_timeout: number;
+  primary_race_backoff: number;
+  check_timeline: boolean;
+  pause: boolean;
+  synchronous_mode: 'off' | 'on' | 'quorum';
+  synchronous_mode_strict: boolean;
+  synchronous_node_count: number;
+  failsafe_mode: boolean;
+  member_slots_ttl: number;
+  /** standby_cluster section when active (any of host/port/restore_command set). */
+  standby_cluster: JsonObject | null;
+  use_slots: boolean;
+  use_pg_rewind: boolean;
+  /** postgresql.parameters from the DCS (protected params validated). */
+  parameters: JsonObject;
+  /** The source JSON, for keys read directly (slots, ignore_slots...). */
+  raw: JsonObject;
+}

@@ -1,0 +1,50 @@
+// The imperative shell around one local PostgreSQL: every action the HA executor can ask for.
+// Implemented by postgres.ts; the HA core never calls it, it only names actions.
+import type { PostgresSnapshot } from './snapshot.js';
+
+/** Whom a replica streams from: a member of our cluster (or a standby cluster's remote primary). */
+export interface Upstream {
+  /** Member name (application_name of the slot owner is always us; this is for logs). */
+  name: string;
+  host: string;
+  port: number;
+}
+
+export type ServerRole = 'primary' | 'replica' | 'standby_leader';
+
+export type StopMode = 'fast' | 'immediate';
+
+export interface PostgresController {
+  /** Read everything decide() needs: data dir, pg_controldata, postmaster, one SQL round trip. */
+  snapshot(): Promise<PostgresSnapshot>;
+
+  /** initdb with bootstrap.initdb options, superuser from authentication; throws with the tool's output. */
+  initdb(): Promise<void>;
+  /** pg_basebackup from the upstream into an empty data dir (2 attempts, dir cleaned between). */
+  basebackup(from: Upstream): Promise<void>;
+  /** After the first start of a fresh cluster: passwords, replication user, rewind user. */
+  postBootstrap(): Promise<void>;
+
+  /**
+   * Write postgresql.conf/pg_hba.conf/pgpass (+ standby.signal and primary_conninfo when following)
+   * and start with pg_ctl, waiting up to pg_ctl_timeout for connections. Resolves true when accepting.
+   */
+  start(role: ServerRole, upstream: Upstream | null): Promise<boolean>;
+  /** pg_ctl stop -m mode; `checkpoint` issues CHECKPOINT first (graceful demotion). */
+  stop(mode: StopMode, opts?: { checkpoint?: boolean }): Promise<boolean>;
+  /** pg_ctl promote -w; resolves once out of recovery. */
+  promote(): Promise<boolean>;
+  /**
+   * Point a running replica at a new upstream: rewrite primary_conninfo and reload (PG13+),
+   * or restart when the server cannot reload it. Resolves true when applied.
+   */
+  follow(upstream: Upstream | null, role: ServerRole): Promise<boolean>;
+  /** CHECKPOINT on a running server. */
+  checkpoint(): Promise<void>;
+  /** Apply changed parameters (reload); reports parameters needing restart. */
+  reload(): Promise<void>;
+  /** True when the configured primary_conninfo already points at this upstream. */
+  isFollowing(upstream: Upstream | null): boolean;
+
+  close(): Promise<void>;
+}

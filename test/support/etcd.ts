@@ -1,0 +1,44 @@
+// A real etcd (Debian's etcd-server) on free loopback ports in a temp dir, for integration tests.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { freePorts } from './ports.js';
+import { makeTempDir, waitFor } from './tmp.js';
+
+export interface EtcdServer {
+  endpoint: string;        // http://127.0.0.1:PORT
+  hostPort: string;        // 127.0.0.1:PORT
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export async function startEtcd(): Promise<EtcdServer> {
+  const [client, peer] = await freePorts(2) as [number, number];
+  const dir = makeTempDir('etcd');
+  const child = spawn('etcd', [
+    '--name', 'test', '--data-dir', dir.path,
+    '--listen-client-urls', `http://127.0.0.1:${client}`, '--advertise-client-urls', `http://127.0.0.1:${client}`,
+    '--listen-peer-urls', `http://127.0.0.1:${peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`,
+    '--initial-cluster', `test=http://127.0.0.1:${peer}`, '--log-level', 'error', '--logger', 'zap',
+  ], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.arch === 'x64' ? '' : process.arch } });
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
+  const endpoint = `http://127.0.0.1:${client}`;
+  try {
+    await waitFor('etcd to answer', async () => (await fetch(`${endpoint}/version`)).ok, 20_000, 100);
+  } catch (e) {
+    child.kill('SIGKILL');
+    dir.remove();
+    throw new Error(`${String(e)}\n${stderr}`);
+  }
+  return {
+    endpoint, hostPort: `127.0.0.1:${client}`, process: child,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+      dir.remove();
+    },
+  };
+}
