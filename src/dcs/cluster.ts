@@ -59,6 +59,8 @@ export interface Failover {
   leader?: string;
   candidate?: string;
   scheduledAt?: Date;
+  /** `scheduled_at` text as stored: its UTC offset is shown back by /cluster and patronictl (Date loses it). */
+  scheduledAtRaw?: string;
 }
 
 export interface ClusterConfig {

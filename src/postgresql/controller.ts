@@ -1,5 +1,6 @@
 // The imperative shell around one local PostgreSQL: every action the HA executor can ask for.
 // Implemented by postgres.ts; the HA core never calls it, it only names actions.
+import type { PostgresState } from '../dcs/cluster.js';
 import type { PostgresSnapshot } from './snapshot.js';
 
 /** Whom a replica streams from: a member of our cluster (or a standby cluster's remote primary). */
@@ -45,6 +46,14 @@ export interface PostgresController {
   reload(): Promise<void>;
   /** True when the configured primary_conninfo already points at this upstream. */
   isFollowing(upstream: Upstream | null): boolean;
+
+  /** Patroni's state string, set by the executor around long actions (`creating replica`...). */
+  setState(state: PostgresState): void;
+  /**
+   * Primary only (no-op in recovery): create a physical slot per other member (dcs.md §3.10 names),
+   * drop physical slots of members not listed unless named in `keep` (permanent slots); logical slots untouched.
+   */
+  syncMemberSlots(memberNames: string[], keep?: string[]): Promise<void>;
 
   close(): Promise<void>;
 }

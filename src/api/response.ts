@@ -1,0 +1,31 @@
+// Responses the route handlers return; server.ts turns them into bytes. A discriminated union so a
+// handler cannot, say, attach a body to a status-only answer.
+import type { IncomingHttpHeaders } from 'node:http';
+import type { HistoryLine } from '../dcs/cluster.js';
+import type { Json } from '../util/json.js';
+import type { ClusterJson } from './cluster-json.js';
+import type { Query } from './health.js';
+import type { NodeStatus } from './node-status.js';
+
+export type JsonBody = Json | NodeStatus | ClusterJson | HistoryLine[];
+
+export type ApiResponse =
+  /** `application/json`, Python json.dumps text. */
+  | { kind: 'json'; code: number; body: JsonBody; headers?: Record<string, string> }
+  /** Plain messages: Patroni sends them as `text/html`. */
+  | { kind: 'text'; code: number; text: string; headers?: Record<string, string> }
+  /** Load-balancer probes: code only, empty body. */
+  | { kind: 'status'; code: number }
+  /** Python's send_error HTML page (`reason` overrides the standard phrase, e.g. for 501). */
+  | { kind: 'error'; code: number; reason?: string };
+
+export interface ApiRequest {
+  method: string;
+  path: string;
+  query: Query;
+  headers: IncomingHttpHeaders;
+  /** Peer address, for allowlists. */
+  remoteAddress: string;
+  /** Body bytes; null when the request carries none (no Content-Length / chunks). Size-limited. */
+  readBody(): Promise<Buffer | null>;
+}

@@ -1,0 +1,100 @@
+// Local configuration loading (config.md §1): YAML file or directory, or PATRONI_CONFIGURATION,
+// or the environment alone; PATRONI_* overlays merged over a file. YAML 1.1 like PyYAML, so
+// `on`/`off`/`yes`/`no` are booleans.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDocument } from 'yaml';
+import { log } from '../log/logger.js';
+import { isObject, mergePatch, type Json, type JsonObject } from '../util/json.js';
+import { buildEnvConfig } from './env.js';
+import { ConfigError } from './errors.js';
+import { normalizeConfig } from './normalize.js';
+import type { PatroniConfig } from './types.js';
+import { YAML11 } from './yaml.js';
+import { formatProblem, RESERVED_NAME, validateConfigDetailed } from './validate.js';
+
+export { ConfigError } from './errors.js';
+export { normalizeConfig } from './normalize.js';
+
+function osReason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  // Node's message is "<CODE>: <description>, <syscall> '<path>'"; keep code and description.
+  const description = (e.message ?? String(err)).replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '');
+  return e.code ? `${e.code}: ${description}` : description;
+}
+
+/** Parse one YAML text; `source` names the file (or variable) in error messages. */
+export function parseYamlConfig(text: string, source: string): JsonObject {
+  const doc = parseDocument(text, YAML11);
+  const first = doc.errors[0];
+  if (first) {
+    const pos = first.linePos?.[0];
+    const where = pos ? `line ${pos.line}, column ${pos.col}` : 'unknown position';
+    const reason = first.message.split(/ at line \d+/)[0] ?? first.message;
+    throw new ConfigError(`Invalid YAML in ${source} at ${where}: ${reason}`);
+  }
+  const value = doc.toJS() as Json;
+  if (!isObject(value)) {
+    const found = value === null ? 'an empty document' : Array.isArray(value) ? 'a list' : `a ${typeof value}`;
+    throw new ConfigError(`invalid config file ${source}: the top level must be a mapping, found ${found}`);
+  }
+  return value;
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`Cannot read configuration file ${file}: ${osReason(err)}`);
+  }
+}
+
+/** A file, or every *.yml/*.yaml file of a directory in sorted order, deep-merged. */
+function loadConfigPath(path: string): JsonObject {
+  let isDir: boolean;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch (err) {
+    throw new ConfigError(`Cannot read configuration file ${path}: ${osReason(err)}`);
+  }
+  if (!isDir) return parseYamlConfig(readText(path), path);
+  let names: string[];
+  try {
+    names = readdirSync(path).filter((f) => f.endsWith('.yml') || f.endsWith('.yaml')).sort();
+  } catch (err) {
+    throw new ConfigError(`Cannot read configuration directory ${path}: ${osReason(err)}`);
+  }
+  let merged: JsonObject = {};
+  for (const name of names) {
+    const file = join(path, name);
+    if (!statSync(file).isFile()) continue;
+    merged = mergePatch(merged, parseYamlConfig(readText(file), file));
+  }
+  return merged;
+}
+
+/** The merged local configuration document, before validation and defaults. */
+export function loadRawConfig(path: string | undefined, env: NodeJS.ProcessEnv): JsonObject {
+  const fromEnv = buildEnvConfig(env).config;
+  if (path) return mergePatch(loadConfigPath(path), fromEnv);
+  const whole = env.PATRONI_CONFIGURATION;
+  // PATRONI_CONFIGURATION replaces the file and disables the individual variables.
+  if (whole) return parseYamlConfig(whole, 'PATRONI_CONFIGURATION');
+  return fromEnv;
+}
+
+/**
+ * Load, validate and normalise the local configuration for the daemon. Unlike Patroni (which only
+ * runs the full schema with --validate-config) we refuse to start on any problem the validator
+ * reports, with the same report. Listen ports and DCS reachability are not probed here: a running
+ * Postgres keeps its port across a daemon restart, and the DCS may come up after us.
+ */
+export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv): PatroniConfig {
+  const raw = loadRawConfig(path, env);
+  if (Object.keys(raw).length === 0) throw new ConfigError('Config is empty.');
+  if (raw.name === RESERVED_NAME) throw new ConfigError(`Can not use ${RESERVED_NAME} as a member name`);
+  const { problems, warnings } = validateConfigDetailed(raw, { ignoreListenPort: true, checkReachability: false, checkDataDir: true });
+  if (problems.length) throw new ConfigError(problems.map(formatProblem).join('\n'));
+  for (const w of warnings) log.warning('%s', formatProblem(w));
+  return normalizeConfig(raw, env);
+}

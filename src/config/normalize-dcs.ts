@@ -1,0 +1,61 @@
+// The DCS section of the local configuration -> DcsConfig (config.md §2.10).
+import type { JsonObject } from '../util/json.js';
+import { ConfigError } from './errors.js';
+import { parseHostPort, Section } from './read.js';
+import type { DcsConfig } from './types.js';
+import { DCS_SECTIONS } from './validate.js';
+
+const ETCD_DEFAULT_PORT = 2379;
+
+function withDefaultPort(hostPort: string, key: string): string {
+  const { host, port } = parseHostPort(hostPort.trim(), key, ETCD_DEFAULT_PORT);
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+function fromUrl(text: string, key: string): { protocol: string; hostPort: string } {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(`${key} ${text}: not a valid URL`);
+  }
+  const protocol = url.protocol.replace(/:$/, '');
+  const port = url.port ? Number(url.port) : ETCD_DEFAULT_PORT;
+  return { protocol, hostPort: `${url.hostname}:${port}` };
+}
+
+function etcdHosts(sec: Section): { hosts: string[]; protocol?: string; useProxies: boolean } {
+  if (sec.has('hosts')) {
+    const v = sec.raw('hosts');
+    const list = typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : sec.strList('hosts');
+    return { hosts: list.map((h) => withDefaultPort(h, sec.keyPath('hosts'))), useProxies: sec.bool('use_proxies', false) };
+  }
+  if (sec.has('host')) return { hosts: [withDefaultPort(sec.str('host'), sec.keyPath('host'))], useProxies: sec.bool('use_proxies', false) };
+  for (const key of ['url', 'proxy'] as const) {
+    if (!sec.has(key)) continue;
+    const { protocol, hostPort } = fromUrl(sec.str(key), sec.keyPath(key));
+    return { hosts: [hostPort], protocol, useProxies: key === 'proxy' || sec.bool('use_proxies', false) };
+  }
+  for (const key of ['srv', 'srv_suffix', 'discovery_srv', 'srv_domain']) {
+    if (sec.has(key)) throw new ConfigError(`${sec.keyPath(key)}: DNS SRV discovery is not supported, use hosts`);
+  }
+  throw new ConfigError(`${sec.path}: one of host, hosts, url, proxy must be set`);
+}
+
+export function normalizeDcs(raw: JsonObject): DcsConfig {
+  const kind = DCS_SECTIONS.find((s) => raw[s] !== undefined && raw[s] !== null);
+  if (!kind) {
+    throw new ConfigError(`Can not find suitable configuration of distributed configuration store\nAvailable implementations: ${DCS_SECTIONS.join(', ')}`);
+  }
+  const sec = Section.of(raw, kind);
+  if (kind !== 'etcd3') return { kind, section: sec.data };
+  const { hosts, protocol, useProxies } = etcdHosts(sec);
+  const proto = sec.optStr('protocol') ?? protocol ?? 'http';
+  if (proto !== 'http' && proto !== 'https') throw new ConfigError(`${sec.keyPath('protocol')} must be http or https, got ${proto}`);
+  const out: DcsConfig = { kind: 'etcd3', hosts, protocol: proto, use_proxies: useProxies };
+  for (const key of ['username', 'password', 'cacert', 'cert', 'key'] as const) {
+    const v = sec.optStr(key);
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
+}

@@ -1,0 +1,90 @@
+// Member tags (config.md §2.9): derived predicates and the subset published in the member key.
+// Tag values come from YAML or from other members' JSON, so booleans are parsed leniently.
+import { parseBool, parseIntLoose, type Json, type JsonObject } from '../util/json.js';
+
+export type TagSource = Readonly<Record<string, unknown>> | null | undefined;
+
+const flag = (tags: TagSource, key: string): boolean => parseBool(tags?.[key]) === true;
+
+function priority(tags: TagSource, key: string): number | undefined {
+  const v = parseIntLoose(tags?.[key]);
+  return v === undefined ? undefined : v;
+}
+
+/** nofailover: explicit tag wins; else failover_priority <= 0 means "never promote". */
+export function nofailover(tags: TagSource): boolean {
+  const explicit = parseBool(tags?.nofailover);
+  if (explicit !== undefined && tags?.nofailover !== undefined && tags.nofailover !== null) return explicit;
+  const p = priority(tags, 'failover_priority');
+  return p !== undefined && p <= 0;
+}
+
+/** Priority among failover candidates (higher wins); 0 when nofailover, default 1. */
+export function failoverPriority(tags: TagSource): number {
+  if (parseBool(tags?.nofailover) === true) return 0;
+  const p = priority(tags, 'failover_priority');
+  if (p !== undefined) return Math.max(p, 0);
+  return 1;
+}
+
+/** nosync: explicit tag wins; else sync_priority <= 0 means "never a synchronous standby". */
+export function nosync(tags: TagSource): boolean {
+  const explicit = parseBool(tags?.nosync);
+  if (explicit !== undefined && tags?.nosync !== undefined && tags.nosync !== null) return explicit;
+  const p = priority(tags, 'sync_priority');
+  return p !== undefined && p <= 0;
+}
+
+/** Priority among synchronous standby candidates; 0 when nosync, default 1. */
+export function syncPriority(tags: TagSource): number {
+  if (parseBool(tags?.nosync) === true) return 0;
+  const p = priority(tags, 'sync_priority');
+  if (p !== undefined) return Math.max(p, 0);
+  return 1;
+}
+
+export const nostream = (tags: TagSource): boolean => flag(tags, 'nostream');
+export const noloadbalance = (tags: TagSource): boolean => flag(tags, 'noloadbalance');
+export const clonefrom = (tags: TagSource): boolean => flag(tags, 'clonefrom');
+
+/** The member name to replicate from (cascading), if set. */
+export function replicatefrom(tags: TagSource): string | undefined {
+  const v = tags?.replicatefrom;
+  return typeof v === 'string' && v ? v : undefined;
+}
+
+const BOOLEAN_TAGS = ['clonefrom', 'nofailover', 'noloadbalance', 'nosync', 'nostream'];
+
+/**
+ * Tags as published in the member key / REST API: non-boolean tags always; the predefined boolean
+ * tags only when true, except nofailover/nosync which are also kept (even false) next to their
+ * priority tag so readers see the contradiction resolved the same way.
+ */
+export function publishedTags(tags: TagSource): JsonObject {
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(tags ?? {})) {
+    if (value === undefined) continue;
+    if (BOOLEAN_TAGS.includes(key)) {
+      const keepFalse = (key === 'nofailover' && tags?.failover_priority !== undefined)
+        || (key === 'nosync' && tags?.sync_priority !== undefined);
+      if (parseBool(value) === true || keepFalse) out[key] = value as Json;
+    } else {
+      out[key] = value as Json;
+    }
+  }
+  return out;
+}
+
+/** Contradictory pairs worth a warning at load time (the boolean tag wins). */
+export function contradictoryTags(tags: TagSource): string[] {
+  const out: string[] = [];
+  const fp = priority(tags, 'failover_priority');
+  if (parseBool(tags?.nofailover) === true && fp !== undefined && fp > 0) {
+    out.push('Conflicting configuration between nofailover: True and failover_priority: %s. Defaulting to nofailover: True'.replace('%s', String(fp)));
+  }
+  const sp = priority(tags, 'sync_priority');
+  if (parseBool(tags?.nosync) === true && sp !== undefined && sp > 0) {
+    out.push('Conflicting configuration between nosync: True and sync_priority: %s. Defaulting to nosync: True'.replace('%s', String(sp)));
+  }
+  return out;
+}

@@ -1,0 +1,81 @@
+// patronictl's REST client (patronictl.md §2): Basic auth from ctl/restapi authentication, TLS from
+// the ctl section, non-2xx answers returned as data (only network errors throw).
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { readFileSync } from 'node:fs';
+import { pyJson } from '../api/py-json.js';
+import { isObject, parseBool, type Json, type JsonObject } from '../util/json.js';
+
+export interface RestResponse { status: number; body: string }
+
+const VERSION = '4.1.4';
+/** Never hang forever on a black-holed member. */
+const SOCKET_TIMEOUT_MS = 30_000;
+
+function section(config: JsonObject, name: string): JsonObject {
+  const s = config[name];
+  return isObject(s) ? s : {};
+}
+
+function basicAuth(config: JsonObject): string | undefined {
+  for (const name of ['ctl', 'restapi']) {
+    const auth = section(section(config, name), 'authentication');
+    if (typeof auth.username === 'string') return 'Basic ' + Buffer.from(`${auth.username}:${String(auth.password ?? '')}`).toString('base64');
+  }
+  return undefined;
+}
+
+function tlsOptions(config: JsonObject, insecure: boolean): RequestOptions {
+  const ctl = section(config, 'ctl');
+  const restapi = section(config, 'restapi');
+  const str = (v: Json | undefined) => (typeof v === 'string' ? v : undefined);
+  const cacert = str(ctl.cacert) ?? str(restapi.cafile);
+  const certfile = str(ctl.certfile);
+  const opts: RequestOptions = {};
+  if (cacert) opts.ca = readFileSync(cacert);
+  if (certfile) {
+    opts.cert = readFileSync(certfile);
+    opts.key = readFileSync(str(ctl.keyfile) ?? certfile);
+    const pass = str(ctl.keyfile_password);
+    if (pass) opts.passphrase = pass;
+  }
+  const skip = insecure || parseBool(ctl.insecure) === true;
+  // With a client certificate, insecure only disables the hostname check (like urllib3).
+  if (skip && certfile) opts.checkServerIdentity = () => undefined;
+  else if (skip) opts.rejectUnauthorized = false;
+  return opts;
+}
+
+/** `api_url` with its path replaced by `/<endpoint>`; unchanged when no endpoint. */
+export function endpointUrl(apiUrl: string, endpoint?: string): URL {
+  const url = new URL(apiUrl);
+  if (endpoint !== undefined) {
+    url.pathname = `/${endpoint}`;
+    url.search = '';
+  }
+  return url;
+}
+
+export function requestPatroni(
+  config: JsonObject, insecure: boolean, apiUrl: string, method: string, endpoint?: string, data?: Json,
+): Promise<RestResponse> {
+  const url = endpointUrl(apiUrl, endpoint);
+  const body = data === undefined ? undefined : Buffer.from(pyJson(data));
+  const headers: Record<string, string> = { 'User-Agent': `Patroni/${VERSION} Node.js/${process.versions.node} ${process.platform}` };
+  const auth = basicAuth(config);
+  if (auth) headers.Authorization = auth;
+  if (body) headers['Content-Length'] = String(body.length);
+  const https = url.protocol === 'https:';
+  const opts: RequestOptions = { method: method.toUpperCase(), headers, timeout: SOCKET_TIMEOUT_MS, ...(https ? tlsOptions(config, insecure) : {}) };
+  return new Promise((resolve, reject) => {
+    const req = (https ? httpsRequest : httpRequest)(url, opts, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`Read timed out. (read timeout=${SOCKET_TIMEOUT_MS / 1000})`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}

@@ -1,0 +1,38 @@
+// Glue between commander actions and a CtlContext: the context is built lazily from the global
+// options (so `--help` and usage errors never touch the config or the DCS) and closed after the command.
+import type { Command } from 'commander';
+import { loadCtlConfig, defaultConfigPath } from './config.js';
+import { createCtlContext, type CtlContext } from './context.js';
+
+export interface GlobalOptions {
+  configFile?: string;
+  dcsUrl?: string;
+  /** `--dcs`, the old spelling of --dcs-url. */
+  dcs?: string;
+  insecure?: boolean;
+}
+
+export type Action = (ctx: CtlContext) => Promise<void>;
+
+export interface Runtime {
+  /** Run a command body with a context; the context is closed afterwards. */
+  run(action: Action): Promise<void>;
+}
+
+export function createRuntime(program: Command, env: NodeJS.ProcessEnv, out: (text: string) => void): Runtime {
+  return {
+    async run(action) {
+      const opts = program.opts<GlobalOptions>();
+      const fallback = env.PATRONICTL_CONFIG_FILE || defaultConfigPath(env);
+      const path = opts.configFile ?? fallback;
+      const isDefault = path === defaultConfigPath(env);
+      const config = loadCtlConfig(path, isDefault, opts.dcsUrl ?? opts.dcs ?? env.DCS_URL, env);
+      const ctx = createCtlContext(config, opts.insecure === true, out);
+      try {
+        await action(ctx);
+      } finally {
+        await ctx.close();
+      }
+    },
+  };
+}

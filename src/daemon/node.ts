@@ -1,0 +1,255 @@
+// One patroni-ts node: the HA loop around decide(). Reads the world, decides, executes, publishes,
+// then sleeps until loop_wait passes or the DCS reports a change worth acting on.
+import { readFile, stat, writeFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { buildDynamicConfig } from '../config/dynamic.js';
+import type { DynamicConfig, PatroniConfig } from '../config/types.js';
+import { EMPTY_CLUSTER, type Cluster } from '../dcs/cluster.js';
+import { DcsError, type Dcs } from '../dcs/dcs.js';
+import { AsyncRunner } from '../ha/async-runner.js';
+import { decide } from '../ha/decide.js';
+import type { Decision } from '../ha/decision.js';
+import { execute } from '../ha/executor.js';
+import { buildHistory, historyNeedsUpdate, isoWithOffset, parseHistoryFile } from '../ha/history.js';
+import { INITIAL_MEMORY, type HaInput, type HaMemory, type NodeIdentity, type PeerStatus } from '../ha/input.js';
+import { buildMemberData } from '../ha/member-data.js';
+import { runTask, type TaskPostgres } from '../ha/tasks.js';
+import { log } from '../log/logger.js';
+import type { PostgresSnapshot } from '../postgresql/snapshot.js';
+import { isObject, parseJson, type JsonObject } from '../util/json.js';
+import { PATRONI_VERSION } from '../version.js';
+import { probePeers } from './peers.js';
+import { initialRole, urls } from './identity.js';
+
+export interface NodeDeps {
+  config: PatroniConfig;
+  dcs: Dcs;
+  pg: TaskPostgres & { syncMemberSlots(names: string[]): Promise<void> };
+}
+
+export class HaNode {
+  readonly memory: HaMemory = { ...INITIAL_MEMORY };
+  cluster: Cluster | null = null;
+  snapshot: PostgresSnapshot | null = null;
+  dynamic: DynamicConfig;
+  lastDecision: Decision | null = null;
+  lastMessage = '';
+  lastCycleAt = 0;
+  lastDcsSeen = 0;
+  /** is_leader(): true for ttl seconds after the last successful lock update. */
+  leaderUntil = 0;
+  private readonly runner: AsyncRunner;
+  private stopping = false;
+  private readonly identity: NodeIdentity;
+  private localDynamic: JsonObject;
+
+  constructor(private readonly deps: NodeDeps) {
+    const { config } = deps;
+    this.localDynamic = config.bootstrap.dcs;
+    this.dynamic = buildDynamicConfig(this.localDynamic);
+    this.runner = new AsyncRunner(() => deps.dcs.wakeup());
+    const u = urls(config);
+    this.identity = {
+      name: config.name, tags: config.tags, apiUrl: u.apiUrl, connUrl: u.connUrl,
+      canBootstrap: true, usePgRewind: false, removeDataDirOnDivergedTimelines: config.postgresql.remove_data_directory_on_diverged_timelines,
+    };
+  }
+
+  get name(): string { return this.deps.config.name; }
+  isLeader(now = Date.now()): boolean { return this.leaderUntil > now; }
+
+  async start(): Promise<void> {
+    await this.loadDynamicCache();
+    this.snapshot = await this.deps.pg.snapshot();
+    this.memory.role = initialRole(this.snapshot);
+  }
+
+  /** Run cycles until stop(). */
+  async loop(): Promise<void> {
+    let nextRun = Date.now();
+    while (!this.stopping) {
+      await this.cycleSafely();
+      if (this.stopping) break;
+      nextRun += this.dynamic.loop_wait * 1000;
+      const now = Date.now();
+      if (nextRun <= now) {
+        log.info('Loop time exceeded, rescheduling immediately.');
+        nextRun = now;
+        continue;
+      }
+      // Followers wake half a second after the leader so they see its fresh update.
+      const extra = this.cluster?.leader && this.cluster.leader.name !== this.name && !this.memory.async ? 500 : 0;
+      const woken = await this.deps.dcs.watch(nextRun - now + extra);
+      if (woken) nextRun = Date.now();
+    }
+  }
+
+  private async cycleSafely(): Promise<void> {
+    try {
+      const msg = await this.runCycle();
+      this.lastMessage = msg;
+      log.info(msg);
+    } catch (e) {
+      log.error('Unexpected exception raised, please report it as a BUG: %s', e instanceof Error ? e.stack ?? e.message : String(e));
+    }
+  }
+
+  async runCycle(): Promise<string> {
+    const { dcs, pg } = this.deps;
+    this.memory.async = this.runner.current;
+    const outcome = this.runner.takeOutcome();
+    if (outcome) this.memory.lastAsync = outcome;
+    this.lastCycleAt = Date.now();
+
+    let cluster: Cluster;
+    try {
+      cluster = await dcs.getCluster();
+      this.lastDcsSeen = Date.now();
+    } catch (e) {
+      if (!(e instanceof DcsError)) throw e;
+      log.error('Error communicating with DCS');
+      return this.handleDcsError();
+    }
+    this.cluster = cluster;
+    this.applyDynamic(cluster);
+    const snapshot = await pg.snapshot();
+    this.snapshot = snapshot;
+
+    const peers: PeerStatus[] = !cluster.leader && snapshot.dataDir.kind === 'present' ? await probePeers(cluster, this.name) : [];
+    const input: HaInput = {
+      now: Date.now(), me: { ...this.identity, usePgRewind: this.dynamic.use_pg_rewind }, config: this.dynamic, cluster, pg: snapshot,
+      memory: { ...this.memory }, peers,
+    };
+    const decision = decide(input);
+    this.lastDecision = decision;
+    for (const r of decision.reasons ?? []) log.debug('%s: %s (%s)', r.member, r.eligible ? 'eligible' : 'not eligible', r.why);
+
+    const result = await execute(decision, {
+      dcs, pg, runner: this.runner, memory: this.memory, cluster,
+      walLsn: () => snapshot.server?.walLsn,
+      touchMember: () => this.touchMember(),
+      localDynamicConfig: () => JSON.stringify(this.localDynamic),
+      updateHistory: () => this.updateHistory(cluster, snapshot),
+      syncSlots: () => pg.syncMemberSlots(cluster.members.map((m) => m.name).filter((n) => n !== this.name)),
+      runTask: (task) => runTask(task, pg, dcs),
+      exit: (code, reason) => this.exit(code, reason),
+    });
+    const holds = result.leaderHeld || (cluster.leader?.name === this.name && !result.attempts.some((a) => !a.ok));
+    this.leaderUntil = holds ? Date.now() + this.dynamic.ttl * 1000 : 0;
+    await this.touchMember();
+    return result.message;
+  }
+
+  /** ha-loop.md §8 without failsafe: a primary that cannot reach the DCS steps down. */
+  private async handleDcsError(): Promise<string> {
+    this.leaderUntil = 0;
+    const s = this.snapshot?.server;
+    if (!this.dynamic.pause && s && !s.inRecovery) {
+      const busy = this.runner.run('demoting self because DCS is not accessible and I was a leader',
+        () => runTask({ kind: 'demote', name: 'demote', mode: 'offline' }, this.deps.pg, this.deps.dcs));
+      if (!busy) this.memory.role = 'demoted';
+      return 'demoted self because DCS is not accessible and I was a leader';
+    }
+    return 'DCS is not accessible';
+  }
+
+  async touchMember(): Promise<void> {
+    if (!this.snapshot) return;
+    const u = urls(this.deps.config);
+    const data = buildMemberData({ connUrl: u.connUrl, apiUrl: u.apiUrl, tags: this.deps.config.tags, version: PATRONI_VERSION },
+      this.snapshot, this.memory, this.dynamic);
+    try {
+      await this.deps.dcs.touchMember(data);
+    } catch (e) {
+      log.error('Failed to update member key: %s', e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  private applyDynamic(cluster: Cluster): void {
+    const cfg = cluster.config;
+    if (!cfg || cfg.modifyVersion === 0 || Object.keys(cfg.data).length === 0) return;
+    const before = JSON.stringify(this.localDynamic);
+    const after = JSON.stringify(cfg.data);
+    if (before === after) return;
+    this.localDynamic = cfg.data;
+    this.dynamic = buildDynamicConfig(cfg.data);
+    this.deps.dcs.setTimeouts({ ttl: this.dynamic.ttl, loopWait: this.dynamic.loop_wait, retryTimeout: this.dynamic.retry_timeout });
+    void this.saveDynamicCache();
+  }
+
+  private cachePath(): string { return join(this.deps.config.postgresql.data_dir, 'patroni.dynamic.json'); }
+
+  private async loadDynamicCache(): Promise<void> {
+    try {
+      const parsed = parseJson(await readFile(this.cachePath(), 'utf8'));
+      if (isObject(parsed) && Object.keys(parsed).length) {
+        this.localDynamic = parsed;
+        this.dynamic = buildDynamicConfig(parsed);
+      }
+    } catch { /* no cache yet */ }
+  }
+
+  private async saveDynamicCache(): Promise<void> {
+    if (this.snapshot?.dataDir.kind !== 'present') return;
+    const tmp = `${this.cachePath()}.tmp`;
+    try {
+      await writeFile(tmp, JSON.stringify(this.localDynamic), { mode: 0o600 });
+      await rename(tmp, this.cachePath());
+    } catch (e) {
+      log.warning('Could not save patroni.dynamic.json: %s', e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  private async updateHistory(cluster: Cluster, snapshot: PostgresSnapshot): Promise<void> {
+    const tl = snapshot.server?.timeline ?? 0;
+    if (!historyNeedsUpdate(cluster.history, tl)) return;
+    if (tl <= 1) {
+      await this.deps.dcs.setHistoryValue('[]');
+      return;
+    }
+    const file = join(this.deps.config.postgresql.data_dir, 'pg_wal', `${tl.toString(16).toUpperCase().padStart(8, '0')}.history`);
+    try {
+      const [text, st] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
+      const lines = buildHistory(parseHistoryFile(text), cluster.history, isoWithOffset(st.mtime), this.name, this.dynamic.max_timelines_history);
+      await this.deps.dcs.setHistoryValue(JSON.stringify(lines));
+    } catch (e) {
+      log.warning('Could not update history: %s', e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  /** SIGTERM: stop PostgreSQL (unless paused), release the lock once it is down, publish, exit. */
+  async shutdown(): Promise<void> {
+    this.stopping = true;
+    this.deps.dcs.wakeup();
+    const { dcs, pg } = this.deps;
+    if (this.dynamic.pause) {
+      log.info('Leaving PostgreSQL running because the cluster is paused');
+    } else {
+      pg.setState('stopping');
+      const stopped = await pg.stop('fast');
+      pg.setState(stopped ? 'stopped' : 'stop failed');
+      try {
+        const cluster = await dcs.getCluster();
+        if (cluster.leader?.name === this.name) {
+          if (stopped) await dcs.deleteLeader(cluster.leader, this.snapshot?.server?.walLsn);
+          else log.error('PostgreSQL shutdown failed, leader key not removed.');
+        }
+        this.snapshot = await pg.snapshot();
+        this.memory.async = null;
+        await this.touchMember();
+      } catch (e) {
+        log.warning('Could not update the DCS on shutdown: %s', e instanceof Error ? e.message : String(e));
+      }
+    }
+    await pg.close();
+    await dcs.close();
+  }
+
+  private exit(code: number, reason: string): never {
+    log.critical(reason);
+    process.exit(code);
+  }
+
+  /** For the API: the whole world as last seen. */
+  get empty(): Cluster { return EMPTY_CLUSTER; }
+}

@@ -1,0 +1,40 @@
+// Probe other members' GET /patroni during a leader race (2 s timeout, in parallel), so
+// decide() can compare WAL positions without doing I/O itself.
+import { failoverPriority, nofailover } from '../config/tags.js';
+import type { Cluster } from '../dcs/cluster.js';
+import type { PeerStatus } from '../ha/input.js';
+import { isObject, type JsonObject } from '../util/json.js';
+
+export async function probePeers(cluster: Cluster, me: string, timeoutMs = 2000): Promise<PeerStatus[]> {
+  const others = cluster.members.filter((m) => m.name !== me && m.data.api_url);
+  return Promise.all(others.map((m) => probe(m.name, m.data.api_url!, timeoutMs)));
+}
+
+async function probe(name: string, url: string, timeoutMs: number): Promise<PeerStatus> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    const body: unknown = await res.json();
+    if (!isObject(body) || !isObject(body['xlog'])) return { name, reachable: false, error: 'no xlog in status' };
+    return peerFromStatus(name, body);
+  } catch (e) {
+    return { name, reachable: false, error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** Read a peer's /patroni object the way Patroni's _is_healthiest_node does. */
+export function peerFromStatus(name: string, body: JsonObject): PeerStatus {
+  const xlog = isObject(body['xlog']) ? body['xlog'] : {};
+  const num = (v: unknown) => (typeof v === 'number' ? v : 0);
+  const location = num(xlog['location']);
+  const walLsn = location || Math.max(num(xlog['received_location']), num(xlog['replayed_location']));
+  const tags = isObject(body['tags']) ? body['tags'] : {};
+  const role = typeof body['role'] === 'string' ? body['role'] : '';
+  return {
+    name, reachable: true, role, walLsn,
+    isPrimary: location > 0 || role === 'primary' || role === 'master',
+    nofailover: nofailover(tags),
+    failoverPriority: failoverPriority(tags),
+    watchdogFailed: body['watchdog_failed'] === true,
+    timeline: typeof body['timeline'] === 'number' ? body['timeline'] : null,
+  };
+}

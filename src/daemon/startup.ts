@@ -1,0 +1,29 @@
+// Start-up checks before the first cycle (ha-loop.md §1.1).
+import { DcsError, type Dcs } from '../dcs/dcs.js';
+import { log } from '../log/logger.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Wait for the DCS, then refuse to run a second node under a name whose owner still answers. */
+export async function refuseDuplicateName(dcs: Dcs, name: string): Promise<void> {
+  for (;;) {
+    try {
+      const cluster = await dcs.getCluster();
+      const me = cluster.members.find((m) => m.name === name);
+      const apiUrl = me?.data.api_url;
+      if (apiUrl) {
+        const alive = await fetch(apiUrl.replace(/\/patroni$/, '/liveness'), { signal: AbortSignal.timeout(2000) })
+          .then((r) => r.status === 200, () => false);
+        if (alive) {
+          log.critical("Can't start; there is already a node named '%s' running", name);
+          process.exit(1);
+        }
+      }
+      return;
+    } catch (e) {
+      if (!(e instanceof DcsError)) throw e;
+      log.info('waiting on DCS: Can not get cluster from dcs');
+      await sleep(5000);
+    }
+  }
+}

@@ -1,0 +1,206 @@
+// etcd v3 gateway client: endpoint list and topology discovery, API prefix discovery, auth token, and
+// the retry policy of dcs.md §4 (deadline = retry_timeout). Refusals surface as EtcdClientError,
+// an unreachable cluster as DcsError.
+import type http from 'node:http';
+import { log } from '../log/logger.js';
+import { isObject, type JsonObject } from '../util/json.js';
+import { DcsError } from './dcs.js';
+import { apiPrefixFor, classifyReply, EtcdClientError } from './etcd3-errors.js';
+import { ConnectionError, httpRequest, httpStream, makeAgent, type StreamHandle, type TlsFiles } from './etcd3-http.js';
+
+export interface Etcd3ClientOptions {
+  hosts: string[];
+  protocol: 'http' | 'https';
+  username?: string;
+  password?: string;
+  tls?: TlsFiles;
+  useProxies?: boolean;
+  /** Seconds. */
+  retryTimeout: number;
+  ttl: number;
+}
+
+/** Worth another attempt after a pause (or on another node when `switchNode`). */
+class Retryable extends Error {
+  constructor(message: string, readonly switchNode: boolean) {
+    super(message);
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function toBaseUrl(host: string, protocol: string): string {
+  const h = host.trim().replace(/\/+$/, '');
+  return /^[a-z]+:\/\//i.test(h) ? h : `${protocol}://${h}`;
+}
+
+export class Etcd3Client {
+  private endpoints: string[];
+  private current = 0;
+  private prefix: string | undefined;
+  private token: string | undefined;
+  private authDisabled = false;
+  private nextDiscovery = 0;
+  private readonly raftTerms = new Map<string, bigint>();
+  private readonly agent: http.Agent;
+  private readonly streamAgent: http.Agent;
+  private retryTimeout: number;
+  private ttl: number;
+  /** Called when requests move to another node (the watch must follow). */
+  onEndpointSwitch: () => void = () => {};
+
+  constructor(private readonly opts: Etcd3ClientOptions) {
+    this.endpoints = [...new Set(opts.hosts.map((h) => toBaseUrl(h, opts.protocol)))];
+    if (this.endpoints.length === 0) throw new Error('etcd3: no hosts configured');
+    this.agent = makeAgent(opts.protocol, opts.tls ?? {}, true);
+    this.streamAgent = makeAgent(opts.protocol, opts.tls ?? {}, false);
+    this.retryTimeout = opts.retryTimeout;
+    this.ttl = opts.ttl;
+  }
+
+  setTimeouts(retryTimeout: number, ttl: number): void {
+    this.retryTimeout = retryTimeout;
+    this.ttl = ttl;
+  }
+
+  /** Absolute deadline (ms since epoch) for one DCS operation. */
+  deadline(): number {
+    return Date.now() + this.retryTimeout * 1000;
+  }
+
+  get endpoint(): string {
+    return this.endpoints[this.current] ?? this.endpoints[0] ?? '';
+  }
+
+  /** One gateway RPC with retries until the deadline. */
+  async call(method: string, body: JsonObject, deadline = this.deadline()): Promise<JsonObject> {
+    let delay = 100;
+    let switchesInRow = 0;
+    for (;;) {
+      try {
+        await this.ensureReady(deadline);
+        return await this.attempt(method, body, deadline);
+      } catch (e) {
+        if (!(e instanceof Retryable || e instanceof ConnectionError)) throw e;
+        const switchNode = e instanceof ConnectionError || e.switchNode;
+        log.debug('etcd3 %s on %s failed: %s', method, this.endpoint, e.message);
+        if (switchNode) {
+          this.switchEndpoint();
+          // Other nodes are tried right away; only a whole failed round costs a pause.
+          if (++switchesInRow < this.endpoints.length) continue;
+        }
+        switchesInRow = 0;
+        const pause = Math.min(delay, 1000) + Math.random() * 800;
+        delay *= 2;
+        if (Date.now() + pause >= deadline) throw new DcsError(`etcd3 ${method} failed: ${e.message}`);
+        await sleep(pause);
+      }
+    }
+  }
+
+  private requestTimeout(deadline: number): number {
+    const share = Math.max(1000, (this.retryTimeout * 1000) / this.endpoints.length);
+    return Math.max(500, Math.min(share, deadline - Date.now()));
+  }
+
+  private headers(): Record<string, string> {
+    return this.token ? { authorization: this.token } : {};
+  }
+
+  private async attempt(method: string, body: JsonObject, deadline: number): Promise<JsonObject> {
+    const url = `${this.endpoint}${this.prefix ?? '/v3'}${method}`;
+    const reply = await httpRequest(url, this.agent, 'POST', JSON.stringify(body), this.headers(), this.requestTimeout(deadline));
+    const c = classifyReply(reply.status, reply.body, this.token !== undefined);
+    switch (c.kind) {
+      case 'ok':
+        if (this.isStale(c.result)) throw new Retryable(`${this.endpoint} is stale (old raft term)`, true);
+        return c.result;
+      case 'refused': throw c.error;
+      case 'switch': throw new Retryable(c.reason, true);
+      case 'retry': throw new Retryable(c.reason, false);
+      case 'reauth':
+        if (!this.opts.username || this.authDisabled) throw new EtcdClientError(c.reason);
+        this.token = undefined;
+        throw new Retryable(c.reason, false);
+    }
+  }
+
+  /** A node answering with a raft term lower than one already seen lags behind: don't trust it. */
+  private isStale(result: JsonObject): boolean {
+    const header = isObject(result.header) ? result.header : isObject(result.result) && isObject(result.result.header) ? result.result.header : undefined;
+    if (!header || typeof header.cluster_id !== 'string' || typeof header.raft_term !== 'string' || !/^\d+$/.test(header.raft_term)) return false;
+    const term = BigInt(header.raft_term);
+    const seen = this.raftTerms.get(header.cluster_id);
+    if (seen !== undefined && term < seen) return true;
+    if (seen === undefined || term > seen) this.raftTerms.set(header.cluster_id, term);
+    return false;
+  }
+
+  private switchEndpoint(): void {
+    if (this.endpoints.length < 2) return;
+    this.current = (this.current + 1) % this.endpoints.length;
+    this.token = undefined;
+    log.info('Switching etcd3 endpoint to %s', this.endpoint);
+    this.onEndpointSwitch();
+  }
+
+  /** API prefix, auth token and topology, each fetched when missing or due. */
+  private async ensureReady(deadline: number): Promise<void> {
+    const timeout = this.requestTimeout(deadline);
+    if (!this.prefix) {
+      const reply = await httpRequest(`${this.endpoint}/version`, this.agent, 'GET', undefined, {}, timeout);
+      const c = classifyReply(reply.status, reply.body, false);
+      if (c.kind !== 'ok') throw new Retryable(`GET /version: HTTP ${reply.status}`, true);
+      this.prefix = apiPrefixFor(c.result);
+    }
+    if (this.opts.username && this.opts.password !== undefined && !this.token && !this.authDisabled) {
+      await this.authenticate(timeout);
+    }
+    if (!this.opts.useProxies && Date.now() >= this.nextDiscovery) await this.discoverMembers(timeout);
+  }
+
+  private async authenticate(timeout: number): Promise<void> {
+    const body = JSON.stringify({ name: this.opts.username, password: this.opts.password });
+    const reply = await httpRequest(`${this.endpoint}${this.prefix}/auth/authenticate`, this.agent, 'POST', body, {}, timeout);
+    const c = classifyReply(reply.status, reply.body, false);
+    if (c.kind === 'ok' && typeof c.result.token === 'string') {
+      this.token = c.result.token;
+    } else if (c.kind === 'refused' && c.error.message.includes('authentication is not enabled')) {
+      this.authDisabled = true;
+    } else if (c.kind === 'refused') {
+      // Wrong credentials are not going to get better by retrying.
+      throw c.error;
+    } else {
+      throw new Retryable(`authenticate: HTTP ${reply.status}`, c.kind === 'switch');
+    }
+  }
+
+  private async discoverMembers(timeout: number): Promise<void> {
+    this.nextDiscovery = Date.now() + this.ttl * 10_000;
+    try {
+      const reply = await httpRequest(`${this.endpoint}${this.prefix}/cluster/member/list`, this.agent, 'POST', '{}', this.headers(), timeout);
+      const c = classifyReply(reply.status, reply.body, this.token !== undefined);
+      if (c.kind !== 'ok' || !Array.isArray(c.result.members)) return;
+      const urls = c.result.members.flatMap((m) => (isObject(m) && Array.isArray(m.clientURLs) ? m.clientURLs : []))
+        .filter((u): u is string => typeof u === 'string').map((u) => u.replace(/\/+$/, ''));
+      if (urls.length === 0) return;
+      const current = this.endpoint;
+      this.endpoints = [...new Set(urls)];
+      this.current = Math.max(0, this.endpoints.indexOf(current));
+    } catch (e) {
+      if (e instanceof ConnectionError) throw e;
+      log.debug('etcd3 member discovery failed: %s', String(e));
+    }
+  }
+
+  /** Open the watch stream on the current node (call() something first so the prefix is known). */
+  openStream(method: string, body: JsonObject, onObject: (text: string) => void): StreamHandle {
+    const url = `${this.endpoint}${this.prefix ?? '/v3'}${method}`;
+    return httpStream(url, this.streamAgent, JSON.stringify(body), this.headers(), onObject, Math.max(1000, this.ttl * 500));
+  }
+
+  close(): void {
+    this.agent.destroy();
+    this.streamAgent.destroy();
+  }
+}

@@ -1,0 +1,37 @@
+// One slot for long work (bootstrap, clone, promote, start, rewind, demote), as Patroni's
+// AsyncExecutor: the HA cycle keeps running, keeps the lease, and answers the API meanwhile.
+import { log } from '../log/logger.js';
+import type { AsyncOutcome, AsyncState } from './input.js';
+
+export class AsyncRunner {
+  private running: AsyncState | null = null;
+  private finished: AsyncOutcome | null = null;
+
+  constructor(private readonly onDone: () => void, private readonly now: () => number = Date.now) {}
+
+  get current(): AsyncState | null { return this.running; }
+
+  /** The last finished task's outcome; taken once. */
+  takeOutcome(): AsyncOutcome | null {
+    const o = this.finished;
+    this.finished = null;
+    return o;
+  }
+
+  /** Start `work` unless busy; returns the busy task's name when refused. */
+  run(name: string, work: () => Promise<boolean>): string | null {
+    if (this.running) return this.running.name;
+    this.running = { name, startedAt: this.now() };
+    void work()
+      .catch((e: unknown) => {
+        log.error('Exception during execution of long running task %s: %s', name, e instanceof Error ? e.message : String(e));
+        return false;
+      })
+      .then((ok) => {
+        this.running = null;
+        this.finished = { name, ok };
+        this.onDone();
+      });
+    return null;
+  }
+}

@@ -1,0 +1,69 @@
+// Empty data directory: initialise a new cluster, or clone from the leader (ha-loop.md §6).
+import { nofailover } from '../config/tags.js';
+import { isValidSysid } from '../dcs/cluster.js';
+import { attempt, plan, setMemory, type Decision } from './decision.js';
+import type { HaInput } from './input.js';
+import { upstreamOf } from './upstream.js';
+
+export function bootstrap(input: HaInput): Decision {
+  const { cluster, me } = input;
+  if (!cluster.leader && cluster.initialize === null && !nofailover(me.tags) && me.canBootstrap) {
+    return attempt('initialize_race',
+      plan('trying to bootstrap a new cluster',
+        setMemory({ bootstrap: { stage: 'initdb' }, role: 'uninitialized' }),
+        { type: 'run_async', task: { kind: 'bootstrap', name: 'bootstrap' } }),
+      plan('failed to acquire initialize lock'));
+  }
+  const leader = cluster.leader;
+  if (leader && leader.name !== me.name) {
+    const source = cloneSource(input);
+    if (source) {
+      const from = upstreamOf(source.member);
+      if (from) {
+        const what = source.isLeader ? `leader '${source.member.name}'` : `replica '${source.member.name}'`;
+        return plan(`trying to bootstrap from ${what}`,
+          { type: 'run_async', task: { kind: 'clone', name: `bootstrap from ${what}`, from } });
+      }
+    }
+  }
+  return plan('waiting for leader to bootstrap');
+}
+
+/** A running member tagged clonefrom (not me, not the leader), else the leader. */
+function cloneSource(input: HaInput) {
+  const { cluster, me } = input;
+  const leaderName = cluster.leader?.name;
+  const tagged = cluster.members.filter((m) => m.name !== me.name && m.name !== leaderName
+    && m.data.state === 'running' && m.data.tags?.['clonefrom'] === true && upstreamOf(m));
+  if (tagged.length > 0) return { member: tagged[Math.floor(input.now) % tagged.length]!, isLeader: false };
+  const leaderMember = cluster.leader?.member ?? cluster.members.find((m) => m.name === leaderName);
+  return leaderMember ? { member: leaderMember, isLeader: true } : null;
+}
+
+/** Bootstrap in progress or finished: post_bootstrap, then publish the cluster (§6.2). */
+export function postBootstrap(input: HaInput): Decision {
+  const { pg, memory } = input;
+  const stage = memory.bootstrap.stage;
+  const outcome = memory.lastAsync;
+  const failed = (why: string): Decision => plan(`Failed to bootstrap cluster: ${why}`,
+    { type: 'cancel_initialization' },
+    { type: 'stop_postgres', mode: 'immediate' },
+    setMemory({ bootstrap: { stage: 'none' }, lastAsync: null }),
+    { type: 'exit', code: 1, reason: 'Failed to bootstrap cluster' });
+
+  if (outcome && !outcome.ok) return failed(`${outcome.name} failed`);
+  if (!pg.postmasterRunning) return failed('PostgreSQL is not running');
+  if (stage === 'initdb') {
+    if (!pg.server || pg.server.inRecovery) return plan('waiting for end of recovery after bootstrap');
+    return plan('running post_bootstrap',
+      setMemory({ bootstrap: { stage: 'post_bootstrap' }, role: 'primary', lastAsync: null }),
+      { type: 'run_async', task: { kind: 'post_bootstrap', name: 'post_bootstrap' } });
+  }
+  const sysid = pg.dataDir.kind === 'present' ? pg.dataDir.sysid : null;
+  if (!isValidSysid(sysid)) return failed('no system identifier');
+  return plan('initialized a new cluster',
+    { type: 'write_initialize', createNew: false, sysid },
+    { type: 'publish_config' },
+    { type: 'take_leader' },
+    setMemory({ bootstrap: { stage: 'none' }, role: 'primary', lastAsync: null }));
+}

@@ -1,0 +1,166 @@
+// The HA cycle as one pure function: a snapshot in, a decision out (ha-loop.md §2). The order of
+// the checks is Patroni's; the first that applies returns.
+import { nofailover } from '../config/tags.js';
+import { isValidSysid } from '../dcs/cluster.js';
+import { bootstrap, postBootstrap } from './bootstrap.js';
+import { attempt, plan, setMemory, withActions, withReasons, type Action, type Decision } from './decision.js';
+import { follow } from './follow.js';
+import { isHealthiestNode } from './healthiest.js';
+import type { HaInput } from './input.js';
+import { checkStartResult, recover } from './recover.js';
+
+export function decide(input: HaInput): Decision {
+  const d = decideCycle(input);
+  return input.config.pause ? pausePrefixed(d) : d;
+}
+
+function decideCycle(input: HaInput): Decision {
+  const { cluster, me, pg } = input;
+  const iHaveLock = cluster.leader?.name === me.name;
+  const pre: Action[] = [];
+
+  if (!cluster.members.some((m) => m.name === me.name)) pre.push({ type: 'touch_member' });
+  const sysid = pg.dataDir.kind === 'present' ? pg.dataDir.sysid : null;
+  if (iHaveLock && !isValidSysid(cluster.initialize) && isValidSysid(sysid)) {
+    pre.push({ type: 'write_initialize', createNew: cluster.initialize === null, sysid });
+  }
+  if (iHaveLock && (!cluster.config || Object.keys(cluster.config.data).length === 0)) pre.push({ type: 'publish_config' });
+
+  return withActions(decideAfterHousekeeping(input, iHaveLock), ...pre);
+}
+
+function decideAfterHousekeeping(input: HaInput, iHaveLock: boolean): Decision {
+  const { cluster, me, pg, memory } = input;
+  void cluster;
+
+  if (memory.async) return longActionInProgress(input, iHaveLock);
+  if (memory.bootstrap.stage !== 'none') return postBootstrap(input);
+
+  const extra: Action[] = [];
+  if (memory.recovering) {
+    const failed = checkStartResult(input);
+    if (failed) return failed;
+    extra.push(setMemory({ recovering: false }));
+  }
+  // A finished async task's outcome has been seen by now.
+  if (memory.lastAsync) extra.push(setMemory({ lastAsync: null }));
+
+  const dd = pg.dataDir;
+  if (dd.kind !== 'present') {
+    const stop: Action[] = pg.postmasterRunning ? [{ type: 'stop_postgres', mode: 'immediate' }] : [];
+    const asUninitialized = setMemory({ role: 'uninitialized' });
+    const which = dd.kind === 'empty' ? 'empty' : 'not accessible';
+    if (iHaveLock) {
+      return plan(`released leader key voluntarily as data dir ${which} and currently leader`, asUninitialized, ...stop, { type: 'delete_leader' });
+    }
+    if (dd.kind === 'inaccessible') return plan(`data directory is not accessible: ${dd.error}`, asUninitialized, ...stop);
+    if (input.config.pause) return plan('running with empty data directory', asUninitialized, ...stop);
+    return withActions(bootstrap(input), ...extra, asUninitialized, ...stop);
+  }
+
+  if (!isValidSysid(dd.sysid)) {
+    return plan('data dir for the cluster is not empty, but system ID is invalid; consider doing reinitialize');
+  }
+  if (isValidSysid(cluster.initialize) && cluster.initialize !== dd.sysid) {
+    if (input.config.pause) {
+      return iHaveLock ? plan('released leader key voluntarily due to the system ID mismatch', { type: 'delete_leader' })
+        : plan(`system ID has changed while in paused mode: ${cluster.initialize} != ${dd.sysid}`);
+    }
+    return plan(`system ID mismatch, node ${me.name} belongs to a different cluster: ${cluster.initialize} != ${dd.sysid}`,
+      { type: 'exit', code: 1, reason: 'system ID mismatch' });
+  }
+  if (!isValidSysid(cluster.initialize) && !cluster.leader && !input.config.pause) {
+    if (pg.server?.inRecovery) {
+      return plan('No initialize key in DCS and PostgreSQL is running as replica, aborting start',
+        { type: 'exit', code: 1, reason: 'No initialize key in DCS and PostgreSQL is running as replica, aborting start' });
+    }
+    extra.push({ type: 'write_initialize', createNew: cluster.initialize === null, sysid: dd.sysid });
+  }
+
+  if (!pg.postmasterRunning) {
+    if (input.config.pause) {
+      return iHaveLock ? plan('removed leader lock because postgres is not running', { type: 'delete_leader' })
+        : plan('postgres is not running');
+    }
+    return withActions(recover(input), ...extra);
+  }
+
+  const d = cluster.leader ? healthyCluster(input, iHaveLock) : unhealthyCluster(input);
+  const slots: Action[] = pg.server && !pg.server.inRecovery ? [{ type: 'sync_slots' }] : [];
+  return withActions(appendActions(d, slots), ...extra);
+}
+
+/** §5.1: an async task is running. */
+function longActionInProgress(input: HaInput, iHaveLock: boolean): Decision {
+  const name = input.memory.async!.name;
+  if (iHaveLock) {
+    return attempt('update_leader', plan(`updated leader lock during ${name}`),
+      input.pg.server && !input.pg.server.inRecovery && !input.config.pause
+        ? plan(`lost leader lock during ${name}`, { type: 'stop_postgres', mode: 'immediate' })
+        : plan(`${name} in progress`));
+  }
+  return plan(`${name} in progress`);
+}
+
+/** §3: no leader key. */
+function unhealthyCluster(input: HaInput): Decision {
+  const { me } = input;
+  const verdict = isHealthiestNode(input);
+  if (verdict.healthiest) {
+    const won = input.cluster.failover
+      ? withActions(enforcePrimaryRole(input, 'acquired session lock as a leader', 'promoted self to leader by acquiring session lock'), { type: 'clear_failover' })
+      : enforcePrimaryRole(input, 'acquired session lock as a leader', 'promoted self to leader by acquiring session lock');
+    const lost = follow(input, 'demoted self after trying and failing to obtain lock', 'following new leader after trying and failing to obtain lock');
+    return withReasons(attempt('acquire_leader', won, lost), verdict.reasons);
+  }
+  const d = nofailover(me.tags) && !input.config.pause
+    ? follow(input, 'demoting self because I am not allowed to become primary', 'following a different leader because I am not allowed to promote')
+    : follow(input, 'demoting self because i am not the healthiest node', 'following a different leader because i am not the healthiest node');
+  return withReasons(d, verdict.reasons);
+}
+
+/** §4: a leader key exists. */
+function healthyCluster(input: HaInput, iHaveLock: boolean): Decision {
+  const { me, pg, cluster } = input;
+  if (iHaveLock) {
+    if (input.config.pause && !(pg.server && !pg.server.inRecovery)) {
+      return plan('removed leader lock because postgres is not running as primary', { type: 'delete_leader' });
+    }
+    const kept = enforcePrimaryRole(input, `no action. I am (${me.name}), the leader with the lock`, 'promoted self to leader because I had the session lock');
+    const lostWhilePrimary = pg.server && !pg.server.inRecovery;
+    const lost = lostWhilePrimary
+      ? (input.config.pause ? plan('continue to run as primary after failing to update leader lock in DCS')
+        : plan('demoted self because failed to update leader lock in DCS',
+          { type: 'run_async', task: { kind: 'demote', name: 'demote', mode: 'immediate-nolock' } }))
+      : plan('not promoting because failed to update leader lock in DCS');
+    return attempt('update_leader', kept, lost);
+  }
+  return follow(input, 'demoting self because I do not have the lock and I was a leader',
+    `no action. I am (${me.name}), a secondary, and following a leader (${cluster.leader!.name})`);
+}
+
+/** §4.2 */
+function enforcePrimaryRole(input: HaInput, message: string, promoteMessage: string): Decision {
+  const { pg } = input;
+  if (pg.server && !pg.server.inRecovery) {
+    return plan(message, setMemory({ role: 'primary' }), { type: 'update_history' });
+  }
+  return plan(promoteMessage, { type: 'run_async', task: { kind: 'promote', name: 'promote' } });
+}
+
+function appendActions(d: Decision, after: Action[]): Decision {
+  if (after.length === 0) return d;
+  if (d.branch) {
+    return { ...d, branch: { ...d.branch, onSuccess: appendActions(d.branch.onSuccess, after), onFailure: appendActions(d.branch.onFailure, after) } };
+  }
+  return { ...d, actions: [...d.actions, ...after] };
+}
+
+function pausePrefixed(d: Decision): Decision {
+  const p = (x: Decision): Decision => ({
+    ...x,
+    message: x.message.startsWith('PAUSE: ') ? x.message : `PAUSE: ${x.message}`,
+    ...(x.branch ? { branch: { ...x.branch, onSuccess: p(x.branch.onSuccess), onFailure: p(x.branch.onFailure) } } : {}),
+  });
+  return p(d);
+}

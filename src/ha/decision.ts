@@ -1,0 +1,73 @@
+// A decision is data: the actions to run, the status message Patroni would print, and for steps
+// whose outcome changes what happens next (taking the lock, keeping it) a branch per outcome.
+// The executor walks it; tests compare it. Reasons explain the choice to logs, the API and patronictl.
+import type { ServerRole, StopMode, Upstream } from '../postgresql/controller.js';
+import type { HaMemory } from './input.js';
+
+/** Work that outlives a cycle; runs on the async executor under `name`. */
+export type AsyncTask =
+  | { kind: 'bootstrap'; name: 'bootstrap' }
+  | { kind: 'post_bootstrap'; name: 'post_bootstrap' }
+  | { kind: 'clone'; name: string; from: Upstream }
+  | { kind: 'promote'; name: 'promote' }
+  | { kind: 'start'; name: string; role: ServerRole; upstream: Upstream | null }
+  | { kind: 'rewind'; name: string; from: Upstream; then: { role: ServerRole; upstream: Upstream | null } }
+  /**
+   * Stop (CHECKPOINT first when graceful), release the lock unless the mode keeps it. The next
+   * cycle finds PostgreSQL stopped and starts it as a replica, rewinding first when needed.
+   */
+  | { kind: 'demote'; name: string; mode: DemoteMode };
+
+/** Patroni's demotion modes (ha-loop.md §11). */
+export type DemoteMode = 'offline' | 'graceful' | 'immediate' | 'immediate-nolock';
+
+export type Action =
+  | { type: 'touch_member' }
+  | { type: 'write_initialize'; createNew: boolean; sysid: string }
+  | { type: 'cancel_initialization' }
+  | { type: 'publish_config' }
+  | { type: 'take_leader' }
+  | { type: 'delete_leader' }
+  | { type: 'clear_failover' }
+  | { type: 'update_history' }
+  | { type: 'stop_postgres'; mode: StopMode }
+  | { type: 'follow'; upstream: Upstream | null; role: ServerRole }
+  | { type: 'sync_slots' }
+  | { type: 'run_async'; task: AsyncTask }
+  | { type: 'set_memory'; patch: Partial<HaMemory> }
+  | { type: 'exit'; code: number; reason: string };
+
+/** Outcome-dependent steps. */
+export type Attempt = 'acquire_leader' | 'update_leader' | 'initialize_race';
+
+export interface Reason {
+  /** Member the reason is about (a candidate, or this node). */
+  member: string;
+  eligible: boolean;
+  why: string;
+}
+
+export interface Decision {
+  actions: Action[];
+  /** Status message of this cycle (the leaf's, when branching). */
+  message: string;
+  branch?: { attempt: Attempt; onSuccess: Decision; onFailure: Decision };
+  reasons?: Reason[];
+}
+
+export const plan = (message: string, ...actions: Action[]): Decision => ({ actions, message });
+
+export function attempt(attemptKind: Attempt, onSuccess: Decision, onFailure: Decision, ...before: Action[]): Decision {
+  return { actions: before, message: onSuccess.message, branch: { attempt: attemptKind, onSuccess, onFailure } };
+}
+
+export const setMemory = (patch: Partial<HaMemory>): Action => ({ type: 'set_memory', patch });
+
+/** Prefix actions (and reasons) to a decision without changing its message or branches. */
+export function withActions(d: Decision, ...before: Action[]): Decision {
+  return { ...d, actions: [...before, ...d.actions] };
+}
+
+export function withReasons(d: Decision, reasons: Reason[]): Decision {
+  return reasons.length ? { ...d, reasons: [...(d.reasons ?? []), ...reasons] } : d;
+}

@@ -1,0 +1,94 @@
+// Carries out a Decision: walks its actions and branches against the real DCS and PostgreSQL.
+// All judgement lives in decide(); this file only performs and reports.
+import type { Cluster } from '../dcs/cluster.js';
+import type { Dcs } from '../dcs/dcs.js';
+import { log } from '../log/logger.js';
+import type { PostgresController } from '../postgresql/controller.js';
+import type { AsyncRunner } from './async-runner.js';
+import type { Action, AsyncTask, Attempt, Decision } from './decision.js';
+import type { HaMemory } from './input.js';
+
+export interface ExecutorDeps {
+  dcs: Dcs;
+  pg: PostgresController;
+  runner: AsyncRunner;
+  memory: HaMemory;
+  cluster: Cluster;
+  /** Current WAL position for status.optime when refreshing the lock. */
+  walLsn(): number | undefined;
+  touchMember(): Promise<void>;
+  /** Local dynamic config to publish when the DCS has none (patroni.dynamic.json or bootstrap.dcs). */
+  localDynamicConfig(): string;
+  updateHistory(): Promise<void>;
+  syncSlots(): Promise<void>;
+  runTask(task: AsyncTask): Promise<boolean>;
+  exit(code: number, reason: string): never;
+}
+
+export interface Executed {
+  message: string;
+  /** Which branch outcomes happened, for logs/explain. */
+  attempts: { attempt: Attempt; ok: boolean }[];
+  /** Set when this cycle holds the leader key after executing (acquired or refreshed). */
+  leaderHeld: boolean;
+}
+
+export async function execute(decision: Decision, deps: ExecutorDeps): Promise<Executed> {
+  const attempts: Executed['attempts'] = [];
+  let leaderHeld = false;
+  let d = decision;
+  for (;;) {
+    for (const action of d.actions) await perform(action, deps);
+    if (!d.branch) return { message: d.message, attempts, leaderHeld };
+    const ok = await tryAttempt(d.branch.attempt, deps);
+    attempts.push({ attempt: d.branch.attempt, ok });
+    if (ok && d.branch.attempt !== 'initialize_race') leaderHeld = true;
+    if (!ok && d.branch.attempt === 'acquire_leader') log.info('Could not take out TTL lock');
+    if (!ok && d.branch.attempt === 'update_leader') log.error('failed to update leader lock');
+    d = ok ? d.branch.onSuccess : d.branch.onFailure;
+  }
+}
+
+async function tryAttempt(kind: Attempt, deps: ExecutorDeps): Promise<boolean> {
+  switch (kind) {
+    case 'acquire_leader': return deps.dcs.attemptToAcquireLeader();
+    case 'update_leader': {
+      const optime = deps.walLsn();
+      return deps.dcs.updateLeader(deps.cluster, optime === undefined ? {} : { optime });
+    }
+    case 'initialize_race': return deps.dcs.initialize(true, '');
+  }
+}
+
+async function perform(action: Action, deps: ExecutorDeps): Promise<void> {
+  const { dcs, pg, cluster } = deps;
+  switch (action.type) {
+    case 'touch_member': return deps.touchMember();
+    case 'write_initialize': await dcs.initialize(action.createNew, action.sysid); return;
+    case 'cancel_initialization': await dcs.cancelInitialization(); return;
+    case 'publish_config': await dcs.setConfigValue(deps.localDynamicConfig()); return;
+    case 'take_leader': await dcs.takeLeader(); return;
+    case 'delete_leader': await dcs.deleteLeader(cluster.leader); return;
+    case 'clear_failover':
+      log.info('Cleaning up failover key');
+      await dcs.setFailoverValue('{}', cluster.failover?.version);
+      return;
+    case 'update_history': return deps.updateHistory();
+    case 'stop_postgres': await pg.stop(action.mode); return;
+    case 'follow':
+      if (!pg.isFollowing(action.upstream)) {
+        log.info('Changing upstream to %s', action.upstream ? action.upstream.name : 'none');
+        await pg.follow(action.upstream, action.role);
+      }
+      return;
+    case 'sync_slots': return deps.syncSlots();
+    case 'run_async': {
+      const busy = deps.runner.run(action.task.name, () => deps.runTask(action.task));
+      if (busy) log.warning('Failed to run %s, %s is already in progress', action.task.name, busy);
+      else deps.memory.async = deps.runner.current;
+      return;
+    }
+    case 'set_memory': Object.assign(deps.memory, action.patch); return;
+    case 'exit': return deps.exit(action.code, action.reason);
+  }
+}

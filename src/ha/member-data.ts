@@ -1,0 +1,46 @@
+// The JSON this node publishes in members/<name> every cycle (dcs.md §3.2, ha-loop.md §13).
+import { publishedTags } from '../config/tags.js';
+import type { DynamicConfig, Tags } from '../config/types.js';
+import type { MemberData } from '../dcs/cluster.js';
+import type { PostgresSnapshot } from '../postgresql/snapshot.js';
+import type { HaMemory } from './input.js';
+
+export interface MemberIdentity {
+  connUrl: string;
+  apiUrl: string;
+  proxyUrl?: string;
+  tags: Tags;
+  version: string;
+}
+
+const WAL_STATES = new Set(['running', 'starting', 'restarting']);
+
+export function buildMemberData(id: MemberIdentity, pg: PostgresSnapshot, memory: HaMemory, config: DynamicConfig): MemberData {
+  const data: MemberData = {
+    conn_url: id.connUrl,
+    api_url: id.apiUrl,
+    state: pg.state,
+    role: memory.role,
+    version: id.version,
+  };
+  if (id.proxyUrl) data.proxy_url = id.proxyUrl;
+  const tags = publishedTags(id.tags);
+  if (Object.keys(tags).length) data.tags = tags;
+  const s = pg.server;
+  if (s && Object.keys(s.pendingRestart).length) {
+    data.pending_restart = true;
+    data.pending_restart_reason = s.pendingRestart;
+  }
+  const asyncBlocksWal = memory.async !== null && memory.async.name !== 'promote';
+  if (s && WAL_STATES.has(pg.state) && !asyncBlocksWal) {
+    data.xlog_location = s.walLsn;
+    if (s.inRecovery) {
+      if (s.replayLsn !== null) data.replay_lsn = s.replayLsn;
+      if (s.receiveLsn !== null) data.receive_lsn = s.receiveLsn;
+      if (s.replicationState) data.replication_state = s.replicationState;
+    }
+    data.timeline = s.timeline;
+  }
+  if (config.pause) data.pause = true;
+  return data;
+}

@@ -1,0 +1,43 @@
+// PostgreSQL is not running although the data directory is there (ha-loop.md §7.1).
+import { attempt, plan, setMemory, type Decision } from './decision.js';
+import { rewindIfDiverged } from './follow.js';
+import type { HaInput } from './input.js';
+import { nodeToFollow } from './upstream.js';
+
+const CRASHED_PRIMARY_STATES = new Set(['in production', 'in crash recovery', 'shutting down', 'shut down']);
+
+export function recover(input: HaInput): Decision {
+  const { cluster, me, pg, memory } = input;
+  const iHaveLock = cluster.leader?.name === me.name;
+
+  if (iHaveLock) {
+    const controlState = pg.dataDir.kind === 'present' ? pg.dataDir.controlData?.clusterState ?? '' : '';
+    const startPrimary = pg.state === 'crashed' && memory.role === 'primary' && CRASHED_PRIMARY_STATES.has(controlState)
+      ? plan('starting primary after failure',
+        setMemory({ recovering: true }),
+        { type: 'run_async', task: { kind: 'start', name: 'starting primary after failure', role: 'primary', upstream: null } })
+      : plan('starting as readonly because i had the session lock',
+        setMemory({ recovering: true }),
+        { type: 'run_async', task: { kind: 'start', name: 'restarting after failure', role: 'replica', upstream: null } });
+    return attempt('update_leader', startPrimary, startAsSecondary(input));
+  }
+  return rewindIfDiverged(input) ?? startAsSecondary(input);
+}
+
+function startAsSecondary(input: HaInput): Decision {
+  const upstream = nodeToFollow(input.cluster, input.me.name, input.me.tags);
+  return plan('starting as a secondary',
+    setMemory({ recovering: true, role: 'replica' }),
+    { type: 'run_async', task: { kind: 'start', name: 'restarting after failure', role: 'replica', upstream } });
+}
+
+/** The cycle after a start attempt (§2 step 9). Null when PostgreSQL came up: continue normally. */
+export function checkStartResult(input: HaInput): Decision | null {
+  const { cluster, me, pg } = input;
+  if (pg.postmasterRunning) return null;
+  if (cluster.leader?.name === me.name) {
+    return plan('removed leader key after trying and failing to start postgres',
+      setMemory({ recovering: false, role: 'demoted' }), { type: 'delete_leader' });
+  }
+  return plan('failed to start postgres', setMemory({ recovering: false }));
+}

@@ -1,0 +1,57 @@
+// The long-running work behind each AsyncTask, run on the AsyncRunner.
+import type { Dcs } from '../dcs/dcs.js';
+import { log } from '../log/logger.js';
+import type { PostgresController } from '../postgresql/controller.js';
+import type { AsyncTask } from './decision.js';
+
+/** The controller plus the pieces tasks need beyond the HA-facing interface. */
+export interface TaskPostgres extends PostgresController {
+  setState(state: string): void;
+  rewind(from: { host: string; port: number; name: string }): Promise<boolean>;
+}
+
+export async function runTask(task: AsyncTask, pg: TaskPostgres, dcs: Dcs): Promise<boolean> {
+  switch (task.kind) {
+    case 'bootstrap':
+      pg.setState('initializing new cluster');
+      try {
+        await pg.initdb();
+      } catch (e) {
+        pg.setState('initdb failed');
+        log.error('Exception during execution of bootstrap: %s', e instanceof Error ? e.message : String(e));
+        return false;
+      }
+      return pg.start('primary', null);
+    case 'post_bootstrap':
+      await pg.postBootstrap();
+      return true;
+    case 'clone':
+      pg.setState('creating replica');
+      try {
+        await pg.basebackup(task.from);
+      } catch (e) {
+        pg.setState('stopped');
+        log.error('Error creating replica using method basebackup: %s', e instanceof Error ? e.message : String(e));
+        return false;
+      }
+      log.info('replica has been created using basebackup');
+      return pg.start('replica', task.from);
+    case 'promote':
+      return pg.promote();
+    case 'start':
+      return pg.start(task.role, task.upstream);
+    case 'rewind':
+      if (!(await pg.rewind(task.from))) return false;
+      return pg.start(task.then.role, task.then.upstream);
+    case 'demote': {
+      log.info('Demoting self (%s)', task.mode);
+      const stopped = await pg.stop(task.mode === 'graceful' || task.mode === 'offline' ? 'fast' : 'immediate',
+        { checkpoint: task.mode === 'graceful' });
+      if (task.mode === 'graceful' || task.mode === 'immediate') {
+        const cluster = await dcs.getCluster();
+        await dcs.deleteLeader(cluster.leader);
+      }
+      return stopped;
+    }
+  }
+}

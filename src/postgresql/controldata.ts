@@ -1,0 +1,34 @@
+// pg_controldata: run it (C locale, so labels are English) and parse the lines the HA logic reads.
+import type { ControlData } from './snapshot.js';
+import { parseLsn } from './lsn.js';
+import { runTool } from './tools.js';
+
+/** Parse `Label:   value` lines; null when the output has no system identifier (not a data dir). */
+export function parseControlData(text: string): ControlData | null {
+  const raw: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const i = line.indexOf(':');
+    if (i <= 0) continue;
+    raw[line.slice(0, i).trim()] = line.slice(i + 1).trim();
+  }
+  const sysid = raw['Database system identifier'];
+  if (!sysid) return null;
+  const int = (key: string) => Number.parseInt(raw[key] ?? '0', 10) || 0;
+  const lsn = (key: string) => parseLsn(raw[key] ?? '') ?? 0;
+  return {
+    clusterState: raw['Database cluster state'] ?? '',
+    systemIdentifier: sysid,
+    timeline: int("Latest checkpoint's TimeLineID"),
+    checkpointLsn: lsn('Latest checkpoint location'),
+    minRecoveryLsn: lsn('Minimum recovery ending location'),
+    walLogHints: raw['wal_log_hints setting'] === 'on',
+    dataChecksums: int('Data page checksum version') !== 0,
+    raw,
+  };
+}
+
+/** Run pg_controldata on a data dir; null (and the reason logged by the caller) when it fails. */
+export async function readControlData(binary: string, dataDir: string): Promise<ControlData | null> {
+  const res = await runTool(binary, [dataDir], { env: { ...process.env, LANG: 'C', LC_ALL: 'C' } });
+  return res.code === 0 ? parseControlData(res.stdout) : null;
+}

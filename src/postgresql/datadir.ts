@@ -1,0 +1,45 @@
+// What is on disk at data_dir: nothing, something unreadable, or a cluster (PG_VERSION + pg_control).
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { majorVersionToNum } from './tools.js';
+
+export type DataDirProbe =
+  | { kind: 'empty' }
+  | { kind: 'inaccessible'; error: string }
+  | { kind: 'present'; majorVersion: number };
+
+export function probeDataDir(dataDir: string): DataDirProbe {
+  if (existsSync(join(dataDir, 'global', 'pg_control'))) return { kind: 'present', majorVersion: readMajorVersion(dataDir) };
+  let entries: string[];
+  try {
+    entries = readdirSync(dataDir);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ENOENT') return { kind: 'empty' };
+    return { kind: 'inaccessible', error: err.message };
+  }
+  // Like Patroni: a dir holding only lost+found or hidden files counts as empty.
+  const meaningful = entries.filter((f) => f !== 'lost+found' && !f.startsWith('.'));
+  if (meaningful.length === 0) return { kind: 'empty' };
+  // Not empty but maybe not a cluster: pg_controldata will tell (sysid null then).
+  return { kind: 'present', majorVersion: readMajorVersion(dataDir) };
+}
+
+export function readMajorVersion(dataDir: string): number {
+  try {
+    return majorVersionToNum(readFileSync(join(dataDir, 'PG_VERSION'), 'utf8'));
+  } catch {
+    return 0;
+  }
+}
+
+/** Empty the directory's contents, keeping the directory itself (its mode and ownership). */
+export function clearDirectory(dir: string): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const f of entries) rmSync(join(dir, f), { recursive: true, force: true });
+}

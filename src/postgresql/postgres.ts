@@ -1,0 +1,317 @@
+// The controller for the local PostgreSQL: the imperative shell the HA executor drives. Pure
+// builders live in plan.ts/parameters.ts/conninfo.ts; this file only sequences I/O and keeps state.
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DynamicConfig, PatroniConfig } from '../config/types.js';
+import type { PostgresState } from '../dcs/cluster.js';
+import { log } from '../log/logger.js';
+import { restoreConfigurationFiles, saveConfigurationFiles } from './backups.js';
+import { runBasebackup } from './basebackup.js';
+import { writeConfigFiles, writtenPrimaryConninfo } from './config-files.js';
+import { localAddress, LocalConnection, withClient, type ConnectTarget } from './connection.js';
+import { buildPrimaryConninfo, formatDsn, pgpassLines, type ConnParams, type PgpassRecord } from './conninfo.js';
+import type { PostgresController, ServerRole, StopMode, Upstream } from './controller.js';
+import { readControlData } from './controldata.js';
+import { probeDataDir, readMajorVersion } from './datadir.js';
+import { runInitdb } from './initdb.js';
+import { BASEBACKUP_FORBIDDEN, userOptions } from './options.js';
+import { buildStartPlan, configDir, pgpassPath } from './plan.js';
+import { pgCtlPromote, pgCtlReload, pgCtlStart, pgCtlStop, runningPostmaster, type PgCtl } from './process.js';
+import { SNAPSHOT_QUERY, toRunningServer, type SnapshotRow } from './queries.js';
+import { rewindCommand } from './rewind.js';
+import { planMemberSlots } from './slots.js';
+import type { DataDirState, PostgresSnapshot } from './snapshot.js';
+import { parseVersionOutput, runTool, toolPath, type ToolName } from './tools.js';
+import { setupUsers } from './users.js';
+
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+function logTail(file: string, lines: number): string[] {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines);
+  } catch {
+    return [];
+  }
+}
+
+export class Postgresql implements PostgresController {
+  private state: PostgresState;
+  private role: ServerRole | null = null;
+  private upstream: Upstream | null = null;
+  private binaryVersion = 0;
+  private startInProgress = false;
+  private readonly conn: LocalConnection;
+
+  constructor(private readonly cfg: PatroniConfig, private readonly getDynamic: () => DynamicConfig) {
+    this.conn = new LocalConnection(() => this.superuserTarget());
+    this.state = runningPostmaster(this.dataDir) ? 'running' : 'stopped';
+  }
+
+  get dataDir(): string { return this.cfg.postgresql.data_dir; }
+  get currentState(): PostgresState { return this.state; }
+
+  setState(state: PostgresState): void {
+    if (state !== this.state) log.debug('postgres state %s -> %s', this.state, state);
+    this.state = state;
+  }
+
+  private tool(name: ToolName): string { return toolPath(this.cfg.postgresql, name); }
+  private pgCtl(): PgCtl { return { binary: this.tool('pg_ctl'), dataDir: this.dataDir, timeoutSec: this.cfg.postgresql.pg_ctl_timeout || 60 }; }
+
+  /** Major version of the data dir, else of the installed binaries (`postgres -V`). */
+  async majorVersion(): Promise<number> {
+    const fromDir = readMajorVersion(this.dataDir);
+    if (fromDir) return fromDir;
+    if (!this.binaryVersion) this.binaryVersion = parseVersionOutput((await runTool(this.tool('postgres'), ['-V'])).stdout);
+    return this.binaryVersion;
+  }
+
+  private superuserTarget(statementTimeoutMs?: number): ConnectTarget {
+    const pgc = this.cfg.postgresql;
+    const main = buildStartPlan(this.cfg, this.getDynamic(), readMajorVersion(this.dataDir), 'primary', null).files.parameters;
+    const addr = localAddress(pgc.listen.hosts, pgc.listen.port, pgc.use_unix_socket, main.unix_socket_directories);
+    return { ...addr, auth: pgc.authentication.superuser, database: pgc.database || 'postgres', statementTimeoutMs };
+  }
+
+  async snapshot(): Promise<PostgresSnapshot> {
+    const probe = probeDataDir(this.dataDir);
+    let dataDir: DataDirState;
+    if (probe.kind === 'present') {
+      const controlData = await readControlData(this.tool('pg_controldata'), this.dataDir);
+      dataDir = { kind: 'present', sysid: controlData?.systemIdentifier ?? null, controlData };
+    } else dataDir = probe;
+    const postmasterRunning = runningPostmaster(this.dataDir) !== null;
+    if (!postmasterRunning && this.state === 'running') {
+      log.warning('postmaster is not running');
+      this.setState('crashed');
+    }
+    const snap: PostgresSnapshot = { dataDir, postmasterRunning, state: this.state, server: null };
+    if (postmasterRunning) {
+      try {
+        const [row] = await this.conn.query<SnapshotRow & Record<string, unknown>>(SNAPSHOT_QUERY);
+        if (row) snap.server = toRunningServer(row);
+        // A start that outlived pg_ctl's wait finished by itself: accepting queries means running.
+        if (row && this.state === 'starting' && !this.startInProgress) {
+          this.setState('running');
+          snap.state = 'running';
+        }
+      } catch (e) {
+        snap.queryError = errorText(e);
+      }
+    }
+    return snap;
+  }
+
+  async initdb(): Promise<void> {
+    this.setState('initializing new cluster');
+    const pgc = this.cfg.postgresql;
+    try {
+      await runInitdb({
+        binary: this.tool('initdb'), dataDir: this.dataDir, configDir: configDir(this.cfg), superuser: pgc.authentication.superuser,
+        bootstrap: this.cfg.bootstrap, hasPgHba: pgc.pg_hba !== undefined,
+      });
+    } catch (e) {
+      this.setState('initdb failed');
+      throw e;
+    }
+    this.setState('stopped');
+  }
+
+  private writePgpass(rec: PgpassRecord | null): NodeJS.ProcessEnv {
+    if (!rec) return { ...process.env };
+    const path = pgpassPath(this.cfg);
+    writeFileSync(path, pgpassLines(rec), { mode: 0o600 });
+    chmodSync(path, 0o600);
+    return { ...process.env, PGPASSFILE: path };
+  }
+
+  /** Render every file for this role/upstream; returns the postmaster options. */
+  private async writeConfiguration(role: ServerRole, upstream: Upstream | null): Promise<string[]> {
+    const plan = buildStartPlan(this.cfg, this.getDynamic(), await this.majorVersion(), role, upstream);
+    this.writePgpass(plan.pgpass);
+    writeConfigFiles(plan.files);
+    this.role = role;
+    this.upstream = upstream;
+    return plan.options;
+  }
+
+  async start(role: ServerRole, upstream: Upstream | null): Promise<boolean> {
+    await this.conn.close();
+    if (runningPostmaster(this.dataDir)) {
+      log.error('Cannot start PostgreSQL because one is already running.');
+      this.setState('starting');
+      return true;
+    }
+    this.setState('starting');
+    this.startInProgress = true;
+    try {
+      const options = await this.writeConfiguration(role, upstream);
+      const logFile = join(this.dataDir, 'postgresql.log');
+      const res = await pgCtlStart(this.pgCtl(), options, logFile);
+      if (res.code === 0) {
+        this.setState('running');
+        saveConfigurationFiles(configDir(this.cfg), this.dataDir);
+        return true;
+      }
+      log.error('pg_ctl start failed: %s', res.stderr.trim() || res.stdout.trim());
+      for (const line of logTail(logFile, 10)) log.error('postgres: %s', line);
+      if (!runningPostmaster(this.dataDir)) this.setState('start failed');
+      return false;
+    } finally {
+      this.startInProgress = false;
+    }
+  }
+
+  async stop(mode: StopMode, opts: { checkpoint?: boolean } = {}): Promise<boolean> {
+    if (!runningPostmaster(this.dataDir)) {
+      this.setState('stopped');
+      return true;
+    }
+    if (opts.checkpoint && this.state !== 'starting') await this.checkpoint().catch((e) => log.error('Exception during CHECKPOINT: %s', errorText(e)));
+    this.setState('stopping');
+    await this.conn.close();
+    const res = await pgCtlStop(this.pgCtl(), mode);
+    if (res.code === 0 || !runningPostmaster(this.dataDir)) {
+      this.setState('stopped');
+      return true;
+    }
+    log.warning('pg_ctl stop failed: %s', res.stderr.trim());
+    this.setState('stop failed');
+    return false;
+  }
+
+  async promote(): Promise<boolean> {
+    const res = await pgCtlPromote(this.pgCtl());
+    if (res.code !== 0) log.warning('pg_ctl promote: %s', res.stderr.trim() || res.stdout.trim());
+    const deadline = Date.now() + this.pgCtl().timeoutSec * 1000;
+    while (Date.now() < deadline) {
+      try {
+        const [row] = await this.conn.query<{ r: boolean }>('SELECT pg_catalog.pg_is_in_recovery() AS r');
+        if (row && !row.r) {
+          this.role = 'primary';
+          this.upstream = null;
+          return true;
+        }
+      } catch (e) {
+        log.debug('waiting for promotion: %s', errorText(e));
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return false;
+  }
+
+  async follow(upstream: Upstream | null, role: ServerRole): Promise<boolean> {
+    if (!runningPostmaster(this.dataDir)) return this.start(role, upstream);
+    const inRecovery = await this.conn.query<{ r: boolean }>('SELECT pg_catalog.pg_is_in_recovery() AS r')
+      .then(([row]) => row?.r ?? null).catch(() => null);
+    if (inRecovery === true && (await this.majorVersion()) >= 130000) {
+      await this.writeConfiguration(role, upstream);
+      const res = await pgCtlReload(this.pgCtl());
+      if (res.code !== 0) log.error('pg_ctl reload failed: %s', res.stderr.trim());
+      return res.code === 0;
+    }
+    // A primary cannot become a standby, nor can old servers reload primary_conninfo: restart.
+    return (await this.stop('fast', { checkpoint: inRecovery === false })) && this.start(role, upstream);
+  }
+
+  async checkpoint(): Promise<void> {
+    await withClient(this.superuserTarget(0), async (c) => { await c.query('CHECKPOINT'); });
+  }
+
+  async reload(): Promise<void> {
+    if (!runningPostmaster(this.dataDir)) return;
+    const role = this.role ?? (existsSync(join(this.dataDir, 'standby.signal')) ? 'replica' : 'primary');
+    await this.writeConfiguration(role, this.upstream ?? this.writtenUpstream());
+    const res = await pgCtlReload(this.pgCtl());
+    if (res.code !== 0) log.error('pg_ctl reload failed: %s', res.stderr.trim());
+  }
+
+  /** host/port of primary_conninfo as currently written in postgresql.conf. */
+  private writtenUpstream(): Upstream | null {
+    const baseName = typeof this.cfg.postgresql.raw.config_base_name === 'string' ? this.cfg.postgresql.raw.config_base_name : 'postgresql';
+    for (const file of [join(configDir(this.cfg), `${baseName}.conf`), join(this.dataDir, 'recovery.conf')]) {
+      let params: ConnParams | null;
+      try {
+        params = writtenPrimaryConninfo(readFileSync(file, 'utf8'));
+      } catch {
+        continue;
+      }
+      if (params?.host) return { name: params.host, host: params.host, port: Number(params.port ?? 5432) };
+    }
+    return null;
+  }
+
+  isFollowing(upstream: Upstream | null): boolean {
+    const current = this.writtenUpstream();
+    if (!upstream || !current) return upstream === current;
+    return current.host === upstream.host && current.port === upstream.port;
+  }
+
+  async basebackup(from: Upstream): Promise<void> {
+    const probe = probeDataDir(this.dataDir);
+    if (probe.kind !== 'empty') throw new Error(`data directory ${this.dataDir} is not empty`);
+    this.setState('creating replica');
+    const pgc = this.cfg.postgresql;
+    const { params, pgpass } = buildPrimaryConninfo({
+      host: from.host, port: from.port, auth: pgc.authentication.replication, applicationName: this.cfg.name,
+      database: pgc.database || 'postgres', majorVersion: await this.majorVersion(), pgpass: pgpassPath(this.cfg),
+    });
+    const env = this.writePgpass(pgpass);
+    const ok = await runBasebackup({
+      binary: this.tool('pg_basebackup'), dataDir: this.dataDir, dsn: formatDsn(params), env,
+      userOptions: userOptions('basebackup', pgc.basebackup, BASEBACKUP_FORBIDDEN, (msg) => log.error(msg)),
+    });
+    this.setState('stopped');
+    if (!ok) throw new Error(`pg_basebackup from ${from.name} failed`);
+    restoreConfigurationFiles(configDir(this.cfg), this.dataDir);
+  }
+
+  async postBootstrap(): Promise<void> {
+    const auth = this.cfg.postgresql.authentication;
+    const majorVersion = await this.majorVersion();
+    await withClient(this.superuserTarget(0), (c) => setupUsers(c, { superuser: auth.superuser, replication: auth.replication, rewind: auth.rewind, majorVersion }));
+  }
+
+  /** pg_rewind from a running primary; Postgres must be shut down cleanly. True on success. */
+  async rewind(from: Upstream): Promise<boolean> {
+    const pgc = this.cfg.postgresql;
+    const majorVersion = await this.majorVersion();
+    const auth = majorVersion >= 110000 && pgc.authentication.rewind ? pgc.authentication.rewind : pgc.authentication.superuser;
+    const { args, pgpass } = rewindCommand({
+      dataDir: this.dataDir, host: from.host, port: from.port, auth, applicationName: this.cfg.name,
+      database: pgc.database || 'postgres', majorVersion, pgpass: pgpassPath(this.cfg), options: pgc.raw.rewind,
+    });
+    log.info('running pg_rewind from %s', from.name);
+    const res = await runTool(this.tool('pg_rewind'), args, { env: this.writePgpass(pgpass) });
+    if (res.code !== 0) {
+      log.error('Failed to rewind from healthy primary: %s', from.name);
+      for (const line of `${res.stdout}${res.stderr}`.trim().split('\n')) if (line) log.error('pg_rewind: %s', line);
+      return false;
+    }
+    log.info('pg_rewind finished successfully');
+    restoreConfigurationFiles(configDir(this.cfg), this.dataDir);
+    return true;
+  }
+
+  /** Primary: a physical slot for every other member, stale member slots dropped (logical ones kept). */
+  async syncMemberSlots(memberNames: string[], keep: string[] = []): Promise<void> {
+    const [rec] = await this.conn.query<{ r: boolean }>('SELECT pg_catalog.pg_is_in_recovery() AS r');
+    if (rec?.r !== false) return;
+    const rows = await this.conn.query<{ slot_name: string }>("SELECT slot_name FROM pg_catalog.pg_replication_slots WHERE slot_type = 'physical'");
+    const plan = planMemberSlots(this.cfg.name, memberNames, rows.map((r) => r.slot_name));
+    for (const slot of plan.drop.filter((s) => !keep.includes(s))) {
+      log.info('Dropping physical replication slot %s', slot);
+      await this.conn.query(`SELECT pg_catalog.pg_drop_replication_slot($1) WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_replication_slots
+        WHERE slot_name = $1 AND NOT active)`, [slot]);
+    }
+    for (const slot of plan.create) {
+      log.info('Creating physical replication slot %s', slot);
+      await this.conn.query(`SELECT pg_catalog.pg_create_physical_replication_slot($1, true) WHERE NOT EXISTS
+        (SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = $1)`, [slot]);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.conn.close();
+  }
+}

@@ -1,0 +1,40 @@
+// A daemon's stdout+stderr go to a log file (kept for post-mortems) and the last lines stay in memory
+// so a timed-out wait can show what the node was saying.
+import { createWriteStream, type WriteStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+
+export class LogCapture {
+  private readonly lines: string[] = [];
+  private partial = '';
+  private readonly file: WriteStream;
+
+  constructor(path: string, private readonly keep = 300) {
+    this.file = createWriteStream(path, { flags: 'a' });
+  }
+
+  attach(stream: Readable | null): void {
+    stream?.on('data', (chunk: Buffer) => this.write(chunk.toString()));
+  }
+
+  /** Harness events (start/stop/kill) interleaved with the daemon's own lines. */
+  note(message: string): void {
+    this.write(`--- harness: ${message}\n`);
+  }
+
+  tail(n = 60): string {
+    const all = this.partial ? [...this.lines, this.partial] : this.lines;
+    return all.slice(-n).join('\n');
+  }
+
+  close(): void {
+    this.file.end();
+  }
+
+  private write(text: string): void {
+    this.file.write(text);
+    const parts = (this.partial + text).split('\n');
+    this.partial = parts.pop() ?? '';
+    this.lines.push(...parts);
+    if (this.lines.length > this.keep) this.lines.splice(0, this.lines.length - this.keep);
+  }
+}

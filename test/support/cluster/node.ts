@@ -1,0 +1,195 @@
+// One Patroni node of a test cluster: its files, its daemon process and ways to talk to it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { stringify } from 'yaml';
+import { isObject, parseJson, type Json, type JsonObject } from '../../../src/util/json.js';
+import { dataDirOf, SUPERUSER, type NodeLayout } from './config.js';
+import { LogCapture } from './logcapture.js';
+import { livePostmasterPid } from './postmaster.js';
+import { signalQuietly, trackChild, trackDataDir } from './reaper.js';
+import { sleep } from '../tmp.js';
+
+export type Impl = 'ts' | 'debian';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const TS_DAEMON = join(REPO_ROOT, 'dist/patroni.mjs');
+export const TS_CTL = join(REPO_ROOT, 'dist/patronictl.mjs');
+
+export interface ApiResponse {
+  status: number;
+  text: string;
+  json: Json | undefined;
+}
+
+/** [command, args] that starts a daemon of the given implementation on a config file. */
+export function daemonCommand(impl: Impl, configPath: string): [string, string[]] {
+  if (impl === 'debian') return ['/usr/bin/patroni', [configPath]];
+  if (!existsSync(TS_DAEMON)) throw new Error(`${TS_DAEMON} is missing: run \`npm run build\` first`);
+  return [process.execPath, [TS_DAEMON, configPath]];
+}
+
+export class ClusterNode {
+  readonly name: string;
+  readonly dir: string;
+  readonly dataDir: string;
+  readonly configPath: string;
+  readonly logPath: string;
+  readonly restPort: number;
+  readonly pgPort: number;
+  readonly apiUrl: string;
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> = Promise.resolve();
+  private readonly log: LogCapture;
+  private readonly untrackDataDir: () => void;
+
+  constructor(readonly impl: Impl, layout: NodeLayout, private configDoc: JsonObject) {
+    this.name = layout.name;
+    this.dir = layout.dir;
+    this.dataDir = dataDirOf(layout.dir);
+    this.configPath = join(layout.dir, 'patroni.yml');
+    this.logPath = join(layout.dir, 'patroni.log');
+    this.restPort = layout.restPort;
+    this.pgPort = layout.pgPort;
+    this.apiUrl = `http://127.0.0.1:${layout.restPort}`;
+    this.log = new LogCapture(this.logPath);
+    this.writeConfig(configDoc);
+    // The postmaster is detached from the daemon; make sure it dies with the test process.
+    this.untrackDataDir = trackDataDir(this.dataDir);
+  }
+
+  get config(): JsonObject {
+    return this.configDoc;
+  }
+
+  /** Rewrites the YAML (takes effect on the next start or reload). */
+  writeConfig(doc: JsonObject): void {
+    this.configDoc = doc;
+    writeFileSync(this.configPath, stringify(doc), { mode: 0o600 });
+  }
+
+  get pid(): number | undefined {
+    return this.running ? this.child?.pid : undefined;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Spawns the daemon; does not wait for it to become healthy. */
+  async start(): Promise<void> {
+    if (this.running) return;
+    const [cmd, args] = daemonCommand(this.impl, this.configPath);
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PATRONI_')));
+    const child = spawn(cmd, args, { cwd: this.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.log.note(`start ${cmd} ${args.join(' ')} (pid ${child.pid ?? '?'})`);
+    this.log.attach(child.stdout);
+    this.log.attach(child.stderr);
+    trackChild(child);
+    this.exited = new Promise((res) => child.once('exit', (code, signal) => {
+      this.log.note(`daemon exited (code ${code ?? '-'}, signal ${signal ?? '-'})`);
+      res();
+    }));
+    await new Promise<void>((res, rej) => {
+      child.once('spawn', () => res());
+      child.once('error', rej);
+    });
+    this.child = child;
+  }
+
+  /** SIGTERM and wait for the daemon to exit (SIGKILL after the timeout); no postmaster is left afterwards. */
+  async stop(timeoutMs = 60_000): Promise<void> {
+    if (this.running) {
+      this.log.note('stop (SIGTERM)');
+      this.child?.kill('SIGTERM');
+      if (!(await this.waitExit(timeoutMs))) {
+        this.log.note(`daemon still running after ${timeoutMs} ms: SIGKILL`);
+        this.child?.kill('SIGKILL');
+        await this.exited;
+      }
+    }
+    await this.stopOrphanPostmaster();
+  }
+
+  /** Signals the daemon only (SIGKILL leaves its postmaster running, as a crash would). */
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+    this.log.note(`kill daemon ${signal}`);
+    if (this.running) this.child?.kill(signal);
+  }
+
+  async waitExit(timeoutMs: number): Promise<boolean> {
+    if (!this.running) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((res) => { timer = setTimeout(() => res(false), timeoutMs); });
+    try {
+      return await Promise.race([this.exited.then(() => true), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  postmasterPid(): number | undefined {
+    return livePostmasterPid(this.dataDir);
+  }
+
+  /** Signals the postmaster found in postmaster.pid; false when none is running. */
+  killPostmaster(signal: NodeJS.Signals = 'SIGKILL'): boolean {
+    const pid = this.postmasterPid();
+    this.log.note(`kill postmaster ${pid ?? '(none)'} ${signal}`);
+    return pid !== undefined && signalQuietly(pid, signal);
+  }
+
+  async api(path: string, init: RequestInit = {}): Promise<ApiResponse> {
+    const res = await fetch(`${this.apiUrl}${path}`, { signal: AbortSignal.timeout(10_000), ...init });
+    const text = await res.text();
+    return { status: res.status, text, json: parseJson(text) };
+  }
+
+  /** GET /patroni as an object, or undefined when the API is down or says something else. */
+  async status(): Promise<JsonObject | undefined> {
+    try {
+      const { json } = await this.api('/patroni', { signal: AbortSignal.timeout(3_000) });
+      return isObject(json) ? json : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async sql<R extends pg.QueryResultRow = pg.QueryResultRow>(query: string, params: unknown[] = []): Promise<R[]> {
+    const client = new pg.Client({
+      host: '127.0.0.1', port: this.pgPort, database: 'postgres',
+      user: SUPERUSER.username, password: SUPERUSER.password,
+      connectionTimeoutMillis: 3_000, query_timeout: 30_000,
+    });
+    await client.connect();
+    try {
+      return (await client.query<R>(query, params)).rows;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  logTail(lines = 60): string {
+    return this.log.tail(lines);
+  }
+
+  /** After stop(): releases the log file and the exit-time postmaster watch. */
+  close(): void {
+    this.untrackDataDir();
+    this.log.close();
+  }
+
+  private async stopOrphanPostmaster(): Promise<void> {
+    // The daemon stops Postgres before exiting; anything left is an orphan: fast, immediate, then kill.
+    for (const [signal, waitMs] of [['SIGINT', 15_000], ['SIGQUIT', 10_000], ['SIGKILL', 5_000]] as const) {
+      const pid = this.postmasterPid();
+      if (pid === undefined) return;
+      this.log.note(`postmaster ${pid} outlived the daemon: ${signal}`);
+      signalQuietly(pid, signal);
+      const deadline = Date.now() + waitMs;
+      while (this.postmasterPid() !== undefined && Date.now() < deadline) await sleep(100);
+    }
+  }
+}

@@ -1,0 +1,132 @@
+// Table-driven cases of the HA decision (ha-loop.md §2-§7): for each world, the status message
+// Patroni would print and the actions that must (or must not) happen.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { decide } from '../../../src/ha/decide.js';
+import type { Action, Decision } from '../../../src/ha/decision.js';
+import { cluster, input, member, peer, pgEmpty, pgRunning, pgStopped, primary, server } from './fixtures.js';
+
+/** Follow a decision down the branch outcomes given, collecting actions along the way. */
+function walk(d: Decision, outcomes: boolean[] = []): { message: string; actions: Action[] } {
+  const actions = [...d.actions];
+  let cur = d;
+  let i = 0;
+  while (cur.branch) {
+    const ok = outcomes[i++] ?? true;
+    cur = ok ? cur.branch.onSuccess : cur.branch.onFailure;
+    actions.push(...cur.actions);
+  }
+  return { message: cur.message, actions };
+}
+
+const asyncTask = (actions: Action[]) => actions.flatMap((a) => (a.type === 'run_async' ? [a.task] : []))[0];
+const types = (actions: Action[]) => actions.map((a) => a.type);
+
+interface Case { name: string; in: ReturnType<typeof input>; outcomes?: boolean[]; message: string; task?: string; has?: Action['type'][]; hasNot?: Action['type'][] }
+
+const cases: Case[] = [
+  // bootstrap
+  { name: 'empty dir, no initialize key: wins the initialize race and runs initdb',
+    in: input({ me: 'node1', cluster: cluster({ initialize: null, members: [] }), pg: pgEmpty }),
+    message: 'trying to bootstrap a new cluster', task: 'bootstrap' },
+  { name: 'empty dir, loses the initialize race',
+    in: input({ me: 'node1', cluster: cluster({ initialize: null, members: [] }), pg: pgEmpty }), outcomes: [false],
+    message: 'failed to acquire initialize lock', hasNot: ['run_async'] },
+  { name: 'empty dir, nofailover node never initialises',
+    in: input({ me: 'node1', tags: { nofailover: true }, cluster: cluster({ initialize: null, members: [] }), pg: pgEmpty }),
+    message: 'waiting for leader to bootstrap' },
+  { name: 'empty dir, a leader exists: clone from it',
+    in: input({ pg: pgEmpty }), message: "trying to bootstrap from leader 'node1'", task: "bootstrap from leader 'node1'" },
+  { name: 'empty dir, initialized but no leader yet: wait',
+    in: input({ pg: pgEmpty, cluster: cluster({}) }), message: 'waiting for leader to bootstrap' },
+  { name: 'initdb finished, running as primary: post_bootstrap',
+    in: input({ me: 'node1', cluster: cluster({ initialize: '' }), pg: pgRunning(primary()), memory: { bootstrap: { stage: 'initdb' }, lastAsync: { name: 'bootstrap', ok: true } } }),
+    message: 'running post_bootstrap', task: 'post_bootstrap' },
+  { name: 'post_bootstrap finished: publish initialize, config, leader',
+    in: input({ me: 'node1', cluster: cluster({ initialize: '' }), pg: pgRunning(primary()), memory: { bootstrap: { stage: 'post_bootstrap' }, lastAsync: { name: 'post_bootstrap', ok: true } } }),
+    message: 'initialized a new cluster', has: ['write_initialize', 'publish_config', 'take_leader'] },
+  { name: 'initdb failed: cancel initialization and exit',
+    in: input({ me: 'node1', cluster: cluster({ initialize: '' }), pg: pgEmpty, memory: { bootstrap: { stage: 'initdb' }, lastAsync: { name: 'bootstrap', ok: false } } }),
+    message: 'Failed to bootstrap cluster: bootstrap failed', has: ['cancel_initialization', 'exit'] },
+  // lock held
+  { name: 'leader with the lock keeps it',
+    in: input({ me: 'node1', pg: pgRunning(primary()) }), message: 'no action. I am (node1), the leader with the lock', has: ['update_history', 'sync_slots'] },
+  { name: 'leader fails to refresh the lock: demotes',
+    in: input({ me: 'node1', pg: pgRunning(primary()) }), outcomes: [false], message: 'demoted self because failed to update leader lock in DCS', task: 'demote' },
+  { name: 'holds the lock but runs as replica: promote',
+    in: input({ me: 'node1', pg: pgRunning(server()) }), message: 'promoted self to leader because I had the session lock', task: 'promote' },
+  // following
+  { name: 'replica follows the leader',
+    in: input(), message: 'no action. I am (node2), a secondary, and following a leader (node1)', has: ['follow'], hasNot: ['run_async'] },
+  { name: 'primary without the lock demotes',
+    in: input({ pg: pgRunning(primary()) }), message: 'demoting self because I do not have the lock and I was a leader', task: 'demote' },
+  // leader race
+  { name: 'no leader, healthiest replica takes the lock and promotes',
+    in: input({ cluster: cluster({}), peers: [peer('node3', 50)] }), message: 'promoted self to leader by acquiring session lock', task: 'promote' },
+  { name: 'no leader, healthiest but another node won the race',
+    in: input({ cluster: cluster({}), peers: [peer('node3', 50)] }), outcomes: [false], message: 'following new leader after trying and failing to obtain lock' },
+  { name: 'no leader, a peer is ahead',
+    in: input({ cluster: cluster({}), peers: [peer('node3', 500)] }), message: 'following a different leader because i am not the healthiest node', hasNot: ['run_async'] },
+  { name: 'no leader, a peer still runs as primary',
+    in: input({ cluster: cluster({}), peers: [peer('node1', 10, { isPrimary: true })] }), message: 'following a different leader because i am not the healthiest node' },
+  { name: 'no leader, equal WAL but the peer has a higher failover_priority',
+    in: input({ cluster: cluster({}), peers: [peer('node3', 100, { failoverPriority: 5 })] }), message: 'following a different leader because i am not the healthiest node' },
+  { name: 'no leader, an unreachable peer is ignored',
+    in: input({ cluster: cluster({}), peers: [{ name: 'node3', reachable: false, error: 'refused' }] }), message: 'promoted self to leader by acquiring session lock' },
+  { name: 'no leader, a nofailover peer ahead of me is ignored',
+    in: input({ cluster: cluster({}), peers: [peer('node3', 900, { nofailover: true })] }), message: 'promoted self to leader by acquiring session lock' },
+  { name: 'no leader, I am tagged nofailover',
+    in: input({ tags: { nofailover: true }, cluster: cluster({}) }), message: 'following a different leader because I am not allowed to promote' },
+  { name: 'no leader, I lag more than maximum_lag_on_failover',
+    in: input({ cluster: cluster({ optime: 100 + 2_000_000 }) }), message: 'following a different leader because i am not the healthiest node' },
+  { name: 'no leader, lag within maximum_lag_on_failover',
+    in: input({ cluster: cluster({ optime: 100 + 1000 }) }), message: 'promoted self to leader by acquiring session lock' },
+  { name: 'no leader, I still run as primary: take the lock back',
+    in: input({ me: 'node1', cluster: cluster({}), pg: pgRunning(primary()) }), message: 'acquired session lock as a leader', hasNot: ['run_async'] },
+  { name: 'failover key present when winning the race is cleared',
+    in: input({ cluster: cluster({ failover: true }), peers: [] }), message: 'promoted self to leader by acquiring session lock', has: ['clear_failover'] },
+  // postgres not running
+  { name: 'replica whose postgres is down restarts following the leader',
+    in: input({ pg: pgStopped() }), message: 'starting as a secondary', task: 'restarting after failure' },
+  { name: 'crashed former primary on an older timeline is rewound',
+    in: input({ pg: pgStopped('in production', 1), cluster: cluster({ leader: 'node1', leaderTimeline: 2 }) }),
+    message: 'running pg_rewind from node1', task: 'running pg_rewind from node1' },
+  { name: 'leader whose postgres is down restarts read-only then promotes',
+    in: input({ me: 'node1', pg: pgStopped('shut down', 1) }), message: 'starting as readonly because i had the session lock', task: 'restarting after failure' },
+  { name: 'start attempt failed without the lock',
+    in: input({ pg: pgStopped(), memory: { recovering: true } }), message: 'failed to start postgres' },
+  { name: 'start attempt failed with the lock: give it up',
+    in: input({ me: 'node1', pg: pgStopped(), memory: { recovering: true } }), message: 'removed leader key after trying and failing to start postgres', has: ['delete_leader'] },
+  // async, data dir, identity
+  { name: 'async task running', in: input({ memory: { async: { name: 'promote', startedAt: 0 } } }), message: 'promote in progress' },
+  { name: 'async task running while holding the lock refreshes it',
+    in: input({ me: 'node1', memory: { async: { name: 'promote', startedAt: 0 } } }), message: 'updated leader lock during promote' },
+  { name: 'empty data dir while holding the lock releases it',
+    in: input({ me: 'node1', pg: pgEmpty }), message: 'released leader key voluntarily as data dir empty and currently leader', has: ['delete_leader'] },
+  { name: 'system ID mismatch exits',
+    in: input({ cluster: cluster({ leader: 'node1', initialize: '1234567890123' }) }), message: 'system ID mismatch, node node2 belongs to a different cluster: 1234567890123 != 7277694203142172922', has: ['exit'] },
+  { name: 'paused: messages carry the PAUSE prefix and nothing is demoted',
+    in: input({ pg: pgRunning(primary()), dcs: { pause: true } }), message: 'PAUSE: continue to run as primary without lock', hasNot: ['run_async'] },
+  { name: 'my member key is missing: publish it',
+    in: input({ cluster: cluster({ leader: 'node1', members: [member('node1')] }) }), message: 'no action. I am (node2), a secondary, and following a leader (node1)', has: ['touch_member'] },
+];
+
+describe('decide()', () => {
+  for (const c of cases) {
+    test(c.name, () => {
+      const { message, actions } = walk(decide(c.in), c.outcomes);
+      assert.equal(message, c.message);
+      if (c.task) assert.equal(asyncTask(actions)?.name, c.task);
+      for (const t of c.has ?? []) assert.ok(types(actions).includes(t), `expected action ${t} in ${types(actions).join(',')}`);
+      for (const t of c.hasNot ?? []) assert.ok(!types(actions).includes(t), `unexpected action ${t}`);
+    });
+  }
+
+  test('a race decision explains every member', () => {
+    const d = decide(input({ cluster: cluster({}), peers: [peer('node3', 500), { name: 'node1', reachable: false, error: 'refused' }] }));
+    const byMember = new Map((d.reasons ?? []).map((r) => [r.member, r]));
+    assert.match(byMember.get('node3')!.why, /ahead of mine/);
+    assert.match(byMember.get('node1')!.why, /not reachable/);
+    assert.equal(byMember.get('node2')!.eligible, false);
+  });
+});

@@ -1,0 +1,24 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { planMemberSlots, slotNameFromMemberName } from '../../../src/postgresql/slots.js';
+
+describe('slot names for members (dcs.md §3.10)', () => {
+  test('lowercase, - and . become _', () => {
+    assert.equal(slotNameFromMemberName('Node-1.example.com'), 'node_1_example_com');
+  });
+  test('other characters become u + 4-digit decimal code point', () => {
+    assert.equal(slotNameFromMemberName('a b'), 'au0032b');
+    assert.equal(slotNameFromMemberName('x@y'), 'xu0064y');
+    assert.equal(slotNameFromMemberName('ä'), 'u0228');
+    assert.equal(slotNameFromMemberName('😀'), 'u128512');
+  });
+  test('truncated to 63 characters', () => {
+    assert.equal(slotNameFromMemberName('n'.repeat(80)).length, 63);
+  });
+  test('planMemberSlots creates missing, drops unknown, never my own', () => {
+    assert.deepEqual(planMemberSlots('pg-1', ['pg-1', 'pg-2', 'pg-3'], ['pg_2', 'old_member']), {
+      create: ['pg_3'], drop: ['old_member'],
+    });
+    assert.deepEqual(planMemberSlots('pg-1', ['pg-1'], ['pg_1']), { create: [], drop: ['pg_1'] });
+  });
+});
