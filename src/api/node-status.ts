@@ -2,7 +2,7 @@
 // one PostgresSnapshot plus the daemon's cached state; key order is the wire order peers and tools see.
 import type { Cluster, MemberRole, PostgresState, RestartReason } from '../dcs/cluster.js';
 import type { DynamicConfig } from '../config/types.js';
-import type { PostgresSnapshot, ReplicationRow } from '../postgresql/snapshot.js';
+import type { PostgresSnapshot, ReplicationRow, RunningServer } from '../postgresql/snapshot.js';
 import type { JsonObject } from '../util/json.js';
 
 export interface PrimaryXlog { location: number }
@@ -67,61 +67,60 @@ export interface NodeStatusInput {
 
 const QUERYABLE: ReadonlySet<string> = new Set(['running', 'restarting', 'starting']);
 
+/** The part that needs the SQL answer: role, versions, WAL positions, sync flags, timeline, senders. */
+function serverPart(inp: NodeStatusInput, server: RunningServer): Omit<NodeStatus, 'state' | 'dcs_last_seen' | 'patroni'> {
+  const { cluster, dynamic } = inp;
+  let role = server.inRecovery ? 'replica' : 'primary';
+  if (role === 'replica' && dynamic.standby_cluster !== null) role = inp.internalRole;
+  const syncMode = dynamic.synchronous_mode;
+  const listed = role === 'replica' && syncMode !== 'off' && cluster?.sync.members.some((m) => m.toLowerCase() === inp.identity.name.toLowerCase()) === true;
+  const xlog: PrimaryXlog | ReplicaXlog = server.inRecovery
+    ? {
+        received_location: server.receiveLsn ?? server.replayLsn ?? 0,
+        replayed_location: server.replayLsn ?? 0,
+        replayed_timestamp: server.replayedTimestamp,
+        paused: server.replayPaused,
+      }
+    : { location: server.walLsn };
+  return {
+    postmaster_start_time: server.postmasterStartTime,
+    role,
+    server_version: server.serverVersion,
+    xlog,
+    ...(listed && syncMode === 'on' ? { sync_standby: true as const } : {}),
+    ...(listed && syncMode === 'quorum' ? { quorum_standby: true as const } : {}),
+    timeline: server.inRecovery ? inp.replicaTimeline : server.timeline,
+    ...(server.inRecovery && server.replicationState ? { replication_state: server.replicationState } : {}),
+    ...(server.replication.length > 0 ? { replication: server.replication } : {}),
+  };
+}
+
 export function buildNodeStatus(inp: NodeStatusInput): NodeStatusReport {
-  const { snapshot, cluster, dynamic } = inp;
+  const { snapshot, cluster } = inp;
   const server = QUERYABLE.has(snapshot.state) ? snapshot.server : null;
-  const status = { state: snapshot.state } as NodeStatus;
-  let latestEndLsn = 0;
-
-  if (server) {
-    status.postmaster_start_time = server.postmasterStartTime;
-    let role = server.inRecovery ? 'replica' : 'primary';
-    if (role === 'replica' && dynamic.standby_cluster !== null) role = inp.internalRole;
-    status.role = role;
-    status.server_version = server.serverVersion;
-    status.xlog = server.inRecovery
-      ? {
-          received_location: server.receiveLsn ?? server.replayLsn ?? 0,
-          replayed_location: server.replayLsn ?? 0,
-          replayed_timestamp: server.replayedTimestamp,
-          paused: server.replayPaused,
-        }
-      : { location: server.walLsn };
-    const syncMode = dynamic.synchronous_mode;
-    if (role === 'replica' && syncMode !== 'off' && cluster?.sync.members.includes(inp.identity.name)) {
-      if (syncMode === 'quorum') status.quorum_standby = true;
-      else status.sync_standby = true;
-    }
-    status.timeline = server.inRecovery ? inp.replicaTimeline : server.timeline;
-    if (server.inRecovery && server.replicationState) status.replication_state = server.replicationState;
-    if (server.replication.length > 0) status.replication = server.replication;
-    latestEndLsn = server.latestEndLsn ?? 0;
-  } else {
-    // The postmaster should answer but did not: Patroni reports `unknown` rather than a stale `running`.
-    if (snapshot.state === 'running') status.state = 'unknown';
-    status.role = inp.internalRole;
-  }
-
-  if (dynamic.pause) status.pause = true;
-  if (!cluster || !cluster.leader) status.cluster_unlocked = true;
-  if (inp.failsafeActive) status.failsafe_mode_is_active = true;
-  status.dcs_last_seen = inp.dcsLastSeen;
-  if (Object.keys(inp.tags).length > 0) status.tags = inp.tags;
+  // The postmaster should answer but did not: Patroni reports `unknown` rather than a stale `running`.
+  const state = !server && snapshot.state === 'running' ? 'unknown' : snapshot.state;
   const sysid = systemIdentifier(snapshot);
-  if (sysid) status.database_system_identifier = sysid;
   const pending = server?.pendingRestart ?? {};
-  if (Object.keys(pending).length > 0) {
-    status.pending_restart = true;
-    status.pending_restart_reason = pending;
-  }
-  status.patroni = { ...inp.identity };
-  if (inp.scheduledRestart) status.scheduled_restart = inp.scheduledRestart;
-  if (inp.watchdogHealthy === false) status.watchdog_failed = true;
-  if (inp.logger && inp.logger.queueSize > 0) {
-    status.logger_queue_size = inp.logger.queueSize;
-    if (inp.logger.recordsLost > 0) status.logger_records_lost = inp.logger.recordsLost;
-  }
-  return { status, latestEndLsn };
+  const hasPending = Object.keys(pending).length > 0;
+  const logger = inp.logger && inp.logger.queueSize > 0 ? inp.logger : null;
+  const status: NodeStatus = {
+    state,
+    ...(server ? serverPart(inp, server) : { role: inp.internalRole }),
+    ...(inp.dynamic.pause ? { pause: true as const } : {}),
+    ...(!cluster || !cluster.leader ? { cluster_unlocked: true as const } : {}),
+    ...(inp.failsafeActive ? { failsafe_mode_is_active: true as const } : {}),
+    dcs_last_seen: inp.dcsLastSeen,
+    ...(Object.keys(inp.tags).length > 0 ? { tags: inp.tags } : {}),
+    ...(sysid ? { database_system_identifier: sysid } : {}),
+    ...(hasPending ? { pending_restart: true as const, pending_restart_reason: pending } : {}),
+    patroni: { ...inp.identity },
+    ...(inp.scheduledRestart ? { scheduled_restart: inp.scheduledRestart } : {}),
+    ...(inp.watchdogHealthy === false ? { watchdog_failed: true as const } : {}),
+    ...(logger ? { logger_queue_size: logger.queueSize } : {}),
+    ...(logger && logger.recordsLost > 0 ? { logger_records_lost: logger.recordsLost } : {}),
+  };
+  return { status, latestEndLsn: server?.latestEndLsn ?? 0 };
 }
 
 function systemIdentifier(snapshot: PostgresSnapshot): string | null {

@@ -60,6 +60,7 @@ export class HaNode {
 
   async start(): Promise<void> {
     await this.loadDynamicCache();
+    this.applyTimeouts();
     this.snapshot = await this.deps.pg.snapshot();
     this.memory.role = initialRole(this.snapshot);
   }
@@ -173,8 +174,12 @@ export class HaNode {
     if (before === after) return;
     this.localDynamic = cfg.data;
     this.dynamic = buildDynamicConfig(cfg.data);
-    this.deps.dcs.setTimeouts({ ttl: this.dynamic.ttl, loopWait: this.dynamic.loop_wait, retryTimeout: this.dynamic.retry_timeout });
+    this.applyTimeouts();
     void this.saveDynamicCache();
+  }
+
+  private applyTimeouts(): void {
+    this.deps.dcs.setTimeouts({ ttl: this.dynamic.ttl, loopWait: this.dynamic.loop_wait, retryTimeout: this.dynamic.retry_timeout });
   }
 
   private cachePath(): string { return join(this.deps.config.postgresql.data_dir, 'patroni.dynamic.json'); }

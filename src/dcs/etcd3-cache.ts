@@ -8,6 +8,23 @@ import type { StreamHandle } from './etcd3-http.js';
 
 export interface CacheChange { key: string; oldValue?: string; newValue?: string }
 
+/** `/<namespace>/<scope>` with runs of slashes collapsed and no trailing slash. */
+export function clusterPathFor(namespace: string, scope: string): string {
+  return `/${namespace}/${scope}`.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
+}
+
+/** Which cache changes are worth an immediate HA cycle (dcs.md §6.1, §7); keys relative to the cluster. */
+export function shouldWake(relKey: string, c: CacheChange, iAmLeader: boolean): boolean {
+  switch (relKey) {
+    case 'leader': return c.oldValue !== c.newValue;
+    case 'config': return c.oldValue !== undefined && c.newValue !== undefined && c.oldValue !== c.newValue;
+    case 'failover': return c.newValue !== undefined;
+    case 'status':
+    case 'optime/leader': return !iAmLeader && c.newValue !== undefined && c.oldValue !== c.newValue;
+    default: return false;
+  }
+}
+
 const newer = (a: string, b: string): boolean => BigInt(a) > BigInt(b);
 
 export class KvCache {

@@ -3,7 +3,7 @@ import { log } from '../log/logger.js';
 import type { JsonObject } from '../util/json.js';
 import type { Cluster, Leader, MemberData } from './cluster.js';
 import { DcsError, type Dcs, type LeaderStatusUpdate } from './dcs.js';
-import { Etcd3Watcher, type CacheChange } from './etcd3-cache.js';
+import { clusterPathFor, Etcd3Watcher, shouldWake, type CacheChange } from './etcd3-cache.js';
 import { Etcd3Client } from './etcd3-client.js';
 import { EtcdClientError, LeaseNotFound } from './etcd3-errors.js';
 import {
@@ -14,6 +14,9 @@ import { LeaseKeeper } from './etcd3-lease.js';
 import { LeaderStatusWriter } from './status-writer.js';
 import { formatMember } from './format.js';
 import { parseCluster, type RawNode } from './parse.js';
+import { WakeSignal } from './wake-signal.js';
+
+export { clusterPathFor };
 
 export interface Etcd3Options {
   scope: string;
@@ -33,23 +36,6 @@ export interface Etcd3Options {
   mode: 'daemon' | 'ctl';
 }
 
-/** `/<namespace>/<scope>` with runs of slashes collapsed and no trailing slash. */
-export function clusterPathFor(namespace: string, scope: string): string {
-  return `/${namespace}/${scope}`.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
-}
-
-/** Which cache changes are worth an immediate HA cycle (dcs.md §6.1, §7). */
-export function shouldWake(relKey: string, c: CacheChange, iAmLeader: boolean): boolean {
-  switch (relKey) {
-    case 'leader': return c.oldValue !== c.newValue;
-    case 'config': return c.oldValue !== undefined && c.newValue !== undefined && c.oldValue !== c.newValue;
-    case 'failover': return c.newValue !== undefined;
-    case 'status':
-    case 'optime/leader': return !iAmLeader && c.newValue !== undefined && c.oldValue !== c.newValue;
-    default: return false;
-  }
-}
-
 export class Etcd3 implements Dcs {
   readonly backend = 'etcd3';
   readonly clusterPath: string;
@@ -59,9 +45,8 @@ export class Etcd3 implements Dcs {
   private readonly statusWriter: LeaderStatusWriter;
   private readonly name: string;
   private ttl: number;
-  private pendingWake = false;
   private ttlChanged = false;
-  private waiter: (() => void) | undefined;
+  private readonly signal = new WakeSignal();
 
   constructor(opts: Etcd3Options) {
     this.name = opts.name;
@@ -304,24 +289,16 @@ export class Etcd3 implements Dcs {
   }
 
   watch(timeoutMs: number): Promise<boolean> {
-    if (this.ttlChanged || this.pendingWake) {
-      this.ttlChanged = this.pendingWake = false;
+    // A new ttl means a new lease: run the next cycle right away to re-publish keys on it.
+    if (this.ttlChanged) {
+      this.ttlChanged = false;
       return Promise.resolve(true);
     }
-    return new Promise((resolve) => {
-      const finish = (woken: boolean) => {
-        clearTimeout(timer);
-        this.waiter = undefined;
-        resolve(woken);
-      };
-      const timer = setTimeout(() => finish(false), Math.max(0, timeoutMs));
-      this.waiter = () => finish(true);
-    });
+    return this.signal.wait(timeoutMs);
   }
 
   wakeup(): void {
-    if (this.waiter) this.waiter();
-    else this.pendingWake = true;
+    this.signal.wakeup();
   }
 
   setTimeouts(t: { ttl: number; loopWait: number; retryTimeout: number }): void {
@@ -332,7 +309,7 @@ export class Etcd3 implements Dcs {
   }
 
   async close(): Promise<void> {
-    this.waiter?.();
+    this.signal.wakeup();
     await this.watcher?.stop();
     this.client.close();
   }

@@ -43,7 +43,6 @@ export async function execute(decision: Decision, deps: ExecutorDeps): Promise<E
     const ok = await tryAttempt(d.branch.attempt, deps);
     attempts.push({ attempt: d.branch.attempt, ok });
     if (ok && d.branch.attempt !== 'initialize_race') leaderHeld = true;
-    if (!ok && d.branch.attempt === 'acquire_leader') log.info('Could not take out TTL lock');
     if (!ok && d.branch.attempt === 'update_leader') log.error('failed to update leader lock');
     d = ok ? d.branch.onSuccess : d.branch.onFailure;
   }

@@ -5,6 +5,7 @@ import { startEtcd, type EtcdServer } from '../../support/etcd.js';
 import { waitFor } from '../../support/tmp.js';
 import { Etcd3, type Etcd3Options } from '../../../src/dcs/etcd3.js';
 import { DcsError } from '../../../src/dcs/dcs.js';
+import { EMPTY_CLUSTER } from '../../../src/dcs/cluster.js';
 import { formatFailover } from '../../../src/dcs/format.js';
 
 let etcd: EtcdServer;
@@ -189,7 +190,7 @@ describe('Etcd3 with etcd stopped', () => {
       await server.stop();
       await assert.rejects(c.getCluster({ fresh: true }), DcsError);
       await assert.rejects(c.attemptToAcquireLeader(), DcsError);
-      await assert.rejects(c.updateLeader(await Promise.resolve({ ...(await import('../../../src/dcs/cluster.js')).EMPTY_CLUSTER })), DcsError);
+      await assert.rejects(c.updateLeader(EMPTY_CLUSTER), DcsError);
     } finally {
       await c.close();
       await server.stop();

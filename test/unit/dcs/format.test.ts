@@ -4,7 +4,7 @@ import { formatFailover, formatHistory, formatMember, formatStatus, formatSync }
 import { parseMemberData } from '../../../src/dcs/parse.js';
 import { JsonObjectSplitter } from '../../../src/dcs/json-stream.js';
 import { classifyReply, apiPrefixFor, LeaseNotFound } from '../../../src/dcs/etcd3-errors.js';
-import { clusterPathFor, shouldWake } from '../../../src/dcs/etcd3.js';
+import { clusterPathFor, shouldWake } from '../../../src/dcs/etcd3-cache.js';
 import { prefixRangeEnd, b64 } from '../../../src/dcs/etcd3-kv.js';
 
 test('member: compact JSON in Patroni field order, round-trips through the parser', () => {

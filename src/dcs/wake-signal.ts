@@ -1,0 +1,28 @@
+// The HA loop's interruptible sleep: wakeup() cuts a pending wait short, or makes the next wait return
+// at once when nobody is waiting (like Patroni's threading.Event, cleared after each watch).
+export class WakeSignal {
+  private pending = false;
+  private waiter: (() => void) | undefined;
+
+  /** Resolves true when woken, false when the timeout passed. */
+  wait(timeoutMs: number): Promise<boolean> {
+    if (this.pending) {
+      this.pending = false;
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => {
+      const finish = (woken: boolean) => {
+        clearTimeout(timer);
+        this.waiter = undefined;
+        resolve(woken);
+      };
+      const timer = setTimeout(() => finish(false), Math.max(0, timeoutMs));
+      this.waiter = () => finish(true);
+    });
+  }
+
+  wakeup(): void {
+    if (this.waiter) this.waiter();
+    else this.pending = true;
+  }
+}
