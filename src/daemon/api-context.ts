@@ -3,6 +3,7 @@
 // the API never reaches the HA cycle and peers racing for leadership still see current WAL positions.
 import type { ApiContext } from '../api/context.js';
 import { buildNodeStatus, type NodeStatusReport } from '../api/node-status.js';
+import { scheduledRestartJson } from '../api/restart-request.js';
 import { publishedTags } from '../config/tags.js';
 import type { PatroniConfig } from '../config/types.js';
 import type { Cluster } from '../dcs/cluster.js';
@@ -10,6 +11,7 @@ import type { Dcs } from '../dcs/dcs.js';
 import type { PostgresController } from '../postgresql/controller.js';
 import type { PostgresSnapshot } from '../postgresql/snapshot.js';
 import { PATRONI_VERSION } from '../version.js';
+import { nodeActions } from './actions.js';
 import type { HaNode } from './node.js';
 
 const FRESH_MS = 250;
@@ -41,6 +43,7 @@ export function apiContext(node: HaNode, cfg: PatroniConfig, dcs: Dcs, pg: Postg
         replicaTimeline: s.server?.timeline ?? leaderTl ?? null,
         failsafeActive: false, dcsLastSeen: Math.floor(node.lastDcsSeen / 1000), tags: publishedTags(cfg.tags),
         identity: { version: PATRONI_VERSION, scope: cfg.scope, name: cfg.name },
+        scheduledRestart: node.scheduledRestartRequest ? scheduledRestartJson(node.scheduledRestartRequest) : null,
       });
     },
     cachedCluster: (): Cluster | null => node.cluster,
@@ -52,5 +55,8 @@ export function apiContext(node: HaNode, cfg: PatroniConfig, dcs: Dcs, pg: Postg
     postgresState: () => node.snapshot?.state ?? 'stopped',
     isRunningPrimary: () => !!node.snapshot?.server && !node.snapshot.server.inRecovery && node.snapshot.state === 'running',
     failsafeActive: () => false,
+    dcs: () => dcs,
+    wakeup: () => dcs.wakeup(),
+    actions: nodeActions(node),
   };
 }

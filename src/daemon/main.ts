@@ -40,13 +40,13 @@ async function main(argv: string[]): Promise<number> {
     throw e;
   }
   log.configure(config.log);
-  return runDaemon(config);
+  return runDaemon(config, cmd.configFile);
 }
 
-async function runDaemon(config: PatroniConfig): Promise<number> {
+async function runDaemon(config: PatroniConfig, configPath: string | undefined): Promise<number> {
   const dcs = createDcs({ scope: config.scope, namespace: config.namespace, name: config.name, dcs: config.dcs }, 'daemon');
   const pg = new Postgresql(config, () => node.dynamic);
-  const node: HaNode = new HaNode({ config, dcs, pg });
+  const node: HaNode = new HaNode({ config, configPath, dcs, pg });
 
   await refuseDuplicateName(dcs, config.name);
   await node.start();
@@ -64,14 +64,7 @@ async function runDaemon(config: PatroniConfig): Promise<number> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGHUP', () => {
-    log.info('Received SIGHUP, reloading configuration');
-    try {
-      log.configure(loadConfig(process.argv[2], process.env).log);
-    } catch (e) {
-      log.error('Failed to reload config: %s', e instanceof Error ? e.message : String(e));
-    }
-  });
+  process.on('SIGHUP', () => node.requestReload());
 
   await node.loop();
   return 0;

@@ -2,13 +2,15 @@
 // then sleeps until loop_wait passes or the DCS reports a change worth acting on.
 import { readFile, stat, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import { scheduledRestartJson, type ScheduledRestart as ApiScheduledRestart } from '../api/restart-request.js';
 import { buildDynamicConfig } from '../config/dynamic.js';
+import { loadConfig } from '../config/loader.js';
 import type { DynamicConfig, PatroniConfig } from '../config/types.js';
 import { EMPTY_CLUSTER, type Cluster } from '../dcs/cluster.js';
 import { DcsError, type Dcs } from '../dcs/dcs.js';
 import { AsyncRunner } from '../ha/async-runner.js';
 import { decide } from '../ha/decide.js';
-import type { Decision } from '../ha/decision.js';
+import type { AsyncTask, Decision } from '../ha/decision.js';
 import { execute } from '../ha/executor.js';
 import { buildHistory, historyNeedsUpdate, isoWithOffset, parseHistoryFile } from '../ha/history.js';
 import { INITIAL_MEMORY, type HaInput, type HaMemory, type NodeIdentity, type PeerStatus } from '../ha/input.js';
@@ -23,8 +25,10 @@ import { initialRole, urls } from './identity.js';
 
 export interface NodeDeps {
   config: PatroniConfig;
+  /** Where the config came from, for reloads (undefined: environment only). */
+  configPath: string | undefined;
   dcs: Dcs;
-  pg: TaskPostgres & { syncMemberSlots(names: string[]): Promise<void> };
+  pg: TaskPostgres & { syncMemberSlots(names: string[]): Promise<void>; setConfig(cfg: PatroniConfig): void };
 }
 
 export class HaNode {
@@ -38,8 +42,11 @@ export class HaNode {
   lastDcsSeen = 0;
   /** is_leader(): true for ttl seconds after the last successful lock update. */
   leaderUntil = 0;
+  /** The API form of the scheduled restart, for /patroni and the member key. */
+  scheduledRestartRequest: ApiScheduledRestart | null = null;
   private readonly runner: AsyncRunner;
   private stopping = false;
+  private reloadRequested = false;
   private readonly identity: NodeIdentity;
   private localDynamic: JsonObject;
 
@@ -56,6 +63,26 @@ export class HaNode {
   }
 
   get name(): string { return this.deps.config.name; }
+
+  identityNow(): NodeIdentity { return { ...this.identity, tags: this.deps.config.tags, usePgRewind: this.dynamic.use_pg_rewind }; }
+
+  /** Run a task on the async slot outside a cycle (REST actions); the busy task's name when refused. */
+  startTask(task: AsyncTask): string | null {
+    const busy = this.runner.run(task.name, () => runTask(task, this.deps.pg, this.deps.dcs));
+    this.memory.async = this.runner.current;
+    this.deps.dcs.wakeup();
+    return busy;
+  }
+
+  waitTask(timeoutMs: number): Promise<boolean | 'timeout'> { return this.runner.wait(timeoutMs); }
+
+  freshCluster(): Promise<Cluster> { return this.deps.dcs.getCluster({ fresh: true }); }
+
+  /** SIGHUP and POST /reload: re-read the local config at the start of the next cycle. */
+  requestReload(): void {
+    this.reloadRequested = true;
+    this.deps.dcs.wakeup();
+  }
   isLeader(now = Date.now()): boolean { return this.leaderUntil > now; }
 
   async start(): Promise<void> {
@@ -101,6 +128,7 @@ export class HaNode {
     const outcome = this.runner.takeOutcome();
     if (outcome) this.memory.lastAsync = outcome;
     this.lastCycleAt = Date.now();
+    if (this.reloadRequested) await this.reloadLocalConfig();
 
     let cluster: Cluster;
     try {
@@ -116,9 +144,11 @@ export class HaNode {
     const snapshot = await pg.snapshot();
     this.snapshot = snapshot;
 
-    const peers: PeerStatus[] = !cluster.leader && snapshot.dataDir.kind === 'present' ? await probePeers(cluster, this.name) : [];
+    // Peers are probed only when a decision may compare them: a leader race or a failover request.
+    const racing = !cluster.leader || cluster.failover !== null;
+    const peers: PeerStatus[] = racing && snapshot.dataDir.kind === 'present' ? await probePeers(cluster, this.name) : [];
     const input: HaInput = {
-      now: Date.now(), me: { ...this.identity, usePgRewind: this.dynamic.use_pg_rewind }, config: this.dynamic, cluster, pg: snapshot,
+      now: Date.now(), me: this.identityNow(), config: this.dynamic, cluster, pg: snapshot,
       memory: { ...this.memory }, peers,
     };
     const decision = decide(input);
@@ -159,10 +189,29 @@ export class HaNode {
     const u = urls(this.deps.config);
     const data = buildMemberData({ connUrl: u.connUrl, apiUrl: u.apiUrl, tags: this.deps.config.tags, version: PATRONI_VERSION },
       this.snapshot, this.memory, this.dynamic);
+    if (this.scheduledRestartRequest && this.memory.scheduledRestart) {
+      data.scheduled_restart = { ...scheduledRestartJson(this.scheduledRestartRequest), postmaster_start_time: this.memory.scheduledRestart.postmasterStartTime ?? '' };
+    } else {
+      this.scheduledRestartRequest = null;
+    }
     try {
       await this.deps.dcs.touchMember(data);
     } catch (e) {
       log.error('Failed to update member key: %s', e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  private async reloadLocalConfig(): Promise<void> {
+    this.reloadRequested = false;
+    try {
+      const config = loadConfig(this.deps.configPath, process.env);
+      this.deps.config = config;
+      log.configure(config.log);
+      this.deps.pg.setConfig(config);
+      if (this.snapshot?.postmasterRunning) await this.deps.pg.reload();
+      log.info('Reloaded configuration');
+    } catch (e) {
+      log.error('Failed to reload config: %s', e instanceof Error ? e.message : String(e));
     }
   }
 
@@ -176,6 +225,8 @@ export class HaNode {
     this.dynamic = buildDynamicConfig(cfg.data);
     this.applyTimeouts();
     void this.saveDynamicCache();
+    // New postgresql.parameters: rewrite postgresql.conf and reload; restart-only ones show as pending_restart.
+    if (this.snapshot?.postmasterRunning && !this.memory.async) void this.deps.pg.reload();
   }
 
   private applyTimeouts(): void {

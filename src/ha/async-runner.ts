@@ -6,6 +6,7 @@ import type { AsyncOutcome, AsyncState } from './input.js';
 export class AsyncRunner {
   private running: AsyncState | null = null;
   private finished: AsyncOutcome | null = null;
+  private done: Promise<boolean> | null = null;
 
   constructor(private readonly onDone: () => void, private readonly now: () => number = Date.now) {}
 
@@ -22,7 +23,7 @@ export class AsyncRunner {
   run(name: string, work: () => Promise<boolean>): string | null {
     if (this.running) return this.running.name;
     this.running = { name, startedAt: this.now() };
-    void work()
+    this.done = work()
       .catch((e: unknown) => {
         log.error('Exception during execution of long running task %s: %s', name, e instanceof Error ? e.message : String(e));
         return false;
@@ -31,7 +32,20 @@ export class AsyncRunner {
         this.running = null;
         this.finished = { name, ok };
         this.onDone();
+        return ok;
       });
     return null;
+  }
+
+  /** Wait for the running task: its result, or 'timeout' after timeoutMs. */
+  async wait(timeoutMs: number): Promise<boolean | 'timeout'> {
+    if (!this.done) return 'timeout';
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((r) => { timer = setTimeout(() => r('timeout'), timeoutMs); });
+    try {
+      return await Promise.race([this.done, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

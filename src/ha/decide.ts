@@ -8,6 +8,8 @@ import { follow } from './follow.js';
 import { isHealthiestNode } from './healthiest.js';
 import type { HaInput } from './input.js';
 import { checkStartResult, recover } from './recover.js';
+import { scheduledRestart } from './restart.js';
+import { manualFailoverFromLeader } from './switchover.js';
 
 export function decide(input: HaInput): Decision {
   const d = decideCycle(input);
@@ -42,8 +44,11 @@ function decideAfterHousekeeping(input: HaInput, iHaveLock: boolean): Decision {
     if (failed) return failed;
     extra.push(setMemory({ recovering: false }));
   }
-  // A finished async task's outcome has been seen by now.
-  if (memory.lastAsync) extra.push(setMemory({ lastAsync: null }));
+  // A finished async task's outcome has been seen by now; a failed rewind is not retried in a loop.
+  if (memory.lastAsync) {
+    const rewindFailed = !memory.lastAsync.ok && memory.lastAsync.name.startsWith('running pg_rewind');
+    extra.push(setMemory({ lastAsync: null, ...(rewindFailed ? { rewindFailed: true } : {}) }));
+  }
 
   const dd = pg.dataDir;
   if (dd.kind !== 'present') {
@@ -85,7 +90,7 @@ function decideAfterHousekeeping(input: HaInput, iHaveLock: boolean): Decision {
     return withActions(recover(input), ...extra);
   }
 
-  const d = cluster.leader ? healthyCluster(input, iHaveLock) : unhealthyCluster(input);
+  const d = cluster.leader ? withScheduledRestart(input, healthyCluster(input, iHaveLock)) : unhealthyCluster(input);
   const slots: Action[] = pg.server && !pg.server.inRecovery ? [{ type: 'sync_slots' }] : [];
   return withActions(appendActions(d, slots), ...extra);
 }
@@ -126,7 +131,10 @@ function healthyCluster(input: HaInput, iHaveLock: boolean): Decision {
     if (input.config.pause && !(pg.server && !pg.server.inRecovery)) {
       return plan('removed leader lock because postgres is not running as primary', { type: 'delete_leader' });
     }
-    const kept = enforcePrimaryRole(input, `no action. I am (${me.name}), the leader with the lock`, 'promoted self to leader because I had the session lock');
+    const handover = manualFailoverFromLeader(input);
+    const kept = handover.kind === 'demote' ? handover.decision
+      : withReasons(withActions(enforcePrimaryRole(input, `no action. I am (${me.name}), the leader with the lock`, 'promoted self to leader because I had the session lock'),
+        ...handover.actions), handover.reasons);
     const lostWhilePrimary = pg.server && !pg.server.inRecovery;
     const lost = lostWhilePrimary
       ? (input.config.pause ? plan('continue to run as primary after failing to update leader lock in DCS')
@@ -146,6 +154,19 @@ function enforcePrimaryRole(input: HaInput, message: string, promoteMessage: str
     return plan(message, setMemory({ role: 'primary' }), { type: 'update_history' });
   }
   return plan(promoteMessage, { type: 'run_async', task: { kind: 'promote', name: 'promote' } });
+}
+
+/** A due scheduled restart's message replaces the healthy-cluster message (§2 step 13). */
+function withScheduledRestart(input: HaInput, d: Decision): Decision {
+  const sr = scheduledRestart(input);
+  if (!sr) return d;
+  const apply = (x: Decision): Decision => ({
+    ...x,
+    actions: [...x.actions, ...sr.actions],
+    message: sr.message || x.message,
+    ...(x.branch ? { branch: { ...x.branch, onSuccess: apply(x.branch.onSuccess), onFailure: x.branch.onFailure } } : {}),
+  });
+  return apply(d);
 }
 
 function appendActions(d: Decision, after: Action[]): Decision {

@@ -16,7 +16,11 @@ export type AsyncTask =
    * Stop (CHECKPOINT first when graceful), release the lock unless the mode keeps it. The next
    * cycle finds PostgreSQL stopped and starts it as a replica, rewinding first when needed.
    */
-  | { kind: 'demote'; name: string; mode: DemoteMode };
+  | { kind: 'demote'; name: string; mode: DemoteMode; follow?: Upstream | null }
+  /** Stop, keep the role, start again (REST restart, scheduled restart). */
+  | { kind: 'restart'; name: 'restart'; role: ServerRole; upstream: Upstream | null }
+  /** Stop, remove the data directory on explicit request, clone again. */
+  | { kind: 'reinitialize'; name: 'reinitialize'; from: Upstream };
 
 /** Patroni's demotion modes (ha-loop.md §11). */
 export type DemoteMode = 'offline' | 'graceful' | 'immediate' | 'immediate-nolock';
@@ -35,6 +39,9 @@ export type Action =
   | { type: 'sync_slots' }
   | { type: 'run_async'; task: AsyncTask }
   | { type: 'set_memory'; patch: Partial<HaMemory> }
+  | { type: 'log'; level: 'info' | 'warning'; message: string }
+  /** Wait inside the cycle (a scheduled action due within loop_wait). */
+  | { type: 'sleep'; ms: number }
   | { type: 'exit'; code: number; reason: string };
 
 /** Outcome-dependent steps. */

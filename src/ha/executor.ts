@@ -88,6 +88,8 @@ async function perform(action: Action, deps: ExecutorDeps): Promise<void> {
       return;
     }
     case 'set_memory': Object.assign(deps.memory, action.patch); return;
+    case 'log': log[action.level](action.message); return;
+    case 'sleep': await new Promise((r) => setTimeout(r, action.ms)); return;
     case 'exit': return deps.exit(action.code, action.reason);
   }
 }

@@ -2,7 +2,7 @@
 // right upstream (ha-loop.md §4.4), rewinding first when its timeline forked from the leader's.
 import { plan, setMemory, type Decision } from './decision.js';
 import type { HaInput } from './input.js';
-import { myTimeline } from './healthiest.js';
+import { divergence } from './diverged.js';
 import { nodeToFollow } from './upstream.js';
 
 export function follow(input: HaInput, demoteReason: string, followReason: string): Decision {
@@ -24,31 +24,36 @@ export function follow(input: HaInput, demoteReason: string, followReason: strin
   const rewind = rewindIfDiverged(input);
   if (rewind) return rewind;
 
+
   const actions = [setMemory({ role: 'replica' })];
   if (pg.server && upstream) actions.push({ type: 'follow', upstream, role: 'replica' });
   return plan(followReason, ...actions);
 }
 
 /**
- * A stopped former primary whose timeline is behind the leader's forked from it: bring it back
- * with pg_rewind (ha-loop.md §7.2). Replicas on an older timeline follow the switch by streaming
- * (recovery_target_timeline = latest) and need no rewind.
+ * Our history forked from the leader's: bring the data directory back with pg_rewind before
+ * following (ha-loop.md §7.2). Without use_pg_rewind, or after a failed rewind, say so and wait.
  */
 export function rewindIfDiverged(input: HaInput): Decision | null {
   const { pg, cluster, me, memory } = input;
-  if (pg.server || pg.dataDir.kind !== 'present' || !pg.dataDir.controlData) return null;
-  const leader = cluster.leader;
-  if (!leader || leader.name === me.name) return null;
+  const d = divergence(input);
+  if (d.kind === 'same_history') return null;
   const upstream = nodeToFollow(cluster, me.name, me.tags);
+  const leaderName = cluster.leader?.name ?? '';
   if (!upstream) return null;
-  const leaderTl = leader.member?.data.timeline;
-  const localTl = myTimeline(input);
-  const state = pg.dataDir.controlData.clusterState;
-  const wasPrimary = state === 'in production' || state === 'shut down' || state === 'shutting down';
-  if (!wasPrimary || leaderTl === undefined || localTl === null || localTl >= leaderTl) return null;
-  if (!me.usePgRewind || memory.rewindFailed) return null;
-  return plan(`running pg_rewind from ${leader.name}`, {
-    type: 'run_async',
-    task: { kind: 'rewind', name: `running pg_rewind from ${leader.name}`, from: upstream, then: { role: 'replica', upstream } },
-  });
+  const reason = { member: me.name, eligible: false, why: `diverged from the leader: ${d.why}` };
+  if (!me.usePgRewind || memory.rewindFailed) {
+    const why = memory.rewindFailed ? 'pg_rewind failed earlier' : 'use_pg_rewind is off';
+    return { ...plan(`${pg.server ? 'continue' : 'not starting'} to avoid divergence from ${leaderName}: ${why}`), reasons: [reason] };
+  }
+  if (cluster.leader?.member?.data.checkpoint_after_promote === false) {
+    return { ...plan(`waiting for ${leaderName} to checkpoint after promote before pg_rewind`), reasons: [reason] };
+  }
+  return {
+    ...plan(`running pg_rewind from ${leaderName}`, {
+      type: 'run_async',
+      task: { kind: 'rewind', name: `running pg_rewind from ${leaderName}`, from: upstream, then: { role: 'replica', upstream } },
+    }),
+    reasons: [reason],
+  };
 }

@@ -1,7 +1,7 @@
-// Who may lead: the healthiest-node rules of ha-loop.md §10, with a reason for every member so
-// a decision can say why it raced or stood back.
+// Who may lead: the healthiest-node rules of ha-loop.md §10 and §9.2, with a reason for every
+// member so a decision can say why it raced or stood back.
 import { failoverPriority, nofailover } from '../config/tags.js';
-import { clusterTimeline } from '../dcs/cluster.js';
+import { clusterTimeline, type Member } from '../dcs/cluster.js';
 import type { Reason } from './decision.js';
 import type { HaInput, PeerStatus } from './input.js';
 
@@ -24,68 +24,124 @@ export function myTimeline(input: HaInput): number | null {
   return dd.kind === 'present' && dd.controlData ? dd.controlData.timeline : null;
 }
 
-/** `status.optime - my_lsn > maximum_lag_on_failover` */
+/** `status.optime - lsn > maximum_lag_on_failover` */
 export function isLagging(input: HaInput, lsn: number): boolean {
   const optime = input.cluster.status.optime;
   return optime > 0 && optime - lsn > input.config.maximum_lag_on_failover;
 }
 
-/** is_healthiest_node (§10.1 + §10.2) for the no-pause, no-sync, no-failover-key case. */
+const no = (me: string, why: string, extra: Reason[] = []): Verdict =>
+  ({ healthiest: false, reasons: [...extra, { member: me, eligible: false, why }] });
+const yes = (me: string, why: string, extra: Reason[] = []): Verdict =>
+  ({ healthiest: true, reasons: [...extra, { member: me, eligible: true, why }] });
+
+/** is_healthiest_node (§10.1). */
 export function isHealthiestNode(input: HaInput): Verdict {
   const me = input.me.name;
-  const no = (why: string, extra: Reason[] = []): Verdict => ({ healthiest: false, reasons: [...extra, { member: me, eligible: false, why }] });
-  const pg = input.pg;
+  const { pg, config, cluster } = input;
 
-  if (pg.state === 'starting') return no('PostgreSQL is still starting');
+  if (pg.state === 'starting') return no(me, 'PostgreSQL is still starting');
   if (pg.server && !pg.server.inRecovery) {
+    if (config.pause) return yes(me, 'running as primary');
     const tl = pg.server.timeline;
-    const clusterTl = clusterTimeline(input.cluster);
-    if (tl < clusterTl) return no(`My timeline ${tl} is behind last known cluster timeline ${clusterTl}`);
-    return { healthiest: true, reasons: [{ member: me, eligible: true, why: 'running as primary' }] };
+    const clusterTl = clusterTimeline(cluster);
+    if (tl < clusterTl) return no(me, `My timeline ${tl} is behind last known cluster timeline ${clusterTl}`);
+    return yes(me, 'running as primary');
   }
-  if (input.config.pause) return no('cluster is paused');
-  if (nofailover(input.me.tags)) return no('tagged nofailover');
-
-  const lsn = myWalLsn(input);
-  if (isLagging(input, lsn)) {
-    return no(`lagging: ${input.cluster.status.optime - lsn} bytes behind the last leader position, more than maximum_lag_on_failover ${input.config.maximum_lag_on_failover}`);
+  if (config.pause) {
+    if (!nofailover(input.me.tags) && cluster.failover && !cluster.failover.scheduledAt) return manualFailoverNoLeader(input);
+    return no(me, 'cluster is paused');
   }
-  if (input.config.check_timeline) {
-    const tl = myTimeline(input);
-    const clusterTl = clusterTimeline(input.cluster);
-    if (tl === null || tl < clusterTl) return no(`timeline ${tl ?? 'unknown'} is behind cluster timeline ${clusterTl}`);
-  }
-  return comparePeers(input, lsn);
+  if (nofailover(input.me.tags)) return no(me, 'tagged nofailover');
+  if (cluster.failover) return manualFailoverNoLeader(input);
+  return healthiestAmong(input, new Set(), true);
 }
 
-function comparePeers(input: HaInput, lsn: number): Verdict {
+/** §9.2: a failover key is present and there is no leader. */
+function manualFailoverNoLeader(input: HaInput): Verdict {
   const me = input.me.name;
+  const failover = input.cluster.failover!;
+  if (failover.candidate) {
+    if (failover.candidate === me) return yes(me, 'I am the requested failover candidate');
+    if (input.config.pause) return no(me, `waiting for the requested candidate ${failover.candidate}`);
+    const peer = input.peers.find((p) => p.name === failover.candidate);
+    const limitation = peer ? failoverLimitation(peer) : 'not a member';
+    if (limitation === null) return no(me, `manual failover: to ${failover.candidate}, i am ${me}`);
+    // The requested candidate cannot lead: every other member may race (failover.candidate ignored).
+  } else if (input.config.pause) {
+    return no(me, 'failover is possible only to a specific candidate in a paused state');
+  }
+  if (failover.leader === me) {
+    const others = input.cluster.members.filter((m) => m.name !== failover.candidate && m.name !== failover.leader);
+    return isFailoverPossible(input, others).possible
+      ? no(me, 'I was the leader and another member is healthy')
+      : yes(me, 'I was the leader and I am the only healthy member');
+  }
+  return healthiestAmong(input, new Set(failover.leader ? [failover.leader] : []), false);
+}
+
+/** _is_healthiest_node (§10.2) over the probed peers, minus `exclude`. */
+function healthiestAmong(input: HaInput, exclude: Set<string>, checkLag: boolean): Verdict {
+  const me = input.me.name;
+  const lsn = myWalLsn(input);
+  if (checkLag && isLagging(input, lsn)) {
+    return no(me, `lagging: ${input.cluster.status.optime - lsn} bytes behind the last leader position, more than maximum_lag_on_failover ${input.config.maximum_lag_on_failover}`);
+  }
+  if (input.config.check_timeline && !input.config.standby_cluster) {
+    const tl = myTimeline(input);
+    const clusterTl = clusterTimeline(input.cluster);
+    if (tl === null || tl < clusterTl) return no(me, `My timeline ${tl ?? 'unknown'} is behind last known cluster timeline ${clusterTl}`);
+  }
   const myPriority = failoverPriority(input.me.tags);
   const reasons: Reason[] = [];
   let healthiest = true;
-  for (const peer of input.peers) {
+  for (const peer of input.peers.filter((p) => !exclude.has(p.name))) {
     const r = judgePeer(peer, lsn, myPriority, input.cluster.leader?.name);
     reasons.push(r.reason);
     if (r.beatsMe) healthiest = false;
   }
-  reasons.push({
-    member: me, eligible: healthiest,
-    why: healthiest ? `WAL position ${lsn} is the highest among reachable members` : 'another member is ahead or preferred',
-  });
-  return { healthiest, reasons };
+  return healthiest
+    ? yes(me, `WAL position ${lsn} is the highest among reachable members`, reasons)
+    : no(me, 'another member is ahead or preferred', reasons);
+}
+
+/** Why a reachable peer may not lead (nofailover, watchdog), null when it may. */
+export function failoverLimitation(peer: PeerStatus): string | null {
+  if (!peer.reachable) return `not reachable (${peer.error})`;
+  if (peer.nofailover) return 'not allowed to promote';
+  if (peer.watchdogFailed) return 'not watchdog capable';
+  return null;
 }
 
 function judgePeer(peer: PeerStatus, myLsn: number, myPriority: number, formerLeader: string | undefined): { beatsMe: boolean; reason: Reason } {
-  const ignore = (why: string) => ({ beatsMe: false, reason: { member: peer.name, eligible: false, why } });
-  if (!peer.reachable) return ignore(`not reachable (${peer.error})`);
-  if (peer.nofailover) return ignore('tagged nofailover');
-  if (peer.watchdogFailed) return ignore('watchdog failed');
-  if (peer.isPrimary) return { beatsMe: true, reason: { member: peer.name, eligible: true, why: `Primary (${peer.name}) is still alive` } };
-  if (peer.walLsn > myLsn) {
-    return { beatsMe: true, reason: { member: peer.name, eligible: true, why: `WAL position ${peer.walLsn} is ahead of mine (${myLsn})` } };
-  }
+  const limitation = failoverLimitation(peer);
+  if (limitation !== null || !peer.reachable) return { beatsMe: false, reason: { member: peer.name, eligible: false, why: limitation ?? 'unreachable' } };
+  const eligible = (beatsMe: boolean, why: string) => ({ beatsMe, reason: { member: peer.name, eligible: true, why } });
+  if (peer.isPrimary) return eligible(true, `Primary (${peer.name}) is still alive`);
+  if (peer.walLsn > myLsn) return eligible(true, `WAL position ${peer.walLsn} is ahead of mine (${myLsn})`);
   if (peer.walLsn === myLsn && peer.failoverPriority > myPriority && peer.name !== formerLeader) {
-    return { beatsMe: true, reason: { member: peer.name, eligible: true, why: `same WAL position and higher failover_priority ${peer.failoverPriority}` } };
+    return eligible(true, `same WAL position and higher failover_priority ${peer.failoverPriority}`);
   }
-  return { beatsMe: false, reason: { member: peer.name, eligible: true, why: `WAL position ${peer.walLsn} is not ahead of mine` } };
+  return eligible(false, `WAL position ${peer.walLsn} is not ahead of mine`);
+}
+
+/**
+ * is_failover_possible (§10.3): is any of `members` (other than me, not nofailover, with an
+ * api_url) reachable, unlimited, not lagging and on the cluster timeline?
+ */
+export function isFailoverPossible(input: HaInput, members: Member[], clusterLsn = 0): { possible: boolean; reasons: Reason[] } {
+  const reasons: Reason[] = [];
+  const clusterTl = clusterTimeline(input.cluster);
+  for (const m of members) {
+    if (m.name === input.me.name || !m.data.api_url || nofailover(m.data.tags)) continue;
+    const peer = input.peers.find((p) => p.name === m.name);
+    const limitation = peer ? failoverLimitation(peer) : 'not probed';
+    let why: string | null = limitation;
+    if (why === null && peer && peer.reachable) {
+      if (clusterLsn ? peer.walLsn < clusterLsn : isLagging(input, peer.walLsn)) why = 'exceeds maximum replication lag';
+      else if (input.config.check_timeline && (!peer.timeline || peer.timeline < clusterTl)) why = `timeline ${peer.timeline} is behind the cluster timeline ${clusterTl}`;
+    }
+    reasons.push({ member: m.name, eligible: why === null, why: why ?? 'healthy failover candidate' });
+  }
+  return { possible: reasons.some((r) => r.eligible), reasons };
 }

@@ -2,6 +2,7 @@
 import type { DynamicConfig, Tags } from '../config/types.js';
 import type { Cluster, MemberRole } from '../dcs/cluster.js';
 import type { PostgresSnapshot } from '../postgresql/snapshot.js';
+import type { ScheduledRestart } from './restart.js';
 
 export interface NodeIdentity {
   name: string;
@@ -59,10 +60,12 @@ export interface HaMemory {
   recovering: boolean;
   /** A pg_rewind ran and failed: do not retry in a loop. */
   rewindFailed: boolean;
+  /** Restart stored by POST /restart with a schedule; published in the member key. */
+  scheduledRestart: ScheduledRestart | null;
 }
 
 export const INITIAL_MEMORY: HaMemory = {
-  role: 'uninitialized', async: null, lastAsync: null, bootstrap: { stage: 'none' }, recovering: false, rewindFailed: false,
+  role: 'uninitialized', async: null, lastAsync: null, bootstrap: { stage: 'none' }, recovering: false, rewindFailed: false, scheduledRestart: null,
 };
 
 export interface HaInput {

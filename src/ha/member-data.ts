@@ -24,6 +24,8 @@ export function buildMemberData(id: MemberIdentity, pg: PostgresSnapshot, memory
     version: id.version,
   };
   if (id.proxyUrl) data.proxy_url = id.proxyUrl;
+  // Until the post-promote CHECKPOINT is done, pg_rewind against us would see the old timeline.
+  if (memory.async?.name === 'promote') data.checkpoint_after_promote = false;
   const tags = publishedTags(id.tags);
   if (Object.keys(tags).length) data.tags = tags;
   const s = pg.server;

@@ -8,6 +8,10 @@ import type { AsyncTask } from './decision.js';
 export interface TaskPostgres extends PostgresController {
   setState(state: string): void;
   rewind(from: { host: string; port: number; name: string }): Promise<boolean>;
+  /** Remove the data directory: only ever called for an explicit reinitialize request. */
+  removeDataDirectory(): Promise<void>;
+  /** Latest checkpoint location from pg_controldata after a stop (status.optime on release). */
+  lastCheckpointLsn(): Promise<number | undefined>;
 }
 
 export async function runTask(task: AsyncTask, pg: TaskPostgres, dcs: Dcs): Promise<boolean> {
@@ -36,22 +40,50 @@ export async function runTask(task: AsyncTask, pg: TaskPostgres, dcs: Dcs): Prom
       }
       log.info('replica has been created using basebackup');
       return pg.start('replica', task.from);
-    case 'promote':
-      return pg.promote();
+    case 'promote': {
+      if (!(await pg.promote())) return false;
+      // pg_rewind on a former primary reads the timeline from our control file, which only a
+      // checkpoint updates: take it now instead of waiting for the next scheduled one.
+      await pg.checkpoint().catch((e: unknown) => log.warning('CHECKPOINT after promote failed: %s', String(e)));
+      return true;
+    }
+    case 'restart': {
+      pg.setState('restarting');
+      if (!(await pg.stop('fast'))) return false;
+      return pg.start(task.role, task.upstream);
+    }
+    case 'reinitialize': {
+      await pg.stop('immediate');
+      await pg.removeDataDirectory();
+      pg.setState('creating replica');
+      try {
+        await pg.basebackup(task.from);
+      } catch (e) {
+        pg.setState('stopped');
+        log.error('Error creating replica using method basebackup: %s', e instanceof Error ? e.message : String(e));
+        return false;
+      }
+      return pg.start('replica', task.from);
+    }
     case 'start':
       return pg.start(task.role, task.upstream);
     case 'rewind':
+      // A running replica that forked off is stopped cleanly first: pg_rewind needs that.
+      if (!(await pg.stop('fast'))) return false;
       if (!(await pg.rewind(task.from))) return false;
       return pg.start(task.then.role, task.then.upstream);
     case 'demote': {
       log.info('Demoting self (%s)', task.mode);
       const stopped = await pg.stop(task.mode === 'graceful' || task.mode === 'offline' ? 'fast' : 'immediate',
         { checkpoint: task.mode === 'graceful' });
+      if (!stopped) return false;
       if (task.mode === 'graceful' || task.mode === 'immediate') {
         const cluster = await dcs.getCluster();
-        await dcs.deleteLeader(cluster.leader);
+        await dcs.deleteLeader(cluster.leader, await pg.lastCheckpointLsn());
       }
-      return stopped;
+      // A graceful stop leaves nothing to rewind: follow the candidate straight away.
+      if (task.follow !== undefined) return pg.start('replica', task.follow);
+      return true;
     }
   }
 }

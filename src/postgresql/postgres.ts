@@ -12,7 +12,7 @@ import { localAddress, LocalConnection, withClient, type ConnectTarget } from '.
 import { buildPrimaryConninfo, formatDsn, pgpassLines, type ConnParams, type PgpassRecord } from './conninfo.js';
 import type { PostgresController, ServerRole, StopMode, Upstream } from './controller.js';
 import { readControlData } from './controldata.js';
-import { probeDataDir, readMajorVersion } from './datadir.js';
+import { clearDirectory, probeDataDir, readMajorVersion } from './datadir.js';
 import { runInitdb } from './initdb.js';
 import { BASEBACKUP_FORBIDDEN, userOptions } from './options.js';
 import { buildStartPlan, configDir, pgpassPath } from './plan.js';
@@ -42,13 +42,16 @@ export class Postgresql implements PostgresController {
   private startInProgress = false;
   private readonly conn: LocalConnection;
 
-  constructor(private readonly cfg: PatroniConfig, private readonly getDynamic: () => DynamicConfig) {
+  constructor(private cfg: PatroniConfig, private readonly getDynamic: () => DynamicConfig) {
     this.conn = new LocalConnection(() => this.superuserTarget());
     this.state = runningPostmaster(this.dataDir) ? 'running' : 'stopped';
   }
 
   get dataDir(): string { return this.cfg.postgresql.data_dir; }
   get currentState(): PostgresState { return this.state; }
+
+  /** A reloaded local config (SIGHUP): used from the next file write or start on. */
+  setConfig(cfg: PatroniConfig): void { this.cfg = cfg; }
 
   setState(state: PostgresState): void {
     if (state !== this.state) log.debug('postgres state %s -> %s', this.state, state);
@@ -309,6 +312,19 @@ export class Postgresql implements PostgresController {
       await this.conn.query(`SELECT pg_catalog.pg_create_physical_replication_slot($1, true) WHERE NOT EXISTS
         (SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = $1)`, [slot]);
     }
+  }
+
+  /** Empty the data directory. Only an explicit reinitialize (REST/patronictl) asks for this. */
+  async removeDataDirectory(): Promise<void> {
+    log.info('Removing data directory: %s', this.dataDir);
+    clearDirectory(this.dataDir);
+    this.setState('stopped');
+  }
+
+  /** Latest checkpoint location (bytes) from pg_controldata, e.g. after a clean stop. */
+  async lastCheckpointLsn(): Promise<number | undefined> {
+    const cd = await readControlData(this.tool('pg_controldata'), this.dataDir);
+    return cd?.checkpointLsn;
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,66 @@
+// The REST API's write actions carried out on this node: each goes through the HA loop's async slot
+// so a restart or reinitialize never races the cycle.
+import type { ApiActions, FailsafeLeader, FailsafeOutcome, ReinitializeOutcome, RestartOutcome } from '../api/context.js';
+import { postgresVersionToInt, type ScheduledRestart as ApiScheduledRestart } from '../api/restart-request.js';
+import { restartTask } from '../ha/restart.js';
+import { upstreamOf } from '../ha/upstream.js';
+import type { HaNode } from './node.js';
+
+export function nodeActions(node: HaNode): ApiActions {
+  return {
+    async restart({ timeoutSeconds }): Promise<RestartOutcome> {
+      const snapshot = node.snapshot;
+      const cluster = node.cluster;
+      if (!snapshot || !cluster) return { kind: 'failed' };
+      const task = restartTask({ cluster, me: node.identityNow(), memory: node.memory, pg: snapshot });
+      const busy = node.startTask(task);
+      if (busy) return { kind: 'busy', action: busy };
+      const result = await node.waitTask((timeoutSeconds ?? node.dynamic.primary_start_timeout) * 1000);
+      if (result === 'timeout') return { kind: 'still_starting' };
+      return result ? { kind: 'restarted' } : { kind: 'failed' };
+    },
+
+    scheduleRestart(r: ApiScheduledRestart): boolean {
+      if (node.memory.scheduledRestart) return false;
+      node.memory.scheduledRestart = {
+        at: r.at, restartPending: r.restartPending,
+        ...(r.role ? { role: r.role } : {}),
+        ...(r.postgresVersion ? { postgresVersionNum: postgresVersionToInt(r.postgresVersion) } : {}),
+        postmasterStartTime: node.snapshot?.server?.postmasterStartTime ?? null,
+      };
+      node.scheduledRestartRequest = r;
+      void node.touchMember();
+      return true;
+    },
+
+    deleteScheduledRestart(): boolean {
+      if (!node.memory.scheduledRestart) return false;
+      node.memory.scheduledRestart = null;
+      node.scheduledRestartRequest = null;
+      void node.touchMember();
+      return true;
+    },
+
+    reload(): void {
+      node.requestReload();
+    },
+
+    async reinitialize({ force }): Promise<ReinitializeOutcome> {
+      const cluster = await node.freshCluster();
+      if (!cluster.leader) return { kind: 'no_leader' };
+      if (cluster.leader.name === node.name) return { kind: 'is_leader' };
+      const from = upstreamOf(cluster.leader.member ?? cluster.members.find((m) => m.name === cluster.leader!.name));
+      if (!from) return { kind: 'no_leader' };
+      // A running task cannot be interrupted safely here: `force` waits for it instead of cancelling.
+      if (force && node.memory.async) await node.waitTask(node.dynamic.loop_wait * 1000);
+      const busy = node.startTask({ kind: 'reinitialize', name: 'reinitialize', from });
+      return busy ? { kind: 'busy', action: busy } : { kind: 'started' };
+    },
+
+    failsafeHeartbeat(_leader: FailsafeLeader): FailsafeOutcome {
+      const s = node.snapshot?.server;
+      if (s && !s.inRecovery) return { kind: 'running_as_leader' };
+      return { kind: 'accepted', lsn: s?.walLsn ?? null };
+    },
+  };
+}
