@@ -1,9 +1,69 @@
 // What the REST API needs from the running daemon. The daemon implements it from cached state; the
-// server itself does no DCS or PostgreSQL I/O except through these calls.
+// server itself does no PostgreSQL I/O and no DCS writes except through these calls.
 import type { Cluster, PostgresState } from '../dcs/cluster.js';
+import type { Dcs } from '../dcs/dcs.js';
 import type { DynamicConfig } from '../config/types.js';
 import type { JsonObject } from '../util/json.js';
 import type { NodeStatusReport } from './node-status.js';
+import type { RestartFilters, ScheduledRestart } from './restart-request.js';
+
+/** Result of an immediate restart (rest-api.md §13); the API turns it into the status code and text. */
+export type RestartOutcome =
+  | { kind: 'restarted' }
+  /** Postgres did not come up within the timeout: `postgres is still starting`. */
+  | { kind: 'still_starting' }
+  | { kind: 'failed' }
+  /** Another async action holds the slot: `<action> already in progress`. */
+  | { kind: 'busy'; action: string };
+
+/** Result of POST /reinitialize (§15). */
+export type ReinitializeOutcome =
+  | { kind: 'started' }
+  | { kind: 'no_leader' }
+  | { kind: 'is_leader' }
+  | { kind: 'busy'; action: string };
+
+/** What the leader sends in a failsafe heartbeat (POST /failsafe body). */
+export interface FailsafeLeader {
+  name: string;
+  conn_url?: string;
+  api_url?: string;
+  slots?: Record<string, number>;
+}
+
+export type FailsafeOutcome =
+  /** Heartbeat remembered; `lsn` = this node's last known WAL position (null: header omitted). */
+  | { kind: 'accepted'; lsn: number | null }
+  /** This node runs Postgres as a primary itself. */
+  | { kind: 'running_as_leader' };
+
+/** Side effects of the write endpoints. Validation and message texts stay in the API. */
+export interface ApiActions {
+  /**
+   * Restart Postgres now and wait until it accepts connections or `timeoutSeconds` (default
+   * primary_start_timeout) passes. The role/version/pending filters were already checked by the API.
+   * Runs in the HA loop's async slot: if busy, answers `busy` without doing anything.
+   */
+  restart(opts: { timeoutSeconds?: number }): Promise<RestartOutcome>;
+  /**
+   * Remember a future restart (in memory, shown as `scheduled_restart` in /patroni and the member key,
+   * see scheduledRestartJson). false when one is already scheduled. At its time the HA loop must re-check
+   * the filters with restartMatches() and skip the restart if they no longer hold.
+   */
+  scheduleRestart(restart: ScheduledRestart): boolean;
+  /** Forget the scheduled restart; false when none was scheduled. */
+  deleteScheduledRestart(): boolean;
+  /** The same work as SIGHUP (reload the config file, apply what changed); returns at once. */
+  reload(): void;
+  /**
+   * Start rebuilding this replica from the leader (async). `force` first cancels a running async task;
+   * `fromLeader` clones from the leader rather than the best replica. Checks, in order: no leader key ->
+   * no_leader, this node holds it -> is_leader, async slot busy -> busy.
+   */
+  reinitialize(opts: { force: boolean; fromLeader: boolean }): Promise<ReinitializeOutcome>;
+  /** A failsafe heartbeat from the leader; only called when dynamic failsafe_mode is on. */
+  failsafeHeartbeat(leader: FailsafeLeader): FailsafeOutcome;
+}
 
 export interface ApiContext {
   readonly scope: string;
@@ -14,7 +74,7 @@ export interface ApiContext {
   nodeStatus(): Promise<NodeStatusReport>;
   /** Last DCS view; null while the DCS is unreachable. */
   cachedCluster(): Cluster | null;
-  /** Linearizable read for /cluster (and /history, /config when nothing is cached). */
+  /** Linearizable read for /cluster, the write endpoints and switchover polling. */
   freshCluster(): Promise<Cluster>;
   dynamic(): DynamicConfig;
   /** Holds the leader key, per the last successful update. */
@@ -27,4 +87,11 @@ export interface ApiContext {
   postgresState(): PostgresState;
   isRunningPrimary(): boolean;
   failsafeActive(): boolean;
+  /** The daemon's DCS client: config CAS writes (PATCH/PUT /config) and the failover key. */
+  dcs(): Dcs;
+  /** Wake the HA loop now (after writing the failover key or the config). */
+  wakeup(): void;
+  readonly actions: ApiActions;
 }
+
+export type { RestartFilters, ScheduledRestart };

@@ -12,6 +12,8 @@ export type JsonBody = Json | NodeStatus | ClusterJson | HistoryLine[];
 export type ApiResponse =
   /** `application/json`, Python json.dumps text. */
   | { kind: 'json'; code: number; body: JsonBody; headers?: Record<string, string> }
+  /** Prometheus exposition: `text/plain`. */
+  | { kind: 'plain'; code: number; text: string }
   /** Plain messages: Patroni sends them as `text/html`. */
   | { kind: 'text'; code: number; text: string; headers?: Record<string, string> }
   /** Load-balancer probes: code only, empty body. */
@@ -26,6 +28,8 @@ export interface ApiRequest {
   headers: IncomingHttpHeaders;
   /** Peer address, for allowlists. */
   remoteAddress: string;
-  /** Body bytes; null when the request carries none (no Content-Length / chunks). Size-limited. */
+  /** TLS with a client certificate that verified against restapi.cafile; false on plain HTTP. */
+  clientCertValid: boolean;
+  /** Body bytes; null when the request carries none. Rejects with BodyTooLarge past the size limit. */
   readBody(): Promise<Buffer | null>;
 }

@@ -1,14 +1,21 @@
 // The route table: `METHOD first-path-segment` -> handler. GET/HEAD/OPTIONS requests without a route
-// fall into the health-check logic (server.ts). Write endpoints (switchover, restart, config PATCH...)
-// register here with `unsafe: true` so the server applies access control before calling them.
+// fall into the health-check logic (server.ts). Protected routes get access control (access.ts)
+// before their handler runs. Handlers live in routes/, one file per concern.
+import type { AccessLevel } from './access.js';
 import type { ApiContext } from './context.js';
-import { clusterAsJson } from './cluster-json.js';
-import { livenessCode, readinessCode } from './health.js';
 import type { ApiRequest, ApiResponse } from './response.js';
+import { configRoutes } from './routes/config.js';
+import { controlRoutes } from './routes/control.js';
+import { failsafeRoutes } from './routes/failsafe.js';
+import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { restartRoutes } from './routes/restart.js';
+import { statusRoutes } from './routes/status.js';
+import { switchoverRoutes } from './routes/switchover.js';
+import { fetchMemberStatus, type MemberProbe } from './probe.js';
 
 export interface Route {
-  /** Protected endpoint (rest-api.md §2): allowlist / client cert / basic auth checked first. */
-  unsafe: boolean;
+  access: AccessLevel;
   handle(req: ApiRequest, ctx: ApiContext): Promise<ApiResponse>;
 }
 
@@ -16,74 +23,25 @@ export type RouteTable = Map<string, Route>;
 
 export const routeKey = (method: string, segment: string): string => `${method} ${segment}`;
 
-const getPatroni: Route = {
-  unsafe: false,
-  async handle(_req, ctx) {
-    const { status } = await ctx.nodeStatus();
-    return { kind: 'json', code: 200, body: status };
-  },
-};
+export type RouteList = [method: string, segment: string, route: Route][];
 
-const getCluster: Route = {
-  unsafe: false,
-  async handle(_req, ctx) {
-    const cluster = await ctx.freshCluster();
-    return { kind: 'json', code: 200, body: clusterAsJson(cluster, ctx.dynamic(), ctx.scope) };
-  },
-};
+/** Knobs of the slow endpoints; tests shorten them. */
+export interface RouteOptions {
+  /** GET of a member's api_url for switchover feasibility (2 s timeout). */
+  probe: MemberProbe;
+  /** Pause between switchover polling rounds (Patroni: 1 s). */
+  pollIntervalMs: number;
+  now: () => Date;
+}
 
-const getHistory: Route = {
-  unsafe: false,
-  async handle(_req, ctx) {
-    const cluster = ctx.cachedCluster() ?? (await ctx.freshCluster());
-    return { kind: 'json', code: 200, body: cluster.history?.lines ?? [] };
-  },
-};
+export const DEFAULT_ROUTE_OPTIONS: RouteOptions = { probe: fetchMemberStatus, pollIntervalMs: 1000, now: () => new Date() };
 
-const getConfig: Route = {
-  unsafe: false,
-  async handle(_req, ctx) {
-    const cluster = ctx.cachedCluster() ?? (await ctx.freshCluster());
-    if (cluster.config && cluster.config.modifyVersion) return { kind: 'json', code: 200, body: cluster.config.data };
-    return { kind: 'error', code: 502 };
-  },
-};
-
-const getLiveness: Route = {
-  unsafe: false,
-  async handle(_req, ctx) {
-    const d = ctx.dynamic();
-    const code = livenessCode({
-      paused: d.pause, nextHeartbeatDue: ctx.nextHeartbeatDue(), ttl: d.ttl, runningPrimary: ctx.isRunningPrimary(), now: Date.now(),
-    });
-    return { kind: 'status', code };
-  },
-};
-
-const getReadiness: Route = {
-  unsafe: false,
-  async handle(req, ctx) {
-    const isLeader = ctx.isLeader();
-    const postgresState = ctx.postgresState();
-    // The status costs a SQL round trip: only fetch it when the cheap checks do not decide.
-    const report = isLeader || postgresState !== 'running' ? null : await ctx.nodeStatus();
-    if (!report) return { kind: 'status', code: isLeader ? 200 : 503 };
-    const code = readinessCode(req.query, {
-      isLeader, postgresState, status: report.status, latestEndLsn: report.latestEndLsn, cluster: ctx.cachedCluster(),
-      failsafeActive: ctx.failsafeActive(), maximumLagOnFailover: ctx.dynamic().maximum_lag_on_failover,
-    });
-    return { kind: 'status', code };
-  },
-};
-
-/** The read-only routes of this issue; callers may add write routes to the returned map. */
-export function readRoutes(): RouteTable {
-  return new Map([
-    [routeKey('GET', 'patroni'), getPatroni],
-    [routeKey('GET', 'cluster'), getCluster],
-    [routeKey('GET', 'history'), getHistory],
-    [routeKey('GET', 'config'), getConfig],
-    [routeKey('GET', 'liveness'), getLiveness],
-    [routeKey('GET', 'readiness'), getReadiness],
-  ]);
+/** Every endpoint of rest-api.md §3. */
+export function apiRoutes(opts: Partial<RouteOptions> = {}): RouteTable {
+  const o: RouteOptions = { ...DEFAULT_ROUTE_OPTIONS, ...opts };
+  const all: RouteList = [
+    ...statusRoutes(), ...healthRoutes(), ...configRoutes(), ...metricsRoutes(), ...switchoverRoutes(o),
+    ...restartRoutes(o), ...controlRoutes(), ...failsafeRoutes(),
+  ];
+  return new Map(all.map(([method, segment, route]) => [routeKey(method, segment), route]));
 }

@@ -5,21 +5,27 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 import type { RestApiConfig } from '../config/types.js';
 import { log } from '../log/logger.js';
-import { checkAccess } from './access.js';
+import { AccessControl, type Resolver } from './access.js';
+import { BodyTooLarge } from './body.js';
 import type { ApiContext } from './context.js';
 import { errorPage, reasonPhrase } from './error-page.js';
 import { healthCode, parseTarget } from './health.js';
 import { pyJson } from './py-json.js';
 import type { ApiRequest, ApiResponse } from './response.js';
-import { readRoutes, routeKey, type RouteTable } from './routes.js';
+import { apiRoutes, routeKey, type RouteTable } from './routes.js';
 
 const MAX_HEADER_BYTES = 16 * 1024;
 const MAX_BODY_BYTES = 1024 * 1024;
 const HEADERS_TIMEOUT_MS = 10_000;
 /** Time to receive a whole request; slow handlers (switchover polling) are not limited by it. */
 const REQUEST_TIMEOUT_MS = 30_000;
+/** Idle keep-alive connections are dropped after this, so idle clients cannot pile up. */
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** Beyond this many open connections new ones are closed at once rather than exhausting memory. */
+const MAX_CONNECTIONS = 1024;
 const PYTHON_SERVER_TOKEN = 'BaseHTTP/0.6 Python/3.11.2';
 
 export interface ApiServerHandle {
@@ -28,8 +34,10 @@ export interface ApiServerHandle {
 }
 
 export interface ApiServerOptions {
-  /** Route table; defaults to the read routes. Write endpoints are added by the daemon. */
+  /** Route table; defaults to every endpoint (apiRoutes()). */
   routes?: RouteTable;
+  /** Host name resolution for allowlists (tests inject one). */
+  resolver?: Resolver;
 }
 
 function serverToken(cfg: RestApiConfig, version: string): string {
@@ -58,10 +66,11 @@ function send(res: ServerResponse, method: string, r: ApiResponse, cfg: RestApiC
     return;
   }
   const body = Buffer.from(r.kind === 'json' ? pyJson(r.body) : r.text);
+  const type = r.kind === 'json' ? 'application/json' : r.kind === 'plain' ? 'text/plain' : 'text/html';
   res.writeHead(r.code, {
     Server: serverToken(cfg, ctx.version),
-    ...(r.headers ?? {}),
-    'Content-Type': r.kind === 'json' ? 'application/json' : 'text/html',
+    ...(r.kind === 'plain' ? {} : r.headers ?? {}),
+    'Content-Type': type,
     ...extraHeaders(cfg),
     'Content-Length': String(body.length),
   });
@@ -77,8 +86,8 @@ function readBody(req: IncomingMessage): Promise<Buffer | null> {
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY_BYTES) {
-        reject(new Error('request body too large'));
-        req.destroy();
+        reject(new BodyTooLarge('request body too large'));
+        req.pause();
       } else chunks.push(c);
     });
     req.on('end', () => resolve(Buffer.concat(chunks)));
@@ -86,12 +95,15 @@ function readBody(req: IncomingMessage): Promise<Buffer | null> {
   });
 }
 
-async function dispatch(req: ApiRequest, routes: RouteTable, cfg: RestApiConfig, ctx: ApiContext): Promise<ApiResponse> {
+interface Env { routes: RouteTable; cfg: RestApiConfig; ctx: ApiContext; access: AccessControl }
+
+async function dispatch(req: ApiRequest, env: Env): Promise<ApiResponse> {
+  const { ctx } = env;
   const { method, path, query } = req;
   const statusOnly = method === 'HEAD' || method === 'OPTIONS';
-  const route = statusOnly ? undefined : routes.get(routeKey(method, path.split('/')[1] ?? ''));
+  const route = statusOnly ? undefined : env.routes.get(routeKey(method, path.split('/')[1] ?? ''));
   if (route) {
-    const refused = route.unsafe ? checkAccess(req, cfg) : null;
+    const refused = await env.access.check(req, route.access, ctx.cachedCluster());
     return refused ?? route.handle(req, ctx);
   }
   if (method !== 'GET' && !statusOnly) return { kind: 'error', code: 501, reason: `Unsupported method ('${method}')` };
@@ -104,7 +116,12 @@ async function dispatch(req: ApiRequest, routes: RouteTable, cfg: RestApiConfig,
   return statusOnly ? { kind: 'status', code } : { kind: 'json', code, body: report.status };
 }
 
-function handler(routes: RouteTable, cfg: RestApiConfig, ctx: ApiContext) {
+function clientCertValid(socket: Socket): boolean {
+  return socket instanceof TLSSocket && socket.authorized;
+}
+
+function handler(env: Env) {
+  const { cfg, ctx } = env;
   return (req: IncomingMessage, res: ServerResponse): void => {
     const method = req.method ?? 'GET';
     const declared = Number(req.headers['content-length'] ?? 0);
@@ -115,9 +132,10 @@ function handler(routes: RouteTable, cfg: RestApiConfig, ctx: ApiContext) {
     }
     const { path, query } = parseTarget(req.url ?? '/');
     const apiReq: ApiRequest = {
-      method, path, query, headers: req.headers, remoteAddress: req.socket.remoteAddress ?? '', readBody: () => readBody(req),
+      method, path, query, headers: req.headers, remoteAddress: req.socket.remoteAddress ?? '',
+      clientCertValid: clientCertValid(req.socket), readBody: () => readBody(req),
     };
-    dispatch(apiReq, routes, cfg, ctx).then(
+    dispatch(apiReq, env).then(
       (r) => send(res, method, r, cfg, ctx),
       (e: unknown) => {
         log.error('API request %s %s failed: %s', method, req.url, e instanceof Error ? e.stack ?? e.message : String(e));
@@ -160,7 +178,10 @@ function createServer(cfg: RestApiConfig, onRequest: (req: IncomingMessage, res:
 }
 
 export async function startApiServer(cfg: RestApiConfig, ctx: ApiContext, opts: ApiServerOptions = {}): Promise<ApiServerHandle> {
-  const server = createServer(cfg, handler(opts.routes ?? readRoutes(), cfg, ctx));
+  const access = await AccessControl.create(cfg, opts.resolver);
+  const server = createServer(cfg, handler({ routes: opts.routes ?? apiRoutes(), cfg, ctx, access }));
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.maxConnections = MAX_CONNECTIONS;
   server.on('clientError', onClientError);
   server.on('connection', (socket: Socket) => socket.setKeepAlive(true, 3000));
   await new Promise<void>((resolve, reject) => {

@@ -3,33 +3,17 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import type { ApiContext } from '../../../src/api/context.js';
-import { buildNodeStatus } from '../../../src/api/node-status.js';
 import { startApiServer, type ApiServerHandle } from '../../../src/api/server.js';
 import type { RestApiConfig } from '../../../src/config/types.js';
-import { batman, dynamicConfig, runningServer, snapshot } from '../../support/api/fixtures.js';
+import { batman } from '../../support/api/fixtures.js';
+import { fakeContext, fakeState } from '../../support/api/fake-context.js';
 
 const cfg: RestApiConfig = {
   listen: { host: '127.0.0.1', port: 0 }, connect_address: '127.0.0.1:0', verify_client: 'none', allowlist: [],
   allowlist_include_members: false, http_extra_headers: { 'X-Extra': 'yes' }, https_extra_headers: {}, server_tokens: 'minimal',
 };
 
-const cluster = batman({ config: { version: '3', modifyVersion: 3, data: { ttl: 30, loop_wait: 10 } } });
-const ctx: ApiContext = {
-  scope: 'batman', name: 'postgresql0', version: '4.1.4',
-  nodeStatus: async () => buildNodeStatus({
-    snapshot: snapshot(runningServer()), internalRole: 'primary', cluster, dynamic: dynamicConfig(), replicaTimeline: null,
-    failsafeActive: false, dcsLastSeen: 1, tags: {}, identity: { version: '4.1.4', scope: 'batman', name: 'postgresql0' },
-  }),
-  cachedCluster: () => cluster,
-  freshCluster: async () => cluster,
-  dynamic: () => dynamicConfig(),
-  isLeader: () => true,
-  tags: () => ({}),
-  nextHeartbeatDue: () => Date.now(),
-  postgresState: () => 'running',
-  isRunningPrimary: () => true,
-  failsafeActive: () => false,
-};
+const ctx: ApiContext = fakeContext(fakeState());
 
 /** Write raw bytes, collect everything until the server closes or `until` matches. */
 function raw(port: number, data: string, until?: RegExp): Promise<string> {
@@ -103,7 +87,7 @@ describe('REST API server', () => {
   });
 
   test('unknown method: 501 with the phrase old patronictl looks for', async () => {
-    const res = await fetch(`${base}/switchover`, { method: 'POST', body: '{}' });
+    const res = await fetch(`${base}/patroni`, { method: 'POST', body: '{}' });
     assert.equal(res.status, 501);
     assert.equal(res.statusText, "Unsupported method ('POST')");
     assert.match(await res.text(), /Server does not support this operation/);

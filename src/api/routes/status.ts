@@ -1,0 +1,31 @@
+// Read endpoints: GET /patroni, /cluster, /history (rest-api.md §6-8).
+import { clusterAsJson } from '../cluster-json.js';
+import type { Route, RouteList } from '../routes.js';
+
+const getPatroni: Route = {
+  access: 'public',
+  async handle(_req, ctx) {
+    const { status } = await ctx.nodeStatus();
+    return { kind: 'json', code: 200, body: status };
+  },
+};
+
+const getCluster: Route = {
+  access: 'public',
+  async handle(_req, ctx) {
+    const cluster = await ctx.freshCluster();
+    return { kind: 'json', code: 200, body: clusterAsJson(cluster, ctx.dynamic(), ctx.scope) };
+  },
+};
+
+const getHistory: Route = {
+  access: 'public',
+  async handle(_req, ctx) {
+    const cluster = ctx.cachedCluster() ?? (await ctx.freshCluster());
+    return { kind: 'json', code: 200, body: cluster.history?.lines ?? [] };
+  },
+};
+
+export function statusRoutes(): RouteList {
+  return [['GET', 'patroni', getPatroni], ['GET', 'cluster', getCluster], ['GET', 'history', getHistory]];
+}
