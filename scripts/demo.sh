@@ -140,6 +140,27 @@ YAML
   done
 }
 
+# Before starting anything: every port of a service that is not already ours and running must be free.
+check_ports() {
+  local busy=() i name
+  if ! live_pid "$DEMO_DIR/pids/etcd.pid" >/dev/null; then
+    port_busy "$ETCD_PORT" && busy+=("$ETCD_PORT (etcd client, DEMO_ETCD_PORT)")
+    port_busy "$ETCD_PEER_PORT" && busy+=("$ETCD_PEER_PORT (etcd peer, DEMO_ETCD_PORT+10)")
+  fi
+  for i in 0 1 2; do
+    name="${NODES[$i]}"
+    live_pid "$DEMO_DIR/pids/$name.pid" >/dev/null && continue
+    port_busy $((REST_PORT + i)) && busy+=("$((REST_PORT + i)) (REST API of $name, DEMO_REST_PORT)")
+    if ! postmaster_pid "$name" >/dev/null; then
+      port_busy $((PG_PORT + i)) && busy+=("$((PG_PORT + i)) (PostgreSQL of $name, DEMO_PG_PORT)")
+    fi
+  done
+  if [ "${#busy[@]}" -gt 0 ]; then
+    printf 'demo: error: port in use by another program: %s\n' "${busy[@]}" >&2
+    die "free those ports or choose others with the variables named above"
+  fi
+}
+
 daemon_cmd() {
   if [ "$IMPL" = debian ]; then echo /usr/bin/patroni; else echo "$(command -v node) $DAEMON_JS"; fi
 }
@@ -147,7 +168,15 @@ daemon_cmd() {
 start() {
   install_missing
   DEMO_DIR="$(existing_demo_dir || choose_demo_dir)"
+  # A demo that exists keeps the ports it was created with.
+  if [ -f "$DEMO_DIR/ports.env" ]; then
+    # shellcheck disable=SC1091
+    . "$DEMO_DIR/ports.env"
+    ETCD_PEER_PORT=$((ETCD_PORT + 10))
+  fi
+  check_ports
   mkdir -p "$DEMO_DIR/pids" "$DEMO_DIR/logs"
+  printf 'ETCD_PORT=%s\nREST_PORT=%s\nPG_PORT=%s\n' "$ETCD_PORT" "$REST_PORT" "$PG_PORT" > "$DEMO_DIR/ports.env"
   chmod 700 "$DEMO_DIR"
   # The ts daemon is one bundled file; a copy lets the postgres user run it when the repo is off limits.
   DAEMON_JS="$REPO/dist/patroni.mjs"
@@ -157,10 +186,9 @@ start() {
   [ -f "$DEMO_DIR/patronictl.yaml" ] || write_configs
   if [ "$(id -u)" -eq 0 ]; then chown -R postgres: "$DEMO_DIR"; fi
 
-  local i name
+  local i name started=0
   if ! live_pid "$DEMO_DIR/pids/etcd.pid" >/dev/null; then
-    port_busy "$ETCD_PORT" && die "port $ETCD_PORT (etcd) is in use by another program; set DEMO_ETCD_PORT"
-    port_busy "$ETCD_PEER_PORT" && die "port $ETCD_PEER_PORT (etcd peer) is in use; set DEMO_ETCD_PORT"
+    started=1
     say "starting etcd on 127.0.0.1:$ETCD_PORT"
     local arch_env=()
     [ "$(uname -m)" = aarch64 ] && arch_env=(env ETCD_UNSUPPORTED_ARCH=arm64)
@@ -174,10 +202,7 @@ start() {
   for i in 0 1 2; do
     name="${NODES[$i]}"
     live_pid "$DEMO_DIR/pids/$name.pid" >/dev/null && continue
-    if ! postmaster_pid "$name" >/dev/null; then
-      port_busy $((PG_PORT + i)) && die "port $((PG_PORT + i)) (PostgreSQL of $name) is in use; set DEMO_PG_PORT"
-    fi
-    port_busy $((REST_PORT + i)) && die "port $((REST_PORT + i)) (REST API of $name) is in use; set DEMO_REST_PORT"
+    started=1
     say "starting $name ($IMPL): REST 127.0.0.1:$((REST_PORT + i)), PostgreSQL 127.0.0.1:$((PG_PORT + i))"
     # shellcheck disable=SC2046
     launch "$name" $(daemon_cmd) "$DEMO_DIR/$name/patroni.yml"
@@ -185,7 +210,7 @@ start() {
   node "$REPO/scripts/demo-wait.mjs" 180 2 "$REST_PORT" $((REST_PORT + 1)) $((REST_PORT + 2)) \
     || die "cluster did not come up; logs are in $DEMO_DIR/logs"
   # patronictl reads member keys, which each node refreshes once per loop_wait (5 s).
-  sleep 6
+  [ "$started" -eq 1 ] && sleep 6
   local ctl="$REPO/bin/patronictl"
   [ "$IMPL" = debian ] && ctl=/usr/bin/patronictl
   echo "\$ $ctl -c $DEMO_DIR/patronictl.yaml list"

@@ -17,6 +17,8 @@ import { trackChild } from './reaper.js';
 
 export interface StartClusterOptions {
   impl: Impl;
+  /** Per-node implementation (1-based), for mixed clusters; defaults to impl. */
+  implFor?: (i: number) => Impl;
   nodes: number;
   etcd: EtcdServer;
   scope?: string;
@@ -126,7 +128,7 @@ export async function startCluster(opts: StartClusterOptions): Promise<TestClust
     const dir = join(tmp.path, `node${i}`);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const nodeLayout = { name: `node${i}`, dir, restPort: ports[2 * i - 2] ?? 0, pgPort: ports[2 * i - 1] ?? 0 };
-    nodes.push(new ClusterNode(opts.impl, nodeLayout, nodeConfig(layout, nodeLayout, opts.nodeOverrides?.(i) ?? {})));
+    nodes.push(new ClusterNode(opts.implFor?.(i) ?? opts.impl, nodeLayout, nodeConfig(layout, nodeLayout, opts.nodeOverrides?.(i) ?? {})));
   }
   const cluster = new TestCluster(tmp.path, scope, opts.etcd, nodes, tmp.remove);
   if (opts.startNodes === false) return cluster;
