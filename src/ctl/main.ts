@@ -4,6 +4,7 @@ import { log } from '../log/logger.js';
 import { BadValue, usageError } from './cli.js';
 import { CtlError, formatUsageError, UsageError } from './errors.js';
 import { buildProgram } from './program.js';
+import { Aborted } from './prompt.js';
 
 function logLevel(env: NodeJS.ProcessEnv): 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL' {
   const v = (env.LOGLEVEL ?? env.PATRONI_LOGLEVEL ?? env.PATRONI_LOG_LEVEL ?? 'WARNING').toUpperCase();
@@ -23,6 +24,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       return 2;
     }
     if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof Aborted) {
+      process.stderr.write('Aborted!\n');
+      return 1;
+    }
     if (err instanceof CtlError) {
       process.stderr.write(`Error: ${err.message}\n`);
       return 1;

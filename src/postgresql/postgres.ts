@@ -19,10 +19,22 @@ import { buildStartPlan, configDir, pgpassPath } from './plan.js';
 import { pgCtlPromote, pgCtlReload, pgCtlStart, pgCtlStop, runningPostmaster, type PgCtl } from './process.js';
 import { SNAPSHOT_QUERY, toRunningServer, type SnapshotRow } from './queries.js';
 import { rewindCommand } from './rewind.js';
-import { planMemberSlots } from './slots.js';
+import { planMemberSlots, SLOTS_QUERY, toSlotRow, type SlotRow } from './slots.js';
+import { formatLsn } from './lsn.js';
+import { SYNC_READING_QUERY, toSyncReading, type SyncReading, type SyncReadingRow } from './sync.js';
 import type { DataDirState, PostgresSnapshot } from './snapshot.js';
 import { parseVersionOutput, runTool, toolPath, type ToolName } from './tools.js';
 import { setupUsers } from './users.js';
+
+/** `--name=value` options as a map. */
+function optionMap(options: string[]): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const o of options) {
+    const eq = o.indexOf('=');
+    if (o.startsWith('--') && eq > 2) m.set(o.slice(2, eq), o.slice(eq + 1));
+  }
+  return m;
+}
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -40,6 +52,10 @@ export class Postgresql implements PostgresController {
   private upstream: Upstream | null = null;
   private binaryVersion = 0;
   private startInProgress = false;
+  /** synchronous_standby_names owned by the HA loop in synchronous mode; unmanaged: the user's parameter. */
+  private standbyNames: { managed: false } | { managed: true; value: string | null } = { managed: false };
+  /** Protected parameters the running postmaster got on its command line (known when we started it). */
+  private startedOptions: Map<string, string> | null = null;
   private readonly conn: LocalConnection;
 
   constructor(private cfg: PatroniConfig, private readonly getDynamic: () => DynamicConfig) {
@@ -93,6 +109,7 @@ export class Postgresql implements PostgresController {
       try {
         const [row] = await this.conn.query<SnapshotRow & Record<string, unknown>>(SNAPSHOT_QUERY);
         if (row) snap.server = toRunningServer(row);
+        if (snap.server) Object.assign(snap.server.pendingRestart, this.pendingCommandLineChanges());
         // A start that outlived pg_ctl's wait finished by itself: accepting queries means running.
         if (row && this.state === 'starting' && !this.startInProgress) {
           this.setState('running');
@@ -129,8 +146,27 @@ export class Postgresql implements PostgresController {
   }
 
   /** Render every file for this role/upstream; returns the postmaster options. */
+  /**
+   * Protected parameters go on the postmaster command line, where pg_settings cannot see a pending
+   * change: compare what the postmaster started with against what we would start it with now.
+   */
+  private pendingCommandLineChanges(): Record<string, { old_value: string; new_value: string }> {
+    if (!this.startedOptions) return {};
+    const now = optionMap(buildStartPlan(this.cfg, this.getDynamic(), readMajorVersion(this.dataDir), 'primary', null).options);
+    const out: Record<string, { old_value: string; new_value: string }> = {};
+    for (const [name, value] of now) {
+      const old = this.startedOptions.get(name);
+      if (old !== undefined && old !== value) out[name] = { old_value: old, new_value: value };
+    }
+    return out;
+  }
+
   private async writeConfiguration(role: ServerRole, upstream: Upstream | null): Promise<string[]> {
     const plan = buildStartPlan(this.cfg, this.getDynamic(), await this.majorVersion(), role, upstream);
+    if (this.standbyNames.managed) {
+      if (this.standbyNames.value === null) delete plan.files.parameters.synchronous_standby_names;
+      else plan.files.parameters.synchronous_standby_names = this.standbyNames.value;
+    }
     this.writePgpass(plan.pgpass);
     writeConfigFiles(plan.files);
     this.role = role;
@@ -147,11 +183,14 @@ export class Postgresql implements PostgresController {
     }
     this.setState('starting');
     this.startInProgress = true;
+    // A demoted primary's names mean nothing on a replica; a promotion sets them again first.
+    if (role !== 'primary') this.standbyNames = { managed: false };
     try {
       const options = await this.writeConfiguration(role, upstream);
       const logFile = join(this.dataDir, 'postgresql.log');
       const res = await pgCtlStart(this.pgCtl(), options, logFile);
       if (res.code === 0) {
+        this.startedOptions = optionMap(options);
         this.setState('running');
         saveConfigurationFiles(configDir(this.cfg), this.dataDir);
         return true;
@@ -163,6 +202,22 @@ export class Postgresql implements PostgresController {
     } finally {
       this.startInProgress = false;
     }
+  }
+
+  /** The synchronous-replication step's view of this primary (ha-loop.md §12). */
+  async readSync(): Promise<SyncReading> {
+    const [row] = await this.conn.query<SyncReadingRow & Record<string, unknown>>(SYNC_READING_QUERY);
+    if (!row) throw new Error('no answer to the synchronous replication query');
+    return toSyncReading(row);
+  }
+
+  /** Rewrite postgresql.conf with these names (undefined: back to the user's parameter) and reload. */
+  async setSynchronousStandbyNames(value: string | null | undefined): Promise<void> {
+    const next = value === undefined ? { managed: false as const } : { managed: true as const, value };
+    const same = next.managed === this.standbyNames.managed && (!next.managed || (this.standbyNames.managed && this.standbyNames.value === next.value));
+    if (same) return;
+    this.standbyNames = next;
+    await this.reload();
   }
 
   async stop(mode: StopMode, opts: { checkpoint?: boolean } = {}): Promise<boolean> {
@@ -312,6 +367,39 @@ export class Postgresql implements PostgresController {
       await this.conn.query(`SELECT pg_catalog.pg_create_physical_replication_slot($1, true) WHERE NOT EXISTS
         (SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = $1)`, [slot]);
     }
+  }
+
+  async listSlots(): Promise<SlotRow[]> {
+    const rows = await this.conn.query<{ name: string; type: string; database: string | null; plugin: string | null; active: boolean; lsn: string | null }>(SLOTS_QUERY);
+    return rows.map(toSlotRow);
+  }
+
+  async createPhysicalSlot(name: string): Promise<void> {
+    log.info('Creating physical replication slot %s', name);
+    await this.conn.query(`SELECT pg_catalog.pg_create_physical_replication_slot($1, true) WHERE NOT EXISTS
+      (SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = $1)`, [name]);
+  }
+
+  async createLogicalSlot(name: string, database: string, plugin: string): Promise<void> {
+    log.info('Trying to create logical replication slot %s', name);
+    const pgc = this.cfg.postgresql;
+    const main = buildStartPlan(this.cfg, this.getDynamic(), readMajorVersion(this.dataDir), 'primary', null).files.parameters;
+    const addr = localAddress(pgc.listen.hosts, pgc.listen.port, pgc.use_unix_socket, main.unix_socket_directories);
+    await withClient({ ...addr, auth: pgc.authentication.superuser, database, statementTimeoutMs: 0 }, async (c) => {
+      await c.query(`SELECT pg_catalog.pg_create_logical_replication_slot($1, $2) WHERE NOT EXISTS
+        (SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = $1)`, [name, plugin]);
+    });
+  }
+
+  async dropSlot(name: string): Promise<void> {
+    log.info('Dropping replication slot %s', name);
+    await this.conn.query(`SELECT pg_catalog.pg_drop_replication_slot($1) WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_replication_slots
+      WHERE slot_name = $1 AND NOT active)`, [name]);
+  }
+
+  /** Move an inactive physical slot forward (replicas keep the leader's positions, PG11+). */
+  async advanceSlot(name: string, lsn: number): Promise<void> {
+    await this.conn.query('SELECT pg_catalog.pg_replication_slot_advance($1, $2::pg_lsn)', [name, formatLsn(lsn)]);
   }
 
   /** Empty the data directory. Only an explicit reinitialize (REST/patronictl) asks for this. */

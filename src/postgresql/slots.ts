@@ -27,3 +27,22 @@ export function planMemberSlots(myName: string, memberNames: string[], existing:
     drop: [...have].filter((s) => !wanted.has(s)).sort(),
   };
 }
+
+/** A row of pg_replication_slots as the slot step reads it. */
+export interface SlotRow {
+  name: string;
+  type: 'physical' | 'logical';
+  database: string | null;
+  plugin: string | null;
+  active: boolean;
+  /** restart_lsn (physical) or confirmed_flush_lsn (logical), bytes. */
+  lsn: number | null;
+}
+
+export const SLOTS_QUERY = `SELECT slot_name AS name, slot_type AS type, database, plugin, active,
+  pg_catalog.pg_wal_lsn_diff(CASE WHEN slot_type = 'logical' THEN confirmed_flush_lsn ELSE restart_lsn END, '0/0')::text AS lsn
+  FROM pg_catalog.pg_replication_slots ORDER BY slot_name`;
+
+export function toSlotRow(r: { name: string; type: string; database: string | null; plugin: string | null; active: boolean; lsn: string | null }): SlotRow {
+  return { name: r.name, type: r.type === 'logical' ? 'logical' : 'physical', database: r.database, plugin: r.plugin, active: r.active, lsn: r.lsn === null ? null : Number(r.lsn) };
+}

@@ -5,6 +5,7 @@ import { log } from '../../log/logger.js';
 import { choice, defineCommand, float, integer } from '../cli.js';
 import { clusterConfig } from '../cluster-config.js';
 import type { CtlContext } from '../context.js';
+import type { Cluster } from '../../dcs/cluster.js';
 import { membersTable } from '../members-table.js';
 import type { Runtime } from '../runtime.js';
 import type { TableFormat } from '../table.js';
@@ -16,11 +17,15 @@ interface ListOptions { group?: number; extended?: boolean; timestamp?: boolean;
 
 const clearScreen = () => process.stdout.write('\x1b[2J\x1b[1;1H');
 
-/** Print one cluster's member table (also used by the commands that show topology first). */
-export async function outputMembers(ctx: CtlContext, name: string, fmt: TableFormat, extended = false): Promise<void> {
-  const cluster = await ctx.getCluster(name);
+/** Print the member table of an already read cluster. */
+export function printMembers(ctx: CtlContext, cluster: Cluster, name: string, fmt: TableFormat = 'pretty', extended = false): void {
   const json = clusterAsJson(cluster, clusterConfig(cluster), name);
   ctx.out(membersTable({ name, initialize: cluster.initialize, cluster: json, extended, fmt }));
+}
+
+/** Print one cluster's member table (also used by the commands that show topology first). */
+export async function outputMembers(ctx: CtlContext, name: string, fmt: TableFormat, extended = false): Promise<void> {
+  printMembers(ctx, await ctx.getCluster(name), name, fmt, extended);
 }
 
 async function listMembers(ctx: CtlContext, names: string[], opts: ListOptions, fmt: TableFormat): Promise<void> {
