@@ -3,11 +3,21 @@ import { nofailover } from '../config/tags.js';
 import { isValidSysid } from '../dcs/cluster.js';
 import { attempt, plan, setMemory, type Decision } from './decision.js';
 import type { HaInput } from './input.js';
+import { isStandbyCluster, remoteUpstream } from './standby.js';
 import { upstreamOf } from './upstream.js';
 
 export function bootstrap(input: HaInput): Decision {
   const { cluster, me } = input;
-  if (!cluster.leader && cluster.initialize === null && !nofailover(me.tags) && me.canBootstrap) {
+  const standby = isStandbyCluster(input.config);
+  const remote = standby ? remoteUpstream(input.config) : null;
+  if (!cluster.leader && cluster.initialize === null && !nofailover(me.tags) && me.canBootstrap && remote) {
+    return attempt('initialize_race',
+      plan('trying to bootstrap a new standby leader',
+        setMemory({ bootstrap: { stage: 'standby_leader' }, role: 'uninitialized' }),
+        { type: 'run_async', task: { kind: 'bootstrap_standby_leader', name: 'bootstrap_standby_leader', from: remote } }),
+      plan('failed to acquire initialize lock'));
+  }
+  if (!cluster.leader && cluster.initialize === null && !nofailover(me.tags) && me.canBootstrap && !standby) {
     return attempt('initialize_race',
       plan('trying to bootstrap a new cluster',
         setMemory({ bootstrap: { stage: 'initdb' }, role: 'uninitialized' }),
@@ -26,7 +36,7 @@ export function bootstrap(input: HaInput): Decision {
       }
     }
   }
-  return plan('waiting for leader to bootstrap');
+  return plan(standby ? 'waiting for standby_leader to bootstrap' : 'waiting for leader to bootstrap');
 }
 
 /** A running member tagged clonefrom (not me, not the leader), else the leader. */
@@ -53,6 +63,15 @@ export function postBootstrap(input: HaInput): Decision {
 
   if (outcome && !outcome.ok) return failed(`${outcome.name} failed`);
   if (!pg.postmasterRunning) return failed('PostgreSQL is not running');
+  if (stage === 'standby_leader') {
+    const standbySysid = pg.dataDir.kind === 'present' ? pg.dataDir.sysid : null;
+    if (!isValidSysid(standbySysid)) return failed('no system identifier');
+    return plan('initialized a new cluster',
+      { type: 'write_initialize', createNew: false, sysid: standbySysid },
+      { type: 'publish_config' },
+      { type: 'take_leader' },
+      setMemory({ bootstrap: { stage: 'none' }, role: 'standby_leader', lastAsync: null }));
+  }
   if (stage === 'initdb') {
     if (!pg.server || pg.server.inRecovery) return plan('waiting for end of recovery after bootstrap');
     return plan('running post_bootstrap',

@@ -10,6 +10,8 @@ import type { HaInput } from './input.js';
 import { checkStartResult, recover } from './recover.js';
 import { scheduledRestart } from './restart.js';
 import { manualFailoverFromLeader } from './switchover.js';
+import { isStandbyCluster } from './standby.js';
+import { syncBeforePromote } from './sync.js';
 
 export function decide(input: HaInput): Decision {
   const d = decideCycle(input);
@@ -91,7 +93,7 @@ function decideAfterHousekeeping(input: HaInput, iHaveLock: boolean): Decision {
   }
 
   const d = cluster.leader ? withScheduledRestart(input, healthyCluster(input, iHaveLock)) : unhealthyCluster(input);
-  const slots: Action[] = pg.server && !pg.server.inRecovery ? [{ type: 'sync_slots' }] : [];
+  const slots: Action[] = pg.server ? [{ type: 'sync_slots' }] : [];
   return withActions(appendActions(d, slots), ...extra);
 }
 
@@ -112,9 +114,10 @@ function unhealthyCluster(input: HaInput): Decision {
   const { me } = input;
   const verdict = isHealthiestNode(input);
   if (verdict.healthiest) {
-    const won = input.cluster.failover
-      ? withActions(enforcePrimaryRole(input, 'acquired session lock as a leader', 'promoted self to leader by acquiring session lock'), { type: 'clear_failover' })
+    const lead = isStandbyCluster(input.config)
+      ? follow(input, 'cannot be a real primary in standby cluster', 'promoted self to a standby leader by acquiring session lock', true)
       : enforcePrimaryRole(input, 'acquired session lock as a leader', 'promoted self to leader by acquiring session lock');
+    const won = input.cluster.failover ? withActions(lead, { type: 'clear_failover' }) : lead;
     const lost = follow(input, 'demoted self after trying and failing to obtain lock', 'following new leader after trying and failing to obtain lock');
     return withReasons(attempt('acquire_leader', won, lost), verdict.reasons);
   }
@@ -128,11 +131,15 @@ function unhealthyCluster(input: HaInput): Decision {
 function healthyCluster(input: HaInput, iHaveLock: boolean): Decision {
   const { me, pg, cluster } = input;
   if (iHaveLock) {
-    if (input.config.pause && !(pg.server && !pg.server.inRecovery)) {
+    const standby = isStandbyCluster(input.config);
+    if (input.config.pause && !standby && !(pg.server && !pg.server.inRecovery)) {
       return plan('removed leader lock because postgres is not running as primary', { type: 'delete_leader' });
     }
     const handover = manualFailoverFromLeader(input);
-    const kept = handover.kind === 'demote' ? handover.decision
+    const kept = standby
+      ? follow(input, 'cannot be a real primary in standby cluster', input.memory.role === 'standby_leader'
+        ? `no action. I am (${me.name}), the standby leader with the lock` : 'promoted self to a standby leader because i had the session lock')
+      : handover.kind === 'demote' ? handover.decision
       : withReasons(withActions(enforcePrimaryRole(input, `no action. I am (${me.name}), the leader with the lock`, 'promoted self to leader because I had the session lock'),
         ...handover.actions), handover.reasons);
     const lostWhilePrimary = pg.server && !pg.server.inRecovery;
@@ -143,6 +150,10 @@ function healthyCluster(input: HaInput, iHaveLock: boolean): Decision {
       : plan('not promoting because failed to update leader lock in DCS');
     return attempt('update_leader', kept, lost);
   }
+  if (isStandbyCluster(input.config)) {
+    return follow(input, 'cannot be a real primary in a standby cluster',
+      `no action. I am (${me.name}), a secondary, and following a standby leader (${cluster.leader!.name})`);
+  }
   return follow(input, 'demoting self because I do not have the lock and I was a leader',
     `no action. I am (${me.name}), a secondary, and following a leader (${cluster.leader!.name})`);
 }
@@ -151,9 +162,14 @@ function healthyCluster(input: HaInput, iHaveLock: boolean): Decision {
 function enforcePrimaryRole(input: HaInput, message: string, promoteMessage: string): Decision {
   const { pg } = input;
   if (pg.server && !pg.server.inRecovery) {
-    return plan(message, setMemory({ role: 'primary' }), { type: 'update_history' });
+    return plan(message, setMemory({ role: 'primary' }), { type: 'update_history' }, { type: 'sync_replication' });
   }
-  return plan(promoteMessage, { type: 'run_async', task: { kind: 'promote', name: 'promote' } });
+  const promote = plan(promoteMessage, { type: 'run_async', task: { kind: 'promote', name: 'promote' } });
+  // §12.4: name myself in `sync` (and protect my future commits) before promoting; lose the CAS, wait.
+  const claim = syncBeforePromote(input.config, input.cluster.sync, input.me.name);
+  if (!claim) return promote;
+  return attempt({ kind: 'claim_sync', key: claim.key, standbyNames: claim.standbyNames }, promote,
+    plan('Postponing promotion because synchronous replication state was updated by somebody else'));
 }
 
 /** A due scheduled restart's message replaces the healthy-cluster message (§2 step 13). */

@@ -3,10 +3,13 @@
 // The executor walks it; tests compare it. Reasons explain the choice to logs, the API and patronictl.
 import type { ServerRole, StopMode, Upstream } from '../postgresql/controller.js';
 import type { HaMemory } from './input.js';
+import type { SyncKeyValue } from './sync.js';
 
 /** Work that outlives a cycle; runs on the async executor under `name`. */
 export type AsyncTask =
   | { kind: 'bootstrap'; name: 'bootstrap' }
+  /** Standby cluster: clone from the remote primary and start as its standby leader. */
+  | { kind: 'bootstrap_standby_leader'; name: 'bootstrap_standby_leader'; from: Upstream }
   | { kind: 'post_bootstrap'; name: 'post_bootstrap' }
   | { kind: 'clone'; name: string; from: Upstream }
   | { kind: 'promote'; name: 'promote' }
@@ -23,7 +26,7 @@ export type AsyncTask =
   | { kind: 'reinitialize'; name: 'reinitialize'; from: Upstream };
 
 /** Patroni's demotion modes (ha-loop.md §11). */
-export type DemoteMode = 'offline' | 'graceful' | 'immediate' | 'immediate-nolock';
+export type DemoteMode = 'offline' | 'graceful' | 'immediate' | 'immediate-nolock' | 'demote-cluster';
 
 export type Action =
   | { type: 'touch_member' }
@@ -37,6 +40,8 @@ export type Action =
   | { type: 'stop_postgres'; mode: StopMode }
   | { type: 'follow'; upstream: Upstream | null; role: ServerRole }
   | { type: 'sync_slots' }
+  /** Leader: synchronous_standby_names and the `sync` key (ha-loop.md §12), or disabling them. */
+  | { type: 'sync_replication' }
   | { type: 'run_async'; task: AsyncTask }
   | { type: 'set_memory'; patch: Partial<HaMemory> }
   | { type: 'log'; level: 'info' | 'warning'; message: string }
@@ -45,7 +50,9 @@ export type Action =
   | { type: 'exit'; code: number; reason: string };
 
 /** Outcome-dependent steps. */
-export type Attempt = 'acquire_leader' | 'update_leader' | 'initialize_race';
+export type Attempt = 'acquire_leader' | 'update_leader' | 'initialize_race'
+  /** Pre-promote (§12.4): CAS-write `sync` naming me, then set synchronous_standby_names. */
+  | { kind: 'claim_sync'; key: SyncKeyValue; standbyNames: string | null };
 
 export interface Reason {
   /** Member the reason is about (a candidate, or this node). */

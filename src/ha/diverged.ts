@@ -1,6 +1,7 @@
 // Has this node's history forked from the leader's (ha-loop.md §7.2)? Decided from the leader's
 // timeline history in the DCS: the switch point where our timeline ended on the leader's side.
 import { clusterTimeline } from '../dcs/cluster.js';
+import type { ControlData } from '../postgresql/snapshot.js';
 import type { HaInput } from './input.js';
 
 export type Divergence =
@@ -9,13 +10,24 @@ export type Divergence =
 
 const CRASHED = new Set(['in production', 'in crash recovery', 'shutting down']);
 
+/**
+ * A stopped standby's checkpoint timeline lags behind what it replayed; its minimum recovery
+ * point's timeline is where it really stopped.
+ */
+function stoppedTimeline(cd: ControlData): number {
+  const minRecoveryTl = Number.parseInt(cd.raw["Min recovery ending loc's timeline"] ?? '0', 10);
+  return minRecoveryTl > 0 ? minRecoveryTl : cd.timeline;
+}
+
 export function divergence(input: HaInput): Divergence {
   const { pg, cluster, me } = input;
   const leader = cluster.leader;
   if (!leader || leader.name === me.name || pg.dataDir.kind !== 'present') return { kind: 'same_history' };
   const leaderTl = Math.max(leader.member?.data.timeline ?? 0, clusterTimeline(cluster));
   const cd = pg.dataDir.controlData;
-  const localTl = pg.server ? pg.server.timeline : cd?.timeline ?? null;
+  // A streaming replica is following its upstream's history: nothing forked.
+  if (pg.server?.replicationState === 'streaming') return { kind: 'same_history' };
+  const localTl = pg.server ? pg.server.timeline : cd ? stoppedTimeline(cd) : null;
   if (localTl === null || leaderTl === 0 || localTl >= leaderTl) return { kind: 'same_history' };
 
   const switchLsn = cluster.history?.lines.find((l) => l[0] === localTl)?.[1];

@@ -7,6 +7,7 @@ import type { PostgresController } from '../postgresql/controller.js';
 import type { AsyncRunner } from './async-runner.js';
 import type { Action, AsyncTask, Attempt, Decision } from './decision.js';
 import type { HaMemory } from './input.js';
+import type { SyncKeyValue } from './sync.js';
 
 export interface ExecutorDeps {
   dcs: Dcs;
@@ -16,11 +17,15 @@ export interface ExecutorDeps {
   cluster: Cluster;
   /** Current WAL position for status.optime when refreshing the lock. */
   walLsn(): number | undefined;
+  /** Slot positions and retained member slots for `status` (leader, PG11+), from the last slot step. */
+  slotStatus(): { slots: Record<string, number>; retainSlots: string[] } | null;
   touchMember(): Promise<void>;
   /** Local dynamic config to publish when the DCS has none (patroni.dynamic.json or bootstrap.dcs). */
   localDynamicConfig(): string;
   updateHistory(): Promise<void>;
   syncSlots(): Promise<void>;
+  syncReplication(): Promise<void>;
+  claimSync(key: SyncKeyValue, standbyNames: string | null): Promise<boolean>;
   runTask(task: AsyncTask): Promise<boolean>;
   exit(code: number, reason: string): never;
 }
@@ -42,18 +47,24 @@ export async function execute(decision: Decision, deps: ExecutorDeps): Promise<E
     if (!d.branch) return { message: d.message, attempts, leaderHeld };
     const ok = await tryAttempt(d.branch.attempt, deps);
     attempts.push({ attempt: d.branch.attempt, ok });
-    if (ok && d.branch.attempt !== 'initialize_race') leaderHeld = true;
+    if (ok && (d.branch.attempt === 'acquire_leader' || d.branch.attempt === 'update_leader')) leaderHeld = true;
     if (!ok && d.branch.attempt === 'update_leader') log.error('failed to update leader lock');
     d = ok ? d.branch.onSuccess : d.branch.onFailure;
   }
 }
 
 async function tryAttempt(kind: Attempt, deps: ExecutorDeps): Promise<boolean> {
+  if (typeof kind === 'object') {
+    const ok = await deps.claimSync(kind.key, kind.standbyNames);
+    if (!ok) log.info('Synchronous replication key updated by someone else');
+    return ok;
+  }
   switch (kind) {
     case 'acquire_leader': return deps.dcs.attemptToAcquireLeader();
     case 'update_leader': {
       const optime = deps.walLsn();
-      return deps.dcs.updateLeader(deps.cluster, optime === undefined ? {} : { optime });
+      const slots = deps.slotStatus();
+      return deps.dcs.updateLeader(deps.cluster, { ...(optime === undefined ? {} : { optime }), ...(slots ?? {}) });
     }
     case 'initialize_race': return deps.dcs.initialize(true, '');
   }
@@ -81,6 +92,7 @@ async function perform(action: Action, deps: ExecutorDeps): Promise<void> {
       }
       return;
     case 'sync_slots': return deps.syncSlots();
+    case 'sync_replication': return deps.syncReplication();
     case 'run_async': {
       const busy = deps.runner.run(action.task.name, () => deps.runTask(action.task));
       if (busy) log.warning('Failed to run %s, %s is already in progress', action.task.name, busy);

@@ -3,30 +3,38 @@
 import { plan, setMemory, type Decision } from './decision.js';
 import type { HaInput } from './input.js';
 import { divergence } from './diverged.js';
+import { followTarget } from './standby.js';
 import { nodeToFollow } from './upstream.js';
 
-export function follow(input: HaInput, demoteReason: string, followReason: string): Decision {
-  const { pg, config, cluster, me } = input;
-  const upstream = nodeToFollow(cluster, me.name, me.tags);
+/** `asLeader`: the lock was taken this cycle (standby cluster: follow the remote primary as standby leader). */
+export function follow(input: HaInput, demoteReason: string, followReason: string, asLeader = false): Decision {
+  const { pg, config, me } = input;
+  const { upstream, role } = followTarget(input, asLeader);
 
   if (config.pause) {
     if (pg.server && !pg.server.inRecovery) return plan('continue to run as primary without lock');
     const msg = upstream ? followReason : `no action. I am (${me.name})`;
-    return plan(msg, setMemory({ role: 'replica' }));
+    return plan(msg, ...(input.memory.role === 'standby_leader' ? [] : [setMemory({ role: 'replica' })]));
   }
 
   if (pg.server && !pg.server.inRecovery) {
+    // A primary whose cluster became a standby cluster keeps the lock and turns into its standby leader.
+    if (role === 'standby_leader') {
+      return plan(demoteReason, {
+        type: 'run_async', task: { kind: 'demote', name: 'demoting to a standby cluster', mode: 'demote-cluster', follow: upstream },
+      });
+    }
     return plan(demoteReason, {
       type: 'run_async', task: { kind: 'demote', name: 'demote', mode: 'immediate-nolock' },
     });
   }
 
-  const rewind = rewindIfDiverged(input);
+  // The standby leader's history comes from the remote cluster: nothing in ours to compare with.
+  const rewind = role === 'standby_leader' ? null : rewindIfDiverged(input);
   if (rewind) return rewind;
 
-
-  const actions = [setMemory({ role: 'replica' })];
-  if (pg.server && upstream) actions.push({ type: 'follow', upstream, role: 'replica' });
+  const actions = [setMemory({ role })];
+  if (pg.server && upstream) actions.push({ type: 'follow', upstream, role });
   return plan(followReason, ...actions);
 }
 

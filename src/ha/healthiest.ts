@@ -4,6 +4,7 @@ import { failoverPriority, nofailover } from '../config/tags.js';
 import { clusterTimeline, type Member } from '../dcs/cluster.js';
 import type { Reason } from './decision.js';
 import type { HaInput, PeerStatus } from './input.js';
+import { listedInSync, syncActive } from './sync.js';
 
 export interface Verdict {
   healthiest: boolean;
@@ -53,8 +54,15 @@ export function isHealthiestNode(input: HaInput): Verdict {
     return no(me, 'cluster is paused');
   }
   if (nofailover(input.me.tags)) return no(me, 'tagged nofailover');
-  if (cluster.failover) return manualFailoverNoLeader(input);
-  return healthiestAmong(input, new Set(), true);
+  const multisync = syncActive(config, cluster.sync) && config.synchronous_mode === 'on';
+  if (cluster.failover) {
+    if (cluster.failover.leader && multisync && !listedInSync(cluster.sync, me)) return no(me, 'not a synchronous standby');
+    return manualFailoverNoLeader(input);
+  }
+  // Only a standby that holds every acknowledged commit may take over (ha-loop.md §10.1 step 8).
+  if (multisync && !listedInSync(cluster.sync, me)) return no(me, 'not listed as a synchronous standby in the sync key');
+  const outsideSync = multisync ? new Set(input.peers.filter((p) => !listedInSync(cluster.sync, p.name)).map((p) => p.name)) : new Set<string>();
+  return healthiestAmong(input, outsideSync, true);
 }
 
 /** §9.2: a failover key is present and there is no leader. */
@@ -94,11 +102,20 @@ function healthiestAmong(input: HaInput, exclude: Set<string>, checkLag: boolean
   }
   const myPriority = failoverPriority(input.me.tags);
   const reasons: Reason[] = [];
+  const { sync } = input.cluster;
+  const quorumMode = syncActive(input.config, sync) && input.config.synchronous_mode === 'quorum';
+  const isVoter = (name: string) => listedInSync(sync, name);
+  const syncLeader = syncActive(input.config, sync) && input.config.synchronous_mode === 'on' ? sync.leader : undefined;
   let healthiest = true;
+  let votes = isVoter(me) ? 0 : -1;
   for (const peer of input.peers.filter((p) => !exclude.has(p.name))) {
-    const r = judgePeer(peer, lsn, myPriority, input.cluster.leader?.name);
+    const r = judgePeer(peer, lsn, myPriority, input.cluster.leader?.name, syncLeader, quorumMode && !isVoter(peer.name));
     reasons.push(r.reason);
     if (r.beatsMe) healthiest = false;
+    else if (quorumMode && isVoter(peer.name) && peer.reachable && peer.walLsn > 0) votes++;
+  }
+  if (quorumMode && healthiest && votes < sync.quorum && !(sync.leader && sync.leader.toLowerCase() === me.toLowerCase())) {
+    return no(me, `only ${Math.max(votes, 0)} of ${sync.quorum} quorum votes`, reasons);
   }
   return healthiest
     ? yes(me, `WAL position ${lsn} is the highest among reachable members`, reasons)
@@ -113,13 +130,14 @@ export function failoverLimitation(peer: PeerStatus): string | null {
   return null;
 }
 
-function judgePeer(peer: PeerStatus, myLsn: number, myPriority: number, formerLeader: string | undefined): { beatsMe: boolean; reason: Reason } {
+function judgePeer(peer: PeerStatus, myLsn: number, myPriority: number, formerLeader: string | undefined,
+  syncLeader: string | undefined, priorityIgnored: boolean): { beatsMe: boolean; reason: Reason } {
   const limitation = failoverLimitation(peer);
   if (limitation !== null || !peer.reachable) return { beatsMe: false, reason: { member: peer.name, eligible: false, why: limitation ?? 'unreachable' } };
   const eligible = (beatsMe: boolean, why: string) => ({ beatsMe, reason: { member: peer.name, eligible: true, why } });
   if (peer.isPrimary) return eligible(true, `Primary (${peer.name}) is still alive`);
-  if (peer.walLsn > myLsn) return eligible(true, `WAL position ${peer.walLsn} is ahead of mine (${myLsn})`);
-  if (peer.walLsn === myLsn && peer.failoverPriority > myPriority && peer.name !== formerLeader) {
+  if (peer.walLsn > myLsn && peer.name !== syncLeader) return eligible(true, `WAL position ${peer.walLsn} is ahead of mine (${myLsn})`);
+  if (peer.walLsn === myLsn && peer.failoverPriority > myPriority && peer.name !== formerLeader && !priorityIgnored) {
     return eligible(true, `same WAL position and higher failover_priority ${peer.failoverPriority}`);
   }
   return eligible(false, `WAL position ${peer.walLsn} is not ahead of mine`);
@@ -132,8 +150,15 @@ function judgePeer(peer: PeerStatus, myLsn: number, myPriority: number, formerLe
 export function isFailoverPossible(input: HaInput, members: Member[], clusterLsn = 0): { possible: boolean; reasons: Reason[] } {
   const reasons: Reason[] = [];
   const clusterTl = clusterTimeline(input.cluster);
+  const { sync, failover } = input.cluster;
+  // In synchronous mode only a listed standby may take over, unless an operator names one (manual failover).
+  const onlySync = syncActive(input.config, sync) && input.config.synchronous_mode === 'on' && !(failover && !failover.leader);
   for (const m of members) {
     if (m.name === input.me.name || !m.data.api_url || nofailover(m.data.tags)) continue;
+    if (onlySync && !listedInSync(sync, m.name)) {
+      reasons.push({ member: m.name, eligible: false, why: 'not a synchronous standby' });
+      continue;
+    }
     const peer = input.peers.find((p) => p.name === m.name);
     const limitation = peer ? failoverLimitation(peer) : 'not probed';
     let why: string | null = limitation;
@@ -143,5 +168,8 @@ export function isFailoverPossible(input: HaInput, members: Member[], clusterLsn
     }
     reasons.push({ member: m.name, eligible: why === null, why: why ?? 'healthy failover candidate' });
   }
-  return { possible: reasons.some((r) => r.eligible), reasons };
+  const healthy = reasons.filter((r) => r.eligible).length;
+  const quorumMode = syncActive(input.config, sync) && input.config.synchronous_mode === 'quorum' && !failover?.candidate;
+  const count = healthy - 1;
+  return { possible: count >= 0 && (!quorumMode || count >= sync.quorum), reasons };
 }

@@ -46,7 +46,9 @@ export type BootstrapStage =
   | { stage: 'none' }
   /** initdb + first start running or finished (outcome in lastAsync). */
   | { stage: 'initdb' }
-  | { stage: 'post_bootstrap' };
+  | { stage: 'post_bootstrap' }
+  /** Standby cluster: cloning from the remote primary to start as its standby leader. */
+  | { stage: 'standby_leader' };
 
 /** State carried from one cycle to the next, changed only through `set_memory` actions. */
 export interface HaMemory {

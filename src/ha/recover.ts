@@ -2,7 +2,7 @@
 import { attempt, plan, setMemory, type Decision } from './decision.js';
 import { rewindIfDiverged } from './follow.js';
 import type { HaInput } from './input.js';
-import { nodeToFollow } from './upstream.js';
+import { followTarget, isStandbyCluster } from './standby.js';
 
 const CRASHED_PRIMARY_STATES = new Set(['in production', 'in crash recovery', 'shutting down', 'shut down']);
 
@@ -10,6 +10,14 @@ export function recover(input: HaInput): Decision {
   const { cluster, me, pg, memory } = input;
   const iHaveLock = cluster.leader?.name === me.name;
 
+  if (iHaveLock && isStandbyCluster(input.config)) {
+    const { upstream } = followTarget(input);
+    return attempt('update_leader',
+      plan('starting as a standby leader because i had the session lock',
+        setMemory({ recovering: true, role: 'standby_leader' }),
+        { type: 'run_async', task: { kind: 'start', name: 'starting as a standby leader', role: 'standby_leader', upstream } }),
+      startAsSecondary(input));
+  }
   if (iHaveLock) {
     const controlState = pg.dataDir.kind === 'present' ? pg.dataDir.controlData?.clusterState ?? '' : '';
     const startPrimary = pg.state === 'crashed' && memory.role === 'primary' && CRASHED_PRIMARY_STATES.has(controlState)
@@ -25,8 +33,9 @@ export function recover(input: HaInput): Decision {
 }
 
 function startAsSecondary(input: HaInput): Decision {
-  const upstream = nodeToFollow(input.cluster, input.me.name, input.me.tags);
-  return plan('starting as a secondary',
+  const { upstream } = followTarget(input);
+  const remote = isStandbyCluster(input.config) && !input.cluster.leader;
+  return plan(remote ? 'trying to follow a remote member because standby cluster is unhealthy' : 'starting as a secondary',
     setMemory({ recovering: true, role: 'replica' }),
     { type: 'run_async', task: { kind: 'start', name: 'restarting after failure', role: 'replica', upstream } });
 }

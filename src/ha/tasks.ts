@@ -26,6 +26,16 @@ export async function runTask(task: AsyncTask, pg: TaskPostgres, dcs: Dcs): Prom
         return false;
       }
       return pg.start('primary', null);
+    case 'bootstrap_standby_leader':
+      pg.setState('creating replica');
+      try {
+        await pg.basebackup(task.from);
+      } catch (e) {
+        pg.setState('stopped');
+        log.error('Error creating replica using method basebackup: %s', e instanceof Error ? e.message : String(e));
+        return false;
+      }
+      return pg.start('standby_leader', task.from);
     case 'post_bootstrap':
       await pg.postBootstrap();
       return true;
@@ -74,6 +84,11 @@ export async function runTask(task: AsyncTask, pg: TaskPostgres, dcs: Dcs): Prom
       return pg.start(task.then.role, task.then.upstream);
     case 'demote': {
       log.info('Demoting self (%s)', task.mode);
+      if (task.mode === 'demote-cluster') {
+        // The leader key stays: this node becomes the standby leader of the new standby cluster.
+        if (!(await pg.stop('fast'))) return false;
+        return pg.start('standby_leader', task.follow ?? null);
+      }
       const stopped = await pg.stop(task.mode === 'graceful' || task.mode === 'offline' ? 'fast' : 'immediate',
         { checkpoint: task.mode === 'graceful' });
       if (!stopped) return false;

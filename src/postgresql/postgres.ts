@@ -19,12 +19,19 @@ import { buildStartPlan, configDir, pgpassPath } from './plan.js';
 import { pgCtlPromote, pgCtlReload, pgCtlStart, pgCtlStop, runningPostmaster, type PgCtl } from './process.js';
 import { SNAPSHOT_QUERY, toRunningServer, type SnapshotRow } from './queries.js';
 import { rewindCommand } from './rewind.js';
+import { walTimeline } from './wal-timeline.js';
 import { planMemberSlots, SLOTS_QUERY, toSlotRow, type SlotRow } from './slots.js';
 import { formatLsn } from './lsn.js';
 import { SYNC_READING_QUERY, toSyncReading, type SyncReading, type SyncReadingRow } from './sync.js';
 import type { DataDirState, PostgresSnapshot } from './snapshot.js';
 import { parseVersionOutput, runTool, toolPath, type ToolName } from './tools.js';
 import { setupUsers } from './users.js';
+
+function walSegmentSize(dd: DataDirState): number {
+  const raw = dd.kind === 'present' ? dd.controlData?.raw['Bytes per WAL segment'] : undefined;
+  const n = raw ? Number.parseInt(raw, 10) : NaN;
+  return Number.isFinite(n) && n > 0 ? n : 16 * 1024 * 1024;
+}
 
 /** `--name=value` options as a map. */
 function optionMap(options: string[]): Map<string, string> {
@@ -109,6 +116,10 @@ export class Postgresql implements PostgresController {
       try {
         const [row] = await this.conn.query<SnapshotRow & Record<string, unknown>>(SNAPSHOT_QUERY);
         if (row) snap.server = toRunningServer(row);
+        if (snap.server && row && row.in_recovery && row.received_tli === null) {
+          const replay = snap.server.replayLsn ?? snap.server.walLsn;
+          snap.server.timeline = walTimeline(this.dataDir, replay, walSegmentSize(dataDir)) ?? snap.server.timeline;
+        }
         if (snap.server) Object.assign(snap.server.pendingRestart, this.pendingCommandLineChanges());
         // A start that outlived pg_ctl's wait finished by itself: accepting queries means running.
         if (row && this.state === 'starting' && !this.startInProgress) {

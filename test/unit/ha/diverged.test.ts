@@ -20,7 +20,8 @@ function stoppedAt(state: string, checkpointLsn: number) {
 
 describe('divergence', () => {
   const cases: { name: string; pg: ReturnType<typeof pgStopped>; diverged: boolean }[] = [
-    { name: 'running replica replayed past the switch point', pg: pgRunning(server({ timeline: 2, replayLsn: 1200, walLsn: 1200 })), diverged: true },
+    { name: 'running replica, not streaming, replayed past the switch point', pg: pgRunning(server({ timeline: 2, replayLsn: 1200, walLsn: 1200, replicationState: null })), diverged: true },
+    { name: 'streaming replica whose reported timeline lags (checkpoint timeline) is not diverged', pg: pgRunning(server({ timeline: 2, replayLsn: 1200, walLsn: 1200 })), diverged: false },
     { name: 'running replica behind the switch point follows by streaming', pg: pgRunning(server({ timeline: 2, replayLsn: 900, walLsn: 900 })), diverged: false },
     { name: 'replica already on the leader timeline', pg: pgRunning(server({ timeline: 3, replayLsn: 5000 })), diverged: false },
     { name: 'clean shutdown whose checkpoint starts before the switch point (switchover)', pg: stoppedAt('shut down', 900), diverged: false },
@@ -36,7 +37,7 @@ describe('divergence', () => {
   }
 
   test('a diverged running replica is rewound from the leader', () => {
-    const d = decide(input({ cluster: forked(), pg: pgRunning(server({ timeline: 2, replayLsn: 1200, walLsn: 1200 })) }));
+    const d = decide(input({ cluster: forked(), pg: pgRunning(server({ timeline: 2, replayLsn: 1200, walLsn: 1200, replicationState: null })) }));
     assert.equal(d.message, 'running pg_rewind from node1');
     assert.match(d.reasons?.[0]?.why ?? '', /past the switch point 1000/);
   });

@@ -1,0 +1,98 @@
+// Which replication slots a node keeps (config.md §3 `slots`/`ignore_slots`/`member_slots_ttl`,
+// dcs.md §3.8/§3.10), pure: member slots per role, permanent slots, ignore matchers, retention.
+import { nofailover, nostream, replicatefrom } from '../config/tags.js';
+import type { DynamicConfig } from '../config/types.js';
+import type { Cluster } from '../dcs/cluster.js';
+import { slotNameFromMemberName } from '../postgresql/slots.js';
+import { isObject, type JsonObject } from '../util/json.js';
+
+export type SlotRole = 'primary' | 'standby_leader' | 'replica';
+
+export type PermanentSlot =
+  | { name: string; type: 'physical' }
+  | { name: string; type: 'logical'; database: string; plugin: string };
+
+/** A slot as found in pg_replication_slots. */
+export interface ExistingSlot { name: string; type: 'physical' | 'logical'; database: string | null; plugin: string | null }
+
+const VALID_NAME = /^[a-z0-9_]{1,63}$/;
+
+/**
+ * Members whose physical slot this node keeps (Patroni's _get_members_slots): never mine nor a
+ * nostream member's; with member_slots_ttl (PG11+) every node keeps all of them so they survive a
+ * failover, except that a nofailover node only serves its cascading replicas; otherwise the leader
+ * keeps slots for members streaming from it and a replica for those cascading from it.
+ */
+export function memberSlotOwners(cluster: Cluster, me: string, role: SlotRole, config: DynamicConfig, myTags: JsonObject, majorVersion: number): string[] {
+  const exists = (n: string) => cluster.members.some((m) => m.name === n);
+  let members = cluster.members.filter((m) => m.name !== me && !nostream(m.data.tags));
+  const cascadesFromMe = (t: JsonObject | undefined) => replicatefrom(t) === me;
+  if (majorVersion >= 110000 && config.member_slots_ttl > 0) {
+    members = members.filter((m) => !nofailover(myTags) || cascadesFromMe(m.data.tags));
+  } else if (role !== 'replica') {
+    members = members.filter((m) => { const f = replicatefrom(m.data.tags); return !f || f === me || !exists(f); });
+  } else {
+    members = members.filter((m) => cascadesFromMe(m.data.tags) && m.name !== cluster.leader?.name);
+  }
+  return members.map((m) => m.name);
+}
+
+/** `slots` (or its aliases): valid permanent slots; an empty value means physical. */
+export function permanentSlots(config: DynamicConfig, majorVersion: number): PermanentSlot[] {
+  const raw = config.raw;
+  const source = [raw.slots, raw.permanent_slots, raw.permanent_replication_slots].find((v) => isObject(v) && Object.keys(v).length > 0);
+  if (!isObject(source)) return [];
+  const out: PermanentSlot[] = [];
+  for (const [name, value] of Object.entries(source)) {
+    if (!VALID_NAME.test(name)) continue;
+    const v = isObject(value) ? value : {};
+    const type = v.type ?? 'physical';
+    if (type === 'physical') out.push({ name, type });
+    else if (type === 'logical' && typeof v.database === 'string' && typeof v.plugin === 'string' && majorVersion >= 110000) {
+      out.push({ name, type, database: v.database, plugin: v.plugin });
+    }
+  }
+  return out;
+}
+
+/** Any `ignore_slots` matcher whose given keys all match the slot. */
+export function isIgnored(slot: ExistingSlot, config: DynamicConfig): boolean {
+  const matchers = Array.isArray(config.raw.ignore_slots) ? config.raw.ignore_slots : [];
+  return matchers.some((m) => isObject(m) && Object.keys(m).length > 0 && Object.entries(m).every(([k, v]) =>
+    (k === 'name' && v === slot.name) || (k === 'type' && v === slot.type) || (k === 'database' && v === slot.database) || (k === 'plugin' && v === slot.plugin)));
+}
+
+export interface SlotPlan {
+  createPhysical: string[];
+  createLogical: Extract<PermanentSlot, { type: 'logical' }>[];
+  drop: string[];
+}
+
+/**
+ * What to change so that exactly the wanted slots exist. Logical slots are only created on a
+ * primary (PostgreSQL before 16 cannot decode on a standby); ignored slots are never touched.
+ */
+export function planSlots(existing: ExistingSlot[], memberSlots: string[], permanent: PermanentSlot[], role: SlotRole, config: DynamicConfig): SlotPlan {
+  const physical = new Set([...memberSlots, ...permanent.filter((p) => p.type === 'physical').map((p) => p.name)]);
+  const logical = permanent.filter((p): p is Extract<PermanentSlot, { type: 'logical' }> => p.type === 'logical');
+  const byName = new Map(existing.map((s) => [s.name, s]));
+  const drop = existing.filter((s) => {
+    if (isIgnored(s, config)) return false;
+    if (s.type === 'physical') return !physical.has(s.name);
+    const want = logical.find((l) => l.name === s.name);
+    // A logical slot of the `slots` config survives on replicas too: it was copied there on purpose.
+    return !want || want.database !== s.database || want.plugin !== s.plugin;
+  }).map((s) => s.name).sort();
+  return {
+    createPhysical: [...physical].filter((n) => byName.get(n)?.type !== 'physical').sort(),
+    createLogical: role === 'primary' ? logical.filter((l) => !byName.has(l.name) || drop.includes(l.name)) : [],
+    drop,
+  };
+}
+
+/** Member slot names to publish in status.retain_slots: members seen within member_slots_ttl. */
+export function retainedSlots(lastSeen: ReadonlyMap<string, number>, now: number, ttlSeconds: number): string[] {
+  return [...lastSeen].filter(([, t]) => now - t <= ttlSeconds * 1000).map(([n]) => n).sort();
+}
+
+export const memberSlotName = slotNameFromMemberName;
