@@ -59,7 +59,7 @@ export function nodeActions(node: HaNode): ApiActions {
 
     failsafeHeartbeat(_leader: FailsafeLeader): FailsafeOutcome {
       const s = node.snapshot?.server;
-      if (s && !s.inRecovery) return { kind: 'running_as_leader' };
+      if (s && !s.inRecovery && node.snapshot?.state === 'running') return { kind: 'running_as_leader' };
       return { kind: 'accepted', lsn: s?.walLsn ?? null };
     },
   };

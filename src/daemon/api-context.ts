@@ -41,7 +41,7 @@ export function apiContext(node: HaNode, cfg: PatroniConfig, dcs: Dcs, pg: Postg
       return buildNodeStatus({
         snapshot: s, internalRole: node.memory.role, cluster, dynamic: node.dynamic,
         replicaTimeline: s.server?.timeline ?? leaderTl ?? null,
-        failsafeActive: false, dcsLastSeen: Math.floor(node.lastDcsSeen / 1000), tags: publishedTags(cfg.tags),
+        failsafeActive: false, dcsLastSeen: Math.floor(node.lastDcsSeen / 1000), tags: publishedTags(node.config.tags),
         identity: { version: PATRONI_VERSION, scope: cfg.scope, name: cfg.name },
         scheduledRestart: node.scheduledRestartRequest ? scheduledRestartJson(node.scheduledRestartRequest) : null,
       });
@@ -50,7 +50,7 @@ export function apiContext(node: HaNode, cfg: PatroniConfig, dcs: Dcs, pg: Postg
     freshCluster: () => dcs.getCluster({ fresh: true }),
     dynamic: () => node.dynamic,
     isLeader: () => node.isLeader(),
-    tags: () => publishedTags(cfg.tags),
+    tags: () => publishedTags(node.config.tags),
     nextHeartbeatDue: () => node.lastCycleAt + node.dynamic.loop_wait * 1000,
     postgresState: () => node.snapshot?.state ?? 'stopped',
     isRunningPrimary: () => !!node.snapshot?.server && !node.snapshot.server.inRecovery && node.snapshot.state === 'running',

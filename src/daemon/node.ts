@@ -16,6 +16,8 @@ import { buildHistory, historyNeedsUpdate, isoWithOffset, parseHistoryFile } fro
 import { INITIAL_MEMORY, type HaInput, type HaMemory, type NodeIdentity, type PeerStatus } from '../ha/input.js';
 import { buildMemberData } from '../ha/member-data.js';
 import { runTask, type TaskPostgres } from '../ha/tasks.js';
+import { SyncReplication, type SyncPostgres } from '../ha/sync-process.js';
+import { SlotManager, type SlotPostgres } from '../ha/slots-process.js';
 import { log } from '../log/logger.js';
 import type { PostgresSnapshot } from '../postgresql/snapshot.js';
 import { isObject, parseJson, type JsonObject } from '../util/json.js';
@@ -28,7 +30,7 @@ export interface NodeDeps {
   /** Where the config came from, for reloads (undefined: environment only). */
   configPath: string | undefined;
   dcs: Dcs;
-  pg: TaskPostgres & { syncMemberSlots(names: string[]): Promise<void>; setConfig(cfg: PatroniConfig): void };
+  pg: TaskPostgres & SyncPostgres & SlotPostgres & { setConfig(cfg: PatroniConfig): void };
 }
 
 export class HaNode {
@@ -45,6 +47,8 @@ export class HaNode {
   /** The API form of the scheduled restart, for /patroni and the member key. */
   scheduledRestartRequest: ApiScheduledRestart | null = null;
   private readonly runner: AsyncRunner;
+  private readonly syncReplication: SyncReplication;
+  private readonly slots: SlotManager;
   private stopping = false;
   private reloadRequested = false;
   private readonly identity: NodeIdentity;
@@ -55,6 +59,8 @@ export class HaNode {
     this.localDynamic = config.bootstrap.dcs;
     this.dynamic = buildDynamicConfig(this.localDynamic);
     this.runner = new AsyncRunner(() => deps.dcs.wakeup());
+    this.syncReplication = new SyncReplication(deps.pg, deps.dcs);
+    this.slots = new SlotManager(deps.pg);
     const u = urls(config);
     this.identity = {
       name: config.name, tags: config.tags, apiUrl: u.apiUrl, connUrl: u.connUrl,
@@ -63,6 +69,8 @@ export class HaNode {
   }
 
   get name(): string { return this.deps.config.name; }
+  /** The local config as last (re)loaded. */
+  get config(): PatroniConfig { return this.deps.config; }
 
   identityNow(): NodeIdentity { return { ...this.identity, tags: this.deps.config.tags, usePgRewind: this.dynamic.use_pg_rewind }; }
 
@@ -158,10 +166,18 @@ export class HaNode {
     const result = await execute(decision, {
       dcs, pg, runner: this.runner, memory: this.memory, cluster,
       walLsn: () => snapshot.server?.walLsn,
+      slotStatus: () => this.slots.status,
       touchMember: () => this.touchMember(),
       localDynamicConfig: () => JSON.stringify(this.localDynamic),
       updateHistory: () => this.updateHistory(cluster, snapshot),
-      syncSlots: () => pg.syncMemberSlots(cluster.members.map((m) => m.name).filter((n) => n !== this.name)),
+      syncSlots: () => {
+        const s = snapshot.server;
+        if (!s) return Promise.resolve();
+        const role = !s.inRecovery ? 'primary' : this.memory.role === 'standby_leader' ? 'standby_leader' : 'replica';
+        return this.slots.sync(cluster, this.dynamic, this.name, this.deps.config.tags, role, s.walLsn);
+      },
+      syncReplication: () => this.syncReplication.process(cluster, this.dynamic, this.name),
+      claimSync: (key, names) => this.syncReplication.beforePromote(cluster, key, names),
       runTask: (task) => runTask(task, pg, dcs),
       exit: (code, reason) => this.exit(code, reason),
     });
