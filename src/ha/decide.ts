@@ -146,7 +146,7 @@ function healthyCluster(input: HaInput, iHaveLock: boolean): Decision {
     const lost = lostWhilePrimary
       ? (input.config.pause ? plan('continue to run as primary after failing to update leader lock in DCS')
         : plan('demoted self because failed to update leader lock in DCS',
-          { type: 'run_async', task: { kind: 'demote', name: 'demote', mode: 'immediate-nolock' } }))
+          setMemory({ role: 'demoted' }), { type: 'run_async', task: { kind: 'demote', name: 'demote', mode: 'immediate-nolock' } }))
       : plan('not promoting because failed to update leader lock in DCS');
     return attempt('update_leader', kept, lost);
   }
@@ -164,7 +164,8 @@ function enforcePrimaryRole(input: HaInput, message: string, promoteMessage: str
   if (pg.server && !pg.server.inRecovery) {
     return plan(message, setMemory({ role: 'primary' }), { type: 'update_history' }, { type: 'sync_replication' });
   }
-  const promote = plan(promoteMessage, { type: 'run_async', task: { kind: 'promote', name: 'promote' } });
+  // `promoted` until PostgreSQL leaves recovery, then `primary` (Patroni's transient role).
+  const promote = plan(promoteMessage, setMemory({ role: 'promoted' }), { type: 'run_async', task: { kind: 'promote', name: 'promote' } });
   // §12.4: name myself in `sync` (and protect my future commits) before promoting; lose the CAS, wait.
   const claim = syncBeforePromote(input.config, input.cluster.sync, input.me.name);
   if (!claim) return promote;

@@ -24,7 +24,7 @@ export function follow(input: HaInput, demoteReason: string, followReason: strin
         type: 'run_async', task: { kind: 'demote', name: 'demoting to a standby cluster', mode: 'demote-cluster', follow: upstream },
       });
     }
-    return plan(demoteReason, {
+    return plan(demoteReason, setMemory({ role: 'demoted' }), {
       type: 'run_async', task: { kind: 'demote', name: 'demote', mode: 'immediate-nolock' },
     });
   }

@@ -1,7 +1,7 @@
 // The leader's side of a switchover or manual failover (ha-loop.md §9.1): demote gracefully when
 // a healthy candidate exists, otherwise clean the failover key up and carry on leading.
 import type { Member } from '../dcs/cluster.js';
-import { plan, type Action, type Decision, type Reason } from './decision.js';
+import { plan, setMemory, type Action, type Decision, type Reason } from './decision.js';
 import { isFailoverPossible } from './healthiest.js';
 import type { HaInput } from './input.js';
 import { scheduledAction } from './scheduled.js';
@@ -44,7 +44,7 @@ export function manualFailoverFromLeader(input: HaInput): LeaderFailoverOutcome 
   return {
     kind: 'demote',
     decision: {
-      ...plan(`${action}: demoting myself`, ...pre, {
+      ...plan(`${action}: demoting myself`, ...pre, setMemory({ role: 'demoted' }), {
         type: 'run_async',
         task: { kind: 'demote', name: `${action}: demote`, mode: 'graceful', follow: upstreamOf(candidate) },
       }),
