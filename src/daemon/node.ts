@@ -64,7 +64,9 @@ export class HaNode {
     const u = urls(config);
     this.identity = {
       name: config.name, tags: config.tags, apiUrl: u.apiUrl, connUrl: u.connUrl,
-      canBootstrap: true, usePgRewind: false, removeDataDirOnDivergedTimelines: config.postgresql.remove_data_directory_on_diverged_timelines,
+      canBootstrap: true, usePgRewind: false,
+      removeDataDirOnDivergedTimelines: config.postgresql.remove_data_directory_on_diverged_timelines,
+      removeDataDirOnRewindFailure: config.postgresql.remove_data_directory_on_rewind_failure,
     };
   }
 

@@ -50,6 +50,15 @@ export function rewindIfDiverged(input: HaInput): Decision | null {
   const leaderName = cluster.leader?.name ?? '';
   if (!upstream) return null;
   const reason = { member: me.name, eligible: false, why: `diverged from the leader: ${d.why}` };
+  // Cloning again is allowed only where the config says a diverged data directory may go.
+  const mayReclone = memory.rewindFailed ? me.removeDataDirOnRewindFailure : me.removeDataDirOnDivergedTimelines;
+  if ((!me.usePgRewind || memory.rewindFailed) && mayReclone) {
+    return {
+      ...plan('reinitializing due to diverged timelines',
+        setMemory({ rewindFailed: false }), { type: 'run_async', task: { kind: 'reinitialize', name: 'reinitialize', from: upstream } }),
+      reasons: [reason],
+    };
+  }
   if (!me.usePgRewind || memory.rewindFailed) {
     const why = memory.rewindFailed ? 'pg_rewind failed earlier' : 'use_pg_rewind is off';
     return { ...plan(`${pg.server ? 'continue' : 'not starting'} to avoid divergence from ${leaderName}: ${why}`), reasons: [reason] };

@@ -13,6 +13,7 @@ export interface NodeIdentity {
   canBootstrap: boolean;
   usePgRewind: boolean;
   removeDataDirOnDivergedTimelines: boolean;
+  removeDataDirOnRewindFailure: boolean;
 }
 
 /** What a peer's GET /patroni told us during a leader race (dcs.md §10.2). */

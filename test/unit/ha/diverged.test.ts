@@ -49,6 +49,20 @@ describe('divergence', () => {
     assert.ok(!d.actions.some((a) => a.type === 'run_async'));
   });
 
+  test('after a failed rewind, re-clones only with remove_data_directory_on_rewind_failure', () => {
+    const i = input({ cluster: forked(), pg: stoppedAt('in production', 100), memory: { rewindFailed: true } });
+    assert.equal(decide(i).message, 'not starting to avoid divergence from node1: pg_rewind failed earlier');
+    const d = decide({ ...i, me: { ...i.me, removeDataDirOnRewindFailure: true } });
+    assert.equal(d.message, 'reinitializing due to diverged timelines');
+    assert.ok(d.actions.some((a) => a.type === 'run_async' && a.task.kind === 'reinitialize'));
+  });
+
+  test('without use_pg_rewind, remove_data_directory_on_diverged_timelines re-clones', () => {
+    const i = input({ cluster: forked(), pg: stoppedAt('in production', 100) });
+    const d = decide({ ...i, me: { ...i.me, usePgRewind: false, removeDataDirOnDivergedTimelines: true } });
+    assert.equal(d.message, 'reinitializing due to diverged timelines');
+  });
+
   test('waits for the new leader\'s checkpoint after promote', () => {
     const c = forked();
     c.leader!.member!.data.checkpoint_after_promote = false;
