@@ -11,6 +11,7 @@ import type { Dcs } from '../dcs/dcs.js';
 import type { PostgresController } from '../postgresql/controller.js';
 import type { PostgresSnapshot } from '../postgresql/snapshot.js';
 import { PATRONI_VERSION } from '../version.js';
+import { coalesceFresh } from '../util/coalesce.js';
 import { nodeActions } from './actions.js';
 import type { HaNode } from './node.js';
 
@@ -30,6 +31,8 @@ export function apiContext(node: HaNode, cfg: PatroniConfig, dcs: Dcs, pg: Postg
     return refreshing;
   };
 
+  const freshCluster = coalesceFresh(() => dcs.getCluster({ fresh: true }));
+
   return {
     scope: cfg.scope,
     name: cfg.name,
@@ -47,7 +50,7 @@ export function apiContext(node: HaNode, cfg: PatroniConfig, dcs: Dcs, pg: Postg
       });
     },
     cachedCluster: (): Cluster | null => node.cluster,
-    freshCluster: () => dcs.getCluster({ fresh: true }),
+    freshCluster,
     dynamic: () => node.dynamic,
     isLeader: () => node.isLeader(),
     tags: () => publishedTags(node.config.tags),

@@ -21,7 +21,9 @@ export function shouldWake(relKey: string, c: CacheChange, iAmLeader: boolean): 
     case 'failover': return c.newValue !== undefined;
     case 'status':
     case 'optime/leader': return !iAmLeader && c.newValue !== undefined && c.oldValue !== c.newValue;
-    default: return false;
+    // A new member: the leader creates its replication slot now, not a loop_wait later (the
+    // replica's WAL receiver retries only every wal_retrieve_retry_interval).
+    default: return iAmLeader && relKey.startsWith('members/') && c.oldValue === undefined && c.newValue !== undefined;
   }
 }
 

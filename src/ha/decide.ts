@@ -92,6 +92,13 @@ function decideAfterHousekeeping(input: HaInput, iHaveLock: boolean): Decision {
     return withActions(recover(input), ...extra);
   }
 
+  // The postmaster is there but did not answer: judge nothing on a blind snapshot (a dying server
+  // would look like a replica to promote). Keep the lock meanwhile.
+  if (!pg.server) {
+    const msg = 'Error communicating with PostgreSQL. Will try again later';
+    return iHaveLock ? attempt('update_leader', plan(msg), plan(msg)) : plan(msg);
+  }
+
   const d = cluster.leader ? withScheduledRestart(input, healthyCluster(input, iHaveLock)) : unhealthyCluster(input);
   const slots: Action[] = pg.server ? [{ type: 'sync_slots' }] : [];
   return withActions(appendActions(d, slots), ...extra);

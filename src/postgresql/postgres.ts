@@ -251,9 +251,14 @@ export class Postgresql implements PostgresController {
 
   async promote(): Promise<boolean> {
     const res = await pgCtlPromote(this.pgCtl());
-    if (res.code !== 0) log.warning('pg_ctl promote: %s', res.stderr.trim() || res.stdout.trim());
+    if (res.code !== 0) {
+      log.warning('pg_ctl promote: %s', res.stderr.trim() || res.stdout.trim());
+      // Not in standby mode (already primary) counts as done; anything else failed now, not in a minute.
+      const [row] = await this.conn.query<{ r: boolean }>('SELECT pg_catalog.pg_is_in_recovery() AS r').catch(() => []);
+      return row?.r === false;
+    }
     const deadline = Date.now() + this.pgCtl().timeoutSec * 1000;
-    while (Date.now() < deadline) {
+    while (Date.now() < deadline && runningPostmaster(this.dataDir)) {
       try {
         const [row] = await this.conn.query<{ r: boolean }>('SELECT pg_catalog.pg_is_in_recovery() AS r');
         if (row && !row.r) {

@@ -60,4 +60,7 @@ test('paths, range ends and wake rules', () => {
   assert.equal(shouldWake('status', { key: 'k', oldValue: '1', newValue: '2' }, true), false);
   assert.equal(shouldWake('status', { key: 'k', oldValue: '1', newValue: '2' }, false), true);
   assert.equal(shouldWake('members/x', { key: 'k', oldValue: '1', newValue: '2' }, false), false);
+  assert.equal(shouldWake('members/x', { key: 'k', oldValue: '1', newValue: '2' }, true), false);
+  assert.equal(shouldWake('members/x', { key: 'k', newValue: '{}' }, true), true, 'the leader wakes for a new member');
+  assert.equal(shouldWake('members/x', { key: 'k', newValue: '{}' }, false), false);
 });

@@ -97,6 +97,9 @@ const cases: Case[] = [
     in: input({ pg: pgStopped(), memory: { recovering: true } }), message: 'failed to start postgres' },
   { name: 'start attempt failed with the lock: give it up',
     in: input({ me: 'node1', pg: pgStopped(), memory: { recovering: true } }), message: 'removed leader key after trying and failing to start postgres', has: ['delete_leader'] },
+  { name: 'postmaster up but the query failed: no judgement on a blind snapshot',
+    in: input({ me: 'node1', pg: { ...pgRunning(primary()), server: null, queryError: 'terminating connection' } }),
+    message: 'Error communicating with PostgreSQL. Will try again later', hasNot: ['run_async'] },
   // async, data dir, identity
   { name: 'async task running', in: input({ memory: { async: { name: 'promote', startedAt: 0 } } }), message: 'promote in progress' },
   { name: 'async task running while holding the lock refreshes it',
