@@ -1,0 +1,53 @@
+// What the benchmark measures: one row of the report per metric, per profile (pure data).
+export type Impl = 'ts' | 'debian';
+export const IMPLS: readonly Impl[] = ['ts', 'debian'];
+export const IMPL_LABEL: Record<Impl, string> = { ts: 'patroni-ts', debian: 'Patroni 3.0.2' };
+
+export type Unit = 's' | 'ms' | 'req/s' | 'MiB' | '% CPU' | 'req/member/min';
+
+/** A target from the issues, checked against the ours/theirs ratio of medians or our own median. */
+export type Goal =
+  | { kind: 'ratio-at-most'; value: number; text: string }
+  | { kind: 'ratio-at-least'; value: number; text: string }
+  | { kind: 'ours-below'; value: number; text: string };
+
+export interface MetricDef {
+  id: string;
+  label: string;
+  unit: Unit;
+  goal?: Goal;
+}
+
+export const METRICS = [
+  { id: 'bootstrap', label: 'bootstrap of 3 nodes from empty (start -> leader + 2 streaming)', unit: 's' },
+  { id: 'switchover_writable', label: 'switchover: request -> new primary accepts a write', unit: 's',
+    goal: { kind: 'ratio-at-most', value: 1 / 3, text: 'ours < 1/3 of Patroni' } },
+  { id: 'switchover_streaming', label: 'switchover: request -> old primary streaming again', unit: 's',
+    goal: { kind: 'ratio-at-most', value: 1 / 3, text: 'ours < 1/3 of Patroni' } },
+  { id: 'failover_crash', label: 'failover after host crash (kill -9 daemon + postgres) -> replica accepts writes', unit: 's' },
+  { id: 'failover_pg_only', label: 'PostgreSQL-only crash (kill -9 postgres) -> a primary accepts writes', unit: 's' },
+  { id: 'write_gap_switchover', label: 'write gap through HAProxy /primary, switchover', unit: 's' },
+  { id: 'write_gap_crash', label: 'write gap through HAProxy /primary, host crash', unit: 's' },
+  { id: 'rps_primary', label: 'REST GET /primary requests/s (wrk)', unit: 'req/s',
+    goal: { kind: 'ratio-at-least', value: 10, text: '>= 10x Patroni' } },
+  { id: 'p99_primary', label: 'REST GET /primary p99 (wrk)', unit: 'ms', goal: { kind: 'ours-below', value: 5, text: '< 5 ms' } },
+  { id: 'rps_patroni', label: 'REST GET /patroni requests/s (wrk)', unit: 'req/s',
+    goal: { kind: 'ratio-at-least', value: 10, text: '>= 10x Patroni' } },
+  { id: 'p99_patroni', label: 'REST GET /patroni p99 (wrk)', unit: 'ms', goal: { kind: 'ours-below', value: 5, text: '< 5 ms' } },
+  { id: 'rps_cluster', label: 'REST GET /cluster requests/s (wrk)', unit: 'req/s',
+    goal: { kind: 'ratio-at-least', value: 10, text: '>= 10x Patroni' } },
+  { id: 'p99_cluster', label: 'REST GET /cluster p99 (wrk)', unit: 'ms', goal: { kind: 'ours-below', value: 5, text: '< 5 ms' } },
+  { id: 'ctl_list', label: '`patronictl list` wall time (hyperfine)', unit: 'ms',
+    goal: { kind: 'ratio-at-most', value: 1 / 3, text: 'ours <= 1/3 of Patroni' } },
+  { id: 'idle_rss', label: 'idle RSS per daemon (one sample per node)', unit: 'MiB' },
+  { id: 'idle_cpu', label: 'idle CPU per daemon (one sample per node)', unit: '% CPU' },
+  { id: 'dcs_requests', label: 'idle DCS requests per member per minute (etcd gRPC metrics)', unit: 'req/member/min' },
+] as const satisfies readonly MetricDef[];
+
+export type MetricId = (typeof METRICS)[number]['id'];
+
+export function metricDef(id: MetricId): MetricDef {
+  const def: MetricDef | undefined = METRICS.find((m) => m.id === id);
+  if (!def) throw new Error(`unknown metric ${id}`);
+  return def;
+}

@@ -1,0 +1,49 @@
+// Everything measured on one implementation under one timing profile, in an order that keeps client
+// traffic (wrk, HAProxy checks, the writer) out of the idle window.
+import type { TestCluster } from '../test/support/cluster/index.js';
+import { measureBootstrap } from './bootstrap.js';
+import { step, tag, type SuiteContext } from './context.js';
+import { measureCtl } from './ctl.js';
+import { measureCrashFailover, measurePostgresCrash } from './failover.js';
+import { startHaproxy, type Haproxy } from './haproxy.js';
+import { measureHttp } from './http.js';
+import { measureIdle } from './idle-window.js';
+import { progress } from './progress.js';
+import { haTimeoutMs } from './context.js';
+import { waitHealthy } from './probe.js';
+import { measureSwitchover } from './switchover.js';
+import { Writer } from './writer.js';
+
+export async function runSuite(ctx: SuiteContext): Promise<void> {
+  progress(`${tag(ctx)} === ttl ${ctx.profile.ttl}, loop_wait ${ctx.profile.loopWait}, retry_timeout ${ctx.profile.retryTimeout} ===`);
+  const cluster = await measureBootstrap(ctx);
+  if (!cluster) return;
+  let haproxy: Haproxy | undefined;
+  let writer: Writer | undefined;
+  try {
+    await measureIdle(ctx, cluster);
+    await step(ctx, 'REST API load', [], async () => {
+      const { leader } = await waitHealthy(cluster, haTimeoutMs(ctx.profile));
+      await measureHttp(ctx, leader);
+    });
+    await measureCtl(ctx, cluster);
+    await step(ctx, 'start HAProxy and a writing client', ['write_gap_switchover', 'write_gap_crash'], async () => {
+      haproxy = await startHaproxy(cluster);
+      writer = new Writer(haproxy.port);
+    });
+    await measureSwitchover(ctx, cluster, writer);
+    await measureCrashFailover(ctx, cluster, writer);
+    await writer?.stop();
+    writer = undefined;
+    await measurePostgresCrash(ctx, cluster);
+  } finally {
+    await writer?.stop();
+    await haproxy?.stop();
+    await stopCluster(ctx, cluster);
+  }
+}
+
+async function stopCluster(ctx: SuiteContext, cluster: TestCluster): Promise<void> {
+  progress(`${tag(ctx)} stopping the cluster`);
+  await cluster.remove();
+}
