@@ -1,0 +1,52 @@
+// Command line of `npm run chaos` (pure).
+import { parseArgs } from 'node:util';
+import { isFaultName, type FaultName, type Mode } from './plan.js';
+
+export interface ChaosOptions {
+  seed: number;
+  mode: Mode;
+  repeats: number;
+  nodes: number;
+  faults: FaultName[];
+  jsonPath: string | undefined;
+  keep: boolean;
+  recoveryBoundS: number;
+}
+
+export const USAGE = `usage: node --import tsx chaos/run.ts [--seed N] [--short | --quick] [--repeats N] [--nodes N]
+       [--faults a,b,...] [--recovery-bound SECONDS] [--json FILE] [--keep]
+  --short     3 faults (kill -9 primary, freeze node, cut primary from etcd), async only: the in-suite variant
+  --quick     every fault once per profile (async, then synchronous_mode_strict)
+  (default)   every fault --repeats times (3) per profile, in seeded random order
+  --keep      keep the work directory (logs, data directories) even when the run passed`;
+
+export function parseOptions(argv: readonly string[], defaultSeed: number): ChaosOptions {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      seed: { type: 'string' }, short: { type: 'boolean' }, quick: { type: 'boolean' },
+      repeats: { type: 'string' }, nodes: { type: 'string' }, faults: { type: 'string' },
+      json: { type: 'string' }, keep: { type: 'boolean' }, 'recovery-bound': { type: 'string' },
+    },
+    strict: true,
+  });
+  const int = (v: string | undefined, fallback: number, what: string, min: number): number => {
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${what} must be an integer >= ${min}`);
+    return n;
+  };
+  const faults = (values.faults ?? '').split(',').map((f) => f.trim()).filter(Boolean);
+  const unknown = faults.filter((f) => !isFaultName(f));
+  if (unknown.length > 0) throw new Error(`unknown fault(s): ${unknown.join(', ')}`);
+  return {
+    seed: int(values.seed, defaultSeed, 'seed', 0),
+    mode: values.short ? 'short' : values.quick ? 'quick' : 'long',
+    repeats: int(values.repeats, 3, 'repeats', 1),
+    nodes: int(values.nodes, 3, 'nodes', 3),
+    faults: faults.filter(isFaultName),
+    jsonPath: values.json,
+    keep: values.keep ?? false,
+    recoveryBoundS: int(values['recovery-bound'], 120, 'recovery-bound', 10),
+  };
+}
