@@ -22,6 +22,7 @@ import { log } from '../log/logger.js';
 import type { PostgresSnapshot } from '../postgresql/snapshot.js';
 import { isObject, parseJson, type JsonObject } from '../util/json.js';
 import { PATRONI_VERSION } from '../version.js';
+import { LeaseFence } from './lease-fence.js';
 import { probePeers } from './peers.js';
 import { initialRole, urls } from './identity.js';
 
@@ -47,6 +48,14 @@ export class HaNode {
   /** The API form of the scheduled restart, for /patroni and the member key. */
   scheduledRestartRequest: ApiScheduledRestart | null = null;
   private readonly runner: AsyncRunner;
+  private readonly fence = new LeaseFence(async () => {
+    const s = this.snapshot?.server;
+    if (this.dynamic.pause || (s && s.inRecovery)) return;
+    this.leaderUntil = 0;
+    this.memory.role = 'demoted';
+    await this.deps.pg.stop('immediate');
+    this.deps.dcs.wakeup();
+  });
   private readonly syncReplication: SyncReplication;
   private readonly slots: SlotManager;
   private stopping = false;
@@ -165,7 +174,9 @@ export class HaNode {
     this.lastDecision = decision;
     for (const r of decision.reasons ?? []) log.debug('%s: %s (%s)', r.member, r.eligible ? 'eligible' : 'not eligible', r.why);
 
-    const result = await execute(decision, {
+    let result: Awaited<ReturnType<typeof execute>>;
+    try {
+      result = await execute(decision, {
       dcs, pg, runner: this.runner, memory: this.memory, cluster,
       walLsn: () => snapshot.server?.walLsn,
       slotStatus: () => this.slots.status,
@@ -182,9 +193,17 @@ export class HaNode {
       claimSync: (key, names) => this.syncReplication.beforePromote(cluster, key, names),
       runTask: (task) => runTask(task, pg, dcs),
       exit: (code, reason) => this.exit(code, reason),
-    });
+      });
+    } catch (e) {
+      // Refreshing the lock (or any write) could not reach the DCS: the same path as a failed read.
+      if (!(e instanceof DcsError)) throw e;
+      log.error('Error communicating with DCS: %s', e.message);
+      return this.handleDcsError();
+    }
     const holds = result.leaderHeld || (cluster.leader?.name === this.name && !result.attempts.some((a) => !a.ok));
-    this.leaderUntil = holds ? Date.now() + this.dynamic.ttl * 1000 : 0;
+    this.leaderUntil = holds ? this.lastCycleAt + this.dynamic.ttl * 1000 : 0;
+    if (holds && !this.dynamic.pause) this.fence.arm(this.lastCycleAt, this.dynamic.ttl);
+    else this.fence.disarm();
     await this.touchMember();
     return result.message;
   }
@@ -192,11 +211,17 @@ export class HaNode {
   /** ha-loop.md §8 without failsafe: a primary that cannot reach the DCS steps down. */
   private async handleDcsError(): Promise<string> {
     this.leaderUntil = 0;
+    this.fence.disarm();
     const s = this.snapshot?.server;
     if (!this.dynamic.pause && s && !s.inRecovery) {
-      const busy = this.runner.run('demoting self because DCS is not accessible and I was a leader',
-        () => runTask({ kind: 'demote', name: 'demote', mode: 'offline' }, this.deps.pg, this.deps.dcs));
-      if (!busy) this.memory.role = 'demoted';
+      const demote = () => runTask({ kind: 'demote', name: 'demote', mode: 'offline' }, this.deps.pg, this.deps.dcs);
+      this.memory.role = 'demoted';
+      // The lease runs out while we wait: when the async slot is busy, demote from the loop itself.
+      const busy = this.runner.run('demoting self because DCS is not accessible and I was a leader', demote);
+      if (busy) {
+        log.warning('AsyncExecutor is busy, demoting from the main thread');
+        await demote();
+      }
       return 'demoted self because DCS is not accessible and I was a leader';
     }
     return 'DCS is not accessible';

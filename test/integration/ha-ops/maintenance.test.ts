@@ -65,6 +65,21 @@ describe('maintenance operations', { skip }, () => {
     assert.match(replica.logTail(300), /Removing data directory/);
   });
 
+  test('PostgreSQL-only crash on the leader: restarted in place as primary, no failover', async () => {
+    const c = cluster!;
+    const leader = await c.waitForLeader();
+    await c.waitForReplicasStreaming(2);
+    const pid = leader.postmasterPid();
+    assert.ok(leader.killPostmaster('SIGKILL'));
+    await c.waitUntil('the leader writable again', async () => {
+      const ok = await leader.sql("SELECT pg_is_in_recovery() AS r").then((rows) => rows[0]?.r === false, () => false);
+      return ok && leader.postmasterPid() !== pid ? true : undefined;
+    }, 60_000);
+    assert.equal(await c.leader(), leader, 'the same node leads');
+    assert.match(leader.logTail(100), /starting primary after failure/);
+    await c.waitForReplicasStreaming(2);
+  });
+
   test('pause: a dead primary is not failed over; resume brings normal behaviour back', async () => {
     const c = cluster!;
     const leader = await c.waitForLeader();

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { mock, test } from 'node:test';
+import { LeaseFence } from '../../../src/daemon/lease-fence.js';
+
+test('fires at ttl after the refresh started, unless refreshed or disarmed first', () => {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  try {
+    let fenced = 0;
+    const fence = new LeaseFence(async () => { fenced++; });
+    fence.arm(0, 20, 0);
+    mock.timers.tick(19_000);
+    fence.arm(19_000, 20, 19_000); // refreshed in time: re-armed for 39 s
+    mock.timers.tick(19_999);
+    assert.equal(fenced, 0);
+    mock.timers.tick(2);
+    assert.equal(fenced, 1, 'the lease ran out: fence');
+    fence.arm(40_000, 20, 40_000);
+    fence.disarm();
+    mock.timers.tick(60_000);
+    assert.equal(fenced, 1, 'disarmed: nothing');
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+test('a refresh that finished late arms for what is left (frozen process)', () => {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  try {
+    let fenced = 0;
+    const fence = new LeaseFence(async () => { fenced++; });
+    fence.arm(0, 20, 25_000);
+    mock.timers.tick(0);
+    assert.equal(fenced, 1);
+  } finally {
+    mock.timers.reset();
+  }
+});
