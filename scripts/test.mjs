@@ -22,11 +22,12 @@ function testFiles(path) {
 }
 
 function selectFiles(args) {
-  const roots = args.length > 0 ? args.map((a) => resolve(a)) : [join(ROOT, 'test/unit'), join(ROOT, 'test/integration')]
+  const roots = args.length > 0 ? args.map((a) => resolve(a)) : [join(ROOT, 'test/unit'), join(ROOT, 'test/integration'), join(ROOT, 'test/root')]
     .filter((p) => existsSync(p));
   const all = [...new Set(roots.flatMap(testFiles))].map((f) => relative(ROOT, f));
   const isIntegration = (f) => f.startsWith(`test${sep}integration${sep}`);
-  return { unit: all.filter((f) => !isIntegration(f)), integration: all.filter(isIntegration) };
+  const isRoot = (f) => f.startsWith(`test${sep}root${sep}`);
+  return { unit: all.filter((f) => !isIntegration(f) && !isRoot(f)), integration: all.filter(isIntegration), root: all.filter(isRoot) };
 }
 
 /** The uid/gid of RUN_AS, read from `id` so this file needs no native modules. */
@@ -70,8 +71,8 @@ function tapCounts(tapFile) {
 }
 
 function main() {
-  const { unit, integration } = selectFiles(process.argv.slice(2));
-  if (unit.length + integration.length === 0) {
+  const { unit, integration, root } = selectFiles(process.argv.slice(2));
+  if (unit.length + integration.length + root.length === 0) {
     console.error('no test files selected');
     return 1;
   }
@@ -99,6 +100,9 @@ function main() {
       }
       results.push(runNodeTests('integration', integration, { concurrency: 1, user, cwd, scratch }));
     }
+    // Tests that need root themselves (network namespaces for the fault-injection run); they start
+    // PostgreSQL as postgres on their own.
+    if (root.length > 0) results.push(runNodeTests('root', root, { concurrency: 1, cwd: ROOT, scratch }));
     const failed = results.some((r) => r.status !== 0);
     if (results.length > 1) {
       // Both phases ran: end the log with totals over all files, in node's summary format.

@@ -1,19 +1,19 @@
 // The short fault-injection run (issue 7): kill -9 of the primary, a frozen primary host for longer than
 // ttl, and the primary cut from etcd, with a writer and split-brain probes running; zero invariant
-// violations. Network namespaces need root, while `npm test` runs integration tests as postgres: there
-// this test skips, and CI runs `node --import tsx chaos/run.ts --short` as root as a separate step.
+// violations. Network namespaces need root: scripts/test.mjs runs test/root/ as root (the daemons still
+// run as postgres inside the namespaces); run by anyone else, it skips.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { canCreateNetns } from '../../../chaos/netns.js';
-import { isObject, parseJson } from '../../../src/util/json.js';
-import { makeTempDir } from '../../support/tmp.js';
+import { canCreateNetns } from '../../chaos/netns.js';
+import { isObject, parseJson } from '../../src/util/json.js';
+import { makeTempDir } from '../support/tmp.js';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
+const ROOT = resolve(import.meta.dirname, '../..');
 const skip = canCreateNetns() ? false
-  : 'needs root for network namespaces: run as root `node --import tsx chaos/run.ts --short` (CI does)';
+  : 'needs root for network namespaces: run `npm test` (or `node --import tsx chaos/run.ts --short`) as root';
 
 describe('chaos --short', { skip }, () => {
   const dir = makeTempDir('chaos-short');
