@@ -23,7 +23,7 @@ import { walTimeline } from './wal-timeline.js';
 import { planMemberSlots, SLOTS_QUERY, toSlotRow, type SlotRow } from './slots.js';
 import { formatLsn } from './lsn.js';
 import { SYNC_READING_QUERY, toSyncReading, type SyncReading, type SyncReadingRow } from './sync.js';
-import type { DataDirState, PostgresSnapshot } from './snapshot.js';
+import type { ControlData, DataDirState, PostgresSnapshot } from './snapshot.js';
 import { parseVersionOutput, runTool, toolPath, type ToolName } from './tools.js';
 import { setupUsers } from './users.js';
 
@@ -63,6 +63,7 @@ export class Postgresql implements PostgresController {
   private standbyNames: { managed: false } | { managed: true; value: string | null } = { managed: false };
   /** Protected parameters the running postmaster got on its command line (known when we started it). */
   private startedOptions: Map<string, string> | null = null;
+  private controlDataCache: { pid: number; data: ControlData } | null = null;
   private readonly conn: LocalConnection;
 
   constructor(private cfg: PatroniConfig, private readonly getDynamic: () => DynamicConfig) {
@@ -101,12 +102,17 @@ export class Postgresql implements PostgresController {
 
   async snapshot(): Promise<PostgresSnapshot> {
     const probe = probeDataDir(this.dataDir);
+    const postmaster = runningPostmaster(this.dataDir);
+    const postmasterRunning = postmaster !== null;
     let dataDir: DataDirState;
     if (probe.kind === 'present') {
-      const controlData = await readControlData(this.tool('pg_controldata'), this.dataDir);
+      // pg_controldata is a process spawn: while the same postmaster runs, the HA logic only needs the
+      // system identifier from it, which cannot change, so read it once per postmaster.
+      const cached = postmaster && this.controlDataCache?.pid === postmaster.pid ? this.controlDataCache.data : null;
+      const controlData = cached ?? await readControlData(this.tool('pg_controldata'), this.dataDir);
+      this.controlDataCache = postmaster && controlData ? { pid: postmaster.pid, data: controlData } : null;
       dataDir = { kind: 'present', sysid: controlData?.systemIdentifier ?? null, controlData };
     } else dataDir = probe;
-    const postmasterRunning = runningPostmaster(this.dataDir) !== null;
     if (!postmasterRunning && this.state === 'running') {
       log.warning('postmaster is not running');
       this.setState('crashed');
