@@ -31,7 +31,7 @@ export interface NodeDeps {
   /** Where the config came from, for reloads (undefined: environment only). */
   configPath: string | undefined;
   dcs: Dcs;
-  pg: TaskPostgres & SyncPostgres & SlotPostgres & { setConfig(cfg: PatroniConfig): void };
+  pg: TaskPostgres & SyncPostgres & { slots: SlotPostgres; setConfig(cfg: PatroniConfig): void };
 }
 
 export class HaNode {
@@ -69,7 +69,7 @@ export class HaNode {
     this.dynamic = buildDynamicConfig(this.localDynamic);
     this.runner = new AsyncRunner(() => deps.dcs.wakeup());
     this.syncReplication = new SyncReplication(deps.pg, deps.dcs);
-    this.slots = new SlotManager(deps.pg);
+    this.slots = new SlotManager(deps.pg.slots);
     const u = urls(config);
     this.identity = {
       name: config.name, tags: config.tags, apiUrl: u.apiUrl, connUrl: u.connUrl,

@@ -1,7 +1,7 @@
 // The long-running work behind each AsyncTask, run on the AsyncRunner.
 import type { Dcs } from '../dcs/dcs.js';
 import { log } from '../log/logger.js';
-import type { PostgresController } from '../postgresql/controller.js';
+import type { PostgresController, Upstream } from '../postgresql/controller.js';
 import type { AsyncTask } from './decision.js';
 
 /** The controller plus the pieces tasks need beyond the HA-facing interface. */
@@ -12,6 +12,20 @@ export interface TaskPostgres extends PostgresController {
   removeDataDirectory(): Promise<void>;
   /** Latest checkpoint location from pg_controldata after a stop (status.optime on release). */
   lastCheckpointLsn(): Promise<number | undefined>;
+}
+
+/** pg_basebackup into the (empty) data directory; false, logged, when it failed. */
+async function cloneFrom(pg: TaskPostgres, from: Upstream): Promise<boolean> {
+  pg.setState('creating replica');
+  try {
+    await pg.basebackup(from);
+  } catch (e) {
+    pg.setState('stopped');
+    log.error('Error creating replica using method basebackup: %s', e instanceof Error ? e.message : String(e));
+    return false;
+  }
+  log.info('replica has been created using basebackup');
+  return true;
 }
 
 export async function runTask(task: AsyncTask, pg: TaskPostgres, dcs: Dcs): Promise<boolean> {
@@ -27,29 +41,12 @@ export async function runTask(task: AsyncTask, pg: TaskPostgres, dcs: Dcs): Prom
       }
       return pg.start('primary', null);
     case 'bootstrap_standby_leader':
-      pg.setState('creating replica');
-      try {
-        await pg.basebackup(task.from);
-      } catch (e) {
-        pg.setState('stopped');
-        log.error('Error creating replica using method basebackup: %s', e instanceof Error ? e.message : String(e));
-        return false;
-      }
-      return pg.start('standby_leader', task.from);
+      return (await cloneFrom(pg, task.from)) && pg.start('standby_leader', task.from);
     case 'post_bootstrap':
       await pg.postBootstrap();
       return true;
     case 'clone':
-      pg.setState('creating replica');
-      try {
-        await pg.basebackup(task.from);
-      } catch (e) {
-        pg.setState('stopped');
-        log.error('Error creating replica using method basebackup: %s', e instanceof Error ? e.message : String(e));
-        return false;
-      }
-      log.info('replica has been created using basebackup');
-      return pg.start('replica', task.from);
+      return (await cloneFrom(pg, task.from)) && pg.start('replica', task.from);
     case 'promote': {
       if (!(await pg.promote())) return false;
       // pg_rewind on a former primary reads the timeline from our control file, which only a
@@ -65,15 +62,7 @@ export async function runTask(task: AsyncTask, pg: TaskPostgres, dcs: Dcs): Prom
     case 'reinitialize': {
       await pg.stop('immediate');
       await pg.removeDataDirectory();
-      pg.setState('creating replica');
-      try {
-        await pg.basebackup(task.from);
-      } catch (e) {
-        pg.setState('stopped');
-        log.error('Error creating replica using method basebackup: %s', e instanceof Error ? e.message : String(e));
-        return false;
-      }
-      return pg.start('replica', task.from);
+      return (await cloneFrom(pg, task.from)) && pg.start('replica', task.from);
     }
     case 'start':
       return pg.start(task.role, task.upstream);

@@ -49,11 +49,6 @@ export interface PostgresController {
 
   /** Patroni's state string, set by the executor around long actions (`creating replica`...). */
   setState(state: PostgresState): void;
-  /**
-   * Primary only (no-op in recovery): create a physical slot per other member (dcs.md §3.10 names),
-   * drop physical slots of members not listed unless named in `keep` (permanent slots); logical slots untouched.
-   */
-  syncMemberSlots(memberNames: string[], keep?: string[]): Promise<void>;
 
   close(): Promise<void>;
 }

@@ -20,7 +20,7 @@ import { pgCtlPromote, pgCtlReload, pgCtlStart, pgCtlStop, runningPostmaster, ty
 import { SNAPSHOT_QUERY, toRunningServer, type SnapshotRow } from './queries.js';
 import { rewindCommand } from './rewind.js';
 import { walTimeline } from './wal-timeline.js';
-import { planMemberSlots, SLOTS_QUERY, toSlotRow, type SlotRow } from './slots.js';
+import { SlotOps } from './slot-ops.js';
 import { formatLsn } from './lsn.js';
 import { SYNC_READING_QUERY, toSyncReading, type SyncReading, type SyncReadingRow } from './sync.js';
 import type { ControlData, DataDirState, PostgresSnapshot } from './snapshot.js';
@@ -65,10 +65,13 @@ export class Postgresql implements PostgresController {
   private startedOptions: Map<string, string> | null = null;
   private controlDataCache: { pid: number; data: ControlData } | null = null;
   private readonly conn: LocalConnection;
+  /** Replication slot operations (SlotManager drives them). */
+  readonly slots: SlotOps;
 
   constructor(private cfg: PatroniConfig, private readonly getDynamic: () => DynamicConfig) {
     this.conn = new LocalConnection(() => this.superuserTarget());
     this.state = runningPostmaster(this.dataDir) ? 'running' : 'stopped';
+    this.slots = new SlotOps(this.conn, (database) => ({ ...this.superuserTarget(0), database }), () => this.majorVersion());
   }
 
   get dataDir(): string { return this.cfg.postgresql.data_dir; }
@@ -371,57 +374,6 @@ export class Postgresql implements PostgresController {
     log.info('pg_rewind finished successfully');
     restoreConfigurationFiles(configDir(this.cfg), this.dataDir);
     return true;
-  }
-
-  /** Primary: a physical slot for every other member, stale member slots dropped (logical ones kept). */
-  async syncMemberSlots(memberNames: string[], keep: string[] = []): Promise<void> {
-    const [rec] = await this.conn.query<{ r: boolean }>('SELECT pg_catalog.pg_is_in_recovery() AS r');
-    if (rec?.r !== false) return;
-    const rows = await this.conn.query<{ slot_name: string }>("SELECT slot_name FROM pg_catalog.pg_replication_slots WHERE slot_type = 'physical'");
-    const plan = planMemberSlots(this.cfg.name, memberNames, rows.map((r) => r.slot_name));
-    for (const slot of plan.drop.filter((s) => !keep.includes(s))) {
-      log.info('Dropping physical replication slot %s', slot);
-      await this.conn.query(`SELECT pg_catalog.pg_drop_replication_slot($1) WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_replication_slots
-        WHERE slot_name = $1 AND NOT active)`, [slot]);
-    }
-    for (const slot of plan.create) {
-      log.info('Creating physical replication slot %s', slot);
-      await this.conn.query(`SELECT pg_catalog.pg_create_physical_replication_slot($1, true) WHERE NOT EXISTS
-        (SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = $1)`, [slot]);
-    }
-  }
-
-  async listSlots(): Promise<SlotRow[]> {
-    const rows = await this.conn.query<{ name: string; type: string; database: string | null; plugin: string | null; active: boolean; lsn: string | null }>(SLOTS_QUERY);
-    return rows.map(toSlotRow);
-  }
-
-  async createPhysicalSlot(name: string): Promise<void> {
-    log.info('Creating physical replication slot %s', name);
-    await this.conn.query(`SELECT pg_catalog.pg_create_physical_replication_slot($1, true) WHERE NOT EXISTS
-      (SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = $1)`, [name]);
-  }
-
-  async createLogicalSlot(name: string, database: string, plugin: string): Promise<void> {
-    log.info('Trying to create logical replication slot %s', name);
-    const pgc = this.cfg.postgresql;
-    const main = buildStartPlan(this.cfg, this.getDynamic(), readMajorVersion(this.dataDir), 'primary', null).files.parameters;
-    const addr = localAddress(pgc.listen.hosts, pgc.listen.port, pgc.use_unix_socket, main.unix_socket_directories);
-    await withClient({ ...addr, auth: pgc.authentication.superuser, database, statementTimeoutMs: 0 }, async (c) => {
-      await c.query(`SELECT pg_catalog.pg_create_logical_replication_slot($1, $2) WHERE NOT EXISTS
-        (SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = $1)`, [name, plugin]);
-    });
-  }
-
-  async dropSlot(name: string): Promise<void> {
-    log.info('Dropping replication slot %s', name);
-    await this.conn.query(`SELECT pg_catalog.pg_drop_replication_slot($1) WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_replication_slots
-      WHERE slot_name = $1 AND NOT active)`, [name]);
-  }
-
-  /** Move an inactive physical slot forward (replicas keep the leader's positions, PG11+). */
-  async advanceSlot(name: string, lsn: number): Promise<void> {
-    await this.conn.query('SELECT pg_catalog.pg_replication_slot_advance($1, $2::pg_lsn)', [name, formatLsn(lsn)]);
   }
 
   /** Empty the data directory. Only an explicit reinitialize (REST/patronictl) asks for this. */

@@ -3,6 +3,7 @@
 import type { ReplicationRow, RunningServer } from './snapshot.js';
 import type { ReplicationState } from '../dcs/cluster.js';
 import { parseDsn } from './conninfo.js';
+import { RECOVERY_PARAMETERS } from './parameters.js';
 
 const TS = `'YYYY-MM-DD HH24:MI:SS.US'`;
 
@@ -66,7 +67,10 @@ export function toRunningServer(r: SnapshotRow): RunningServer {
   const receive = num(r.receive_lsn);
   const replay = num(r.replay_lsn);
   const pendingRestart: RunningServer['pendingRestart'] = {};
-  for (const p of r.pending ?? []) pendingRestart[p.name] = { old_value: p.old_value, new_value: p.new_value ?? '?' };
+  // Recovery settings are Patroni's to write (and ignored on a primary): never a restart to ask for.
+  for (const p of r.pending ?? []) {
+    if (!RECOVERY_PARAMETERS.has(p.name)) pendingRestart[p.name] = { old_value: p.old_value, new_value: p.new_value ?? '' };
+  }
   const conninfo = r.primary_conninfo ? parseDsn(r.primary_conninfo) : {};
   return {
     inRecovery: r.in_recovery,

@@ -12,22 +12,6 @@ export function slotNameFromMemberName(memberName: string): string {
   return out.slice(0, 63);
 }
 
-export interface SlotChanges { create: string[]; drop: string[] }
-
-/**
- * Which physical slots the primary must create/drop so that exactly the given members have one.
- * `existing` are the physical slot names present now; the primary's own name never gets a slot.
- */
-export function planMemberSlots(myName: string, memberNames: string[], existing: string[]): SlotChanges {
-  const mine = slotNameFromMemberName(myName);
-  const wanted = new Set(memberNames.map(slotNameFromMemberName).filter((s) => s !== mine));
-  const have = new Set(existing);
-  return {
-    create: [...wanted].filter((s) => !have.has(s)).sort(),
-    drop: [...have].filter((s) => !wanted.has(s)).sort(),
-  };
-}
-
 /** A row of pg_replication_slots as the slot step reads it. */
 export interface SlotRow {
   name: string;

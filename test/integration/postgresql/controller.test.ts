@@ -3,6 +3,7 @@
 // Must run as the postgres user: runuser -u postgres -- node --import tsx --test <this file>
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { slotNameFromMemberName } from '../../../src/postgresql/slots.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -88,8 +89,8 @@ describe('PostgreSQL controller (real PostgreSQL 15)', { skip: isRoot ? 'Postgre
     assert.equal(grant?.ok, true);
   });
 
-  test('syncMemberSlots creates physical slots for the other members', async () => {
-    await a.pg.syncMemberSlots(['node-a', 'node-b', 'node.c']);
+  test('physical slots for the other members (names per dcs.md §3.10)', async () => {
+    for (const m of ['node-b', 'node.c']) await a.pg.slots.createPhysicalSlot(slotNameFromMemberName(m));
     const slots = await sql<{ slot_name: string }>(a.port, 'SELECT slot_name FROM pg_replication_slots ORDER BY 1');
     assert.deepEqual(slots.map((s) => s.slot_name), ['node_b', 'node_c']);
   });
@@ -132,7 +133,7 @@ describe('PostgreSQL controller (real PostgreSQL 15)', { skip: isRoot ? 'Postgre
   });
 
   test('follow() re-points a running replica by reload', async () => {
-    await b.pg.syncMemberSlots(['node-a', 'node-b', 'node.c']);
+    for (const m of ['node-a', 'node.c']) await b.pg.slots.createPhysicalSlot(slotNameFromMemberName(m));
     const pidBefore = readPidFile(join(c.dir.path, 'data'))?.pid;
     assert.equal(await c.pg.follow(b.upstream, 'replica'), true);
     assert.ok(c.pg.isFollowing(b.upstream));

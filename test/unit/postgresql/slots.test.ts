@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { planMemberSlots, slotNameFromMemberName } from '../../../src/postgresql/slots.js';
+import { slotNameFromMemberName } from '../../../src/postgresql/slots.js';
 
 describe('slot names for members (dcs.md §3.10)', () => {
   test('lowercase, - and . become _', () => {
@@ -14,11 +14,5 @@ describe('slot names for members (dcs.md §3.10)', () => {
   });
   test('truncated to 63 characters', () => {
     assert.equal(slotNameFromMemberName('n'.repeat(80)).length, 63);
-  });
-  test('planMemberSlots creates missing, drops unknown, never my own', () => {
-    assert.deepEqual(planMemberSlots('pg-1', ['pg-1', 'pg-2', 'pg-3'], ['pg_2', 'old_member']), {
-      create: ['pg_3'], drop: ['old_member'],
-    });
-    assert.deepEqual(planMemberSlots('pg-1', ['pg-1'], ['pg_1']), { create: [], drop: ['pg_1'] });
   });
 });

@@ -1,0 +1,46 @@
+// Replication slot operations on the local PostgreSQL: what SlotManager (src/ha/slots-process.ts)
+// decides, carried out. Logical slots are created in their own database, hence a separate connection.
+import type { SlotPostgres } from '../ha/slots-process.js';
+import { log } from '../log/logger.js';
+import { withClient, type ConnectTarget, type LocalConnection } from './connection.js';
+import { formatLsn } from './lsn.js';
+import { SLOTS_QUERY, toSlotRow, type SlotRow } from './slots.js';
+
+type SlotQueryRow = { name: string; type: string; database: string | null; plugin: string | null; active: boolean; lsn: string | null };
+
+export class SlotOps implements SlotPostgres {
+  constructor(
+    private readonly conn: LocalConnection,
+    private readonly target: (database: string) => ConnectTarget,
+    readonly majorVersion: () => Promise<number>,
+  ) {}
+
+  async listSlots(): Promise<SlotRow[]> {
+    return (await this.conn.query<SlotQueryRow>(SLOTS_QUERY)).map(toSlotRow);
+  }
+
+  async createPhysicalSlot(name: string): Promise<void> {
+    log.info('Creating physical replication slot %s', name);
+    await this.conn.query(`SELECT pg_catalog.pg_create_physical_replication_slot($1, true) WHERE NOT EXISTS
+      (SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = $1)`, [name]);
+  }
+
+  async createLogicalSlot(name: string, database: string, plugin: string): Promise<void> {
+    log.info('Trying to create logical replication slot %s', name);
+    await withClient(this.target(database), async (c) => {
+      await c.query(`SELECT pg_catalog.pg_create_logical_replication_slot($1, $2) WHERE NOT EXISTS
+        (SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = $1)`, [name, plugin]);
+    });
+  }
+
+  async dropSlot(name: string): Promise<void> {
+    log.info('Dropping replication slot %s', name);
+    await this.conn.query(`SELECT pg_catalog.pg_drop_replication_slot($1) WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_replication_slots
+      WHERE slot_name = $1 AND NOT active)`, [name]);
+  }
+
+  /** Move an inactive physical slot forward (replicas keep the leader's positions, PG11+). */
+  async advanceSlot(name: string, lsn: number): Promise<void> {
+    await this.conn.query('SELECT pg_catalog.pg_replication_slot_advance($1, $2::pg_lsn)', [name, formatLsn(lsn)]);
+  }
+}
