@@ -163,8 +163,10 @@ export class HaNode {
     const snapshot = await pg.snapshot();
     this.snapshot = snapshot;
 
-    // Peers are probed only when a decision may compare them: a leader race or a failover request.
-    const racing = !cluster.leader || cluster.failover !== null;
+    // Peers are probed only when a decision may compare them: a leader race, a failover request, or
+    // the leader's own PostgreSQL down (primary_start_timeout asks whether a replica could take over).
+    const racing = !cluster.leader || cluster.failover !== null
+      || (cluster.leader.name === this.name && (!snapshot.postmasterRunning || this.memory.async?.name === 'starting primary after failure'));
     const peers: PeerStatus[] = racing && snapshot.dataDir.kind === 'present' ? await probePeers(cluster, this.name) : [];
     const input: HaInput = {
       now: Date.now(), me: this.identityNow(), config: this.dynamic, cluster, pg: snapshot,

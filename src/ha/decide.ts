@@ -7,7 +7,7 @@ import { attempt, plan, setMemory, withActions, withReasons, type Action, type D
 import { follow } from './follow.js';
 import { isHealthiestNode } from './healthiest.js';
 import type { HaInput } from './input.js';
-import { checkStartResult, recover } from './recover.js';
+import { checkStartResult, failoverPossibleNow, recover } from './recover.js';
 import { scheduledRestart } from './restart.js';
 import { manualFailoverFromLeader } from './switchover.js';
 import { isStandbyCluster } from './standby.js';
@@ -106,7 +106,15 @@ function decideAfterHousekeeping(input: HaInput, iHaveLock: boolean): Decision {
 
 /** §5.1: an async task is running. */
 function longActionInProgress(input: HaInput, iHaveLock: boolean): Decision {
-  const name = input.memory.async!.name;
+  const { name, startedAt } = input.memory.async!;
+  if (iHaveLock && name === 'starting primary after failure'
+    && input.now - startedAt > input.config.primary_start_timeout * 1000 && failoverPossibleNow(input)) {
+    // Crash recovery outlived primary_start_timeout while a replica could take over (§5.1).
+    return attempt('update_leader',
+      plan('terminated crash recovery because of startup timeout',
+        { type: 'stop_postgres', mode: 'immediate' }, setMemory({ role: 'demoted' }), { type: 'delete_leader' }),
+      plan(`${name} in progress`));
+  }
   if (iHaveLock) {
     return attempt('update_leader', plan(`updated leader lock during ${name}`),
       input.pg.server && !input.pg.server.inRecovery && !input.config.pause

@@ -1,6 +1,7 @@
 // PostgreSQL is not running although the data directory is there (ha-loop.md §7.1).
 import { attempt, plan, setMemory, type Decision } from './decision.js';
 import { rewindIfDiverged } from './follow.js';
+import { isFailoverPossible } from './healthiest.js';
 import type { HaInput } from './input.js';
 import { followTarget, isStandbyCluster } from './standby.js';
 
@@ -18,6 +19,12 @@ export function recover(input: HaInput): Decision {
         { type: 'run_async', task: { kind: 'start', name: 'starting as a standby leader', role: 'standby_leader', upstream } }),
       startAsSecondary(input));
   }
+  if (iHaveLock && input.config.primary_start_timeout === 0 && failoverPossibleNow(input)) {
+    // primary_start_timeout 0: do not restart a crashed primary in place when a replica can take over.
+    return attempt('update_leader',
+      plan('stopped PostgreSQL to fail over after a crash', setMemory({ role: 'demoted' }), { type: 'delete_leader' }),
+      startAsSecondary(input));
+  }
   if (iHaveLock) {
     const controlState = pg.dataDir.kind === 'present' ? pg.dataDir.controlData?.clusterState ?? '' : '';
     const startPrimary = pg.state === 'crashed' && memory.role === 'primary' && CRASHED_PRIMARY_STATES.has(controlState)
@@ -30,6 +37,11 @@ export function recover(input: HaInput): Decision {
     return attempt('update_leader', startPrimary, startAsSecondary(input));
   }
   return rewindIfDiverged(input) ?? startAsSecondary(input);
+}
+
+/** A healthy replica could take over (§10.3), judged from the probed peers. */
+export function failoverPossibleNow(input: HaInput): boolean {
+  return isFailoverPossible(input, input.cluster.members).possible;
 }
 
 function startAsSecondary(input: HaInput): Decision {
