@@ -19,7 +19,15 @@ export type AsyncTask =
    * Stop (CHECKPOINT first when graceful), release the lock unless the mode keeps it. The next
    * cycle finds PostgreSQL stopped and starts it as a replica, rewinding first when needed.
    */
-  | { kind: 'demote'; name: string; mode: DemoteMode; follow?: Upstream | null }
+  | {
+    kind: 'demote'; name: string; mode: DemoteMode; follow?: Upstream | null;
+    /**
+     * Members whose WAL senders are cut before a graceful stop: a shutdown waits for every connected
+     * standby to confirm the last WAL, so one unreachable standby would hold it for wal_sender_timeout.
+     * Only members that will not lead; being cut leaves them behind the switch point, never past it.
+     */
+    detach?: string[];
+  }
   /** Stop, keep the role, start again (REST restart, scheduled restart). */
   | { kind: 'restart'; name: 'restart'; role: ServerRole; upstream: Upstream | null }
   /** Stop, remove the data directory on explicit request, clone again. */

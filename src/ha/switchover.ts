@@ -41,12 +41,16 @@ export function manualFailoverFromLeader(input: HaInput): LeaderFailoverOutcome 
   if (!check.possible) return cleanUp(`${action}: no healthy members found, failover is not possible`, check.reasons);
 
   const candidate = failover.candidate ? cluster.members.find((m) => m.name === failover.candidate) : undefined;
+  // A named candidate is the only standby the stop must wait for; otherwise only unreachable ones are cut.
+  const detach = cluster.members.map((m) => m.name).filter((n) => n !== me.name && (failover.candidate
+    ? n !== failover.candidate
+    : check.reasons.some((r) => r.member === n && !r.eligible && r.why.startsWith('not reachable'))));
   return {
     kind: 'demote',
     decision: {
       ...plan(`${action}: demoting myself`, ...pre, setMemory({ role: 'demoted' }), {
         type: 'run_async',
-        task: { kind: 'demote', name: `${action}: demote`, mode: 'graceful', follow: upstreamOf(candidate) },
+        task: { kind: 'demote', name: `${action}: demote`, mode: 'graceful', follow: upstreamOf(candidate), detach },
       }),
       reasons: check.reasons,
     },

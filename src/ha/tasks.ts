@@ -10,6 +10,8 @@ export interface TaskPostgres extends PostgresController {
   rewind(from: { host: string; port: number; name: string }): Promise<boolean>;
   /** Remove the data directory: only ever called for an explicit reinitialize request. */
   removeDataDirectory(): Promise<void>;
+  /** Terminate the WAL senders serving these members (application_name = member name). */
+  detachStandbys(members: string[]): Promise<void>;
   /** Latest checkpoint location from pg_controldata after a stop (status.optime on release). */
   lastCheckpointLsn(): Promise<number | undefined>;
 }
@@ -78,6 +80,7 @@ export async function runTask(task: AsyncTask, pg: TaskPostgres, dcs: Dcs): Prom
         if (!(await pg.stop('fast'))) return false;
         return pg.start('standby_leader', task.follow ?? null);
       }
+      if (task.detach?.length) await pg.detachStandbys(task.detach).catch((e: unknown) => log.warning('Could not detach standbys: %s', String(e)));
       const stopped = await pg.stop(task.mode === 'graceful' || task.mode === 'offline' ? 'fast' : 'immediate',
         { checkpoint: task.mode === 'graceful' });
       if (!stopped) return false;

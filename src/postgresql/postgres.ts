@@ -376,6 +376,12 @@ export class Postgresql implements PostgresController {
     return true;
   }
 
+  async detachStandbys(members: string[]): Promise<void> {
+    const rows = await this.conn.query<{ application_name: string }>(`SELECT application_name,
+      pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_replication WHERE application_name = ANY($1)`, [members]);
+    if (rows.length) log.info('Detached WAL senders of %s before stopping', rows.map((r) => r.application_name).join(', '));
+  }
+
   /** Empty the data directory. Only an explicit reinitialize (REST/patronictl) asks for this. */
   async removeDataDirectory(): Promise<void> {
     log.info('Removing data directory: %s', this.dataDir);

@@ -34,6 +34,7 @@ describe('switchover on the leader', () => {
     assert.equal(task?.mode, 'graceful');
     assert.equal(task?.name, 'switchover: demote');
     assert.equal(task?.follow?.name, 'node2');
+    assert.deepEqual(task?.detach, ['node3'], 'only the candidate is waited for');
   });
 
   test('manual failover (no leader named) uses the manual failover wording', () => {
@@ -42,10 +43,11 @@ describe('switchover on the leader', () => {
     assert.equal(message, 'manual failover: demoting myself');
   });
 
-  test('to "any": demote when some member is healthy', () => {
-    const { message } = walk(decide(input({ me: 'node1', pg: pgRunning(primary()),
-      cluster: withFailover(cluster({ leader: 'node1' }), { leader: 'node1' }), peers: [peer('node2', 100), peer('node3', 100)] })));
+  test('to "any": demote when some member is healthy; an unreachable standby is not waited for', () => {
+    const { message, actions } = walk(decide(input({ me: 'node1', pg: pgRunning(primary()),
+      cluster: withFailover(cluster({ leader: 'node1' }), { leader: 'node1' }), peers: [peer('node2', 100), { name: 'node3', reachable: false, error: 'timeout' }] })));
     assert.equal(message, 'switchover: demoting myself');
+    assert.deepEqual(demoteTask(actions)?.detach, ['node3']);
   });
 
   test('candidate unreachable: keep leading and clean the key up', () => {
