@@ -71,7 +71,6 @@ export class KvCache {
   }
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export class Etcd3Watcher {
   readonly cache = new KvCache();

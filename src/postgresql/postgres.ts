@@ -21,7 +21,6 @@ import { SNAPSHOT_QUERY, toRunningServer, type SnapshotRow } from './queries.js'
 import { rewindCommand } from './rewind.js';
 import { walTimeline } from './wal-timeline.js';
 import { SlotOps } from './slot-ops.js';
-import { formatLsn } from './lsn.js';
 import { SYNC_READING_QUERY, toSyncReading, type SyncReading, type SyncReadingRow } from './sync.js';
 import type { ControlData, DataDirState, PostgresSnapshot } from './snapshot.js';
 import { parseVersionOutput, runTool, toolPath, type ToolName } from './tools.js';

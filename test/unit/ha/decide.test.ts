@@ -3,21 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decide } from '../../../src/ha/decide.js';
-import type { Action, Decision } from '../../../src/ha/decision.js';
-import { cluster, input, member, peer, pgEmpty, pgRunning, pgStopped, primary, server } from './fixtures.js';
-
-/** Follow a decision down the branch outcomes given, collecting actions along the way. */
-function walk(d: Decision, outcomes: boolean[] = []): { message: string; actions: Action[] } {
-  const actions = [...d.actions];
-  let cur = d;
-  let i = 0;
-  while (cur.branch) {
-    const ok = outcomes[i++] ?? true;
-    cur = ok ? cur.branch.onSuccess : cur.branch.onFailure;
-    actions.push(...cur.actions);
-  }
-  return { message: cur.message, actions };
-}
+import type { Action } from '../../../src/ha/decision.js';
+import { cluster, input, member, peer, pgEmpty, pgRunning, pgStopped, primary, server, walk } from './fixtures.js';
 
 const asyncTask = (actions: Action[]) => actions.flatMap((a) => (a.type === 'run_async' ? [a.task] : []))[0];
 const types = (actions: Action[]) => actions.map((a) => a.type);

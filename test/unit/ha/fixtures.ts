@@ -1,6 +1,7 @@
 // Builders for decide() inputs: a world described in a few words per test case.
 import { buildDynamicConfig } from '../../../src/config/dynamic.js';
 import { EMPTY_CLUSTER, type Cluster, type Member, type MemberData } from '../../../src/dcs/cluster.js';
+import type { Action, Decision } from '../../../src/ha/decision.js';
 import { INITIAL_MEMORY, type HaInput, type HaMemory, type PeerStatus } from '../../../src/ha/input.js';
 import type { PostgresSnapshot, RunningServer } from '../../../src/postgresql/snapshot.js';
 import type { JsonObject } from '../../../src/util/json.js';
@@ -68,4 +69,16 @@ export function input(opts: { me?: string; tags?: JsonObject; cluster?: Cluster;
     memory: { ...INITIAL_MEMORY, role: 'replica', ...opts.memory },
     peers: opts.peers ?? [],
   };
+}
+
+/** Follow a decision down the given branch outcomes (default: success), collecting actions. */
+export function walk(d: Decision, outcomes: boolean[] = []): { message: string; actions: Action[] } {
+  const actions = [...d.actions];
+  let cur = d;
+  let i = 0;
+  while (cur.branch) {
+    cur = (outcomes[i++] ?? true) ? cur.branch.onSuccess : cur.branch.onFailure;
+    actions.push(...cur.actions);
+  }
+  return { message: cur.message, actions };
 }

@@ -3,19 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decide } from '../../../src/ha/decide.js';
-import type { Action, Decision } from '../../../src/ha/decision.js';
-import { cluster, input, peer, pgRunning, primary } from './fixtures.js';
-
-function walk(d: Decision, outcomes: boolean[] = []): { message: string; actions: Action[] } {
-  const actions = [...d.actions];
-  let cur = d;
-  let i = 0;
-  while (cur.branch) {
-    cur = (outcomes[i++] ?? true) ? cur.branch.onSuccess : cur.branch.onFailure;
-    actions.push(...cur.actions);
-  }
-  return { message: cur.message, actions };
-}
+import type { Action } from '../../../src/ha/decision.js';
+import { cluster, input, peer, pgRunning, primary, walk } from './fixtures.js';
 
 function withFailover(c: ReturnType<typeof cluster>, f: { leader?: string; candidate?: string; scheduledAt?: Date }) {
   return { ...c, failover: { version: '7', ...f } };

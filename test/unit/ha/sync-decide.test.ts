@@ -3,20 +3,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decide } from '../../../src/ha/decide.js';
-import type { Action, Decision } from '../../../src/ha/decision.js';
 import type { JsonObject } from '../../../src/util/json.js';
-import { cluster, input, peer, pgRunning, primary, server } from './fixtures.js';
+import { cluster, input, peer, pgRunning, primary, server, walk } from './fixtures.js';
 
-function walk(d: Decision, outcomes: boolean[] = []): { message: string; actions: Action[] } {
-  const actions = [...d.actions];
-  let cur = d;
-  let i = 0;
-  while (cur.branch) {
-    cur = (outcomes[i++] ?? true) ? cur.branch.onSuccess : cur.branch.onFailure;
-    actions.push(...cur.actions);
-  }
-  return { message: cur.message, actions };
-}
 const withSync = (members: string[], leader = 'node1', quorum = 0) => ({ ...cluster({}), sync: { version: '7', leader, members, quorum } });
 const SYNC_ON: JsonObject = { synchronous_mode: true };
 
