@@ -11,7 +11,6 @@ import type { Dcs } from '../dcs/dcs.js';
 import type { PostgresController } from '../postgresql/controller.js';
 import type { PostgresSnapshot } from '../postgresql/snapshot.js';
 import { PATRONI_VERSION } from '../version.js';
-import { coalesceFresh } from '../util/coalesce.js';
 import { nodeActions } from './actions.js';
 import type { HaNode } from './node.js';
 
@@ -31,7 +30,9 @@ export function apiContext(node: HaNode, cfg: PatroniConfig, dcs: Dcs, pg: Postg
     return refreshing;
   };
 
-  const freshCluster = coalesceFresh(() => dcs.getCluster({ fresh: true }));
+  // Patroni's API answers /cluster with dcs.get_cluster(), which on etcd v3 is the daemon's watch
+  // cache: current to the last event, and no etcd round trip per request.
+  const freshCluster = () => dcs.getCluster();
 
   return {
     scope: cfg.scope,
