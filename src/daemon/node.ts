@@ -18,6 +18,7 @@ import { buildMemberData } from '../ha/member-data.js';
 import { runTask, type TaskPostgres } from '../ha/tasks.js';
 import { SyncReplication, type SyncPostgres } from '../ha/sync-process.js';
 import { SlotManager, type SlotPostgres } from '../ha/slots-process.js';
+import { holdsLogicalSlotCopies } from '../ha/slots.js';
 import { log } from '../log/logger.js';
 import type { PostgresSnapshot } from '../postgresql/snapshot.js';
 import { isObject, parseJson, type JsonObject } from '../util/json.js';
@@ -168,9 +169,13 @@ export class HaNode {
     const racing = !cluster.leader || cluster.failover !== null
       || (cluster.leader.name === this.name && (!snapshot.postmasterRunning || this.memory.async?.name === 'starting primary after failure'));
     const peers: PeerStatus[] = racing && snapshot.dataDir.kind === 'present' ? await probePeers(cluster, this.name) : [];
+    // A replica's slots decide whether logical slots must be copied from the primary (step 14).
+    const server = snapshot.server;
+    const localSlots = server?.inRecovery && !this.memory.async && holdsLogicalSlotCopies(this.dynamic, this.deps.config.tags, server.serverVersion)
+      ? await this.slots.localSlots() : undefined;
     const input: HaInput = {
       now: Date.now(), me: this.identityNow(), config: this.dynamic, cluster, pg: snapshot,
-      memory: { ...this.memory }, peers,
+      memory: { ...this.memory }, peers, ...(localSlots ? { localSlots } : {}),
     };
     const decision = decide(input);
     this.lastDecision = decision;
@@ -189,7 +194,7 @@ export class HaNode {
         const s = snapshot.server;
         if (!s) return Promise.resolve();
         const role = !s.inRecovery ? 'primary' : this.memory.role === 'standby_leader' ? 'standby_leader' : 'replica';
-        return this.slots.sync(cluster, this.dynamic, this.name, this.deps.config.tags, role, s.walLsn);
+        return this.slots.sync(cluster, this.dynamic, this.name, this.deps.config.tags, role, s.walLsn, s.replayLsn ?? s.walLsn);
       },
       syncReplication: () => this.syncReplication.process(cluster, this.dynamic, this.name),
       claimSync: (key, names) => this.syncReplication.beforePromote(cluster, key, names),

@@ -9,6 +9,7 @@ import { isHealthiestNode } from './healthiest.js';
 import type { HaInput } from './input.js';
 import { checkStartResult, failoverPossibleNow, recover } from './recover.js';
 import { scheduledRestart } from './restart.js';
+import { withSlotCopy } from './slots-copy.js';
 import { manualFailoverFromLeader } from './switchover.js';
 import { isStandbyCluster } from './standby.js';
 import { syncBeforePromote } from './sync.js';
@@ -101,7 +102,7 @@ function decideAfterHousekeeping(input: HaInput, iHaveLock: boolean): Decision {
 
   const d = cluster.leader ? withScheduledRestart(input, healthyCluster(input, iHaveLock)) : unhealthyCluster(input);
   const slots: Action[] = pg.server ? [{ type: 'sync_slots' }] : [];
-  return withActions(appendActions(d, slots), ...extra);
+  return withActions(withSlotCopy(input, appendActions(d, slots)), ...extra);
 }
 
 /** §5.1: an async task is running. */

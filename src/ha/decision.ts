@@ -3,6 +3,7 @@
 // The executor walks it; tests compare it. Reasons explain the choice to logs, the API and patronictl.
 import type { ServerRole, StopMode, Upstream } from '../postgresql/controller.js';
 import type { HaMemory } from './input.js';
+import type { LogicalSlot } from './slots.js';
 import type { SyncKeyValue } from './sync.js';
 
 /** Work that outlives a cycle; runs on the async executor under `name`. */
@@ -31,7 +32,12 @@ export type AsyncTask =
   /** Stop, keep the role, start again (REST restart, scheduled restart). */
   | { kind: 'restart'; name: 'restart'; role: ServerRole; upstream: Upstream | null }
   /** Stop, remove the data directory on explicit request, clone again. */
-  | { kind: 'reinitialize'; name: 'reinitialize'; from: Upstream };
+  | { kind: 'reinitialize'; name: 'reinitialize'; from: Upstream }
+  /**
+   * Replica: read these permanent logical slots' state files from the primary (`from`), stop,
+   * install them, start again following `upstream` (ha-loop.md §2 step 14).
+   */
+  | { kind: 'copy_logical_slots'; name: 'copy_logical_slots'; slots: LogicalSlot[]; from: Upstream; upstream: Upstream | null };
 
 /** Patroni's demotion modes (ha-loop.md §11). */
 export type DemoteMode = 'offline' | 'graceful' | 'immediate' | 'immediate-nolock' | 'demote-cluster';

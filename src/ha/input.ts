@@ -3,6 +3,7 @@ import type { DynamicConfig, Tags } from '../config/types.js';
 import type { Cluster, MemberRole } from '../dcs/cluster.js';
 import type { PostgresSnapshot } from '../postgresql/snapshot.js';
 import type { ScheduledRestart } from './restart.js';
+import type { ExistingSlot } from './slots.js';
 
 export interface NodeIdentity {
   name: string;
@@ -80,4 +81,6 @@ export interface HaInput {
   memory: HaMemory;
   /** Probe results for the other members; empty when the cluster has a healthy leader. */
   peers: PeerStatus[];
+  /** Replication slots of the running replica (for copying logical slots); absent when not read. */
+  localSlots?: ExistingSlot[];
 }

@@ -5,9 +5,10 @@ import type { DynamicConfig, Tags } from '../config/types.js';
 import type { Cluster } from '../dcs/cluster.js';
 import { log } from '../log/logger.js';
 import type { SlotRow } from '../postgresql/slots.js';
-import { memberSlotName, memberSlotOwners, permanentSlots, planSlots, retainedSlots, type SlotRole } from './slots.js';
+import { LogicalSlotAdvancer, logicalAdvanceTargets, type LogicalAdvancePostgres } from './slots-advance.js';
+import { memberSlotName, memberSlotOwners, permanentSlotsFor, planSlots, retainedSlots, type LogicalSlot, type SlotRole } from './slots.js';
 
-export interface SlotPostgres {
+export interface SlotPostgres extends LogicalAdvancePostgres {
   majorVersion(): Promise<number>;
   listSlots(): Promise<SlotRow[]>;
   createPhysicalSlot(name: string): Promise<void>;
@@ -25,22 +26,34 @@ export class SlotManager {
   private readonly lastSeen = new Map<string, number>();
   /** What the leader publishes with its next lock update; null on replicas. */
   status: SlotStatus | null = null;
+  private readonly advancer: LogicalSlotAdvancer;
 
-  constructor(private readonly pg: SlotPostgres) {}
+  constructor(private readonly pg: SlotPostgres) {
+    this.advancer = new LogicalSlotAdvancer(pg);
+  }
 
-  async sync(cluster: Cluster, config: DynamicConfig, me: string, tags: Tags, role: SlotRole, myLsn: number, now = Date.now()): Promise<void> {
+  /** Slots as they are now, for the copy decision (undefined when they cannot be read). */
+  async localSlots(): Promise<SlotRow[] | undefined> {
+    return this.pg.listSlots().catch((e: unknown) => {
+      log.warning('Could not read replication slots: %s', errorText(e));
+      return undefined;
+    });
+  }
+
+  /** `myLsn`: WAL position (replicas: received or replayed); `replayLsn`: replayed (replicas). */
+  async sync(cluster: Cluster, config: DynamicConfig, me: string, tags: Tags, role: SlotRole, myLsn: number, replayLsn = myLsn, now = Date.now()): Promise<void> {
     if (!config.use_slots) {
       this.status = null;
       return;
     }
     try {
-      await this.syncOnce(cluster, config, me, tags, role, myLsn, now);
+      await this.syncOnce(cluster, config, me, tags, role, myLsn, replayLsn, now);
     } catch (e) {
       log.error('Exception when changing replication slots: %s', errorText(e));
     }
   }
 
-  private async syncOnce(cluster: Cluster, config: DynamicConfig, me: string, tags: Tags, role: SlotRole, myLsn: number, now: number): Promise<void> {
+  private async syncOnce(cluster: Cluster, config: DynamicConfig, me: string, tags: Tags, role: SlotRole, myLsn: number, replayLsn: number, now: number): Promise<void> {
     const major = await this.pg.majorVersion();
     const mine = memberSlotName(me);
     const owners = memberSlotOwners(cluster, me, role, config, tags, major).map(memberSlotName).filter((n) => n !== mine);
@@ -50,7 +63,7 @@ export class SlotManager {
     const memberSlots = role === 'replica'
       ? [...new Set([...owners, ...(ttl > 0 ? cluster.status.retainSlots : [])])].filter((n) => n !== mine)
       : [...new Set([...owners, ...leaderRetains])].filter((n) => n !== mine);
-    const permanent = permanentSlots(config, major).filter((p) => !(p.type === 'physical' && p.name === mine));
+    const permanent = permanentSlotsFor(config, major, role, tags).filter((p) => !(p.type === 'physical' && p.name === mine));
 
     const existing = await this.pg.listSlots();
     const plan = planSlots(existing, memberSlots, permanent, role, config);
@@ -62,7 +75,11 @@ export class SlotManager {
 
     if (role === 'replica') {
       this.status = null;
-      if (major >= 110000) await this.advance(existing, cluster.status.slots, myLsn);
+      if (major >= 110000) {
+        await this.advance(existing, cluster.status.slots, myLsn);
+        const logical = permanent.filter((p): p is LogicalSlot => p.type === 'logical');
+        this.advancer.schedule(logicalAdvanceTargets(existing, logical, cluster.status.slots, replayLsn));
+      }
       return;
     }
     const slots: Record<string, number> = {};

@@ -12,6 +12,8 @@ export type PermanentSlot =
   | { name: string; type: 'physical' }
   | { name: string; type: 'logical'; database: string; plugin: string };
 
+export type LogicalSlot = Extract<PermanentSlot, { type: 'logical' }>;
+
 /** A slot as found in pg_replication_slots. */
 export interface ExistingSlot { name: string; type: 'physical' | 'logical'; database: string | null; plugin: string | null }
 
@@ -55,6 +57,23 @@ export function permanentSlots(config: DynamicConfig, majorVersion: number): Per
   return out;
 }
 
+/**
+ * Permanent slots this node keeps. Logical ones exist for after a failover, so a replica keeps
+ * copies only when it may be promoted; a standby leader keeps none (Patroni's get_replication_slots).
+ */
+export function permanentSlotsFor(config: DynamicConfig, majorVersion: number, role: SlotRole, myTags: JsonObject): PermanentSlot[] {
+  return permanentSlots(config, majorVersion)
+    .filter((p) => p.type === 'physical' || role === 'primary' || (role === 'replica' && !nofailover(myTags)));
+}
+
+/** As a replica this node keeps copies of permanent logical slots. */
+export function holdsLogicalSlotCopies(config: DynamicConfig, myTags: JsonObject, majorVersion: number): boolean {
+  return config.use_slots && permanentSlotsFor(config, majorVersion, 'replica', myTags).some((p) => p.type === 'logical');
+}
+
+/** config.md §6.1: logical slot copies need hot_standby_feedback, or the primary could vacuum catalog rows they need. */
+export const needsHotStandbyFeedback = holdsLogicalSlotCopies;
+
 /** Any `ignore_slots` matcher whose given keys all match the slot. */
 export function isIgnored(slot: ExistingSlot, config: DynamicConfig): boolean {
   const matchers = Array.isArray(config.raw.ignore_slots) ? config.raw.ignore_slots : [];
@@ -64,7 +83,7 @@ export function isIgnored(slot: ExistingSlot, config: DynamicConfig): boolean {
 
 export interface SlotPlan {
   createPhysical: string[];
-  createLogical: Extract<PermanentSlot, { type: 'logical' }>[];
+  createLogical: LogicalSlot[];
   drop: string[];
 }
 
@@ -74,7 +93,7 @@ export interface SlotPlan {
  */
 export function planSlots(existing: ExistingSlot[], memberSlots: string[], permanent: PermanentSlot[], role: SlotRole, config: DynamicConfig): SlotPlan {
   const physical = new Set([...memberSlots, ...permanent.filter((p) => p.type === 'physical').map((p) => p.name)]);
-  const logical = permanent.filter((p): p is Extract<PermanentSlot, { type: 'logical' }> => p.type === 'logical');
+  const logical = permanent.filter((p): p is LogicalSlot => p.type === 'logical');
   const byName = new Map(existing.map((s) => [s.name, s]));
   const drop = existing.filter((s) => {
     if (isIgnored(s, config)) return false;

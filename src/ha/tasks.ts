@@ -3,6 +3,7 @@ import type { Dcs } from '../dcs/dcs.js';
 import { log } from '../log/logger.js';
 import type { PostgresController, Upstream } from '../postgresql/controller.js';
 import type { AsyncTask } from './decision.js';
+import { copyLogicalSlots, type SlotCopyPostgres } from './slots-copy-task.js';
 
 /** The controller plus the pieces tasks need beyond the HA-facing interface. */
 export interface TaskPostgres extends PostgresController {
@@ -14,6 +15,9 @@ export interface TaskPostgres extends PostgresController {
   detachStandbys(members: string[]): Promise<void>;
   /** Latest checkpoint location from pg_controldata after a stop (status.optime on release). */
   lastCheckpointLsn(): Promise<number | undefined>;
+  readonly dataDir: string;
+  /** Copying logical slots from the primary (copy_logical_slots). */
+  readonly slots: SlotCopyPostgres;
 }
 
 /** pg_basebackup into the (empty) data directory; false, logged, when it failed. */
@@ -68,6 +72,8 @@ export async function runTask(task: AsyncTask, pg: TaskPostgres, dcs: Dcs): Prom
     }
     case 'start':
       return pg.start(task.role, task.upstream);
+    case 'copy_logical_slots':
+      return copyLogicalSlots(pg, task);
     case 'rewind':
       // A running replica that forked off is stopped cleanly first: pg_rewind needs that.
       if (!(await pg.stop('fast'))) return false;

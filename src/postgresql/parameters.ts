@@ -59,6 +59,8 @@ export interface ParameterInput {
   majorVersion: number;
   local: JsonObject;
   dynamic: JsonObject;
+  /** Permanent logical slots are kept on this node as a replica: hot_standby_feedback must be on. */
+  enforceHotStandbyFeedback?: boolean;
 }
 
 export interface ServerParameters {
@@ -89,6 +91,7 @@ export function serverParameters(input: ParameterInput): ServerParameters {
     const value = gucValue(rawValue);
     if (value !== null && !PROTECTED_NAMES.has(name)) params[name] = value;
   }
+  if (input.enforceHotStandbyFeedback) params.hot_standby_feedback = 'on';
   params.cluster_name = input.scope;
   params.listen_addresses = input.listenHosts.join(',');
   params.port = String(input.port);

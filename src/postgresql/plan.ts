@@ -3,6 +3,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamicConfig, PatroniConfig } from '../config/types.js';
+import { needsHotStandbyFeedback } from '../ha/slots.js';
 import { isObject } from '../util/json.js';
 import type { JsonObject } from '../util/json.js';
 import type { ConfigFilesPlan } from './config-files.js';
@@ -40,7 +41,7 @@ export function buildStartPlan(cfg: PatroniConfig, dyn: DynamicConfig, majorVers
   const dir = configDir(cfg);
   const { main, recovery: recoveryGucs } = serverParameters({
     scope: cfg.scope, listenHosts: pgc.listen.hosts, port: pgc.listen.port, configDir: dir, majorVersion,
-    local: pgc.parameters, dynamic: dyn.parameters,
+    local: pgc.parameters, dynamic: dyn.parameters, enforceHotStandbyFeedback: needsHotStandbyFeedback(dyn, cfg.tags, majorVersion),
   });
   let conninfo: ConnParams | null = null;
   let pgpass: PgpassRecord | null = null;

@@ -1,14 +1,17 @@
 // Replication slot operations on the local PostgreSQL: what SlotManager (src/ha/slots-process.ts)
 // decides, carried out. Logical slots are created in their own database, hence a separate connection.
+import type { SlotCopyPostgres } from '../ha/slots-copy-task.js';
 import type { SlotPostgres } from '../ha/slots-process.js';
 import { log } from '../log/logger.js';
 import { withClient, type ConnectTarget, type LocalConnection } from './connection.js';
+import type { Upstream } from './controller.js';
 import { formatLsn } from './lsn.js';
+import { installSlotStates, readPrimarySlotStates, type PrimarySlotState } from './slot-copy.js';
 import { SLOTS_QUERY, toSlotRow, type SlotRow } from './slots.js';
 
 type SlotQueryRow = { name: string; type: string; database: string | null; plugin: string | null; active: boolean; lsn: string | null };
 
-export class SlotOps implements SlotPostgres {
+export class SlotOps implements SlotPostgres, SlotCopyPostgres {
   constructor(
     private readonly conn: LocalConnection,
     private readonly target: (database: string) => ConnectTarget,
@@ -42,5 +45,26 @@ export class SlotOps implements SlotPostgres {
   /** Move an inactive physical slot forward (replicas keep the leader's positions, PG11+). */
   async advanceSlot(name: string, lsn: number): Promise<void> {
     await this.conn.query('SELECT pg_catalog.pg_replication_slot_advance($1, $2::pg_lsn)', [name, formatLsn(lsn)]);
+  }
+
+  /**
+   * Move a logical slot copy forward on a replica. Decoding up to the target can take long, hence
+   * no statement timeout, and its own session in the slot's database (advancing requires it).
+   */
+  async advanceLogicalSlot(name: string, database: string, lsn: number): Promise<void> {
+    await withClient(this.target(database), async (c) => {
+      await c.query('SELECT pg_catalog.pg_replication_slot_advance($1, $2::pg_lsn)', [name, formatLsn(lsn)]);
+    });
+  }
+
+  /** Same user and database as locally, on the primary, with Patroni's 3 s connect / 2 s statement timeouts. */
+  async readPrimarySlots(from: Upstream, names: string[]): Promise<PrimarySlotState[]> {
+    const [row] = await this.conn.query<{ db: string }>('SELECT pg_catalog.current_database() AS db');
+    const target: ConnectTarget = { ...this.target(row?.db ?? 'postgres'), host: from.host, port: from.port, connectTimeoutSec: 3, statementTimeoutMs: 2000 };
+    return withClient(target, (c) => readPrimarySlotStates(c, names));
+  }
+
+  async installSlots(dataDir: string, slots: PrimarySlotState[]): Promise<void> {
+    await installSlotStates(dataDir, slots);
   }
 }

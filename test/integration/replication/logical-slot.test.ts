@@ -1,14 +1,20 @@
-// A permanent logical slot from `slots` exists on the new primary after a failover, at a position
-// no older than what its consumer had confirmed.
+// A permanent logical slot from `slots` survives a failover without losing changes for its consumer:
+// replicas copy the slot from the primary, keep it at the position the leader publishes, and the new
+// primary decodes everything the consumer had not confirmed yet.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startCluster, type TestCluster } from '../../support/cluster/index.js';
+import { startCluster, type ClusterNode, type TestCluster } from '../../support/cluster/index.js';
 import { startEtcd, type EtcdServer } from '../../support/etcd.js';
 
 const skip = process.getuid?.() === 0 ? 'PostgreSQL refuses to run as root: run with npm test' : false;
 
-const slotLsn = async (n: { sql: TestCluster['nodes'][number]['sql'] }) =>
-  (await n.sql<{ lsn: string }>("SELECT pg_wal_lsn_diff(confirmed_flush_lsn, '0/0')::text AS lsn FROM pg_replication_slots WHERE slot_name = 'logi'").catch(() => []))[0]?.lsn;
+/** confirmed_flush_lsn of slot `ls` in bytes, undefined while it does not exist there. */
+async function slotLsn(n: ClusterNode): Promise<number | undefined> {
+  const rows = await n.sql<{ lsn: string | null }>(
+    "SELECT pg_wal_lsn_diff(confirmed_flush_lsn, '0/0')::text AS lsn FROM pg_replication_slots WHERE slot_name = 'ls'").catch(() => []);
+  const lsn = rows[0]?.lsn;
+  return lsn === undefined || lsn === null ? undefined : Number(lsn);
+}
 
 describe('permanent logical slot', { skip }, () => {
   let etcd: EtcdServer | undefined;
@@ -17,8 +23,8 @@ describe('permanent logical slot', { skip }, () => {
   before(async () => {
     etcd = await startEtcd();
     cluster = await startCluster({
-      impl: 'ts', nodes: 2, etcd, scope: 'logical', staggered: true,
-      dcs: { slots: { logi: { type: 'logical', database: 'postgres', plugin: 'test_decoding' } }, postgresql: { parameters: { wal_level: 'logical' } } },
+      impl: 'ts', nodes: 3, etcd, scope: 'logical', staggered: true,
+      dcs: { slots: { ls: { type: 'logical', database: 'postgres', plugin: 'test_decoding' } }, postgresql: { parameters: { wal_level: 'logical' } } },
     });
   });
   after(async () => {
@@ -26,23 +32,45 @@ describe('permanent logical slot', { skip }, () => {
     await etcd?.stop();
   });
 
-  test('the slot is created on the primary and survives a failover', async () => {
+  test('changes the consumer did not confirm are decoded on the new primary after a failover', async () => {
     const c = cluster!;
     const leader = await c.waitForLeader();
-    await c.waitForReplicasStreaming(1);
-    await c.waitUntil('slot logi on the leader', async () => (await slotLsn(leader)) ?? undefined, 60_000);
-    await leader.sql('CREATE TABLE logi_t (id int)');
-    await leader.sql('INSERT INTO logi_t VALUES (1)');
-    await leader.sql("SELECT count(*) FROM pg_logical_slot_get_changes('logi', NULL, NULL)");
-    const confirmed = Number(await slotLsn(leader));
-    assert.ok(confirmed > 0);
+    const replicas = await c.waitForReplicasStreaming(2);
+    await c.waitUntil('slot ls on the leader', () => slotLsn(leader), 60_000);
+
+    // The consumer reads and confirms the first change only.
+    await leader.sql('CREATE TABLE ls_t (v text)');
+    await leader.sql("INSERT INTO ls_t VALUES ('consumed-1')");
+    const peeked = await leader.sql<{ lsn: string; data: string }>("SELECT lsn::text, data FROM pg_logical_slot_peek_changes('ls', NULL, NULL)");
+    const commit = peeked.filter((r) => r.data.startsWith('COMMIT')).at(-1);
+    assert.ok(peeked.some((r) => r.data.includes('consumed-1')) && commit, JSON.stringify(peeked));
+    await leader.sql('SELECT pg_replication_slot_advance($1, $2::pg_lsn)', ['ls', commit.lsn]);
+    const confirmed = (await slotLsn(leader))!;
+    await leader.sql("INSERT INTO ls_t VALUES ('pending-1')");
+    await leader.sql("INSERT INTO ls_t VALUES ('pending-2')");
+
+    // Every replica holds a copy at the consumer's position, with hot_standby_feedback on.
+    for (const r of replicas) {
+      await c.waitUntil(`${r.name}: slot ls copied and advanced to ${confirmed}`, async () => ((await slotLsn(r)) === confirmed ? true : undefined), 90_000);
+      const [feedback] = await r.sql<{ hot_standby_feedback: string }>('SHOW hot_standby_feedback');
+      assert.equal(feedback?.hot_standby_feedback, 'on', r.name);
+      await c.waitUntil(`${r.name} replayed the pending rows`, async () => {
+        const [row] = await r.sql<{ n: string }>("SELECT count(*)::text AS n FROM ls_t WHERE v LIKE 'pending-%'");
+        return row?.n === '2' ? true : undefined;
+      }, 30_000);
+    }
+
     leader.kill('SIGKILL');
     leader.killPostmaster('SIGKILL');
     const next = await c.waitUntil('a new leader', async () => {
       const l = await c.leader();
       return l && l !== leader ? l : undefined;
     }, 90_000);
-    const lsn = Number(await c.waitUntil('slot logi on the new leader', async () => (await slotLsn(next)) ?? undefined, 60_000));
-    assert.ok(lsn >= confirmed, `slot at ${lsn}, consumer confirmed ${confirmed}`);
+
+    const lsn = await slotLsn(next);
+    assert.ok(lsn !== undefined && lsn <= confirmed, `slot on ${next.name} at ${lsn}, consumer confirmed ${confirmed}`);
+    const changes = (await next.sql<{ data: string }>("SELECT data FROM pg_logical_slot_get_changes('ls', NULL, NULL)")).map((r) => r.data);
+    assert.ok(changes.some((d) => d.includes('pending-1')) && changes.some((d) => d.includes('pending-2')), `changes on ${next.name}: ${JSON.stringify(changes)}`);
+    assert.ok(!changes.some((d) => d.includes('consumed-1')), `already confirmed change decoded again: ${JSON.stringify(changes)}`);
   });
 });

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildDynamicConfig } from '../../../src/config/dynamic.js';
-import { isIgnored, memberSlotOwners, permanentSlots, planSlots, retainedSlots, type ExistingSlot } from '../../../src/ha/slots.js';
+import { isIgnored, memberSlotOwners, needsHotStandbyFeedback, permanentSlots, permanentSlotsFor, planSlots, retainedSlots, type ExistingSlot } from '../../../src/ha/slots.js';
 import { cluster, member } from './fixtures.js';
 
 const phys = (name: string): ExistingSlot => ({ name, type: 'physical', database: null, plugin: null });
@@ -48,5 +48,28 @@ describe('permanent slots and ignore_slots', () => {
   });
   test('replicas never create logical slots', () => {
     assert.deepEqual(planSlots([], [], permanentSlots(cfg, 150000), 'replica', cfg).createLogical, []);
+  });
+});
+
+describe('logical slot copies on replicas', () => {
+  const cfg = buildDynamicConfig({ slots: { keep_me: null, logi: { type: 'logical', database: 'postgres', plugin: 'test_decoding' } } });
+  const names = (role: 'primary' | 'replica' | 'standby_leader', tags = {}) => permanentSlotsFor(cfg, 150000, role, tags).map((p) => p.name);
+  test('a replica that may be promoted keeps them; a nofailover replica and a standby leader do not', () => {
+    assert.deepEqual(names('primary'), ['keep_me', 'logi']);
+    assert.deepEqual(names('replica'), ['keep_me', 'logi']);
+    assert.deepEqual(names('replica', { nofailover: true }), ['keep_me']);
+    assert.deepEqual(names('standby_leader'), ['keep_me']);
+  });
+  test('a copy on a replica is kept, one on a nofailover replica dropped', () => {
+    const copy = { name: 'logi', type: 'logical' as const, database: 'postgres', plugin: 'test_decoding' };
+    assert.deepEqual(planSlots([copy], [], permanentSlotsFor(cfg, 150000, 'replica', {}), 'replica', cfg).drop, []);
+    assert.deepEqual(planSlots([copy], [], permanentSlotsFor(cfg, 150000, 'replica', { nofailover: true }), 'replica', cfg).drop, ['logi']);
+  });
+  test('hot_standby_feedback is needed where copies may live (PG11+, use_slots)', () => {
+    assert.equal(needsHotStandbyFeedback(cfg, {}, 150000), true);
+    assert.equal(needsHotStandbyFeedback(cfg, { nofailover: true }, 150000), false);
+    assert.equal(needsHotStandbyFeedback(cfg, {}, 100000), false);
+    assert.equal(needsHotStandbyFeedback(buildDynamicConfig({ slots: { keep_me: null } }), {}, 150000), false);
+    assert.equal(needsHotStandbyFeedback(buildDynamicConfig({ slots: cfg.raw.slots ?? null, postgresql: { use_slots: false } }), {}, 150000), false);
   });
 });

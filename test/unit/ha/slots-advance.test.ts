@@ -1,0 +1,69 @@
+// Replicas move their logical slot copies to the leader's published positions.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { buildDynamicConfig } from '../../../src/config/dynamic.js';
+import { LogicalSlotAdvancer, logicalAdvanceTargets, needsRecopy } from '../../../src/ha/slots-advance.js';
+import { SlotManager } from '../../../src/ha/slots-process.js';
+import { sleep } from '../../support/tmp.js';
+import { cluster } from './fixtures.js';
+import type { SlotRow } from '../../../src/postgresql/slots.js';
+
+const LS = { name: 'ls', type: 'logical' as const, database: 'postgres', plugin: 'test_decoding' };
+const row = (lsn: number | null, extra: Partial<SlotRow> = {}): SlotRow => ({ name: 'ls', type: 'logical', database: 'postgres', plugin: 'test_decoding', active: false, lsn, ...extra });
+
+test('advance to the published position, capped by replay, never backwards', () => {
+  assert.deepEqual(logicalAdvanceTargets([row(100)], [LS], { ls: 300 }, 1000), [{ name: 'ls', database: 'postgres', lsn: 300 }]);
+  assert.deepEqual(logicalAdvanceTargets([row(100)], [LS], { ls: 300 }, 200), [{ name: 'ls', database: 'postgres', lsn: 200 }]);
+  assert.deepEqual(logicalAdvanceTargets([row(400)], [LS], { ls: 300 }, 1000), []);
+  assert.deepEqual(logicalAdvanceTargets([row(100)], [LS], {}, 1000), []);
+});
+
+test('only configured logical copies are advanced', () => {
+  assert.deepEqual(logicalAdvanceTargets([row(100, { plugin: 'pgoutput' })], [LS], { ls: 300 }, 1000), []);
+  assert.deepEqual(logicalAdvanceTargets([row(100, { name: 'x' })], [LS], { x: 300 }, 1000), []);
+});
+
+test('removed WAL or an invalidated slot means copying again', () => {
+  const pgError = (code: string) => Object.assign(new Error('e'), { code });
+  assert.equal(needsRecopy(pgError('58P01')), true);
+  assert.equal(needsRecopy(pgError('55000')), true);
+  assert.equal(needsRecopy(pgError('57P01')), false);
+});
+
+test('a failed advance that needs a fresh copy drops the slot; others are kept', async () => {
+  const dropped: string[] = [];
+  const advanced: string[] = [];
+  const advancer = new LogicalSlotAdvancer({
+    advanceLogicalSlot: async (name, _db, lsn) => {
+      if (name === 'gone') throw Object.assign(new Error('requested WAL segment has already been removed'), { code: '58P01' });
+      if (name === 'busy') throw Object.assign(new Error('terminating'), { code: '57P01' });
+      advanced.push(`${name}@${lsn}`);
+    },
+    dropSlot: async (name) => { dropped.push(name); },
+  });
+  advancer.schedule([{ name: 'gone', database: 'd', lsn: 1 }, { name: 'busy', database: 'd', lsn: 1 }, { name: 'ok', database: 'd', lsn: 7 }]);
+  // A second round while the first runs is skipped.
+  advancer.schedule([{ name: 'ok', database: 'd', lsn: 9 }]);
+  await advancer.idle();
+  assert.deepEqual(dropped, ['gone']);
+  assert.deepEqual(advanced, ['ok@7']);
+});
+
+test('the slot step on a replica advances its logical copy to the leader position, capped by replay', async () => {
+  const advanced: string[] = [];
+  const manager = new SlotManager({
+    majorVersion: async () => 150000,
+    listSlots: async () => [row(100)],
+    createPhysicalSlot: async () => undefined,
+    createLogicalSlot: async () => undefined,
+    dropSlot: async (name) => { advanced.push(`drop ${name}`); },
+    advanceSlot: async () => undefined,
+    advanceLogicalSlot: async (name, db, lsn) => { advanced.push(`${name} ${db} ${lsn}`); },
+  });
+  const c = cluster({ leader: 'node1' });
+  c.status = { optime: 0, slots: { ls: 900 }, retainSlots: [] };
+  const config = buildDynamicConfig({ slots: { ls: { type: 'logical', database: 'postgres', plugin: 'test_decoding' } } });
+  await manager.sync(c, config, 'node2', {}, 'replica', 1000, 700);
+  for (let i = 0; i < 50 && advanced.length === 0; i++) await sleep(10);
+  assert.deepEqual(advanced.filter((a) => a.startsWith('ls')), ['ls postgres 700']);
+});
