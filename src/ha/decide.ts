@@ -36,7 +36,6 @@ function decideCycle(input: HaInput): Decision {
 
 function decideAfterHousekeeping(input: HaInput, iHaveLock: boolean): Decision {
   const { cluster, me, pg, memory } = input;
-  void cluster;
 
   if (memory.async) return longActionInProgress(input, iHaveLock);
   if (memory.bootstrap.stage !== 'none') return postBootstrap(input);
