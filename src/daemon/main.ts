@@ -47,6 +47,7 @@ async function runDaemon(config: PatroniConfig, configPath: string | undefined):
   const dcs = createDcs({ scope: config.scope, namespace: config.namespace, name: config.name, dcs: config.dcs }, 'daemon');
   const pg = new Postgresql(config, () => node.dynamic);
   const node: HaNode = new HaNode({ config, configPath, dcs, pg });
+  pg.onConnectionLost = () => dcs.wakeup();
 
   await refuseDuplicateName(dcs, config.name);
   await node.start();

@@ -40,6 +40,11 @@ export function clientConfig(t: ConnectTarget): pg.ClientConfig {
 export class LocalConnection {
   private client: pg.Client | null = null;
   private connecting: Promise<pg.Client> | null = null;
+  /**
+   * Called when the session dies on its own (not by close()): a crashed or stopped server drops it at
+   * once, so the HA loop can react now instead of at its next loop_wait tick.
+   */
+  onLost: () => void = () => undefined;
 
   constructor(private target: () => ConnectTarget) {}
 
@@ -58,7 +63,13 @@ export class LocalConnection {
     if (this.client) return this.client;
     this.connecting ??= (async () => {
       const c = new pg.Client(clientConfig(this.target()));
-      c.on('error', () => { if (this.client === c) this.client = null; });
+      const lost = () => {
+        if (this.client !== c) return;
+        this.client = null;
+        this.onLost();
+      };
+      c.on('error', lost);
+      c.on('end', lost);
       try {
         await c.connect();
       } catch (e) {

@@ -16,7 +16,7 @@ import { clearDirectory, probeDataDir, readMajorVersion } from './datadir.js';
 import { runInitdb } from './initdb.js';
 import { BASEBACKUP_FORBIDDEN, userOptions } from './options.js';
 import { buildStartPlan, configDir, pgpassPath } from './plan.js';
-import { pgCtlPromote, pgCtlReload, pgCtlStart, pgCtlStop, runningPostmaster, type PgCtl } from './process.js';
+import { pgCtlPromote, pgCtlReload, pgCtlStart, pgCtlStop, runningPostmaster, waitForOrphans, type PgCtl } from './process.js';
 import { SNAPSHOT_QUERY, toRunningServer, type SnapshotRow } from './queries.js';
 import { rewindCommand } from './rewind.js';
 import { walTimeline } from './wal-timeline.js';
@@ -75,6 +75,9 @@ export class Postgresql implements PostgresController {
 
   get dataDir(): string { return this.cfg.postgresql.data_dir; }
   get currentState(): PostgresState { return this.state; }
+
+  /** Wake the HA loop when the monitoring session drops (server crashed or stopped under us). */
+  set onConnectionLost(fn: () => void) { this.conn.onLost = fn; }
 
   /** A reloaded local config (SIGHUP): used from the next file write or start on. */
   setConfig(cfg: PatroniConfig): void { this.cfg = cfg; }
@@ -205,6 +208,7 @@ export class Postgresql implements PostgresController {
     // A demoted primary's names mean nothing on a replica; a promotion sets them again first.
     if (role !== 'primary') this.standbyNames = { managed: false };
     try {
+      if (!(await waitForOrphans(this.dataDir, 10_000))) log.warning('processes of the crashed postmaster are still running in %s', this.dataDir);
       const options = await this.writeConfiguration(role, upstream);
       const logFile = join(this.dataDir, 'postgresql.log');
       const res = await pgCtlStart(this.pgCtl(), options, logFile);

@@ -1,6 +1,6 @@
 // The postmaster as an OS process: postmaster.pid, liveness (kill -0 plus a look at /proc so a
 // recycled pid is not mistaken for PostgreSQL), and pg_ctl start/stop/promote/reload wrappers.
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { runTool, type ToolResult } from './tools.js';
 
@@ -42,6 +42,35 @@ export function isPostgresProcess(pid: number): boolean {
   } catch {
     return true; // no /proc: trust kill -0
   }
+}
+
+/**
+ * Processes still working in this data dir (backends chdir into it): after a postmaster crash its
+ * children linger a moment holding shared memory, and a start before they are gone fails.
+ */
+export function orphanedBackends(dataDir: string): number[] {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  } catch {
+    return [];
+  }
+  return pids.filter((p) => {
+    try {
+      return readlinkSync(`/proc/${p}/cwd`) === dataDir;
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
+
+export async function waitForOrphans(dataDir: string, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (orphanedBackends(dataDir).length > 0) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return true;
 }
 
 /** The running postmaster of this data dir, or null. */
