@@ -10,18 +10,6 @@ import { mergePatch, type JsonObject } from '../../../src/util/json.js';
 
 const skip = process.getuid?.() === 0 ? 'PostgreSQL refuses to run as root: run with npm test' : false;
 
-function crash(n: ClusterNode): void {
-  n.kill('SIGKILL');
-  n.killPostmaster('SIGKILL');
-}
-
-async function newLeader(c: TestCluster, old: ClusterNode): Promise<ClusterNode> {
-  return c.waitUntil('a new leader', async () => {
-    const l = await c.leader();
-    return l && l !== old ? l : undefined;
-  }, 90_000);
-}
-
 describe('failover', { skip }, () => {
   let etcd: EtcdServer | undefined;
   let cluster: TestCluster | undefined;
@@ -37,10 +25,10 @@ describe('failover', { skip }, () => {
     await c.waitForReplicasStreaming(2);
     const old = await c.waitForLeader();
     const [a, b] = c.nodes.filter((n) => n !== old) as [ClusterNode, ClusterNode];
-    crash(old);
+    old.crash();
     const r = patronictl(c, ['failover', 'fo-named', '--candidate', b.name, '--force']);
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(await newLeader(c, old), b);
+    assert.equal(await c.waitForNewLeader(old), b);
     await c.waitUntil(`${a.name} follows ${b.name}`, async () => ((await a.status())?.replication_state === 'streaming' ? true : undefined), 60_000);
   });
 
@@ -55,13 +43,13 @@ describe('failover', { skip }, () => {
     await leader.sql("CREATE TABLE big AS SELECT g, repeat('x', 1000) AS pad FROM generate_series(1, 8000) g");
     await sleep(3000); // the leader publishes its new position in the status key
     await fresh.stop();
-    crash(leader);
+    leader.crash();
     await stale.start();
     await sleep(35_000); // longer than ttl: the leader key is gone and the race has run
     assert.equal(await c.leader(), undefined, 'the lagging replica must not promote');
     assert.match(stale.logTail(200), /not the healthiest node/);
     await fresh.start();
-    assert.equal(await newLeader(c, leader), fresh);
+    assert.equal(await c.waitForNewLeader(leader), fresh);
   });
 
   test('failover_priority prefers the higher priority; nofailover never promotes', async () => {
@@ -71,8 +59,8 @@ describe('failover', { skip }, () => {
     await c.waitForReplicasStreaming(2);
     const first = await c.waitForLeader();
     assert.equal(first.name, 'node1');
-    crash(first);
-    assert.equal((await newLeader(c, first)).name, 'node3', 'equal WAL positions: the higher failover_priority wins');
+    first.crash();
+    assert.equal((await c.waitForNewLeader(first)).name, 'node3', 'equal WAL positions: the higher failover_priority wins');
 
     // node2 becomes nofailover through a config reload (SIGHUP); node1 rejoins, then node3 crashes.
     const node2 = c.node('node2');
@@ -82,7 +70,7 @@ describe('failover', { skip }, () => {
     await c.waitForReplicasStreaming(2);
     await c.waitUntil('node2 publishes nofailover', async () => ((await node2.status())?.tags as JsonObject | undefined)?.nofailover === true ? true : undefined, 30_000);
     const node3 = c.node('node3');
-    crash(node3);
-    assert.equal((await newLeader(c, node3)).name, 'node1', 'node2 is tagged nofailover');
+    node3.crash();
+    assert.equal((await c.waitForNewLeader(node3)).name, 'node1', 'node2 is tagged nofailover');
   });
 });

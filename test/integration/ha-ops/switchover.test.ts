@@ -57,10 +57,7 @@ describe('switchover', { skip }, () => {
     await c.waitForReplicasStreaming(2);
     const r = patronictl(c, ['switchover', 'swo', '--leader', old.name, '--force']);
     assert.equal(r.status, 0, r.stderr);
-    const next = await c.waitUntil('a new leader', async () => {
-      const l = await c.leader();
-      return l && l !== old ? l : undefined;
-    }, 60_000);
+    const next = await c.waitForNewLeader(old, 60_000);
     await streamsFrom(old, next);
   });
 

@@ -45,8 +45,7 @@ describe('cascading replica (replicatefrom)', { skip }, () => {
     const c = cluster!;
     const leader = c.node('node1');
     const node2 = c.node('node2');
-    node2.kill('SIGKILL');
-    node2.killPostmaster('SIGKILL');
+    node2.crash();
     await c.waitUntil('node3 streaming from the leader', () => streamsTo(leader, 'node3'), 120_000);
     await leader.sql('INSERT INTO cascade_t VALUES (2)');
     await c.waitUntil('the new row on node3', async () => ((await c.node('node3').sql('SELECT 1 FROM cascade_t WHERE id = 2').catch(() => [])).length ? true : undefined), 30_000);

@@ -60,12 +60,8 @@ describe('permanent logical slot', { skip }, () => {
       }, 30_000);
     }
 
-    leader.kill('SIGKILL');
-    leader.killPostmaster('SIGKILL');
-    const next = await c.waitUntil('a new leader', async () => {
-      const l = await c.leader();
-      return l && l !== leader ? l : undefined;
-    }, 90_000);
+    leader.crash();
+    const next = await c.waitForNewLeader(leader);
 
     const lsn = await slotLsn(next);
     assert.ok(lsn !== undefined && lsn <= confirmed, `slot on ${next.name} at ${lsn}, consumer confirmed ${confirmed}`);

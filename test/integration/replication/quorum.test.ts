@@ -49,12 +49,8 @@ describe('synchronous_mode: quorum', { skip }, () => {
     const work = new Workload(c, 'q_acked');
     work.start();
     await c.waitUntil('some acknowledged commits', async () => (work.acked.length > 50 ? true : undefined), 30_000);
-    old.kill('SIGKILL');
-    old.killPostmaster('SIGKILL');
-    const next = await c.waitUntil('a new leader', async () => {
-      const l = await c.leader();
-      return l && l !== old ? l : undefined;
-    }, 90_000);
+    old.crash();
+    const next = await c.waitForNewLeader(old);
     await sleep(1000);
     await work.stop();
     assert.deepEqual(await missingOn(next, 'q_acked', work.acked), []);

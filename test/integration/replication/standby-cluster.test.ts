@@ -57,8 +57,7 @@ describe('standby cluster', { skip }, () => {
   test('killing the standby leader makes the other member the standby leader', async () => {
     const s = standby!;
     const old = (await standbyLeader(s))!;
-    old.kill('SIGKILL');
-    old.killPostmaster('SIGKILL');
+    old.crash();
     const next = await s.waitUntil('a new standby leader', async () => {
       const l = await standbyLeader(s);
       return l && l !== old ? l : undefined;

@@ -55,12 +55,8 @@ describe('synchronous_mode_strict', { skip }, () => {
       const work = new Workload(c, 'acked', round * 1_000_000);
       work.start();
       await c.waitUntil('some acknowledged commits', async () => (work.acked.length > 50 ? true : undefined), 30_000);
-      old.kill('SIGKILL');
-      old.killPostmaster('SIGKILL');
-      const next = await c.waitUntil('a new leader', async () => {
-        const l = await c.leader();
-        return l && l !== old ? l : undefined;
-      }, 90_000);
+      old.crash();
+      const next = await c.waitForNewLeader(old);
       await sleep(1000);
       await work.stop();
       assert.ok(work.acked.length > 50);

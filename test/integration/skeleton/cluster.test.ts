@@ -63,14 +63,10 @@ describe('walking skeleton: bootstrap, replication, crash failover, rejoin', { s
     const before = await old.sql<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
     assert.ok(before.length === 1);
     await old.sql("INSERT INTO skeleton VALUES (2, 'before the crash')");
-    old.kill('SIGKILL');
-    old.killPostmaster('SIGKILL');
+    old.crash();
 
     const survivors = c.nodes.filter((n) => n !== old);
-    const next = await c.waitUntil('a new leader', async () => {
-      const l = await c.leader();
-      return l && l !== old ? l : undefined;
-    }, 90_000);
+    const next = await c.waitForNewLeader(old);
     assert.ok(survivors.includes(next));
     const other = survivors.find((n) => n !== next)!;
     await c.waitUntil(`${other.name} streaming from ${next.name}`, async () => {

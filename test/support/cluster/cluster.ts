@@ -63,6 +63,14 @@ export class TestCluster {
     return this.waitUntil('a leader', () => this.leader(), timeoutMs);
   }
 
+  /** Waits until a node other than `old` is the running primary; returns it. */
+  async waitForNewLeader(old: ClusterNode, timeoutMs = 90_000): Promise<ClusterNode> {
+    return this.waitUntil(`a leader other than ${old.name}`, async () => {
+      const l = await this.leader();
+      return l && l !== old ? l : undefined;
+    }, timeoutMs);
+  }
+
   /** Waits until `count` replicas stream from the leader; returns them. */
   async waitForReplicasStreaming(count: number, timeoutMs = 120_000): Promise<ClusterNode[]> {
     return this.waitUntil(`${count} streaming replica(s)`, async () => {

@@ -130,6 +130,12 @@ export class ClusterNode {
     }
   }
 
+  /** A host crash: kill -9 of the daemon and of its postmaster. */
+  crash(): void {
+    this.kill('SIGKILL');
+    this.killPostmaster('SIGKILL');
+  }
+
   postmasterPid(): number | undefined {
     return livePostmasterPid(this.dataDir);
   }
