@@ -3,7 +3,7 @@
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DynamicConfig, PatroniConfig } from '../config/types.js';
-import type { PostgresState } from '../dcs/cluster.js';
+import type { PostgresState, RestartReason } from '../dcs/cluster.js';
 import { log } from '../log/logger.js';
 import { restoreConfigurationFiles, saveConfigurationFiles } from './backups.js';
 import { runBasebackup } from './basebackup.js';
@@ -21,6 +21,7 @@ import { SNAPSHOT_QUERY, toRunningServer, type SnapshotRow } from './queries.js'
 import { rewindCommand } from './rewind.js';
 import { walTimeline } from './wal-timeline.js';
 import { SlotOps } from './slot-ops.js';
+import { optionMap, pendingCommandLineChanges } from './command-line.js';
 import { SYNC_READING_QUERY, toSyncReading, type SyncReading, type SyncReadingRow } from './sync.js';
 import type { ControlData, DataDirState, PostgresSnapshot } from './snapshot.js';
 import { parseVersionOutput, runTool, toolPath, type ToolName } from './tools.js';
@@ -30,16 +31,6 @@ function walSegmentSize(dd: DataDirState): number {
   const raw = dd.kind === 'present' ? dd.controlData?.raw['Bytes per WAL segment'] : undefined;
   const n = raw ? Number.parseInt(raw, 10) : NaN;
   return Number.isFinite(n) && n > 0 ? n : 16 * 1024 * 1024;
-}
-
-/** `--name=value` options as a map. */
-function optionMap(options: string[]): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const o of options) {
-    const eq = o.indexOf('=');
-    if (o.startsWith('--') && eq > 2) m.set(o.slice(2, eq), o.slice(eq + 1));
-  }
-  return m;
 }
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -167,22 +158,13 @@ export class Postgresql implements PostgresController {
     return { ...process.env, PGPASSFILE: path };
   }
 
-  /** Render every file for this role/upstream; returns the postmaster options. */
-  /**
-   * Protected parameters go on the postmaster command line, where pg_settings cannot see a pending
-   * change: compare what the postmaster started with against what we would start it with now.
-   */
-  private pendingCommandLineChanges(): Record<string, { old_value: string; new_value: string }> {
+  private pendingCommandLineChanges(): Record<string, RestartReason> {
     if (!this.startedOptions) return {};
-    const now = optionMap(buildStartPlan(this.cfg, this.getDynamic(), readMajorVersion(this.dataDir), 'primary', null).options);
-    const out: Record<string, { old_value: string; new_value: string }> = {};
-    for (const [name, value] of now) {
-      const old = this.startedOptions.get(name);
-      if (old !== undefined && old !== value) out[name] = { old_value: old, new_value: value };
-    }
-    return out;
+    return pendingCommandLineChanges(this.startedOptions,
+      buildStartPlan(this.cfg, this.getDynamic(), readMajorVersion(this.dataDir), 'primary', null).options);
   }
 
+  /** Render every file for this role/upstream; returns the postmaster options. */
   private async writeConfiguration(role: ServerRole, upstream: Upstream | null): Promise<string[]> {
     const plan = buildStartPlan(this.cfg, this.getDynamic(), await this.majorVersion(), role, upstream);
     if (this.standbyNames.managed) {
