@@ -6,7 +6,7 @@ import { scheduledRestartJson, type ScheduledRestart as ApiScheduledRestart } fr
 import { buildDynamicConfig } from '../config/dynamic.js';
 import { loadConfig } from '../config/loader.js';
 import type { DynamicConfig, PatroniConfig } from '../config/types.js';
-import { EMPTY_CLUSTER, type Cluster } from '../dcs/cluster.js';
+import type { Cluster } from '../dcs/cluster.js';
 import { DcsError, type Dcs } from '../dcs/dcs.js';
 import { AsyncRunner } from '../ha/async-runner.js';
 import { decide } from '../ha/decide.js';
@@ -61,7 +61,6 @@ export class HaNode {
   private readonly slots: SlotManager;
   private stopping = false;
   private reloadRequested = false;
-  private readonly identity: NodeIdentity;
   private localDynamic: JsonObject;
 
   constructor(private readonly deps: NodeDeps) {
@@ -71,20 +70,25 @@ export class HaNode {
     this.runner = new AsyncRunner(() => deps.dcs.wakeup());
     this.syncReplication = new SyncReplication(deps.pg, deps.dcs);
     this.slots = new SlotManager(deps.pg.slots);
-    const u = urls(config);
-    this.identity = {
-      name: config.name, tags: config.tags, apiUrl: u.apiUrl, connUrl: u.connUrl,
-      canBootstrap: true, usePgRewind: false,
-      removeDataDirOnDivergedTimelines: config.postgresql.remove_data_directory_on_diverged_timelines,
-      removeDataDirOnRewindFailure: config.postgresql.remove_data_directory_on_rewind_failure,
-    };
   }
 
   get name(): string { return this.deps.config.name; }
   /** The local config as last (re)loaded. */
   get config(): PatroniConfig { return this.deps.config; }
 
-  identityNow(): NodeIdentity { return { ...this.identity, tags: this.deps.config.tags, usePgRewind: this.dynamic.use_pg_rewind }; }
+  /** Who this node is for decide(), from the config as last (re)loaded. */
+  identityNow(): NodeIdentity {
+    const config = this.deps.config;
+    const u = urls(config);
+    return {
+      name: config.name, tags: config.tags, apiUrl: u.apiUrl, connUrl: u.connUrl,
+      // Only a node whose local config has a bootstrap section may initialise a new cluster.
+      canBootstrap: 'bootstrap' in config.raw,
+      usePgRewind: this.dynamic.use_pg_rewind,
+      removeDataDirOnDivergedTimelines: config.postgresql.remove_data_directory_on_diverged_timelines,
+      removeDataDirOnRewindFailure: config.postgresql.remove_data_directory_on_rewind_failure,
+    };
+  }
 
   /** Run a task on the async slot outside a cycle (REST actions); the busy task's name when refused. */
   startTask(task: AsyncTask): string | null {
@@ -355,7 +359,4 @@ export class HaNode {
     log.critical(reason);
     process.exit(code);
   }
-
-  /** For the API: the whole world as last seen. */
-  get empty(): Cluster { return EMPTY_CLUSTER; }
 }
