@@ -65,6 +65,19 @@ export interface ApiActions {
   failsafeHeartbeat(leader: FailsafeLeader): FailsafeOutcome;
 }
 
+/** The last HA decision and why, for GET /explain (a patroni-ts addition; Patroni has no such endpoint). */
+export interface DecisionExplanation {
+  /** ISO time of the cycle. */
+  at: string;
+  message: string;
+  /** What the cycle did, e.g. `acquire_leader: ok`, `run_async: promote`. */
+  steps: string[];
+  /** Why each member was or was not eligible to lead (only when the cycle weighed them). */
+  reasons: { member: string; eligible: boolean; why: string }[];
+  /** The most recent cycle that weighed members (a leader race, a switchover), kept after quieter cycles. */
+  lastWeighing: { at: string; message: string; reasons: { member: string; eligible: boolean; why: string }[] } | null;
+}
+
 export interface ApiContext {
   readonly scope: string;
   readonly name: string;
@@ -92,6 +105,8 @@ export interface ApiContext {
   /** Wake the HA loop now (after writing the failover key or the config). */
   wakeup(): void;
   readonly actions: ApiActions;
+  /** The last cycle's decision, null before the first one. */
+  lastDecision(): DecisionExplanation | null;
 }
 
 export type { RestartFilters, ScheduledRestart };

@@ -62,5 +62,6 @@ export function apiContext(node: HaNode, cfg: PatroniConfig, dcs: Dcs, pg: Postg
     dcs: () => dcs,
     wakeup: () => dcs.wakeup(),
     actions: nodeActions(node),
+    lastDecision: () => node.lastExplanation,
   };
 }

@@ -3,6 +3,7 @@
 import { readFile, stat, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { scheduledRestartJson, type ScheduledRestart as ApiScheduledRestart } from '../api/restart-request.js';
+import type { DecisionExplanation } from '../api/context.js';
 import { buildDynamicConfig } from '../config/dynamic.js';
 import { loadConfig } from '../config/loader.js';
 import type { DynamicConfig, PatroniConfig } from '../config/types.js';
@@ -41,6 +42,8 @@ export class HaNode {
   snapshot: PostgresSnapshot | null = null;
   dynamic: DynamicConfig;
   lastDecision: Decision | null = null;
+  /** The last cycle as GET /explain shows it. */
+  lastExplanation: DecisionExplanation | null = null;
   lastMessage = '';
   lastCycleAt = 0;
   lastDcsSeen = 0;
@@ -216,6 +219,12 @@ export class HaNode {
     if (holds && !this.dynamic.pause) this.fence.arm(this.lastCycleAt, this.dynamic.ttl);
     else this.fence.disarm();
     await this.touchMember();
+    const at = new Date(this.lastCycleAt).toISOString();
+    const reasons = decision.reasons ?? [];
+    this.lastExplanation = {
+      at, message: result.message, steps: result.steps, reasons,
+      lastWeighing: reasons.length ? { at, message: result.message, reasons } : this.lastExplanation?.lastWeighing ?? null,
+    };
     return result.message;
   }
 

@@ -36,17 +36,36 @@ export interface Executed {
   attempts: { attempt: Attempt; ok: boolean }[];
   /** Set when this cycle holds the leader key after executing (acquired or refreshed). */
   leaderHeld: boolean;
+  /** What was done, in order, for GET /explain: `touch_member`, `acquire_leader: ok`, `run_async: promote`. */
+  steps: string[];
+}
+
+/** One line per action for /explain; the bookkeeping ones (memory, logs) are left out. */
+function describe(action: Action): string | null {
+  switch (action.type) {
+    case 'set_memory': case 'log': return null;
+    case 'run_async': return `run_async: ${action.task.name}`;
+    case 'stop_postgres': return `stop_postgres: ${action.mode}`;
+    case 'follow': return `follow: ${action.upstream?.name ?? 'nobody'}`;
+    default: return action.type;
+  }
 }
 
 export async function execute(decision: Decision, deps: ExecutorDeps): Promise<Executed> {
   const attempts: Executed['attempts'] = [];
+  const steps: string[] = [];
   let leaderHeld = false;
   let d = decision;
   for (;;) {
-    for (const action of d.actions) await perform(action, deps);
-    if (!d.branch) return { message: d.message, attempts, leaderHeld };
+    for (const action of d.actions) {
+      await perform(action, deps);
+      const step = describe(action);
+      if (step) steps.push(step);
+    }
+    if (!d.branch) return { message: d.message, attempts, leaderHeld, steps };
     const ok = await tryAttempt(d.branch.attempt, deps);
     attempts.push({ attempt: d.branch.attempt, ok });
+    steps.push(`${typeof d.branch.attempt === 'object' ? d.branch.attempt.kind : d.branch.attempt}: ${ok ? 'ok' : 'failed'}`);
     if (ok && (d.branch.attempt === 'acquire_leader' || d.branch.attempt === 'update_leader')) leaderHeld = true;
     if (!ok && d.branch.attempt === 'update_leader') log.error('failed to update leader lock');
     d = ok ? d.branch.onSuccess : d.branch.onFailure;

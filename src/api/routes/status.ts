@@ -1,4 +1,4 @@
-// Read endpoints: GET /patroni, /cluster, /history (rest-api.md §6-8).
+// Read endpoints: GET /patroni, /cluster, /history (rest-api.md §6-8), and our GET /explain.
 import { clusterAsJson } from '../cluster-json.js';
 import type { Route, RouteList } from '../routes.js';
 
@@ -26,6 +26,15 @@ const getHistory: Route = {
   },
 };
 
+/** Why this node did what it did last cycle: the decision's message, steps and per-member reasons. */
+const getExplain: Route = {
+  access: 'public',
+  async handle(_req, ctx) {
+    const d = ctx.lastDecision();
+    return d ? { kind: 'json', code: 200, body: { ...d } } : { kind: 'text', code: 503, text: 'no HA cycle has run yet' };
+  },
+};
+
 export function statusRoutes(): RouteList {
-  return [['GET', 'patroni', getPatroni], ['GET', 'cluster', getCluster], ['GET', 'history', getHistory]];
+  return [['GET', 'patroni', getPatroni], ['GET', 'cluster', getCluster], ['GET', 'history', getHistory], ['GET', 'explain', getExplain]];
 }

@@ -73,6 +73,11 @@ describe('walking skeleton: bootstrap, replication, crash failover, rejoin', { s
       const s = await other.status();
       return s?.replication_state === 'streaming' && s.timeline === (await next.status())?.timeline ? true : undefined;
     }, 60_000);
+    // The winner can say why it won: the race's reasons stay in GET /explain after quieter cycles.
+    const explain = await next.api('/explain');
+    assert.equal(explain.status, 200);
+    assert.match(explain.text, /"lastWeighing": \{"at": "[^"]+", "message": "promoted self to leader by acquiring session lock"/);
+    assert.match(explain.text, new RegExp(`"member": "${next.name}", "eligible": true`));
     const rows = await next.sql<{ note: string }>('SELECT note FROM skeleton WHERE id = 2');
     assert.equal(rows[0]?.note, 'before the crash');
     await next.sql("INSERT INTO skeleton VALUES (3, 'after the failover')");

@@ -1,6 +1,6 @@
 // A fake ApiContext over an in-memory cluster: DCS writes (config, failover key) change the cluster
 // that the next freshCluster() returns, and every action call is recorded. For API unit tests.
-import type { ApiActions, ApiContext, FailsafeOutcome, ReinitializeOutcome, RestartOutcome } from '../../../src/api/context.js';
+import type { ApiActions, ApiContext, FailsafeOutcome, ReinitializeOutcome, RestartOutcome, DecisionExplanation } from '../../../src/api/context.js';
 import { buildNodeStatus, type NodeStatusInput } from '../../../src/api/node-status.js';
 import type { ScheduledRestart } from '../../../src/api/restart-request.js';
 import type { DynamicConfig } from '../../../src/config/types.js';
@@ -10,6 +10,7 @@ import { isObject, parseJson, type JsonObject } from '../../../src/util/json.js'
 import { batman, dynamicConfig, runningServer, snapshot } from './fixtures.js';
 
 export interface FakeState {
+  lastDecision?: DecisionExplanation | null;
   cluster: Cluster;
   dynamic: DynamicConfig;
   isLeader: boolean;
@@ -130,5 +131,6 @@ export function fakeContext(state: FakeState): ApiContext {
       state.onWakeup?.();
     },
     actions: fakeActions(state),
+    lastDecision: () => state.lastDecision ?? null,
   };
 }

@@ -54,6 +54,18 @@ describe('REST API write endpoints', () => {
     return { status: res.status, text: await res.text(), type: res.headers.get('content-type'), headers: res.headers };
   };
 
+  test('GET /explain: 503 before the first cycle, then the last decision with its reasons', async () => {
+    assert.equal((await call('GET', '/explain')).status, 503);
+    const weighing = { at: '2026-11-26T00:00:00.000Z', message: 'promoted self to leader by acquiring session lock',
+      reasons: [{ member: 'node2', eligible: false, why: 'not reachable (refused)' }] };
+    state.lastDecision = { at: '2026-11-26T00:00:02.000Z', message: 'no action. I am (node1), the leader with the lock', steps: ['update_leader: ok'], reasons: [], lastWeighing: weighing };
+    const r = await call('GET', '/explain');
+    assert.equal(r.status, 200);
+    const body = JSON.parse(r.text) as { steps: string[]; lastWeighing: { reasons: { why: string }[] } };
+    assert.deepEqual(body.steps, ['update_leader: ok']);
+    assert.equal(body.lastWeighing.reasons[0]?.why, 'not reachable (refused)');
+  });
+
   test('bodies: missing 411, empty 400, invalid JSON 400, non-object 400, {} 400 where required', async () => {
     const noLength = await rawRequest(srv.address.port, 'POST /switchover HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     assert.match(noLength, /^HTTP\/1\.1 411 Length Required/);
