@@ -339,6 +339,7 @@ export class HaNode {
   /** SIGTERM: stop PostgreSQL (unless paused), release the lock once it is down, publish, exit. */
   async shutdown(): Promise<void> {
     this.stopping = true;
+    this.fence.disarm();
     this.deps.dcs.wakeup();
     const { dcs, pg } = this.deps;
     if (this.dynamic.pause) {
