@@ -70,6 +70,7 @@ export function postBootstrap(input: HaInput): Decision {
       { type: 'write_initialize', createNew: false, sysid: standbySysid },
       { type: 'publish_config' },
       { type: 'take_leader' },
+      { type: 'sync_slots' },
       setMemory({ bootstrap: { stage: 'none' }, role: 'standby_leader', lastAsync: null }));
   }
   if (stage === 'initdb') {
@@ -84,5 +85,8 @@ export function postBootstrap(input: HaInput): Decision {
     { type: 'write_initialize', createNew: false, sysid },
     { type: 'publish_config' },
     { type: 'take_leader' },
+    // Replicas waiting for us clone next: their slots must exist before their first connection,
+    // or their WAL receivers retry only after wal_retrieve_retry_interval.
+    { type: 'sync_slots' },
     setMemory({ bootstrap: { stage: 'none' }, role: 'primary', lastAsync: null }));
 }

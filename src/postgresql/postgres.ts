@@ -16,7 +16,7 @@ import { clearDirectory, probeDataDir, readMajorVersion } from './datadir.js';
 import { runInitdb } from './initdb.js';
 import { BASEBACKUP_FORBIDDEN, userOptions } from './options.js';
 import { buildStartPlan, configDir, pgpassPath } from './plan.js';
-import { pgCtlPromote, pgCtlReload, pgCtlStart, pgCtlStop, runningPostmaster, waitForOrphans, type PgCtl } from './process.js';
+import { pgCtlPromote, pgCtlReload, pgCtlStart, pgCtlStop, removeStaleLocks, runningPostmaster, waitForOrphans, type PgCtl } from './process.js';
 import { SNAPSHOT_QUERY, toRunningServer, type SnapshotRow } from './queries.js';
 import { rewindCommand } from './rewind.js';
 import { walTimeline } from './wal-timeline.js';
@@ -191,6 +191,7 @@ export class Postgresql implements PostgresController {
     if (role !== 'primary') this.standbyNames = { managed: false };
     try {
       if (!(await waitForOrphans(this.dataDir, 10_000))) log.warning('processes of the crashed postmaster are still running in %s', this.dataDir);
+      this.clearStaleLocks();
       const options = await this.writeConfiguration(role, upstream);
       const logFile = join(this.dataDir, 'postgresql.log');
       const res = await pgCtlStart(this.pgCtl(), options, logFile);
@@ -340,8 +341,17 @@ export class Postgresql implements PostgresController {
     await withClient(this.superuserTarget(0), (c) => setupUsers(c, { superuser: auth.superuser, replication: auth.replication, rewind: auth.rewind, majorVersion }));
   }
 
+  /** Lock files of a dead postmaster (see removeStaleLocks) must not stop the next start or rewind. */
+  private clearStaleLocks(): void {
+    const dirs = buildStartPlan(this.cfg, this.getDynamic(), readMajorVersion(this.dataDir), 'primary', null).files.parameters.unix_socket_directories;
+    const stale = removeStaleLocks(this.dataDir, (dirs ?? '').split(',').map((d) => d.trim()).filter((d) => d.startsWith('/')));
+    if (stale !== null) log.info('Removed the lock files of the dead postmaster %s', stale);
+  }
+
   /** pg_rewind from a running primary; Postgres must be shut down cleanly. True on success. */
   async rewind(from: Upstream): Promise<boolean> {
+    await waitForOrphans(this.dataDir, 10_000);
+    this.clearStaleLocks();
     const pgc = this.cfg.postgresql;
     const majorVersion = await this.majorVersion();
     const auth = majorVersion >= 110000 && pgc.authentication.rewind ? pgc.authentication.rewind : pgc.authentication.superuser;

@@ -1,6 +1,6 @@
 // The postmaster as an OS process: postmaster.pid, liveness (kill -0 plus a look at /proc so a
 // recycled pid is not mistaken for PostgreSQL), and pg_ctl start/stop/promote/reload wrappers.
-import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { runTool, type ToolResult } from './tools.js';
 
@@ -31,9 +31,23 @@ function processExists(pid: number): boolean {
   }
 }
 
+/** State `Z` (zombie) or `X` (dead) in /proc/<pid>/stat; false where /proc does not tell. */
+export function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state === 'Z' || state === 'X';
+  } catch {
+    return false;
+  }
+}
+
 /** True when the pid is alive and (where /proc tells) is a postgres/postmaster process. */
 export function isPostgresProcess(pid: number): boolean {
   if (!processExists(pid)) return false;
+  // A killed postmaster lingers as a zombie until its parent (init, often not a reaping one in
+  // containers) collects it; kill -0 still succeeds on it, so read its state too.
+  if (isZombie(pid)) return false;
   try {
     const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
     if (comm === 'postgres' || comm === 'postmaster') return true;
@@ -71,6 +85,42 @@ export async function waitForOrphans(dataDir: string, timeoutMs: number): Promis
     await new Promise((r) => setTimeout(r, 100));
   }
   return true;
+}
+
+/**
+ * A postmaster.pid whose postmaster is dead (or a zombie nobody reaped: PostgreSQL's own check,
+ * kill -0, would take it for alive and refuse to start) and whose children are all gone is stale:
+ * remove it, and the socket lock files in `socketDirs` that name the same dead pid (they would stop
+ * the start, and pg_rewind's single-user recovery, the same way). Returns the dead pid, or null.
+ */
+export function removeStaleLocks(dataDir: string, socketDirs: string[]): number | null {
+  const pf = readPidFile(dataDir);
+  if (!pf || isPostgresProcess(pf.pid) || orphanedBackends(dataDir).length > 0) return null;
+  const dirs = new Set([...(pf.socketDir ? [pf.socketDir] : []), ...socketDirs]);
+  if (pf.port !== null) {
+    for (const dir of dirs) {
+      const lock = join(dir, `.s.PGSQL.${pf.port}.lock`);
+      if (readLockPid(lock) === pf.pid) unlinkQuietly(lock);
+    }
+  }
+  return unlinkQuietly(join(dataDir, 'postmaster.pid')) ? pf.pid : null;
+}
+
+function readLockPid(file: string): number | null {
+  try {
+    return Number.parseInt(readFileSync(file, 'utf8').split('\n')[0] ?? '', 10);
+  } catch {
+    return null;
+  }
+}
+
+function unlinkQuietly(file: string): boolean {
+  try {
+    unlinkSync(file);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The running postmaster of this data dir, or null. */

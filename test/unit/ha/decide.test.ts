@@ -31,7 +31,7 @@ const cases: Case[] = [
     message: 'running post_bootstrap', task: 'post_bootstrap' },
   { name: 'post_bootstrap finished: publish initialize, config, leader',
     in: input({ me: 'node1', cluster: cluster({ initialize: '' }), pg: pgRunning(primary()), memory: { bootstrap: { stage: 'post_bootstrap' }, lastAsync: { name: 'post_bootstrap', ok: true } } }),
-    message: 'initialized a new cluster', has: ['write_initialize', 'publish_config', 'take_leader'] },
+    message: 'initialized a new cluster', has: ['write_initialize', 'publish_config', 'take_leader', 'sync_slots'] },
   { name: 'initdb failed: cancel initialization and exit',
     in: input({ me: 'node1', cluster: cluster({ initialize: '' }), pg: pgEmpty, memory: { bootstrap: { stage: 'initdb' }, lastAsync: { name: 'bootstrap', ok: false } } }),
     message: 'Failed to bootstrap cluster: bootstrap failed', has: ['cancel_initialization', 'exit'] },

@@ -49,3 +49,39 @@ describe('binaries and processes', () => {
     assert.equal(shellQuote("--cluster_name=it's a b"), `'--cluster_name=it'\\''s a b'`);
   });
 });
+
+test('a zombie process does not count as a running postmaster', async () => {
+  const { spawn } = await import('node:child_process');
+  const { isPostgresProcess, isZombie } = await import('../../../src/postgresql/process.js');
+  // A child that exits while we do not wait for it stays a zombie until reaped by our event loop;
+  // read its state synchronously right after it exited.
+  const child = spawn('sh', ['-c', 'exit 0'], { stdio: 'ignore' });
+  const pid = child.pid!;
+  const deadline = Date.now() + 5000;
+  let zombie = false;
+  while (Date.now() < deadline && !zombie) zombie = isZombie(pid);
+  assert.ok(zombie, 'the exited child was observed as a zombie');
+  assert.equal(isPostgresProcess(pid), false);
+  await new Promise((r) => child.once('exit', r));
+});
+
+test('the lock files of a dead postmaster are removed, a live one is left alone', async () => {
+  const { mkdtempSync, writeFileSync, existsSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { spawnSync } = await import('node:child_process');
+  const { removeStaleLocks } = await import('../../../src/postgresql/process.js');
+  const dir = mkdtempSync(join(tmpdir(), 'stale-locks-'));
+  const data = join(dir, 'data');
+  const sock = join(dir, 'sock');
+  for (const d of [data, sock]) (await import('node:fs')).mkdirSync(d);
+  const deadPid = spawnSync('sh', ['-c', 'echo $$'], { encoding: 'utf8' }).stdout.trim();
+  writeFileSync(join(data, 'postmaster.pid'), `${deadPid}\n${data}\n1700000000\n5432\n${sock}\n*\n  1234  5678\nready\n`);
+  writeFileSync(join(sock, '.s.PGSQL.5432.lock'), `${deadPid}\n${data}\n`);
+  writeFileSync(join(sock, '.s.PGSQL.5433.lock'), `${deadPid}\n${data}\n`);
+  assert.equal(removeStaleLocks(data, [sock]), Number(deadPid));
+  assert.equal(existsSync(join(data, 'postmaster.pid')), false);
+  assert.equal(existsSync(join(sock, '.s.PGSQL.5432.lock')), false);
+  assert.equal(existsSync(join(sock, '.s.PGSQL.5433.lock')), true, 'another port is not ours');
+  assert.equal(removeStaleLocks(data, [sock]), null, 'nothing left to remove');
+});
