@@ -1,15 +1,13 @@
-// Run our bundled patronictl (or Debian's) against a test cluster, with a config file naming its etcd.
+// Run our bundled patronictl (or Debian's) synchronously against a test cluster, with the config file
+// of ctl/run.ts naming its etcd (ctl/run.ts has the asynchronous runner).
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { TS_CTL, type TestCluster } from './cluster/index.js';
+import { writeCtlConfig } from './ctl/run.js';
 
 export interface CtlResult { status: number; stdout: string; stderr: string }
 
 export function ctlConfig(cluster: TestCluster): string {
-  const file = join(cluster.dir, 'patronictl.yml');
-  writeFileSync(file, `scope: ${cluster.scope}\netcd3:\n  hosts: ${cluster.etcd.hostPort}\n`);
-  return file;
+  return writeCtlConfig(cluster.dir, cluster.scope, cluster.etcd.hostPort);
 }
 
 export function patronictl(cluster: TestCluster, args: string[], opts: { input?: string; impl?: 'ts' | 'debian' } = {}): CtlResult {
