@@ -1,5 +1,6 @@
 // The DCS section of the local configuration -> DcsConfig (config.md §2.10).
 import type { JsonObject } from '../util/json.js';
+import { exhibitorConfig, zookeeperConfig } from './dcs-zookeeper.js';
 import { ConfigError } from './errors.js';
 import { parseHostPort, Section } from './read.js';
 import type { DcsConfig } from './types.js';
@@ -42,17 +43,24 @@ function etcdHosts(sec: Section): { hosts: string[]; protocol?: string; useProxi
   throw new ConfigError(`${sec.path}: one of host, hosts, url, proxy must be set`);
 }
 
+/** One line for DCS kinds without a backend yet (consul, kubernetes, raft). */
+export function unsupportedDcs(kind: string): string {
+  return `${kind}: DCS ${kind} is not supported yet (supported: etcd, etcd3, zookeeper, exhibitor)`;
+}
+
 export function normalizeDcs(raw: JsonObject): DcsConfig {
   const kind = DCS_SECTIONS.find((s) => raw[s] !== undefined && raw[s] !== null);
   if (!kind) {
     throw new ConfigError(`Can not find suitable configuration of distributed configuration store\nAvailable implementations: ${DCS_SECTIONS.join(', ')}`);
   }
   const sec = Section.of(raw, kind);
-  if (kind !== 'etcd3') return { kind, section: sec.data };
+  if (kind === 'zookeeper') return zookeeperConfig(sec.data);
+  if (kind === 'exhibitor') return exhibitorConfig(sec.data);
+  if (kind !== 'etcd3' && kind !== 'etcd') throw new ConfigError(unsupportedDcs(kind));
   const { hosts, protocol, useProxies } = etcdHosts(sec);
   const proto = sec.optStr('protocol') ?? protocol ?? 'http';
   if (proto !== 'http' && proto !== 'https') throw new ConfigError(`${sec.keyPath('protocol')} must be http or https, got ${proto}`);
-  const out: DcsConfig = { kind: 'etcd3', hosts, protocol: proto, use_proxies: useProxies };
+  const out: DcsConfig = { kind, hosts, protocol: proto, use_proxies: useProxies };
   for (const key of ['username', 'password', 'cacert', 'cert', 'key'] as const) {
     const v = sec.optStr(key);
     if (v !== undefined) out[key] = v;
