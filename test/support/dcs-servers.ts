@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JsonObject } from '../../src/util/json.js';
 import { trackChild } from './cluster/reaper.js';
@@ -35,10 +35,15 @@ class Service {
   child: ChildProcess | undefined;
   private stderr = '';
 
-  constructor(private readonly what: string, private readonly cmd: string, private readonly args: string[], private readonly ready: () => Promise<boolean>) {}
+  constructor(
+    private readonly what: string, private readonly cmd: string, private readonly args: string[],
+    private readonly ready: () => Promise<boolean>, private readonly logFile?: string,
+  ) {}
 
   async start(): Promise<void> {
-    const child = spawn(this.cmd, this.args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.arch === 'x64' ? '' : process.arch } });
+    const out = this.logFile ? openSync(this.logFile, 'a') : 'ignore';
+    const child = spawn(this.cmd, this.args, { stdio: ['ignore', out, 'pipe'], env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.arch === 'x64' ? '' : process.arch } });
+    if (typeof out === 'number') closeSync(out);
     this.child = child;
     trackChild(child);
     child.stderr?.on('data', (d: Buffer) => { this.stderr = (this.stderr + d.toString()).slice(-4000); });
@@ -125,7 +130,7 @@ export async function startZooKeeper(): Promise<DcsServer & { port: number }> {
   const service = new Service('zookeeper', 'java', [
     '-Xmx128m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', `-Dzookeeper.log.dir=${dir.path}`,
     '-cp', ZK_CLASSPATH, 'org.apache.zookeeper.server.ZooKeeperServerMain', cfg,
-  ], () => ruok(port));
+  ], () => ruok(port), join(dir.path, 'zookeeper.log'));
   await service.start();
   const stop = async () => {
     await service.kill();

@@ -39,15 +39,7 @@ export function sessionIdOf(owner: Buffer | undefined): string | undefined {
   return owner.toString('hex');
 }
 
-/**
- * Patroni's timing rules against the session: the session timeout is `ttl`; an unanswered ping
- * should be noticed within `loop_wait - 2` seconds (at least 2) so a dead server is left while the
- * session still lives; each connection attempt gets `retry_timeout / 2` (at least 1 s).
- */
-export function sessionTimings(ttl: number, loopWait: number, retryTimeout: number): { sessionMs: number; pingMs: number; connectMs: number } {
-  return {
-    sessionMs: Math.round(ttl * 1000),
-    pingMs: Math.max(loopWait - 2, 2) * 1000,
-    connectMs: Math.max(1, retryTimeout / 2) * 1000,
-  };
+/** Patroni's session timeout is `ttl` (ZooKeeper clamps it to the server's min/max session timeout). */
+export function sessionTimeoutMs(ttl: number): number {
+  return Math.round(ttl * 1000);
 }

@@ -30,6 +30,7 @@ declare module 'node-zookeeper-client' {
     getState(): ZkState;
     getSessionId(): Buffer;
     getSessionTimeout(): number;
+    getSessionPassword(): Buffer;
     addAuthInfo(scheme: string, auth: Buffer): void;
     create(path: string, data: Buffer | null, acls: unknown[], mode: number, callback: Cb<[string]>): void;
     remove(path: string, version: number, callback: Cb<[]>): void;
@@ -39,7 +40,7 @@ declare module 'node-zookeeper-client' {
     exists(path: string, watcher: Watcher | undefined, callback: Cb<[Stat | null]>): void;
     mkdirp(path: string, data: Buffer | null, acls: unknown[], mode: number, callback: Cb<[string]>): void;
   }
-  export interface ClientOptions { sessionTimeout?: number; spinDelay?: number; retries?: number }
+  export interface ClientOptions { sessionTimeout?: number; spinDelay?: number; retries?: number; sessionId?: Buffer; sessionPassword?: Buffer }
   export function createClient(connectionString: string, options?: ClientOptions): Client;
 
   export const CreateMode: { PERSISTENT: number; EPHEMERAL: number };

@@ -5,15 +5,44 @@
 import zk, { type Client, type Stat, type Watcher, type ZkException } from 'node-zookeeper-client';
 import { log } from '../../log/logger.js';
 import { DcsError } from '../dcs.js';
-import { classifyZkError, sessionIdOf, sessionTimings, ZkRefusal } from './errors.js';
+import { classifyZkError, sessionIdOf, sessionTimeoutMs, ZkRefusal } from './errors.js';
 
 export interface ZkNodeData { value: string; stat: Stat }
+
+/** The parts of node-zookeeper-client's private ConnectionManager that shutdown has to reach. */
+interface ConnectionInternals {
+  socket?: { destroy(): void };
+  connect(): void;
+  onSocketConnected(): void;
+}
+
+/**
+ * Close a client in any state. node-zookeeper-client's close() only works on a live connection: before
+ * one exists it throws, and a pending reconnect would open a new session later. Then we stop its
+ * reconnect loop and drop the socket instead (no session is open on the server to close).
+ */
+function shutdownClient(client: Client, connected: boolean): void {
+  if (!connected) {
+    const cm = (client as unknown as { connectionManager?: ConnectionInternals }).connectionManager;
+    if (cm) {
+      cm.connect = () => {};
+      cm.onSocketConnected = function (this: ConnectionInternals) { this.socket?.destroy(); };
+    }
+    try {
+      client.close();
+    } catch {
+      // no socket yet: nothing to tell the server
+    }
+    cm?.socket?.destroy();
+    return;
+  }
+  client.close();
+}
 
 export interface ZkSessionOptions {
   hosts: string[];
   authData: [string, string][];
   ttl: number;
-  loopWait: number;
   retryTimeout: number;
 }
 
@@ -24,7 +53,6 @@ export class ZkSession {
   private hosts: string;
   private readonly waiters = new Set<() => void>();
   private ttl: number;
-  private loopWait: number;
   private retryTimeout: number;
   /** The new session may not hold what the old one did (watches, ephemeral znodes). */
   onNewSession: () => void = () => {};
@@ -34,7 +62,6 @@ export class ZkSession {
   constructor(private readonly opts: ZkSessionOptions) {
     this.hosts = opts.hosts.join(',');
     this.ttl = opts.ttl;
-    this.loopWait = opts.loopWait;
     this.retryTimeout = opts.retryTimeout;
   }
 
@@ -47,51 +74,70 @@ export class ZkSession {
     return this.connected && this.client ? sessionIdOf(this.client.getSessionId()) : undefined;
   }
 
+  /** Session id and password of the live session (tests force its expiry with them). */
+  credentials(): { id: Buffer; password: Buffer } | undefined {
+    if (!this.connected || !this.client) return undefined;
+    return { id: this.client.getSessionId(), password: this.client.getSessionPassword() };
+  }
+
   deadline(): number {
     return Date.now() + this.retryTimeout * 1000;
   }
 
   start(): void {
     if (this.client || this.closed || this.hosts === '') return;
-    const { sessionMs } = sessionTimings(this.ttl, this.loopWait, this.retryTimeout);
-    const client = zk.createClient(this.hosts, { sessionTimeout: sessionMs, spinDelay: 500, retries: 0 });
+    const client = zk.createClient(this.hosts, { sessionTimeout: sessionTimeoutMs(this.ttl), spinDelay: 500, retries: 0 });
     this.client = client;
     client.on('state', (state: { name: string }) => {
       if (this.client !== client) return;
-      if (state.name === 'SYNC_CONNECTED' || state.name === 'CONNECTED_READ_ONLY') {
-        const fresh = !this.connected;
-        this.connected = true;
-        for (const w of this.waiters) w();
-        if (fresh) this.onConnectionChange(true);
-      } else if (state.name === 'DISCONNECTED') {
-        this.connected = false;
-        this.onConnectionChange(false);
-      } else if (state.name === 'EXPIRED' || state.name === 'AUTH_FAILED') {
-        log.warning('ZooKeeper session %s, starting a new one', state.name === 'EXPIRED' ? 'expired' : 'authentication failed');
-        this.replace();
+      // An exception here would unwind into the client's socket handling: log it, never throw.
+      try {
+        this.onState(state.name);
+      } catch (e) {
+        log.error('ZooKeeper state %s handling failed: %s', state.name, e instanceof Error ? e.message : String(e));
       }
     });
     for (const [scheme, cred] of this.opts.authData) client.addAuthInfo(scheme, Buffer.from(cred));
     client.connect();
   }
 
+  private onState(name: string): void {
+    if (name === 'SYNC_CONNECTED' || name === 'CONNECTED_READ_ONLY') {
+      const fresh = !this.connected;
+      this.connected = true;
+      for (const w of this.waiters) w();
+      if (fresh) this.onConnectionChange(true);
+    } else if (name === 'DISCONNECTED') {
+      this.connected = false;
+      this.onConnectionChange(false);
+    } else if (name === 'EXPIRED' || name === 'AUTH_FAILED') {
+      log.warning('ZooKeeper session %s, starting a new one', name === 'EXPIRED' ? 'expired' : 'authentication failed');
+      this.replace();
+    }
+  }
+
   /** Drop the current session (its ephemeral znodes go with it) and open a new one. */
   replace(): void {
     const old = this.client;
+    const wasConnected = this.connected;
     this.client = undefined;
     this.connected = false;
-    old?.close();
-    this.onConnectionChange(false);
+    try {
+      if (old) shutdownClient(old, wasConnected);
+    } catch (e) {
+      log.debug('closing the old ZooKeeper client: %s', e instanceof Error ? e.message : String(e));
+    }
     if (this.closed) return;
+    // Whatever the old client did, a new session is opened: never leave the node without one.
     this.start();
+    this.onConnectionChange(false);
     this.onNewSession();
   }
 
   /** A new ttl needs a new session (ZooKeeper cannot change a session's timeout). */
-  setTimeouts(ttl: number, loopWait: number, retryTimeout: number): boolean {
+  setTimeouts(ttl: number, retryTimeout: number): boolean {
     const ttlChanged = ttl !== this.ttl;
     this.ttl = ttl;
-    this.loopWait = loopWait;
     this.retryTimeout = retryTimeout;
     if (ttlChanged && this.client) this.replace();
     return ttlChanged;
@@ -184,10 +230,11 @@ export class ZkSession {
 
   close(): void {
     this.closed = true;
+    const wasConnected = this.connected;
     this.connected = false;
     const c = this.client;
     this.client = undefined;
-    c?.close();
+    if (c) shutdownClient(c, wasConnected);
     for (const w of this.waiters) w();
   }
 }

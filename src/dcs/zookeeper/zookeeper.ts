@@ -42,7 +42,7 @@ export class ZooKeeper implements Dcs {
     this.backend = opts.backend ?? 'zookeeper';
     this.name = opts.name;
     this.clusterPath = clusterPathFor(opts.namespace, opts.scope);
-    this.session = new ZkSession({ hosts: opts.hosts, authData: opts.authData, ttl: opts.ttl, loopWait: opts.loopWait, retryTimeout: opts.retryTimeout });
+    this.session = new ZkSession({ hosts: opts.hosts, authData: opts.authData, ttl: opts.ttl, retryTimeout: opts.retryTimeout });
     this.statusWriter = new LeaderStatusWriter((k, v) => this.setOrCreate(this.key(k), v), (k) => this.view?.get(this.key(k))?.value);
     if (opts.mode === 'daemon') {
       const view = new ZkView(this.session, this.clusterPath, (c) => this.onCacheChange(c));
@@ -316,7 +316,7 @@ export class ZooKeeper implements Dcs {
   }
 
   setTimeouts(t: { ttl: number; loopWait: number; retryTimeout: number }): void {
-    this.session.setTimeouts(t.ttl, t.loopWait, t.retryTimeout);
+    this.session.setTimeouts(t.ttl, t.retryTimeout);
   }
 
   async close(): Promise<void> {

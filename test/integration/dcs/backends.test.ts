@@ -10,6 +10,8 @@ import { createDcs } from '../../../src/dcs/factory.js';
 import { formatFailover } from '../../../src/dcs/format.js';
 import { selectedBackends, startDcsServer, type DcsServer } from '../../support/dcs-servers.js';
 import { waitFor } from '../../support/tmp.js';
+import type { ZkSession } from '../../../src/dcs/zookeeper/session.js';
+import zk from 'node-zookeeper-client';
 
 const within = <T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> => Promise.race([p, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms))]);
 
@@ -134,6 +136,36 @@ for (const backend of selectedBackends()) {
       if (backend !== 'etcd2') await a.close();
       await waitFor('leader key to expire', async () => (await watcher.getCluster({ fresh: true })).leader === null, 20_000, 200);
       if (backend === 'etcd2') await a.close();
+    });
+
+    test('an expired session is replaced; the member and leader znodes come back on the new one', { skip: backend === 'etcd2' && 'ZooKeeper sessions only' }, async () => {
+      const scope = `expired${seq++}`;
+      const a = client('a', scope);
+      const data = { conn_url: 'postgres://127.0.0.1:5432/postgres', state: 'running', role: 'primary' as const };
+      assert.equal(await a.attemptToAcquireLeader(), true);
+      assert.equal(await a.touchMember(data), true);
+      const session = (a as unknown as { session: ZkSession }).session;
+      const creds = session.credentials();
+      assert.ok(creds);
+      const before = creds.id.toString('hex');
+      // A second client with the same credentials closes the session: the server expires it for us.
+      // Our own client may win the session back before the thief's close reaches the server: retry.
+      const expired = async () => { const id = session.sessionId; return id !== undefined && id !== before; };
+      for (let attempt = 0; attempt < 5 && !(await expired()); attempt++) {
+        const thief = zk.createClient(server.asEtcd.hostPort, { sessionId: creds.id, sessionPassword: creds.password, sessionTimeout: 30_000 });
+        await new Promise<void>((r) => { thief.once('connected', () => r()); thief.connect(); });
+        thief.close();
+        await waitFor('a new session', expired, 4000, 100).catch(() => undefined);
+      }
+      assert.ok(await expired(), 'the session was replaced');
+      const watcher = client('w', scope, 'ctl');
+      await waitFor('ephemeral znodes of the old session to go', async () => (await watcher.getCluster({ fresh: true })).leader === null, 10_000, 100);
+      assert.equal(await a.touchMember(data), true);
+      assert.equal(await a.updateLeader(await a.getCluster()), true);
+      const c = await watcher.getCluster({ fresh: true });
+      assert.equal(c.leader?.name, 'a');
+      assert.equal(c.leader?.session, session.sessionId);
+      assert.equal(c.members.find((m) => m.name === 'a')?.session, session.sessionId);
     });
 
     test('garbage in a member key is tolerated', async () => {
