@@ -83,16 +83,20 @@ export function buildClusterView(scope: string, cluster: Cluster, config: Dynami
     const upstream = m.tags?.replicatefrom;
     const lag = typeof m.receive_lag === 'number' ? m.receive_lag : typeof m.lag === 'number' ? m.lag : null;
     const explain = probe?.explain ?? null;
+    const notReplayed = received !== null && replayed !== null ? Math.max(0, received - replayed) : null;
+    // Received but not replayed WAL counts as held (Patroni races on max(received, replayed)): promotion replays it first.
+    const replayNote = xlog.paused === true ? [`replay paused: ${notReplayed ?? 0} bytes received but not replayed, promotion would replay them first`]
+      : notReplayed ? [`${notReplayed} bytes received but not replayed yet`] : [];
     return {
       name: m.name, host: m.host !== undefined ? `${m.host}${m.port !== undefined ? `:${m.port}` : ''}` : null,
       role: m.role, state: m.state, timeline: m.timeline ?? null,
       lagBytes: m.role === 'leader' || m.role === 'standby_leader' ? null : lag ?? outlook?.lagBytes ?? null,
-      replayBehindBytes: received !== null && replayed !== null ? Math.max(0, received - replayed) : null,
+      replayBehindBytes: notReplayed,
       replayPaused: xlog.paused === true,
       upstream: typeof upstream === 'string' ? upstream : null,
       tags: m.tags ?? {}, pendingRestart: m.pending_restart === true,
       reachable: peers.find((p) => p.name === m.name)?.reachable === true,
-      outlook: outlook?.outlook ?? 'ineligible', why: outlook?.why ?? ['not a member'],
+      outlook: outlook?.outlook ?? 'ineligible', why: [...(outlook?.why ?? ['not a member']), ...(m.role.endsWith('leader') ? [] : replayNote)],
       lastDecision: explain ? { at: explain.at, message: explain.message } : null,
     };
   });

@@ -64,11 +64,9 @@ const mb = (bytes: number | null): Cell => (bytes === null ? '' : roundHalfEven(
 export function explainTable(view: ClusterView): string {
   const columns = ['Cluster', 'Member', 'Host', 'Role', 'State', 'TL', 'Lag in MB', 'Leads if leader lost', 'Why', 'Last decision', 'Decided at'];
   const rows: Cell[][] = view.members.map((m) => {
-    const replay = m.replayPaused ? [`replay paused, ${m.replayBehindBytes ?? 0} bytes not replayed`]
-      : m.replayBehindBytes ? [`${m.replayBehindBytes} bytes not replayed yet`] : [];
     return [
       view.scope, m.name, m.host ?? '', titleCase(m.role), m.state, m.timeline ?? '', mb(m.lagBytes),
-      OUTLOOK_TEXT[m.outlook], [...m.why, ...replay].join('\n'),
+      OUTLOOK_TEXT[m.outlook], m.why.join('\n'),
       m.lastDecision?.message ?? (m.reachable ? 'n/a (no GET /explain)' : 'unreachable'), m.lastDecision?.at ?? '',
     ];
   });
