@@ -119,7 +119,8 @@ function render(state) {
   view.members.filter(function (m) { return m.name !== view.leader; }).forEach(function (m) {
     sel.appendChild(el("option", { value: m.name, text: m.name + (m.outlook === "ineligible" ? " (not eligible)" : "") }));
   });
-  if (keep) sel.value = keep;
+  // Keep the operator's choice while it is still a candidate (it is not once it became the leader).
+  if (keep && Array.prototype.some.call(sel.options, function (o) { return o.value === keep; })) sel.value = keep;
   $("pause").disabled = busy || view.paused; $("resume").disabled = busy || !view.paused;
   $("switchover").disabled = busy || !view.leader || sel.options.length === 0;
 

@@ -90,7 +90,8 @@ export function buildClusterView(scope: string, cluster: Cluster, config: Dynami
     return {
       name: m.name, host: m.host !== undefined ? `${m.host}${m.port !== undefined ? `:${m.port}` : ''}` : null,
       role: m.role, state: m.state, timeline: m.timeline ?? null,
-      lagBytes: m.role === 'leader' || m.role === 'standby_leader' ? null : lag ?? outlook?.lagBytes ?? null,
+      // The member's own answer of this second first; its DCS key (what `list` shows) may be a loop old.
+      lagBytes: m.role === 'leader' || m.role === 'standby_leader' ? null : outlook?.lagBytes ?? lag,
       replayBehindBytes: notReplayed,
       replayPaused: xlog.paused === true,
       upstream: typeof upstream === 'string' ? upstream : null,

@@ -1,0 +1,106 @@
+// GET /dashboard in a real headless Chromium (Debian's package, driven by playwright-core) against a live
+// 3-node cluster with REST authentication: the page shows the members, roles and lags; an action without
+// credentials is refused; a switchover clicked with credentials changes the leader and the page shows it.
+// A screenshot of each step is kept under the test's temp dir (paths printed).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startEtcd, type EtcdServer } from '../../support/etcd.js';
+import { startCluster, type TestCluster } from '../../support/cluster/index.js';
+import { makeTempDir, waitFor } from '../../support/tmp.js';
+
+const AUTH = { username: 'dash-admin', password: 'dash-secret' };
+const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+describe('dashboard in headless Chromium', () => {
+  let etcd: EtcdServer | undefined;
+  let cluster: TestCluster | undefined;
+  let browser: BrowserContext | undefined;
+  let page: Page | undefined;
+  const profile = makeTempDir('dashboard-profile');
+  // Kept after the run: the screenshots are the test's artifacts.
+  const shots = makeTempDir('dashboard-screenshots');
+  let step = 0;
+  const screenshot = async (what: string) => {
+    const path = join(shots.path, `${String(++step).padStart(2, '0')}-${what}.png`);
+    await page!.screenshot({ path, fullPage: true });
+    console.log(`screenshot: ${path}`);
+  };
+  /** Role shown in the page per member, and the lag cell's byte count. */
+  const shown = () => page!.$$eval('#members tbody tr', (rows) => rows.map((r) => ({
+    name: r.getAttribute('data-member'),
+    role: r.querySelector('[data-field=role]')?.textContent ?? '',
+    lag: r.querySelector('[data-field=lag]')?.getAttribute('data-bytes') ?? '',
+  })));
+
+  before(async () => {
+    etcd = await startEtcd();
+    cluster = await startCluster({
+      impl: 'ts', nodes: 3, etcd, staggered: true,
+      nodeOverrides: () => ({ restapi: { authentication: { ...AUTH } } }),
+    });
+    await cluster.waitForReplicasStreaming(2);
+    browser = await chromium.launchPersistentContext(profile.path, {
+      executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1440, height: 900 },
+    });
+    page = await browser.newPage();
+  });
+  after(async () => {
+    await browser?.close();
+    await cluster?.remove();
+    await etcd?.stop();
+    profile.remove();
+  });
+
+  test('the page of a live 3-node cluster shows the three members with their roles and lags', async () => {
+    const node1 = cluster!.node('node1');
+    await page!.goto(`${node1.apiUrl}/dashboard`);
+    const rows = await waitFor('three members with their lags', async () => {
+      const r = await shown();
+      return r.length === 3 && r.every((m) => m.role === 'leader' || m.lag !== '') ? r : undefined;
+    }, 30_000);
+    assert.deepEqual(rows.map((r) => [r.name, r.role]), [['node1', 'leader'], ['node2', 'replica'], ['node3', 'replica']]);
+    // Replicas stream: their lag is a byte count well under maximum_lag_on_failover.
+    for (const r of rows.slice(1)) assert.ok(Number(r.lag) >= 0 && Number(r.lag) < 1048576, JSON.stringify(r));
+    assert.match(await page!.textContent('#summary') ?? '', /leader node1 · 3 members · system id \d+/);
+    assert.match(await page!.textContent('tr[data-member=node2]') ?? '', /would lead|eligible/);
+    assert.match(await page!.textContent('tr[data-member=node2] [data-field=decision]') ?? '', /I am \(node2\), a secondary/);
+    await screenshot('three-members');
+  });
+
+  test('with REST authentication configured, a switchover without credentials is refused', async () => {
+    await page!.selectOption('#candidate', 'node2');
+    await page!.click('#switchover');
+    await page!.waitForSelector('#result[data-status]');
+    assert.equal(await page!.getAttribute('#result', 'data-status'), '401');
+    assert.match(await page!.textContent('#result') ?? '', /refused, HTTP 401/);
+    assert.equal((await cluster!.leader())?.name, 'node1');
+    await screenshot('refused-without-credentials');
+  });
+
+  test('a switchover clicked in the page changes the leader and the page shows it', async () => {
+    await page!.fill('#user', AUTH.username);
+    await page!.fill('#password', AUTH.password);
+    await page!.selectOption('#candidate', 'node2');
+    await page!.click('#switchover');
+    await page!.waitForFunction(() => document.querySelector('#result')?.getAttribute('data-status') === '200', undefined, { timeout: 60_000 });
+    assert.match(await page!.textContent('#result') ?? '', /Successfully switched over to "node2"/);
+    await waitFor('the page shows node2 as the leader', async () => {
+      const r = await shown();
+      return r.find((m) => m.name === 'node2')?.role === 'leader' && r.find((m) => m.name === 'node1')?.role === 'replica';
+    }, 15_000);
+    assert.equal((await cluster!.leader())?.name, 'node2');
+    await waitFor('timeline history shown', async () => ((await page!.textContent('#history tbody')) ?? '').includes('no recovery target specified'), 15_000);
+    await screenshot('after-switchover');
+  });
+
+  test('pause and resume from the page', async () => {
+    await page!.click('#pause');
+    await page!.waitForSelector('#facts[data-paused=true]', { timeout: 15_000 });
+    await screenshot('paused');
+    await page!.click('#resume');
+    await page!.waitForSelector('#facts[data-paused=false]', { timeout: 15_000 });
+  });
+});

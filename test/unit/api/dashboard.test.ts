@@ -1,0 +1,72 @@
+// The dashboard's pure parts: the view built from the DCS view plus members' answers (15 members, a
+// cascade, an unreachable member, a Patroni member without GET /explain) and the self-contained page.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { buildDynamicConfig } from '../../../src/config/dynamic.js';
+import { buildClusterView, type MemberProbeResult } from '../../../src/api/dashboard/view.js';
+import { DASHBOARD_HTML } from '../../../src/api/dashboard/page.js';
+import { EMPTY_CLUSTER, type Cluster, type Member } from '../../../src/dcs/cluster.js';
+import type { JsonObject } from '../../../src/util/json.js';
+
+const MB = 1048576;
+const names = Array.from({ length: 15 }, (_, i) => `pg${String(i + 1).padStart(2, '0')}`);
+
+function memberOf(name: string, i: number): Member {
+  const leader = i === 0;
+  return {
+    name, version: '1',
+    data: {
+      conn_url: `postgres://10.0.0.${i + 1}:5432/postgres`, api_url: `http://10.0.0.${i + 1}:8008/patroni`,
+      state: 'running', role: leader ? 'primary' : 'replica', timeline: 3,
+      ...(leader ? { xlog_location: 50 * MB } : { receive_lsn: 50 * MB - i * 1000, replay_lsn: 50 * MB - i * 1000, replication_state: 'streaming' }),
+      ...(name === 'pg14' ? { tags: { replicatefrom: 'pg02' } } : {}),
+      ...(name === 'pg05' ? { tags: { nofailover: true }, pending_restart: true } : {}),
+    },
+  };
+}
+
+function status(i: number, extra: JsonObject = {}): MemberProbeResult['status'] {
+  const xlog = i === 0 ? { location: 50 * MB } : { received_location: 50 * MB - i * 1000, replayed_location: 50 * MB - i * 1000, paused: false };
+  return { ok: true, body: { state: 'running', role: i === 0 ? 'primary' : 'replica', timeline: 3, xlog, ...extra } };
+}
+
+describe('dashboard view', () => {
+  const cluster: Cluster = {
+    ...EMPTY_CLUSTER, initialize: '7277694203142172922', members: names.map(memberOf),
+    leader: { name: 'pg01', version: '1' }, status: { optime: 50 * MB, slots: {}, retainSlots: [] },
+    history: { version: '1', lines: [[1, 1000, 'no recovery target specified', '2026-11-28T00:00:00+00:00', 'pg01'], [2, 2000, 'no recovery target specified']] },
+  };
+  const probes = new Map<string, MemberProbeResult>(names.map((n, i) => [n, {
+    status: n === 'pg15' ? { ok: false, error: 'connect ECONNREFUSED' } : status(i, n === 'pg05' ? { tags: { nofailover: true } } : {}),
+    // pg13 runs Debian's Patroni: no GET /explain.
+    explain: n === 'pg13' ? null : { at: '2026-11-28T23:00:00.000Z', message: `no action. I am (${n})`, steps: [], reasons: [], lastWeighing: null },
+  }]));
+  const view = buildClusterView('big', cluster, buildDynamicConfig({}), probes);
+  const by = new Map(view.members.map((m) => [m.name, m]));
+
+  it('has every member with its role, lag and outlook', () => {
+    assert.equal(view.members.length, 15);
+    assert.equal(view.leader, 'pg01');
+    assert.equal(by.get('pg01')?.role, 'leader');
+    assert.equal(by.get('pg01')?.lagBytes, null);
+    assert.equal(by.get('pg03')?.lagBytes, 2000);
+    assert.equal(by.get('pg02')?.outlook, 'would_lead');
+    assert.equal(by.get('pg03')?.outlook, 'eligible');
+    assert.match(by.get('pg03')?.why[0] ?? '', /^healthy, but 1000 bytes behind pg02$/);
+    assert.equal(by.get('pg05')?.outlook, 'ineligible');
+    assert.equal(by.get('pg05')?.pendingRestart, true);
+    assert.equal(by.get('pg15')?.reachable, false);
+    assert.match(by.get('pg15')?.why[0] ?? '', /not reachable \(connect ECONNREFUSED\)/);
+    assert.equal(by.get('pg14')?.upstream, 'pg02');
+    assert.equal(by.get('pg13')?.lastDecision, null);
+    assert.deepEqual(by.get('pg02')?.lastDecision, { at: '2026-11-28T23:00:00.000Z', message: 'no action. I am (pg02)' });
+    assert.equal(view.history.length, 2);
+    assert.equal(view.failoverPossible, true);
+  });
+
+  it('the page is self-contained: no script, style or font from elsewhere', () => {
+    assert.doesNotMatch(DASHBOARD_HTML, /<(script|link|img)[^>]+(src|href)=/i);
+    assert.doesNotMatch(DASHBOARD_HTML, /https?:\/\//);
+    assert.doesNotMatch(DASHBOARD_HTML, /@import|url\(/);
+  });
+});
