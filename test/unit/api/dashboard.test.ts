@@ -26,7 +26,7 @@ function memberOf(name: string, i: number): Member {
 }
 
 function status(i: number, extra: JsonObject = {}): MemberProbeResult['status'] {
-  const xlog = i === 0 ? { location: 50 * MB } : { received_location: 50 * MB - i * 1000, replayed_location: 50 * MB - i * 1000, paused: false };
+  const xlog: JsonObject = i === 0 ? { location: 50 * MB } : { received_location: 50 * MB - i * 1000, replayed_location: 50 * MB - i * 1000, paused: false };
   return { ok: true, body: { state: 'running', role: i === 0 ? 'primary' : 'replica', timeline: 3, xlog, ...extra } };
 }
 
