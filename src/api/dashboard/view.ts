@@ -4,8 +4,8 @@
 import type { DynamicConfig } from '../../config/types.js';
 import type { Cluster } from '../../dcs/cluster.js';
 import { peerFromStatus } from '../../daemon/peers.js';
-import { ifLeaderLost, type Outlook } from '../../ha/leader-lost.js';
-import type { PeerStatus } from '../../ha/input.js';
+import { ifLeaderLost, type Outlook } from '../../ha/core/leader-lost.js';
+import type { PeerStatus } from '../../ha/core/input.js';
 import { isObject, type JsonObject } from '../../util/json.js';
 import { clusterAsJson, type ClusterMemberRole } from '../cluster-json.js';
 import type { DecisionExplanation } from '../context.js';

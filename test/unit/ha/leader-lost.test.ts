@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { buildDynamicConfig } from '../../../src/config/dynamic.js';
-import { ifLeaderLost } from '../../../src/ha/leader-lost.js';
-import type { PeerStatus } from '../../../src/ha/input.js';
+import { ifLeaderLost } from '../../../src/ha/core/leader-lost.js';
+import type { PeerStatus } from '../../../src/ha/core/input.js';
 import { cluster, member, peer } from './fixtures.js';
 
 const MB = 1048576;

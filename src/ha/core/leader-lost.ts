@@ -3,9 +3,9 @@
 // and the dashboard. Pure, and no second copy of the rules: eligibility is isFailoverPossible
 // (Ha.is_failover_possible) run as if the leader were the node asking; the race among the eligible is
 // the comparison of Ha._is_healthiest_node (highest WAL position, then failover_priority).
-import { failoverPriority, nofailover } from '../config/tags.js';
-import type { DynamicConfig } from '../config/types.js';
-import type { Cluster } from '../dcs/cluster.js';
+import { failoverPriority, nofailover } from '../../config/tags.js';
+import type { DynamicConfig } from '../../config/types.js';
+import type { Cluster } from '../../dcs/cluster.js';
 import { isFailoverPossible } from './healthiest.js';
 import type { PeerStatus } from './input.js';
 import { listedInSync, syncActive } from './sync.js';
