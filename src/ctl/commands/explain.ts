@@ -58,6 +58,9 @@ export async function gatherView(ctx: CtlContext, name: string): Promise<Cluster
   return buildClusterView(name, cluster, config, new Map(results));
 }
 
+/** `2026-11-28 23:20:45 UTC`: the cycle's time, to the second. */
+const decidedAt = (iso: string): string => (Number.isNaN(Date.parse(iso)) ? iso : `${new Date(iso).toISOString().slice(0, 19).replace('T', ' ')} UTC`);
+
 const mb = (bytes: number | null): Cell => (bytes === null ? '' : roundHalfEven(bytes / 1024 / 1024));
 
 /** The pretty table, shaped like `patronictl list`: one row per member, reasons one per line. */
@@ -67,7 +70,7 @@ export function explainTable(view: ClusterView): string {
     return [
       view.scope, m.name, m.host ?? '', titleCase(m.role), m.state, m.timeline ?? '', mb(m.lagBytes),
       OUTLOOK_TEXT[m.outlook], m.why.join('\n'),
-      m.lastDecision?.message ?? (m.reachable ? 'n/a (no GET /explain)' : 'unreachable'), m.lastDecision?.at ?? '',
+      m.lastDecision?.message ?? (m.reachable ? 'n/a (no GET /explain)' : 'unreachable'), m.lastDecision ? decidedAt(m.lastDecision.at) : '',
     ];
   });
   const title = ` Cluster: ${view.scope} (${view.systemId ?? 'uninitialized'}) `;

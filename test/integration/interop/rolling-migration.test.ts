@@ -15,6 +15,8 @@ import { startEtcd, type EtcdServer } from '../../support/etcd.js';
 import { ClusterNode, startCluster, SUPERUSER, type Impl, type TestCluster } from '../../support/cluster/index.js';
 import { isObject } from '../../../src/util/json.js';
 import { waitFor } from '../../support/tmp.js';
+import { ours } from '../../support/ctl/run.js';
+import { ctlConfig } from '../../support/patronictl.js';
 
 describe('rolling migration Debian Patroni 3.0.2 <-> patroni-ts under a writer', () => {
   let etcd: EtcdServer | undefined;
@@ -135,6 +137,15 @@ describe('rolling migration Debian Patroni 3.0.2 <-> patroni-ts under a writer',
     await crashFailover('node1', ['node2']);       // ours (node3) crashes -> Patroni (node1) takes over
     await crashFailover('node2', ['node3']);       // Patroni (node1) crashes -> ours (node2)
     await progress();
+    // patronictl explain on the mixed cluster: Patroni's members have no GET /explain, ours report their cycle.
+    const r = await ours(['-c', ctlConfig(c()), 'explain', '-f', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const view = JSON.parse(r.stdout) as { leader: string; members: { name: string; outlook: string; lastDecision: { message: string } | null }[] };
+    assert.equal(view.leader, 'node2');
+    const by = new Map(view.members.map((m) => [m.name, m]));
+    assert.equal(by.get('node1')?.lastDecision, null);
+    assert.match(by.get('node3')?.lastDecision?.message ?? '', /I am \(node3\), a secondary/);
+    assert.ok(['would_lead', 'eligible'].includes(by.get('node1')?.outlook ?? ''), r.stdout);
   });
 
   test('finish the migration: the former leader last', async () => {
