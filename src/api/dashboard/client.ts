@@ -147,7 +147,8 @@ function authHeaders() {
   return h;
 }
 
-function act(label, method, path, body) {
+/** PATCH /config answers with the whole new config: the outcome is what the operator needs. */
+function act(label, method, path, body, okText) {
   busy = true;
   var out = $("result"); out.className = ""; out.textContent = label + "...";
   fetch(path, { method: method, headers: authHeaders(), body: body === undefined ? undefined : JSON.stringify(body), credentials: "omit" })
@@ -157,7 +158,7 @@ function act(label, method, path, body) {
       var text = r.text.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
       out.className = ok ? "ok" : "err";
       out.setAttribute("data-status", String(r.status));
-      out.textContent = label + ": " + (ok ? "" : "refused, HTTP " + r.status + ": ") + (text || "done");
+      out.textContent = label + ": " + (ok ? "" : "refused, HTTP " + r.status + ": ") + ((ok && okText) || text || "done");
     })
     .catch(function (e) { out.className = "err"; out.removeAttribute("data-status"); out.textContent = label + " failed: " + e.message; })
     .finally(function () { busy = false; if (last) render(last); });
@@ -168,8 +169,8 @@ $("switchover").addEventListener("click", function () {
   var to = $("candidate").value;
   act("Switchover from " + last.view.leader + " to " + to, "POST", "/switchover", { leader: last.view.leader, candidate: to });
 });
-$("pause").addEventListener("click", function () { act("Pause", "PATCH", "/config", { pause: true }); });
-$("resume").addEventListener("click", function () { act("Resume", "PATCH", "/config", { pause: false }); });
+$("pause").addEventListener("click", function () { act("Pause", "PATCH", "/config", { pause: true }, "maintenance mode on, no automatic failover"); });
+$("resume").addEventListener("click", function () { act("Resume", "PATCH", "/config", { pause: false }, "maintenance mode off"); });
 $("restart").addEventListener("click", function () { act("Restart of " + (last ? last.servedBy : "this node"), "POST", "/restart", {}); });
 $("reload").addEventListener("click", function () { act("Reload of " + (last ? last.servedBy : "this node"), "POST", "/reload"); });
 poll();

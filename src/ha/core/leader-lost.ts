@@ -41,7 +41,7 @@ export interface MemberOutlook {
 
 export interface LeaderLossReport {
   leader: string | null;
-  /** is_failover_possible: at least one member could take over (and enough quorum votes). */
+  /** is_failover_possible: at least one member could take over (and enough quorum votes); never while paused. */
   possible: boolean;
   members: MemberOutlook[];
 }
@@ -75,21 +75,24 @@ export function ifLeaderLost(view: LeaderLossView): LeaderLossReport {
     const base = { member: m.name, walLsn, lagBytes, inSyncSet };
     const notes = syncNote(sync, inSyncSet);
     if (m.name === leader) return { ...base, outlook: 'leader', why: ['the leader (assumed lost)'] };
+    // Ha.is_healthiest_node: while paused no replica races for the lock (only a named failover moves it).
+    const paused = config.pause ? ['cluster is paused: no automatic failover'] : [];
     const verdict = verdicts.get(m.name);
     if (!verdict) {
       // Skipped by is_failover_possible before any check: say which rule skipped it.
       const why = !m.data.api_url ? 'no api_url: cannot be asked for its WAL position'
         : nofailover(m.data.tags ?? {}) ? 'tagged nofailover (or failover_priority 0): not allowed to promote' : 'not judged';
-      return { ...base, outlook: 'ineligible', why: [why] };
+      return { ...base, outlook: 'ineligible', why: [why, ...paused] };
     }
     if (!verdict.eligible) {
       const why = verdict.why === 'exceeds maximum replication lag' && lagBytes !== null
         ? `lag ${lagBytes} bytes exceeds maximum_lag_on_failover ${config.maximum_lag_on_failover}` : verdict.why;
-      return { ...base, outlook: 'ineligible', why: [why, ...notes] };
+      return { ...base, outlook: 'ineligible', why: [why, ...paused, ...notes] };
     }
     const p = byName.get(m.name);
     const timeline = p && p.reachable && p.timeline !== null ? `, timeline ${p.timeline}` : '';
     const lag = `lag ${lagBytes ?? 'unknown'} bytes within maximum_lag_on_failover ${config.maximum_lag_on_failover}`;
+    if (config.pause) return { ...base, outlook: 'ineligible', why: [...paused, `otherwise eligible: reachable${timeline}, ${lag}`, ...notes] };
     if (winners.has(m.name)) {
       const tie = winners.size > 1 ? ` (tied with ${[...winners].filter((n) => n !== m.name).join(', ')}: first to take the lock wins)` : '';
       return { ...base, outlook: 'would_lead', why: [`highest WAL position ${walLsn ?? '?'}${tie}`, `reachable${timeline}, ${lag}`, ...notes] };
@@ -97,7 +100,7 @@ export function ifLeaderLost(view: LeaderLossView): LeaderLossReport {
     const behind = walLsn !== null && walLsn < best ? `${best - walLsn} bytes behind ${bestNames}` : `lower failover_priority than ${bestNames}`;
     return { ...base, outlook: 'eligible', why: [`healthy, but ${behind}`, `reachable${timeline}, ${lag}`, ...notes] };
   });
-  return { leader, possible: judged.possible, members };
+  return { leader, possible: judged.possible && !config.pause, members };
 }
 
 function syncNote(mode: DynamicConfig['synchronous_mode'], inSet: boolean): string[] {

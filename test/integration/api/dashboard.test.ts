@@ -99,6 +99,10 @@ describe('dashboard in headless Chromium', () => {
   test('pause and resume from the page', async () => {
     await page!.click('#pause');
     await page!.waitForSelector('#facts[data-paused=true]', { timeout: 15_000 });
+    assert.match(await page!.textContent('#result') ?? '', /Pause: maintenance mode on/);
+    // Paused: nobody would take over; the page says so per member.
+    await waitFor('replicas shown as not eligible while paused', async () => ((await page!.textContent('tr[data-member=node1] [data-field=outlook]')) ?? '') === 'not eligible', 15_000);
+    assert.match(await page!.textContent('tr[data-member=node1]') ?? '', /cluster is paused: no automatic failover/);
     await screenshot('paused');
     await page!.click('#resume');
     await page!.waitForSelector('#facts[data-paused=false]', { timeout: 15_000 });

@@ -62,4 +62,15 @@ describe('ifLeaderLost', () => {
     assert.deepEqual(by.get('node3')?.why.slice(1), ['synchronous standby']);
     assert.equal(report.possible, false);
   });
+
+  it('paused: nobody races for the lock, the otherwise eligible say so', () => {
+    const { report, by } = outlooks({ probes: [peer('node1', 10 * MB, { isPrimary: true }), peer('node2', 10 * MB), peer('node3', 10 * MB - 3 * MB)], dcs: { pause: true } });
+    assert.equal(by.get('node2')?.outlook, 'ineligible');
+    assert.equal(by.get('node2')?.why[0], 'cluster is paused: no automatic failover');
+    assert.match(by.get('node2')?.why[1] ?? '', /^otherwise eligible: reachable, timeline 1/);
+    assert.deepEqual(by.get('node3')?.why, [`lag ${3 * MB} bytes exceeds maximum_lag_on_failover 1048576`, 'cluster is paused: no automatic failover']);
+    assert.ok([...by.values()].every((m) => m.outlook !== 'would_lead'));
+    assert.equal(report.leader, 'node1');
+    assert.equal(report.possible, false);
+  });
 });
