@@ -117,7 +117,7 @@ function render(state) {
 
   var sel = $("candidate"), keep = sel.value; sel.textContent = "";
   view.members.filter(function (m) { return m.name !== view.leader; }).forEach(function (m) {
-    sel.appendChild(el("option", { value: m.name, text: m.name + (m.outlook === "ineligible" ? " (not eligible)" : "") }));
+    sel.appendChild(el("option", { value: m.name, text: m.name + (m.outlook === "ineligible" && !view.paused ? " (not eligible)" : "") }));
   });
   // Keep the operator's choice while it is still a candidate (it is not once it became the leader).
   if (keep && Array.prototype.some.call(sel.options, function (o) { return o.value === keep; })) sel.value = keep;

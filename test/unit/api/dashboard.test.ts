@@ -5,6 +5,9 @@ import { describe, it } from 'node:test';
 import { buildDynamicConfig } from '../../../src/config/dynamic.js';
 import { buildClusterView, type MemberProbeResult } from '../../../src/api/dashboard/view.js';
 import { DASHBOARD_HTML } from '../../../src/api/dashboard/page.js';
+import { dashboardState } from '../../../src/api/dashboard/state.js';
+import { fakeContext, fakeState } from '../../support/api/fake-context.js';
+import { batman, member as apiMember } from '../../support/api/fixtures.js';
 import { EMPTY_CLUSTER, type Cluster, type Member } from '../../../src/dcs/cluster.js';
 import type { JsonObject } from '../../../src/util/json.js';
 
@@ -68,5 +71,29 @@ describe('dashboard view', () => {
     assert.doesNotMatch(DASHBOARD_HTML, /<(script|link|img)[^>]+(src|href)=/i);
     assert.doesNotMatch(DASHBOARD_HTML, /https?:\/\//);
     assert.doesNotMatch(DASHBOARD_HTML, /@import|url\(/);
+  });
+
+  it('the state comes from the watch cache, never a DCS read, and is shared for a second', async () => {
+    const state = fakeState({
+      cluster: batman({ members: [
+        apiMember('postgresql0', { conn_url: 'postgres://127.0.0.1:5432/postgres', api_url: 'http://127.0.0.1:8008/patroni', state: 'running', role: 'primary', timeline: 5 }),
+        // Port 1: refused at once, reported unreachable.
+        apiMember('postgresql1', { conn_url: 'postgres://127.0.0.1:5433/postgres', api_url: 'http://127.0.0.1:1/patroni', state: 'running', role: 'replica', timeline: 5 }),
+      ] }),
+      lastDecision: { at: '2026-11-28T23:00:00.000Z', message: 'no action. I am (postgresql0), the leader with the lock', steps: [], reasons: [], lastWeighing: null },
+    });
+    let dcsReads = 0;
+    const base = fakeContext(state);
+    const ctx = { ...base, freshCluster: async () => { dcsReads++; return base.freshCluster(); } };
+    const first = await dashboardState(ctx, 1_000_000);
+    const second = await dashboardState(ctx, 1_000_500);
+    assert.equal(dcsReads, 0);
+    assert.equal(second, first, 'a second request within the second gets the same gathering');
+    assert.ok(first.ok);
+    const view = first.ok ? first.view : undefined;
+    assert.equal(view?.members.find((m) => m.name === 'postgresql0')?.lastDecision?.message, 'no action. I am (postgresql0), the leader with the lock');
+    assert.equal(view?.members.find((m) => m.name === 'postgresql1')?.reachable, false);
+    const third = await dashboardState(ctx, 1_001_500);
+    assert.notEqual(third, first, 'refreshed after a second');
   });
 });
