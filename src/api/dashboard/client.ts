@@ -73,7 +73,9 @@ function lagCell(m, maxLag) {
 function memberRow(row, view, servedBy) {
   var m = row.m;
   var tr = el("tr", { "data-member": m.name, "class": m.name === view.leader ? "is-leader" : "" });
-  var name = el("td", { "class": "name" }, [row.depth > 0 ? el("span", { "class": "indent", text: new Array(row.depth).join("    ") + "\u2514 " }) : null, m.name]);
+  var name = el("td", { "class": "name" }, [row.depth > 0 ? el("span", { "class": "indent", text: "\u2514 " }) : null, m.name]);
+  // A cascading replica sits one step further right than its upstream.
+  if (row.depth > 1) name.style.paddingLeft = (8 + (row.depth - 1) * 16) + "px";
   if (m.name === servedBy) name.appendChild(el("div", { "class": "sub", text: "this node" }));
   tr.appendChild(name);
   var roleCls = m.role.indexOf("leader") >= 0 ? "b-leader" : m.role.indexOf("standby") >= 0 && m.role !== "standby_leader" ? "b-sync" : "b-replica";

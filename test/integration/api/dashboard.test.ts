@@ -9,6 +9,10 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startEtcd, type EtcdServer } from '../../support/etcd.js';
 import { startCluster, type TestCluster } from '../../support/cluster/index.js';
 import { makeTempDir, waitFor } from '../../support/tmp.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DASHBOARD_HTML } from '../../../src/api/dashboard/page.js';
+import { bigClusterView } from '../../support/api/big-cluster.js';
 
 const AUTH = { username: 'dash-admin', password: 'dash-secret' };
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -106,5 +110,37 @@ describe('dashboard in headless Chromium', () => {
     await screenshot('paused');
     await page!.click('#resume');
     await page!.waitForSelector('#facts[data-paused=false]', { timeout: 15_000 });
+  });
+
+  test('15 members on a laptop screen: every row shown, no horizontal scrolling, the cascade under its upstream', async () => {
+    // The page's own code against a 15-member state (no 15-node cluster on a 2-core machine): served as
+    // GET /dashboard and /dashboard/state by a stand-in for the REST API.
+    const state = JSON.stringify({ ok: true, servedBy: 'pg01', generatedAt: new Date().toISOString(), view: bigClusterView() });
+    const server = createServer((req, res) => {
+      const [type, body] = req.url === '/dashboard/state' ? ['application/json', state] : ['text/html', DASHBOARD_HTML];
+      res.writeHead(200, { 'Content-Type': type });
+      res.end(body);
+    });
+    await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
+    try {
+      const laptop = await browser!.newPage();
+      await laptop.setViewportSize({ width: 1366, height: 768 });
+      await laptop.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/dashboard`);
+      await laptop.waitForFunction(() => document.querySelectorAll('#members tbody tr').length === 15, undefined, { timeout: 15_000 });
+      const order = await laptop.$$eval('#members tbody tr', (rows) => rows.map((r) => r.getAttribute('data-member')));
+      assert.equal(order[0], 'pg01');
+      assert.equal(order[order.indexOf('pg02') + 1], 'pg14', 'the cascading replica is listed under its upstream');
+      const indent = (name: string) => laptop.$eval(`tr[data-member=${name}] td.name`, (td) => td.getBoundingClientRect().left + parseFloat(getComputedStyle(td).paddingLeft));
+      assert.ok(await indent('pg14') > await indent('pg02'), 'and indented further');
+      const overflow = await laptop.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `the page is ${overflow}px wider than a 1366px screen`);
+      const path = join(shots.path, `${String(++step).padStart(2, '0')}-fifteen-members-1366px.png`);
+      await laptop.screenshot({ path, fullPage: true });
+      console.log(`screenshot: ${path}`);
+      await laptop.close();
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((res) => server.close(() => res()));
+    }
   });
 });
