@@ -3,7 +3,6 @@
 import type { Route, RouteList } from '../routes.js';
 import { DASHBOARD_HTML } from './page.js';
 import { dashboardState } from './state.js';
-import type { JsonObject } from '../../util/json.js';
 
 const NO_STORE = { 'Cache-Control': 'no-store' };
 
@@ -15,7 +14,7 @@ const dashboard: Route = {
     }
     if (req.path === '/dashboard/state') {
       const state = await dashboardState(ctx);
-      return { kind: 'json', code: state.ok ? 200 : 503, body: state as unknown as JsonObject, headers: NO_STORE };
+      return { kind: 'json', code: state.ok ? 200 : 503, body: state, headers: NO_STORE };
     }
     return { kind: 'error', code: 404 };
   },

@@ -2,9 +2,8 @@
 // (never a DCS read), members are asked over REST at most once per second however many pages are open:
 // concurrent and repeated requests within REFRESH_MS share one gathering.
 import type { ApiContext } from '../context.js';
-import type { DecisionExplanation } from '../context.js';
-import { isObject, parseJson, type JsonObject } from '../../util/json.js';
-import { buildClusterView, type ClusterView, type MemberProbeResult } from './view.js';
+import { isObject, parseJson } from '../../util/json.js';
+import { buildClusterView, lastDecisionOf, type ClusterView, type MemberProbeResult } from './view.js';
 
 const REFRESH_MS = 1_000;
 const PROBE_TIMEOUT_MS = 2_000;
@@ -31,10 +30,6 @@ async function getJson(url: URL): Promise<{ status: number; json: unknown }> {
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-function asExplanation(v: unknown): DecisionExplanation | null {
-  return isObject(v) && typeof v.at === 'string' && typeof v.message === 'string' ? (v as unknown as DecisionExplanation) : null;
-}
-
 async function probePeer(apiUrl: string): Promise<MemberProbeResult> {
   const at = (path: string) => {
     const u = new URL(apiUrl);
@@ -46,7 +41,7 @@ async function probePeer(apiUrl: string): Promise<MemberProbeResult> {
   return {
     status: status.status === 'rejected' ? { ok: false, error: errorText(status.reason) }
       : isObject(status.value.json) ? { ok: true, body: status.value.json } : { ok: false, error: `HTTP ${status.value.status}` },
-    explain: explain.status === 'fulfilled' && explain.value.status === 200 ? asExplanation(explain.value.json) : null,
+    explain: explain.status === 'fulfilled' && explain.value.status === 200 ? lastDecisionOf(explain.value.json) : null,
   };
 }
 
@@ -58,7 +53,7 @@ async function gather(ctx: ApiContext): Promise<DashboardState> {
     if (m.name !== ctx.name) return [m.name, await probePeer(m.data.api_url!)];
     // This node: its own status and decision, no HTTP round trip to itself.
     const body = parseJson(JSON.stringify((await ctx.nodeStatus()).status));
-    return [m.name, { status: isObject(body) ? { ok: true, body: body as JsonObject } : { ok: false, error: 'no status' }, explain: ctx.lastDecision() }];
+    return [m.name, { status: isObject(body) ? { ok: true, body } : { ok: false, error: 'no status' }, explain: lastDecisionOf(ctx.lastDecision()) }];
   }));
   return { ok: true, servedBy: ctx.name, generatedAt, view: buildClusterView(ctx.scope, cluster, ctx.dynamic(), new Map(probes)) };
 }

@@ -8,17 +8,21 @@ import { ifLeaderLost, type Outlook } from '../../ha/core/leader-lost.js';
 import type { PeerStatus } from '../../ha/core/input.js';
 import { isObject, type JsonObject } from '../../util/json.js';
 import { clusterAsJson, type ClusterMemberRole } from '../cluster-json.js';
-import type { DecisionExplanation } from '../context.js';
 
 /** What asking one member over REST gave. */
 export interface MemberProbeResult {
   /** GET /patroni body, or why it could not be read. */
   status: { ok: true; body: JsonObject } | { ok: false; error: string };
-  /** GET /explain body; null when the member has none (Patroni itself, or no cycle yet). */
-  explain: DecisionExplanation | null;
+  /** From GET /explain; null when the member has none (Patroni itself, or no cycle yet). */
+  explain: LastDecision | null;
 }
 
 export interface LastDecision { at: string; message: string }
+
+/** The part of a GET /explain answer the view shows; null for anything else (a 404 page, garbage). */
+export function lastDecisionOf(body: unknown): LastDecision | null {
+  return isObject(body) && typeof body.at === 'string' && typeof body.message === 'string' ? { at: body.at, message: body.message } : null;
+}
 
 export interface MemberView {
   name: string;
@@ -98,7 +102,7 @@ export function buildClusterView(scope: string, cluster: Cluster, config: Dynami
       tags: m.tags ?? {}, pendingRestart: m.pending_restart === true,
       reachable: peers.find((p) => p.name === m.name)?.reachable === true,
       outlook: outlook?.outlook ?? 'ineligible', why: [...(outlook?.why ?? ['not a member']), ...(m.role.endsWith('leader') ? [] : replayNote)],
-      lastDecision: explain ? { at: explain.at, message: explain.message } : null,
+      lastDecision: explain,
     };
   });
   return {

@@ -3,11 +3,10 @@
 // verdicts come from ha/leader-lost.ts (Patroni's own failover rules), the table from the same view the
 // dashboard shows (api/dashboard/view.ts).
 import type { Command } from 'commander';
-import { buildClusterView, type ClusterView, type MemberProbeResult, type MemberView } from '../../api/dashboard/view.js';
-import type { DecisionExplanation } from '../../api/context.js';
+import { buildClusterView, lastDecisionOf, type ClusterView, type MemberProbeResult, type MemberView } from '../../api/dashboard/view.js';
 import { buildDynamicConfig } from '../../config/dynamic.js';
 import type { Member } from '../../dcs/cluster.js';
-import { isObject, parseJson, type JsonObject } from '../../util/json.js';
+import { isObject, parseJson } from '../../util/json.js';
 import { pyJson } from '../../api/py-json.js';
 import { roundHalfEven } from '../../api/size.js';
 import { checkExtraArgs, choice, defineCommand } from '../cli.js';
@@ -32,10 +31,6 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-function asExplanation(v: unknown): DecisionExplanation | null {
-  return isObject(v) && typeof v.at === 'string' && typeof v.message === 'string' ? (v as unknown as DecisionExplanation) : null;
-}
-
 /** GET /patroni and GET /explain of one member (Patroni's own members answer 404 to /explain). */
 async function probeMember(ctx: CtlContext, m: Member): Promise<MemberProbeResult> {
   const get = async (endpoint: string) => {
@@ -46,7 +41,7 @@ async function probeMember(ctx: CtlContext, m: Member): Promise<MemberProbeResul
   const body: MemberProbeResult['status'] = status.status === 'rejected'
     ? { ok: false, error: status.reason instanceof Error ? status.reason.message : String(status.reason) }
     : isObject(status.value.json) ? { ok: true, body: status.value.json } : { ok: false, error: `HTTP ${status.value.status}` };
-  const expl = explain.status === 'fulfilled' && explain.value.status === 200 ? asExplanation(explain.value.json) : null;
+  const expl = explain.status === 'fulfilled' && explain.value.status === 200 ? lastDecisionOf(explain.value.json) : null;
   return { status: body, explain: expl };
 }
 
@@ -86,8 +81,7 @@ const titleCase = (s: string): string => s.replace(/_/g, ' ').replace(/\w+/g, (w
 
 export function renderExplain(view: ClusterView, fmt: ExplainFormat): string {
   if (fmt === 'pretty') return explainTable(view);
-  const doc = view as unknown as JsonObject;
-  return fmt === 'json' ? pyJson(doc) + '\n' : blockYaml(doc) + '\n';
+  return fmt === 'json' ? pyJson(view) + '\n' : blockYaml(parseJson(JSON.stringify(view)) ?? null) + '\n';
 }
 
 export function registerExplain(program: Command, rt: Runtime): void {

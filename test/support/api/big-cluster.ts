@@ -36,7 +36,7 @@ export function bigCluster(): { cluster: Cluster; probes: Map<string, MemberProb
   const probes = new Map<string, MemberProbeResult>(names.map((n, i) => [n, {
     status: n === 'pg15' ? { ok: false, error: 'connect ECONNREFUSED' } : status(i, n === 'pg05' ? { tags: { nofailover: true } } : {}),
     // pg13 runs Debian's Patroni: no GET /explain.
-    explain: n === 'pg13' ? null : { at: '2026-11-28T23:00:00.000Z', message: `no action. I am (${n})`, steps: [], reasons: [], lastWeighing: null },
+    explain: n === 'pg13' ? null : { at: '2026-11-28T23:00:00.000Z', message: `no action. I am (${n})` },
   }]));
   return { cluster, probes };
 }
