@@ -77,6 +77,7 @@ function memberRow(row, view, servedBy) {
   // A cascading replica sits one step further right than its upstream.
   if (row.depth > 1) name.style.paddingLeft = (8 + (row.depth - 1) * 16) + "px";
   if (m.name === servedBy) name.appendChild(el("div", { "class": "sub", text: "this node" }));
+  else if (m.dashboardUrl) name.appendChild(el("div", { "class": "sub" }, [el("a", { href: m.dashboardUrl, "data-field": "open", title: "restart or reload " + m.name + " from its own dashboard", text: "open its dashboard" })]));
   tr.appendChild(name);
   var roleCls = m.role.indexOf("leader") >= 0 ? "b-leader" : m.role.indexOf("standby") >= 0 && m.role !== "standby_leader" ? "b-sync" : "b-replica";
   tr.appendChild(el("td", {}, [el("span", { "class": "badge " + roleCls, "data-field": "role", text: roleText(m.role) })]));

@@ -40,6 +40,7 @@ button:disabled { opacity:.5; cursor:default; }
 #result.ok { color:var(--ok); } #result.err { color:var(--bad); }
 h2 { font-size:14px; margin:2px 0 8px; }
 .indent { color:var(--mute); }
+a { color:var(--lead); text-decoration:none; } a:hover { text-decoration:underline; }
 @media (max-width: 1100px) { .wide { display:none; } }
 `;
 

@@ -40,6 +40,8 @@ export interface MemberView {
   tags: JsonObject;
   pendingRestart: boolean;
   reachable: boolean;
+  /** The member's own dashboard (its restart and reload buttons act on it). */
+  dashboardUrl: string | null;
   outlook: Outlook;
   why: string[];
   lastDecision: LastDecision | null;
@@ -61,6 +63,15 @@ export interface ClusterView {
   /** [timeline, lsn, reason, timestamp, new leader] as in the history key. */
   history: (string | number | null)[][];
   members: MemberView[];
+}
+
+function dashboardUrl(apiUrl: string | null): string | null {
+  if (!apiUrl) return null;
+  try {
+    return new URL('/dashboard', apiUrl).toString();
+  } catch {
+    return null;
+  }
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
@@ -101,6 +112,7 @@ export function buildClusterView(scope: string, cluster: Cluster, config: Dynami
       upstream: typeof upstream === 'string' ? upstream : null,
       tags: m.tags ?? {}, pendingRestart: m.pending_restart === true,
       reachable: peers.find((p) => p.name === m.name)?.reachable === true,
+      dashboardUrl: dashboardUrl(m.api_url),
       outlook: outlook?.outlook ?? 'ineligible', why: [...(outlook?.why ?? ['not a member']), ...(m.role.endsWith('leader') ? [] : replayNote)],
       lastDecision: explain,
     };

@@ -18,23 +18,17 @@ import { renderTable, type Cell } from '../table.js';
 export const EXPLAIN_FORMATS = ['pretty', 'json', 'yaml', 'yml'] as const;
 type ExplainFormat = (typeof EXPLAIN_FORMATS)[number];
 
-/** A member that does not answer within this is reported unreachable, as the HA loop's probe does. */
+/** A member silent this long is reported unreachable (the HA loop's probe waits 2 s); nothing is left pending. */
 const PROBE_TIMEOUT_MS = 3_000;
 
 const OUTLOOK_TEXT: Record<MemberView['outlook'], string> = {
   leader: 'leader', would_lead: 'yes, would lead', eligible: 'yes', ineligible: 'no',
 };
 
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, rej) => { timer = setTimeout(() => rej(new Error(`timed out after ${ms} ms`)), ms); });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
-
 /** GET /patroni and GET /explain of one member (Patroni's own members answer 404 to /explain). */
 async function probeMember(ctx: CtlContext, m: Member): Promise<MemberProbeResult> {
   const get = async (endpoint: string) => {
-    const r = await withTimeout(ctx.request(m, 'GET', endpoint), PROBE_TIMEOUT_MS);
+    const r = await ctx.request(m, 'GET', endpoint, undefined, PROBE_TIMEOUT_MS);
     return { status: r.status, json: parseJson(r.body) };
   };
   const [status, explain] = await Promise.allSettled([get('patroni'), get('explain')]);

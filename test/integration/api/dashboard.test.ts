@@ -71,6 +71,8 @@ describe('dashboard in headless Chromium', () => {
     assert.match(await page!.textContent('#summary') ?? '', /leader node1 · 3 members · system id \d+/);
     assert.match(await page!.textContent('tr[data-member=node2]') ?? '', /would lead|eligible/);
     assert.match(await page!.textContent('tr[data-member=node2] [data-field=decision]') ?? '', /I am \(node2\), a secondary/);
+    // Restart and reload act on the node serving the page; each other member links to its own dashboard.
+    assert.equal(await page!.getAttribute('tr[data-member=node2] [data-field=open]', 'href'), `${cluster!.node('node2').apiUrl}/dashboard`);
     await screenshot('three-members');
   });
 
@@ -100,7 +102,7 @@ describe('dashboard in headless Chromium', () => {
     await screenshot('after-switchover');
   });
 
-  test('pause and resume from the page', async () => {
+  test('pause, resume and reload from the page', async () => {
     await page!.click('#pause');
     await page!.waitForSelector('#facts[data-paused=true]', { timeout: 15_000 });
     assert.match(await page!.textContent('#result') ?? '', /Pause: maintenance mode on/);
@@ -110,6 +112,9 @@ describe('dashboard in headless Chromium', () => {
     await screenshot('paused');
     await page!.click('#resume');
     await page!.waitForSelector('#facts[data-paused=false]', { timeout: 15_000 });
+    await page!.click('#reload');
+    await page!.waitForFunction(() => /^Reload of node1: /.test(document.querySelector('#result')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    assert.equal(await page!.getAttribute('#result', 'data-status'), '202');
   });
 
   test('15 members on a laptop screen: every row shown, no horizontal scrolling, the cascade under its upstream', async () => {
