@@ -73,4 +73,14 @@ describe('ifLeaderLost', () => {
     assert.equal(report.leader, 'node1');
     assert.equal(report.possible, false);
   });
+
+  it('quorum mode: voters and non-voters are named; too few healthy voters means no failover', () => {
+    const probes = [peer('node1', 10 * MB, { isPrimary: true }), peer('node2', 10 * MB), { name: 'node3', reachable: false, error: 'timed out' } as const, peer('node4', 10 * MB)];
+    const { report, by } = outlooks({ probes, dcs: { synchronous_mode: 'quorum' }, sync: ['node2', 'node3'] });
+    assert.deepEqual(by.get('node2')?.why.at(-1), 'quorum voter');
+    assert.deepEqual(by.get('node4')?.why.at(-1), 'not a quorum voter');
+    assert.equal(by.get('node2')?.inSyncSet, true);
+    assert.equal(by.get('node3')?.outlook, 'ineligible');
+    assert.equal(report.possible, true);
+  });
 });
