@@ -35,8 +35,8 @@ export function bigCluster(): { cluster: Cluster; probes: Map<string, MemberProb
   };
   const probes = new Map<string, MemberProbeResult>(names.map((n, i) => [n, {
     status: n === 'pg15' ? { ok: false, error: 'connect ECONNREFUSED' } : status(i, n === 'pg05' ? { tags: { nofailover: true } } : {}),
-    // pg13 runs Debian's Patroni: no GET /explain.
-    explain: n === 'pg13' ? null : { at: '2026-11-28T23:00:00.000Z', message: `no action. I am (${n})` },
+    // pg13 runs Debian's Patroni: no GET /explain; pg15 does not answer at all.
+    explain: n === 'pg13' || n === 'pg15' ? null : { at: '2026-11-28T23:00:00.000Z', message: `no action. I am (${n})` },
   }]));
   return { cluster, probes };
 }
