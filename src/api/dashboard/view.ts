@@ -1,5 +1,5 @@
 // The cluster as an operator looks at it: the DCS view, each member's GET /patroni and GET /explain, and
-// what would happen if the leader were lost now (ha/leader-lost.ts). One pure builder, shared by the
+// what would happen if the leader were lost now (ha/core/leader-lost.ts). One pure builder, shared by the
 // dashboard's state endpoint and `patronictl explain`, so both always say the same thing.
 import type { DynamicConfig } from '../../config/types.js';
 import type { Cluster } from '../../dcs/cluster.js';
