@@ -1,6 +1,6 @@
 // `explain [CLUSTER_NAME] [-f FORMAT]` (a patroni-ts addition): for every member, would it be allowed to
 // lead if the leader were lost now, and why; plus the last decision each node made and when. The
-// verdicts come from ha/leader-lost.ts (Patroni's own failover rules), the table from the same view the
+// verdicts come from ha/core/leader-lost.ts (Patroni's own failover rules), the table from the same view the
 // dashboard shows (api/dashboard/view.ts).
 import type { Command } from 'commander';
 import { buildClusterView, lastDecisionOf, type ClusterView, type MemberProbeResult, type MemberView } from '../../api/dashboard/view.js';
