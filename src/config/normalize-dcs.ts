@@ -4,7 +4,9 @@ import { exhibitorConfig, zookeeperConfig } from './dcs-zookeeper.js';
 import { ConfigError } from './errors.js';
 import { parseHostPort, Section } from './read.js';
 import type { DcsConfig } from './types.js';
-import { DCS_SECTIONS } from './validate.js';
+import { DCS_SECTIONS, unsupportedDcs } from './validate.js';
+
+export { unsupportedDcs };
 
 const ETCD_DEFAULT_PORT = 2379;
 
@@ -41,11 +43,6 @@ function etcdHosts(sec: Section): { hosts: string[]; protocol?: string; useProxi
     if (sec.has(key)) throw new ConfigError(`${sec.keyPath(key)}: DNS SRV discovery is not supported, use hosts`);
   }
   throw new ConfigError(`${sec.path}: one of host, hosts, url, proxy must be set`);
-}
-
-/** One line for DCS kinds without a backend yet (consul, kubernetes, raft). */
-export function unsupportedDcs(kind: string): string {
-  return `${kind}: DCS ${kind} is not supported yet (supported: etcd, etcd3, zookeeper, exhibitor)`;
 }
 
 export function normalizeDcs(raw: JsonObject): DcsConfig {

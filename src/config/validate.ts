@@ -18,6 +18,11 @@ export interface ConfigProblem { path: string; value: string; error: string }
 export const RESERVED_NAME = '__patroni_strict_sync_replica_placeholder__';
 export const DCS_SECTIONS = ['consul', 'etcd', 'etcd3', 'exhibitor', 'kubernetes', 'raft', 'zookeeper'] as const;
 
+/** One line for DCS kinds without a backend yet (consul, kubernetes, raft): at start and in --validate-config. */
+export function unsupportedDcs(kind: string): string {
+  return `${kind}: DCS ${kind} is not supported yet (supported: etcd, etcd3, zookeeper, exhibitor)`;
+}
+
 /** Patroni's Result.__repr__; a problem without a path (our DCS-count check) has no leading blanks. */
 export function formatProblem(p: ConfigProblem): string {
   return `${p.path} ${p.value} ${p.error}`.trimStart();
@@ -209,6 +214,10 @@ export function validateConfigDetailed(raw: JsonObject, opts: ValidateOptions = 
   const dcsPresent = DCS_SECTIONS.filter((s) => Object.prototype.hasOwnProperty.call(raw, s));
   if (dcsPresent.length > 1) {
     problems.push({ path: '', value: '', error: `Multiple of (${dcsPresent.map((s) => `'${s}'`).join(', ')}) provided` });
+  }
+  // DCS kinds without a backend yet: the same one line the daemon refuses to start with.
+  for (const kind of dcsPresent.filter((s) => s === 'consul' || s === 'kubernetes' || s === 'raft')) {
+    problems.push({ path: '', value: '', error: unsupportedDcs(kind) });
   }
   const warnings = results.filter((r) => r.warning).map((r) => toProblem(r, r.warning as string));
   return { problems, warnings };

@@ -64,13 +64,29 @@ describe('runValidateConfig', () => {
     }
   });
 
+  test('consul, kubernetes, raft: one line each, exit 1 (no backend yet)', () => {
+    const dir = tempDir();
+    try {
+      for (const [kind, section] of [['consul', { host: '10.0.0.1:8500' }], ['kubernetes', { labels: { application: 'patroni' } }], ['raft', { self_addr: '10.0.0.1:2222', partner_addrs: [] }]] as const) {
+        const cfg = baseConfig();
+        delete cfg.etcd3;
+        cfg[kind] = section;
+        const r = runValidateConfig(offline(dir.write(`${kind}.yml`, stringify(cfg))), env);
+        assert.equal(r.exitCode, 1, kind);
+        assert.equal(r.stderr, `${kind}: DCS ${kind} is not supported yet (supported: etcd, etcd3, zookeeper, exhibitor)\n`, kind);
+      }
+    } finally {
+      dir.remove();
+    }
+  });
+
   test('valid config: silent exit 0; --print dumps the merged config as YAML', () => {
     const dir = tempDir();
     try {
       const cfg = baseConfig();
       delete cfg.etcd3;
-      cfg.raft = { self_addr: '10.0.0.1:2222', partner_addrs: [] };
-      // An empty partner list keeps this check free of network probes.
+      // Exhibitor's section is checked without network probes.
+      cfg.exhibitor = { hosts: ['10.0.0.1'], port: 8181 };
       const file = dir.write('p.yml', stringify(cfg));
       const r = runValidateConfig({ ...offline(file), print: true }, { PATRONI_SCOPE: 'printed' });
       assert.equal(r.stderr, '');
