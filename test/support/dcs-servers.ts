@@ -5,10 +5,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
-import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
 import type { JsonObject } from '../../src/util/json.js';
 import { trackChild } from './cluster/reaper.js';
+import type { TestCerts } from './certs.js';
 import type { EtcdServer } from './etcd.js';
 import { freePorts } from './ports.js';
 import { makeTempDir, waitFor } from './tmp.js';
@@ -78,24 +80,39 @@ function placeholderEtcd(service: Service, hostPort: string, stop: () => Promise
   };
 }
 
-export async function startEtcd2(): Promise<DcsServer> {
+/** etcd with the v2 API; with `tls`, client URLs are https and client certificates are required. */
+export async function startEtcd2(opts: { tls?: TestCerts } = {}): Promise<DcsServer> {
   const [client, peer] = await freePorts(2) as [number, number];
   const dir = makeTempDir('etcd2');
-  const endpoint = `http://127.0.0.1:${client}`;
+  const tls = opts.tls;
+  const endpoint = `${tls ? 'https' : 'http'}://127.0.0.1:${client}`;
+  const tlsArgs = tls ? ['--cert-file', tls.cert, '--key-file', tls.key, '--client-cert-auth', '--trusted-ca-file', tls.ca] : [];
+  const ready = tls
+    ? () => new Promise<boolean>((resolve) => {
+      const req = httpsGet(`${endpoint}/version`, { ca: readFileSync(tls.ca), cert: readFileSync(tls.clientCert), key: readFileSync(tls.clientKey) }, (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      });
+      req.on('error', () => resolve(false));
+    })
+    : async () => (await fetch(`${endpoint}/v2/keys/`)).ok;
   const service = new Service('etcd', 'etcd', [
     '--name', 'test', '--data-dir', dir.path, '--enable-v2',
     '--listen-client-urls', endpoint, '--advertise-client-urls', endpoint,
     '--listen-peer-urls', `http://127.0.0.1:${peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`,
-    '--initial-cluster', `test=http://127.0.0.1:${peer}`, '--log-level', 'error', '--logger', 'zap',
-  ], async () => (await fetch(`${endpoint}/v2/keys/`)).ok);
+    '--initial-cluster', `test=http://127.0.0.1:${peer}`, '--log-level', 'error', '--logger', 'zap', ...tlsArgs,
+  ], ready);
   await service.start();
   const stop = async () => {
     await service.kill();
     dir.remove();
   };
   const hostPort = `127.0.0.1:${client}`;
+  const section: JsonObject = tls
+    ? { etcd: { hosts: [hostPort], protocol: 'https', cacert: tls.ca, cert: tls.clientCert, key: tls.clientKey } }
+    : { etcd: { hosts: [hostPort] } };
   return {
-    backend: 'etcd2', section: { etcd: { hosts: [hostPort] } }, dcsUrl: `etcd://${hostPort}`,
+    backend: 'etcd2', section, dcsUrl: `etcd://${hostPort}`,
     asEtcd: placeholderEtcd(service, hostPort, stop),
     pause: () => service.kill(), resume: () => service.start(), stop,
   };

@@ -1,3 +1,4 @@
+import type { JsonObject } from '../../../src/util/json.js';
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { stringify, parse } from 'yaml';
@@ -67,7 +68,8 @@ describe('runValidateConfig', () => {
   test('consul, kubernetes, raft: one line each, exit 1 (no backend yet)', () => {
     const dir = tempDir();
     try {
-      for (const [kind, section] of [['consul', { host: '10.0.0.1:8500' }], ['kubernetes', { labels: { application: 'patroni' } }], ['raft', { self_addr: '10.0.0.1:2222', partner_addrs: [] }]] as const) {
+      const sections: [string, JsonObject][] = [['consul', { host: '10.0.0.1:8500' }], ['kubernetes', { labels: { application: 'patroni' } }], ['raft', { self_addr: '10.0.0.1:2222', partner_addrs: [] }]];
+      for (const [kind, section] of sections) {
         const cfg = baseConfig();
         delete cfg.etcd3;
         cfg[kind] = section;
