@@ -16,6 +16,7 @@ import { freePorts } from './ports.js';
 import { makeTempDir, waitFor } from './tmp.js';
 
 export type BackendName = 'etcd2' | 'zookeeper' | 'exhibitor';
+export const ALL_BACKENDS: readonly BackendName[] = ['etcd2', 'zookeeper', 'exhibitor'];
 
 export interface DcsServer {
   backend: BackendName;
@@ -118,18 +119,21 @@ export async function startEtcd2(opts: { tls?: TestCerts } = {}): Promise<DcsSer
   };
 }
 
-/** ZooKeeper answers `imok` to the four-letter word `ruok` once it serves. */
-function ruok(port: number): Promise<boolean> {
+/** One of ZooKeeper's four-letter words (`ruok`, `mntr`...): its whole answer, '' when unreachable. */
+export function fourLetterWord(port: number, word: string): Promise<string> {
   return new Promise((resolve) => {
     const s = connect(port, '127.0.0.1');
     let data = '';
     s.setTimeout(2000, () => s.destroy());
-    s.on('connect', () => s.write('ruok'));
+    s.on('connect', () => s.write(word));
     s.on('data', (d: Buffer) => { data += d.toString(); });
-    s.on('close', () => resolve(data === 'imok'));
-    s.on('error', () => resolve(false));
+    s.on('close', () => resolve(data));
+    s.on('error', () => resolve(''));
   });
 }
+
+/** ZooKeeper answers `imok` to `ruok` once it serves. */
+const ruok = async (port: number): Promise<boolean> => (await fourLetterWord(port, 'ruok')) === 'imok';
 
 const ZK_CLASSPATH = '/etc/zookeeper/conf:/usr/share/java/zookeeper.jar';
 
@@ -141,7 +145,7 @@ export async function startZooKeeper(): Promise<DcsServer & { port: number }> {
   // tickTime 500 ms: sessions from 1 s to 60 s, so a test ttl of a few seconds is honoured as is.
   writeFileSync(cfg, [
     'tickTime=500', `dataDir=${join(dir.path, 'data')}`, `clientPort=${port}`, 'clientPortAddress=127.0.0.1',
-    'minSessionTimeout=1000', 'maxSessionTimeout=60000', 'admin.enableServer=false', '4lw.commands.whitelist=ruok,srvr',
+    'minSessionTimeout=1000', 'maxSessionTimeout=60000', 'admin.enableServer=false', '4lw.commands.whitelist=ruok,srvr,mntr',
     'maxClientCnxns=0',
   ].join('\n') + '\n');
   const service = new Service('zookeeper', 'java', [
@@ -162,7 +166,7 @@ export async function startZooKeeper(): Promise<DcsServer & { port: number }> {
 }
 
 /** Exhibitor's REST answer for one ZooKeeper, served by a plain HTTP server (what Exhibitor returns). */
-export async function startExhibitor(): Promise<DcsServer & { http: Server; servedHosts: string[] }> {
+export async function startExhibitor(): Promise<DcsServer & { http: Server; servedHosts: string[]; port: number }> {
   const zk = await startZooKeeper();
   const served = { hosts: ['127.0.0.1'] };
   const server = createServer((req, res) => {
@@ -180,11 +184,25 @@ export async function startExhibitor(): Promise<DcsServer & { http: Server; serv
     await zk.stop();
   };
   return {
-    backend: 'exhibitor', http: server, servedHosts: served.hosts,
+    backend: 'exhibitor', http: server, servedHosts: served.hosts, port: zk.port,
     section: { exhibitor: { hosts: ['127.0.0.1'], port, poll_interval: 10 } }, dcsUrl: `exhibitor://127.0.0.1:${port}`,
     asEtcd: { ...zk.asEtcd, get process() { return zk.asEtcd.process; }, stop },
     pause: zk.pause, resume: zk.resume, stop,
   };
+}
+
+/** Requests the server has received so far: etcd's v2 store reads, writes and watches, ZooKeeper's packets. */
+export async function dcsRequestCount(server: DcsServer): Promise<number> {
+  if (server.backend === 'etcd2') {
+    const text = await (await fetch(`${server.asEtcd.endpoint}/metrics`)).text();
+    let sum = 0;
+    for (const m of text.matchAll(/^etcd_debugging_store_(?:reads_total|writes_total|watch_requests_total)(?:\{[^}]*\})?\s+([0-9.eE+-]+)$/gm)) sum += Number(m[1]);
+    return sum;
+  }
+  const port = (server as DcsServer & { port?: number }).port;
+  const m = /^zk_packets_received\s+(\d+)/m.exec(port ? await fourLetterWord(port, 'mntr') : '');
+  if (!m) throw new Error('ZooKeeper mntr: no zk_packets_received');
+  return Number(m[1]);
 }
 
 export function startDcsServer(backend: BackendName): Promise<DcsServer> {
@@ -197,7 +215,6 @@ export function startDcsServer(backend: BackendName): Promise<DcsServer> {
 
 /** Backends the shared scenario files run: all, or the ones named in DCS_BACKENDS (comma separated). */
 export function selectedBackends(): BackendName[] {
-  const all: BackendName[] = ['etcd2', 'zookeeper', 'exhibitor'];
   const wanted = (process.env.DCS_BACKENDS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  return wanted.length ? all.filter((b) => wanted.includes(b)) : all;
+  return wanted.length ? ALL_BACKENDS.filter((b) => wanted.includes(b)) : [...ALL_BACKENDS];
 }

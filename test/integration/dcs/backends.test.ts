@@ -188,6 +188,8 @@ for (const backend of selectedBackends()) {
       const server = await startDcsServer(backend);
       const c = createDcs({ scope: 'down', namespace: 'service', name: 'a', dcs: normalizeDcs(server.section), ttl: 20, loopWait: 2, retryTimeout: 3 }, 'daemon');
       try {
+        // Exhibitor first has to be asked for the ensemble: wait until the DCS answers at all.
+        await waitFor('the DCS to answer', async () => (await c.getCluster({ fresh: true }).then(() => true, () => false)), 30_000, 200);
         assert.equal(await c.attemptToAcquireLeader(), true);
         await server.pause();
         await assert.rejects(c.getCluster({ fresh: true }), DcsError);
