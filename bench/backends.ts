@@ -7,7 +7,7 @@ import { haTimeoutMs, record, step, tag, type SuiteContext } from './context.js'
 import { crashHost } from './crash.js';
 import type { MetricId } from './metrics.js';
 import { progress } from './progress.js';
-import { waitHealthy, waitWritable } from './probe.js';
+import { createProbeTable, waitHealthy, waitWritable } from './probe.js';
 
 const METRIC: Record<BackendName, { failover: MetricId; requests: MetricId }> = {
   etcd2: { failover: 'failover_crash_etcd2', requests: 'dcs_requests_etcd2' },
@@ -35,7 +35,8 @@ export async function runBackendSuite(ctx: SuiteContext, backend: BackendName): 
     const s = server;
     const c = cluster;
     await step(full, `${backend}: idle window of ${ctx.options.idleSeconds} s`, [metrics.requests], async () => {
-      await waitHealthy(c, haTimeoutMs(ctx.profile) + 60_000);
+      const { leader } = await waitHealthy(c, haTimeoutMs(ctx.profile) + 60_000);
+      await createProbeTable(leader); // the failover measurement writes into it
       await sleep(3_000);
       const before = await dcsRequestCount(s);
       const t0 = performance.now();

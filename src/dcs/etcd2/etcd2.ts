@@ -140,8 +140,23 @@ export class Etcd2 implements Dcs {
     }
   }
 
+  /**
+   * An unchanged member value only needs its TTL renewed: `refresh=true` does that without notifying
+   * watchers (every node's long poll would otherwise return on every cycle of every member).
+   */
   async touchMember(data: MemberData): Promise<boolean> {
-    return (await this.op('touch_member', () => this.write(this.key(`members/${this.name}`), { value: formatMember(data), ttl: this.ttl }))) !== false;
+    const key = this.key(`members/${this.name}`);
+    const value = formatMember(data);
+    return (await this.op('touch_member', async () => {
+      if (this.watcher?.cache.get(key)?.value === value) {
+        try {
+          return await this.write(key, { refresh: true, ttl: this.ttl, prevExist: true });
+        } catch (e) {
+          if (!(e instanceof Etcd2Refusal) || e.code !== Etcd2Code.KeyNotFound) throw e;
+        }
+      }
+      return this.write(key, { value, ttl: this.ttl });
+    })) !== false;
   }
 
   async attemptToAcquireLeader(): Promise<boolean> {
@@ -154,7 +169,8 @@ export class Etcd2 implements Dcs {
   async updateLeader(cluster: Cluster, status?: LeaderStatusUpdate): Promise<boolean> {
     const ok = await this.op('update_leader', async () => {
       try {
-        return await this.write(this.leaderKey, { value: this.name, ttl: this.ttl, prevValue: this.name });
+        // Compare-and-swap on our name, renewing only the TTL (no watch event for an unchanged leader).
+        return await this.write(this.leaderKey, { refresh: true, ttl: this.ttl, prevValue: this.name });
       } catch (e) {
         // The key expired under us: take it again, but only if nobody else did meanwhile.
         if (!(e instanceof Etcd2Refusal) || e.code !== Etcd2Code.KeyNotFound) throw e;

@@ -168,6 +168,24 @@ for (const backend of selectedBackends()) {
       assert.equal(c.members.find((m) => m.name === 'a')?.session, session.sessionId);
     });
 
+    test('re-publishing an unchanged member and leader keeps them alive past ttl', async () => {
+      const scope = `renew${seq++}`;
+      const a = createDcs({ scope, namespace: '/service/', name: 'a', dcs: normalizeDcs(server.section), ttl: 3, loopWait: 1, retryTimeout: 3 }, 'daemon');
+      clients.push(a);
+      const watcher = client('w', scope, 'ctl');
+      const data = { conn_url: 'postgres://127.0.0.1:5432/postgres', state: 'running', role: 'primary' as const };
+      assert.equal(await a.attemptToAcquireLeader(), true);
+      for (let i = 0; i < 6; i++) {
+        assert.equal(await a.touchMember(data), true);
+        const seen = await a.getCluster();
+        assert.equal(await a.updateLeader(seen), true);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      const c = await watcher.getCluster({ fresh: true });
+      assert.equal(c.leader?.name, 'a');
+      assert.deepEqual(c.members.map((m) => m.name), ['a']);
+    });
+
     test('garbage in a member key is tolerated', async () => {
       const scope = `junk${seq++}`;
       const a = client('pg1', scope);
