@@ -4,7 +4,7 @@ import { readJsonBody } from '../body.js';
 import type { ApiContext, RestartOutcome } from '../context.js';
 import { parseRestartRequest, restartMatches, type RestartFilters } from '../restart-request.js';
 import type { ApiResponse } from '../response.js';
-import type { Route, RouteList, RouteOptions } from '../routes.js';
+import type { Route, RouteList, RouteOptions } from './types.js';
 
 const text = (code: number, message: string): ApiResponse => ({ kind: 'text', code, text: message });
 

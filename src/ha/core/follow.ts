@@ -1,6 +1,6 @@
 // A node that must not lead: demote if it runs as primary, otherwise point replication at the
 // right upstream (ha-loop.md §4.4), rewinding first when its timeline forked from the leader's.
-import { plan, setMemory, type Decision } from './decision.js';
+import { plan, setMemory, type Decision, type Reason } from './decision.js';
 import type { HaInput } from './input.js';
 import { divergence } from './diverged.js';
 import { followTarget } from './standby.js';
@@ -49,7 +49,7 @@ export function rewindIfDiverged(input: HaInput): Decision | null {
   const upstream = nodeToFollow(cluster, me.name, me.tags);
   const leaderName = cluster.leader?.name ?? '';
   if (!upstream) return null;
-  const reason = { member: me.name, eligible: false, why: `diverged from the leader: ${d.why}` };
+  const reason: Reason = { member: me.name, eligible: false, code: 'diverged', why: `diverged from the leader: ${d.why}` };
   // Cloning again is allowed only where the config says a diverged data directory may go.
   const mayReclone = memory.rewindFailed ? me.removeDataDirOnRewindFailure : me.removeDataDirOnDivergedTimelines;
   if ((!me.usePgRewind || memory.rewindFailed) && mayReclone) {

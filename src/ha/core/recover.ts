@@ -1,9 +1,12 @@
-// PostgreSQL is not running although the data directory is there (ha-loop.md §7.1).
-import { attempt, plan, setMemory, type Decision } from './decision.js';
+// PostgreSQL is not running although the data directory is there (Ha.recover).
+import { attempt, plan, setMemory, type AsyncTask, type Decision } from './decision.js';
 import { rewindIfDiverged } from './follow.js';
 import { isFailoverPossible } from './healthiest.js';
 import type { HaInput } from './input.js';
 import { followTarget, isStandbyCluster } from './standby.js';
+
+/** The only primary start after a failure: a crashed primary's crash recovery (Ha.handle_starting_instance watches it). */
+export const isCrashRecoveryOfPrimary = (task: AsyncTask): boolean => task.kind === 'start' && task.role === 'primary';
 
 const CRASHED_PRIMARY_STATES = new Set(['in production', 'in crash recovery', 'shutting down', 'shut down']);
 

@@ -44,7 +44,7 @@ export function manualFailoverFromLeader(input: HaInput): LeaderFailoverOutcome 
   // A named candidate is the only standby the stop must wait for; otherwise only unreachable ones are cut.
   const detach = cluster.members.map((m) => m.name).filter((n) => n !== me.name && (failover.candidate
     ? n !== failover.candidate
-    : check.reasons.some((r) => r.member === n && !r.eligible && r.why.startsWith('not reachable'))));
+    : check.reasons.some((r) => r.member === n && !r.eligible && r.code === 'unreachable')));
   return {
     kind: 'demote',
     decision: {

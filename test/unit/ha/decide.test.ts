@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decide } from '../../../src/ha/core/decide.js';
 import type { Action } from '../../../src/ha/core/decision.js';
-import { cluster, input, member, peer, pgEmpty, pgRunning, pgStopped, primary, server, walk } from './fixtures.js';
+import { cluster, finished, input, member, peer, pgEmpty, pgRunning, pgStopped, primary, running, server, TASKS, walk } from './fixtures.js';
 
 const asyncTask = (actions: Action[]) => actions.flatMap((a) => (a.type === 'run_async' ? [a.task] : []))[0];
 const types = (actions: Action[]) => actions.map((a) => a.type);
@@ -27,13 +27,13 @@ const cases: Case[] = [
   { name: 'empty dir, initialized but no leader yet: wait',
     in: input({ pg: pgEmpty, cluster: cluster({}) }), message: 'waiting for leader to bootstrap' },
   { name: 'initdb finished, running as primary: post_bootstrap',
-    in: input({ me: 'node1', cluster: cluster({ initialize: '' }), pg: pgRunning(primary()), memory: { bootstrap: { stage: 'initdb' }, lastAsync: { name: 'bootstrap', ok: true } } }),
+    in: input({ me: 'node1', cluster: cluster({ initialize: '' }), pg: pgRunning(primary()), memory: { bootstrap: { stage: 'initdb' } }, lastAsync: finished(TASKS.bootstrap, true) }),
     message: 'running post_bootstrap', task: 'post_bootstrap' },
   { name: 'post_bootstrap finished: publish initialize, config, leader',
-    in: input({ me: 'node1', cluster: cluster({ initialize: '' }), pg: pgRunning(primary()), memory: { bootstrap: { stage: 'post_bootstrap' }, lastAsync: { name: 'post_bootstrap', ok: true } } }),
+    in: input({ me: 'node1', cluster: cluster({ initialize: '' }), pg: pgRunning(primary()), memory: { bootstrap: { stage: 'post_bootstrap' } }, lastAsync: finished(TASKS.postBootstrap, true) }),
     message: 'initialized a new cluster', has: ['write_initialize', 'publish_config', 'take_leader', 'sync_slots'] },
   { name: 'initdb failed: cancel initialization and exit',
-    in: input({ me: 'node1', cluster: cluster({ initialize: '' }), pg: pgEmpty, memory: { bootstrap: { stage: 'initdb' }, lastAsync: { name: 'bootstrap', ok: false } } }),
+    in: input({ me: 'node1', cluster: cluster({ initialize: '' }), pg: pgEmpty, memory: { bootstrap: { stage: 'initdb' } }, lastAsync: finished(TASKS.bootstrap, false) }),
     message: 'Failed to bootstrap cluster: bootstrap failed', has: ['cancel_initialization', 'exit'] },
   // lock held
   { name: 'leader with the lock keeps it',
@@ -87,7 +87,7 @@ const cases: Case[] = [
     in: input({ me: 'node1', pg: { ...pgStopped('in production', 1), state: 'crashed' }, memory: { role: 'primary' }, dcs: { primary_start_timeout: 0 }, peers: [] }),
     message: 'starting primary after failure', task: 'starting primary after failure' },
   { name: 'crash recovery longer than primary_start_timeout with a healthy replica: give the lock up',
-    in: input({ me: 'node1', pg: pgStopped('in crash recovery', 1), memory: { role: 'primary', async: { name: 'starting primary after failure', startedAt: 1_800_000_000_000 - 400_000 } }, peers: [peer('node2', 80)] }),
+    in: input({ me: 'node1', pg: pgStopped('in crash recovery', 1), memory: { role: 'primary' }, async: running(TASKS.crashRecovery, 1_800_000_000_000 - 400_000), peers: [peer('node2', 80)] }),
     message: 'terminated crash recovery because of startup timeout', has: ['stop_postgres', 'delete_leader'] },
   { name: 'start attempt failed without the lock',
     in: input({ pg: pgStopped(), memory: { recovering: true } }), message: 'failed to start postgres' },
@@ -97,9 +97,9 @@ const cases: Case[] = [
     in: input({ me: 'node1', pg: { ...pgRunning(primary()), server: null, queryError: 'terminating connection' } }),
     message: 'Error communicating with PostgreSQL. Will try again later', hasNot: ['run_async'] },
   // async, data dir, identity
-  { name: 'async task running', in: input({ memory: { async: { name: 'promote', startedAt: 0 } } }), message: 'promote in progress' },
+  { name: 'async task running', in: input({ async: running(TASKS.promote) }), message: 'promote in progress' },
   { name: 'async task running while holding the lock refreshes it',
-    in: input({ me: 'node1', memory: { async: { name: 'promote', startedAt: 0 } } }), message: 'updated leader lock during promote' },
+    in: input({ me: 'node1', async: running(TASKS.promote) }), message: 'updated leader lock during promote' },
   { name: 'empty data dir while holding the lock releases it',
     in: input({ me: 'node1', pg: pgEmpty }), message: 'released leader key voluntarily as data dir empty and currently leader', has: ['delete_leader'] },
   { name: 'system ID mismatch exits',
