@@ -8,9 +8,7 @@ import { isObject, type JsonObject } from '../util/json.js';
 /** The role a node keeps slots for. */
 export type SlotRole = 'primary' | 'standby_leader' | 'replica';
 
-export type PermanentSlot =
-  | { name: string; type: 'physical' }
-  | { name: string; type: 'logical'; database: string; plugin: string };
+export type PermanentSlot = { name: string; type: 'physical' } | { name: string; type: 'logical'; database: string; plugin: string };
 
 export type LogicalSlot = Extract<PermanentSlot, { type: 'logical' }>;
 
@@ -39,8 +37,7 @@ export function permanentSlots(config: DynamicConfig, majorVersion: number): Per
  * copies only when it may be promoted; a standby leader keeps none (Patroni's get_replication_slots).
  */
 export function permanentSlotsFor(config: DynamicConfig, majorVersion: number, role: SlotRole, myTags: JsonObject): PermanentSlot[] {
-  return permanentSlots(config, majorVersion)
-    .filter((p) => p.type === 'physical' || role === 'primary' || (role === 'replica' && !nofailover(myTags)));
+  return permanentSlots(config, majorVersion).filter((p) => p.type === 'physical' || role === 'primary' || (role === 'replica' && !nofailover(myTags)));
 }
 
 /** As a replica this node keeps copies of permanent logical slots. */

@@ -17,8 +17,13 @@ export interface QueryTarget {
 
 export async function queryOnce<R extends pg.QueryResultRow = pg.QueryResultRow>(t: QueryTarget, text: string, params: unknown[] = []): Promise<R[]> {
   const client = new pg.Client({
-    host: t.host ?? '127.0.0.1', port: t.port, database: t.database ?? 'postgres', user: t.user, password: t.password,
-    connectionTimeoutMillis: t.connectTimeoutMs ?? 3_000, query_timeout: t.queryTimeoutMs ?? 30_000,
+    host: t.host ?? '127.0.0.1',
+    port: t.port,
+    database: t.database ?? 'postgres',
+    user: t.user,
+    password: t.password,
+    connectionTimeoutMillis: t.connectTimeoutMs ?? 3_000,
+    query_timeout: t.queryTimeoutMs ?? 30_000,
   });
   client.on('error', () => undefined);
   try {

@@ -11,9 +11,11 @@ export function decideWithoutDcs(input: DcsUnreachableInput): Decision {
   const s = input.pg?.server;
   if (!input.config.pause && s && !s.inRecovery) {
     // The lease runs out while we wait: when the async slot is busy, demote from the loop itself.
-    return plan('demoted self because DCS is not accessible and I was a leader',
-      setMemory({ role: 'demoted' }),
-      { type: 'run_async', task: { kind: 'demote', name: DCS_DEMOTE_TASK_NAME, mode: 'offline' }, inlineWhenBusy: 'AsyncExecutor is busy, demoting from the main thread' });
+    return plan('demoted self because DCS is not accessible and I was a leader', setMemory({ role: 'demoted' }), {
+      type: 'run_async',
+      task: { kind: 'demote', name: DCS_DEMOTE_TASK_NAME, mode: 'offline' },
+      inlineWhenBusy: 'AsyncExecutor is busy, demoting from the main thread',
+    });
   }
   return plan('DCS is not accessible');
 }

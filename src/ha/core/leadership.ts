@@ -34,5 +34,8 @@ export const fenceArmed = (leader: boolean, config: DynamicConfig): boolean => l
 export function leaseExpired(config: DynamicConfig, pg: PostgresSnapshot | null): Decision | null {
   const s = pg?.server;
   if (config.pause || (s && s.inRecovery)) return null;
-  return { ...plan('stopped PostgreSQL because the leader lease expired', setMemory({ role: 'demoted' }), { type: 'stop_postgres', mode: 'immediate' }), leader: false };
+  return {
+    ...plan('stopped PostgreSQL because the leader lease expired', setMemory({ role: 'demoted' }), { type: 'stop_postgres', mode: 'immediate' }),
+    leader: false,
+  };
 }

@@ -26,8 +26,10 @@ export interface ReadsInput {
 export function readsFor({ cluster, me, tags, config, pg, async }: ReadsInput): Reads {
   // Peers are compared only in a leader race, on a failover request, or when the leader's own
   // PostgreSQL is down (primary_start_timeout asks whether a replica could take over).
-  const racing = !cluster.leader || cluster.failover !== null
-    || (cluster.leader.name === me && (!pg.postmasterRunning || (async !== null && isCrashRecoveryOfPrimary(async.task))));
+  const racing =
+    !cluster.leader ||
+    cluster.failover !== null ||
+    (cluster.leader.name === me && (!pg.postmasterRunning || (async !== null && isCrashRecoveryOfPrimary(async.task))));
   const server = pg.server;
   return {
     peers: racing && pg.dataDir.kind === 'present',

@@ -56,7 +56,7 @@ export function planQuorum(q: QuorumInput): QuorumPlan {
   const allReady = active.every((a) => q.sel.sync.some((s) => lower(s) === lower(a)));
   return {
     kind: 'update',
-    widen: sameKey(widened, keyNow) && !!q.syncKey.leader ? null : widened,
+    widen: sameKey(widened, keyNow) && q.syncKey.leader ? null : widened,
     standbyNames: { members: [...active], numsync },
     settle: allReady && !sameKey(target, widened) ? target : null,
   };

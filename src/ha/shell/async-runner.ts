@@ -11,12 +11,19 @@ export class AsyncRunner {
   private finished: AsyncOutcome | null = null;
   private done: Promise<boolean> | null = null;
 
-  constructor(private readonly onDone: () => void, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly onDone: () => void,
+    private readonly now: () => number = Date.now,
+  ) {}
 
-  get current(): AsyncState | null { return this.running; }
+  get current(): AsyncState | null {
+    return this.running;
+  }
 
   /** The last finished task's outcome, until forgotten (or replaced by a newer one). */
-  get outcome(): AsyncOutcome | null { return this.finished; }
+  get outcome(): AsyncOutcome | null {
+    return this.finished;
+  }
 
   /** Drop `seen` if it is still the last outcome (a newer one, not yet decided on, stays). */
   forget(seen: AsyncOutcome | null): void {
@@ -45,7 +52,9 @@ export class AsyncRunner {
   async wait(timeoutMs: number): Promise<boolean | 'timeout'> {
     if (!this.done) return 'timeout';
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((r) => { timer = setTimeout(() => r('timeout'), timeoutMs); });
+    const timeout = new Promise<'timeout'>((r) => {
+      timer = setTimeout(() => r('timeout'), timeoutMs);
+    });
     try {
       return await Promise.race([this.done, timeout]);
     } finally {

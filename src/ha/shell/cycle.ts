@@ -63,7 +63,15 @@ export async function runCycle(w: CycleWorld): Promise<CycleResult> {
   const peers = reads.peers ? await w.probePeers(cluster) : [];
   const localSlots = reads.localSlots ? await w.localSlots() : undefined;
   const input: HaInput = {
-    now: w.now(), me, config, cluster, pg: snapshot, memory: { ...w.memory }, async, lastAsync, peers,
+    now: w.now(),
+    me,
+    config,
+    cluster,
+    pg: snapshot,
+    memory: { ...w.memory },
+    async,
+    lastAsync,
+    peers,
     ...(localSlots ? { localSlots } : {}),
   };
   const decision = decide(input);
@@ -81,7 +89,13 @@ export async function runCycle(w: CycleWorld): Promise<CycleResult> {
 async function withoutDcs(w: CycleWorld): Promise<CycleResult> {
   const pg = w.lastSnapshot();
   const input: DcsUnreachableInput = {
-    dcs: 'unreachable', now: w.now(), me: w.identity(), config: w.config(), pg, memory: { ...w.memory }, async: w.runner.current,
+    dcs: 'unreachable',
+    now: w.now(),
+    me: w.identity(),
+    config: w.config(),
+    pg,
+    memory: { ...w.memory },
+    async: w.runner.current,
   };
   const decision = decide(input);
   return { decision, executed: await execute(decision, w.executorDeps(null, pg, null)), cluster: null };

@@ -12,13 +12,26 @@ export interface DcsAnswers {
 }
 
 export function fakeDcs(calls: string[], answers: DcsAnswers = {}): Dcs {
-  const rec = (line: string, ok = true) => { calls.push(line); return Promise.resolve(ok); };
+  const rec = (line: string, ok = true) => {
+    calls.push(line);
+    return Promise.resolve(ok);
+  };
   return {
-    backend: 'fake', clusterPath: '/service/test',
-    getCluster: () => { calls.push('getCluster'); return answers.getCluster ? answers.getCluster() : Promise.reject(new Error('no cluster')); },
+    backend: 'fake',
+    clusterPath: '/service/test',
+    getCluster: () => {
+      calls.push('getCluster');
+      return answers.getCluster ? answers.getCluster() : Promise.reject(new Error('no cluster'));
+    },
     touchMember: (_d: MemberData) => rec('touchMember'),
-    attemptToAcquireLeader: () => { calls.push('attemptToAcquireLeader'); return answers.attemptToAcquireLeader?.() ?? Promise.resolve(true); },
-    updateLeader: (_c: Cluster, s?: LeaderStatusUpdate) => { calls.push(`updateLeader ${s?.optime ?? '-'}`); return answers.updateLeader?.() ?? Promise.resolve(true); },
+    attemptToAcquireLeader: () => {
+      calls.push('attemptToAcquireLeader');
+      return answers.attemptToAcquireLeader?.() ?? Promise.resolve(true);
+    },
+    updateLeader: (_c: Cluster, s?: LeaderStatusUpdate) => {
+      calls.push(`updateLeader ${s?.optime ?? '-'}`);
+      return answers.updateLeader?.() ?? Promise.resolve(true);
+    },
     takeLeader: () => rec('takeLeader'),
     deleteLeader: (l: Leader | null) => rec(`deleteLeader ${l?.name ?? '-'}`),
     initialize: (createNew: boolean, sysid: string) => rec(`initialize ${createNew} ${sysid}`),
@@ -26,18 +39,26 @@ export function fakeDcs(calls: string[], answers: DcsAnswers = {}): Dcs {
     setConfigValue: (v: string) => rec(`setConfigValue ${v}`),
     setFailoverValue: (v: string, version?: string) => rec(`setFailoverValue ${v} ${version ?? '-'}`),
     setHistoryValue: (v: string) => rec(`setHistoryValue ${v}`),
-    setSyncStateValue: (v: string) => { calls.push(`setSyncStateValue ${v}`); return Promise.resolve('2'); },
+    setSyncStateValue: (v: string) => {
+      calls.push(`setSyncStateValue ${v}`);
+      return Promise.resolve('2');
+    },
     deleteSyncState: () => rec('deleteSyncState'),
     deleteCluster: () => rec('deleteCluster'),
     watch: () => Promise.resolve(false),
-    wakeup: () => { calls.push('wakeup'); },
+    wakeup: () => {
+      calls.push('wakeup');
+    },
     setTimeouts: () => undefined,
     close: () => Promise.resolve(),
   };
 }
 
 export function fakePg(calls: string[], snapshot: () => PostgresSnapshot, following: Upstream | null = null): PostgresController {
-  const rec = <T>(line: string, v: T) => { calls.push(line); return Promise.resolve(v); };
+  const rec = <T>(line: string, v: T) => {
+    calls.push(line);
+    return Promise.resolve(v);
+  };
   return {
     snapshot: () => Promise.resolve(snapshot()),
     initdb: () => rec('initdb', undefined),
@@ -50,7 +71,9 @@ export function fakePg(calls: string[], snapshot: () => PostgresSnapshot, follow
     checkpoint: () => rec('checkpoint', undefined),
     reload: () => rec('reload', undefined),
     isFollowing: (u: Upstream | null) => u?.name === following?.name,
-    setState: (s: PostgresState) => { calls.push(`setState ${s}`); },
+    setState: (s: PostgresState) => {
+      calls.push(`setState ${s}`);
+    },
     close: () => Promise.resolve(),
   };
 }

@@ -16,28 +16,61 @@ import { cluster, input, peer, pgRunning, primary, server } from './fixtures.js'
 function world(opts: { cluster: () => Promise<Cluster>; pg: PostgresSnapshot; me?: string; dcs?: DcsAnswers; peers?: PeerStatus[] }) {
   const calls: string[] = [];
   const memory: HaMemory = { ...INITIAL_MEMORY, role: 'replica' };
-  const runner = new AsyncRunner(() => undefined, () => 7);
+  const runner = new AsyncRunner(
+    () => undefined,
+    () => 7,
+  );
   const tasks: AsyncTask[] = [];
   const dcs = fakeDcs(calls, { getCluster: opts.cluster, ...opts.dcs });
   const pg = fakePg(calls, () => opts.pg);
   let last: PostgresSnapshot | null = opts.pg;
   const base = input({ me: opts.me ?? 'node2' });
   const w: CycleWorld = {
-    now: () => base.now, identity: () => base.me, config: () => base.config, memory, runner,
+    now: () => base.now,
+    identity: () => base.me,
+    config: () => base.config,
+    memory,
+    runner,
     readCluster: () => dcs.getCluster(),
-    onCluster: () => { calls.push('onCluster'); },
-    snapshot: async () => { calls.push('snapshot'); last = opts.pg; return opts.pg; },
+    onCluster: () => {
+      calls.push('onCluster');
+    },
+    snapshot: async () => {
+      calls.push('snapshot');
+      last = opts.pg;
+      return opts.pg;
+    },
     lastSnapshot: () => last,
-    probePeers: async () => { calls.push('probePeers'); return opts.peers ?? []; },
-    localSlots: async () => { calls.push('localSlots'); return []; },
+    probePeers: async () => {
+      calls.push('probePeers');
+      return opts.peers ?? [];
+    },
+    localSlots: async () => {
+      calls.push('localSlots');
+      return [];
+    },
     executorDeps: (c, s, seenOutcome) => ({
-      dcs, pg, runner, memory, seenOutcome, cluster: c,
-      walLsn: () => s?.server?.walLsn, slotStatus: () => null,
-      touchMember: async () => undefined, localDynamicConfig: () => '{}',
-      updateHistory: async () => undefined, syncSlots: async () => undefined, syncReplication: async () => undefined,
+      dcs,
+      pg,
+      runner,
+      memory,
+      seenOutcome,
+      cluster: c,
+      walLsn: () => s?.server?.walLsn,
+      slotStatus: () => null,
+      touchMember: async () => undefined,
+      localDynamicConfig: () => '{}',
+      updateHistory: async () => undefined,
+      syncSlots: async () => undefined,
+      syncReplication: async () => undefined,
       claimSync: async () => true,
-      runTask: async (task) => { tasks.push(task); return true; },
-      exit: (code) => { throw new Error(`exit ${code}`); },
+      runTask: async (task) => {
+        tasks.push(task);
+        return true;
+      },
+      exit: (code) => {
+        throw new Error(`exit ${code}`);
+      },
     }),
   };
   return { w, calls, memory, runner, tasks };
@@ -57,13 +90,20 @@ describe('runCycle()', () => {
   });
 
   test('DCS unreachable on write (the lock refresh): the same path as a failed read', async () => {
-    const { w, calls, tasks } = world({ cluster: async () => cluster({ leader: 'node1' }), pg: pgRunning(primary()), me: 'node1',
-      dcs: { updateLeader: () => Promise.reject(new DcsError('timeout')) } });
+    const { w, calls, tasks } = world({
+      cluster: async () => cluster({ leader: 'node1' }),
+      pg: pgRunning(primary()),
+      me: 'node1',
+      dcs: { updateLeader: () => Promise.reject(new DcsError('timeout')) },
+    });
     const r = await runCycle(w);
     assert.deepEqual(calls.slice(0, 4), ['getCluster', 'onCluster', 'snapshot', 'updateLeader 100']);
     assert.equal(r.cluster, null);
     assert.equal(r.executed.message, 'demoted self because DCS is not accessible and I was a leader');
-    assert.deepEqual(tasks.map((t) => t.kind), ['demote']);
+    assert.deepEqual(
+      tasks.map((t) => t.kind),
+      ['demote'],
+    );
   });
 
   test('DCS unreachable on a replica: nothing is done', async () => {

@@ -15,42 +15,83 @@ const PROMOTE: AsyncTask = { kind: 'promote', name: 'promote' };
 function world(answers: DcsAnswers = {}, seenOutcome: AsyncOutcome | null = null) {
   const calls: string[] = [];
   const memory: HaMemory = { ...INITIAL_MEMORY, role: 'replica' };
-  const runner = new AsyncRunner(() => undefined, () => 42);
+  const runner = new AsyncRunner(
+    () => undefined,
+    () => 42,
+  );
   let release: (ok: boolean) => void = () => undefined;
   const deps: ExecutorDeps = {
-    dcs: fakeDcs(calls, answers), pg: fakePg(calls, () => pgRunning(primary())), runner, memory, seenOutcome,
+    dcs: fakeDcs(calls, answers),
+    pg: fakePg(calls, () => pgRunning(primary())),
+    runner,
+    memory,
+    seenOutcome,
     cluster: cluster({ leader: 'node1' }),
-    walLsn: () => 100, slotStatus: () => null,
-    touchMember: async () => { calls.push('touchMember'); },
+    walLsn: () => 100,
+    slotStatus: () => null,
+    touchMember: async () => {
+      calls.push('touchMember');
+    },
     localDynamicConfig: () => '{"ttl":30}',
-    updateHistory: async () => { calls.push('updateHistory'); },
-    syncSlots: async () => { calls.push('syncSlots'); },
-    syncReplication: async () => { calls.push('syncReplication'); },
-    claimSync: async () => { calls.push('claimSync'); return true; },
-    runTask: (task) => { calls.push(`runTask ${task.name}`); return new Promise<boolean>((r) => { release = r; }); },
-    exit: (code) => { throw new Error(`exit ${code}`); },
+    updateHistory: async () => {
+      calls.push('updateHistory');
+    },
+    syncSlots: async () => {
+      calls.push('syncSlots');
+    },
+    syncReplication: async () => {
+      calls.push('syncReplication');
+    },
+    claimSync: async () => {
+      calls.push('claimSync');
+      return true;
+    },
+    runTask: (task) => {
+      calls.push(`runTask ${task.name}`);
+      return new Promise<boolean>((r) => {
+        release = r;
+      });
+    },
+    exit: (code) => {
+      throw new Error(`exit ${code}`);
+    },
   };
   return { deps, calls, memory, runner, finish: (ok: boolean) => release(ok) };
 }
 
 describe('execute()', () => {
-  const keepOrDemote = withLeadership(attempt('update_leader',
-    plan('kept', setMemory({ role: 'primary' }), { type: 'sync_replication' }),
-    plan('lost', setMemory({ role: 'demoted' }), { type: 'stop_postgres', mode: 'immediate' })), true);
+  const keepOrDemote = withLeadership(
+    attempt(
+      'update_leader',
+      plan('kept', setMemory({ role: 'primary' }), { type: 'sync_replication' }),
+      plan('lost', setMemory({ role: 'demoted' }), { type: 'stop_postgres', mode: 'immediate' }),
+    ),
+    true,
+  );
 
   test('actions in order, then the success branch of an attempt that succeeded', async () => {
     const w = world();
     const r = await execute(keepOrDemote, w.deps);
     assert.deepEqual(w.calls, ['updateLeader 100', 'syncReplication']);
-    assert.deepEqual(r, { message: 'kept', attempts: [{ attempt: 'update_leader', ok: true }], leaderHeld: true, steps: ['update_leader: ok', 'sync_replication'] });
+    assert.deepEqual(r, {
+      message: 'kept',
+      attempts: [{ attempt: 'update_leader', ok: true }],
+      leaderHeld: true,
+      steps: ['update_leader: ok', 'sync_replication'],
+    });
     assert.equal(w.memory.role, 'primary');
   });
 
-  test('the failure branch when the attempt failed; leadership is the leaf\'s', async () => {
+  test("the failure branch when the attempt failed; leadership is the leaf's", async () => {
     const w = world({ updateLeader: async () => false });
     const r = await execute(keepOrDemote, w.deps);
     assert.deepEqual(w.calls, ['updateLeader 100', 'stop immediate']);
-    assert.deepEqual(r, { message: 'lost', attempts: [{ attempt: 'update_leader', ok: false }], leaderHeld: false, steps: ['update_leader: failed', 'stop_postgres: immediate'] });
+    assert.deepEqual(r, {
+      message: 'lost',
+      attempts: [{ attempt: 'update_leader', ok: false }],
+      leaderHeld: false,
+      steps: ['update_leader: failed', 'stop_postgres: immediate'],
+    });
     assert.equal(w.memory.role, 'demoted');
   });
 

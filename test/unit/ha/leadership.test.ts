@@ -8,7 +8,14 @@ import { cluster, input, pgRunning, pgStopped, primary, running, server, TASKS }
 
 describe('withLeadership()', () => {
   test('lock attempts decide each branch; other attempts keep what was held', () => {
-    const d = withLeadership(attempt('acquire_leader', attempt({ kind: 'claim_sync', key: { leader: 'n', members: [], quorum: 0 }, standbyNames: null }, plan('won'), plan('postponed')), plan('lost')), false);
+    const d = withLeadership(
+      attempt(
+        'acquire_leader',
+        attempt({ kind: 'claim_sync', key: { leader: 'n', members: [], quorum: 0 }, standbyNames: null }, plan('won'), plan('postponed')),
+        plan('lost'),
+      ),
+      false,
+    );
     assert.equal(d.leader, true);
     assert.equal(d.branch?.onSuccess.branch?.onSuccess.leader, true);
     assert.equal(d.branch?.onSuccess.branch?.onFailure.leader, true, 'a lost sync CAS does not give the lock back');
@@ -31,8 +38,12 @@ describe('leaseExpired()', () => {
   const cfg = input({}).config;
   test('a running primary stops at once and is no longer leader', () => {
     assert.deepEqual(leaseExpired(cfg, pgRunning(primary())), {
-      message: 'stopped PostgreSQL because the leader lease expired', leader: false,
-      actions: [{ type: 'set_memory', patch: { role: 'demoted' } }, { type: 'stop_postgres', mode: 'immediate' }],
+      message: 'stopped PostgreSQL because the leader lease expired',
+      leader: false,
+      actions: [
+        { type: 'set_memory', patch: { role: 'demoted' } },
+        { type: 'stop_postgres', mode: 'immediate' },
+      ],
     });
   });
   test('nothing to fence on a replica or when paused', () => {
@@ -42,7 +53,15 @@ describe('leaseExpired()', () => {
 });
 
 describe('readsFor()', () => {
-  const base = (over: Partial<Parameters<typeof readsFor>[0]>) => ({ cluster: cluster({ leader: 'node1' }), me: 'node2', tags: {}, config: input({}).config, pg: pgRunning(server()), async: null, ...over });
+  const base = (over: Partial<Parameters<typeof readsFor>[0]>) => ({
+    cluster: cluster({ leader: 'node1' }),
+    me: 'node2',
+    tags: {},
+    config: input({}).config,
+    pg: pgRunning(server()),
+    async: null,
+    ...over,
+  });
   test('peers only in a race, on a failover request, or when my own primary is down', () => {
     assert.equal(readsFor(base({})).peers, false);
     assert.equal(readsFor(base({ cluster: cluster({}) })).peers, true);
