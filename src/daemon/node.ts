@@ -16,6 +16,7 @@ import { buildHistory, historyNeedsUpdate, isoWithOffset, parseHistoryFile } fro
 import { INITIAL_MEMORY, initialMemory, type AsyncOutcome, type AsyncState, type HaMemory, type NodeIdentity } from '../ha/core/input.js';
 import { fenceArmed, leaseExpired } from '../ha/core/leadership.js';
 import { buildMemberData } from '../ha/core/member-data.js';
+import { slotRole } from '../ha/core/slots-step.js';
 import { AsyncRunner } from '../ha/shell/async-runner.js';
 import { runCycle, type CycleWorld } from '../ha/shell/cycle.js';
 import { applyMemoryPatch, execute, type ExecutorDeps } from '../ha/shell/executor.js';
@@ -210,11 +211,10 @@ export class HaNode {
       touchMember: () => this.touchMember(),
       localDynamicConfig: () => JSON.stringify(this.localDynamic),
       updateHistory: () => (cluster && snapshot ? this.updateHistory(cluster, snapshot) : Promise.resolve()),
-      syncSlots: () => {
+      syncSlots: (memory) => {
         const s = snapshot?.server;
-        if (!s || !cluster) return Promise.resolve();
-        const role = !s.inRecovery ? 'primary' : this.mem.role === 'standby_leader' ? 'standby_leader' : 'replica';
-        return this.slots.sync(cluster, this.dynamic, this.name, this.deps.config.tags, role, s.walLsn, s.replayLsn ?? s.walLsn);
+        if (!s || !cluster) return Promise.resolve(memory);
+        return this.slots.sync(cluster, this.dynamic, this.name, this.deps.config.tags, slotRole(s.inRecovery, this.mem.role), s.walLsn, s.replayLsn ?? s.walLsn, Date.now(), memory);
       },
       syncReplication: () => (cluster ? this.syncReplication.process(cluster, this.dynamic, this.name) : Promise.resolve()),
       claimSync: (key, names) => (cluster ? this.syncReplication.beforePromote(cluster, key, names) : Promise.resolve(false)),

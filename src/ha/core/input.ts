@@ -5,6 +5,7 @@ import type { PostgresSnapshot } from '../../postgresql/snapshot.js';
 import type { AsyncTask } from './decision.js';
 import type { ScheduledRestart } from './restart.js';
 import type { ExistingSlot } from './slots.js';
+import { INITIAL_SLOT_MEMORY, type SlotMemory } from './slots-step.js';
 
 export interface NodeIdentity {
   name: string;
@@ -67,10 +68,12 @@ export interface HaMemory {
   rewindFailed: boolean;
   /** Restart stored by POST /restart with a schedule; published in the member key. */
   scheduledRestart: ScheduledRestart | null;
+  /** The slot step's memory (src/ha/core/slots-step.ts), replaced after each sync_slots. */
+  slots: SlotMemory;
 }
 
 export const INITIAL_MEMORY: HaMemory = {
-  role: 'uninitialized', bootstrap: { stage: 'none' }, recovering: false, rewindFailed: false, scheduledRestart: null,
+  role: 'uninitialized', bootstrap: { stage: 'none' }, recovering: false, rewindFailed: false, scheduledRestart: null, slots: INITIAL_SLOT_MEMORY,
 };
 
 /** Memory at start-up: the role read from the data directory (Patroni's get_postgres_role_from_data_directory). */

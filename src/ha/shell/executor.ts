@@ -8,6 +8,7 @@ import type { PostgresController } from '../../postgresql/controller.js';
 import type { AsyncRunner } from './async-runner.js';
 import type { Action, AsyncTask, Attempt, Decision } from '../core/decision.js';
 import type { AsyncOutcome, HaMemory } from '../core/input.js';
+import type { SlotMemory } from '../core/slots-step.js';
 import type { SyncKeyValue } from '../core/sync.js';
 
 export interface ExecutorDeps {
@@ -27,7 +28,8 @@ export interface ExecutorDeps {
   /** Local dynamic config to publish when the DCS has none (patroni.dynamic.json or bootstrap.dcs). */
   localDynamicConfig(): string;
   updateHistory(): Promise<void>;
-  syncSlots(): Promise<void>;
+  /** The slot step with its memory; returns the memory for the next cycle. */
+  syncSlots(memory: SlotMemory): Promise<SlotMemory>;
   syncReplication(): Promise<void>;
   claimSync(key: SyncKeyValue, standbyNames: string | null): Promise<boolean>;
   runTask(task: AsyncTask): Promise<boolean>;
@@ -113,7 +115,7 @@ async function perform(action: Action, deps: ExecutorDeps): Promise<void> {
         await pg.follow(action.upstream, action.role);
       }
       return;
-    case 'sync_slots': return deps.syncSlots();
+    case 'sync_slots': applyMemoryPatch(deps.memory, { slots: await deps.syncSlots(deps.memory.slots) }); return;
     case 'sync_replication': return deps.syncReplication();
     case 'run_async': {
       const busy = deps.runner.run(action.task, () => deps.runTask(action.task));

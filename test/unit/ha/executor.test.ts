@@ -36,8 +36,9 @@ function world(answers: DcsAnswers = {}, seenOutcome: AsyncOutcome | null = null
     updateHistory: async () => {
       calls.push('updateHistory');
     },
-    syncSlots: async () => {
+    syncSlots: async (m) => {
       calls.push('syncSlots');
+      return m;
     },
     syncReplication: async () => {
       calls.push('syncReplication');
