@@ -1,4 +1,4 @@
-// Empty data directory: initialise a new cluster, or clone from the leader (ha-loop.md §6).
+// Empty data directory: initialise a new cluster, or clone from the leader (Patroni's Ha.bootstrap).
 import { nofailover } from '../../config/tags.js';
 import { isValidSysid } from '../../dcs/cluster.js';
 import { attempt, plan, setMemory, type Action, type Decision } from './decision.js';
@@ -50,7 +50,7 @@ function cloneSource(input: HaInput) {
   return leaderMember ? { member: leaderMember, isLeader: true } : null;
 }
 
-/** Bootstrap in progress or finished: post_bootstrap, then publish the cluster (§6.2). */
+/** Bootstrap in progress or finished: post_bootstrap, then publish the cluster (Ha.post_bootstrap). */
 export function postBootstrap(input: HaInput): Decision {
   const { pg, memory } = input;
   const stage = memory.bootstrap.stage;

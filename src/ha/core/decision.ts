@@ -35,11 +35,11 @@ export type AsyncTask =
   | { kind: 'reinitialize'; name: 'reinitialize'; from: Upstream }
   /**
    * Replica: read these permanent logical slots' state files from the primary (`from`), stop,
-   * install them, start again following `upstream` (ha-loop.md §2 step 14).
+   * install them, start again following `upstream` (Patroni's SlotsHandler.copy_logical_slots).
    */
   | { kind: 'copy_logical_slots'; name: 'copy_logical_slots'; slots: LogicalSlot[]; from: Upstream; upstream: Upstream | null };
 
-/** Patroni's demotion modes (ha-loop.md §11). */
+/** Patroni's demotion modes (Ha.demote). */
 export type DemoteMode = 'offline' | 'graceful' | 'immediate' | 'immediate-nolock' | 'demote-cluster';
 
 export type Action =
@@ -54,7 +54,7 @@ export type Action =
   | { type: 'stop_postgres'; mode: StopMode }
   | { type: 'follow'; upstream: Upstream | null; role: ServerRole }
   | { type: 'sync_slots' }
-  /** Leader: synchronous_standby_names and the `sync` key (ha-loop.md §12), or disabling them. */
+  /** Leader: synchronous_standby_names and the `sync` key (Ha.process_sync_replication), or disabling them. */
   | { type: 'sync_replication' }
   /**
    * Start a task on the async executor. `inlineWhenBusy`: when another task runs, log this warning
@@ -71,7 +71,7 @@ export type Action =
 
 /** Outcome-dependent steps. */
 export type Attempt = 'acquire_leader' | 'update_leader' | 'initialize_race'
-  /** Pre-promote (§12.4): CAS-write `sync` naming me, then set synchronous_standby_names. */
+  /** Pre-promote (Ha.process_sync_replication_prepromote): CAS-write `sync` naming me, then set synchronous_standby_names. */
   | { kind: 'claim_sync'; key: SyncKeyValue; standbyNames: string | null };
 
 /** What a reason says, for code to key on; `why` is its text for logs, /explain and patronictl. */

@@ -1,5 +1,5 @@
 // A node that must not lead: demote if it runs as primary, otherwise point replication at the
-// right upstream (ha-loop.md §4.4), rewinding first when its timeline forked from the leader's.
+// right upstream (Patroni's Ha.follow), rewinding first when its timeline forked from the leader's.
 import { plan, setMemory, type Decision, type Reason } from './decision.js';
 import type { HaInput } from './input.js';
 import { divergence } from './diverged.js';
@@ -40,7 +40,7 @@ export function follow(input: HaInput, demoteReason: string, followReason: strin
 
 /**
  * Our history forked from the leader's: bring the data directory back with pg_rewind before
- * following (ha-loop.md §7.2). Without use_pg_rewind, or after a failed rewind, say so and wait.
+ * following (Ha._handle_rewind_or_reinitialize, Rewind.execute). Without use_pg_rewind, or after a failed rewind, say so and wait.
  */
 export function rewindIfDiverged(input: HaInput): Decision | null {
   const { pg, cluster, me, memory } = input;

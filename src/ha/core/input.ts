@@ -19,7 +19,7 @@ export interface NodeIdentity {
   removeDataDirOnRewindFailure: boolean;
 }
 
-/** What a peer's GET /patroni told us during a leader race (dcs.md §10.2). */
+/** What a peer's GET /patroni told us during a leader race (Patroni's Ha.fetch_node_status). */
 export type PeerStatus =
   | { name: string; reachable: false; error: string }
   | {

@@ -42,7 +42,7 @@ export function recover(input: HaInput): Decision {
   return rewindIfDiverged(input) ?? startAsSecondary(input);
 }
 
-/** A healthy replica could take over (§10.3), judged from the probed peers. */
+/** A healthy replica could take over (Ha.is_failover_possible), judged from the probed peers. */
 export function failoverPossibleNow(input: HaInput): boolean {
   return isFailoverPossible(input, input.cluster.members).possible;
 }
@@ -55,7 +55,7 @@ function startAsSecondary(input: HaInput): Decision {
     { type: 'run_async', task: { kind: 'start', name: 'restarting after failure', role: 'replica', upstream } });
 }
 
-/** The cycle after a start attempt (§2 step 9). Null when PostgreSQL came up: continue normally. */
+/** The cycle after a start attempt (Ha.post_recover). Null when PostgreSQL came up: continue normally. */
 export function checkStartResult(input: HaInput): Decision | null {
   const { cluster, me, pg } = input;
   if (pg.postmasterRunning) return null;

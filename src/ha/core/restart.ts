@@ -1,4 +1,4 @@
-// Restart requests (REST /restart, patronictl restart, scheduled restarts; ha-loop.md §9.1):
+// Restart requests (REST /restart, patronictl restart, scheduled restarts; Patroni's Ha.restart_scheduled):
 // the conditions that must hold, and the scheduled restart's place in the cycle.
 import type { MemberRole } from '../../dcs/cluster.js';
 import type { PostgresSnapshot } from '../../postgresql/snapshot.js';

@@ -1,5 +1,5 @@
-// Which replication slots a node keeps (config.md §3 `slots`/`ignore_slots`/`member_slots_ttl`,
-// dcs.md §3.8/§3.10), pure: member slots per role, permanent slots, ignore matchers, retention.
+// Which replication slots a node keeps (`slots`/`ignore_slots`/`member_slots_ttl`,
+// Patroni's SlotsHandler), pure: member slots per role, permanent slots, ignore matchers, retention.
 import { nofailover, nostream, replicatefrom } from '../../config/tags.js';
 import type { DynamicConfig } from '../../config/types.js';
 import type { Cluster } from '../../dcs/cluster.js';

@@ -1,4 +1,4 @@
-// The leader's side of a switchover or manual failover (ha-loop.md §9.1): demote gracefully when
+// The leader's side of a switchover or manual failover (Patroni's Ha.process_manual_failover_from_leader): demote gracefully when
 // a healthy candidate exists, otherwise clean the failover key up and carry on leading.
 import type { Member } from '../../dcs/cluster.js';
 import { plan, setMemory, type Action, type Decision, type Reason } from './decision.js';

@@ -1,4 +1,4 @@
-// The leader's synchronous-replication step (ha-loop.md §12) against the real DCS and PostgreSQL.
+// The leader's synchronous-replication step (Patroni's Ha.process_sync_replication) against the real DCS and PostgreSQL.
 // The rules are in sync.ts / sync-quorum.ts; this file sequences the writes and remembers, across
 // cycles, which replicas were seen holding every commit acknowledged before the names last changed.
 import type { DynamicConfig } from '../../config/types.js';
@@ -41,7 +41,7 @@ export class SyncReplication {
     else await this.processMultisync(cluster, config, me, key);
   }
 
-  /** Pre-promote CAS write (§12.4); false when somebody else changed the key first. */
+  /** Pre-promote CAS write (Ha.process_sync_replication_prepromote); false when somebody else changed the key first. */
   async beforePromote(cluster: Cluster, key: SyncKeyValue, standbyNames: string | null): Promise<boolean> {
     if (!(await this.writeKey(key, cluster.sync.version))) return false;
     await this.pg.setSynchronousStandbyNames(standbyNames);
