@@ -216,8 +216,8 @@ export class HaNode {
         if (!s || !cluster) return Promise.resolve(memory);
         return this.slots.sync(cluster, this.dynamic, this.name, this.deps.config.tags, slotRole(s.inRecovery, this.mem.role), s.walLsn, s.replayLsn ?? s.walLsn, Date.now(), memory);
       },
-      syncReplication: () => (cluster ? this.syncReplication.process(cluster, this.dynamic, this.name) : Promise.resolve()),
-      claimSync: (key, names) => (cluster ? this.syncReplication.beforePromote(cluster, key, names) : Promise.resolve(false)),
+      syncReplication: (memory, save) => (cluster ? this.syncReplication.process(cluster, this.dynamic, this.name, memory, save) : Promise.resolve()),
+      claimSync: (key, names) => (cluster ? this.syncReplication.beforePromote(cluster, this.dynamic, this.name, key, names) : Promise.resolve(false)),
       runTask: (task) => runTask(task, pg, dcs),
       exit: (code, reason) => this.exit(code, reason),
     };

@@ -6,6 +6,7 @@ import type { AsyncTask } from './decision.js';
 import type { ScheduledRestart } from './restart.js';
 import type { ExistingSlot } from './slots.js';
 import { INITIAL_SLOT_MEMORY, type SlotMemory } from './slots-step.js';
+import { INITIAL_SYNC_MEMORY, type SyncMemory } from './sync-step.js';
 
 export interface NodeIdentity {
   name: string;
@@ -70,10 +71,12 @@ export interface HaMemory {
   scheduledRestart: ScheduledRestart | null;
   /** The slot step's memory (src/ha/core/slots-step.ts), replaced after each sync_slots. */
   slots: SlotMemory;
+  /** The sync protocol's memory (src/ha/core/sync-step.ts), saved after each of its steps. */
+  sync: SyncMemory;
 }
 
 export const INITIAL_MEMORY: HaMemory = {
-  role: 'uninitialized', bootstrap: { stage: 'none' }, recovering: false, rewindFailed: false, scheduledRestart: null, slots: INITIAL_SLOT_MEMORY,
+  role: 'uninitialized', bootstrap: { stage: 'none' }, recovering: false, rewindFailed: false, scheduledRestart: null, slots: INITIAL_SLOT_MEMORY, sync: INITIAL_SYNC_MEMORY,
 };
 
 /** Memory at start-up: the role read from the data directory (Patroni's get_postgres_role_from_data_directory). */

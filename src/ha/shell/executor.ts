@@ -9,6 +9,7 @@ import type { AsyncRunner } from './async-runner.js';
 import type { Action, AsyncTask, Attempt, Decision } from '../core/decision.js';
 import type { AsyncOutcome, HaMemory } from '../core/input.js';
 import type { SlotMemory } from '../core/slots-step.js';
+import type { SyncMemory } from '../core/sync-step.js';
 import type { SyncKeyValue } from '../core/sync.js';
 
 export interface ExecutorDeps {
@@ -30,7 +31,8 @@ export interface ExecutorDeps {
   updateHistory(): Promise<void>;
   /** The slot step with its memory; returns the memory for the next cycle. */
   syncSlots(memory: SlotMemory): Promise<SlotMemory>;
-  syncReplication(): Promise<void>;
+  /** The leader's sync protocol with its memory; `save` stores the memory after every step. */
+  syncReplication(memory: SyncMemory, save: (m: SyncMemory) => void): Promise<void>;
   claimSync(key: SyncKeyValue, standbyNames: string | null): Promise<boolean>;
   runTask(task: AsyncTask): Promise<boolean>;
   exit(code: number, reason: string): never;
@@ -116,7 +118,7 @@ async function perform(action: Action, deps: ExecutorDeps): Promise<void> {
       }
       return;
     case 'sync_slots': applyMemoryPatch(deps.memory, { slots: await deps.syncSlots(deps.memory.slots) }); return;
-    case 'sync_replication': return deps.syncReplication();
+    case 'sync_replication': return deps.syncReplication(deps.memory.sync, (m) => applyMemoryPatch(deps.memory, { sync: m }));
     case 'run_async': {
       const busy = deps.runner.run(action.task, () => deps.runTask(action.task));
       if (!busy) return;
