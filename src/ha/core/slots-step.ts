@@ -70,33 +70,42 @@ export function slotRole(inRecovery: boolean, role: MemberRole): SlotRole {
 
 export function slotStep(mem: SlotMemory, o: SlotObservation): SlotStep {
   const mine = memberSlotName(o.me);
-  const owners = memberSlotOwners(o.cluster, o.me, o.role, o.config, o.tags, o.major).map(memberSlotName).filter((n) => n !== mine);
+  const owners = memberSlotOwners(o.cluster, o.me, o.role, o.config, o.tags, o.major)
+    .map(memberSlotName)
+    .filter((n) => n !== mine);
   const lastSeen = { ...mem.lastSeen };
   for (const n of owners) lastSeen[n] = o.now;
   const ttl = o.major >= 110000 ? o.config.member_slots_ttl : 0;
   const leaderRetains = retainedSlots(new Map(Object.entries(lastSeen)), o.now, ttl);
-  const memberSlots = o.role === 'replica'
-    ? [...new Set([...owners, ...(ttl > 0 ? o.cluster.status.retainSlots : [])])].filter((n) => n !== mine)
-    : [...new Set([...owners, ...leaderRetains])].filter((n) => n !== mine);
+  const memberSlots =
+    o.role === 'replica'
+      ? [...new Set([...owners, ...(ttl > 0 ? o.cluster.status.retainSlots : [])])].filter((n) => n !== mine)
+      : [...new Set([...owners, ...leaderRetains])].filter((n) => n !== mine);
   const permanent = permanentSlotsFor(o.config, o.major, o.role, o.tags).filter((p) => !(p.type === 'physical' && p.name === mine));
   const plan = planSlots(o.existing, memberSlots, permanent, o.role, o.config);
 
   const replica = o.role === 'replica';
   const leaderSlots = o.cluster.status.slots;
-  const advancePhysical = replica && o.major >= 110000
-    ? o.existing.flatMap((s) => {
-      const target = Math.min(leaderSlots[s.name] ?? 0, o.myLsn);
-      return s.type !== 'physical' || s.active || s.lsn === null || target <= s.lsn ? [] : [{ name: s.name, lsn: target }];
-    })
-    : [];
+  const advancePhysical =
+    replica && o.major >= 110000
+      ? o.existing.flatMap((s) => {
+          const target = Math.min(leaderSlots[s.name] ?? 0, o.myLsn);
+          return s.type !== 'physical' || s.active || s.lsn === null || target <= s.lsn ? [] : [{ name: s.name, lsn: target }];
+        })
+      : [];
   const logical = permanent.filter((p): p is LogicalSlot => p.type === 'logical');
   const advanceLogical = replica && o.major >= 110000 ? logicalAdvanceTargets(o.existing, logical, leaderSlots, o.replayLsn) : [];
-  const publish: PublishPlan | null = !replica && o.major >= 110000
-    ? {
-      permanent: permanent.map((p) => p.name), memberSlots: ttl > 0 ? memberSlots : [], mine, myLsn: o.myLsn,
-      includeMine: ttl > 0 || permanent.some((p) => p.name === mine), retainSlots: ttl > 0 ? leaderRetains : [],
-    }
-    : null;
+  const publish: PublishPlan | null =
+    !replica && o.major >= 110000
+      ? {
+          permanent: permanent.map((p) => p.name),
+          memberSlots: ttl > 0 ? memberSlots : [],
+          mine,
+          myLsn: o.myLsn,
+          includeMine: ttl > 0 || permanent.some((p) => p.name === mine),
+          retainSlots: ttl > 0 ? leaderRetains : [],
+        }
+      : null;
   return { writes: { ...plan, advancePhysical, advanceLogical }, next: { lastSeen }, publish };
 }
 

@@ -59,9 +59,7 @@ export interface SyncContext {
 type Mode = 'multisync' | 'quorum';
 
 /** Where the protocol continues once synchronous_standby_names changed and were read back. */
-type AfterNames =
-  | { kind: 'done' }
-  | { kind: 'wait'; mode: Mode; key: SyncState; names: string | null };
+type AfterNames = { kind: 'done' } | { kind: 'wait'; mode: Mode; key: SyncState; names: string | null };
 
 type Phase =
   | { at: 'disable_deleted' }
@@ -132,8 +130,9 @@ export function syncStep(p: SyncProcess, o: SyncObservation): SyncStep {
   if (!ph) return done(p);
   switch (ph.at) {
     case 'disable_deleted':
-      return ask(p, { kind: 'set_names', value: undefined }, { at: 'disable_names' },
-        [info(o.kind === 'deleted' && o.ok ? 'Disabled synchronous replication' : SOMEBODY_ELSE)]);
+      return ask(p, { kind: 'set_names', value: undefined }, { at: 'disable_names' }, [
+        info(o.kind === 'deleted' && o.ok ? 'Disabled synchronous replication' : SOMEBODY_ELSE),
+      ]);
     case 'disable_names':
     case 'claim_names':
       return done(p);
@@ -196,8 +195,14 @@ function withReading(p: SyncProcess, reading: SyncReading): SyncProcess {
 function select(p: SyncProcess, key: SyncState, reading: SyncReading, count: number): [SyncProcess, Selection] {
   const { cluster, config, me } = p.ctx;
   const sel = selectSync({
-    me, members: cluster.members, reading, count, maximumLagOnSyncnode: config.maximum_lag_on_syncnode,
-    syncKey: key, ready: new Set(p.memory.ready), lsnAtChange: p.memory.lsnAtChange,
+    me,
+    members: cluster.members,
+    reading,
+    count,
+    maximumLagOnSyncnode: config.maximum_lag_on_syncnode,
+    syncKey: key,
+    ready: new Set(p.memory.ready),
+    lsnAtChange: p.memory.lsnAtChange,
   });
   return [{ ...p, memory: { ...p.memory, ready: [...sel.ready] } }, sel];
 }
@@ -224,8 +229,9 @@ function multisyncAfterRead(p0: SyncProcess, key: SyncState, reading: SyncReadin
   const q = unwarned(p);
   if (plan.shrinkTo) {
     const value: SyncKeyValue = { leader: q.ctx.me, members: plan.shrinkTo, quorum: 0 };
-    return ask(q, { kind: 'write_key', value, version: key.version }, { at: 'shrunk', value, reading, sel, names: plan.standbyNames },
-      [info(`Updating synchronous privilege temporarily from ${JSON.stringify(key.members)} to ${JSON.stringify(plan.shrinkTo)}`)]);
+    return ask(q, { kind: 'write_key', value, version: key.version }, { at: 'shrunk', value, reading, sel, names: plan.standbyNames }, [
+      info(`Updating synchronous privilege temporarily from ${JSON.stringify(key.members)} to ${JSON.stringify(plan.shrinkTo)}`),
+    ]);
   }
   return multisyncNames(q, key, reading, sel, plan.standbyNames);
 }
@@ -242,7 +248,11 @@ function multisyncPublish(p: SyncProcess, key: SyncState, sel: Selection): SyncS
   return ask(p, { kind: 'write_key', value, version: key.version }, { at: 'published', value });
 }
 
-const quorumBase = (p: SyncProcess) => ({ me: p.ctx.me, synchronousNodeCount: p.ctx.config.synchronous_node_count, strict: p.ctx.config.synchronous_mode_strict });
+const quorumBase = (p: SyncProcess) => ({
+  me: p.ctx.me,
+  synchronousNodeCount: p.ctx.config.synchronous_node_count,
+  strict: p.ctx.config.synchronous_mode_strict,
+});
 
 function quorumAfterRead(p0: SyncProcess, key: SyncState, reading: SyncReading): SyncStep {
   const [p, sel] = select(p0, key, reading, Number.POSITIVE_INFINITY);

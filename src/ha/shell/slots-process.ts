@@ -44,8 +44,17 @@ export class SlotManager {
    * `myLsn`: WAL position (replicas: received or replayed); `replayLsn`: replayed (replicas).
    * Returns the slot memory for the next cycle.
    */
-  async sync(cluster: Cluster, config: DynamicConfig, me: string, tags: Tags, role: SlotRole, myLsn: number, replayLsn = myLsn, now = Date.now(),
-    memory: SlotMemory = INITIAL_SLOT_MEMORY): Promise<SlotMemory> {
+  async sync(
+    cluster: Cluster,
+    config: DynamicConfig,
+    me: string,
+    tags: Tags,
+    role: SlotRole,
+    myLsn: number,
+    replayLsn = myLsn,
+    now = Date.now(),
+    memory: SlotMemory = INITIAL_SLOT_MEMORY,
+  ): Promise<SlotMemory> {
     if (!config.use_slots) {
       this.status = null;
       return memory;
@@ -69,7 +78,9 @@ export class SlotManager {
     for (const name of w.drop) await this.pg.dropSlot(name);
     for (const name of w.createPhysical) await this.pg.createPhysicalSlot(name);
     for (const l of w.createLogical) {
-      await this.pg.createLogicalSlot(l.name, l.database, l.plugin).catch((e: unknown) => log.error('Failed to create logical replication slot %s: %s', l.name, errorText(e)));
+      await this.pg
+        .createLogicalSlot(l.name, l.database, l.plugin)
+        .catch((e: unknown) => log.error('Failed to create logical replication slot %s: %s', l.name, errorText(e)));
     }
     for (const a of w.advancePhysical) {
       await this.pg.advanceSlot(a.name, a.lsn).catch((e: unknown) => log.warning('Failed to advance replication slot %s: %s', a.name, errorText(e)));

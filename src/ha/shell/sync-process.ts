@@ -7,7 +7,16 @@ import type { Cluster } from '../../dcs/cluster.js';
 import type { Dcs } from '../../dcs/dcs.js';
 import { log } from '../../log/logger.js';
 import type { SyncReading } from '../../postgresql/sync.js';
-import { INITIAL_SYNC_MEMORY, syncClaimStart, syncStart, syncStep, type SyncMemory, type SyncObservation, type SyncRequest, type SyncStep } from '../core/sync-step.js';
+import {
+  INITIAL_SYNC_MEMORY,
+  syncClaimStart,
+  syncStart,
+  syncStep,
+  type SyncMemory,
+  type SyncObservation,
+  type SyncRequest,
+  type SyncStep,
+} from '../core/sync-step.js';
 import { syncKeyJson, type SyncKeyValue } from '../core/sync.js';
 
 export interface SyncPostgres {
@@ -20,17 +29,31 @@ export interface SyncPostgres {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class SyncReplication {
-  constructor(private readonly pg: SyncPostgres, private readonly dcs: Dcs) {}
+  constructor(
+    private readonly pg: SyncPostgres,
+    private readonly dcs: Dcs,
+  ) {}
 
   /** Per cycle on a running primary; `save` receives the memory after every step. */
-  async process(cluster: Cluster, config: DynamicConfig, me: string, memory: SyncMemory = INITIAL_SYNC_MEMORY,
-    save: (m: SyncMemory) => void = () => undefined): Promise<void> {
+  async process(
+    cluster: Cluster,
+    config: DynamicConfig,
+    me: string,
+    memory: SyncMemory = INITIAL_SYNC_MEMORY,
+    save: (m: SyncMemory) => void = () => undefined,
+  ): Promise<void> {
     await this.run(syncStart(memory, { cluster, config, me }), save);
   }
 
   /** Pre-promote CAS write (Ha.process_sync_replication_prepromote); false when somebody else changed the key first. */
-  async beforePromote(cluster: Cluster, config: DynamicConfig, me: string, key: SyncKeyValue, standbyNames: string | null,
-    memory: SyncMemory = INITIAL_SYNC_MEMORY): Promise<boolean> {
+  async beforePromote(
+    cluster: Cluster,
+    config: DynamicConfig,
+    me: string,
+    key: SyncKeyValue,
+    standbyNames: string | null,
+    memory: SyncMemory = INITIAL_SYNC_MEMORY,
+  ): Promise<boolean> {
     return this.run(syncClaimStart(memory, { cluster, config, me }, key, standbyNames), () => undefined);
   }
 
@@ -46,8 +69,10 @@ export class SyncReplication {
 
   private async perform(r: Exclude<SyncRequest, { kind: 'done' }>): Promise<SyncObservation> {
     switch (r.kind) {
-      case 'delete_key': return { kind: 'deleted', ok: await this.dcs.deleteSyncState(r.version) };
-      case 'write_key': return { kind: 'written', version: await this.dcs.setSyncStateValue(syncKeyJson(r.value), r.version) };
+      case 'delete_key':
+        return { kind: 'deleted', ok: await this.dcs.deleteSyncState(r.version) };
+      case 'write_key':
+        return { kind: 'written', version: await this.dcs.setSyncStateValue(syncKeyJson(r.value), r.version) };
       case 'set_names':
         await this.pg.setSynchronousStandbyNames(r.value);
         return { kind: 'names_set' };

@@ -9,17 +9,36 @@ import { cluster, member } from './fixtures.js';
 const NOW = 1_800_000_000_000;
 const phys = (name: string, lsn: number | null, active = false): SlotRow => ({ name, type: 'physical', database: null, plugin: null, active, lsn });
 const obs = (over: Partial<SlotObservation>): SlotObservation => ({
-  cluster: cluster({ leader: 'node1' }), config: buildDynamicConfig({}), me: 'node1', tags: {}, role: 'primary',
-  myLsn: 1000, replayLsn: 1000, now: NOW, major: 150004, existing: [], ...over,
+  cluster: cluster({ leader: 'node1' }),
+  config: buildDynamicConfig({}),
+  me: 'node1',
+  tags: {},
+  role: 'primary',
+  myLsn: 1000,
+  replayLsn: 1000,
+  now: NOW,
+  major: 150004,
+  existing: [],
+  ...over,
 });
 
 describe('slotStep()', () => {
-  test('leader: creates its replicas\' slots, drops strangers, remembers who it saw, publishes positions', () => {
+  test("leader: creates its replicas' slots, drops strangers, remembers who it saw, publishes positions", () => {
     const step = slotStep(INITIAL_SLOT_MEMORY, obs({ existing: [phys('node2', 900), phys('stranger', 5)] }));
     assert.deepEqual(step.writes, { createPhysical: ['node3'], createLogical: [], drop: ['stranger'], advancePhysical: [], advanceLogical: [] });
     assert.deepEqual(step.next, { lastSeen: { node2: NOW, node3: NOW } });
-    assert.deepEqual(step.publish, { permanent: [], memberSlots: ['node2', 'node3'], mine: 'node1', myLsn: 1000, includeMine: true, retainSlots: ['node2', 'node3'] });
-    assert.deepEqual(slotStatus(step.publish!, [phys('node2', 900), phys('node3', null)]), { slots: { node2: 900, node1: 1000 }, retainSlots: ['node2', 'node3'] });
+    assert.deepEqual(step.publish, {
+      permanent: [],
+      memberSlots: ['node2', 'node3'],
+      mine: 'node1',
+      myLsn: 1000,
+      includeMine: true,
+      retainSlots: ['node2', 'node3'],
+    });
+    assert.deepEqual(slotStatus(step.publish!, [phys('node2', 900), phys('node3', null)]), {
+      slots: { node2: 900, node1: 1000 },
+      retainSlots: ['node2', 'node3'],
+    });
   });
 
   test('leader: a member gone from the cluster keeps its slot for member_slots_ttl, then loses it', () => {
@@ -34,8 +53,10 @@ describe('slotStep()', () => {
   test('replica: inactive physical copies follow the leader, never past my WAL; nothing published', () => {
     const c = cluster({ leader: 'node1' });
     c.status = { optime: 0, slots: { node1: 5000, node3: 700 }, retainSlots: [] };
-    const step = slotStep(INITIAL_SLOT_MEMORY, obs({ me: 'node2', role: 'replica', cluster: c, myLsn: 1000,
-      existing: [phys('node1', 100), phys('node3', 800), phys('busy', 10, true)] }));
+    const step = slotStep(
+      INITIAL_SLOT_MEMORY,
+      obs({ me: 'node2', role: 'replica', cluster: c, myLsn: 1000, existing: [phys('node1', 100), phys('node3', 800), phys('busy', 10, true)] }),
+    );
     assert.deepEqual(step.writes.advancePhysical, [{ name: 'node1', lsn: 1000 }]);
     assert.equal(step.publish, null);
   });

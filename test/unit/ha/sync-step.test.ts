@@ -5,16 +5,36 @@ import { describe, test } from 'node:test';
 import { buildDynamicConfig } from '../../../src/config/dynamic.js';
 import type { Cluster, SyncState } from '../../../src/dcs/cluster.js';
 import {
-  INITIAL_SYNC_MEMORY, SYNC_WAIT_MS, syncClaimStart, syncStart, syncStep, type SyncMemory, type SyncObservation, type SyncRequest, type SyncStep,
+  INITIAL_SYNC_MEMORY,
+  SYNC_WAIT_MS,
+  syncClaimStart,
+  syncStart,
+  syncStep,
+  type SyncMemory,
+  type SyncObservation,
+  type SyncRequest,
+  type SyncStep,
 } from '../../../src/ha/core/sync-step.js';
 import { STRICT_PLACEHOLDER, type ReplicaProgress, type SyncReading } from '../../../src/postgresql/sync.js';
 import type { JsonObject } from '../../../src/util/json.js';
 import { cluster, member } from './fixtures.js';
 
-const row = (name: string, syncState = 'async', lsn = 1000, pid = 10): ReplicaProgress =>
-  ({ pid, applicationName: name, state: 'streaming', syncState, writeLsn: lsn, flushLsn: lsn, replayLsn: lsn });
-const reading = (standbyNames: string, replicas: ReplicaProgress[], walLsn = 1000): SyncReading =>
-  ({ inRecovery: false, standbyNames, synchronousCommit: 'on', walLsn, replicas });
+const row = (name: string, syncState = 'async', lsn = 1000, pid = 10): ReplicaProgress => ({
+  pid,
+  applicationName: name,
+  state: 'streaming',
+  syncState,
+  writeLsn: lsn,
+  flushLsn: lsn,
+  replayLsn: lsn,
+});
+const reading = (standbyNames: string, replicas: ReplicaProgress[], walLsn = 1000): SyncReading => ({
+  inRecovery: false,
+  standbyNames,
+  synchronousCommit: 'on',
+  walLsn,
+  replicas,
+});
 const key = (members: string[], leader: string | null = 'node1', quorum = 0): SyncState => ({ version: '5', ...(leader ? { leader } : {}), members, quorum });
 const world = (sync: SyncState): Cluster => ({ ...cluster({ leader: 'node1', members: [member('node1'), member('node2'), member('node3')] }), sync });
 
@@ -40,7 +60,10 @@ function drive(first: SyncStep, s: Script): { requests: string[]; logs: string[]
     if (r.kind === 'done') return { requests, logs, memory: step.next.memory, ok: r.ok };
     let o: SyncObservation;
     switch (r.kind) {
-      case 'delete_key': requests.push(`delete ${r.version}`); o = { kind: 'deleted', ok: s.deleted ?? true }; break;
+      case 'delete_key':
+        requests.push(`delete ${r.version}`);
+        o = { kind: 'deleted', ok: s.deleted ?? true };
+        break;
       case 'write_key': {
         requests.push(`write ${JSON.stringify(r.value)} @${r.version}`);
         const v = s.writes?.[writes] ?? String(6 + writes);
@@ -48,9 +71,19 @@ function drive(first: SyncStep, s: Script): { requests: string[]; logs: string[]
         o = { kind: 'written', version: v };
         break;
       }
-      case 'set_names': requests.push(`names ${r.value === undefined ? 'user' : JSON.stringify(r.value)}`); o = { kind: 'names_set' }; break;
-      case 'read': requests.push('read'); o = { kind: 'read', reading: s.readings[Math.min(reads++, s.readings.length - 1)]!, now }; break;
-      case 'sleep': requests.push(`sleep ${r.ms}`); now += r.ms; o = { kind: 'slept', now }; break;
+      case 'set_names':
+        requests.push(`names ${r.value === undefined ? 'user' : JSON.stringify(r.value)}`);
+        o = { kind: 'names_set' };
+        break;
+      case 'read':
+        requests.push('read');
+        o = { kind: 'read', reading: s.readings[Math.min(reads++, s.readings.length - 1)]!, now };
+        break;
+      case 'sleep':
+        requests.push(`sleep ${r.ms}`);
+        now += r.ms;
+        o = { kind: 'slept', now };
+        break;
     }
     step = syncStep(step.next, o);
   }
@@ -72,8 +105,10 @@ describe('sync protocol: enabling and disabling', () => {
   });
 
   test('the key names somebody else: take it over, nothing more when the CAS is lost', () => {
-    const r = drive(syncStart(INITIAL_SYNC_MEMORY, { cluster: world(key([], 'node3')), config: cfg({ synchronous_mode: true }), me: 'node1' }),
-      { readings: [], writes: [false] });
+    const r = drive(syncStart(INITIAL_SYNC_MEMORY, { cluster: world(key([], 'node3')), config: cfg({ synchronous_mode: true }), me: 'node1' }), {
+      readings: [],
+      writes: [false],
+    });
     assert.deepEqual(r.requests, ['write {"leader":"node1","members":[],"quorum":0} @5']);
     assert.deepEqual(r.logs, ['info: Synchronous replication key updated by someone else']);
   });
@@ -85,12 +120,20 @@ describe('sync protocol: multisync', () => {
       readings: [reading('', [row('node2')]), reading('node2', [row('node2')]), reading('node2', [row('node2', 'sync')])],
     });
     assert.deepEqual(r.requests, [
-      'write {"leader":"node1","members":[],"quorum":0} @5', 'read',
-      'names "node2"', 'sleep 100', 'read',
-      'sleep 200', 'read',
+      'write {"leader":"node1","members":[],"quorum":0} @5',
+      'read',
+      'names "node2"',
+      'sleep 100',
+      'read',
+      'sleep 200',
+      'read',
       'write {"leader":"node1","members":["node2"],"quorum":0} @6',
     ]);
-    assert.deepEqual(r.logs, ['info: Enabled synchronous replication', "info: Setting synchronous_standby_names to 'node2'", 'info: Synchronous standby status assigned to ["node2"]']);
+    assert.deepEqual(r.logs, [
+      'info: Enabled synchronous replication',
+      "info: Setting synchronous_standby_names to 'node2'",
+      'info: Synchronous standby status assigned to ["node2"]',
+    ]);
     assert.deepEqual(r.memory, { ready: ['node2:10'], lsnAtChange: 1000, lastNames: 'node2', warnedNoStandbys: false });
   });
 
@@ -124,11 +167,19 @@ describe('sync protocol: quorum', () => {
   test('widen the key before the names, narrow it once every listed replica caught up', () => {
     const config = cfg({ synchronous_mode: 'quorum' });
     const r = drive(syncStart(INITIAL_SYNC_MEMORY, { cluster: world(key([])), config, me: 'node1' }), {
-      readings: [reading('', [row('node2'), row('node3', 'async', 1000, 11)]), reading('ANY 1 (node2,node3)', [row('node2', 'quorum'), row('node3', 'quorum', 1000, 11)])],
+      readings: [
+        reading('', [row('node2'), row('node3', 'async', 1000, 11)]),
+        reading('ANY 1 (node2,node3)', [row('node2', 'quorum'), row('node3', 'quorum', 1000, 11)]),
+      ],
     });
     assert.deepEqual(r.requests, [
-      'read', 'write {"leader":"node1","members":["node2","node3"],"quorum":2} @5',
-      'names "ANY 1 (node2,node3)"', 'sleep 100', 'read', 'sleep 200', 'read',
+      'read',
+      'write {"leader":"node1","members":["node2","node3"],"quorum":2} @5',
+      'names "ANY 1 (node2,node3)"',
+      'sleep 100',
+      'read',
+      'sleep 200',
+      'read',
       'write {"leader":"node1","members":["node2","node3"],"quorum":1} @6',
     ]);
     assert.equal(r.logs.at(-1), 'info: Synchronous standby status assigned to ["node2","node3"] (quorum 1)');
@@ -143,6 +194,9 @@ describe('sync protocol: before promoting', () => {
   });
   test('the CAS is lost: no names change, the claim fails', () => {
     const r = drive(syncClaimStart(INITIAL_SYNC_MEMORY, ctx, { leader: 'node1', members: [], quorum: 0 }, null), { readings: [], writes: [false] });
-    assert.deepEqual([r.requests, r.ok, r.logs], [['write {"leader":"node1","members":[],"quorum":0} @5'], false, ['info: Synchronous replication key updated by someone else']]);
+    assert.deepEqual(
+      [r.requests, r.ok, r.logs],
+      [['write {"leader":"node1","members":[],"quorum":0} @5'], false, ['info: Synchronous replication key updated by someone else']],
+    );
   });
 });
