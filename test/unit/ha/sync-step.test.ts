@@ -200,3 +200,44 @@ describe('sync protocol: before promoting', () => {
     );
   });
 });
+
+describe('sync protocol: a lost compare-and-set ends the step at once', () => {
+  const rows: { name: string; sync: SyncState; dcs: JsonObject; readings: SyncReading[]; writes: (string | false)[]; requests: number }[] = [
+    {
+      name: 'shrinking (multisync)',
+      sync: key(['node2']),
+      dcs: { synchronous_mode: true },
+      readings: [reading('node2', [row('node3')])],
+      writes: [false],
+      requests: 2,
+    },
+    {
+      name: 'publishing (multisync)',
+      sync: key([]),
+      dcs: { synchronous_mode: true },
+      readings: [reading('node2', [row('node2', 'sync')])],
+      writes: [false],
+      requests: 2,
+    },
+    { name: 'widening (quorum)', sync: key([]), dcs: { synchronous_mode: 'quorum' }, readings: [reading('', [row('node2')])], writes: [false], requests: 2 },
+    {
+      name: 'settling (quorum)',
+      sync: key(['node2', 'node3'], 'node1', 1),
+      dcs: { synchronous_mode: 'quorum' },
+      readings: [reading('ANY 1 (node2)', [row('node2', 'quorum')])],
+      writes: [false],
+      requests: 2,
+    },
+  ];
+  for (const r of rows) {
+    test(r.name, () => {
+      const out = drive(syncStart(INITIAL_SYNC_MEMORY, { cluster: world(r.sync), config: cfg(r.dcs), me: 'node1' }), {
+        readings: r.readings,
+        writes: r.writes,
+      });
+      assert.equal(out.requests.length, r.requests, out.requests.join(', '));
+      assert.match(out.requests.at(-1)!, /^write /);
+      assert.equal(out.logs.at(-1), 'info: Synchronous replication key updated by someone else');
+    });
+  }
+});
