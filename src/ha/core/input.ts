@@ -50,7 +50,7 @@ export interface AsyncOutcome {
 
 export type BootstrapStage =
   | { stage: 'none' }
-  /** initdb + first start running or finished (outcome in lastAsync). */
+  /** initdb + first start running or finished (outcome in HaInput.lastAsync). */
   | { stage: 'initdb' }
   | { stage: 'post_bootstrap' }
   /** Standby cluster: cloning from the remote primary to start as its standby leader. */
