@@ -1,4 +1,4 @@
-// POST /restart body (rest-api.md §13): validation in Patroni's order and texts, the restart filters,
+// POST /restart body (Patroni's RestApiHandler.do_POST_restart): validation in Patroni's order and texts, the restart filters,
 // and the `scheduled_restart` object. Pure. The types are the HA core's (src/ha/core/restart.ts).
 import { restartBlocked, type RestartFacts, type RestartFilters, type RestartRole, type RestartSchedule, type ScheduledRestart } from '../ha/core/restart.js';
 import { postgresVersionToInt, PostgresVersionError } from '../postgresql/version.js';

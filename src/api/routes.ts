@@ -15,7 +15,7 @@ import { routeKey, type RouteList, type RouteOptions, type RouteTable } from './
 
 export const DEFAULT_ROUTE_OPTIONS: RouteOptions = { probe: fetchMemberStatus, pollIntervalMs: 1000, now: () => new Date() };
 
-/** Every endpoint of rest-api.md §3. */
+/** Every endpoint of Patroni's RestApiHandler. */
 export function apiRoutes(opts: Partial<RouteOptions> = {}): RouteTable {
   const o: RouteOptions = { ...DEFAULT_ROUTE_OPTIONS, ...opts };
   const all: RouteList = [
