@@ -1,4 +1,4 @@
-// POST /restart and DELETE /restart (Patroni's RestApiHandler.do_POST_restart).
+// POST /restart and DELETE /restart (Patroni's RestApiHandler.do_POST_restart, do_DELETE_restart).
 import { log } from '../../log/logger.js';
 import { readJsonBody } from '../body.js';
 import type { ApiContext, RestartOutcome } from '../context.js';
