@@ -51,7 +51,7 @@ export interface Executed {
 /** One line per action for /explain; the bookkeeping ones (memory, logs) are left out. */
 function describe(action: Action): string | null {
   switch (action.type) {
-    case 'set_memory': case 'log': return null;
+    case 'set_memory': case 'log': case 'forget_async_outcome': return null;
     case 'run_async': return `run_async: ${action.task.name}`;
     case 'stop_postgres': return `stop_postgres: ${action.mode}`;
     case 'follow': return `follow: ${action.upstream?.name ?? 'nobody'}`;
