@@ -35,12 +35,12 @@ export interface BenchOptions {
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
   const quick = argv.includes('--quick');
-  const valueOf = (flag: string): string | undefined => {
+  const optionValue = (flag: string): string | undefined => {
     const at = argv.indexOf(flag);
     return at >= 0 ? argv[at + 1] : undefined;
   };
-  const resultsDir = valueOf('--results-dir');
-  const backendsArg = valueOf('--backends');
+  const resultsDir = optionValue('--results-dir');
+  const backendsArg = optionValue('--backends');
   const withValue = ['--results-dir', '--backends'];
   const known = ['--quick', '--backends-only', ...withValue];
   const unknown = argv.filter((a, i) => a.startsWith('--') && !known.includes(a) && !withValue.includes(argv[i - 1] ?? ''));

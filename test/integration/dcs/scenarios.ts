@@ -12,9 +12,9 @@ import type { JsonObject } from '../../../src/util/json.js';
 import { startCluster, type ClusterNode, type Impl, type TestCluster } from '../../support/cluster/index.js';
 import { ours, tableCells } from '../../support/ctl/run.js';
 import { startDcsServer, type BackendName, type DcsServer } from '../../support/dcs-servers.js';
+import { skipAsRoot } from '../../support/skip.js';
 import { sleep, waitFor } from '../../support/tmp.js';
 
-const skip = process.getuid?.() === 0 ? 'PostgreSQL refuses to run as root: run with npm test' : false;
 
 /** The node YAML names this backend instead of the default etcd3 section. */
 const onBackend = (server: DcsServer) => (): JsonObject => ({ etcd3: null, ...server.section });
@@ -52,7 +52,7 @@ async function assertSinglePrimary(c: TestCluster, samples: number): Promise<voi
 }
 
 export function describeBackendScenarios(backend: BackendName): void {
-  describe(`3 patroni-ts nodes on ${backend}`, { skip }, () => {
+  describe(`3 patroni-ts nodes on ${backend}`, { skip: skipAsRoot }, () => {
     let server: DcsServer | undefined;
     let cluster: TestCluster | undefined;
     const scope = `on-${backend}`;
@@ -168,7 +168,7 @@ export function describeBackendScenarios(backend: BackendName): void {
 
 /** Debian's Patroni 3.0.2 and ours under one scope on this backend: bootstrap, then a switchover each way. */
 export function describeMixedCluster(backend: BackendName): void {
-  describe(`Debian's Patroni and patroni-ts mixed on ${backend}`, { skip }, () => {
+  describe(`Debian's Patroni and patroni-ts mixed on ${backend}`, { skip: skipAsRoot }, () => {
     let server: DcsServer | undefined;
     let cluster: TestCluster | undefined;
     const scope = `mixed-${backend}`;
