@@ -52,6 +52,9 @@ export class ZkSession {
   private closed = false;
   private hosts: string;
   private readonly waiters = new Set<() => void>();
+  /** Since when the current client has had no connection (undefined while connected). */
+  private disconnectedSince: number | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
   private ttl: number;
   private retryTimeout: number;
   /** The new session may not hold what the old one did (watches, ephemeral znodes). */
@@ -86,6 +89,8 @@ export class ZkSession {
 
   start(): void {
     if (this.client || this.closed || this.hosts === '') return;
+    this.disconnectedSince = Date.now();
+    this.startWatchdog();
     const client = zk.createClient(this.hosts, { sessionTimeout: sessionTimeoutMs(this.ttl), spinDelay: 500, retries: 0 });
     this.client = client;
     client.on('state', (state: { name: string }) => {
@@ -101,13 +106,34 @@ export class ZkSession {
     client.connect();
   }
 
+  /**
+   * A session not heard from for its timeout is gone on the server, whatever the client says. The
+   * client does not always report that (it may keep reconnecting with the dead session id): after
+   * `ttl` without a connection we give up on the session and open a new one, as kazoo would after
+   * SESSION_EXPIRED.
+   */
+  private startWatchdog(): void {
+    if (this.watchdog) return;
+    this.watchdog = setInterval(() => {
+      const since = this.disconnectedSince;
+      if (this.closed || !this.client || since === undefined) return;
+      const down = Date.now() - since;
+      if (down <= sessionTimeoutMs(this.ttl) + 1000) return;
+      log.warning('ZooKeeper: no connection for %s s (session timeout %s s), starting a new session', Math.round(down / 1000), this.ttl);
+      this.replace();
+    }, 1000);
+    this.watchdog.unref();
+  }
+
   private onState(name: string): void {
     if (name === 'SYNC_CONNECTED' || name === 'CONNECTED_READ_ONLY') {
       const fresh = !this.connected;
       this.connected = true;
+      this.disconnectedSince = undefined;
       for (const w of this.waiters) w();
       if (fresh) this.onConnectionChange(true);
     } else if (name === 'DISCONNECTED') {
+      if (this.connected || this.disconnectedSince === undefined) this.disconnectedSince = Date.now();
       this.connected = false;
       this.onConnectionChange(false);
     } else if (name === 'EXPIRED' || name === 'AUTH_FAILED') {
@@ -230,6 +256,7 @@ export class ZkSession {
 
   close(): void {
     this.closed = true;
+    clearInterval(this.watchdog);
     const wasConnected = this.connected;
     this.connected = false;
     const c = this.client;
