@@ -177,6 +177,11 @@ export class ClusterNode {
     }
   }
 
+  /** Lines of this daemon's log that say "please report it as a BUG". */
+  get bugLines(): readonly string[] {
+    return this.log.bugLines;
+  }
+
   logTail(lines = 60): string {
     return this.log.tail(lines);
   }
