@@ -26,7 +26,6 @@ export const UNSUPPORTED_KEYS: readonly string[] = [
 export const NO_EFFECT_KEYS: Readonly<Record<string, string>> = {
   thread_pool_size: 'Python thread pool of the REST API; Node.js serves requests on its event loop',
   thread_stack_size: 'Python thread stack size',
-  'log.max_queue_size': 'Python logging queue; our writes are queued in the stream buffer',
   'restapi.request_queue_size': 'socket listen backlog of Python\'s HTTP server; Node.js uses the OS default',
 };
 
