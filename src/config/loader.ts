@@ -11,7 +11,7 @@ import { ConfigError } from './errors.js';
 import { normalizeConfig } from './normalize.js';
 import type { PatroniConfig } from './types.js';
 import { YAML11 } from './yaml.js';
-import { noEffectSettings, NO_EFFECT_KEYS, UNSUPPORTED_DCS, unsupportedSettings } from './support.js';
+import { noEffectSettings, NO_EFFECT_KEYS, unsupportedSettings } from './support.js';
 import { formatProblem, RESERVED_NAME, validateConfigDetailed } from './validate.js';
 
 export { ConfigError } from './errors.js';
@@ -88,8 +88,8 @@ export function loadRawConfig(path: string | undefined, env: NodeJS.ProcessEnv):
  * Load, validate and normalise the local configuration for the daemon, as leniently as Patroni starts
  * (it runs its schema only under --validate-config): what the validator flags becomes a warning, and
  * we refuse only what cannot work, which is what normalisation cannot turn into a value (no scope,
- * no name, no DCS, no data_dir, an unparseable port...), a DCS we have no backend for, or two DCS
- * sections. Listen ports and DCS reachability are not probed: a running Postgres keeps its port
+ * no name, no DCS, no data_dir, an unparseable port...), two DCS sections, and the unsupported
+ * settings whose absence would change data or safety (support.ts). Listen ports and DCS reachability are not probed: a running Postgres keeps its port
  * across a daemon restart, and the DCS may come up after us.
  */
 export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv): PatroniConfig {
@@ -100,7 +100,7 @@ export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv): Pa
   const lines = problems.map(formatProblem);
   const unsupported = unsupportedSettings(raw);
   const fatal = [...problems.filter((p) => p.path === '' && p.error.startsWith('Multiple of')).map(formatProblem),
-    ...unsupported.filter((u) => UNSUPPORTED_DCS.includes(u.key)).map((u) => u.line)];
+    ...unsupported.filter((u) => u.refuse).map((u) => u.line)];
   let config: PatroniConfig;
   try {
     config = normalizeConfig(raw, env);
@@ -114,7 +114,7 @@ export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv): Pa
   if (fatal.length) throw new ConfigError(fatal.join('\n'));
   for (const line of lines) log.warning('%s', line);
   for (const w of warnings) log.warning('%s', formatProblem(w));
-  for (const u of unsupported) log.warning('%s', u.line);
+  for (const u of unsupported) if (!u.refuse) log.warning('%s', u.line);
   for (const name of buildEnvConfig(env).unread) {
     log.warning('%s is not read by Patroni (tags come only from the YAML tags section): ignored', name);
   }

@@ -8,18 +8,20 @@ import { isObject, type Json, type JsonObject } from '../util/json.js';
 export const UNSUPPORTED_DCS: readonly string[] = ['etcd', 'zookeeper', 'exhibitor', 'consul', 'kubernetes', 'raft'];
 
 /**
- * Dotted key paths (a `*` segment matches any name) that Patroni runs and patroni-ts does not yet.
- * Setting one of them to a value that means "off" (false, empty) is not reported.
+ * Keys Patroni runs and patroni-ts does not yet. `refuse`: starting without it would do something
+ * else than Patroni with data or safety (a new empty cluster instead of a restore, no watchdog
+ * where one is required), so the daemon refuses to start; otherwise it starts and warns.
+ * Setting a key to a value that means "off" (false, empty, the built-in method) is not reported.
  */
-export const UNSUPPORTED_KEYS: readonly string[] = [
-  'citus',
-  'watchdog.mode',
-  'postgresql.callbacks',
-  'postgresql.before_stop',
-  'postgresql.pre_promote',
-  'bootstrap.method',
-  'postgresql.create_replica_methods',
-  'postgresql.create_replica_method',
+export const UNSUPPORTED_KEYS: ReadonlyArray<{ key: string; refuse: boolean }> = [
+  { key: 'citus', refuse: true },
+  { key: 'bootstrap.method', refuse: true },
+  { key: 'watchdog.mode', refuse: false },
+  { key: 'postgresql.callbacks', refuse: false },
+  { key: 'postgresql.before_stop', refuse: false },
+  { key: 'postgresql.pre_promote', refuse: false },
+  { key: 'postgresql.create_replica_methods', refuse: false },
+  { key: 'postgresql.create_replica_method', refuse: false },
 ];
 
 /** Keys accepted with no effect in Node.js, and why (README "Settings with no effect"). */
@@ -56,20 +58,22 @@ const BUILTIN_METHOD = (key: string, v: Json): boolean => {
   return false;
 };
 
-export interface UnsupportedSetting { key: string; line: string }
+export interface UnsupportedSetting { key: string; line: string; refuse: boolean }
 
 /** One line per setting of `raw` that patroni-ts would not run as Patroni does. */
 export function unsupportedSettings(raw: JsonObject): UnsupportedSetting[] {
   const out: UnsupportedSetting[] = [];
   for (const dcs of UNSUPPORTED_DCS) {
     if (raw[dcs] !== undefined && raw[dcs] !== null) {
-      out.push({ key: dcs, line: `${dcs}: the ${dcs} DCS is not supported by patroni-ts yet (use etcd3)` });
+      out.push({ key: dcs, line: `${dcs}: the ${dcs} DCS is not supported by patroni-ts yet (use etcd3)`, refuse: true });
     }
   }
-  for (const key of UNSUPPORTED_KEYS) {
+  for (const { key, refuse } of UNSUPPORTED_KEYS) {
     const v = lookup(raw, key);
     if (!present(v) || BUILTIN_METHOD(key, v as Json)) continue;
-    out.push({ key, line: `${key}: not supported by patroni-ts yet` });
+    // watchdog.mode required: Patroni refuses to run without a watchdog, so must we.
+    const fatal = refuse || (key === 'watchdog.mode' && typeof v === 'string' && v.toLowerCase().startsWith('require'));
+    out.push({ key, line: `${key}: not supported by patroni-ts yet`, refuse: fatal });
   }
   return out;
 }

@@ -121,7 +121,7 @@ function buildSchema(ctx: RuleContext): Validator {
     opt('thread_pool_size', intRange({ min: 5 })), // addition: documented minimum
     opt('log', obj(
       opt('type', oneOf(['plain', 'json'], true)),
-      opt('level', oneOf(['DEBUG', 'INFO', 'WARN', 'WARNING', 'ERROR', 'FATAL', 'CRITICAL'], true)),
+      opt('level', oneOf(['DEBUG', 'INFO', 'WARN', 'WARNING', 'ERROR', 'FATAL', 'CRITICAL'], false)),
       opt('traceback_level', oneOf(['DEBUG', 'ERROR'], false)), opt('format', logFormat), opt('dateformat', str),
       opt('static_fields', dict), opt('max_queue_size', int), opt('dir', str), opt('file_num', int), opt('file_size', int),
       opt('mode', intRange({ min: 0, max: 511, expected: 'int' })), opt('loggers', dict),

@@ -1,6 +1,7 @@
 // One Patroni node of a test cluster: its files, its daemon process and ways to talk to it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -11,6 +12,25 @@ import { LogCapture } from './logcapture.js';
 import { livePostmasterPid } from './postmaster.js';
 import { signalQuietly, trackChild, trackDataDir } from './reaper.js';
 import { sleep } from '../tmp.js';
+import type { ClientTls } from '../tls.js';
+
+/** One HTTPS request with a client certificate (fetch cannot present one). */
+function httpsApi(url: string, tls: ClientTls, init: RequestInit): Promise<ApiResponse> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, {
+      method: init.method ?? 'GET', ca: readFileSync(tls.ca), cert: readFileSync(tls.cert), key: readFileSync(tls.key),
+      headers: init.headers as Record<string, string> | undefined, timeout: 10_000, signal: init.signal ?? undefined,
+    }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => { text += d.toString(); });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text, json: parseJson(text) }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(typeof init.body === 'string' ? init.body : undefined);
+  });
+}
 
 export type Impl = 'ts' | 'debian';
 
@@ -39,7 +59,9 @@ export class ClusterNode {
   readonly logPath: string;
   readonly restPort: number;
   readonly pgPort: number;
-  readonly apiUrl: string;
+  /** http://, or https:// once useTls() was called. */
+  apiUrl: string;
+  private tls: ClientTls | undefined;
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
   private readonly log: LogCapture;
@@ -147,7 +169,14 @@ export class ClusterNode {
     return pid !== undefined && signalQuietly(pid, signal);
   }
 
+  /** REST over HTTPS presenting `tls.cert`, and SQL over TLS (verify-ca) with it, as a client of a TLS-everywhere node. */
+  useTls(tls: ClientTls): void {
+    this.tls = tls;
+    this.apiUrl = `https://127.0.0.1:${this.restPort}`;
+  }
+
   async api(path: string, init: RequestInit = {}): Promise<ApiResponse> {
+    if (this.tls) return httpsApi(`${this.apiUrl}${path}`, this.tls, init);
     const res = await fetch(`${this.apiUrl}${path}`, { signal: AbortSignal.timeout(10_000), ...init });
     const text = await res.text();
     return { status: res.status, text, json: parseJson(text) };
@@ -168,6 +197,9 @@ export class ClusterNode {
       host: '127.0.0.1', port: this.pgPort, database: 'postgres',
       user: SUPERUSER.username, password: SUPERUSER.password,
       connectionTimeoutMillis: 3_000, query_timeout: 30_000,
+      ...(this.tls ? {
+        ssl: { ca: readFileSync(this.tls.ca), cert: readFileSync(this.tls.cert), key: readFileSync(this.tls.key), checkServerIdentity: () => undefined },
+      } : {}),
     });
     await client.connect();
     try {

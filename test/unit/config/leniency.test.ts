@@ -2,14 +2,18 @@
 // generators and container images write them, start with the value Patroni would use (parse_bool,
 // parse_int, units). Only what cannot work is refused, in one line per problem.
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { stringify } from 'yaml';
 import { buildDynamicConfig } from '../../../src/config/dynamic.js';
-import { ConfigError, loadConfig } from '../../../src/config/loader.js';
+import { ConfigError, loadConfig, loadRawConfig } from '../../../src/config/loader.js';
+import { unsupportedSettings } from '../../../src/config/support.js';
+import { formatProblem, validateConfig } from '../../../src/config/validate.js';
+import { log } from '../../../src/log/logger.js';
 import { clonefrom, failoverPriority, nofailover, nostream, nosync, syncPriority } from '../../../src/config/tags.js';
 import type { PatroniConfig } from '../../../src/config/types.js';
 import { isObject, type JsonObject } from '../../../src/util/json.js';
-import { baseConfig, tempDir } from '../../support/config/fixtures.js';
+import { baseConfig, OFFLINE, tempDir } from '../../support/config/fixtures.js';
 
 type Patch = (c: JsonObject) => void;
 const set = (path: string, value: JsonObject[string]): Patch => (c) => {
@@ -85,4 +89,60 @@ describe('refused at start: only what cannot work, one line each', () => {
       assert.throws(() => load(r.patch), (e: unknown) => e instanceof ConfigError && r.expect.test(e.message) && !/\n\s+at /.test(e.message));
     });
   }
+});
+
+describe('the production-like configurations of /work/shared/configs', () => {
+  const SHARED = '/work/shared/configs';
+  const shared = (name: string) => `${SHARED}/${name}`;
+  const available = existsSync(SHARED);
+
+  test('tls-everywhere.yml loads with every TLS setting, and the validator finds nothing', { skip: !available && 'no shared configs' }, () => {
+    const c = loadConfig(shared('tls-everywhere.yml'), {});
+    assert.equal(c.postgresql.authentication.superuser.sslmode, 'verify-ca');
+    assert.equal(c.postgresql.authentication.rewind?.sslkey, '/etc/patroni/tls/client.key');
+    assert.equal(c.restapi.verify_client, 'required');
+    assert.equal(c.ctl.certfile, '/etc/patroni/tls/client.crt');
+    assert.equal(c.log.format, '%(asctime)s %(levelname)s [%(name)s:%(lineno)d] %(message)s');
+    assert.deepEqual(validateConfig(loadRawConfig(shared('tls-everywhere.yml'), {}), OFFLINE).map(formatProblem), []);
+  });
+
+  test('env-style.env: PATRONI_* strings load; tag variables Patroni never reads are named, not applied', { skip: !available && 'no shared configs' }, () => {
+    const env: NodeJS.ProcessEnv = {};
+    for (const line of readFileSync(shared('env-style.env'), 'utf8').split('\n')) {
+      const m = /^([A-Z0-9_]+)=(.*)$/.exec(line);
+      if (m) env[m[1] as string] = m[2];
+    }
+    const lines: string[] = [];
+    log.tap((l) => lines.push(l));
+    let c: PatroniConfig;
+    try {
+      c = loadConfig(undefined, env);
+    } finally {
+      log.tap(null);
+    }
+    assert.equal(c.scope, 'orders');
+    assert.equal(c.namespace, '/db/');
+    assert.equal(c.postgresql.authentication.replication.sslmode, 'prefer');
+    assert.equal(c.restapi.authentication?.username, 'patroni');
+    assert.equal(c.dcs.kind, 'etcd3');
+    assert.deepEqual(c.tags, {});
+    for (const name of ['PATRONI_NOFAILOVER', 'PATRONI_CLONEFROM', 'PATRONI_NOSYNC', 'PATRONI_FAILOVER_PRIORITY']) {
+      assert.ok(lines.some((l) => l.includes(`${name} is not read by Patroni`)), name);
+    }
+  });
+
+  test('backup-driven.yml is refused at start with one line per setting that would change data or safety', { skip: !available && 'no shared configs' }, () => {
+    assert.throws(() => loadConfig(shared('backup-driven.yml'), {}), (e: unknown) => e instanceof ConfigError
+      && e.message.split('\n').includes('bootstrap.method: not supported by patroni-ts yet')
+      && e.message.split('\n').includes('watchdog.mode: not supported by patroni-ts yet')
+      && !/\n\s+at /.test(e.message));
+    const report = validateConfig(loadRawConfig(shared('backup-driven.yml'), {}), OFFLINE);
+    assert.ok(Array.isArray(report));
+    const lines = unsupportedSettings(loadRawConfig(shared('backup-driven.yml'), {})).map((u) => u.line);
+    assert.deepEqual(lines, [
+      'bootstrap.method: not supported by patroni-ts yet', 'watchdog.mode: not supported by patroni-ts yet',
+      'postgresql.callbacks: not supported by patroni-ts yet', 'postgresql.before_stop: not supported by patroni-ts yet',
+      'postgresql.pre_promote: not supported by patroni-ts yet', 'postgresql.create_replica_methods: not supported by patroni-ts yet',
+    ]);
+  });
 });
