@@ -2,6 +2,9 @@
 // (format.ts), per-logger levels under Patroni's module names (`loggers`), traceback_level,
 // deduplicate_heartbeat_logs and the "Lock owner" suppression of PatroniLogger.run, and writes
 // that never block the event loop (sink.ts). Default line: `2026-11-25 22:00:00,123 INFO: message`.
+import { readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { threadId } from 'node:worker_threads';
 import type { LogConfig, LogLevel } from '../config/types.js';
 import { formatJson, formatPlain, jsonFormatOf, type JsonFormat, type LogRecord } from './format.js';
@@ -60,14 +63,39 @@ export function loggerNameFor(pathname: string): string {
 
 interface CallSite { pathname: string; funcName: string; lineno: number }
 
+const sourceMaps = new Map<string, SourceMap | null>();
+
+/**
+ * The executables are esbuild bundles: a frame of dist/patroni.mjs names our source file only
+ * through the bundle's source map, read once on first use.
+ */
+function originalFrame(file: string, line: number, col: number): { file: string; line: number } {
+  if (!file.endsWith('.mjs')) return { file, line };
+  let map = sourceMaps.get(file);
+  if (map === undefined) {
+    try {
+      map = new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')) as ConstructorParameters<typeof SourceMap>[0]);
+    } catch {
+      map = null;
+    }
+    sourceMaps.set(file, map);
+  }
+  const entry = map?.findEntry(line - 1, col - 1);
+  if (!entry || !('originalSource' in entry)) return { file, line };
+  const src = entry.originalSource.replace(/^file:\/\//, '');
+  return { file: isAbsolute(src) ? src : resolve(dirname(file), src), line: entry.originalLine + 1 };
+}
+
 /** The first stack frame outside this folder: what Python's findCaller reports. */
 function callSite(): CallSite {
   const lines = (new Error().stack ?? '').split('\n').slice(1);
   for (const l of lines) {
-    const m = /at (?:async )?(?:(.+?) \()?(?:file:\/\/)?([^()]+?):(\d+):\d+\)?$/.exec(l.trim());
-    if (!m || /\/log\/(logger|format|sink)\.[jt]s$/.test(m[2] as string)) continue;
+    const m = /at (?:async )?(?:(.+?) \()?(?:file:\/\/)?([^()]+?):(\d+):(\d+)\)?$/.exec(l.trim());
+    if (!m) continue;
+    const { file, line } = originalFrame(m[2] as string, Number(m[3]), Number(m[4]));
+    if (/\/log\/(logger|format|sink)\.[jt]s$/.test(file)) continue;
     const fn = (m[1] ?? '<module>').split('.').at(-1) as string;
-    return { pathname: m[2] as string, funcName: fn, lineno: Number(m[3]) };
+    return { pathname: file, funcName: fn, lineno: line };
   }
   return { pathname: '', funcName: '<module>', lineno: 0 };
 }

@@ -192,10 +192,17 @@ export class ClusterNode {
     }
   }
 
+  /** The superuser password of this node's YAML (test configs may set their own). */
+  private superuserPassword(): string {
+    const pg = this.configDoc.postgresql;
+    const auth = isObject(pg) && isObject(pg.authentication) ? pg.authentication.superuser : undefined;
+    return isObject(auth) && typeof auth.password === 'string' ? auth.password : SUPERUSER.password;
+  }
+
   async sql<R extends pg.QueryResultRow = pg.QueryResultRow>(query: string, params: unknown[] = []): Promise<R[]> {
     const client = new pg.Client({
       host: '127.0.0.1', port: this.pgPort, database: 'postgres',
-      user: SUPERUSER.username, password: SUPERUSER.password,
+      user: SUPERUSER.username, password: this.superuserPassword(),
       connectionTimeoutMillis: 3_000, query_timeout: 30_000,
       ...(this.tls ? {
         ssl: { ca: readFileSync(this.tls.ca), cert: readFileSync(this.tls.cert), key: readFileSync(this.tls.key), checkServerIdentity: () => undefined },
