@@ -5,21 +5,24 @@
 // API is HTTPS with verify_client: required. node1 and node2 use the unix socket for their own
 // session, node3 does not (its session goes over TCP with TLS). One cluster for the whole file.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { PG_BIN_DIR, startCluster, TS_DAEMON, type ClusterNode, type TestCluster } from '../../support/cluster/index.js';
+import { trackChild, trackDataDir } from '../../support/cluster/reaper.js';
 import { ours } from '../../support/ctl/run.js';
 import { startEtcd, type EtcdServer } from '../../support/etcd.js';
+import { freePorts } from '../../support/ports.js';
 import { makeTempDir, waitFor } from '../../support/tmp.js';
 import { makeCerts, type TestCerts } from '../../support/tls.js';
 import { mergePatch, type JsonObject } from '../../../src/util/json.js';
 
 const skip = process.getuid?.() === 0 ? 'PostgreSQL refuses to run as root: run with npm test' : false;
 const TEMPLATE = '/work/shared/configs/tls-everywhere.yml';
-const SCOPE = 'orders-tls';
+/** The template's own scope: env-style.env describes a fourth node of this very cluster. */
+const SCOPE = 'orders';
 
 /** The shared config with its hosts, ports, paths and timings replaced; nothing else changes. */
 function tlsConfig(template: JsonObject, node: ClusterNode, etcdHostPort: string, certs: TestCerts, useSocket: boolean): JsonObject {
@@ -30,7 +33,6 @@ function tlsConfig(template: JsonObject, node: ClusterNode, etcdHostPort: string
     .replaceAll('/etc/patroni/tls/client.key', certs.clientKey)) as JsonObject;
   const pg = doc.postgresql as JsonObject;
   return mergePatch(doc, {
-    scope: SCOPE,
     name: node.name,
     restapi: { listen: `127.0.0.1:${node.restPort}`, connect_address: `127.0.0.1:${node.restPort}` },
     etcd3: { hosts: etcdHostPort },
@@ -184,5 +186,57 @@ describe('TLS everywhere: the shared tls-everywhere.yml on a 3-node cluster', { 
       return found.length ? found : undefined;
     }, 30_000);
     assert.equal(rows[0]?.note, 'after the failover');
+  });
+
+  test('env-style.env: a node described only by PATRONI_* strings joins the cluster (libpq TLS from PG* variables)', async () => {
+    const c = cluster!;
+    await c.waitForLeader();
+    const env: NodeJS.ProcessEnv = {};
+    for (const line of readFileSync('/work/shared/configs/env-style.env', 'utf8').split('\n')) {
+      const m = /^(PATRONI_[A-Z0-9_]+)=(.*)$/.exec(line);
+      if (m) env[m[1] as string] = m[2];
+    }
+    const [restPort, pgPort] = await freePorts(2) as [number, number];
+    const dir = join(tmp.path, 'env-node');
+    mkdirSync(dir, { mode: 0o700 });
+    const dataDir = join(dir, 'data');
+    Object.assign(env, {
+      PATRONI_RESTAPI_LISTEN: `127.0.0.1:${restPort}`, PATRONI_RESTAPI_CONNECT_ADDRESS: `127.0.0.1:${restPort}`,
+      PATRONI_ETCD3_HOSTS: `'${etcd!.hostPort}'`, PATRONI_ETCD3_PROTOCOL: 'https', PATRONI_ETCD3_CACERT: certs.ca,
+      PATRONI_ETCD3_CERT: certs.clientCert, PATRONI_ETCD3_KEY: certs.clientKey,
+      PATRONI_POSTGRESQL_LISTEN: `127.0.0.1:${pgPort}`, PATRONI_POSTGRESQL_CONNECT_ADDRESS: `127.0.0.1:${pgPort}`,
+      PATRONI_POSTGRESQL_DATA_DIR: dataDir, PATRONI_POSTGRESQL_BIN_DIR: PG_BIN_DIR, PATRONI_POSTGRESQL_PGPASS: join(dir, 'pgpass'),
+    });
+    const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PATRONI_') && !k.startsWith('PG')));
+    const child = spawn(process.execPath, [TS_DAEMON], {
+      cwd: dir, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...base, ...env, PGSSLCERT: certs.clientCert, PGSSLKEY: certs.clientKey, PGSSLROOTCERT: certs.ca },
+    });
+    trackChild(child);
+    const untrack = trackDataDir(dataDir);
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
+    child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+    const exited = new Promise((r) => child.once('exit', r));
+    try {
+      const status = await waitFor('the env-style node streaming', async () => {
+        const s = await fetch(`http://127.0.0.1:${restPort}/patroni`).then((r) => r.json() as Promise<JsonObject>, () => undefined);
+        return s?.role === 'replica' && s.replication_state === 'streaming' ? s : undefined;
+      }, 180_000).catch((e: unknown) => { throw new Error(`${String(e)}\n${output.slice(-4000)}`); });
+      assert.equal((status.patroni as JsonObject).scope, 'orders');
+      assert.match(output, /PATRONI_NOFAILOVER is not read by Patroni/);
+      // The leader sees its walsender on TLS with the client certificate of PGSSLCERT.
+      await waitFor('a TLS walsender for pg-orders-3 on the leader', async () => {
+        const rows = await (await c.waitForLeader()).sql<{ n: string }>(
+          "SELECT count(*)::text AS n FROM pg_stat_replication r JOIN pg_stat_ssl s USING (pid) WHERE r.application_name = 'pg-orders-3' AND s.ssl AND s.client_dn IS NOT NULL");
+        return rows[0]?.n === '1' ? true : undefined;
+      }, 30_000);
+    } finally {
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 60_000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+      untrack();
+    }
+    assert.doesNotMatch(output, /please report it as a BUG/);
   });
 });
