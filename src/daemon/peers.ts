@@ -3,7 +3,7 @@
 // (mutual TLS with ctl.certfile), see util/patroni-request.ts.
 import { failoverPriority, nofailover } from '../config/tags.js';
 import type { Cluster } from '../dcs/cluster.js';
-import type { PeerStatus } from '../ha/input.js';
+import type { PeerStatus } from '../ha/core/input.js';
 import { isObject, type JsonObject } from '../util/json.js';
 import { getPeerJson } from '../util/patroni-request.js';
 
