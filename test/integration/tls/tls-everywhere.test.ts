@@ -1,4 +1,4 @@
-// TLS everywhere (issue 10): /work/shared/configs/tls-everywhere.yml, rewritten only for ports, paths
+// TLS everywhere (issue 10): the shared tls-everywhere.yml, rewritten only for ports, paths
 // and test timings, runs unchanged. Certificates are made by openssl here; etcd requires client
 // certificates; PostgreSQL has ssl=on and a pg_hba with only `hostssl ... clientcert=verify-ca` lines
 // (plus `local` for the socket); every auth section is verify-ca with client certificates; the REST
@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { PG_BIN_DIR, startCluster, TS_DAEMON, type ClusterNode, type TestCluster } from '../../support/cluster/index.js';
+import { PG_BIN_DIR, REPO_ROOT, startCluster, TS_DAEMON, type ClusterNode, type TestCluster } from '../../support/cluster/index.js';
 import { trackChild, trackDataDir } from '../../support/cluster/reaper.js';
 import { ours } from '../../support/ctl/run.js';
 import { startEtcd, type EtcdServer } from '../../support/etcd.js';
@@ -20,7 +20,9 @@ import { makeCerts, type TestCerts } from '../../support/tls.js';
 import { mergePatch, type JsonObject } from '../../../src/util/json.js';
 
 const skip = process.getuid?.() === 0 ? 'PostgreSQL refuses to run as root: run with npm test' : false;
-const TEMPLATE = '/work/shared/configs/tls-everywhere.yml';
+/** A copy of /work/shared/configs (the production-like configurations), kept in the repo for CI. */
+const SHARED = join(REPO_ROOT, 'test/fixtures/shared-configs');
+const TEMPLATE = join(SHARED, 'tls-everywhere.yml');
 /** The template's own scope: env-style.env describes a fourth node of this very cluster. */
 const SCOPE = 'orders';
 
@@ -192,7 +194,7 @@ describe('TLS everywhere: the shared tls-everywhere.yml on a 3-node cluster', { 
     const c = cluster!;
     await c.waitForLeader();
     const env: NodeJS.ProcessEnv = {};
-    for (const line of readFileSync('/work/shared/configs/env-style.env', 'utf8').split('\n')) {
+    for (const line of readFileSync(join(SHARED, 'env-style.env'), 'utf8').split('\n')) {
       const m = /^(PATRONI_[A-Z0-9_]+)=(.*)$/.exec(line);
       if (m) env[m[1] as string] = m[2];
     }
