@@ -22,6 +22,9 @@ export const UNSUPPORTED_KEYS: ReadonlyArray<{ key: string; refuse: boolean }> =
   { key: 'postgresql.pre_promote', refuse: false },
   { key: 'postgresql.create_replica_methods', refuse: false },
   { key: 'postgresql.create_replica_method', refuse: false },
+  { key: 'postgresql.proxy_address', refuse: false },
+  // Without failsafe the leader demotes when the DCS is unreachable: the safe side.
+  { key: 'bootstrap.dcs.failsafe_mode', refuse: false },
 ];
 
 /** Keys accepted with no effect in Node.js, and why (README "Settings with no effect"). */

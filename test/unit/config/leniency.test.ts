@@ -144,6 +144,7 @@ describe('the production-like configurations (test/fixtures/shared-configs, a co
       'bootstrap.method: not supported by patroni-ts yet', 'watchdog.mode: not supported by patroni-ts yet',
       'postgresql.callbacks: not supported by patroni-ts yet', 'postgresql.before_stop: not supported by patroni-ts yet',
       'postgresql.pre_promote: not supported by patroni-ts yet', 'postgresql.create_replica_methods: not supported by patroni-ts yet',
+      'bootstrap.dcs.failsafe_mode: not supported by patroni-ts yet',
     ]);
   });
 });
