@@ -93,7 +93,7 @@ describe('TLS everywhere: the shared tls-everywhere.yml on a 3-node cluster', { 
 
   const ctl = (args: string[], env: NodeJS.ProcessEnv = {}) => ours(['-c', ctlConfig, ...args], { env });
 
-  test('--validate-config accepts each rewritten file; test clients reach PostgreSQL over TLS only', async () => {
+  test('--validate-config accepts each rewritten file; each daemon reaches its PostgreSQL over the socket or TLS', async () => {
     const c = cluster!;
     const leader = await c.waitForLeader();
     for (const n of c.nodes) {
@@ -102,6 +102,17 @@ describe('TLS everywhere: the shared tls-everywhere.yml on a 3-node cluster', { 
     }
     const ssl = await leader.sql<{ ssl: boolean }>('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()');
     assert.equal(ssl[0]?.ssl, true, 'the test client itself is on TLS');
+    // The daemon's own session: plain on the unix socket (node1, node2), TLS with its client certificate
+    // over TCP where use_unix_socket is off (node3).
+    for (const n of c.nodes) {
+      const own = await waitFor(`${n.name}'s own session`, async () => {
+        const rows = await n.sql<{ ssl: boolean; tcp: boolean; dn: string | null }>(
+          "SELECT s.ssl, a.client_port <> -1 AND a.client_addr IS NOT NULL AS tcp, s.client_dn AS dn FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) WHERE a.application_name = 'Patroni'");
+        return rows[0];
+      }, 30_000);
+      const socket = n !== c.nodes[2];
+      assert.deepEqual({ ssl: own.ssl, tcp: own.tcp, cert: own.dn !== null }, socket ? { ssl: false, tcp: false, cert: false } : { ssl: true, tcp: true, cert: true }, n.name);
+    }
   });
 
   test('bootstrap 3 nodes; replicas stream over TLS with client certificates; a row reaches both', async () => {
