@@ -156,7 +156,10 @@ export class HaNode {
         log.debug('PostgreSQL session: %s', e instanceof Error ? e.message : String(e));
         return;
       }
-      log.error('Unexpected exception raised, please report it as a BUG: %s', e instanceof Error ? e.stack ?? e.message : String(e));
+      // Ha.run_cycle: the traceback (as log.traceback_level says), then the cycle's status line.
+      log.exception('Unexpected exception', e);
+      this.lastMessage = 'Unexpected exception raised, please report it as a BUG';
+      log.info(this.lastMessage);
     }
   }
 
