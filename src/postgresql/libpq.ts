@@ -86,8 +86,9 @@ function tlsOptions(mode: SslMode, p: LibpqParams, host: string, home: string, f
     verify = true;
   } else if (files.exists(rootcert)) {
     opts.ca = files.read(rootcert);
-    // "require" with a root certificate file present behaves as verify-ca (libpq compatibility).
-    if (mode === 'require') verify = true;
+    // A root certificate file present means the chain is verified whenever TLS is used (libpq's
+    // initialize_SSL): "require" then behaves as verify-ca, and so do allow/prefer once on TLS.
+    verify = true;
   } else if (verify) {
     throw new LibpqError(`root certificate file "${rootcert}" does not exist\nEither provide the file, use the system's trusted roots with sslrootcert=system, or change sslmode to disable server certificate verification.`);
   }

@@ -33,6 +33,8 @@ describe('sslmode as libpq defines it', () => {
     const tls = viaHome.attempts[0]?.ssl;
     assert.ok(tls && tls.checkServerIdentity, 'no host name check');
     assert.deepEqual(tls.ca, Buffer.from('CA'));
+    // prefer still falls back to plain only when the server refuses TLS; on TLS the chain is verified.
+    assert.deepEqual(kinds(plan({ sslmode: 'prefer', sslrootcert: '/ca.crt' }, 'db1', files({ '/ca.crt': 'CA' }))), ['tls-verify', 'plain']);
   });
 
   test('verify-ca checks the chain but not the host name; verify-full checks both', () => {
