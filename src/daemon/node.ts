@@ -181,6 +181,8 @@ export class HaNode {
       return this.handleDcsError();
     }
     this.cluster = cluster;
+    // Ha.has_lock's line: shown at INFO only before a line other than a heartbeat (log/logger.ts).
+    log.info('Lock owner: %s; I am %s', cluster.leader?.name ?? 'None', this.name);
     this.applyDynamic(cluster);
     const snapshot = await pg.snapshot();
     this.snapshot = snapshot;
