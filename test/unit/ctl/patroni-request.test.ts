@@ -1,6 +1,7 @@
 // Patroni's PatroniRequest rules (issue 10), for patronictl and for the daemon's calls to its peers,
 // against a real HTTPS server with a private CA made by openssl.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -39,6 +40,12 @@ describe('PatroniRequest over TLS', () => {
     assert.deepEqual(await getPeerJson(url(strict), 2000), { status: 200, body: { role: 'replica' } });
     configurePeerRequests({});
     assert.equal(await getPeerJson(url(strict), 2000), null, 'without a client certificate the peer refuses');
+    // An encrypted client key opens with ctl.keyfile_password.
+    const enc = join(dir, 'client-enc.key');
+    execFileSync('openssl', ['pkey', '-in', certs.clientKey, '-aes256', '-passout', 'pass:key-secret', '-out', enc]);
+    configurePeerRequests({ ctl: { certfile: certs.clientCert, keyfile: enc, keyfile_password: 'key-secret', cacert: certs.ca } });
+    assert.equal((await getPeerJson(url(strict), 2000))?.status, 200);
+    configurePeerRequests({});
   });
 
   test('without a client certificate the daemon does not verify peers; with one it checks the chain, not the host name', async () => {
