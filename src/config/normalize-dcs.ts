@@ -4,7 +4,8 @@ import { exhibitorConfig, zookeeperConfig } from './dcs-zookeeper.js';
 import { ConfigError } from './errors.js';
 import { parseHostPort, Section } from './read.js';
 import type { DcsConfig } from './types.js';
-import { DCS_SECTIONS, unsupportedDcs } from './validate.js';
+import { unsupportedDcs } from './support.js';
+import { DCS_SECTIONS } from './validate.js';
 
 export { unsupportedDcs };
 

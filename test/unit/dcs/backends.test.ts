@@ -93,8 +93,8 @@ test('PATRONI_ETCD_* / PATRONI_ZOOKEEPER_* / PATRONI_EXHIBITOR_* variables make 
 test('factory: every supported kind builds its backend; consul, kubernetes, raft refused in one line', async () => {
   const base = { scope: 's', namespace: '/service/', name: 'n' };
   for (const kind of ['consul', 'kubernetes', 'raft'] as const) {
-    assert.throws(() => createDcs({ ...base, dcs: { kind, section: {} } }, 'ctl'), new RegExp(`^Error: ${kind}: DCS ${kind} is not supported yet \\(supported: etcd, etcd3, zookeeper, exhibitor\\)$`));
-    assert.throws(() => normalizeDcs({ [kind]: { host: 'x' } }), (e: unknown) => e instanceof ConfigError && !e.message.includes('\n') && e.message.includes(`DCS ${kind} is not supported yet`));
+    assert.throws(() => createDcs({ ...base, dcs: { kind, section: {} } }, 'ctl'), new RegExp(`^Error: ${kind}: the ${kind} DCS is not supported by patroni-ts yet \\(use etcd3, etcd, zookeeper or exhibitor\\)$`));
+    assert.throws(() => normalizeDcs({ [kind]: { host: 'x' } }), (e: unknown) => e instanceof ConfigError && !e.message.includes('\n') && e.message.includes(`the ${kind} DCS is not supported by patroni-ts yet`));
   }
   const e2 = createDcs({ ...base, dcs: { kind: 'etcd', hosts: ['127.0.0.1:1'], protocol: 'http', use_proxies: false } }, 'ctl');
   assert.equal(e2.backend, 'etcd');

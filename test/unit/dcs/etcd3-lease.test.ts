@@ -7,6 +7,7 @@ import { LeaderStatusWriter, needsLegacyOptime } from '../../../src/dcs/status-w
 import { EMPTY_CLUSTER } from '../../../src/dcs/cluster.js';
 import { createDcs } from '../../../src/dcs/factory.js';
 import { parseMemberData } from '../../../src/dcs/parse.js';
+import { log } from '../../../src/log/logger.js';
 
 function fakeEtcd(keepalive: (id: string) => JsonObject) {
   const calls: string[] = [];
@@ -74,7 +75,7 @@ test('status writer: only changed content, slots carried over, legacy optime for
 
 test('factory: etcd3 supported, others refused clearly', async () => {
   const base = { scope: 's', namespace: '/service/', name: 'n' };
-  assert.throws(() => createDcs({ ...base, dcs: { kind: 'consul', section: {} } }, 'ctl'), /DCS consul is not supported yet/);
+  assert.throws(() => createDcs({ ...base, dcs: { kind: 'consul', section: {} } }, 'ctl'), /the consul DCS is not supported by patroni-ts yet/);
   const d = createDcs({ ...base, dcs: { kind: 'etcd3', hosts: ['127.0.0.1:1'], protocol: 'http', use_proxies: false } }, 'ctl');
   assert.equal(d.backend, 'etcd3');
   assert.equal(d.clusterPath, '/service/s');
@@ -83,13 +84,12 @@ test('factory: etcd3 supported, others refused clearly', async () => {
 
 test('a garbage member value is warned about once', () => {
   const lines: string[] = [];
-  const orig = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array) => { lines.push(String(chunk)); return true; }) as typeof process.stderr.write;
+  log.tap((l) => lines.push(l));
   try {
     parseMemberData('once', '{broken-1');
     parseMemberData('once', '{broken-1');
   } finally {
-    process.stderr.write = orig;
+    log.tap(null);
   }
   assert.equal(lines.filter((l) => l.includes('WARNING') && l.includes('once')).length, 1);
 });
