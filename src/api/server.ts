@@ -138,11 +138,38 @@ function handler(env: Env) {
     dispatch(apiReq, env).then(
       (r) => send(res, method, r, cfg, ctx),
       (e: unknown) => {
-        log.error('API request %s %s failed: %s', method, req.url, e instanceof Error ? e.stack ?? e.message : String(e));
+        log.error('API request %s %s failed: %s', method, req.url, describe(e));
         if (!res.headersSent) send(res, method, { kind: 'error', code: 503 }, cfg, ctx);
         else res.destroy();
       },
-    );
+    ).catch((e: unknown) => failed(res, method, req.url, e));
+  };
+}
+
+const describe = (e: unknown): string => (e instanceof Error ? e.stack ?? e.message : String(e));
+
+/** Last resort for a failure while answering (serialising, writing): a bare 500, the process stays. */
+function failed(res: ServerResponse, method: string, url: string | undefined, e: unknown): void {
+  log.error('API request %s %s failed while answering: %s', method, url, describe(e));
+  try {
+    if (res.headersSent) res.destroy();
+    else {
+      res.writeHead(500, { 'Content-Length': '0', Connection: 'close' });
+      res.end();
+    }
+  } catch {
+    res.destroy();
+  }
+}
+
+/** Every request goes through here: whatever a handler throws, synchronously or not, becomes a 5xx. */
+function guarded(onRequest: (req: IncomingMessage, res: ServerResponse) => void) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    try {
+      onRequest(req, res);
+    } catch (e) {
+      failed(res, req.method ?? 'GET', req.url, e);
+    }
   };
 }
 
@@ -179,7 +206,7 @@ function createServer(cfg: RestApiConfig, onRequest: (req: IncomingMessage, res:
 
 export async function startApiServer(cfg: RestApiConfig, ctx: ApiContext, opts: ApiServerOptions = {}): Promise<ApiServerHandle> {
   const access = await AccessControl.create(cfg, opts.resolver);
-  const server = createServer(cfg, handler({ routes: opts.routes ?? apiRoutes(), cfg, ctx, access }));
+  const server = createServer(cfg, guarded(handler({ routes: opts.routes ?? apiRoutes(), cfg, ctx, access })));
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.maxConnections = MAX_CONNECTIONS;
   server.on('clientError', onClientError);

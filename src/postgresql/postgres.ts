@@ -1,6 +1,6 @@
 // The controller for the local PostgreSQL: the imperative shell the HA executor drives. Pure
 // builders live in plan.ts/parameters.ts/conninfo.ts; this file only sequences I/O and keeps state.
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DynamicConfig, PatroniConfig } from '../config/types.js';
 import type { PostgresState, RestartReason } from '../dcs/cluster.js';
@@ -26,6 +26,8 @@ import { SYNC_READING_QUERY, toSyncReading, type SyncReading, type SyncReadingRo
 import type { ControlData, DataDirState, PostgresSnapshot } from './snapshot.js';
 import { parseVersionOutput, runTool, toolPath, type ToolName } from './tools.js';
 import { setupUsers } from './users.js';
+import { childEnv } from '../util/child-env.js';
+import { writePrivateFile } from '../util/files.js';
 
 function walSegmentSize(dd: DataDirState): number {
   const raw = dd.kind === 'present' ? dd.controlData?.raw['Bytes per WAL segment'] : undefined;
@@ -151,11 +153,10 @@ export class Postgresql implements PostgresController {
   }
 
   private writePgpass(rec: PgpassRecord | null): NodeJS.ProcessEnv {
-    if (!rec) return { ...process.env };
+    if (!rec) return childEnv();
     const path = pgpassPath(this.cfg);
-    writeFileSync(path, pgpassLines(rec), { mode: 0o600 });
-    chmodSync(path, 0o600);
-    return { ...process.env, PGPASSFILE: path };
+    writePrivateFile(path, pgpassLines(rec));
+    return childEnv({ PGPASSFILE: path });
   }
 
   private pendingCommandLineChanges(): Record<string, RestartReason> {
