@@ -2,6 +2,7 @@
 // AsyncExecutor: the HA cycle keeps running, keeps the lease, and answers the API meanwhile.
 import { log } from '../log/logger.js';
 import type { AsyncOutcome, AsyncState } from './input.js';
+import { timerDelay } from '../util/timers.js';
 
 export class AsyncRunner {
   private running: AsyncState | null = null;
@@ -41,7 +42,7 @@ export class AsyncRunner {
   async wait(timeoutMs: number): Promise<boolean | 'timeout'> {
     if (!this.done) return 'timeout';
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((r) => { timer = setTimeout(() => r('timeout'), timeoutMs); });
+    const timeout = new Promise<'timeout'>((r) => { timer = setTimeout(() => r('timeout'), timerDelay(timeoutMs)); });
     try {
       return await Promise.race([this.done, timeout]);
     } finally {

@@ -8,6 +8,7 @@ import type { AsyncRunner } from './async-runner.js';
 import type { Action, AsyncTask, Attempt, Decision } from './decision.js';
 import type { HaMemory } from './input.js';
 import type { SyncKeyValue } from './sync.js';
+import { sleep } from '../util/timers.js';
 
 export interface ExecutorDeps {
   dcs: Dcs;
@@ -120,7 +121,7 @@ async function perform(action: Action, deps: ExecutorDeps): Promise<void> {
     }
     case 'set_memory': Object.assign(deps.memory, action.patch); return;
     case 'log': log[action.level](action.message); return;
-    case 'sleep': await new Promise((r) => setTimeout(r, action.ms)); return;
+    case 'sleep': await sleep(action.ms); return;
     case 'exit': return deps.exit(action.code, action.reason);
   }
 }

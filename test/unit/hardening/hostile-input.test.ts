@@ -48,12 +48,12 @@ describe('REST API under hostile requests', () => {
   before(async () => {
     const ctx: ApiContext = fakeContext(fakeState());
     const routes = apiRoutes();
-    routes.set(routeKey('GET', 'throw-sync'), { access: 'read', handle: () => { throw new Error('boom'); } });
-    routes.set(routeKey('GET', 'throw-async'), { access: 'read', handle: async () => { throw new Error('boom'); } });
-    routes.set(routeKey('GET', 'bad-header'), { access: 'read', handle: async () => ({ kind: 'json', code: 200, body: {}, headers: { 'X-Bad': 'a\r\nb' } }) });
+    routes.set(routeKey('GET', 'throw-sync'), { access: 'public', handle: () => { throw new Error('boom'); } });
+    routes.set(routeKey('GET', 'throw-async'), { access: 'public', handle: async () => { throw new Error('boom'); } });
+    routes.set(routeKey('GET', 'bad-header'), { access: 'public', handle: async () => ({ kind: 'json', code: 200, body: {}, headers: { 'X-Bad': 'a\r\nb' } }) });
     let deepValue: unknown = 0;
     for (let i = 0; i < 50_000; i++) deepValue = [deepValue];
-    routes.set(routeKey('GET', 'deep'), { access: 'read', handle: async () => ({ kind: 'json', code: 200, body: { v: deepValue } as never }) });
+    routes.set(routeKey('GET', 'deep'), { access: 'public', handle: async () => ({ kind: 'json', code: 200, body: { v: deepValue } as never }) });
     const patch = routes.get(routeKey('PATCH', 'config'));
     assert.ok(patch);
     routes.set(routeKey('PATCH', 'config'), { access: patch.access, handle: async (req, c) => { const r = await patch.handle(req, c); patched.push(r.code); return r; } });
