@@ -13,7 +13,9 @@ test('timerDelay clamps NaN, negatives and values past 2^31-1 ms', () => {
 
 test('setLongTimeout: a short delay fires, a cleared one does not', async () => {
   let fired = 0;
+  const keepAlive = setTimeout(() => undefined, 1000); // the long timer is unref'd
   await new Promise<void>((resolve) => setLongTimeout(() => { fired++; resolve(); }, 5));
+  clearTimeout(keepAlive);
   const t = setLongTimeout(() => { fired++; }, 10);
   t.clear();
   await new Promise((r) => setTimeout(r, 30));
