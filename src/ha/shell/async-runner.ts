@@ -1,8 +1,8 @@
 // One slot for long work (bootstrap, clone, promote, start, rewind, demote), as Patroni's
 // AsyncExecutor: the HA cycle keeps running, keeps the lease, and answers the API meanwhile.
-import { log } from '../log/logger.js';
-import type { AsyncOutcome, AsyncState } from './input.js';
-import { timerDelay } from '../util/timers.js';
+import { log } from '../../log/logger.js';
+import type { AsyncOutcome, AsyncState } from '../core/input.js';
+import { timerDelay } from '../../util/timers.js';
 
 export class AsyncRunner {
   private running: AsyncState | null = null;
