@@ -11,6 +11,8 @@ import { PATRONI_VERSION } from '../version.js';
 import { apiContext } from './api-context.js';
 import { HaNode } from './node.js';
 import { refuseDuplicateName } from './startup.js';
+import { describeError, installErrorPolicy } from './error-policy.js';
+import { takeDaemonEnv } from '../util/child-env.js';
 
 async function main(argv: string[]): Promise<number> {
   const cmd = parseDaemonArgs(argv);
@@ -29,9 +31,12 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
+  // PATRONI_* (passwords, PATRONI_CONFIGURATION) leave the live environment now: /proc/<pid>/environ
+  // and every child see them no more; reloads read the snapshot.
+  const env = takeDaemonEnv();
   let config: PatroniConfig;
   try {
-    config = loadConfig(cmd.configFile, process.env);
+    config = loadConfig(cmd.configFile, env);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`${e.message}\n`);
@@ -40,13 +45,14 @@ async function main(argv: string[]): Promise<number> {
     throw e;
   }
   log.configure(config.log);
-  return runDaemon(config, cmd.configFile);
+  installErrorPolicy();
+  return runDaemon(config, cmd.configFile, env);
 }
 
-async function runDaemon(config: PatroniConfig, configPath: string | undefined): Promise<number> {
+async function runDaemon(config: PatroniConfig, configPath: string | undefined, env: Readonly<NodeJS.ProcessEnv>): Promise<number> {
   const dcs = createDcs({ scope: config.scope, namespace: config.namespace, name: config.name, dcs: config.dcs }, 'daemon');
   const pg = new Postgresql(config, () => node.dynamic);
-  const node: HaNode = new HaNode({ config, configPath, dcs, pg });
+  const node: HaNode = new HaNode({ config, configPath, env, dcs, pg });
   pg.onConnectionLost = () => dcs.wakeup();
 
   await refuseDuplicateName(dcs, config.name);
@@ -58,8 +64,8 @@ async function runDaemon(config: PatroniConfig, configPath: string | undefined):
     if (shuttingDown) return;
     shuttingDown = true;
     log.info('Received %s, shutting down', signal);
-    void node.shutdown().finally(async () => {
-      await api.close();
+    node.shutdown().catch((e: unknown) => log.error('Shutdown failed: %s', describeError(e))).finally(async () => {
+      await api.close().catch(() => undefined);
       process.exit(0);
     });
   };
@@ -67,7 +73,15 @@ async function runDaemon(config: PatroniConfig, configPath: string | undefined):
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGHUP', () => node.requestReload());
 
-  await node.loop();
+  try {
+    await node.loop();
+  } catch (e) {
+    // The HA loop itself broke (its cycles catch their own errors, so this is a bug): never leave
+    // PostgreSQL running unmanaged. shutdown() stops it and hands the leader key over.
+    log.critical('The HA loop stopped: %s', describeError(e));
+    await node.shutdown().catch((err: unknown) => log.error('Shutdown failed: %s', describeError(err)));
+    return 1;
+  }
   return 0;
 }
 

@@ -32,6 +32,8 @@ export interface NodeDeps {
   config: PatroniConfig;
   /** Where the config came from, for reloads (undefined: environment only). */
   configPath: string | undefined;
+  /** The environment the config was read with (PATRONI_* overrides), for reloads; default process.env. */
+  env?: Readonly<NodeJS.ProcessEnv>;
   dcs: Dcs;
   pg: TaskPostgres & SyncPostgres & { slots: SlotPostgres; setConfig(cfg: PatroniConfig): void };
 }
@@ -64,6 +66,7 @@ export class HaNode {
   private readonly slots: SlotManager;
   private stopping = false;
   private reloadRequested = false;
+  private pgReloadFailed = false;
   private localDynamic: JsonObject;
 
   constructor(private readonly deps: NodeDeps) {
@@ -167,7 +170,8 @@ export class HaNode {
       return this.handleDcsError();
     }
     this.cluster = cluster;
-    this.applyDynamic(cluster);
+    await this.applyDynamic(cluster);
+    if (this.pgReloadFailed && this.snapshot?.postmasterRunning && !this.memory.async) await this.reloadPostgres();
     const snapshot = await pg.snapshot();
     this.snapshot = snapshot;
 
@@ -267,18 +271,18 @@ export class HaNode {
   private async reloadLocalConfig(): Promise<void> {
     this.reloadRequested = false;
     try {
-      const config = loadConfig(this.deps.configPath, process.env);
+      const config = loadConfig(this.deps.configPath, this.deps.env ?? process.env);
       this.deps.config = config;
       log.configure(config.log);
       this.deps.pg.setConfig(config);
-      if (this.snapshot?.postmasterRunning) await this.deps.pg.reload();
+      if (this.snapshot?.postmasterRunning) await this.reloadPostgres();
       log.info('Reloaded configuration');
     } catch (e) {
       log.error('Failed to reload config: %s', e instanceof Error ? e.message : String(e));
     }
   }
 
-  private applyDynamic(cluster: Cluster): void {
+  private async applyDynamic(cluster: Cluster): Promise<void> {
     const cfg = cluster.config;
     if (!cfg || cfg.modifyVersion === 0 || Object.keys(cfg.data).length === 0) return;
     const before = JSON.stringify(this.localDynamic);
@@ -289,7 +293,21 @@ export class HaNode {
     this.applyTimeouts();
     void this.saveDynamicCache();
     // New postgresql.parameters: rewrite postgresql.conf and reload; restart-only ones show as pending_restart.
-    if (this.snapshot?.postmasterRunning && !this.memory.async) void this.deps.pg.reload();
+    if (this.snapshot?.postmasterRunning && !this.memory.async) await this.reloadPostgres();
+  }
+
+  /**
+   * Rewrite postgresql.conf and reload. A failure (disk full or read-only) is reported and retried on
+   * the next cycle, never thrown out of the loop nor left as an unhandled rejection.
+   */
+  private async reloadPostgres(): Promise<void> {
+    try {
+      await this.deps.pg.reload();
+      this.pgReloadFailed = false;
+    } catch (e) {
+      this.pgReloadFailed = true;
+      log.error('Could not write the PostgreSQL configuration or reload it, will retry: %s', e instanceof Error ? e.message : String(e));
+    }
   }
 
   private applyTimeouts(): void {
