@@ -3,7 +3,7 @@
 import { nofailover, nostream, replicatefrom } from '../../config/tags.js';
 import type { DynamicConfig } from '../../config/types.js';
 import type { Cluster } from '../../dcs/cluster.js';
-import { slotNameFromMemberName } from '../../postgresql/slots.js';
+import { isValidSlotName, slotNameFromMemberName } from '../../postgresql/slots.js';
 import { isObject, type JsonObject } from '../../util/json.js';
 
 export type SlotRole = 'primary' | 'standby_leader' | 'replica';
@@ -17,7 +17,6 @@ export type LogicalSlot = Extract<PermanentSlot, { type: 'logical' }>;
 /** A slot as found in pg_replication_slots. */
 export interface ExistingSlot { name: string; type: 'physical' | 'logical'; database: string | null; plugin: string | null }
 
-const VALID_NAME = /^[a-z0-9_]{1,63}$/;
 
 /**
  * Members whose physical slot this node keeps (Patroni's _get_members_slots): never mine nor a
@@ -46,7 +45,7 @@ export function permanentSlots(config: DynamicConfig, majorVersion: number): Per
   if (!isObject(source)) return [];
   const out: PermanentSlot[] = [];
   for (const [name, value] of Object.entries(source)) {
-    if (!VALID_NAME.test(name)) continue;
+    if (!isValidSlotName(name)) continue;
     const v = isObject(value) ? value : {};
     const type = v.type ?? 'physical';
     if (type === 'physical') out.push({ name, type });

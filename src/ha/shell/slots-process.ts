@@ -4,7 +4,7 @@
 import type { DynamicConfig, Tags } from '../../config/types.js';
 import type { Cluster } from '../../dcs/cluster.js';
 import { log } from '../../log/logger.js';
-import type { SlotRow } from '../../postgresql/slots.js';
+import { isValidSlotName, type SlotRow } from '../../postgresql/slots.js';
 import { logicalAdvanceTargets } from '../core/slots-advance.js';
 import { LogicalSlotAdvancer, type LogicalAdvancePostgres } from './slot-advancer.js';
 import { memberSlotName, memberSlotOwners, permanentSlotsFor, planSlots, retainedSlots, type LogicalSlot, type SlotRole } from '../core/slots.js';
@@ -57,7 +57,7 @@ export class SlotManager {
   private async syncOnce(cluster: Cluster, config: DynamicConfig, me: string, tags: Tags, role: SlotRole, myLsn: number, replayLsn: number, now: number): Promise<void> {
     const major = await this.pg.majorVersion();
     const mine = memberSlotName(me);
-    const owners = memberSlotOwners(cluster, me, role, config, tags, major).map(memberSlotName).filter((n) => n !== mine);
+    const owners = memberSlotOwners(cluster, me, role, config, tags, major).map(memberSlotName).filter((n) => n !== mine && isValidSlotName(n));
     for (const n of owners) this.lastSeen.set(n, now);
     const ttl = major >= 110000 ? config.member_slots_ttl : 0;
     const leaderRetains = retainedSlots(this.lastSeen, now, ttl);

@@ -102,3 +102,21 @@ test('a failed write (read-only directory) leaves the old postgresql.conf whole 
     dir.remove();
   }
 });
+
+test('slot names from a peer are validated before any path under pg_replslot/ is built', async () => {
+  const { installSlotStates } = await import('../../../src/postgresql/slot-copy.js');
+  const { isValidSlotName } = await import('../../../src/postgresql/slots.js');
+  for (const bad of ['../../escape', 'a/b', '', 'UPPER', 'x'.repeat(64), '..', 'a b']) assert.equal(isValidSlotName(bad), false, bad);
+  assert.equal(isValidSlotName('member_1'), true);
+  const dir = makeTempDir('replslot');
+  try {
+    const data = join(dir.path, 'data');
+    mkdirSync(join(data, 'pg_replslot'), { recursive: true });
+    await installSlotStates(data, [{ name: '../../escaped', data: Buffer.from('x') }, { name: 'good_slot', data: Buffer.from('y') }]);
+    assert.deepEqual(readdirSync(join(data, 'pg_replslot')), ['good_slot']);
+    assert.deepEqual(readdirSync(dir.path).sort(), ['data']);
+    assert.deepEqual(readdirSync(data), ['pg_replslot']);
+  } finally {
+    dir.remove();
+  }
+});
