@@ -210,6 +210,10 @@ export async function startApiServer(cfg: RestApiConfig, ctx: ApiContext, opts: 
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.maxConnections = MAX_CONNECTIONS;
   server.on('clientError', onClientError);
+  // Without a listener Node drops CONNECT requests without a word; Patroni answers 501 like any unknown method.
+  server.on('connect', (_req: IncomingMessage, socket: Socket) => {
+    socket.end(`HTTP/1.1 501 ${reasonPhrase(501)}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
   server.on('connection', (socket: Socket) => socket.setKeepAlive(true, 3000));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -13,6 +13,7 @@ import { HaNode } from './node.js';
 import { refuseDuplicateName } from './startup.js';
 import { describeError, installErrorPolicy } from './error-policy.js';
 import { takeDaemonEnv } from '../util/child-env.js';
+import { checkServerVersion } from '../postgresql/versions.js';
 
 async function main(argv: string[]): Promise<number> {
   const cmd = parseDaemonArgs(argv);
@@ -55,6 +56,13 @@ async function runDaemon(config: PatroniConfig, configPath: string | undefined, 
   const node: HaNode = new HaNode({ config, configPath, env, dcs, pg });
   pg.onConnectionLost = () => dcs.wakeup();
 
+  // A server this project does not handle is refused by name at start, not met later as an endless
+  // "Error communicating with PostgreSQL" from a monitoring query it cannot run.
+  const version = checkServerVersion(await pg.majorVersion());
+  if (version.kind === 'unsupported') {
+    log.critical('%s', version.message);
+    return 1;
+  }
   await refuseDuplicateName(dcs, config.name);
   await node.start();
   const api = await startApiServer(config.restapi, apiContext(node, config, dcs, pg));

@@ -27,6 +27,7 @@ import type { ControlData, DataDirState, PostgresSnapshot } from './snapshot.js'
 import { parseVersionOutput, runTool, toolPath, type ToolName } from './tools.js';
 import { setupUsers } from './users.js';
 import { childEnv } from '../util/child-env.js';
+import { availableGucs } from './gucs.js';
 import { writePrivateFile } from '../util/files.js';
 
 function walSegmentSize(dd: DataDirState): number {
@@ -167,7 +168,7 @@ export class Postgresql implements PostgresController {
 
   /** Render every file for this role/upstream; returns the postmaster options. */
   private async writeConfiguration(role: ServerRole, upstream: Upstream | null): Promise<string[]> {
-    const plan = buildStartPlan(this.cfg, this.getDynamic(), await this.majorVersion(), role, upstream);
+    const plan = buildStartPlan(this.cfg, this.getDynamic(), await this.majorVersion(), role, upstream, availableGucs(this.tool('postgres')));
     if (this.standbyNames.managed) {
       if (this.standbyNames.value === null) delete plan.files.parameters.synchronous_standby_names;
       else plan.files.parameters.synchronous_standby_names = this.standbyNames.value;

@@ -41,6 +41,8 @@ export class ClusterNode {
   readonly pgPort: number;
   readonly apiUrl: string;
   private child: ChildProcess | undefined;
+  /** Extra environment for the daemon (PATRONI_* overrides; the test's own PATRONI_* are never passed). */
+  env: Record<string, string> = {};
   private exited: Promise<void> = Promise.resolve();
   private readonly log: LogCapture;
   private readonly untrackDataDir: () => void;
@@ -82,7 +84,7 @@ export class ClusterNode {
   async start(): Promise<void> {
     if (this.running) return;
     const [cmd, args] = daemonCommand(this.impl, this.configPath);
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PATRONI_')));
+    const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PATRONI_'))), ...this.env };
     const child = spawn(cmd, args, { cwd: this.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.log.note(`start ${cmd} ${args.join(' ')} (pid ${child.pid ?? '?'})`);
     this.log.attach(child.stdout);

@@ -1,0 +1,107 @@
+// Hostile REST requests for `npm run chaos -- --hostile` (pure: a seeded rng in, raw request bytes
+// out). Each request has a kind, so the report can say which kind of abuse got which answer.
+import type { Rng } from '../rng.js';
+
+export type HostileKind =
+  | 'random-method' | 'random-path' | 'bad-headers' | 'garbage-body' | 'deep-json' | 'huge-json'
+  | 'bad-credentials' | 'hostile-body-authorized' | 'huge-headers' | 'malformed-request-line' | 'huge-ttl';
+
+export const HOSTILE_KINDS: readonly HostileKind[] = [
+  'random-method', 'random-path', 'bad-headers', 'garbage-body', 'deep-json', 'huge-json',
+  'bad-credentials', 'hostile-body-authorized', 'huge-headers', 'malformed-request-line', 'huge-ttl',
+];
+
+export interface HostileRequest { kind: HostileKind; bytes: Buffer }
+
+export interface Credentials { username: string; password: string }
+
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE', 'CONNECT', 'BREW', 'PROPFIND', 'get', 'M-SEARCH'];
+const PATHS = [
+  '/', '/patroni', '/cluster', '/history', '/config', '/primary', '/leader', '/replica', '/read-only', '/standby-leader',
+  '/sync', '/async', '/health', '/liveness', '/readiness', '/metrics', '/explain', '/failsafe', '/switchover',
+  '/failover', '/restart', '/reload', '/reinitialize', '/mpp', '/citus', '/replica?lag=abc', '/replica?lag=99999999999999999999TB',
+  '/read-only?tag_x=%ff%fe', '/%00', '/..%2f..%2fetc%2fpasswd', '/patroni?' + 'a=1&'.repeat(200), '/cluster/../../x',
+];
+/** Only bodies that must be refused are sent with valid credentials: nothing here may change the cluster. */
+const REFUSED_BODIES: ReadonlyArray<[string, string, string]> = [
+  ['PATCH', '/config', '{"ttl": "abc"}'],
+  ['PATCH', '/config', '[1, 2, 3]'],
+  ['PUT', '/config', '"just a string"'],
+  ['POST', '/switchover', '{"leader": 5, "candidate": {"a": 1}}'],
+  ['POST', '/switchover', '{"leader": "no-such-member", "candidate": "nobody"}'],
+  ['POST', '/failover', '{"candidate": ["x"]}'],
+  ['POST', '/failover', '{"candidate": "no-such-member"}'],
+  ['POST', '/restart', '{"schedule": "not a date"}'],
+  ['POST', '/restart', '{"role": 42}'],
+  ['POST', '/restart', '{"timeout": -5}'],
+  ['POST', '/restart', '{"postgres_version": "banana"}'],
+  ['POST', '/restart', '{"schedule": "1999-01-01T00:00:00+00:00"}'],
+  ['DELETE', '/switchover', ''],
+  ['DELETE', '/restart', ''],
+];
+
+const basic = (c: Credentials): string => `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
+
+function randomBytes(rng: Rng, n: number): Buffer {
+  const b = Buffer.alloc(n);
+  for (let i = 0; i < n; i++) b[i] = rng.int(0, 255);
+  return b;
+}
+
+function randomToken(rng: Rng, n: number): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789-_.~%';
+  let s = '';
+  for (let i = 0; i < n; i++) s += alphabet[rng.int(0, alphabet.length - 1)];
+  return s;
+}
+
+export function deepJson(depth: number, inner = '1'): string {
+  return '{"a": '.repeat(depth) + inner + '}'.repeat(depth);
+}
+
+function request(method: string, path: string, headers: Array<[string, string]>, body: Buffer | string = ''): Buffer {
+  const b = typeof body === 'string' ? Buffer.from(body) : body;
+  const head = [`${method} ${path} HTTP/1.1`, 'Host: patroni', 'Connection: close', ...headers.map(([k, v]) => `${k}: ${v}`)];
+  if (b.length > 0 && !headers.some(([k]) => k.toLowerCase() === 'content-length')) head.push(`Content-Length: ${b.length}`);
+  return Buffer.concat([Buffer.from(head.join('\r\n') + '\r\n\r\n', 'latin1'), b]);
+}
+
+export function hostileRequest(rng: Rng, good: Credentials): HostileRequest {
+  const kind = rng.pick(HOSTILE_KINDS);
+  const json: Array<[string, string]> = [['Content-Type', 'application/json']];
+  switch (kind) {
+    case 'random-method':
+      return { kind, bytes: request(rng.pick(METHODS), rng.pick(PATHS), []) };
+    case 'random-path':
+      return { kind, bytes: request('GET', `/${randomToken(rng, rng.int(0, 60))}`, []) };
+    case 'bad-headers':
+      return { kind, bytes: request(rng.pick(['POST', 'PATCH', 'GET']), rng.pick(PATHS), rng.pick<Array<[string, string]>>([
+        [['Content-Length', '-1']], [['Content-Length', '99999999999']], [['Content-Length', 'abc']],
+        [['Transfer-Encoding', 'chunked'], ['Content-Length', '5']], [['Authorization', 'Basic %%%%']],
+        [['Authorization', 'Bearer ' + 'x'.repeat(500)]], [['Content-Type', '\u00ff\u00fe']], [['X-Forwarded-For', '999.999.1.1']],
+      ])) };
+    case 'garbage-body':
+      return { kind, bytes: request(rng.pick(['POST', 'PATCH', 'PUT']), rng.pick(PATHS), json, randomBytes(rng, rng.int(1, 4096))) };
+    case 'deep-json':
+      return { kind, bytes: request('PATCH', '/config', [...json, ['Authorization', basic(good)]], deepJson(rng.int(150, 5000))) };
+    case 'huge-json':
+      // 100 kB is a legal config value for Patroni too, so /config only gets bodies past the 1 MiB limit.
+      return rng.next() < 0.5
+        ? { kind, bytes: request('PATCH', '/config', [...json, ['Authorization', basic(good)]], `{"x": "${'A'.repeat(1_100_000)}"}`) }
+        : { kind, bytes: request('POST', rng.pick(['/switchover', '/restart']), [...json, ['Authorization', basic(good)]], `{"x": "${'A'.repeat(rng.pick([100_000, 1_100_000]))}"}`) };
+    case 'bad-credentials':
+      return { kind, bytes: request(rng.pick(['POST', 'PATCH', 'PUT', 'DELETE']), rng.pick(['/config', '/switchover', '/failover', '/restart', '/reload', '/reinitialize']),
+        [...json, ['Authorization', basic({ username: good.username, password: randomToken(rng, 12) })]], '{"ttl": 1}') };
+    case 'hostile-body-authorized': {
+      const [method, path, body] = rng.pick(REFUSED_BODIES);
+      return { kind, bytes: request(method, path, [...json, ['Authorization', basic(good)]], body) };
+    }
+    case 'huge-headers':
+      return { kind, bytes: request('GET', '/patroni', [['X-Big', 'y'.repeat(rng.int(17_000, 40_000))]]) };
+    case 'malformed-request-line':
+      return { kind, bytes: Buffer.concat([randomBytes(rng, rng.int(1, 200)), Buffer.from('\r\n\r\n')]) };
+    case 'huge-ttl':
+      // Valid and accepted by Patroni: a ttl past Node's timer limit must not stop the primary.
+      return { kind, bytes: request('PATCH', '/config', [...json, ['Authorization', basic(good)]], '{"ttl": 3000000}') };
+  }
+}
