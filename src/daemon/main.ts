@@ -6,7 +6,7 @@ import type { PatroniConfig } from '../config/types.js';
 import { createDcs } from '../dcs/factory.js';
 import { log } from '../log/logger.js';
 import { Postgresql } from '../postgresql/postgres.js';
-import { startApiServer } from '../api/server.js';
+import { startApiServer, type ApiServerHandle } from '../api/server.js';
 import { PATRONI_VERSION } from '../version.js';
 import { apiContext } from './api-context.js';
 import { HaNode } from './node.js';
@@ -52,8 +52,9 @@ async function main(argv: string[]): Promise<number> {
 
 async function runDaemon(config: PatroniConfig, configPath: string | undefined, env: Readonly<NodeJS.ProcessEnv>): Promise<number> {
   const dcs = createDcs({ scope: config.scope, namespace: config.namespace, name: config.name, dcs: config.dcs }, 'daemon');
+  let api: ApiServerHandle | undefined;
   const pg = new Postgresql(config, () => node.dynamic);
-  const node: HaNode = new HaNode({ config, configPath, env, dcs, pg });
+  const node: HaNode = new HaNode({ config, configPath, env, dcs, pg, onReload: async (c) => api?.reconfigure(c.restapi) });
   pg.onConnectionLost = () => dcs.wakeup();
 
   // A server this project does not handle is refused by name at start, not met later as an endless
@@ -65,7 +66,7 @@ async function runDaemon(config: PatroniConfig, configPath: string | undefined, 
   }
   await refuseDuplicateName(dcs, config.name);
   await node.start();
-  const api = await startApiServer(config.restapi, apiContext(node, config, dcs, pg));
+  api = await startApiServer(config.restapi, apiContext(node, config, dcs, pg));
 
   let shuttingDown = false;
   const shutdown = (signal: string) => {
@@ -73,7 +74,7 @@ async function runDaemon(config: PatroniConfig, configPath: string | undefined, 
     shuttingDown = true;
     log.info('Received %s, shutting down', signal);
     node.shutdown().catch((e: unknown) => log.error('Shutdown failed: %s', describeError(e))).finally(async () => {
-      await api.close().catch(() => undefined);
+      await api?.close().catch(() => undefined);
       process.exit(0);
     });
   };

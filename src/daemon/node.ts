@@ -34,6 +34,8 @@ export interface NodeDeps {
   configPath: string | undefined;
   /** The environment the config was read with (PATRONI_* overrides), for reloads; default process.env. */
   env?: Readonly<NodeJS.ProcessEnv>;
+  /** Applies settings owned by the shell (the REST API) after a reload; throws when it cannot. */
+  onReload?: (config: PatroniConfig) => Promise<void>;
   dcs: Dcs;
   pg: TaskPostgres & SyncPostgres & { slots: SlotPostgres; setConfig(cfg: PatroniConfig): void };
 }
@@ -275,6 +277,7 @@ export class HaNode {
       this.deps.config = config;
       log.configure(config.log);
       this.deps.pg.setConfig(config);
+      await this.deps.onReload?.(config).catch((e: unknown) => log.error('Could not apply the new restapi settings: %s', e instanceof Error ? e.message : String(e)));
       if (this.snapshot?.postmasterRunning) await this.reloadPostgres();
       log.info('Reloaded configuration');
     } catch (e) {
