@@ -13,7 +13,15 @@ import { deleteKey, garbageFor, listKeys, putKey } from './dcs-garbage.js';
 import { hostileRequest, type Credentials, type HostileKind } from './requests.js';
 import { connectionFlood, sendRaw, slowClients, type Outcome } from './sender.js';
 
-export interface HostileOptions { seed: number; requests: number; concurrency: number; keep?: boolean; log?: (line: string) => void }
+export interface HostileOptions {
+  seed: number;
+  requests: number;
+  concurrency: number;
+  /** How long each garbage value stays in a key before the next (default loop_wait: every node runs a cycle on it). */
+  garbagePauseMs?: number;
+  keep?: boolean;
+  log?: (line: string) => void;
+}
 
 export interface HostileReport {
   seed: number;
@@ -169,7 +177,7 @@ export async function runHostile(o: HostileOptions): Promise<HostileReport> {
       for (const [label, value] of garbageFor(k.key)) {
         await putKey(etcd.endpoint, k.key, value);
         garbageWrites++;
-        await sleep(LOOP_WAIT * 1000);
+        await sleep(o.garbagePauseMs ?? LOOP_WAIT * 1000);
         if (!alive()) violations.push(`after ${label} in ${k.key}`);
       }
       // Restore: keys bound to a lease are deleted (their owner writes them again), others put back.
