@@ -137,11 +137,17 @@ describe('unsupported PostgreSQL version', () => {
       mkdirSync(data, { mode: 0o700 });
       writeFileSync(join(data, 'PG_VERSION'), '11\n');
       mkdirSync(join(data, 'pg_wal'));
+      // PostgreSQL 11 binaries (only their version answer is needed: the daemon must stop before using them).
+      const bin = join(dir.path, 'bin');
+      mkdirSync(bin);
+      for (const tool of ['postgres', 'pg_ctl', 'initdb', 'pg_controldata', 'pg_basebackup', 'pg_isready', 'pg_rewind']) {
+        writeFileSync(join(bin, tool), `#!/bin/sh\necho "${tool} (PostgreSQL) 11.22"\n`, { mode: 0o755 });
+      }
       const cfg = join(dir.path, 'patroni.yml');
       writeFileSync(cfg, stringify({
         scope: 'old', name: 'n1', restapi: { listen: `127.0.0.1:${await freePort()}`, connect_address: '127.0.0.1:8008' },
         etcd3: { hosts: [`127.0.0.1:${await freePort()}`] },
-        postgresql: { listen: '127.0.0.1:5432', connect_address: '127.0.0.1:5432', data_dir: data, bin_dir: '/usr/lib/postgresql/15/bin', authentication: { superuser: { username: 'postgres' }, replication: { username: 'r' } } },
+        postgresql: { listen: '127.0.0.1:5432', connect_address: '127.0.0.1:5432', data_dir: data, bin_dir: bin, authentication: { superuser: { username: 'postgres' }, replication: { username: 'r' } } },
       }));
       const r = spawnSync(process.execPath, [TS_DAEMON, cfg], { encoding: 'utf8', timeout: 30_000 });
       assert.equal(r.status, 1, r.stdout + r.stderr);
