@@ -381,6 +381,7 @@ export class Postgresql implements PostgresController {
 
   /** Empty the data directory. Only an explicit reinitialize (REST/patronictl) asks for this. */
   async removeDataDirectory(): Promise<void> {
+    if (runningPostmaster(this.dataDir)) throw new Error(`PostgreSQL is still running in ${this.dataDir}: not removing it`);
     log.info('Removing data directory: %s', this.dataDir);
     clearDirectory(this.dataDir);
     this.setState('stopped');

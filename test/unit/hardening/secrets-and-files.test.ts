@@ -120,3 +120,37 @@ test('slot names from a peer are validated before any path under pg_replslot/ is
     dir.remove();
   }
 });
+
+test('clearing a data directory removes a symlinked pg_wal and tablespaces at their real place', async () => {
+  const { clearDirectory } = await import('../../../src/postgresql/datadir.js');
+  const { symlinkSync, existsSync } = await import('node:fs');
+  const dir = makeTempDir('datadir-links');
+  try {
+    const data = join(dir.path, 'data');
+    const wal = join(dir.path, 'wal');
+    const space = join(dir.path, 'space1');
+    for (const d of [data, wal, space, join(data, 'pg_tblspc'), join(data, 'base')]) mkdirSync(d, { recursive: true });
+    writeFileSync(join(wal, '000000010000000000000001'), 'x');
+    writeFileSync(join(space, 'PG_15_202209061'), 'x');
+    symlinkSync(wal, join(data, 'pg_wal'));
+    symlinkSync(space, join(data, 'pg_tblspc', '16384'));
+    clearDirectory(data);
+    assert.deepEqual(readdirSync(data), []);
+    assert.equal(existsSync(wal), false, 'old WAL removed at its real place');
+    assert.equal(existsSync(space), false, 'tablespace directory removed, so pg_basebackup finds it free');
+  } finally {
+    dir.remove();
+  }
+});
+
+test('reinitialize does not remove the data directory when PostgreSQL could not be stopped', async () => {
+  const { runTask } = await import('../../../src/ha/shell/tasks.js');
+  type Pg = Parameters<typeof runTask>[1];
+  type Dcs = Parameters<typeof runTask>[2];
+  let removed = false;
+  const fake = { stop: async () => false, removeDataDirectory: async () => { removed = true; }, setState: () => undefined };
+  const ok = await runTask({ kind: 'reinitialize', name: 'reinitialize', from: { host: 'h', port: 1, name: 'leader' } } as Parameters<typeof runTask>[0],
+    fake as unknown as Pg, {} as Dcs);
+  assert.equal(ok, false);
+  assert.equal(removed, false);
+});
