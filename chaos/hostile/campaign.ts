@@ -161,8 +161,8 @@ export async function runHostile(o: HostileOptions): Promise<HostileReport> {
     await sampler;
     alive();
     if (leaderChanges > 0) violations.push(`the leader changed ${leaderChanges} time(s) during the REST abuse`);
-    // Undo the one valid change the abuse makes (a ttl past Node's timer limit).
-    const patch = await fetch(`${leader.apiUrl}/config`, { method: 'PATCH', body: JSON.stringify({ ttl: TTL }),
+    // Undo the valid changes the abuse makes (odd timeouts).
+    const patch = await fetch(`${leader.apiUrl}/config`, { method: 'PATCH', body: JSON.stringify({ ttl: TTL, loop_wait: LOOP_WAIT, retry_timeout: 5 }),
       headers: { authorization: `Basic ${Buffer.from(`${CREDS.username}:${CREDS.password}`).toString('base64')}` } });
     if (patch.status !== 200) violations.push(`restoring ttl: HTTP ${patch.status}`);
     log(`hostile: REST phase done: ${JSON.stringify(outcomes)}; leader changes ${leaderChanges}, daemon exits ${daemonExits}`);

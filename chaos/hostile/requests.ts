@@ -24,7 +24,6 @@ const PATHS = [
 ];
 /** Only bodies that must be refused are sent with valid credentials: nothing here may change the cluster. */
 const REFUSED_BODIES: ReadonlyArray<[string, string, string]> = [
-  ['PATCH', '/config', '{"ttl": "abc"}'],
   ['PATCH', '/config', '[1, 2, 3]'],
   ['PUT', '/config', '"just a string"'],
   ['POST', '/switchover', '{"leader": 5, "candidate": {"a": 1}}'],
@@ -101,7 +100,9 @@ export function hostileRequest(rng: Rng, good: Credentials): HostileRequest {
     case 'malformed-request-line':
       return { kind, bytes: Buffer.concat([randomBytes(rng, rng.int(1, 200)), Buffer.from('\r\n\r\n')]) };
     case 'huge-ttl':
-      // Valid and accepted by Patroni: a ttl past Node's timer limit must not stop the primary.
-      return { kind, bytes: request('PATCH', '/config', [...json, ['Authorization', basic(good)]], '{"ttl": 3000000}') };
+      // Accepted by Patroni too (PATCH /config does not check values): a ttl past Node's timer limit
+      // must not stop the primary, values of the wrong type or range must be ignored or adjusted.
+      return { kind, bytes: request('PATCH', '/config', [...json, ['Authorization', basic(good)]],
+        rng.pick(['{"ttl": 3000000}', '{"ttl": "abc", "loop_wait": -3}', '{"retry_timeout": 1e300}', '{"loop_wait": 99999999999}'])) };
   }
 }
