@@ -29,3 +29,9 @@ test('setLongTimeout with a huge delay does not fire within a real second (plain
   t.clear();
   assert.equal(fired, false);
 });
+
+test('a tool run with a timeout past the limit (pg_ctl -t from a huge restart timeout) is not killed at once', async () => {
+  const { runTool } = await import('../../../src/postgresql/tools.js');
+  const r = await runTool('/bin/sleep', ['0.3'], { timeoutMs: 3_000_000 * 1000 });
+  assert.equal(r.code, 0, r.stderr);
+});
