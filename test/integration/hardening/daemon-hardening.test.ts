@@ -64,6 +64,24 @@ describe('daemon hardening on a live cluster', { skip }, () => {
     for (const n of c.nodes) assert.doesNotMatch(readFileSync(n.logPath, 'utf8'), /rest-secret/, n.name);
   });
 
+  test('SIGHUP applies new restapi settings (extra headers) without dropping the role', async () => {
+    const c = cluster!;
+    const leader = (await c.leader())!;
+    const doc = leader.config as Record<string, unknown>;
+    const restapi = { ...(doc.restapi as object), http_extra_headers: { 'X-Reloaded': 'after-sighup' } };
+    leader.writeConfig({ ...leader.config, restapi });
+    process.kill(leader.pid!, 'SIGHUP');
+    const deadline = Date.now() + 30_000;
+    let header: string | null = null;
+    while (Date.now() < deadline && header === null) {
+      header = (await fetch(`${leader.apiUrl}/patroni`).catch(() => undefined))?.headers.get('x-reloaded') ?? null;
+      if (header === null) await sleep(250);
+    }
+    assert.equal(header, 'after-sighup');
+    assert.equal((await c.leader())?.name, leader.name);
+    assert.equal((await leader.status())?.role, 'primary');
+  });
+
   test('a 3,000-level PATCH /config is a 400 and every daemon stays up', async () => {
     const c = cluster!;
     const leader = (await c.leader())!;
