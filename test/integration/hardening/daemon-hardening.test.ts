@@ -117,7 +117,8 @@ describe('daemon hardening on a live cluster', { skip }, () => {
     const b64 = (s: string) => Buffer.from(s).toString('base64');
     const etcdCall = async (path: string, body: object) => (await fetch(`${etcd!.endpoint}/v3/${path}`, { method: 'POST', body: JSON.stringify(body) })).json() as Promise<{ kvs?: Array<{ value: string }> }>;
     const original = Buffer.from((await etcdCall('kv/range', { key: b64(key) })).kvs?.[0]?.value ?? '', 'base64').toString('utf8');
-    const poisoned = original.replace(/^\{/, `{"ttl": 3000000, "junk": ${'['.repeat(3000)}${']'.repeat(3000)}, `);
+    const parsed = JSON.parse(original) as Record<string, unknown>;
+    const poisoned = JSON.stringify({ ...parsed, ttl: 3_000_000 }).replace(/^\{/, `{"junk": ${'['.repeat(3000)}${']'.repeat(3000)}, `);
     await etcdCall('kv/put', { key: b64(key), value: b64(poisoned) });
     for (const n of c.nodes) n.kill('SIGKILL');
     for (const n of c.nodes) await n.waitExit(10_000);
