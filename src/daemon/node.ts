@@ -69,6 +69,7 @@ export class HaNode {
   private stopping = false;
   private reloadRequested = false;
   private pgReloadFailed = false;
+  private dynamicCacheStale = false;
   private localDynamic: JsonObject;
 
   constructor(private readonly deps: NodeDeps) {
@@ -173,6 +174,7 @@ export class HaNode {
     }
     this.cluster = cluster;
     await this.applyDynamic(cluster);
+    if (this.dynamicCacheStale) await this.saveDynamicCache();
     if (this.pgReloadFailed && this.snapshot?.postmasterRunning && !this.memory.async) await this.reloadPostgres();
     const snapshot = await pg.snapshot();
     this.snapshot = snapshot;
@@ -294,7 +296,7 @@ export class HaNode {
     this.localDynamic = cfg.data;
     this.dynamic = buildDynamicConfig(cfg.data);
     this.applyTimeouts();
-    void this.saveDynamicCache();
+    await this.saveDynamicCache();
     // New postgresql.parameters: rewrite postgresql.conf and reload; restart-only ones show as pending_restart.
     if (this.snapshot?.postmasterRunning && !this.memory.async) await this.reloadPostgres();
   }
@@ -330,13 +332,19 @@ export class HaNode {
   }
 
   private async saveDynamicCache(): Promise<void> {
-    if (this.snapshot?.dataDir.kind !== 'present') return;
+    if (this.snapshot?.dataDir.kind !== 'present') {
+      this.dynamicCacheStale = true; // written once the data directory exists
+      return;
+    }
     const tmp = `${this.cachePath()}.tmp`;
     try {
       await writeFile(tmp, JSON.stringify(this.localDynamic), { mode: 0o600 });
       await rename(tmp, this.cachePath());
+      this.dynamicCacheStale = false;
     } catch (e) {
-      log.warning('Could not save patroni.dynamic.json: %s', e instanceof Error ? e.message : String(e));
+      // Disk full or read-only: say so and try again next cycle.
+      this.dynamicCacheStale = true;
+      log.warning('Could not save patroni.dynamic.json, will retry: %s', e instanceof Error ? e.message : String(e));
     }
   }
 
