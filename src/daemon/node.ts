@@ -332,8 +332,8 @@ export class HaNode {
   }
 
   private async saveDynamicCache(): Promise<void> {
-    if (this.snapshot?.dataDir.kind !== 'present') {
-      this.dynamicCacheStale = true; // written once the data directory exists
+    if (this.snapshot?.dataDir.kind !== 'present' || this.memory.async) {
+      this.dynamicCacheStale = true; // written once the data directory exists and no bootstrap/clone runs
       return;
     }
     const tmp = `${this.cachePath()}.tmp`;
