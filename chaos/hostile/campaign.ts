@@ -3,15 +3,17 @@
 // (2) every DCS key overwritten with garbage in turn. Checked throughout: no daemon exits, the
 // leader keeps its lease through (1) and one leader is back within ttl after each key of (2), no
 // acknowledged write is lost. Runs as the postgres user (PostgreSQL refuses root).
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import { startEtcd, type EtcdServer } from '../../test/support/etcd.js';
 import { startCluster, SUPERUSER, type ClusterNode, type TestCluster } from '../../test/support/cluster/index.js';
-import { sleep, waitFor } from '../../test/support/tmp.js';
+import { makeTempDir, sleep, waitFor } from '../../test/support/tmp.js';
 import { makeRng } from '../rng.js';
 import { deleteKey, garbageFor, listKeys, putKey } from './dcs-garbage.js';
-import { hostileRequest, type Credentials, type HostileKind } from './requests.js';
-import { connectionFlood, sendRaw, slowClients, type Outcome } from './sender.js';
+import { basicAuth, hostileRequest, rawRequest, type Credentials, type HostileKind } from './requests.js';
+import { connectionFlood, sendRaw, slowClients, type Outcome, type Transport } from './sender.js';
 
 export interface HostileOptions {
   seed: number;
@@ -19,6 +21,8 @@ export interface HostileOptions {
   concurrency: number;
   /** How long each garbage value stays in a key before the next (default loop_wait: every node runs a cycle on it). */
   garbagePauseMs?: number;
+  /** REST API over TLS with a test CA (default true): adds handshakes with rogue certificates and garbage. */
+  tls?: boolean;
   keep?: boolean;
   log?: (line: string) => void;
 }
@@ -97,14 +101,26 @@ export async function runHostile(o: HostileOptions): Promise<HostileReport> {
   const violations: string[] = [];
   let etcd: EtcdServer | undefined;
   let cluster: TestCluster | undefined;
+  let certDir: { path: string; remove(): void } | undefined;
   try {
     etcd = await startEtcd();
+    const tls = o.tls !== false;
+    certDir = makeTempDir('hostile-certs');
+    const certs = tls ? makeCerts(certDir.path) : undefined;
+    // The harness's own checks (fetch of /patroni) accept the test CA's server certificates.
+    if (tls) process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
     cluster = await startCluster({
       impl: 'ts', nodes: 3, etcd, ttl: TTL, loopWait: LOOP_WAIT, retryTimeout: 5, startNodes: false, scope: 'hostile',
-      nodeOverrides: () => ({ restapi: { authentication: { username: CREDS.username } } }),
+      nodeOverrides: () => ({ restapi: {
+        authentication: { username: CREDS.username },
+        ...(certs ? { certfile: certs.cert, keyfile: certs.key, cafile: certs.ca, verify_client: 'optional' } : {}),
+      } }),
     });
-    // The REST password only in the environment: it must reach no child process.
-    for (const n of cluster.nodes) n.env = { PATRONI_RESTAPI_PASSWORD: CREDS.password };
+    // The REST password only in the environment: it must reach no child process. Peers trust the test CA.
+    for (const n of cluster.nodes) n.env = { PATRONI_RESTAPI_PASSWORD: CREDS.password, ...(certs ? { NODE_EXTRA_CA_CERTS: certs.ca, NODE_TLS_REJECT_UNAUTHORIZED: '1' } : {}) };
+    const rogue = certs ? { cert: readFileSync(certs.rogueCert), key: readFileSync(certs.rogueKey) } : undefined;
+    // verify_client optional: writes need a client certificate of our CA (Patroni answers 403 without one).
+    const good: Transport = certs ? { kind: 'tls-client-cert', cert: readFileSync(certs.clientCert), key: readFileSync(certs.clientKey) } : { kind: 'plain' };
     const [first, ...rest] = cluster.nodes;
     await first?.start();
     const leader = await cluster.waitForLeader();
@@ -136,7 +152,7 @@ export async function runHostile(o: HostileOptions): Promise<HostileReport> {
     })();
     const slow = cluster.nodes.map((n) => slowClients(n.restPort, 50));
     const flood = await connectionFlood(leader.restPort, 1100);
-    const outcomes: Record<Outcome, number> = { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0, malformed: 0, closed: 0, timeout: 0 };
+    const outcomes: Record<Outcome, number> = { '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0, 'tls-alert': 0, malformed: 0, closed: 0, timeout: 0 };
     const byKind: Record<string, Partial<Record<Outcome, number>>> = {};
     let sent = 0;
     const worker = async (): Promise<void> => {
@@ -144,12 +160,15 @@ export async function runHostile(o: HostileOptions): Promise<HostileReport> {
         const i = sent++;
         const node = cluster?.nodes[i % 3];
         if (!node) return;
-        const req = hostileRequest(rng, CREDS);
-        const { outcome, head } = await sendRaw(node.restPort, req.bytes);
+        const req = hostileRequest(rng, CREDS, tls);
+        const transport: Transport = !tls || req.carrier === 'plain' ? { kind: 'plain' }
+          : req.carrier === 'rogue-client-cert' && rogue ? { kind: 'tls-client-cert', ...rogue } : good;
+        const { outcome, head } = await sendRaw(node.restPort, req.bytes, transport);
         outcomes[outcome]++;
         const k = (byKind[req.kind] ??= {});
         k[outcome] = (k[outcome] ?? 0) + 1;
         if (outcome === 'malformed') violations.push(`${req.kind}: malformed response ${JSON.stringify(head)}`);
+        if (outcome === 'tls-alert' && req.carrier === 'normal') violations.push(`${req.kind}: TLS alert on a well-formed handshake`);
         if (outcome === '2xx' && !okToAccept(req.kind)) violations.push(`${req.kind}: ${req.bytes.subarray(0, 120).toString('latin1').split('\r\n')[0]} accepted (${head.split('\r\n')[0]})`);
         if (i % 1000 === 999) log(`hostile: ${i + 1} requests sent`);
       }
@@ -162,9 +181,9 @@ export async function runHostile(o: HostileOptions): Promise<HostileReport> {
     alive();
     if (leaderChanges > 0) violations.push(`the leader changed ${leaderChanges} time(s) during the REST abuse`);
     // Undo the valid changes the abuse makes (odd timeouts).
-    const patch = await fetch(`${leader.apiUrl}/config`, { method: 'PATCH', body: JSON.stringify({ ttl: TTL, loop_wait: LOOP_WAIT, retry_timeout: 5 }),
-      headers: { authorization: `Basic ${Buffer.from(`${CREDS.username}:${CREDS.password}`).toString('base64')}` } });
-    if (patch.status !== 200) violations.push(`restoring ttl: HTTP ${patch.status}`);
+    const restore = await sendRaw(leader.restPort, rawRequest('PATCH', '/config', [['Content-Type', 'application/json'], ['Authorization', basicAuth(CREDS)]],
+      JSON.stringify({ ttl: TTL, loop_wait: LOOP_WAIT, retry_timeout: 5 })), good);
+    if (restore.outcome !== '2xx') violations.push(`restoring ttl: ${restore.head.split('\r\n')[0]}`);
     log(`hostile: REST phase done: ${JSON.stringify(outcomes)}; leader changes ${leaderChanges}, daemon exits ${daemonExits}`);
     log(`hostile: by kind: ${JSON.stringify(byKind)}`);
 
@@ -214,12 +233,28 @@ export async function runHostile(o: HostileOptions): Promise<HostileReport> {
   } finally {
     if (!o.keep) await cluster?.remove();
     await etcd?.stop();
+    certDir?.remove();
   }
 }
 
 /** Kinds for which a 2xx is a right answer (GETs of random paths may hit health checks). */
 function okToAccept(kind: HostileKind): boolean {
-  return kind === 'random-method' || kind === 'random-path' || kind === 'huge-ttl' || kind === 'bad-headers';
+  return kind === 'random-method' || kind === 'random-path' || kind === 'huge-ttl' || kind === 'bad-headers' || kind === 'tls-rogue-client-cert';
+}
+
+/** A CA, a server and a client certificate signed by it, and a self-signed client certificate it never signed. */
+function makeCerts(dir: string): Record<'ca' | 'cert' | 'key' | 'clientCert' | 'clientKey' | 'rogueCert' | 'rogueKey', string> {
+  const f = (n: string): string => join(dir, n);
+  const ssl = (...args: string[]): void => { execFileSync('openssl', args, { stdio: 'pipe' }); };
+  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=hostile-ca', '-keyout', f('ca.key'), '-out', f('ca.crt'));
+  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', f('server.key'), '-out', f('server.csr'));
+  writeFileSync(f('server.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  ssl('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', f('server.ext'), '-out', f('server.crt'));
+  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=client', '-keyout', f('client.key'), '-out', f('client.csr'));
+  ssl('x509', '-req', '-in', f('client.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-out', f('client.crt'));
+  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=rogue', '-keyout', f('rogue.key'), '-out', f('rogue.crt'));
+  for (const n of ['ca.crt', 'server.crt', 'server.key']) chmodSync(f(n), 0o644); // the daemons run as this user too
+  return { ca: f('ca.crt'), cert: f('server.crt'), key: f('server.key'), clientCert: f('client.crt'), clientKey: f('client.key'), rogueCert: f('rogue.crt'), rogueKey: f('rogue.key') };
 }
 
 export function formatHostileReport(r: HostileReport): string {

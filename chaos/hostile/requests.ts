@@ -4,14 +4,20 @@ import type { Rng } from '../rng.js';
 
 export type HostileKind =
   | 'random-method' | 'random-path' | 'bad-headers' | 'garbage-body' | 'deep-json' | 'huge-json'
-  | 'bad-credentials' | 'hostile-body-authorized' | 'huge-headers' | 'malformed-request-line' | 'huge-ttl';
+  | 'bad-credentials' | 'hostile-body-authorized' | 'huge-headers' | 'malformed-request-line' | 'huge-ttl'
+  | 'tls-rogue-client-cert' | 'tls-garbage-handshake' | 'plain-http-to-tls';
 
 export const HOSTILE_KINDS: readonly HostileKind[] = [
   'random-method', 'random-path', 'bad-headers', 'garbage-body', 'deep-json', 'huge-json',
   'bad-credentials', 'hostile-body-authorized', 'huge-headers', 'malformed-request-line', 'huge-ttl',
 ];
+/** Kinds about the TLS layer itself, sent only when the cluster's REST API speaks TLS. */
+export const TLS_KINDS: readonly HostileKind[] = ['tls-rogue-client-cert', 'tls-garbage-handshake', 'plain-http-to-tls'];
 
-export interface HostileRequest { kind: HostileKind; bytes: Buffer }
+/** How the request is carried: over the cluster's TLS, as plain TCP bytes, or with a client certificate the CA never signed. */
+export type Carrier = 'normal' | 'plain' | 'rogue-client-cert';
+
+export interface HostileRequest { kind: HostileKind; bytes: Buffer; carrier: Carrier }
 
 export interface Credentials { username: string; password: string }
 
@@ -39,7 +45,7 @@ const REFUSED_BODIES: ReadonlyArray<[string, string, string]> = [
   ['DELETE', '/restart', ''],
 ];
 
-const basic = (c: Credentials): string => `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
+export const basicAuth = (c: Credentials): string => `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}`;
 
 function randomBytes(rng: Rng, n: number): Buffer {
   const b = Buffer.alloc(n);
@@ -58,51 +64,64 @@ export function deepJson(depth: number, inner = '1'): string {
   return '{"a": '.repeat(depth) + inner + '}'.repeat(depth);
 }
 
-function request(method: string, path: string, headers: Array<[string, string]>, body: Buffer | string = ''): Buffer {
+export function rawRequest(method: string, path: string, headers: Array<[string, string]>, body: Buffer | string = ''): Buffer {
   const b = typeof body === 'string' ? Buffer.from(body) : body;
   const head = [`${method} ${path} HTTP/1.1`, 'Host: patroni', 'Connection: close', ...headers.map(([k, v]) => `${k}: ${v}`)];
   if (b.length > 0 && !headers.some(([k]) => k.toLowerCase() === 'content-length')) head.push(`Content-Length: ${b.length}`);
   return Buffer.concat([Buffer.from(head.join('\r\n') + '\r\n\r\n', 'latin1'), b]);
 }
 
-export function hostileRequest(rng: Rng, good: Credentials): HostileRequest {
-  const kind = rng.pick(HOSTILE_KINDS);
+export function hostileRequest(rng: Rng, good: Credentials, tls = false): HostileRequest {
+  const kind = rng.pick(tls ? [...HOSTILE_KINDS, ...TLS_KINDS] : HOSTILE_KINDS);
+  return { ...hostileBytes(rng, good, kind), carrier: kind === 'tls-rogue-client-cert' ? 'rogue-client-cert' : kind === 'tls-garbage-handshake' || kind === 'plain-http-to-tls' ? 'plain' : 'normal' };
+}
+
+function hostileBytes(rng: Rng, good: Credentials, kind: HostileKind): { kind: HostileKind; bytes: Buffer } {
   const json: Array<[string, string]> = [['Content-Type', 'application/json']];
   switch (kind) {
     case 'random-method':
-      return { kind, bytes: request(rng.pick(METHODS), rng.pick(PATHS), []) };
+      return { kind, bytes: rawRequest(rng.pick(METHODS), rng.pick(PATHS), []) };
     case 'random-path':
-      return { kind, bytes: request('GET', `/${randomToken(rng, rng.int(0, 60))}`, []) };
+      return { kind, bytes: rawRequest('GET', `/${randomToken(rng, rng.int(0, 60))}`, []) };
     case 'bad-headers':
-      return { kind, bytes: request(rng.pick(['POST', 'PATCH', 'GET']), rng.pick(PATHS), rng.pick<Array<[string, string]>>([
+      return { kind, bytes: rawRequest(rng.pick(['POST', 'PATCH', 'GET']), rng.pick(PATHS), rng.pick<Array<[string, string]>>([
         [['Content-Length', '-1']], [['Content-Length', '99999999999']], [['Content-Length', 'abc']],
         [['Transfer-Encoding', 'chunked'], ['Content-Length', '5']], [['Authorization', 'Basic %%%%']],
         [['Authorization', 'Bearer ' + 'x'.repeat(500)]], [['Content-Type', '\u00ff\u00fe']], [['X-Forwarded-For', '999.999.1.1']],
       ])) };
     case 'garbage-body':
-      return { kind, bytes: request(rng.pick(['POST', 'PATCH', 'PUT']), rng.pick(PATHS), json, randomBytes(rng, rng.int(1, 4096))) };
+      return { kind, bytes: rawRequest(rng.pick(['POST', 'PATCH', 'PUT']), rng.pick(PATHS), json, randomBytes(rng, rng.int(1, 4096))) };
     case 'deep-json':
-      return { kind, bytes: request('PATCH', '/config', [...json, ['Authorization', basic(good)]], deepJson(rng.int(150, 5000))) };
+      return { kind, bytes: rawRequest('PATCH', '/config', [...json, ['Authorization', basicAuth(good)]], deepJson(rng.int(150, 5000))) };
     case 'huge-json':
       // 100 kB is a legal config value for Patroni too, so /config only gets bodies past the 1 MiB limit.
       return rng.next() < 0.5
-        ? { kind, bytes: request('PATCH', '/config', [...json, ['Authorization', basic(good)]], `{"x": "${'A'.repeat(1_100_000)}"}`) }
-        : { kind, bytes: request('POST', rng.pick(['/switchover', '/restart']), [...json, ['Authorization', basic(good)]], `{"x": "${'A'.repeat(rng.pick([100_000, 1_100_000]))}"}`) };
+        ? { kind, bytes: rawRequest('PATCH', '/config', [...json, ['Authorization', basicAuth(good)]], `{"x": "${'A'.repeat(1_100_000)}"}`) }
+        : { kind, bytes: rawRequest('POST', rng.pick(['/switchover', '/restart']), [...json, ['Authorization', basicAuth(good)]], `{"x": "${'A'.repeat(rng.pick([100_000, 1_100_000]))}"}`) };
     case 'bad-credentials':
-      return { kind, bytes: request(rng.pick(['POST', 'PATCH', 'PUT', 'DELETE']), rng.pick(['/config', '/switchover', '/failover', '/restart', '/reload', '/reinitialize']),
-        [...json, ['Authorization', basic({ username: good.username, password: randomToken(rng, 12) })]], '{"ttl": 1}') };
+      return { kind, bytes: rawRequest(rng.pick(['POST', 'PATCH', 'PUT', 'DELETE']), rng.pick(['/config', '/switchover', '/failover', '/restart', '/reload', '/reinitialize']),
+        [...json, ['Authorization', basicAuth({ username: good.username, password: randomToken(rng, 12) })]], '{"ttl": 1}') };
     case 'hostile-body-authorized': {
       const [method, path, body] = rng.pick(REFUSED_BODIES);
-      return { kind, bytes: request(method, path, [...json, ['Authorization', basic(good)]], body) };
+      return { kind, bytes: rawRequest(method, path, [...json, ['Authorization', basicAuth(good)]], body) };
     }
     case 'huge-headers':
-      return { kind, bytes: request('GET', '/patroni', [['X-Big', 'y'.repeat(rng.int(17_000, 40_000))]]) };
+      return { kind, bytes: rawRequest('GET', '/patroni', [['X-Big', 'y'.repeat(rng.int(17_000, 40_000))]]) };
     case 'malformed-request-line':
       return { kind, bytes: Buffer.concat([randomBytes(rng, rng.int(1, 200)), Buffer.from('\r\n\r\n')]) };
     case 'huge-ttl':
       // Accepted by Patroni too (PATCH /config does not check values): a ttl past Node's timer limit
       // must not stop the primary, values of the wrong type or range must be ignored or adjusted.
-      return { kind, bytes: request('PATCH', '/config', [...json, ['Authorization', basic(good)]],
+      return { kind, bytes: rawRequest('PATCH', '/config', [...json, ['Authorization', basicAuth(good)]],
         rng.pick(['{"ttl": 3000000}', '{"ttl": "abc", "loop_wait": -3}', '{"retry_timeout": 1e300}', '{"loop_wait": 99999999999}'])) };
+    case 'tls-rogue-client-cert':
+      // A certificate no CA of ours signed, on a read and on a write with wrong credentials.
+      return { kind, bytes: rng.next() < 0.5 ? rawRequest('GET', rng.pick(PATHS), [])
+        : rawRequest('POST', '/reload', [['Authorization', basicAuth({ username: good.username, password: 'wrong' })]]) };
+    case 'tls-garbage-handshake':
+      // Bytes that start like a TLS record and then are not one.
+      return { kind, bytes: Buffer.concat([Buffer.from([0x16, 0x03, 0x01, rng.int(0, 255), rng.int(0, 255)]), randomBytes(rng, rng.int(1, 2000))]) };
+    case 'plain-http-to-tls':
+      return { kind, bytes: rawRequest('GET', '/patroni', []) };
   }
 }

@@ -1,19 +1,25 @@
 // Raw HTTP for hostile requests: fetch refuses invalid methods and headers, a socket does not. Each
 // request gets its own connection; the answer is classified by its status line.
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 
-export type Outcome = '2xx' | '3xx' | '4xx' | '5xx' | 'malformed' | 'closed' | 'timeout';
+export type Outcome = '2xx' | '3xx' | '4xx' | '5xx' | 'tls-alert' | 'malformed' | 'closed' | 'timeout';
 
 export function classify(response: string): Outcome {
   const m = /^HTTP\/1\.[01] (\d{3}) /.exec(response);
+  if (!m && /^\x15\x03[\x00-\x04]/.test(response)) return 'tls-alert'; // a TLS server refusing a broken handshake
   if (!m) return response.length === 0 ? 'closed' : 'malformed';
   const c = Number(m[1]);
   return c < 300 ? '2xx' : c < 400 ? '3xx' : c < 500 ? '4xx' : '5xx';
 }
 
-export function sendRaw(port: number, bytes: Buffer, timeoutMs = 15_000): Promise<{ outcome: Outcome; head: string }> {
+/** How a request reaches the server: plain TCP, TLS (any server certificate accepted), or TLS presenting a client certificate. */
+export type Transport = { kind: 'plain' } | { kind: 'tls' } | { kind: 'tls-client-cert'; cert: Buffer; key: Buffer };
+
+export function sendRaw(port: number, bytes: Buffer, transport: Transport = { kind: 'plain' }, timeoutMs = 15_000): Promise<{ outcome: Outcome; head: string }> {
   return new Promise((resolve) => {
-    const sock = connect(port, '127.0.0.1');
+    const sock: Socket = transport.kind === 'plain' ? connect(port, '127.0.0.1')
+      : tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false, ...(transport.kind === 'tls-client-cert' ? { cert: transport.cert, key: transport.key } : {}) });
     let buf = '';
     let done = false;
     const finish = (timedOut: boolean): void => {
@@ -30,7 +36,7 @@ export function sendRaw(port: number, bytes: Buffer, timeoutMs = 15_000): Promis
     });
     sock.on('error', () => finish(false));
     sock.on('close', () => finish(false));
-    sock.on('connect', () => {
+    sock.on(transport.kind === 'plain' ? 'connect' : 'secureConnect', () => {
       sock.write(bytes);
     });
   });

@@ -209,7 +209,8 @@ function createServer(cfg: RestApiConfig, onRequest: (req: IncomingMessage, res:
   const common = { maxHeaderSize: MAX_HEADER_BYTES, headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS };
   if (!cfg.certfile) return createHttpServer(common, onRequest);
   const verify = cfg.verify_client;
-  return createHttpsServer({ ...common, ...tlsOptions(cfg), requestCert: verify !== 'none', rejectUnauthorized: verify === 'required' }, onRequest);
+  // A client that never finishes its TLS handshake is dropped like one that never finishes its headers.
+  return createHttpsServer({ ...common, ...tlsOptions(cfg), handshakeTimeout: HEADERS_TIMEOUT_MS, requestCert: verify !== 'none', rejectUnauthorized: verify === 'required' }, onRequest);
 }
 
 async function listen(cfg: RestApiConfig, onRequest: (req: IncomingMessage, res: ServerResponse) => void): Promise<Server> {

@@ -55,7 +55,8 @@ export class ClusterNode {
     this.logPath = join(layout.dir, 'patroni.log');
     this.restPort = layout.restPort;
     this.pgPort = layout.pgPort;
-    this.apiUrl = `http://127.0.0.1:${layout.restPort}`;
+    const tls = isObject(configDoc.restapi) && typeof configDoc.restapi.certfile === 'string';
+    this.apiUrl = `${tls ? 'https' : 'http'}://127.0.0.1:${layout.restPort}`;
     this.log = new LogCapture(this.logPath);
     this.writeConfig(configDoc);
     // The postmaster is detached from the daemon; make sure it dies with the test process.
