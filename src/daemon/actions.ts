@@ -4,6 +4,7 @@ import type { ApiActions, FailsafeLeader, FailsafeOutcome, ReinitializeOutcome, 
 import { postgresVersionToInt, type ScheduledRestart as ApiScheduledRestart } from '../api/restart-request.js';
 import { restartTask } from '../ha/core/restart.js';
 import { upstreamOf } from '../ha/core/upstream.js';
+import { log } from '../log/logger.js';
 import type { HaNode } from './node.js';
 
 export function nodeActions(node: HaNode): ApiActions {
@@ -29,7 +30,7 @@ export function nodeActions(node: HaNode): ApiActions {
         postmasterStartTime: node.snapshot?.server?.postmasterStartTime ?? null,
       };
       node.scheduledRestartRequest = r;
-      void node.touchMember();
+      node.touchMember().catch((e: unknown) => log.error('Failed to update member key: %s', String(e)));
       return true;
     },
 
@@ -37,7 +38,7 @@ export function nodeActions(node: HaNode): ApiActions {
       if (!node.memory.scheduledRestart) return false;
       node.memory.scheduledRestart = null;
       node.scheduledRestartRequest = null;
-      void node.touchMember();
+      node.touchMember().catch((e: unknown) => log.error('Failed to update member key: %s', String(e)));
       return true;
     },
 
