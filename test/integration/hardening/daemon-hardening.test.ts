@@ -3,7 +3,7 @@
 // killed together come back to one leader and two streaming replicas, an unsupported version is refused.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { stringify } from 'yaml';
@@ -80,6 +80,31 @@ describe('daemon hardening on a live cluster', { skip }, () => {
     assert.equal(header, 'after-sighup');
     assert.equal((await c.leader())?.name, leader.name);
     assert.equal((await leader.status())?.role, 'primary');
+  });
+
+  test('a read-only configuration directory: the parameter change is reported and retried, not an exit', async () => {
+    const c = cluster!;
+    const leader = (await c.leader())!;
+    const replica = c.nodes.find((n) => n !== leader)!;
+    chmodSync(replica.dataDir, 0o500); // postgresql.conf lives in the data directory here
+    try {
+      const r = await leader.api('/config', { method: 'PATCH', body: JSON.stringify({ postgresql: { parameters: { work_mem: '5MB' } } }), headers: auth });
+      assert.equal(r.status, 200, r.text);
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline && !readFileSync(replica.logPath, 'utf8').includes('Could not write the PostgreSQL configuration or reload it, will retry')) await sleep(250);
+      assert.match(readFileSync(replica.logPath, 'utf8'), /Could not write the PostgreSQL configuration or reload it, will retry/);
+      await sleep(2000);
+      assert.ok(replica.running, 'the daemon is still running');
+    } finally {
+      chmodSync(replica.dataDir, 0o700);
+    }
+    const deadline = Date.now() + 30_000;
+    let workMem = '';
+    while (Date.now() < deadline && workMem !== '5MB') {
+      workMem = (await replica.sql<{ work_mem: string }>('SHOW work_mem').catch(() => []))[0]?.work_mem ?? '';
+      if (workMem !== '5MB') await sleep(250);
+    }
+    assert.equal(workMem, '5MB', 'applied once the directory is writable again');
   });
 
   test('a 3,000-level PATCH /config is a 400 and every daemon stays up', async () => {
