@@ -223,6 +223,9 @@ async function listen(cfg: RestApiConfig, onRequest: (req: IncomingMessage, res:
     socket.end(`HTTP/1.1 501 ${reasonPhrase(501)}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
   server.on('connection', (socket: Socket) => socket.setKeepAlive(true, 3000));
+  // A failed or timed-out TLS handshake (garbage, a rogue certificate under verify_client required) ends
+  // the connection at once; Node otherwise leaves it open until the client goes away.
+  server.on('tlsClientError', (_err: Error, socket: Socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(cfg.listen.port, listenHost(cfg.listen.host), () => {

@@ -16,6 +16,7 @@ describe('chaos --hostile (short)', { skip }, () => {
     assert.equal(report.daemonExits, 0, text);
     assert.equal(report.requests, 1500, text);
     assert.equal(report.outcomes.malformed, 0, text);
+    assert.equal(report.outcomes.timeout, 0, text); // a stalled TLS handshake is dropped after 10 s, before the client's 15 s
     assert.equal(report.lostWrites, 0, text);
     assert.ok(report.acknowledgedWrites > 0, text);
     assert.ok(report.dcsKeysAttacked >= 7, text);
