@@ -10,6 +10,7 @@ import { startApiServer, type ApiServerHandle } from '../api/server.js';
 import { PATRONI_VERSION } from '../version.js';
 import { apiContext } from './api-context.js';
 import { HaNode } from './node.js';
+import { configurePeerRequests } from '../util/patroni-request.js';
 import { refuseDuplicateName } from './startup.js';
 import { describeError, installErrorPolicy } from './error-policy.js';
 import { takeDaemonEnv } from '../util/child-env.js';
@@ -46,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
     throw e;
   }
   log.configure(config.log);
+  configurePeerRequests(config.raw);
   installErrorPolicy();
   return runDaemon(config, cmd.configFile, env);
 }

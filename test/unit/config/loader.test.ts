@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { ConfigError, loadConfig, loadRawConfig, normalizeConfig } from '../../../src/config/loader.js';
 import type { JsonObject } from '../../../src/util/json.js';
 import { baseConfig, tempDir } from '../../support/config/fixtures.js';
+import { isRoot } from '../../support/skip.js';
 
 describe('loadRawConfig', () => {
   test('a directory merges *.yml/*.yaml in sorted order, later files win, null deletes', () => {
@@ -38,7 +39,7 @@ describe('loadRawConfig', () => {
       && e.message === 'Cannot read configuration file /nonexistent/patroni.yml: ENOENT: no such file or directory');
   });
 
-  test('unreadable file: ConfigError naming the path and the OS reason', { skip: process.getuid?.() === 0 && 'root reads everything' }, () => {
+  test('unreadable file: ConfigError naming the path and the OS reason', { skip: isRoot && 'root reads everything' }, () => {
     const dir = tempDir();
     try {
       const file = dir.write('secret.yml', 'scope: x\n');
@@ -141,7 +142,8 @@ describe('normalizeConfig', () => {
       (raw.postgresql as Record<string, unknown>).parameters = { max_connections: 5, work_mem: '8MB', port: 1 };
       const c = normalizeConfig(raw, { HOME: '/var/lib/postgresql' });
       assert.equal(c.namespace, 'service');
-      assert.deepEqual(c.log, { type: 'plain', level: 'INFO', format: '%(asctime)s %(levelname)s: %(message)s', file_num: 4, file_size: 25000000 });
+      assert.deepEqual(c.log, { type: 'plain', level: 'INFO', format: '%(asctime)s %(levelname)s: %(message)s', file_num: 4, file_size: 25000000,
+        traceback_level: 'ERROR', loggers: {}, deduplicate_heartbeat_logs: false, max_queue_size: 1000 });
       assert.deepEqual(c.restapi.listen, { host: '0.0.0.0', port: 8008 });
       assert.equal(c.restapi.connect_address, '0.0.0.0:8008');
       assert.equal(c.restapi.verify_client, 'none');

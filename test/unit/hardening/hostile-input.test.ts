@@ -2,8 +2,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ApiContext } from '../../../src/api/context.js';
-import { pyJson } from '../../../src/api/py-json.js';
-import { apiRoutes, routeKey } from '../../../src/api/routes.js';
+import { pyJson } from '../../../src/util/py-json.js';
+import { apiRoutes } from '../../../src/api/routes.js';
+import { routeKey } from '../../../src/api/routes/types.js';
 import { startApiServer, type ApiServerHandle } from '../../../src/api/server.js';
 import { ConfigError, normalizeConfig } from '../../../src/config/loader.js';
 import type { RestApiConfig } from '../../../src/config/types.js';
