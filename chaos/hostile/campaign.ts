@@ -192,7 +192,9 @@ export async function runHostile(o: HostileOptions): Promise<HostileReport> {
     const keys = (await listKeys(etcd.endpoint, prefix)).filter((k) => !k.key.endsWith('/initialize'));
     const recoveries: HostileReport['dcsRecoveries'] = [];
     let garbageWrites = 0;
-    for (const k of [...keys, { key: `${prefix}failover`, value: '', lease: '0' }, { key: `${prefix}sync`, value: '', lease: '0' }]) {
+    // Keys that may not exist yet are attacked too (restored by deleting them).
+    const extra = ['failover', 'sync', 'history'].map((n) => `${prefix}${n}`).filter((key) => !keys.some((k) => k.key === key));
+    for (const k of [...keys, ...extra.map((key) => ({ key, value: '', lease: '0' }))]) {
       for (const [label, value] of garbageFor(k.key)) {
         await putKey(etcd.endpoint, k.key, value);
         garbageWrites++;
