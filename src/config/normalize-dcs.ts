@@ -28,20 +28,25 @@ function fromUrl(text: string, key: string): { protocol: string; hostPort: strin
   return { protocol, hostPort: `${url.hostname}:${port}` };
 }
 
+/** Patroni's order (AbstractEtcdClientWithFailover): proxy, then DNS SRV, then hosts, host, url. */
 function etcdHosts(sec: Section): { hosts: string[]; protocol?: string; useProxies: boolean } {
+  if (sec.has('proxy')) {
+    const { protocol, hostPort } = fromUrl(sec.str('proxy'), sec.keyPath('proxy'));
+    return { hosts: [hostPort], protocol, useProxies: true };
+  }
+  // SRV discovery would win over hosts in Patroni: ignoring it would quietly use other endpoints.
+  for (const key of ['srv', 'srv_suffix', 'discovery_srv', 'srv_domain']) {
+    if (sec.has(key)) throw new ConfigError(`${sec.keyPath(key)}: DNS SRV discovery is not supported, use hosts`);
+  }
   if (sec.has('hosts')) {
     const v = sec.raw('hosts');
     const list = typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : sec.strList('hosts');
     return { hosts: list.map((h) => withDefaultPort(h, sec.keyPath('hosts'))), useProxies: sec.bool('use_proxies', false) };
   }
   if (sec.has('host')) return { hosts: [withDefaultPort(sec.str('host'), sec.keyPath('host'))], useProxies: sec.bool('use_proxies', false) };
-  for (const key of ['url', 'proxy'] as const) {
-    if (!sec.has(key)) continue;
-    const { protocol, hostPort } = fromUrl(sec.str(key), sec.keyPath(key));
-    return { hosts: [hostPort], protocol, useProxies: key === 'proxy' || sec.bool('use_proxies', false) };
-  }
-  for (const key of ['srv', 'srv_suffix', 'discovery_srv', 'srv_domain']) {
-    if (sec.has(key)) throw new ConfigError(`${sec.keyPath(key)}: DNS SRV discovery is not supported, use hosts`);
+  if (sec.has('url')) {
+    const { protocol, hostPort } = fromUrl(sec.str('url'), sec.keyPath('url'));
+    return { hosts: [hostPort], protocol, useProxies: sec.bool('use_proxies', false) };
   }
   throw new ConfigError(`${sec.path}: one of host, hosts, url, proxy must be set`);
 }
