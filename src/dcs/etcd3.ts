@@ -55,7 +55,7 @@ export class Etcd3 implements Dcs {
     this.client = new Etcd3Client({
       hosts: opts.hosts, protocol: opts.protocol, username: opts.username, password: opts.password,
       tls: { cacert: opts.cacert, cert: opts.cert, key: opts.key }, useProxies: opts.useProxies,
-      retryTimeout: opts.retryTimeout, ttl: opts.ttl,
+      discoverMembers: opts.mode === 'daemon', retryTimeout: opts.retryTimeout, ttl: opts.ttl,
     });
     this.leaseKeeper = new LeaseKeeper(this.client, opts.ttl, opts.loopWait);
     this.statusWriter = new LeaderStatusWriter(
