@@ -56,6 +56,7 @@ export class HaNode {
     const s = this.snapshot?.server;
     if (this.dynamic.pause || (s && s.inRecovery)) return;
     this.leaderUntil = 0;
+    this.deps.dcs.lease?.holdUntil(null);
     this.memory.role = 'demoted';
     await this.deps.pg.stop('immediate');
     this.deps.dcs.wakeup();
@@ -73,6 +74,14 @@ export class HaNode {
     this.runner = new AsyncRunner(() => deps.dcs.wakeup());
     this.syncReplication = new SyncReplication(deps.pg, deps.dcs);
     this.slots = new SlotManager(deps.pg.slots);
+    deps.dcs.lease?.onRefreshed((sentAt) => this.leaseRenewed(sentAt));
+  }
+
+  /** The lease timer renewed our lease between cycles: while we lead, is_leader and the fence move on. */
+  private leaseRenewed(sentAt: number): void {
+    if (this.leaderUntil === 0) return;
+    this.leaderUntil = Math.max(this.leaderUntil, sentAt + this.dynamic.ttl * 1000);
+    if (!this.dynamic.pause) this.fence.arm(sentAt, this.dynamic.ttl);
   }
 
   get name(): string { return this.deps.config.name; }
@@ -215,9 +224,13 @@ export class HaNode {
       return this.handleDcsError();
     }
     const holds = result.leaderHeld || (cluster.leader?.name === this.name && !result.attempts.some((a) => !a.ok));
-    this.leaderUntil = holds ? this.lastCycleAt + this.dynamic.ttl * 1000 : 0;
-    if (holds && !this.dynamic.pause) this.fence.arm(this.lastCycleAt, this.dynamic.ttl);
+    // The lease lasts ttl from its last acknowledged renewal (by this cycle or the lease timer).
+    const renewedAt = this.deps.dcs.lease?.lastRefreshSentAt() || this.lastCycleAt;
+    this.leaderUntil = holds ? renewedAt + this.dynamic.ttl * 1000 : 0;
+    if (holds && !this.dynamic.pause) this.fence.arm(renewedAt, this.dynamic.ttl);
     else this.fence.disarm();
+    // Kept alive between cycles while this cycle vouches: a cycle overdue by a whole ttl loses it.
+    this.deps.dcs.lease?.holdUntil(holds ? this.lastCycleAt + (this.dynamic.loop_wait + this.dynamic.ttl) * 1000 : null);
     await this.touchMember();
     const at = new Date(this.lastCycleAt).toISOString();
     const reasons = decision.reasons ?? [];
@@ -232,6 +245,7 @@ export class HaNode {
   private async handleDcsError(): Promise<string> {
     this.leaderUntil = 0;
     this.fence.disarm();
+    this.deps.dcs.lease?.holdUntil(null);
     const s = this.snapshot?.server;
     if (!this.dynamic.pause && s && !s.inRecovery) {
       const demote = () => runTask({ kind: 'demote', name: 'demote', mode: 'offline' }, this.deps.pg, this.deps.dcs);
@@ -340,6 +354,7 @@ export class HaNode {
   async shutdown(): Promise<void> {
     this.stopping = true;
     this.fence.disarm();
+    this.deps.dcs.lease?.holdUntil(null);
     this.deps.dcs.wakeup();
     const { dcs, pg } = this.deps;
     if (this.dynamic.pause) {
