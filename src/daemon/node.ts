@@ -229,8 +229,9 @@ export class HaNode {
     this.leaderUntil = holds ? renewedAt + this.dynamic.ttl * 1000 : 0;
     if (holds && !this.dynamic.pause) this.fence.arm(renewedAt, this.dynamic.ttl);
     else this.fence.disarm();
-    // Kept alive between cycles while this cycle vouches: a cycle overdue by a whole ttl loses it.
-    this.deps.dcs.lease?.holdUntil(holds ? this.lastCycleAt + (this.dynamic.loop_wait + this.dynamic.ttl) * 1000 : null);
+    // The lease (leader and member keys) is kept alive between cycles while this cycle vouches for
+    // it: a cycle overdue by a whole ttl loses it, however small ttl is next to loop_wait.
+    this.deps.dcs.lease?.holdUntil(this.lastCycleAt + (this.dynamic.loop_wait + this.dynamic.ttl) * 1000);
     await this.touchMember();
     const at = new Date(this.lastCycleAt).toISOString();
     const reasons = decision.reasons ?? [];

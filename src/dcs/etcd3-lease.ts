@@ -1,7 +1,7 @@
 // This node's etcd lease: the leader and member keys are bound to it, so they vanish `ttl` seconds
-// after the node stops refreshing. Granted on first need. A replica refreshes it from the HA cycle
-// (at most once per keepalive interval); the leader's is also kept alive by its own timer while the
-// HA cycle vouches for it (holdUntil), so a long cycle or a small ttl never lets it lapse by accident.
+// after the node stops refreshing. Granted on first need (by the HA cycle), then kept alive by its
+// own timer every keepalive interval while the HA cycle vouches for it (holdUntil): a long cycle, or
+// a ttl smaller than loop_wait, never lets it lapse; a hung cycle still loses it.
 import { log } from '../log/logger.js';
 import { isObject } from '../util/json.js';
 import type { LeaseHold } from './dcs.js';
