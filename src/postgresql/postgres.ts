@@ -16,7 +16,7 @@ import { clearDirectory, probeDataDir, readMajorVersion } from './datadir.js';
 import { runInitdb } from './initdb.js';
 import { BASEBACKUP_FORBIDDEN, userOptions } from './options.js';
 import { buildStartPlan, configDir, pgpassPath } from './plan.js';
-import { pgCtlPromote, pgCtlReload, pgCtlStart, pgCtlStop, removeStaleLocks, runningPostmaster, waitForOrphans, type PgCtl } from './process.js';
+import { pgCtlPromote, pgCtlReload, pgCtlStart, pgCtlStop, removeStaleLocks, runningPostmaster, signalStop, waitForOrphans, type PgCtl } from './process.js';
 import { SNAPSHOT_QUERY, toRunningServer, type SnapshotRow } from './queries.js';
 import { rewindCommand } from './rewind.js';
 import { walTimeline } from './wal-timeline.js';
@@ -234,6 +234,10 @@ export class Postgresql implements PostgresController {
     if (opts.checkpoint && this.state !== 'starting') await this.checkpoint().catch((e) => log.error('Exception during CHECKPOINT: %s', errorText(e)));
     this.setState('stopping');
     await this.conn.close();
+    if (await signalStop(this.dataDir, mode, this.pgCtl().timeoutSec * 1000) === 'gone') {
+      this.setState('stopped');
+      return true;
+    }
     const res = await pgCtlStop(this.pgCtl(), mode);
     if (res.code === 0 || !runningPostmaster(this.dataDir)) {
       this.setState('stopped');
@@ -264,7 +268,7 @@ export class Postgresql implements PostgresController {
       } catch (e) {
         log.debug('waiting for promotion: %s', errorText(e));
       }
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 20));
     }
     return false;
   }

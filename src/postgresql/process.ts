@@ -139,12 +139,37 @@ export function pgCtlStart(c: PgCtl, options: string[], logFile: string): Promis
     { timeoutMs: (c.timeoutSec + 30) * 1000 });
 }
 
+const STOP_SIGNALS = { smart: 'SIGTERM', fast: 'SIGINT', immediate: 'SIGQUIT' } as const;
+
+/**
+ * What `pg_ctl stop -m MODE -w` does (the mode's signal to the postmaster, then wait until it and its
+ * postmaster.pid are gone), watched every 10 ms instead of pg_ctl's 100 ms and without spawning it.
+ * 'gone' when stopped, 'timeout' when still running, 'no-postmaster' when there was none to signal.
+ */
+export async function signalStop(dataDir: string, mode: keyof typeof STOP_SIGNALS, timeoutMs: number): Promise<'gone' | 'timeout' | 'no-postmaster'> {
+  const pf = runningPostmaster(dataDir);
+  if (!pf) return 'no-postmaster';
+  try {
+    process.kill(pf.pid, STOP_SIGNALS[mode]);
+  } catch {
+    return 'no-postmaster';
+  }
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pidFile = readPidFile(dataDir);
+    if (!isPostgresProcess(pf.pid) && (!pidFile || pidFile.pid !== pf.pid || !isPostgresProcess(pidFile.pid))) return 'gone';
+    if (Date.now() > deadline) return 'timeout';
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 export function pgCtlStop(c: PgCtl, mode: 'fast' | 'immediate' | 'smart'): Promise<ToolResult> {
   return runTool(c.binary, ['stop', '-D', c.dataDir, '-m', mode, '-w', '-t', String(c.timeoutSec)], { timeoutMs: (c.timeoutSec + 30) * 1000 });
 }
 
+/** Without -w: the caller watches pg_is_in_recovery() more often than pg_ctl's 100 ms would. */
 export function pgCtlPromote(c: PgCtl): Promise<ToolResult> {
-  return runTool(c.binary, ['promote', '-D', c.dataDir, '-w', '-t', String(c.timeoutSec)], { timeoutMs: (c.timeoutSec + 30) * 1000 });
+  return runTool(c.binary, ['promote', '-D', c.dataDir, '-W'], { timeoutMs: (c.timeoutSec + 30) * 1000 });
 }
 
 export function pgCtlReload(c: PgCtl): Promise<ToolResult> {
