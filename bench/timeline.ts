@@ -17,6 +17,26 @@ export function parseLogLine(line: string): { at: number; text: string } | null 
   return { at: new Date(y, mo - 1, d, h, mi, s, ms).getTime(), text: m[8] ?? '' };
 }
 
+/** `2026-11-28 23:09:27.092 UTC [14347] LOG:  message` (PostgreSQL's default log_line_prefix '%m [%p] '). */
+export function parsePgLogLine(line: string): { at: number; text: string } | null {
+  const m = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3}) UTC \[\d+\] (?:LOG|FATAL|PANIC):\s+(.*)$/.exec(line);
+  if (!m) return null;
+  const at = Date.parse(`${m[1] ?? ''}T${m[2] ?? ''}Z`);
+  return Number.isNaN(at) ? null : { at, text: m[3] ?? '' };
+}
+
+/** PostgreSQL's own milestones of a shutdown, start, promotion or base backup. */
+const PG_STEP = /checkpoint starting|checkpoint complete|shutdown request|database system is shut down|ready to accept|received promote request|selected new timeline|archive recovery complete|started streaming|entering standby mode|redo done|terminating connection due to administrator/;
+
+export function collectPgLog(who: string, lines: readonly string[], from: number, to: number): TimelineEvent[] {
+  const out: TimelineEvent[] = [];
+  for (const line of lines) {
+    const p = parsePgLogLine(line);
+    if (p && p.at >= from && p.at <= to && PG_STEP.test(p.text)) out.push({ at: p.at, who, what: `postgres: ${p.text.slice(0, 90)}` });
+  }
+  return out;
+}
+
 /** `trace <epoch ms> +<since start>ms <step>` from patronictl with PATRONICTL_TRACE=1. */
 export function parseTraceLine(line: string): { at: number; text: string } | null {
   const m = /^trace (\d+(?:\.\d+)?) \+\S+ (.*)$/.exec(line);
@@ -44,6 +64,20 @@ export function collectTrace(who: string, stderr: string): TimelineEvent[] {
     const p = parseTraceLine(l);
     return p ? [{ at: p.at, who, what: p.text }] : [];
   });
+}
+
+/**
+ * A replica's data dir starts as a copy of the leader's, postgresql.log included: the same line at
+ * the same time in several nodes' files is one event (named after all of them).
+ */
+export function mergeSameEvents(events: readonly TimelineEvent[]): TimelineEvent[] {
+  const byKey = new Map<string, TimelineEvent>();
+  for (const e of events) {
+    const key = `${e.at} ${e.what}`;
+    const seen = byKey.get(key);
+    byKey.set(key, seen ? { ...seen, who: `${seen.who},${e.who}` } : e);
+  }
+  return [...byKey.values()];
 }
 
 /** One line per event: seconds since t0, the step's own duration since the previous event, who, what. */

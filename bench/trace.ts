@@ -8,10 +8,23 @@ import { createProbeTable, waitHealthy, waitWritable } from './probe.js';
 import { progress } from './progress.js';
 import { ResultStore } from './results.js';
 import { startSwitchover } from './switchover.js';
-import { collectLog, collectTrace, formatTimeline, type TimelineEvent } from './timeline.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { collectLog, collectPgLog, collectTrace, formatTimeline, mergeSameEvents, type TimelineEvent } from './timeline.js';
+
+function pgLogLines(dataDir: string): string[] {
+  try {
+    return readFileSync(join(dataDir, 'postgresql.log'), 'utf8').split('\n');
+  } catch {
+    return [];
+  }
+}
 
 function nodeEvents(cluster: TestCluster, from: number, to: number): TimelineEvent[] {
-  return cluster.nodes.flatMap((n) => collectLog(n.name, n.logTail(300).split('\n'), from, to));
+  return mergeSameEvents(cluster.nodes.flatMap((n) => [
+    ...collectLog(n.name, n.logTail(300).split('\n'), from, to),
+    ...collectPgLog(n.name, pgLogLines(n.dataDir), from, to),
+  ]));
 }
 
 export async function runTrace(etcd: EtcdServer, options: BenchOptions): Promise<string> {

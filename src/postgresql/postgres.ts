@@ -11,7 +11,7 @@ import { writeConfigFiles, writtenPrimaryConninfo } from './config-files.js';
 import { localAddress, LocalConnection, withClient, type ConnectTarget } from './connection.js';
 import { buildPrimaryConninfo, formatDsn, pgpassLines, type ConnParams, type PgpassRecord } from './conninfo.js';
 import type { PostgresController, ServerRole, StopMode, Upstream } from './controller.js';
-import { readControlData } from './controldata.js';
+import { readControlData, readCheckpointLsn } from './controldata.js';
 import { clearDirectory, probeDataDir, readMajorVersion } from './datadir.js';
 import { runInitdb } from './initdb.js';
 import { BASEBACKUP_FORBIDDEN, userOptions } from './options.js';
@@ -390,6 +390,8 @@ export class Postgresql implements PostgresController {
 
   /** Latest checkpoint location (bytes) from pg_controldata, e.g. after a clean stop. */
   async lastCheckpointLsn(): Promise<number | undefined> {
+    const direct = await readCheckpointLsn(this.dataDir);
+    if (direct !== null) return direct;
     const cd = await readControlData(this.tool('pg_controldata'), this.dataDir);
     return cd?.checkpointLsn;
   }
