@@ -4,14 +4,21 @@ import { readFileSync, readdirSync, readlinkSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { runTool, type ToolResult } from './tools.js';
 
-export interface PidFile { pid: number; dataDir: string; port: number | null; socketDir: string | null }
+export interface PidFile {
+  pid: number; dataDir: string; port: number | null; socketDir: string | null;
+  /** Line 8 (PostgreSQL 10+): starting, stopping, ready or standby; null when not written yet. */
+  status: string | null;
+}
 
 export function parsePidFile(text: string): PidFile | null {
   const lines = text.split('\n');
   const pid = Number.parseInt(lines[0] ?? '', 10);
   if (!Number.isInteger(pid) || pid <= 0) return null;
   const port = Number.parseInt(lines[3] ?? '', 10);
-  return { pid, dataDir: lines[1] ?? '', port: Number.isInteger(port) ? port : null, socketDir: lines[4]?.trim() || null };
+  return {
+    pid, dataDir: lines[1] ?? '', port: Number.isInteger(port) ? port : null, socketDir: lines[4]?.trim() || null,
+    status: lines[7]?.trim() || null,
+  };
 }
 
 export function readPidFile(dataDir: string): PidFile | null {
@@ -82,7 +89,7 @@ export async function waitForOrphans(dataDir: string, timeoutMs: number): Promis
   const deadline = Date.now() + timeoutMs;
   while (orphanedBackends(dataDir).length > 0) {
     if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 20));
   }
   return true;
 }
@@ -134,9 +141,29 @@ export const shellQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s
 
 export interface PgCtl { binary: string; dataDir: string; timeoutSec: number }
 
-export function pgCtlStart(c: PgCtl, options: string[], logFile: string): Promise<ToolResult> {
-  return runTool(c.binary, ['start', '-D', c.dataDir, '-w', '-t', String(c.timeoutSec), '-l', logFile, '-o', options.map(shellQuote).join(' ')],
+/**
+ * `pg_ctl start -w`, answered as soon as the new postmaster's postmaster.pid says `ready` or
+ * `standby` (what pg_ctl itself waits for, looked at every 10 ms instead of every 100 ms); pg_ctl's
+ * own answer counts when it comes first (a failed start). pg_ctl then exits by itself.
+ */
+export async function pgCtlStart(c: PgCtl, options: string[], logFile: string): Promise<ToolResult> {
+  const run = runTool(c.binary, ['start', '-D', c.dataDir, '-w', '-t', String(c.timeoutSec), '-l', logFile, '-o', options.map(shellQuote).join(' ')],
     { timeoutMs: (c.timeoutSec + 30) * 1000 });
+  let settled = false;
+  const ready = (async (): Promise<ToolResult | null> => {
+    while (!settled) {
+      const pf = readPidFile(c.dataDir);
+      if (pf && (pf.status === 'ready' || pf.status === 'standby') && isPostgresProcess(pf.pid)) return { code: 0, stdout: '', stderr: '' };
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return null;
+  })();
+  try {
+    const first = await Promise.race([run, ready]);
+    return first ?? (await run);
+  } finally {
+    settled = true;
+  }
 }
 
 const STOP_SIGNALS = { smart: 'SIGTERM', fast: 'SIGINT', immediate: 'SIGQUIT' } as const;
