@@ -28,6 +28,8 @@ import { LeaseFence } from './lease-fence.js';
 import { probePeers } from './peers.js';
 import { initialRole, urls } from './identity.js';
 
+const BLIND_RECHECK_MS = 200;
+
 export interface NodeDeps {
   config: PatroniConfig;
   /** Where the config came from, for reloads (undefined: environment only). */
@@ -64,6 +66,7 @@ export class HaNode {
   private readonly syncReplication: SyncReplication;
   private readonly slots: SlotManager;
   private stopping = false;
+  private lastCycleBlind = false;
   private reloadRequested = false;
   private localDynamic: JsonObject;
 
@@ -143,8 +146,14 @@ export class HaNode {
       }
       // Followers wake half a second after the leader so they see its fresh update.
       const extra = this.cluster?.leader && this.cluster.leader.name !== this.name && !this.memory.async ? 500 : 0;
-      const woken = await this.deps.dcs.watch(nextRun - now + extra);
-      if (woken) nextRun = Date.now();
+      // A postmaster that looked alive but did not answer is usually one still dying (SIGKILL: its
+      // sessions drop before it is a zombie): look again shortly, once, instead of a loop_wait later.
+      const blind = !!this.snapshot?.postmasterRunning && !this.snapshot.server && !this.memory.async;
+      const recheck = blind && !this.lastCycleBlind;
+      this.lastCycleBlind = blind;
+      const wait = nextRun - now + extra;
+      const woken = await this.deps.dcs.watch(recheck ? Math.min(wait, BLIND_RECHECK_MS) : wait);
+      if (woken || recheck) nextRun = Date.now();
     }
   }
 

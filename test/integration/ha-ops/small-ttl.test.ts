@@ -1,6 +1,7 @@
 // Small TTLs (issue 18, item 4): ttl 6 with loop_wait 30. The lease is renewed by its own timer, not
 // by the HA cycle, so leader and member keys live on one lease across many ttls without a cycle; a
-// host crash of the primary still hands over to the replica. One cluster for the file.
+// host crash of the primary still hands over to the replica; a PostgreSQL-only crash is repaired in
+// place without waiting for loop_wait. One cluster for the file.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startCluster, type ClusterNode, type TestCluster } from '../../support/cluster/index.js';
@@ -53,6 +54,24 @@ describe('ttl 6, loop_wait 30', { skip }, () => {
     }
     assert.equal(later.get(`${prefix}leader`)?.value, leader.name, 'no failover');
     assert.ok(c.nodes.every((n) => !/Lease .* expired|lease was not renewed/.test(n.logTail(400))), 'no lease ran out');
+  });
+
+  test('PostgreSQL-only crash (kill -9 postmaster): restarted in place by the session-loss wake, not a loop_wait (30 s) later', async () => {
+    const c = cluster as TestCluster;
+    const leader = await c.waitForLeader();
+    await leader.sql('CREATE TABLE IF NOT EXISTS pg_crash (id int)');
+    assert.ok(leader.killPostmaster('SIGKILL'));
+    // Well inside loop_wait: only the event-driven path (session drop, then a prompt re-check while
+    // the postmaster is still dying) can restart it this soon.
+    await c.waitUntil('PostgreSQL writable again in place', async () => {
+      try {
+        await leader.sql('INSERT INTO pg_crash VALUES (1)');
+        return true;
+      } catch {
+        return undefined;
+      }
+    }, 20_000);
+    assert.equal(await c.waitForLeader(), leader, 'no failover');
   });
 
   test('a host crash of the primary: the replica takes over once the lease runs out', async () => {
