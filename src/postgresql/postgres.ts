@@ -190,8 +190,9 @@ export class Postgresql implements PostgresController {
     // A demoted primary's names mean nothing on a replica; a promotion sets them again first.
     if (role !== 'primary') this.standbyNames = { managed: false };
     try {
-      if (!(await waitForOrphans(this.dataDir, 10_000))) log.warning('processes of the crashed postmaster are still running in %s', this.dataDir);
-      this.clearStaleLocks();
+      const noOrphans = await waitForOrphans(this.dataDir, 10_000);
+      if (!noOrphans) log.warning('processes of the crashed postmaster are still running in %s', this.dataDir);
+      this.clearStaleLocks(noOrphans);
       const options = await this.writeConfiguration(role, upstream);
       const logFile = join(this.dataDir, 'postgresql.log');
       const res = await pgCtlStart(this.pgCtl(), options, logFile);
@@ -346,16 +347,16 @@ export class Postgresql implements PostgresController {
   }
 
   /** Lock files of a dead postmaster (see removeStaleLocks) must not stop the next start or rewind. */
-  private clearStaleLocks(): void {
+  /** `orphansChecked`: waitForOrphans just found none, no need to read /proc again. */
+  private clearStaleLocks(orphansChecked = false): void {
     const dirs = buildStartPlan(this.cfg, this.getDynamic(), readMajorVersion(this.dataDir), 'primary', null).files.parameters.unix_socket_directories;
-    const stale = removeStaleLocks(this.dataDir, (dirs ?? '').split(',').map((d) => d.trim()).filter((d) => d.startsWith('/')));
+    const stale = removeStaleLocks(this.dataDir, (dirs ?? '').split(',').map((d) => d.trim()).filter((d) => d.startsWith('/')), orphansChecked);
     if (stale !== null) log.info('Removed the lock files of the dead postmaster %s', stale);
   }
 
   /** pg_rewind from a running primary; Postgres must be shut down cleanly. True on success. */
   async rewind(from: Upstream): Promise<boolean> {
-    await waitForOrphans(this.dataDir, 10_000);
-    this.clearStaleLocks();
+    this.clearStaleLocks(await waitForOrphans(this.dataDir, 10_000));
     const pgc = this.cfg.postgresql;
     const majorVersion = await this.majorVersion();
     const auth = majorVersion >= 110000 && pgc.authentication.rewind ? pgc.authentication.rewind : pgc.authentication.superuser;

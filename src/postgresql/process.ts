@@ -1,6 +1,7 @@
 // The postmaster as an OS process: postmaster.pid, liveness (kill -0 plus a look at /proc so a
 // recycled pid is not mistaken for PostgreSQL), and pg_ctl start/stop/promote/reload wrappers.
 import { readFileSync, readdirSync, readlinkSync, unlinkSync } from 'node:fs';
+import { readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runTool, type ToolResult } from './tools.js';
 
@@ -85,9 +86,27 @@ export function orphanedBackends(dataDir: string): number[] {
   }).map(Number);
 }
 
+/** orphanedBackends without blocking the event loop (the API keeps answering while /proc is read). */
+export async function orphanedBackendsAsync(dataDir: string): Promise<number[]> {
+  let pids: string[];
+  try {
+    pids = (await readdir('/proc')).filter((p) => /^\d+$/.test(p));
+  } catch {
+    return [];
+  }
+  const found = await Promise.all(pids.map(async (p) => {
+    try {
+      return (await readlink(`/proc/${p}/cwd`)) === dataDir ? Number(p) : null;
+    } catch {
+      return null;
+    }
+  }));
+  return found.filter((p): p is number => p !== null);
+}
+
 export async function waitForOrphans(dataDir: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (orphanedBackends(dataDir).length > 0) {
+  while ((await orphanedBackendsAsync(dataDir)).length > 0) {
     if (Date.now() > deadline) return false;
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -100,9 +119,9 @@ export async function waitForOrphans(dataDir: string, timeoutMs: number): Promis
  * remove it, and the socket lock files in `socketDirs` that name the same dead pid (they would stop
  * the start, and pg_rewind's single-user recovery, the same way). Returns the dead pid, or null.
  */
-export function removeStaleLocks(dataDir: string, socketDirs: string[]): number | null {
+export function removeStaleLocks(dataDir: string, socketDirs: string[], orphansChecked = false): number | null {
   const pf = readPidFile(dataDir);
-  if (!pf || isPostgresProcess(pf.pid) || orphanedBackends(dataDir).length > 0) return null;
+  if (!pf || isPostgresProcess(pf.pid) || (!orphansChecked && orphanedBackends(dataDir).length > 0)) return null;
   const dirs = new Set([...(pf.socketDir ? [pf.socketDir] : []), ...socketDirs]);
   if (pf.port !== null) {
     for (const dir of dirs) {
