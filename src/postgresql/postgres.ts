@@ -12,11 +12,11 @@ import { localAddress, LocalConnection, withClient, type ConnectTarget } from '.
 import { buildPrimaryConninfo, formatDsn, pgpassLines, type ConnParams, type PgpassRecord } from './conninfo.js';
 import type { PostgresController, ServerRole, StopMode, Upstream } from './controller.js';
 import { readControlData, readCheckpointLsn } from './controldata.js';
-import { clearDirectory, probeDataDir, readMajorVersion } from './datadir.js';
+import { clearDirectory, probeDataDir, probeDataDirAsync, readMajorVersion } from './datadir.js';
 import { runInitdb } from './initdb.js';
 import { BASEBACKUP_FORBIDDEN, userOptions } from './options.js';
 import { buildStartPlan, configDir, pgpassPath } from './plan.js';
-import { pgCtlPromote, pgCtlReload, pgCtlStart, pgCtlStop, removeStaleLocks, runningPostmaster, signalStop, waitForOrphans, type PgCtl } from './process.js';
+import { pgCtlPromote, pgCtlReload, pgCtlStart, pgCtlStop, removeStaleLocks, runningPostmaster, runningPostmasterAsync, signalStop, waitForOrphans, type PgCtl } from './process.js';
 import { SNAPSHOT_QUERY, toRunningServer, type SnapshotRow } from './queries.js';
 import { rewindCommand } from './rewind.js';
 import { walTimeline } from './wal-timeline.js';
@@ -97,8 +97,8 @@ export class Postgresql implements PostgresController {
   }
 
   async snapshot(): Promise<PostgresSnapshot> {
-    const probe = probeDataDir(this.dataDir);
-    const postmaster = runningPostmaster(this.dataDir);
+    // No synchronous file system call here: this runs every cycle and every API refresh.
+    const [probe, postmaster] = await Promise.all([probeDataDirAsync(this.dataDir), runningPostmasterAsync(this.dataDir)]);
     const postmasterRunning = postmaster !== null;
     let dataDir: DataDirState;
     if (probe.kind === 'present') {
@@ -122,7 +122,7 @@ export class Postgresql implements PostgresController {
           const replay = snap.server.replayLsn ?? snap.server.walLsn;
           snap.server.timeline = walTimeline(this.dataDir, replay, walSegmentSize(dataDir)) ?? snap.server.timeline;
         }
-        if (snap.server) Object.assign(snap.server.pendingRestart, this.pendingCommandLineChanges());
+        if (snap.server) Object.assign(snap.server.pendingRestart, this.pendingCommandLineChanges(probe.kind === 'present' ? probe.majorVersion : 0));
         // A start that outlived pg_ctl's wait finished by itself: accepting queries means running.
         if (row && this.state === 'starting' && !this.startInProgress) {
           this.setState('running');
@@ -158,10 +158,10 @@ export class Postgresql implements PostgresController {
     return { ...process.env, PGPASSFILE: path };
   }
 
-  private pendingCommandLineChanges(): Record<string, RestartReason> {
+  private pendingCommandLineChanges(majorVersion: number): Record<string, RestartReason> {
     if (!this.startedOptions) return {};
     return pendingCommandLineChanges(this.startedOptions,
-      buildStartPlan(this.cfg, this.getDynamic(), readMajorVersion(this.dataDir), 'primary', null).options);
+      buildStartPlan(this.cfg, this.getDynamic(), majorVersion, 'primary', null).options);
   }
 
   /** Render every file for this role/upstream; returns the postmaster options. */

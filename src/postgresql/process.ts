@@ -1,7 +1,7 @@
 // The postmaster as an OS process: postmaster.pid, liveness (kill -0 plus a look at /proc so a
 // recycled pid is not mistaken for PostgreSQL), and pg_ctl start/stop/promote/reload wrappers.
 import { readFileSync, readdirSync, readlinkSync, unlinkSync } from 'node:fs';
-import { readdir, readlink } from 'node:fs/promises';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runTool, type ToolResult } from './tools.js';
 
@@ -39,12 +39,19 @@ function processExists(pid: number): boolean {
   }
 }
 
+/** State `Z` (zombie) or `X` (dead) in the text of /proc/<pid>/stat. */
+function zombieInStat(stat: string): boolean {
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return state === 'Z' || state === 'X';
+}
+
+const isPostgresName = (comm: string, cmd: string): boolean =>
+  comm === 'postgres' || comm === 'postmaster' || /(^|\/)(postgres|postmaster)$/.test(cmd);
+
 /** State `Z` (zombie) or `X` (dead) in /proc/<pid>/stat; false where /proc does not tell. */
 export function isZombie(pid: number): boolean {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state === 'Z' || state === 'X';
+    return zombieInStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
   }
@@ -58,12 +65,35 @@ export function isPostgresProcess(pid: number): boolean {
   if (isZombie(pid)) return false;
   try {
     const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-    if (comm === 'postgres' || comm === 'postmaster') return true;
-    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
-    return /(^|\/)(postgres|postmaster)$/.test(cmd);
+    return isPostgresName(comm, comm === 'postgres' || comm === 'postmaster' ? '' : readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '');
   } catch {
     return true; // no /proc: trust kill -0
   }
+}
+
+/** isPostgresProcess without blocking the event loop (the snapshot of every cycle and API refresh). */
+export async function isPostgresProcessAsync(pid: number): Promise<boolean> {
+  if (!processExists(pid)) return false;
+  try {
+    if (zombieInStat(await readFile(`/proc/${pid}/stat`, 'utf8'))) return false;
+  } catch { /* /proc does not tell */ }
+  try {
+    const comm = (await readFile(`/proc/${pid}/comm`, 'utf8')).trim();
+    return isPostgresName(comm, comm === 'postgres' || comm === 'postmaster' ? '' : (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0')[0] ?? '');
+  } catch {
+    return true;
+  }
+}
+
+/** runningPostmaster without blocking the event loop. */
+export async function runningPostmasterAsync(dataDir: string): Promise<PidFile | null> {
+  let pf: PidFile | null;
+  try {
+    pf = parsePidFile(await readFile(join(dataDir, 'postmaster.pid'), 'utf8'));
+  } catch {
+    return null;
+  }
+  return pf && (await isPostgresProcessAsync(pf.pid)) ? pf : null;
 }
 
 /**
