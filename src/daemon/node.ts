@@ -193,7 +193,9 @@ export class HaNode {
     // the leader's own PostgreSQL down (primary_start_timeout asks whether a replica could take over).
     const racing = !cluster.leader || cluster.failover !== null
       || (cluster.leader.name === this.name && (!snapshot.postmasterRunning || this.memory.async?.name === 'starting primary after failure'));
-    const peers: PeerStatus[] = racing && snapshot.dataDir.kind === 'present' ? await probePeers(cluster, this.name) : [];
+    // A named candidate leads without comparing itself (Ha.manual_failover_process_no_leader).
+    const namedCandidate = !cluster.leader && cluster.failover?.candidate === this.name;
+    const peers: PeerStatus[] = racing && !namedCandidate && snapshot.dataDir.kind === 'present' ? await probePeers(cluster, this.name) : [];
     // A replica's slots decide whether logical slots must be copied from the primary (step 14).
     const server = snapshot.server;
     const localSlots = server?.inRecovery && !this.memory.async && holdsLogicalSlotCopies(this.dynamic, this.deps.config.tags, server.serverVersion)
@@ -238,8 +240,7 @@ export class HaNode {
     this.leaderUntil = holds ? renewedAt + this.dynamic.ttl * 1000 : 0;
     if (holds && !this.dynamic.pause) this.fence.arm(renewedAt, this.dynamic.ttl);
     else this.fence.disarm();
-    // The lease (leader and member keys) is kept alive between cycles while this cycle vouches for
-    // it: a cycle overdue by a whole ttl loses it, however small ttl is next to loop_wait.
+    // The lease is kept alive between cycles while this cycle vouches: one overdue by a ttl loses it.
     this.deps.dcs.lease?.holdUntil(this.lastCycleAt + (this.dynamic.loop_wait + this.dynamic.ttl) * 1000);
     await this.touchMember();
     const at = new Date(this.lastCycleAt).toISOString();
