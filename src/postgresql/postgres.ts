@@ -343,7 +343,12 @@ export class Postgresql implements PostgresController {
   async postBootstrap(): Promise<void> {
     const auth = this.cfg.postgresql.authentication;
     const majorVersion = await this.majorVersion();
-    await withClient(this.superuserTarget(0), (c) => setupUsers(c, { superuser: auth.superuser, replication: auth.replication, rewind: auth.rewind, majorVersion }));
+    await withClient(this.superuserTarget(0), async (c) => {
+      await setupUsers(c, { superuser: auth.superuser, replication: auth.replication, rewind: auth.rewind, majorVersion });
+      // Flush what initdb and the users left dirty now (cheap, immediate): the replicas' pg_basebackup
+      // then gets its spread checkpoint at once instead of paced over a fraction of a second.
+      await c.query('CHECKPOINT');
+    });
   }
 
   /** Lock files of a dead postmaster (see removeStaleLocks) must not stop the next start or rewind. */
