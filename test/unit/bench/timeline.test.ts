@@ -33,3 +33,11 @@ test('timeline: a line copied into a replica by basebackup is one event', () => 
   const merged = mergeSameEvents([{ at: 1, who: 'n1', what: 'x' }, { at: 1, who: 'n2', what: 'x' }, { at: 2, who: 'n2', what: 'x' }]);
   assert.deepEqual(merged, [{ at: 1, who: 'n1,n2', what: 'x' }, { at: 2, who: 'n2', what: 'x' }]);
 });
+
+test('switchover from the command: ours runs our bundled patronictl, Debian\'s its own, both with --force', async () => {
+  const { switchoverCommand } = await import('../../../bench/switchover.js');
+  const ours = switchoverCommand('ts', '/c.yml', 'n1', 'n2');
+  assert.match(ours[1] ?? '', /dist\/patronictl\.mjs$/);
+  assert.deepEqual(ours.slice(2), ['-c', '/c.yml', 'switchover', '--leader', 'n1', '--candidate', 'n2', '--force']);
+  assert.deepEqual(switchoverCommand('debian', '/c.yml', 'n1', 'n2'), ['/usr/bin/patronictl', '-c', '/c.yml', 'switchover', '--leader', 'n1', '--candidate', 'n2', '--force']);
+});
