@@ -17,7 +17,8 @@ export const Etcd2Code = {
 /** etcd answered and refused (compare failed, key exists / missing, bad credentials). */
 export class Etcd2Refusal extends Error {
   override readonly name = 'Etcd2Refusal';
-  constructor(message: string, readonly code: number) {
+  /** etcd's index when it refused (the error body's `index`): a watch started from it misses nothing. */
+  constructor(message: string, readonly code: number, readonly index?: string) {
     super(message);
   }
 }
@@ -76,7 +77,8 @@ export function classifyReply(status: number, body: string, etcdIndex: string | 
   }
   if (code === Etcd2Code.WatcherCleared || code === Etcd2Code.EventIndexCleared) return { kind: 'cleared', reason: text };
   if (code >= 300 && code < 400) return { kind: 'switch', reason: text };
-  return { kind: 'refused', error: new Etcd2Refusal(text, code) };
+  const index = parseIntLoose(obj.index);
+  return { kind: 'refused', error: new Etcd2Refusal(text, code, index === undefined ? etcdIndex : String(index)) };
 }
 
 /** `/v2/members` reply -> client URLs (cluster discovery, as Patroni's `_get_machines_list`). */

@@ -5,7 +5,7 @@ import { log } from '../../log/logger.js';
 import { KvCache, type CacheChange } from '../etcd3-cache.js';
 import type { KvEntry } from '../etcd3-kv.js';
 import type { Etcd2Client } from './client.js';
-import { flattenNodes, type Etcd2Node } from './errors.js';
+import { Etcd2Code, Etcd2Refusal, flattenNodes, type Etcd2Node } from './errors.js';
 
 export function entryOf(node: Etcd2Node): KvEntry {
   return { key: node.key, value: node.value ?? '', modRevision: node.modifiedIndex, createRevision: node.modifiedIndex };
@@ -78,11 +78,11 @@ export class Etcd2Watcher {
       for (const c of this.cache.reset(flattenNodes(reply.node).map(entryOf))) this.onChange(c);
       index = BigInt(reply.etcdIndex ?? reply.node?.modifiedIndex ?? '0');
     } catch (e) {
-      if (!(e instanceof Error && e.name === 'Etcd2Refusal')) throw e;
-      // No cluster directory yet: everything we held is gone.
+      if (!(e instanceof Etcd2Refusal) || e.code !== Etcd2Code.KeyNotFound || e.index === undefined) throw e;
+      // No cluster directory yet: everything we held is gone. Watch from the index of the refusal
+      // itself, so a key created right after it is not missed.
       for (const c of this.cache.reset([])) this.onChange(c);
-      const head = await this.client.keys('GET', '/', {});
-      index = BigInt(head.etcdIndex ?? '0');
+      index = BigInt(e.index);
     }
     this.live = true;
     onLive();

@@ -35,6 +35,9 @@ test('etcd v2 replies: ok, refusals, cleared watch history, node trouble', () =>
     assert.equal(c.kind, kind, body);
     if (c.kind === 'refused') assert.equal(c.error.code, code, body);
   }
+  // A refusal carries etcd's index, where a watch must start so the next change is not missed.
+  const missing = classifyReply(404, '{"errorCode":100,"message":"Key not found","cause":"/s/c","index":42}', '41');
+  assert.equal(missing.kind === 'refused' && missing.error.index, '42');
 });
 
 test('etcd v2 directories flatten to their leaves; /v2/members gives client URLs', () => {
