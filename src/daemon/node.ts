@@ -25,6 +25,11 @@ import type { PostgresSnapshot } from '../postgresql/snapshot.js';
 import { isObject, parseJson, type JsonObject } from '../util/json.js';
 import { PATRONI_VERSION } from '../version.js';
 import { LeaseFence } from './lease-fence.js';
+import { Watchdog } from '../watchdog/watchdog.js';
+import type { WatchdogSettings } from '../watchdog/settings.js';
+import { failsafeActive, failsafeKeyValue, withFailsafeLeader, type FailsafeSeen } from '../ha/core/failsafe.js';
+import { stopTimeout } from '../ha/core/stop-timeout.js';
+import { askFailsafeMembers } from './failsafe-check.js';
 import { probePeers } from './peers.js';
 import { initialRole, urls } from './identity.js';
 
@@ -58,8 +63,14 @@ export class HaNode {
     this.leaderUntil = 0;
     this.memory.role = 'demoted';
     await this.deps.pg.stop('immediate');
+    this.watchdog.disable();
     this.deps.dcs.wakeup();
   });
+  readonly watchdog: Watchdog;
+  /** Failsafe: the leader's last heartbeat this member accepted (POST /failsafe). */
+  failsafeSeen: FailsafeSeen | null = null;
+  /** Failsafe: when this leader last passed the failsafe check (0: not active). */
+  private failsafeCheckedAt = 0;
   private readonly syncReplication: SyncReplication;
   private readonly slots: SlotManager;
   private stopping = false;
@@ -73,6 +84,22 @@ export class HaNode {
     this.runner = new AsyncRunner(() => deps.dcs.wakeup());
     this.syncReplication = new SyncReplication(deps.pg, deps.dcs);
     this.slots = new SlotManager(deps.pg.slots);
+    try {
+      this.watchdog = new Watchdog(this.watchdogSettings());
+    } catch (e) {
+      log.error('%s', e instanceof Error ? e.message : String(e));
+      process.exit(1);
+    }
+  }
+
+  private watchdogSettings(): WatchdogSettings {
+    const w = this.deps.config.watchdog;
+    return { mode: w.mode, driver: w.driver, device: w.device, safetyMargin: w.safety_margin, ttl: this.dynamic.ttl, loopWait: this.dynamic.loop_wait };
+  }
+
+  /** failsafe_mode_is_active: on the leader a passed check, on a member an accepted heartbeat, within ttl. */
+  failsafeIsActive(now = Date.now()): boolean {
+    return failsafeActive(Math.max(this.failsafeCheckedAt, this.failsafeSeen?.at ?? 0), now, this.dynamic.ttl);
   }
 
   get name(): string { return this.deps.config.name; }
@@ -159,7 +186,8 @@ export class HaNode {
 
     let cluster: Cluster;
     try {
-      cluster = await dcs.getCluster();
+      // Failsafe.update_cluster: a leader whose heartbeat arrived within ttl counts as the leader.
+      cluster = withFailsafeLeader(await dcs.getCluster(), this.failsafeSeen, Date.now(), this.dynamic.ttl, this.dynamic.failsafe_mode);
       this.lastDcsSeen = Date.now();
     } catch (e) {
       if (!(e instanceof DcsError)) throw e;
@@ -183,6 +211,7 @@ export class HaNode {
     const input: HaInput = {
       now: Date.now(), me: this.identityNow(), config: this.dynamic, cluster, pg: snapshot,
       memory: { ...this.memory }, peers, ...(localSlots ? { localSlots } : {}),
+      watchdog: { mode: this.watchdog.settings.mode, running: this.watchdog.isRunning, active: this.watchdog.isActive, healthy: this.watchdog.isHealthy },
     };
     const decision = decide(input);
     this.lastDecision = decision;
@@ -205,8 +234,10 @@ export class HaNode {
       },
       syncReplication: () => this.syncReplication.process(cluster, this.dynamic, this.name),
       claimSync: (key, names) => this.syncReplication.beforePromote(cluster, key, names),
-      runTask: (task) => runTask(task, pg, dcs),
+      runTask: (task) => this.runTaskWithWatchdog(task),
       exit: (code, reason) => this.exit(code, reason),
+      watchdog: this.watchdog,
+      failsafeKey: () => (this.dynamic.failsafe_mode ? { failsafe: failsafeKeyValue(cluster, { name: this.name, apiUrl: urls(this.deps.config).apiUrl }) } : {}),
       });
     } catch (e) {
       // Refreshing the lock (or any write) could not reach the DCS: the same path as a failed read.
@@ -215,6 +246,7 @@ export class HaNode {
       return this.handleDcsError();
     }
     const holds = result.leaderHeld || (cluster.leader?.name === this.name && !result.attempts.some((a) => !a.ok));
+    if (holds) this.failsafeCheckedAt = 0;
     this.leaderUntil = holds ? this.lastCycleAt + this.dynamic.ttl * 1000 : 0;
     if (holds && !this.dynamic.pause) this.fence.arm(this.lastCycleAt, this.dynamic.ttl);
     else this.fence.disarm();
@@ -230,11 +262,24 @@ export class HaNode {
 
   /** ha-loop.md §8 without failsafe: a primary that cannot reach the DCS steps down. */
   private async handleDcsError(): Promise<string> {
+    const s = this.snapshot?.server;
+    if (!this.dynamic.pause && s && !s.inRecovery && this.dynamic.failsafe_mode) {
+      // Ha._handle_dcs_error with failsafe_mode: every member in the last known failsafe key must
+      // accept this node as the leader; their acceptance holds them off racing for ttl seconds.
+      const startedAt = Date.now();
+      if (await askFailsafeMembers(this.cluster?.failsafe ?? null, this.name, this.failsafeHeartbeat(s.walLsn))) {
+        this.failsafeCheckedAt = startedAt;
+        this.leaderUntil = startedAt + this.dynamic.ttl * 1000;
+        this.fence.arm(startedAt, this.dynamic.ttl);
+        this.watchdog.keepalive();
+        return 'continue to run as a leader because failsafe mode is enabled and all members are accessible';
+      }
+    }
+    this.failsafeCheckedAt = 0;
     this.leaderUntil = 0;
     this.fence.disarm();
-    const s = this.snapshot?.server;
     if (!this.dynamic.pause && s && !s.inRecovery) {
-      const demote = () => runTask({ kind: 'demote', name: 'demote', mode: 'offline' }, this.deps.pg, this.deps.dcs);
+      const demote = () => this.runTaskWithWatchdog({ kind: 'demote', name: 'demote', mode: 'offline', ...stopTimeoutOf(this.dynamic) });
       this.memory.role = 'demoted';
       // The lease runs out while we wait: when the async slot is busy, demote from the loop itself.
       const busy = this.runner.run('demoting self because DCS is not accessible and I was a leader', demote);
@@ -245,6 +290,18 @@ export class HaNode {
       return 'demoted self because DCS is not accessible and I was a leader';
     }
     return 'DCS is not accessible';
+  }
+
+  private failsafeHeartbeat(walLsn: number): JsonObject {
+    const u = urls(this.deps.config);
+    return { name: this.name, conn_url: u.connUrl, api_url: u.apiUrl, slots: { ...(this.slots.status?.slots ?? {}), [this.name]: walLsn } };
+  }
+
+  /** A demotion ends this node's time as primary: the watchdog is closed once PostgreSQL stopped. */
+  private async runTaskWithWatchdog(task: AsyncTask): Promise<boolean> {
+    const ok = await runTask(task, this.deps.pg, this.deps.dcs);
+    if (task.kind === 'demote' && task.mode !== 'demote-cluster') this.watchdog.disable();
+    return ok;
   }
 
   async touchMember(): Promise<void> {
@@ -271,6 +328,7 @@ export class HaNode {
       this.deps.config = config;
       log.configure(config.log);
       this.deps.pg.setConfig(config);
+      this.watchdog.reloadConfig(this.watchdogSettings());
       if (this.snapshot?.postmasterRunning) await this.deps.pg.reload();
       log.info('Reloaded configuration');
     } catch (e) {
@@ -293,6 +351,7 @@ export class HaNode {
   }
 
   private applyTimeouts(): void {
+    this.watchdog?.reloadConfig(this.watchdogSettings());
     this.deps.dcs.setTimeouts({ ttl: this.dynamic.ttl, loopWait: this.dynamic.loop_wait, retryTimeout: this.dynamic.retry_timeout });
   }
 
@@ -343,10 +402,13 @@ export class HaNode {
     this.deps.dcs.wakeup();
     const { dcs, pg } = this.deps;
     if (this.dynamic.pause) {
+      this.watchdog.disable();
       log.info('Leaving PostgreSQL running because the cluster is paused');
     } else {
       pg.setState('stopping');
-      const stopped = await pg.stop('fast');
+      const stopped = await pg.stop('fast', { ...primaryStopTimeoutOpt(this.dynamic, this.snapshot) });
+      if (stopped) this.watchdog.disable();
+      else log.warning('Leaving watchdog running: PostgreSQL did not stop');
       pg.setState(stopped ? 'stopped' : 'stop failed');
       try {
         const cluster = await dcs.getCluster();
@@ -370,3 +432,9 @@ export class HaNode {
     process.exit(code);
   }
 }
+
+const stopTimeoutOf = stopTimeout;
+
+/** Ha.shutdown: a primary's stop gets primary_stop_timeout (synchronous mode only). */
+const primaryStopTimeoutOpt = (config: DynamicConfig, snapshot: PostgresSnapshot | null): { stopTimeout?: number } =>
+  (snapshot?.server && !snapshot.server.inRecovery ? stopTimeoutOf(config) : {});

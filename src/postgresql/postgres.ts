@@ -16,7 +16,7 @@ import { clearDirectory, probeDataDir, readMajorVersion } from './datadir.js';
 import { runInitdb } from './initdb.js';
 import { BASEBACKUP_FORBIDDEN, userOptions } from './options.js';
 import { buildStartPlan, configDir, pgpassPath } from './plan.js';
-import { pgCtlPromote, pgCtlReload, pgCtlStart, pgCtlStop, removeStaleLocks, runningPostmaster, waitForOrphans, type PgCtl } from './process.js';
+import { pgCtlPromote, pgCtlReload, pgCtlStart, pgCtlStop, removeStaleLocks, stopWithin, runningPostmaster, waitForOrphans, type PgCtl } from './process.js';
 import { SNAPSHOT_QUERY, toRunningServer, type SnapshotRow } from './queries.js';
 import { rewindCommand } from './rewind.js';
 import { walTimeline } from './wal-timeline.js';
@@ -226,7 +226,7 @@ export class Postgresql implements PostgresController {
     await this.reload();
   }
 
-  async stop(mode: StopMode, opts: { checkpoint?: boolean } = {}): Promise<boolean> {
+  async stop(mode: StopMode, opts: { checkpoint?: boolean; stopTimeout?: number } = {}): Promise<boolean> {
     if (!runningPostmaster(this.dataDir)) {
       this.setState('stopped');
       return true;
@@ -234,7 +234,7 @@ export class Postgresql implements PostgresController {
     if (opts.checkpoint && this.state !== 'starting') await this.checkpoint().catch((e) => log.error('Exception during CHECKPOINT: %s', errorText(e)));
     this.setState('stopping');
     await this.conn.close();
-    const res = await pgCtlStop(this.pgCtl(), mode);
+    const res = opts.stopTimeout ? await stopWithin(this.pgCtl(), mode, opts.stopTimeout) : await pgCtlStop(this.pgCtl(), mode);
     if (res.code === 0 || !runningPostmaster(this.dataDir)) {
       this.setState('stopped');
       return true;

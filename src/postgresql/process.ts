@@ -3,6 +3,7 @@
 import { readFileSync, readdirSync, readlinkSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { runTool, type ToolResult } from './tools.js';
+import { log } from '../log/logger.js';
 
 export interface PidFile { pid: number; dataDir: string; port: number | null; socketDir: string | null }
 
@@ -149,4 +150,25 @@ export function pgCtlPromote(c: PgCtl): Promise<ToolResult> {
 
 export function pgCtlReload(c: PgCtl): Promise<ToolResult> {
   return runTool(c.binary, ['reload', '-D', c.dataDir], { timeoutMs: 30_000 });
+}
+
+/**
+ * Postgresql._do_stop with primary_stop_timeout: wait `timeoutSec` for the stop, then an immediate
+ * stop for as long again, then SIGKILL the postmaster and every process working in its data dir.
+ */
+export async function stopWithin(c: PgCtl, mode: 'fast' | 'immediate' | 'smart', timeoutSec: number): Promise<ToolResult> {
+  const bounded = { ...c, timeoutSec };
+  const first = await pgCtlStop(bounded, mode);
+  if (first.code === 0 || !runningPostmaster(c.dataDir)) return first;
+  log.warning('Timeout during postmaster stop, aborting Postgres.');
+  if (mode !== 'immediate') {
+    const second = await pgCtlStop(bounded, 'immediate');
+    if (second.code === 0 || !runningPostmaster(c.dataDir)) return second;
+  }
+  log.warning('Sending SIGKILL to Postmaster and its children');
+  for (const pid of orphanedBackends(c.dataDir)) {
+    try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+  }
+  const gone = await waitForOrphans(c.dataDir, 10_000);
+  return { ...first, code: gone ? 0 : 1 };
 }

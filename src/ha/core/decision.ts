@@ -28,6 +28,8 @@ export type AsyncTask =
      * Only members that will not lead; being cut leaves them behind the switch point, never past it.
      */
     detach?: string[];
+    /** primary_stop_timeout (synchronous mode): seconds before the postmaster is killed. */
+    stopTimeout?: number;
   }
   /** Stop, keep the role, start again (REST restart, scheduled restart). */
   | { kind: 'restart'; name: 'restart'; role: ServerRole; upstream: Upstream | null }
@@ -54,6 +56,8 @@ export type Action =
   | { type: 'stop_postgres'; mode: StopMode }
   | { type: 'follow'; upstream: Upstream | null; role: ServerRole }
   | { type: 'sync_slots' }
+  /** Close the watchdog with the magic character: this node no longer acts as a leading primary. */
+  | { type: 'disable_watchdog' }
   /** Leader: synchronous_standby_names and the `sync` key (ha-loop.md §12), or disabling them. */
   | { type: 'sync_replication' }
   | { type: 'run_async'; task: AsyncTask }
@@ -65,6 +69,8 @@ export type Action =
 
 /** Outcome-dependent steps. */
 export type Attempt = 'acquire_leader' | 'update_leader' | 'initialize_race'
+  /** Open and configure the watchdog; fails only when `required` and no safe watchdog is possible. */
+  | 'activate_watchdog'
   /** Pre-promote (§12.4): CAS-write `sync` naming me, then set synchronous_standby_names. */
   | { kind: 'claim_sync'; key: SyncKeyValue; standbyNames: string | null };
 

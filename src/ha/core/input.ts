@@ -66,10 +66,15 @@ export interface HaMemory {
   rewindFailed: boolean;
   /** Restart stored by POST /restart with a schedule; published in the member key. */
   scheduledRestart: ScheduledRestart | null;
+  /** primary_race_backoff: when the current backoff started (null: none running). */
+  raceBackoffAt: number | null;
+  /** My WAL position in the previous cycle (kept only while primary_race_backoff is set). */
+  prevWalLsn: number | null;
 }
 
 export const INITIAL_MEMORY: HaMemory = {
   role: 'uninitialized', async: null, lastAsync: null, bootstrap: { stage: 'none' }, recovering: false, rewindFailed: false, scheduledRestart: null,
+  raceBackoffAt: null, prevWalLsn: null,
 };
 
 export interface HaInput {
@@ -83,4 +88,16 @@ export interface HaInput {
   peers: PeerStatus[];
   /** Replication slots of the running replica (for copying logical slots); absent when not read. */
   localSlots?: ExistingSlot[];
+  /** This node's watchdog; absent: the cycle has no watchdog steps (unit fixtures). */
+  watchdog?: WatchdogView;
+}
+
+export interface WatchdogView {
+  mode: 'off' | 'automatic' | 'required';
+  /** The device is open and being pinged. */
+  running: boolean;
+  /** Activation was requested and not disabled since (automatic mode without a device stays here). */
+  active: boolean;
+  /** Patroni's Watchdog.is_healthy: false only under `required` with no usable device or timing. */
+  healthy: boolean;
 }

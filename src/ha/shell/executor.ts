@@ -28,6 +28,10 @@ export interface ExecutorDeps {
   claimSync(key: SyncKeyValue, standbyNames: string | null): Promise<boolean>;
   runTask(task: AsyncTask): Promise<boolean>;
   exit(code: number, reason: string): never;
+  /** This node's watchdog (src/watchdog/watchdog.ts). */
+  watchdog: { activate(): boolean; disable(): void; keepalive(): void };
+  /** `{ failsafe }` to write with the lock refresh when failsafe_mode is on, else `{}`. */
+  failsafeKey(): { failsafe?: Record<string, string> };
 }
 
 export interface Executed {
@@ -83,9 +87,13 @@ async function tryAttempt(kind: Attempt, deps: ExecutorDeps): Promise<boolean> {
     case 'update_leader': {
       const optime = deps.walLsn();
       const slots = deps.slotStatus();
-      return deps.dcs.updateLeader(deps.cluster, { ...(optime === undefined ? {} : { optime }), ...(slots ?? {}) });
+      const ok = await deps.dcs.updateLeader(deps.cluster, { ...(optime === undefined ? {} : { optime }), ...(slots ?? {}), ...deps.failsafeKey() });
+      // Ha.update_lock: the watchdog is pinged only once the lease is known to be fresh.
+      if (ok) deps.watchdog.keepalive();
+      return ok;
     }
     case 'initialize_race': return deps.dcs.initialize(true, '');
+    case 'activate_watchdog': return deps.watchdog.activate();
   }
 }
 
@@ -111,6 +119,7 @@ async function perform(action: Action, deps: ExecutorDeps): Promise<void> {
       }
       return;
     case 'sync_slots': return deps.syncSlots();
+    case 'disable_watchdog': deps.watchdog.disable(); return;
     case 'sync_replication': return deps.syncReplication();
     case 'run_async': {
       const busy = deps.runner.run(action.task.name, () => deps.runTask(action.task));

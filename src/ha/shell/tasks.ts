@@ -88,7 +88,7 @@ export async function runTask(task: AsyncTask, pg: TaskPostgres, dcs: Dcs): Prom
       }
       if (task.detach?.length) await pg.detachStandbys(task.detach).catch((e: unknown) => log.warning('Could not detach standbys: %s', String(e)));
       const stopped = await pg.stop(task.mode === 'graceful' || task.mode === 'offline' ? 'fast' : 'immediate',
-        { checkpoint: task.mode === 'graceful' });
+        { checkpoint: task.mode === 'graceful', ...(task.stopTimeout ? { stopTimeout: task.stopTimeout } : {}) });
       if (!stopped) return false;
       if (task.mode === 'graceful' || task.mode === 'immediate') {
         const cluster = await dcs.getCluster();

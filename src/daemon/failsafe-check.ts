@@ -1,0 +1,30 @@
+// Ha.check_failsafe_topology's I/O: POST /failsafe to every other member of the failsafe key, in
+// parallel, 2 s each with one retry, as Patroni does. The verdict itself is the core's.
+import { log } from '../log/logger.js';
+import { failsafeAccepted, failsafePasses, failsafeTopology } from '../ha/core/failsafe.js';
+import type { JsonObject } from '../util/json.js';
+
+const TIMEOUT_MS = 2000;
+
+async function post(name: string, apiUrl: string, body: string): Promise<boolean> {
+  const url = new URL('/failsafe', apiUrl).toString();
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(TIMEOUT_MS) });
+      const text = await res.text();
+      log.info('Got response from %s %s: %s', name, apiUrl, text);
+      return failsafeAccepted(res.status, text);
+    } catch (e) {
+      if (attempt === 1) log.warning('Request failed to %s: POST %s (%s)', name, url, e instanceof Error ? e.message : String(e));
+    }
+  }
+  return false;
+}
+
+export async function askFailsafeMembers(failsafe: Record<string, string> | null, me: string, heartbeat: JsonObject): Promise<boolean> {
+  const topology = failsafeTopology(failsafe, me);
+  if (topology.kind !== 'ask') return failsafePasses(topology, []);
+  const body = JSON.stringify(heartbeat);
+  const answers = await Promise.all(topology.members.map((m) => post(m.name, m.url, body)));
+  return failsafePasses(topology, answers);
+}
