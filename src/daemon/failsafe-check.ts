@@ -1,7 +1,7 @@
 // Ha.check_failsafe_topology's I/O: POST /failsafe to every other member of the failsafe key, in
 // parallel, 2 s each with one retry, as Patroni does. The verdict itself is the core's.
 import { log } from '../log/logger.js';
-import { failsafeAccepted, failsafePasses, failsafeTopology } from '../ha/core/failsafe.js';
+import { failsafeAccepted } from '../ha/core/failsafe.js';
 import type { JsonObject } from '../util/json.js';
 
 const TIMEOUT_MS = 2000;
@@ -21,10 +21,8 @@ async function post(name: string, apiUrl: string, body: string): Promise<boolean
   return false;
 }
 
-export async function askFailsafeMembers(failsafe: Record<string, string> | null, me: string, heartbeat: JsonObject): Promise<boolean> {
-  const topology = failsafeTopology(failsafe, me);
-  if (topology.kind !== 'ask') return failsafePasses(topology, []);
+/** One answer per member, in order: accepted or not. */
+export function askFailsafeMembers(members: { name: string; url: string }[], heartbeat: JsonObject): Promise<boolean[]> {
   const body = JSON.stringify(heartbeat);
-  const answers = await Promise.all(topology.members.map((m) => post(m.name, m.url, body)));
-  return failsafePasses(topology, answers);
+  return Promise.all(members.map((m) => post(m.name, m.url, body)));
 }

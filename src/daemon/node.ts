@@ -27,7 +27,7 @@ import { PATRONI_VERSION } from '../version.js';
 import { LeaseFence } from './lease-fence.js';
 import { Watchdog } from '../watchdog/watchdog.js';
 import type { WatchdogSettings } from '../watchdog/settings.js';
-import { failsafeActive, failsafeKeyValue, withFailsafeLeader, type FailsafeSeen } from '../ha/core/failsafe.js';
+import { afterFailsafeAnswers, dcsUnreachable, failsafeActive, failsafeKeyValue, withFailsafeLeader, type FailsafeSeen } from '../ha/core/failsafe.js';
 import { stopTimeout } from '../ha/core/stop-timeout.js';
 import { askFailsafeMembers } from './failsafe-check.js';
 import { probePeers } from './peers.js';
@@ -263,22 +263,27 @@ export class HaNode {
   /** ha-loop.md §8 without failsafe: a primary that cannot reach the DCS steps down. */
   private async handleDcsError(): Promise<string> {
     const s = this.snapshot?.server;
-    if (!this.dynamic.pause && s && !s.inRecovery && this.dynamic.failsafe_mode) {
-      // Ha._handle_dcs_error with failsafe_mode: every member in the last known failsafe key must
-      // accept this node as the leader; their acceptance holds them off racing for ttl seconds.
-      const startedAt = Date.now();
-      if (await askFailsafeMembers(this.cluster?.failsafe ?? null, this.name, this.failsafeHeartbeat(s.walLsn))) {
-        this.failsafeCheckedAt = startedAt;
-        this.leaderUntil = startedAt + this.dynamic.ttl * 1000;
-        this.fence.arm(startedAt, this.dynamic.ttl);
-        this.watchdog.keepalive();
-        return 'continue to run as a leader because failsafe mode is enabled and all members are accessible';
-      }
+    const startedAt = Date.now();
+    let plan = dcsUnreachable({
+      paused: this.dynamic.pause, runningPrimary: !!s && !s.inRecovery, failsafeMode: this.dynamic.failsafe_mode,
+      failsafe: this.cluster?.failsafe ?? null, me: this.name,
+    });
+    if (plan.kind === 'ask_members' && s) {
+      // Every member of the last known failsafe key must accept this node as the leader; their
+      // acceptance holds them off racing for ttl seconds, which is what keeps the lease fence safe.
+      plan = afterFailsafeAnswers(await askFailsafeMembers(plan.members, this.failsafeHeartbeat(s.walLsn)), plan.members.length);
+    }
+    if (plan.kind === 'keep') {
+      this.failsafeCheckedAt = startedAt;
+      this.leaderUntil = startedAt + this.dynamic.ttl * 1000;
+      this.fence.arm(startedAt, this.dynamic.ttl);
+      this.watchdog.keepalive();
+      return plan.message;
     }
     this.failsafeCheckedAt = 0;
     this.leaderUntil = 0;
     this.fence.disarm();
-    if (!this.dynamic.pause && s && !s.inRecovery) {
+    if (plan.kind === 'demote') {
       const demote = () => this.runTaskWithWatchdog({ kind: 'demote', name: 'demote', mode: 'offline', ...stopTimeoutOf(this.dynamic) });
       this.memory.role = 'demoted';
       // The lease runs out while we wait: when the async slot is busy, demote from the loop itself.
