@@ -9,7 +9,7 @@ import {
   afterFailsafeAnswers, dcsUnreachable, failsafeKeyValue, withFailsafeLeader, DCS_DEMOTE, DCS_DOWN, FAILSAFE_KEEP, type FailsafeSeen,
 } from '../../../src/ha/core/failsafe.js';
 import type { HaInput, WatchdogView } from '../../../src/ha/core/input.js';
-import { raceBackoff } from '../../../src/ha/core/race-backoff.js';
+import { raceBackoff, type RaceBackoffInput } from '../../../src/ha/core/race-backoff.js';
 import { primaryStopTimeout } from '../../../src/ha/core/stop-timeout.js';
 import { buildDynamicConfig } from '../../../src/config/dynamic.js';
 import { cluster, input, member, peer, pgRunning, pgStopped, primary, server, walk } from './fixtures.js';
@@ -138,8 +138,8 @@ describe('failsafe mode: the DCS is up', () => {
 
 describe('primary_race_backoff (Ha.process_unhealthy_cluster)', () => {
   const now = 1_800_000_000_000;
-  const base = { now, backoff: 20, loopWait: 10, startedAt: null, prevWalLsn: 100, walLsn: 100, streaming: true };
-  const rows: [string, Partial<typeof base> & { startedAt?: number | null }, string | null][] = [
+  const base: RaceBackoffInput = { now, backoff: 20, loopWait: 10, startedAt: null, prevWalLsn: 100, walLsn: 100, streaming: true };
+  const rows: [string, Partial<RaceBackoffInput>, string | null][] = [
     ['first cycle without a leader always waits', {}, 'My (node2) wal position moved since last heart beat loop, 20 seconds until leader race'],
     ['WAL still moving and streaming: waits', { startedAt: now - 12_000, walLsn: 200 }, 'My (node2) wal position moved since last heart beat loop, 8 seconds until leader race'],
     ['WAL stopped: races', { startedAt: now - 12_000 }, null],
