@@ -287,11 +287,10 @@ export class HaNode {
       const demote = () => this.runTaskWithWatchdog({ kind: 'demote', name: 'demote', mode: 'offline', ...stopTimeoutOf(this.dynamic) });
       this.memory.role = 'demoted';
       // The lease runs out while we wait: when the async slot is busy, demote from the loop itself.
-      const busy = this.runner.run('demoting self because DCS is not accessible and I was a leader', demote);
-      if (busy) {
-        log.warning('AsyncExecutor is busy, demoting from the main thread');
-        await demote();
-      }
+      const busy = this.runner.run(plan.message, demote);
+      if (!busy) return plan.message;
+      log.warning('AsyncExecutor is busy, demoting from the main thread');
+      await demote();
       return 'demoted self because DCS is not accessible and I was a leader';
     }
     return 'DCS is not accessible';
