@@ -2,7 +2,7 @@
 // harness of Patroni's own acceptance tests it records the timeout it was told, each keepalive, the
 // magic close, and whether the timer would have fired (open, and no keepalive for longer than the timeout).
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, openSync, readSync } from 'node:fs';
+import { chownSync, closeSync, constants, openSync, readSync } from 'node:fs';
 
 export class WatchdogHarness {
   private readonly fd: number;
@@ -15,9 +15,14 @@ export class WatchdogHarness {
   open = false;
   lastPingAt = 0;
   triggered = false;
+  /** When the timer fired (performance.now()), undefined while it has not. */
+  triggeredAt: number | undefined;
+  /** Called once when the timer fires: what a real device would do (reset the machine). */
+  onTrigger: (() => void) | undefined;
 
-  constructor(readonly path: string) {
+  constructor(readonly path: string, owner?: { uid: number; gid: number }) {
     execFileSync('mkfifo', ['-m', '0600', path]);
+    if (owner) chownSync(path, owner.uid, owner.gid);
     // O_NONBLOCK: the pipe has a reader from now on, so the daemon's non-blocking open succeeds.
     this.fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
     this.timer = setInterval(() => this.poll(), 100);
@@ -38,7 +43,11 @@ export class WatchdogHarness {
       this.buffer += buf.subarray(0, n).toString();
     }
     this.consume();
-    if (this.open && this.timeout !== undefined && Date.now() - this.lastPingAt > this.timeout * 1000) this.triggered = true;
+    if (!this.triggered && this.open && this.timeout !== undefined && Date.now() - this.lastPingAt > this.timeout * 1000) {
+      this.triggered = true;
+      this.triggeredAt = performance.now();
+      this.onTrigger?.();
+    }
   }
 
   private consume(): void {
@@ -71,6 +80,7 @@ export class WatchdogHarness {
     this.pings = 0;
     this.closes = 0;
     this.triggered = false;
+    this.triggeredAt = undefined;
   }
 
   close(): void {
