@@ -27,7 +27,7 @@ import { PATRONI_VERSION } from '../version.js';
 import { LeaseFence } from './lease-fence.js';
 import { Watchdog } from '../watchdog/watchdog.js';
 import type { WatchdogSettings } from '../watchdog/settings.js';
-import { afterFailsafeAnswers, dcsUnreachable, failsafeActive, failsafeKeyValue, withFailsafeLeader, type FailsafeSeen } from '../ha/core/failsafe.js';
+import { afterFailsafeAnswers, dcsUnreachable, failsafeActive, failsafeView, failsafeKeyValue, withFailsafeLeader, type FailsafeSeen } from '../ha/core/failsafe.js';
 import { stopTimeout } from '../ha/core/stop-timeout.js';
 import { askFailsafeMembers } from './failsafe-check.js';
 import { probePeers } from './peers.js';
@@ -283,6 +283,12 @@ export class HaNode {
     this.failsafeCheckedAt = 0;
     this.leaderUntil = 0;
     this.fence.disarm();
+    if (plan.kind === 'wait' && !this.dynamic.pause && s?.inRecovery && this.dynamic.failsafe_mode && this.cluster) {
+      // A replica keeps its copies of the permanent slots moving from the leader's failsafe heartbeat.
+      const view = failsafeView(this.cluster, this.failsafeSeen, Date.now(), this.dynamic.ttl);
+      await this.slots.sync(view, this.dynamic, this.name, this.deps.config.tags, 'replica', s.walLsn, s.replayLsn ?? s.walLsn)
+        .catch((e: unknown) => log.warning('Could not sync replication slots: %s', e instanceof Error ? e.message : String(e)));
+    }
     if (plan.kind === 'demote') {
       const demote = () => this.runTaskWithWatchdog({ kind: 'demote', name: 'demote', mode: 'offline', ...stopTimeoutOf(this.dynamic) });
       this.memory.role = 'demoted';

@@ -57,7 +57,16 @@ export const failsafeActive = (lastAt: number, now: number, ttlSeconds: number):
  * sent it counts as the leader (and its slots as the permanent slots' positions), so nobody races it.
  */
 export function withFailsafeLeader(cluster: Cluster, seen: FailsafeSeen | null, now: number, ttlSeconds: number, failsafeMode: boolean): Cluster {
-  if (cluster.leader || !failsafeMode || !seen || !failsafeActive(seen.at, now, ttlSeconds)) return cluster;
+  return cluster.leader || !failsafeMode ? cluster : failsafeView(cluster, seen, now, ttlSeconds);
+}
+
+/**
+ * The cluster as a fresh heartbeat describes it (Failsafe.update_cluster): its sender as the leader,
+ * its slot positions as the permanent slots' targets. With the DCS down, a replica advances its copies
+ * of the permanent slots from this view (Ha._sync_replication_slots with dcs_failed).
+ */
+export function failsafeView(cluster: Cluster, seen: FailsafeSeen | null, now: number, ttlSeconds: number): Cluster {
+  if (!seen || !failsafeActive(seen.at, now, ttlSeconds)) return cluster;
   const l = seen.leader;
   const data = { ...(l.api_url ? { api_url: l.api_url } : {}), ...(l.conn_url ? { conn_url: l.conn_url } : {}) };
   return {

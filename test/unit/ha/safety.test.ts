@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { decide } from '../../../src/ha/core/decide.js';
 import type { Action, Attempt, Decision } from '../../../src/ha/core/decision.js';
 import {
-  afterFailsafeAnswers, dcsUnreachable, failsafeKeyValue, withFailsafeLeader, DCS_DEMOTE, DCS_DOWN, FAILSAFE_KEEP, type FailsafeSeen,
+  afterFailsafeAnswers, dcsUnreachable, failsafeKeyValue, failsafeView, withFailsafeLeader, DCS_DEMOTE, DCS_DOWN, FAILSAFE_KEEP, type FailsafeSeen,
 } from '../../../src/ha/core/failsafe.js';
 import type { HaInput, WatchdogView } from '../../../src/ha/core/input.js';
 import { raceBackoff, type RaceBackoffInput } from '../../../src/ha/core/race-backoff.js';
@@ -120,6 +120,10 @@ describe('failsafe mode: the DCS is up', () => {
   });
   test('failsafe mode off: a heartbeat is ignored', () => {
     assert.equal(withFailsafeLeader(cluster({}), seen(5_000), now, 30, false).leader, null);
+  });
+  test('DCS down: a replica takes the permanent slots\' positions from a fresh heartbeat, not from a stale one', () => {
+    assert.deepEqual(failsafeView(cluster({ leader: 'node1' }), seen(5_000), now, 30).status.slots, { node1: 500 });
+    assert.deepEqual(failsafeView(cluster({ leader: 'node1' }), seen(40_000), now, 30).status.slots, {});
   });
   test('a leader key in the DCS always wins over a heartbeat', () => {
     assert.equal(withFailsafeLeader(cluster({ leader: 'node3' }), seen(5_000), now, 30, true).leader?.name, 'node3');
