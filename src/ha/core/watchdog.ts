@@ -9,7 +9,9 @@ export function watchdogHousekeeping(input: HaInput, iHaveLock: boolean): Action
   const wd = input.watchdog;
   if (!wd?.running) return [];
   const s = input.pg.server;
-  const leadingPrimary = iHaveLock && input.pg.postmasterRunning && (!s || !s.inRecovery);
+  // A standby being promoted (role `promoted`) already counts: its watchdog was activated before promote.
+  const promoting = input.memory.role === 'promoted' || input.memory.role === 'primary';
+  const leadingPrimary = iHaveLock && input.pg.postmasterRunning && (!s || !s.inRecovery || promoting);
   return input.config.pause || !leadingPrimary ? [{ type: 'disable_watchdog' }] : [];
 }
 
@@ -26,4 +28,13 @@ export function withWatchdogActivation(input: HaInput, d: Decision): Decision {
       setMemory({ role: 'demoted' }), { type: 'run_async', task: { kind: 'demote', name: 'demote', mode: 'immediate' } })
     : plan('Not promoting self because watchdog could not be activated', { type: 'delete_leader' });
   return attempt('activate_watchdog', d, refused);
+}
+
+/** Ha.post_bootstrap: activation failure cancels the bootstrap (Patroni logs why and exits). */
+export function withBootstrapWatchdog(input: HaInput, cancelled: Decision, done: Decision): Decision {
+  const wd = input.watchdog;
+  if (!wd || wd.mode === 'off' || wd.running) return done;
+  return attempt('activate_watchdog', done, {
+    ...cancelled, actions: [{ type: 'log', level: 'warning', message: 'Cancelling bootstrap because watchdog activation failed' }, ...cancelled.actions],
+  });
 }

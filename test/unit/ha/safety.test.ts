@@ -53,6 +53,12 @@ describe('watchdog per mode in the decision', () => {
       message: 'PAUSE: no action. I am (node1), the leader with the lock', attempts: ['update_leader'], has: ['disable_watchdog'] },
     { name: 'PostgreSQL stopped on the leader: the watchdog is disabled', in: leader({ mode: 'required', running: true, active: true }, { pg: pgStopped('in production') }),
       message: 'starting as readonly because i had the session lock', attempts: ['update_leader'], has: ['disable_watchdog'] },
+    { name: 'a standby being promoted keeps the watchdog it activated', in: withWd(input({ me: 'node1', pg: pgRunning(server()), memory: { role: 'promoted', async: { name: 'promote', startedAt: 0 } } }), { mode: 'required', running: true, active: true }),
+      message: 'updated leader lock during promote', attempts: ['update_leader'], hasNot: ['disable_watchdog'] },
+    { name: 'bootstrap: the new primary activates the watchdog before taking the leader key', in: withWd(input({ me: 'node1', cluster: cluster({ initialize: '' }), pg: pgRunning(primary()), memory: { bootstrap: { stage: 'post_bootstrap' }, lastAsync: { name: 'post_bootstrap', ok: true } } }), { mode: 'required' }),
+      message: 'initialized a new cluster', attempts: ['activate_watchdog'], has: ['take_leader'] },
+    { name: 'bootstrap: required and no watchdog cancels the bootstrap', in: withWd(input({ me: 'node1', cluster: cluster({ initialize: '' }), pg: pgRunning(primary()), memory: { bootstrap: { stage: 'post_bootstrap' }, lastAsync: { name: 'post_bootstrap', ok: true } } }), { mode: 'required' }), outcomes: [false],
+      message: 'Failed to bootstrap cluster: watchdog activation failed', attempts: ['activate_watchdog'], has: ['cancel_initialization', 'exit'], hasNot: ['take_leader'] },
     { name: 'a replica without the lock never keeps a watchdog running', in: withWd(input(), { mode: 'automatic', running: true, active: true }),
       message: 'no action. I am (node2), a secondary, and following a leader (node1)', attempts: [], has: ['disable_watchdog'] },
   ];
