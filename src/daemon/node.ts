@@ -203,7 +203,7 @@ export class HaNode {
     // the leader's own PostgreSQL down (primary_start_timeout asks whether a replica could take over).
     const racing = !cluster.leader || cluster.failover !== null
       || (cluster.leader.name === this.name && (!snapshot.postmasterRunning || this.memory.async?.name === 'starting primary after failure'));
-    const peers: PeerStatus[] = racing && snapshot.dataDir.kind === 'present' ? await probePeers(cluster, this.name) : [];
+    const peers: PeerStatus[] = racing && snapshot.dataDir.kind === 'present' ? await probePeers(cluster, this.name, 2000, this.dynamic.failsafe_mode ? cluster.failsafe ?? {} : {}) : [];
     // A replica's slots decide whether logical slots must be copied from the primary (step 14).
     const server = snapshot.server;
     const localSlots = server?.inRecovery && !this.memory.async && holdsLogicalSlotCopies(this.dynamic, this.deps.config.tags, server.serverVersion)
@@ -271,7 +271,8 @@ export class HaNode {
     if (plan.kind === 'ask_members' && s) {
       // Every member of the last known failsafe key must accept this node as the leader; their
       // acceptance holds them off racing for ttl seconds, which is what keeps the lease fence safe.
-      plan = afterFailsafeAnswers(await askFailsafeMembers(plan.members, this.failsafeHeartbeat(s.walLsn)), plan.members.length);
+      const auth = this.deps.config.ctl.authentication ?? this.deps.config.restapi.authentication;
+      plan = afterFailsafeAnswers(await askFailsafeMembers(plan.members, this.failsafeHeartbeat(s.walLsn), auth), plan.members.length);
     }
     if (plan.kind === 'keep') {
       this.failsafeCheckedAt = startedAt;
