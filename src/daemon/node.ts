@@ -246,7 +246,11 @@ export class HaNode {
       return this.handleDcsError();
     }
     const holds = result.leaderHeld || (cluster.leader?.name === this.name && !result.attempts.some((a) => !a.ok));
-    if (holds) this.failsafeCheckedAt = 0;
+    if (holds) {
+      // Ha._run_cycle: a leader with the DCS reachable is not in failsafe mode, nor following a heartbeat.
+      this.failsafeCheckedAt = 0;
+      this.failsafeSeen = null;
+    }
     this.leaderUntil = holds ? this.lastCycleAt + this.dynamic.ttl * 1000 : 0;
     if (holds && !this.dynamic.pause) this.fence.arm(this.lastCycleAt, this.dynamic.ttl);
     else this.fence.disarm();
