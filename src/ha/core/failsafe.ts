@@ -42,13 +42,6 @@ export function failsafeTopology(failsafe: Record<string, string> | null, me: st
 /** A member answered the heartbeat as Patroni requires: 200 and exactly `Accepted`. */
 export const failsafeAccepted = (status: number, body: string): boolean => status === 200 && body === 'Accepted';
 
-/** Every listed member accepted (Ha.check_failsafe_topology). */
-export function failsafePasses(topology: FailsafeTopology, accepted: boolean[]): boolean {
-  if (topology.kind === 'not_listed') return false;
-  if (topology.kind === 'alone') return true;
-  return accepted.length === topology.members.length && accepted.every(Boolean);
-}
-
 /** Failsafe.is_active: a heartbeat (or, on the leader, a passed check) within ttl. */
 export const failsafeActive = (lastAt: number, now: number, ttlSeconds: number): boolean => lastAt > 0 && lastAt + ttlSeconds * 1000 > now;
 
@@ -82,27 +75,3 @@ export function excludedByFailsafe(failsafeMode: boolean, failsafe: Record<strin
 }
 
 export const FAILSAFE_KEEP = 'continue to run as a leader because failsafe mode is enabled and all members are accessible';
-export const DCS_DEMOTE = 'demoting self because DCS is not accessible and I was a leader';
-export const DCS_DOWN = 'DCS is not accessible';
-
-/** Ha._handle_dcs_error: what a node does in a cycle where the DCS could not be reached. */
-export type DcsDownPlan =
-  | { kind: 'wait'; message: typeof DCS_DOWN }
-  | { kind: 'demote'; message: typeof DCS_DEMOTE }
-  /** Ask the listed members (POST /failsafe); all accept: keep leading, else demote. */
-  | { kind: 'ask_members'; members: { name: string; url: string }[] }
-  /** Failsafe on and I am the only listed member: keep leading. */
-  | { kind: 'keep'; message: typeof FAILSAFE_KEEP };
-
-export function dcsUnreachable(i: { paused: boolean; runningPrimary: boolean; failsafeMode: boolean; failsafe: Record<string, string> | null; me: string }): DcsDownPlan {
-  if (i.paused || !i.runningPrimary) return { kind: 'wait', message: DCS_DOWN };
-  if (!i.failsafeMode) return { kind: 'demote', message: DCS_DEMOTE };
-  const t = failsafeTopology(i.failsafe, i.me);
-  if (t.kind === 'ask') return { kind: 'ask_members', members: t.members };
-  return t.kind === 'alone' ? { kind: 'keep', message: FAILSAFE_KEEP } : { kind: 'demote', message: DCS_DEMOTE };
-}
-
-/** The answers to POST /failsafe decide: every member accepted, or demote. */
-export function afterFailsafeAnswers(accepted: boolean[], asked: number): DcsDownPlan {
-  return accepted.length === asked && accepted.every(Boolean) ? { kind: 'keep', message: FAILSAFE_KEEP } : { kind: 'demote', message: DCS_DEMOTE };
-}

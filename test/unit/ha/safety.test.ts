@@ -5,14 +5,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decide } from '../../../src/ha/core/decide.js';
 import type { Action, Attempt, Decision } from '../../../src/ha/core/decision.js';
-import {
-  afterFailsafeAnswers, dcsUnreachable, failsafeKeyValue, failsafeView, withFailsafeLeader, DCS_DEMOTE, DCS_DOWN, FAILSAFE_KEEP, type FailsafeSeen,
-} from '../../../src/ha/core/failsafe.js';
-import type { HaInput, WatchdogView } from '../../../src/ha/core/input.js';
+import { failsafeKeyValue, failsafeView, withFailsafeLeader, FAILSAFE_KEEP, type FailsafeSeen } from '../../../src/ha/core/failsafe.js';
+import type { DcsUnreachableInput, HaInput, WatchdogView } from '../../../src/ha/core/input.js';
 import { raceBackoff, type RaceBackoffInput } from '../../../src/ha/core/race-backoff.js';
 import { primaryStopTimeout } from '../../../src/ha/core/stop-timeout.js';
 import { buildDynamicConfig } from '../../../src/config/dynamic.js';
-import { cluster, input, member, peer, pgRunning, pgStopped, primary, server, walk } from './fixtures.js';
+import { cluster, finished, input, member, peer, pgRunning, pgStopped, primary, running, server, TASKS, walk } from './fixtures.js';
 
 const types = (actions: Action[]) => actions.map((a) => a.type);
 const attempts = (d: Decision, outcomes: boolean[] = []): Attempt[] => {
@@ -53,11 +51,11 @@ describe('watchdog per mode in the decision', () => {
       message: 'PAUSE: no action. I am (node1), the leader with the lock', attempts: ['update_leader'], has: ['disable_watchdog'] },
     { name: 'PostgreSQL stopped on the leader: the watchdog is disabled', in: leader({ mode: 'required', running: true, active: true }, { pg: pgStopped('in production') }),
       message: 'starting as readonly because i had the session lock', attempts: ['update_leader'], has: ['disable_watchdog'] },
-    { name: 'a standby being promoted keeps the watchdog it activated', in: withWd(input({ me: 'node1', pg: pgRunning(server()), memory: { role: 'promoted', async: { name: 'promote', startedAt: 0 } } }), { mode: 'required', running: true, active: true }),
+    { name: 'a standby being promoted keeps the watchdog it activated', in: withWd(input({ me: 'node1', pg: pgRunning(server()), memory: { role: 'promoted' }, async: running(TASKS.promote) }), { mode: 'required', running: true, active: true }),
       message: 'updated leader lock during promote', attempts: ['update_leader'], hasNot: ['disable_watchdog'] },
-    { name: 'bootstrap: the new primary activates the watchdog before taking the leader key', in: withWd(input({ me: 'node1', cluster: cluster({ initialize: '' }), pg: pgRunning(primary()), memory: { bootstrap: { stage: 'post_bootstrap' }, lastAsync: { name: 'post_bootstrap', ok: true } } }), { mode: 'required' }),
+    { name: 'bootstrap: the new primary activates the watchdog before taking the leader key', in: withWd(input({ me: 'node1', cluster: cluster({ initialize: '' }), pg: pgRunning(primary()), memory: { bootstrap: { stage: 'post_bootstrap' } }, lastAsync: finished(TASKS.postBootstrap, true) }), { mode: 'required' }),
       message: 'initialized a new cluster', attempts: ['activate_watchdog'], has: ['take_leader'] },
-    { name: 'bootstrap: required and no watchdog cancels the bootstrap', in: withWd(input({ me: 'node1', cluster: cluster({ initialize: '' }), pg: pgRunning(primary()), memory: { bootstrap: { stage: 'post_bootstrap' }, lastAsync: { name: 'post_bootstrap', ok: true } } }), { mode: 'required' }), outcomes: [false],
+    { name: 'bootstrap: required and no watchdog cancels the bootstrap', in: withWd(input({ me: 'node1', cluster: cluster({ initialize: '' }), pg: pgRunning(primary()), memory: { bootstrap: { stage: 'post_bootstrap' } }, lastAsync: finished(TASKS.postBootstrap, true) }), { mode: 'required' }), outcomes: [false],
       message: 'Failed to bootstrap cluster: watchdog activation failed', attempts: ['activate_watchdog'], has: ['cancel_initialization', 'exit'], hasNot: ['take_leader'] },
     { name: 'a replica without the lock never keeps a watchdog running', in: withWd(input(), { mode: 'automatic', running: true, active: true }),
       message: 'no action. I am (node2), a secondary, and following a leader (node1)', attempts: [], has: ['disable_watchdog'] },
@@ -74,31 +72,42 @@ describe('watchdog per mode in the decision', () => {
   }
   test('the reason for not racing names the watchdog', () => {
     const d = decide(race({ mode: 'required', healthy: false }));
-    assert.deepEqual(d.reasons?.find((r) => r.member === 'node2'), { member: 'node2', eligible: false, why: 'Watchdog device is not usable' });
+    assert.deepEqual(d.reasons?.find((r) => r.member === 'node2'), { member: 'node2', eligible: false, code: 'watchdog', why: 'Watchdog device is not usable' });
   });
 });
 
 describe('failsafe mode: the DCS is unreachable (Ha._handle_dcs_error)', () => {
   const key = { node1: 'http://a/patroni', node2: 'http://b/patroni', node3: 'http://c/patroni' };
-  const primaryDown = (o: Partial<Parameters<typeof dcsUnreachable>[0]> = {}) =>
-    dcsUnreachable({ paused: false, runningPrimary: true, failsafeMode: true, failsafe: key, me: 'node1', ...o });
-  test('failsafe on: the primary asks every other listed member', () => {
-    assert.deepEqual(primaryDown(), { kind: 'ask_members', members: [{ name: 'node2', url: 'http://b/patroni' }, { name: 'node3', url: 'http://c/patroni' }] });
-  });
-  const rows: [string, boolean[], string][] = [
-    ['all members answer: stays primary', [true, true], FAILSAFE_KEEP],
-    ['one member silent: demotes', [true, false], DCS_DEMOTE],
-    ['no member answers: demotes', [false, false], DCS_DEMOTE],
+  const DEMOTED = 'demoted self because DCS is not accessible and I was a leader';
+  const down = (o: { dcs?: object; failsafe?: Record<string, string> | null; me?: string; pg?: ReturnType<typeof pgRunning> } = {}): DcsUnreachableInput => {
+    const base = input({ me: o.me ?? 'node1', pg: o.pg ?? pgRunning(primary()), dcs: { failsafe_mode: true, ...o.dcs } });
+    return { dcs: 'unreachable', now: base.now, me: base.me, config: base.config, pg: base.pg, memory: base.memory, async: null, failsafe: o.failsafe === undefined ? key : o.failsafe };
+  };
+  const rows: [string, DcsUnreachableInput, boolean[], string, boolean][] = [
+    ['failsafe on, every member answers: stays primary', down(), [true], FAILSAFE_KEEP, true],
+    ['failsafe on, one member silent: demotes', down(), [false], DEMOTED, false],
+    ['failsafe on, the only listed member: stays primary', down({ failsafe: { node1: 'http://a/patroni' } }), [true], FAILSAFE_KEEP, true],
+    ['failsafe on, not listed in the failsafe key: demotes', down({ me: 'node9' }), [], DEMOTED, false],
+    ['failsafe on, no failsafe key known: demotes', down({ failsafe: null }), [], DEMOTED, false],
+    ['failsafe off: demotes', down({ dcs: { failsafe_mode: false } }), [], DEMOTED, false],
+    ['a replica waits', down({ pg: pgRunning(server()) }), [], 'DCS is not accessible', false],
+    ['paused: nothing happens', down({ dcs: { pause: true } }), [], 'DCS is not accessible', false],
   ];
-  for (const [name, answers, message] of rows) {
-    test(name, () => assert.equal((afterFailsafeAnswers(answers, 2) as { message: string }).message, message));
+  for (const [name, i, outcomes, message, leader] of rows) {
+    test(name, () => {
+      const d = decide(i);
+      const { message: m, actions } = walk(d, outcomes);
+      assert.equal(m, message);
+      let leaf: Decision = d;
+      for (const ok of outcomes) leaf = leaf.branch ? (ok ? leaf.branch.onSuccess : leaf.branch.onFailure) : leaf;
+      assert.equal(leaf.leader, leader);
+      if (message === DEMOTED) assert.ok(actions.some((a) => a.type === 'run_async' && a.task.kind === 'demote' && a.task.mode === 'offline'));
+      if (message === FAILSAFE_KEEP) assert.ok(actions.some((a) => a.type === 'failsafe_keep'));
+    });
   }
-  test('failsafe off: the primary demotes', () => assert.deepEqual(primaryDown({ failsafeMode: false }), { kind: 'demote', message: DCS_DEMOTE }));
-  test('not listed in the failsafe key: demotes', () => assert.deepEqual(primaryDown({ me: 'node9' }), { kind: 'demote', message: DCS_DEMOTE }));
-  test('no failsafe key known: demotes', () => assert.deepEqual(primaryDown({ failsafe: null }), { kind: 'demote', message: DCS_DEMOTE }));
-  test('the only listed member: stays primary', () => assert.deepEqual(primaryDown({ failsafe: { node1: 'http://a' } }), { kind: 'keep', message: FAILSAFE_KEEP }));
-  test('a replica waits', () => assert.deepEqual(primaryDown({ runningPrimary: false }), { kind: 'wait', message: DCS_DOWN }));
-  test('paused: nothing happens', () => assert.deepEqual(primaryDown({ paused: true }), { kind: 'wait', message: DCS_DOWN }));
+  test('failsafe on: the primary asks every other listed member', () => {
+    assert.deepEqual(attempts(decide(down())), [{ kind: 'failsafe_check', members: [{ name: 'node2', url: 'http://b/patroni' }, { name: 'node3', url: 'http://c/patroni' }] }]);
+  });
 });
 
 describe('failsafe mode: the DCS is up', () => {
