@@ -1,6 +1,6 @@
 // The controller for the local PostgreSQL: the imperative shell the HA executor drives. Pure
 // builders live in plan.ts/parameters.ts/conninfo.ts; this file only sequences I/O and keeps state.
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DynamicConfig, PatroniConfig } from '../config/types.js';
 import type { PostgresState, RestartReason } from '../dcs/cluster.js';
@@ -11,12 +11,12 @@ import { writeConfigFiles, writtenPrimaryConninfo } from './config-files.js';
 import { localAddress, LocalConnection, withClient, type ConnectTarget } from './connection.js';
 import { buildPrimaryConninfo, formatDsn, pgpassLines, type ConnParams, type PgpassRecord } from './conninfo.js';
 import type { PostgresController, ServerRole, StopMode, Upstream } from './controller.js';
-import { readControlData } from './controldata.js';
-import { clearDirectory, probeDataDir, readMajorVersion } from './datadir.js';
+import { readControlData, readCheckpointLsn } from './controldata.js';
+import { clearDirectory, probeDataDir, probeDataDirAsync, readMajorVersion } from './datadir.js';
 import { runInitdb } from './initdb.js';
 import { BASEBACKUP_FORBIDDEN, userOptions } from './options.js';
 import { buildStartPlan, configDir, pgpassPath } from './plan.js';
-import { pgCtlPromote, pgCtlReload, pgCtlStart, pgCtlStop, removeStaleLocks, stopWithin, runningPostmaster, waitForOrphans, type PgCtl } from './process.js';
+import { pgCtlPromote, pgCtlReload, pgCtlStart, pgCtlStop, removeStaleLocks, runningPostmaster, runningPostmasterAsync, signalStop, stopWithin, waitForOrphans, type PgCtl } from './process.js';
 import { SNAPSHOT_QUERY, toRunningServer, type SnapshotRow } from './queries.js';
 import { rewindCommand } from './rewind.js';
 import { walTimeline } from './wal-timeline.js';
@@ -26,6 +26,9 @@ import { SYNC_READING_QUERY, toSyncReading, type SyncReading, type SyncReadingRo
 import type { ControlData, DataDirState, PostgresSnapshot } from './snapshot.js';
 import { parseVersionOutput, runTool, toolPath, type ToolName } from './tools.js';
 import { setupUsers } from './users.js';
+import { childEnv } from '../util/child-env.js';
+import { availableGucs } from './gucs.js';
+import { writePrivateFile } from '../util/files.js';
 
 function walSegmentSize(dd: DataDirState): number {
   const raw = dd.kind === 'present' ? dd.controlData?.raw['Bytes per WAL segment'] : undefined;
@@ -97,8 +100,8 @@ export class Postgresql implements PostgresController {
   }
 
   async snapshot(): Promise<PostgresSnapshot> {
-    const probe = probeDataDir(this.dataDir);
-    const postmaster = runningPostmaster(this.dataDir);
+    // No synchronous file system call here: this runs every cycle and every API refresh.
+    const [probe, postmaster] = await Promise.all([probeDataDirAsync(this.dataDir), runningPostmasterAsync(this.dataDir)]);
     const postmasterRunning = postmaster !== null;
     let dataDir: DataDirState;
     if (probe.kind === 'present') {
@@ -124,7 +127,7 @@ export class Postgresql implements PostgresController {
           const replay = snap.server.replayLsn ?? snap.server.walLsn;
           snap.server.timeline = walTimeline(this.dataDir, replay, walSegmentSize(dataDir)) ?? snap.server.timeline;
         }
-        if (snap.server) Object.assign(snap.server.pendingRestart, this.pendingCommandLineChanges());
+        if (snap.server) Object.assign(snap.server.pendingRestart, this.pendingCommandLineChanges(probe.kind === 'present' ? probe.majorVersion : 0));
         // A start that outlived pg_ctl's wait finished by itself: accepting queries means running.
         if (row && this.state === 'starting' && !this.startInProgress) {
           this.setState('running');
@@ -153,22 +156,21 @@ export class Postgresql implements PostgresController {
   }
 
   private writePgpass(rec: PgpassRecord | null): NodeJS.ProcessEnv {
-    if (!rec) return { ...process.env };
+    if (!rec) return childEnv();
     const path = pgpassPath(this.cfg);
-    writeFileSync(path, pgpassLines(rec), { mode: 0o600 });
-    chmodSync(path, 0o600);
-    return { ...process.env, PGPASSFILE: path };
+    writePrivateFile(path, pgpassLines(rec));
+    return childEnv({ PGPASSFILE: path });
   }
 
-  private pendingCommandLineChanges(): Record<string, RestartReason> {
+  private pendingCommandLineChanges(majorVersion: number): Record<string, RestartReason> {
     if (!this.startedOptions) return {};
     return pendingCommandLineChanges(this.startedOptions,
-      buildStartPlan(this.cfg, this.getDynamic(), readMajorVersion(this.dataDir), 'primary', null).options);
+      buildStartPlan(this.cfg, this.getDynamic(), majorVersion, 'primary', null).options);
   }
 
   /** Render every file for this role/upstream; returns the postmaster options. */
   private async writeConfiguration(role: ServerRole, upstream: Upstream | null): Promise<string[]> {
-    const plan = buildStartPlan(this.cfg, this.getDynamic(), await this.majorVersion(), role, upstream);
+    const plan = buildStartPlan(this.cfg, this.getDynamic(), await this.majorVersion(), role, upstream, availableGucs(this.tool('postgres')));
     if (this.standbyNames.managed) {
       if (this.standbyNames.value === null) delete plan.files.parameters.synchronous_standby_names;
       else plan.files.parameters.synchronous_standby_names = this.standbyNames.value;
@@ -192,8 +194,9 @@ export class Postgresql implements PostgresController {
     // A demoted primary's names mean nothing on a replica; a promotion sets them again first.
     if (role !== 'primary') this.standbyNames = { managed: false };
     try {
-      if (!(await waitForOrphans(this.dataDir, 10_000))) log.warning('processes of the crashed postmaster are still running in %s', this.dataDir);
-      this.clearStaleLocks();
+      const noOrphans = await waitForOrphans(this.dataDir, 10_000);
+      if (!noOrphans) log.warning('processes of the crashed postmaster are still running in %s', this.dataDir);
+      this.clearStaleLocks(noOrphans);
       const options = await this.writeConfiguration(role, upstream);
       const logFile = join(this.dataDir, 'postgresql.log');
       const res = await pgCtlStart(this.pgCtl(), options, logFile);
@@ -236,7 +239,17 @@ export class Postgresql implements PostgresController {
     if (opts.checkpoint && this.state !== 'starting') await this.checkpoint().catch((e) => log.error('Exception during CHECKPOINT: %s', errorText(e)));
     this.setState('stopping');
     await this.conn.close();
-    const res = opts.stopTimeout ? await stopWithin(this.pgCtl(), mode, opts.stopTimeout) : await pgCtlStop(this.pgCtl(), mode);
+    if (opts.stopTimeout) {
+      // primary_stop_timeout (Postgresql._do_stop with stop_timeout): bounded, then immediate, then SIGKILL.
+      const gone = await stopWithin(this.dataDir, mode, opts.stopTimeout);
+      this.setState(gone ? 'stopped' : 'stop failed');
+      return gone;
+    }
+    if (await signalStop(this.dataDir, mode, this.pgCtl().timeoutSec * 1000) === 'gone') {
+      this.setState('stopped');
+      return true;
+    }
+    const res = await pgCtlStop(this.pgCtl(), mode);
     if (res.code === 0 || !runningPostmaster(this.dataDir)) {
       this.setState('stopped');
       return true;
@@ -266,7 +279,7 @@ export class Postgresql implements PostgresController {
       } catch (e) {
         log.debug('waiting for promotion: %s', errorText(e));
       }
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 20));
     }
     return false;
   }
@@ -340,20 +353,25 @@ export class Postgresql implements PostgresController {
   async postBootstrap(): Promise<void> {
     const auth = this.cfg.postgresql.authentication;
     const majorVersion = await this.majorVersion();
-    await withClient(this.superuserTarget(0), (c) => setupUsers(c, { superuser: auth.superuser, replication: auth.replication, rewind: auth.rewind, majorVersion }));
+    await withClient(this.superuserTarget(0), async (c) => {
+      await setupUsers(c, { superuser: auth.superuser, replication: auth.replication, rewind: auth.rewind, majorVersion });
+      // Flush what initdb and the users left dirty now (cheap, immediate): the replicas' pg_basebackup
+      // then gets its spread checkpoint at once instead of paced over a fraction of a second.
+      await c.query('CHECKPOINT');
+    });
   }
 
   /** Lock files of a dead postmaster (see removeStaleLocks) must not stop the next start or rewind. */
-  private clearStaleLocks(): void {
+  /** `orphansChecked`: waitForOrphans just found none, no need to read /proc again. */
+  private clearStaleLocks(orphansChecked = false): void {
     const dirs = buildStartPlan(this.cfg, this.getDynamic(), readMajorVersion(this.dataDir), 'primary', null).files.parameters.unix_socket_directories;
-    const stale = removeStaleLocks(this.dataDir, (dirs ?? '').split(',').map((d) => d.trim()).filter((d) => d.startsWith('/')));
+    const stale = removeStaleLocks(this.dataDir, (dirs ?? '').split(',').map((d) => d.trim()).filter((d) => d.startsWith('/')), orphansChecked);
     if (stale !== null) log.info('Removed the lock files of the dead postmaster %s', stale);
   }
 
   /** pg_rewind from a running primary; Postgres must be shut down cleanly. True on success. */
   async rewind(from: Upstream): Promise<boolean> {
-    await waitForOrphans(this.dataDir, 10_000);
-    this.clearStaleLocks();
+    this.clearStaleLocks(await waitForOrphans(this.dataDir, 10_000));
     const pgc = this.cfg.postgresql;
     const majorVersion = await this.majorVersion();
     const auth = majorVersion >= 110000 && pgc.authentication.rewind ? pgc.authentication.rewind : pgc.authentication.superuser;
@@ -381,6 +399,7 @@ export class Postgresql implements PostgresController {
 
   /** Empty the data directory. Only an explicit reinitialize (REST/patronictl) asks for this. */
   async removeDataDirectory(): Promise<void> {
+    if (runningPostmaster(this.dataDir)) throw new Error(`PostgreSQL is still running in ${this.dataDir}: not removing it`);
     log.info('Removing data directory: %s', this.dataDir);
     clearDirectory(this.dataDir);
     this.setState('stopped');
@@ -388,6 +407,8 @@ export class Postgresql implements PostgresController {
 
   /** Latest checkpoint location (bytes) from pg_controldata, e.g. after a clean stop. */
   async lastCheckpointLsn(): Promise<number | undefined> {
+    const direct = await readCheckpointLsn(this.dataDir);
+    if (direct !== null) return direct;
     const cd = await readControlData(this.tool('pg_controldata'), this.dataDir);
     return cd?.checkpointLsn;
   }

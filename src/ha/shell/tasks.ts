@@ -65,7 +65,11 @@ export async function runTask(task: AsyncTask, pg: TaskPostgres, dcs: Dcs): Prom
       return pg.start(task.role, task.upstream);
     }
     case 'reinitialize': {
-      await pg.stop('immediate');
+      // Never remove the files of a server that is still running.
+      if (!(await pg.stop('immediate'))) {
+        log.error('Could not stop PostgreSQL: not removing the data directory');
+        return false;
+      }
       await pg.removeDataDirectory();
       return (await cloneFrom(pg, task.from)) && pg.start('replica', task.from);
     }
@@ -85,9 +89,13 @@ export async function runTask(task: AsyncTask, pg: TaskPostgres, dcs: Dcs): Prom
         if (!(await pg.stop('fast'))) return false;
         return pg.start('standby_leader', task.follow ?? null);
       }
-      if (task.detach?.length) await pg.detachStandbys(task.detach).catch((e: unknown) => log.warning('Could not detach standbys: %s', String(e)));
-      const stopped = await pg.stop(task.mode === 'graceful' || task.mode === 'offline' ? 'fast' : 'immediate',
-        { checkpoint: task.mode === 'graceful', ...(task.stopTimeout ? { stopTimeout: task.stopTimeout } : {}) });
+      // The graceful CHECKPOINT (its own session) runs while the standbys that will not lead are
+      // detached: neither waits for the other's round trips.
+      await Promise.all([
+        task.detach?.length ? pg.detachStandbys(task.detach).catch((e: unknown) => log.warning('Could not detach standbys: %s', String(e))) : undefined,
+        task.mode === 'graceful' ? pg.checkpoint().catch((e: unknown) => log.error('Exception during CHECKPOINT: %s', String(e))) : undefined,
+      ]);
+      const stopped = await pg.stop(task.mode === 'graceful' || task.mode === 'offline' ? 'fast' : 'immediate', task.stopTimeout ? { stopTimeout: task.stopTimeout } : {});
       if (!stopped) return false;
       if (task.mode === 'graceful' || task.mode === 'immediate') {
         const cluster = await dcs.getCluster();
