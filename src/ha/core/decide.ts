@@ -86,8 +86,10 @@ function decideAfterHousekeeping(input: HaInput, iHaveLock: boolean): Decision {
 
   if (!pg.postmasterRunning) {
     if (input.config.pause) {
-      return iHaveLock ? plan('removed leader lock because postgres is not running', { type: 'delete_leader' })
-        : plan('postgres is not running');
+      // Ha._run_cycle: paused, a down PostgreSQL is `stopped` (nobody will start it), never `crashed`.
+      const stopped: Action[] = pg.state === 'stopped' ? [] : [{ type: 'mark_stopped' }];
+      return iHaveLock ? plan('removed leader lock because postgres is not running', ...stopped, { type: 'delete_leader' })
+        : plan('postgres is not running', ...stopped);
     }
     return withActions(recover(input), ...extra);
   }
