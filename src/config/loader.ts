@@ -84,6 +84,20 @@ export function loadRawConfig(path: string | undefined, env: NodeJS.ProcessEnv):
 }
 
 /**
+ * Patroni starts with both `nofailover` and `failover_priority` (or `nosync` and `sync_priority`):
+ * the boolean wins and Config._validate_contradictory_tags warns (normalizeConfig does). Only
+ * --validate-config reports the pair, so the daemon validates without the overridden priority.
+ */
+function withoutPriorityTwins(raw: JsonObject): JsonObject {
+  const tags = raw.tags;
+  if (!isObject(tags)) return raw;
+  const kept = { ...tags };
+  if ('nofailover' in kept) delete kept.failover_priority;
+  if ('nosync' in kept) delete kept.sync_priority;
+  return { ...raw, tags: kept };
+}
+
+/**
  * Load, validate and normalise the local configuration for the daemon. Unlike Patroni (which only
  * runs the full schema with --validate-config) we refuse to start on any problem the validator
  * reports, with the same report. Listen ports and DCS reachability are not probed here: a running
@@ -93,7 +107,7 @@ export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv): Pa
   const raw = loadRawConfig(path, env);
   if (Object.keys(raw).length === 0) throw new ConfigError('Config is empty.');
   if (raw.name === RESERVED_NAME) throw new ConfigError(`Can not use ${RESERVED_NAME} as a member name`);
-  const { problems, warnings } = validateConfigDetailed(raw, { ignoreListenPort: true, checkReachability: false, checkDataDir: true });
+  const { problems, warnings } = validateConfigDetailed(withoutPriorityTwins(raw), { ignoreListenPort: true, checkReachability: false, checkDataDir: true });
   if (problems.length) throw new ConfigError(problems.map(formatProblem).join('\n'));
   for (const w of warnings) log.warning('%s', formatProblem(w));
   return normalizeConfig(raw, env);

@@ -65,6 +65,18 @@ describe('selectSync', () => {
     const s = sel({ count: 2, maximumLagOnSyncnode: 100, replicas: [row('node2', 1000), row('node3', 500)] });
     assert.deepEqual(s.candidates, ['node2']);
   });
+  // Tags._bool_tag / _priority_tag and _ReplicaList's sort: (sync_priority, sync_state, lsn) descending.
+  for (const [tags, want] of [
+    [{ node2: { sync_priority: 1 }, node3: { sync_priority: 2 } }, ['node3', 'node2']],
+    [{ node2: { sync_priority: 0 }, node3: { sync_priority: 2 } }, ['node3']],
+    [{ node2: { nosync: true, sync_priority: 5 }, node3: {} }, ['node3']],
+    [{ node2: { nosync: false, sync_priority: 0 }, node3: {} }, ['node3', 'node2']],
+  ] as const) {
+    test(`sync priorities ${JSON.stringify(tags)} -> ${want.join(',')}`, () => {
+      const members = [member('node1'), member('node2', { tags: tags.node2 }), member('node3', { tags: tags.node3 })];
+      assert.deepEqual(sel({ members, count: 3, replicas: [row('node2', 1000), row('node3', 900)] }).candidates, want);
+    });
+  }
   test('the current synchronous standby is preferred over an async one at the same priority', () => {
     const s = sel({ replicas: [row('node2', 1000), row('node3', 900, 'sync')], names: 'node3' });
     assert.deepEqual(s.candidates, ['node3']);
