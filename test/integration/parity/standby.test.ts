@@ -71,7 +71,7 @@ describe('standby clusters as Patroni 4.1', { skip }, () => {
     assert.equal(s.status, 0, s.stderr);
     await a.waitUntil('a2 holds the leader key', async () => (dcsKey(a, 'leader') === a2.name ? true : undefined), 60_000);
     await a.waitUntil('/standby_leader 200 on a2', async () => ((await a2.api('/standby_leader')).status === 200 ? true : undefined), 60_000);
-    assert.equal((await a2.status())?.replication_state, 'in archive recovery');
+    await a.waitUntil('a2 in archive recovery', async () => ((await a2.status())?.replication_state === 'in archive recovery' ? true : undefined), 60_000);
     await a.waitUntil('a1 a replica again', async () => ((await a1.status())?.role === 'replica' ? true : undefined), 60_000);
     assert.equal((await a1.api('/standby_leader')).status, 503);
     const f = patronictl(a, ['failover', 'site-a', '--candidate', a1.name, '--force']);
