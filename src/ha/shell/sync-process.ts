@@ -6,8 +6,8 @@ import type { Cluster, SyncState } from '../../dcs/cluster.js';
 import type { Dcs } from '../../dcs/dcs.js';
 import { log } from '../../log/logger.js';
 import { formatStandbyNames, type SyncReading } from '../../postgresql/sync.js';
-import { planQuorum } from '../core/sync-quorum.js';
-import { confirmedMultisync, lower, planMultisync, selectSync, syncKeyJson, type Selection, type SyncKeyValue } from '../core/sync.js';
+import { planQuorum, quorumFactorWarning } from '../core/sync-quorum.js';
+import { confirmedMultisync, lower, NO_STRICT_STANDBYS, planMultisync, selectSync, syncKeyJson, type Selection, type SyncKeyValue } from '../core/sync.js';
 
 export interface SyncPostgres {
   /** One round trip: names in effect, synchronous_commit, WAL position, pg_stat_replication. */
@@ -59,9 +59,9 @@ export class SyncReplication {
   private async processMultisync(cluster: Cluster, config: DynamicConfig, me: string, key: SyncState): Promise<void> {
     let reading = await this.read();
     let sel = this.select(cluster, config, me, key, reading, config.synchronous_node_count);
-    const plan = planMultisync(config, key, sel);
+    const plan = planMultisync(config, key, sel, reading.standbyNames);
     if (plan.kind === 'block') {
-      if (!this.warnedNoStandbys) log.warning('No standbys available! synchronous_mode_strict is requested. Commits will be delayed.');
+      if (!this.warnedNoStandbys) log.warning('%s', NO_STRICT_STANDBYS);
       this.warnedNoStandbys = true;
       if (reading.standbyNames !== plan.standbyNames) await this.setNames(plan.standbyNames);
       return;
@@ -92,8 +92,9 @@ export class SyncReplication {
     const base = { me, standbyNames: reading.standbyNames, synchronousNodeCount: config.synchronous_node_count, strict: config.synchronous_mode_strict };
     const plan = planQuorum({ ...base, syncKey: key, sel });
     if (plan.kind === 'block') {
-      if (!this.warnedNoStandbys) log.warning('No standbys available! synchronous_mode_strict is requested. Commits will be delayed.');
+      if (!this.warnedNoStandbys) log.warning('%s', quorumFactorWarning(0));
       this.warnedNoStandbys = true;
+      if (plan.standbyNames && reading.standbyNames !== plan.standbyNames) await this.setNames(plan.standbyNames);
       return;
     }
     this.warnedNoStandbys = false;

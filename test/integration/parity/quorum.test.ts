@@ -55,6 +55,7 @@ describe('quorum commit as Patroni 4.1', { skip }, () => {
     await patch({ synchronous_mode_strict: true });
     await until('ANY 1 (placeholder)', async () => (await ssn(node1)) === `ANY 1 (${PLACEHOLDER})`);
     assert.deepEqual(syncKey(c), { leader: 'node1', quorum: 0, sync_standby: null });
+    assert.match(node1.logTail(100), /WARNING: Replication factor 2 requested, but 0 synchronous standbys available\. Commits will be delayed\./);
   });
 
   test('shut down and started alone, the node leads again', async () => {
@@ -89,7 +90,7 @@ describe('quorum commit as Patroni 4.1', { skip }, () => {
     assert.equal((await node3.api('/reload', { method: 'POST' })).status, 202);
     await until('node3 out of the voters', () => JSON.stringify(syncKey(c)) === '{"leader":"node1","quorum":0,"sync_standby":"node2"}');
     await until('ANY 1 (node2)', async () => (await ssn(node1)) === 'ANY 1 (node2)');
-    assert.equal((await node3.api('/quorum')).status, 503);
+    await until('node3 /quorum 503', async () => (await node3.api('/quorum')).status === 503, 30_000);
     assert.equal((await c.node('node2').api('/quorum')).status, 200);
   });
 });

@@ -91,6 +91,12 @@ describe('multisync plan', () => {
     assert.deepEqual(planMultisync(strict, key(['node2']), none), { kind: 'block', standbyNames: 'node2' });
     assert.deepEqual(planMultisync(strict, key([]), none), { kind: 'block', standbyNames: STRICT_PLACEHOLDER });
   });
+  test('strict with no candidate keeps the names in effect (Patroni 4.1)', () => {
+    const none = sel({ replicas: [] });
+    assert.deepEqual(planMultisync(strict, key(['node2']), none, 'FIRST 2 (node2,node3)'), { kind: 'block', standbyNames: 'FIRST 2 (node2,node3)' });
+    assert.deepEqual(planMultisync(strict, key([]), none, STRICT_PLACEHOLDER), { kind: 'block', standbyNames: STRICT_PLACEHOLDER });
+    assert.deepEqual(planMultisync(strict, key([]), none, ''), { kind: 'block', standbyNames: STRICT_PLACEHOLDER });
+  });
   test('non-strict with no candidate clears the key first, then the names', () => {
     assert.deepEqual(planMultisync(on, key(['node2']), sel({ replicas: [] })), { kind: 'update', shrinkTo: [], standbyNames: null });
   });
@@ -137,6 +143,9 @@ describe('quorum', () => {
     assert.deepEqual(settled.kind === 'update' ? [settled.widen, settled.settle] : null, [null, null]);
   });
   test('strict with nobody healthy blocks', () => {
-    assert.deepEqual(planQuorum({ me: 'node1', syncKey: key([]), standbyNames: '', synchronousNodeCount: 1, strict: true, sel: sel({ replicas: [] }) }), { kind: 'block' });
+    assert.deepEqual(planQuorum({ me: 'node1', syncKey: key([]), standbyNames: '', synchronousNodeCount: 1, strict: true, sel: sel({ replicas: [] }) }),
+      { kind: 'block', standbyNames: `ANY 1 (${STRICT_PLACEHOLDER})` });
+    assert.deepEqual(planQuorum({ me: 'node1', syncKey: key(['node2'], 'node1', 0), standbyNames: 'ANY 1 (node2)', synchronousNodeCount: 1, strict: true, sel: sel({ replicas: [] }) }),
+      { kind: 'block', standbyNames: null });
   });
 });
