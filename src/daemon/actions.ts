@@ -1,8 +1,7 @@
 // The REST API's write actions carried out on this node: each goes through the HA loop's async slot
 // so a restart or reinitialize never races the cycle.
 import type { ApiActions, FailsafeLeader, FailsafeOutcome, ReinitializeOutcome, RestartOutcome } from '../api/context.js';
-import { postgresVersionToInt, type ScheduledRestart as ApiScheduledRestart } from '../api/restart-request.js';
-import { restartTask } from '../ha/core/restart.js';
+import { cancelScheduledRestart, restartTask, scheduleRestart, type RestartSchedule } from '../ha/core/restart.js';
 import { upstreamOf } from '../ha/core/upstream.js';
 import type { HaNode } from './node.js';
 
@@ -20,23 +19,18 @@ export function nodeActions(node: HaNode): ApiActions {
       return result ? { kind: 'restarted' } : { kind: 'failed' };
     },
 
-    scheduleRestart(r: ApiScheduledRestart): boolean {
-      if (node.memory.scheduledRestart) return false;
-      node.memory.scheduledRestart = {
-        at: r.at, restartPending: r.restartPending,
-        ...(r.role ? { role: r.role } : {}),
-        ...(r.postgresVersion ? { postgresVersionNum: postgresVersionToInt(r.postgresVersion) } : {}),
-        postmasterStartTime: node.snapshot?.server?.postmasterStartTime ?? null,
-      };
-      node.scheduledRestartRequest = r;
+    scheduleRestart(r: RestartSchedule): boolean {
+      const d = scheduleRestart(node.memory, r, node.snapshot);
+      if (!d) return false;
+      node.remember(d);
       void node.touchMember();
       return true;
     },
 
     deleteScheduledRestart(): boolean {
-      if (!node.memory.scheduledRestart) return false;
-      node.memory.scheduledRestart = null;
-      node.scheduledRestartRequest = null;
+      const d = cancelScheduledRestart(node.memory);
+      if (!d) return false;
+      node.remember(d);
       void node.touchMember();
       return true;
     },
@@ -52,7 +46,7 @@ export function nodeActions(node: HaNode): ApiActions {
       const from = upstreamOf(cluster.leader.member ?? cluster.members.find((m) => m.name === cluster.leader!.name));
       if (!from) return { kind: 'no_leader' };
       // A running task cannot be interrupted safely here: `force` waits for it instead of cancelling.
-      if (force && node.memory.async) await node.waitTask(node.dynamic.loop_wait * 1000);
+      if (force && node.runningTask) await node.waitTask(node.dynamic.loop_wait * 1000);
       const busy = node.startTask({ kind: 'reinitialize', name: 'reinitialize', from });
       return busy ? { kind: 'busy', action: busy } : { kind: 'started' };
     },

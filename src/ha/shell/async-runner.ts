@@ -1,6 +1,9 @@
 // One slot for long work (bootstrap, clone, promote, start, rewind, demote), as Patroni's
 // AsyncExecutor: the HA cycle keeps running, keeps the lease, and answers the API meanwhile.
+// It owns the running task and the last outcome; decisions read them as input (HaInput.async,
+// HaInput.lastAsync) and drop a seen outcome with `forget_async_outcome`.
 import { log } from '../../log/logger.js';
+import type { AsyncTask } from '../core/decision.js';
 import type { AsyncOutcome, AsyncState } from '../core/input.js';
 
 export class AsyncRunner {
@@ -8,29 +11,37 @@ export class AsyncRunner {
   private finished: AsyncOutcome | null = null;
   private done: Promise<boolean> | null = null;
 
-  constructor(private readonly onDone: () => void, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly onDone: () => void,
+    private readonly now: () => number = Date.now,
+  ) {}
 
-  get current(): AsyncState | null { return this.running; }
-
-  /** The last finished task's outcome; taken once. */
-  takeOutcome(): AsyncOutcome | null {
-    const o = this.finished;
-    this.finished = null;
-    return o;
+  get current(): AsyncState | null {
+    return this.running;
   }
 
-  /** Start `work` unless busy; returns the busy task's name when refused. */
-  run(name: string, work: () => Promise<boolean>): string | null {
-    if (this.running) return this.running.name;
-    this.running = { name, startedAt: this.now() };
+  /** The last finished task's outcome, until forgotten (or replaced by a newer one). */
+  get outcome(): AsyncOutcome | null {
+    return this.finished;
+  }
+
+  /** Drop `seen` if it is still the last outcome (a newer one, not yet decided on, stays). */
+  forget(seen: AsyncOutcome | null): void {
+    if (seen && this.finished === seen) this.finished = null;
+  }
+
+  /** Start `work` for `task` unless busy; returns the busy task's name when refused. */
+  run(task: AsyncTask, work: () => Promise<boolean>): string | null {
+    if (this.running) return this.running.task.name;
+    this.running = { task, startedAt: this.now() };
     this.done = work()
       .catch((e: unknown) => {
-        log.error('Exception during execution of long running task %s: %s', name, e instanceof Error ? e.message : String(e));
+        log.error('Exception during execution of long running task %s: %s', task.name, e instanceof Error ? e.message : String(e));
         return false;
       })
       .then((ok) => {
         this.running = null;
-        this.finished = { name, ok };
+        this.finished = { task, ok };
         this.onDone();
         return ok;
       });
@@ -41,7 +52,9 @@ export class AsyncRunner {
   async wait(timeoutMs: number): Promise<boolean | 'timeout'> {
     if (!this.done) return 'timeout';
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((r) => { timer = setTimeout(() => r('timeout'), timeoutMs); });
+    const timeout = new Promise<'timeout'>((r) => {
+      timer = setTimeout(() => r('timeout'), timeoutMs);
+    });
     try {
       return await Promise.race([this.done, timeout]);
     } finally {
