@@ -6,10 +6,11 @@ import { after, before, describe, test } from 'node:test';
 import { startCluster, type ClusterNode, type TestCluster } from '../../support/cluster/index.js';
 import { dcsKey } from '../../support/dcs-key.js';
 import { startEtcd, type EtcdServer } from '../../support/etcd.js';
+import { skipAsRoot } from '../../support/skip.js';
 import { patronictl } from '../../support/patronictl.js';
 import { isObject } from '../../../src/util/json.js';
 
-const skip = process.getuid?.() === 0 ? 'PostgreSQL refuses to run as root: run with npm test' : false;
+const skip = skipAsRoot;
 
 const memberState = (c: TestCluster, n: ClusterNode): unknown => {
   const v = dcsKey(c, `members/${n.name}`);

@@ -8,10 +8,11 @@ import { after, before, describe, test } from 'node:test';
 import { startCluster, type ClusterNode, type TestCluster } from '../../support/cluster/index.js';
 import { dcsKey } from '../../support/dcs-key.js';
 import { startEtcd, type EtcdServer } from '../../support/etcd.js';
+import { skipAsRoot } from '../../support/skip.js';
 import { makeTempDir } from '../../support/tmp.js';
 import { isObject, type JsonObject } from '../../../src/util/json.js';
 
-const skip = process.getuid?.() === 0 ? 'PostgreSQL refuses to run as root: run with npm test' : false;
+const skip = skipAsRoot;
 
 const slotsOn = async (n: ClusterNode): Promise<string> =>
   (await n.sql<{ s: string }>("SELECT slot_name || ':' || slot_type AS s FROM pg_catalog.pg_replication_slots ORDER BY slot_name").catch(() => []))

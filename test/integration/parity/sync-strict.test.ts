@@ -6,10 +6,11 @@ import { after, before, describe, test } from 'node:test';
 import { startCluster, type ClusterNode, type TestCluster } from '../../support/cluster/index.js';
 import { dcsKey } from '../../support/dcs-key.js';
 import { startEtcd, type EtcdServer } from '../../support/etcd.js';
+import { skipAsRoot } from '../../support/skip.js';
 import { sleep } from '../../support/tmp.js';
 import { isObject } from '../../../src/util/json.js';
 
-const skip = process.getuid?.() === 0 ? 'PostgreSQL refuses to run as root: run with npm test' : false;
+const skip = skipAsRoot;
 
 const PLACEHOLDER = '__patroni_strict_sync_replica_placeholder__';
 const WARNING = /WARNING: No active replication connections from Patroni members and synchronous_mode_strict is requested/;
