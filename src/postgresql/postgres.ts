@@ -109,7 +109,9 @@ export class Postgresql implements PostgresController {
       this.controlDataCache = postmaster && controlData ? { pid: postmaster.pid, data: controlData } : null;
       dataDir = { kind: 'present', sysid: controlData?.systemIdentifier ?? null, controlData };
     } else dataDir = probe;
-    if (!postmasterRunning && this.state === 'running') {
+    // The probe above is older than the pg_controldata run: a start may have finished meanwhile
+    // (state `running`), so look again before calling it a crash, or the state sticks at `crashed`.
+    if (!postmasterRunning && this.state === 'running' && !runningPostmaster(this.dataDir)) {
       log.warning('postmaster is not running');
       this.setState('crashed');
     }
