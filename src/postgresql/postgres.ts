@@ -109,8 +109,8 @@ export class Postgresql implements PostgresController {
       this.controlDataCache = postmaster && controlData ? { pid: postmaster.pid, data: controlData } : null;
       dataDir = { kind: 'present', sysid: controlData?.systemIdentifier ?? null, controlData };
     } else dataDir = probe;
-    // The probe above is older than the pg_controldata run: a start may have finished meanwhile
-    // (state `running`), so look again before calling it a crash, or the state sticks at `crashed`.
+    // Checked again now: a start may have finished while pg_controldata ran, and a stale "not running"
+    // must not turn a running server into a crashed one.
     if (!postmasterRunning && this.state === 'running' && !runningPostmaster(this.dataDir)) {
       log.warning('postmaster is not running');
       this.setState('crashed');
