@@ -33,6 +33,8 @@ describe('quorum commit as Patroni 4.1', { skip }, () => {
     cluster = await startCluster({ impl: 'ts', nodes: 3, etcd, scope: 'pquorum', startNodes: false });
     await cluster.nodes[0]!.start();
     await cluster.waitForLeader();
+    // PATCH /config answers 503 until the leader has published the config key.
+    await cluster.waitUntil('the config key', async () => (dcsKey(cluster!, 'config') !== undefined ? true : undefined), 60_000);
   });
   after(async () => {
     await cluster?.remove();
