@@ -3,9 +3,10 @@
 // another node may already be primary. A node frozen (SIGSTOP, VM pause) or stuck on a hung DCS
 // request must not go on accepting writes: stop PostgreSQL at once, before waiting on anything else.
 import { log } from '../log/logger.js';
+import { setLongTimeout, type LongTimer } from '../util/timers.js';
 
 export class LeaseFence {
-  private timer: NodeJS.Timeout | null = null;
+  private timer: LongTimer | null = null;
 
   constructor(private readonly fence: () => Promise<void>) {}
 
@@ -13,17 +14,18 @@ export class LeaseFence {
   arm(startedAt: number, ttlSeconds: number, now = Date.now()): void {
     this.disarm();
     const expiry = startedAt + ttlSeconds * 1000;
-    this.timer = setTimeout(() => {
+    // A chained timer: ttl from the DCS may exceed Node's 24.8-day timer limit, and a plain
+    // setTimeout would then fire at once and stop a healthy primary.
+    this.timer = setLongTimeout(() => {
       this.timer = null;
       log.critical('The leader lease expired %d ms ago without being refreshed: stopping PostgreSQL to avoid a second primary',
         Date.now() - expiry);
       void this.fence().catch((e: unknown) => log.error('Fencing failed: %s', e instanceof Error ? e.message : String(e)));
-    }, Math.max(0, expiry - now));
-    this.timer.unref();
+    }, expiry - now);
   }
 
   disarm(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.clear();
     this.timer = null;
   }
 }

@@ -38,6 +38,10 @@ export interface NodeDeps {
   config: PatroniConfig;
   /** Where the config came from, for reloads (undefined: environment only). */
   configPath: string | undefined;
+  /** The environment the config was read with (PATRONI_* overrides), for reloads; default process.env. */
+  env?: Readonly<NodeJS.ProcessEnv>;
+  /** Applies settings owned by the shell (the REST API) after a reload; throws when it cannot. */
+  onReload?: (config: PatroniConfig) => Promise<void>;
   dcs: Dcs;
   pg: TaskPostgres & SyncPostgres & { slots: SlotPostgres; setConfig(cfg: PatroniConfig): void };
 }
@@ -68,6 +72,8 @@ export class HaNode {
   private readonly slots: SlotManager;
   private stopping = false;
   private reloadRequested = false;
+  private pgReloadFailed = false;
+  private dynamicCacheStale = false;
   private localDynamic: JsonObject;
 
   constructor(private readonly deps: NodeDeps) {
@@ -205,9 +211,12 @@ export class HaNode {
       this.lastDcsSeen = Date.now();
       return cluster;
     },
-    onCluster: (cluster) => {
+    onCluster: async (cluster) => {
       this.cluster = cluster;
-      this.applyDynamic(cluster);
+      await this.applyDynamic(cluster);
+      // Writes that failed (disk full, read-only) are retried every cycle until they succeed.
+      if (this.dynamicCacheStale) await this.saveDynamicCache();
+      if (this.pgReloadFailed && this.snapshot?.postmasterRunning && !this.runner.current) await this.reloadPostgres();
     },
     snapshot: async () => (this.snapshot = await this.deps.pg.snapshot()),
     lastSnapshot: () => this.snapshot,
@@ -254,19 +263,20 @@ export class HaNode {
   private async reloadLocalConfig(): Promise<void> {
     this.reloadRequested = false;
     try {
-      const config = loadConfig(this.deps.configPath, process.env);
+      const config = loadConfig(this.deps.configPath, this.deps.env ?? process.env);
       this.deps.config = config;
       configurePeerRequests(config.raw);
       log.configure(config.log);
       this.deps.pg.setConfig(config);
-      if (this.snapshot?.postmasterRunning) await this.deps.pg.reload();
+      await this.deps.onReload?.(config).catch((e: unknown) => log.error('Could not apply the new restapi settings: %s', e instanceof Error ? e.message : String(e)));
+      if (this.snapshot?.postmasterRunning) await this.reloadPostgres();
       log.info('Reloaded configuration');
     } catch (e) {
       log.error('Failed to reload config: %s', e instanceof Error ? e.message : String(e));
     }
   }
 
-  private applyDynamic(cluster: Cluster): void {
+  private async applyDynamic(cluster: Cluster): Promise<void> {
     const cfg = cluster.config;
     if (!cfg || cfg.modifyVersion === 0 || Object.keys(cfg.data).length === 0) return;
     const before = JSON.stringify(this.localDynamic);
@@ -275,9 +285,23 @@ export class HaNode {
     this.localDynamic = cfg.data;
     this.dynamic = buildDynamicConfig(cfg.data);
     this.applyTimeouts();
-    void this.saveDynamicCache();
+    await this.saveDynamicCache();
     // New postgresql.parameters: rewrite postgresql.conf and reload; restart-only ones show as pending_restart.
-    if (this.snapshot?.postmasterRunning && !this.runner.current) void this.deps.pg.reload();
+    if (this.snapshot?.postmasterRunning && !this.runner.current) await this.reloadPostgres();
+  }
+
+  /**
+   * Rewrite postgresql.conf and reload. A failure (disk full or read-only) is reported and retried on
+   * the next cycle, never thrown out of the loop nor left as an unhandled rejection.
+   */
+  private async reloadPostgres(): Promise<void> {
+    try {
+      await this.deps.pg.reload();
+      this.pgReloadFailed = false;
+    } catch (e) {
+      this.pgReloadFailed = true;
+      log.error('Could not write the PostgreSQL configuration or reload it, will retry: %s', e instanceof Error ? e.message : String(e));
+    }
   }
 
   private applyTimeouts(): void {
@@ -297,13 +321,19 @@ export class HaNode {
   }
 
   private async saveDynamicCache(): Promise<void> {
-    if (this.snapshot?.dataDir.kind !== 'present') return;
+    if (this.snapshot?.dataDir.kind !== 'present' || this.runner.current) {
+      this.dynamicCacheStale = true; // written once the data directory exists and no bootstrap/clone runs
+      return;
+    }
     const tmp = `${this.cachePath()}.tmp`;
     try {
       await writeFile(tmp, JSON.stringify(this.localDynamic), { mode: 0o600 });
       await rename(tmp, this.cachePath());
+      this.dynamicCacheStale = false;
     } catch (e) {
-      log.warning('Could not save patroni.dynamic.json: %s', e instanceof Error ? e.message : String(e));
+      // Disk full or read-only: say so and try again next cycle.
+      this.dynamicCacheStale = true;
+      log.warning('Could not save patroni.dynamic.json, will retry: %s', e instanceof Error ? e.message : String(e));
     }
   }
 

@@ -2,6 +2,7 @@
 import type { ControlData } from './snapshot.js';
 import { parseLsn } from './lsn.js';
 import { runTool } from './tools.js';
+import { childEnv } from '../util/child-env.js';
 
 /** Parse `Label:   value` lines; null when the output has no system identifier (not a data dir). */
 export function parseControlData(text: string): ControlData | null {
@@ -29,6 +30,6 @@ export function parseControlData(text: string): ControlData | null {
 
 /** Run pg_controldata on a data dir; null (and the reason logged by the caller) when it fails. */
 export async function readControlData(binary: string, dataDir: string): Promise<ControlData | null> {
-  const res = await runTool(binary, [dataDir], { env: { ...process.env, LANG: 'C', LC_ALL: 'C' } });
+  const res = await runTool(binary, [dataDir], { env: childEnv({ LANG: 'C', LC_ALL: 'C' }) });
   return res.code === 0 ? parseControlData(res.stdout) : null;
 }

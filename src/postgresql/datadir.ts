@@ -1,5 +1,5 @@
 // What is on disk at data_dir: nothing, something unreadable, or a cluster (PG_VERSION + pg_control).
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { majorVersionToNum } from './tools.js';
 
@@ -33,7 +33,32 @@ export function readMajorVersion(dataDir: string): number {
   }
 }
 
-/** Empty the directory's contents, keeping the directory itself (its mode and ownership). */
+/**
+ * Where a data directory's WAL and tablespaces really live when they are symlinks (pg_wal outside
+ * the data directory, `pg_tblspc/<oid>` links): Patroni's pg_wal_realpath / pg_tblspc_realpaths.
+ */
+export function linkedDirectories(dataDir: string): string[] {
+  const out: string[] = [];
+  const resolve = (link: string): void => {
+    try {
+      if (lstatSync(link).isSymbolicLink()) out.push(realpathSync(link));
+    } catch { /* missing or dangling: nothing to clean */ }
+  };
+  resolve(join(dataDir, 'pg_wal'));
+  let spaces: string[] = [];
+  try {
+    spaces = readdirSync(join(dataDir, 'pg_tblspc'));
+  } catch { /* no tablespaces */ }
+  for (const s of spaces) resolve(join(dataDir, 'pg_tblspc', s));
+  return out;
+}
+
+/**
+ * Empty the directory's contents, keeping the directory itself (its mode and ownership). A symlinked
+ * pg_wal and tablespace directories are removed at their real place first, as Patroni's
+ * remove_data_directory does: removing only the links would leave old WAL behind and tablespace
+ * directories that pg_basebackup refuses because they are not empty.
+ */
 export function clearDirectory(dir: string): void {
   let entries: string[];
   try {
@@ -41,5 +66,6 @@ export function clearDirectory(dir: string): void {
   } catch {
     return;
   }
+  for (const target of linkedDirectories(dir)) rmSync(target, { recursive: true, force: true });
   for (const f of entries) rmSync(join(dir, f), { recursive: true, force: true });
 }

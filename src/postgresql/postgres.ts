@@ -1,6 +1,6 @@
 // The controller for the local PostgreSQL: the imperative shell the HA executor drives. Pure
 // builders live in plan.ts/parameters.ts/conninfo.ts; this file only sequences I/O and keeps state.
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DynamicConfig, PatroniConfig } from '../config/types.js';
 import type { PostgresState, RestartReason } from '../dcs/cluster.js';
@@ -26,6 +26,9 @@ import { SYNC_READING_QUERY, toSyncReading, type SyncReading, type SyncReadingRo
 import type { ControlData, DataDirState, PostgresSnapshot } from './snapshot.js';
 import { parseVersionOutput, runTool, toolPath, type ToolName } from './tools.js';
 import { setupUsers } from './users.js';
+import { childEnv } from '../util/child-env.js';
+import { availableGucs } from './gucs.js';
+import { writePrivateFile } from '../util/files.js';
 
 function walSegmentSize(dd: DataDirState): number {
   const raw = dd.kind === 'present' ? dd.controlData?.raw['Bytes per WAL segment'] : undefined;
@@ -153,11 +156,10 @@ export class Postgresql implements PostgresController {
   }
 
   private writePgpass(rec: PgpassRecord | null): NodeJS.ProcessEnv {
-    if (!rec) return { ...process.env };
+    if (!rec) return childEnv();
     const path = pgpassPath(this.cfg);
-    writeFileSync(path, pgpassLines(rec), { mode: 0o600 });
-    chmodSync(path, 0o600);
-    return { ...process.env, PGPASSFILE: path };
+    writePrivateFile(path, pgpassLines(rec));
+    return childEnv({ PGPASSFILE: path });
   }
 
   private pendingCommandLineChanges(): Record<string, RestartReason> {
@@ -168,7 +170,7 @@ export class Postgresql implements PostgresController {
 
   /** Render every file for this role/upstream; returns the postmaster options. */
   private async writeConfiguration(role: ServerRole, upstream: Upstream | null): Promise<string[]> {
-    const plan = buildStartPlan(this.cfg, this.getDynamic(), await this.majorVersion(), role, upstream);
+    const plan = buildStartPlan(this.cfg, this.getDynamic(), await this.majorVersion(), role, upstream, availableGucs(this.tool('postgres')));
     if (this.standbyNames.managed) {
       if (this.standbyNames.value === null) delete plan.files.parameters.synchronous_standby_names;
       else plan.files.parameters.synchronous_standby_names = this.standbyNames.value;
@@ -381,6 +383,7 @@ export class Postgresql implements PostgresController {
 
   /** Empty the data directory. Only an explicit reinitialize (REST/patronictl) asks for this. */
   async removeDataDirectory(): Promise<void> {
+    if (runningPostmaster(this.dataDir)) throw new Error(`PostgreSQL is still running in ${this.dataDir}: not removing it`);
     log.info('Removing data directory: %s', this.dataDir);
     clearDirectory(this.dataDir);
     this.setState('stopped');

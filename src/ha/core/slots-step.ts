@@ -18,6 +18,7 @@ import {
   type SlotPlan,
   type SlotRole,
 } from './slots.js';
+import { isValidSlotName } from '../../postgresql/slots.js';
 
 /** Kept between cycles (HaMemory.slots): member slot name -> when its member was last seen (ms). */
 export interface SlotMemory {
@@ -83,7 +84,7 @@ export function slotStep(mem: SlotMemory, o: SlotObservation): SlotStep {
   const mine = memberSlotName(o.me);
   const owners = memberSlotOwners(o.cluster, o.me, o.role, o.config, o.tags, o.major)
     .map(memberSlotName)
-    .filter((n) => n !== mine);
+    .filter((n) => n !== mine && isValidSlotName(n)); // a member name from the DCS that makes no slot name is skipped
   const lastSeen = { ...mem.lastSeen };
   for (const n of owners) lastSeen[n] = o.now;
   const ttl = o.major >= 110000 ? o.config.member_slots_ttl : 0;

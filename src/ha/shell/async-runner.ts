@@ -5,6 +5,7 @@
 import { log } from '../../log/logger.js';
 import type { AsyncTask } from '../core/decision.js';
 import type { AsyncOutcome, AsyncState } from '../core/input.js';
+import { timerDelay } from '../../util/timers.js';
 
 export class AsyncRunner {
   private running: AsyncState | null = null;
@@ -53,7 +54,7 @@ export class AsyncRunner {
     if (!this.done) return 'timeout';
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((r) => {
-      timer = setTimeout(() => r('timeout'), timeoutMs);
+      timer = setTimeout(() => r('timeout'), timerDelay(timeoutMs));
     });
     try {
       return await Promise.race([this.done, timeout]);

@@ -65,7 +65,11 @@ export async function runTask(task: AsyncTask, pg: TaskPostgres, dcs: Dcs): Prom
       return pg.start(task.role, task.upstream);
     }
     case 'reinitialize': {
-      await pg.stop('immediate');
+      // Never remove the files of a server that is still running.
+      if (!(await pg.stop('immediate'))) {
+        log.error('Could not stop PostgreSQL: not removing the data directory');
+        return false;
+      }
       await pg.removeDataDirectory();
       return (await cloneFrom(pg, task.from)) && pg.start('replica', task.from);
     }

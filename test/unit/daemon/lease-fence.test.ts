@@ -35,3 +35,22 @@ test('a refresh that finished late arms for what is left (frozen process)', () =
     mock.timers.reset();
   }
 });
+
+test('a ttl past Node\'s timer limit (PATCH /config {"ttl": 3000000}) never fires early', () => {
+  mock.timers.enable({ apis: ['setTimeout'] });
+  try {
+    let fenced = 0;
+    const fence = new LeaseFence(async () => { fenced++; });
+    fence.arm(0, 3_000_000, 0); // 34.7 days: beyond 2^31-1 ms
+    mock.timers.tick(1_000);
+    assert.equal(fenced, 0, 'not at once');
+    mock.timers.tick(2 ** 31 - 1 - 1_000);
+    assert.equal(fenced, 0, 'not at the 24.8-day step either');
+    mock.timers.tick(3_000_000_000 - (2 ** 31 - 1) - 1);
+    assert.equal(fenced, 0, 'not 1 ms early');
+    mock.timers.tick(1);
+    assert.equal(fenced, 1, 'at ttl');
+  } finally {
+    mock.timers.reset();
+  }
+});
