@@ -34,6 +34,8 @@ import { LeaseFence } from './lease-fence.js';
 import { probePeers } from './peers.js';
 import { urls } from './identity.js';
 
+const BLIND_RECHECK_MS = 200;
+
 export interface NodeDeps {
   config: PatroniConfig;
   /** Where the config came from, for reloads (undefined: environment only). */
@@ -65,12 +67,14 @@ export class HaNode {
     const d = leaseExpired(this.dynamic, this.snapshot);
     if (!d) return;
     this.leaderUntil = 0;
+    this.deps.dcs.lease?.holdUntil(null);
     await this.apply(d);
     this.deps.dcs.wakeup();
   });
   private readonly syncReplication: SyncReplication;
   private readonly slots: SlotManager;
   private stopping = false;
+  private lastCycleBlind = false;
   private reloadRequested = false;
   private pgReloadFailed = false;
   private dynamicCacheStale = false;
@@ -82,6 +86,14 @@ export class HaNode {
     this.dynamic = buildDynamicConfig(this.localDynamic);
     this.syncReplication = new SyncReplication(deps.pg, deps.dcs);
     this.slots = new SlotManager(deps.pg.slots);
+    deps.dcs.lease?.onRefreshed((sentAt) => this.leaseRenewed(sentAt));
+  }
+
+  /** The lease timer renewed our lease between cycles: while we lead, is_leader and the fence move on. */
+  private leaseRenewed(sentAt: number): void {
+    if (this.leaderUntil === 0) return;
+    this.leaderUntil = Math.max(this.leaderUntil, sentAt + this.dynamic.ttl * 1000);
+    if (fenceArmed(true, this.dynamic)) this.fence.arm(sentAt, this.dynamic.ttl);
   }
 
   get name(): string { return this.deps.config.name; }
@@ -155,8 +167,14 @@ export class HaNode {
       }
       // Followers wake half a second after the leader so they see its fresh update.
       const extra = this.cluster?.leader && this.cluster.leader.name !== this.name && !this.runner.current ? 500 : 0;
-      const woken = await this.deps.dcs.watch(nextRun - now + extra);
-      if (woken) nextRun = Date.now();
+      // A postmaster that looked alive but did not answer is usually one still dying (SIGKILL: its
+      // sessions drop before it is a zombie): look again shortly, once, instead of a loop_wait later.
+      const blind = !!this.snapshot?.postmasterRunning && !this.snapshot.server && !this.runner.current;
+      const recheck = blind && !this.lastCycleBlind;
+      this.lastCycleBlind = blind;
+      const wait = nextRun - now + extra;
+      const woken = await this.deps.dcs.watch(recheck ? Math.min(wait, BLIND_RECHECK_MS) : wait);
+      if (woken || recheck) nextRun = Date.now();
     }
   }
 
@@ -186,9 +204,13 @@ export class HaNode {
     if (this.reloadRequested) await this.reloadLocalConfig();
     const { decision, executed, cluster } = await runCycle(this.world);
     this.lastDecision = decision;
-    this.leaderUntil = executed.leaderHeld ? this.lastCycleAt + this.dynamic.ttl * 1000 : 0;
-    if (fenceArmed(executed.leaderHeld, this.dynamic)) this.fence.arm(this.lastCycleAt, this.dynamic.ttl);
+    // The lease lasts ttl from its last acknowledged renewal (by this cycle or the lease timer).
+    const renewedAt = this.deps.dcs.lease?.lastRefreshSentAt() || this.lastCycleAt;
+    this.leaderUntil = executed.leaderHeld ? renewedAt + this.dynamic.ttl * 1000 : 0;
+    if (fenceArmed(executed.leaderHeld, this.dynamic)) this.fence.arm(renewedAt, this.dynamic.ttl);
     else this.fence.disarm();
+    // Kept alive between cycles while a cycle that reached the DCS vouches: one overdue by a ttl loses it.
+    this.deps.dcs.lease?.holdUntil(cluster ? this.lastCycleAt + (this.dynamic.loop_wait + this.dynamic.ttl) * 1000 : null);
     if (!cluster) return executed.message;
     await this.touchMember();
     const at = new Date(this.lastCycleAt).toISOString();
@@ -358,6 +380,7 @@ export class HaNode {
   async shutdown(): Promise<void> {
     this.stopping = true;
     this.fence.disarm();
+    this.deps.dcs.lease?.holdUntil(null);
     this.deps.dcs.wakeup();
     const { dcs, pg } = this.deps;
     if (this.dynamic.pause) {

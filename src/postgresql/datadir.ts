@@ -1,5 +1,6 @@
 // What is on disk at data_dir: nothing, something unreadable, or a cluster (PG_VERSION + pg_control).
 import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { access, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { majorVersionToNum } from './tools.js';
 
@@ -8,21 +9,52 @@ export type DataDirProbe =
   | { kind: 'inaccessible'; error: string }
   | { kind: 'present'; majorVersion: number };
 
+/** Like Patroni: a dir holding only lost+found or hidden files counts as empty. */
+function classify(entries: string[], majorVersion: () => number): DataDirProbe {
+  const meaningful = entries.filter((f) => f !== 'lost+found' && !f.startsWith('.'));
+  if (meaningful.length === 0) return { kind: 'empty' };
+  // Not empty but maybe not a cluster: pg_controldata will tell (sysid null then).
+  return { kind: 'present', majorVersion: majorVersion() };
+}
+
+function unreadable(e: unknown): DataDirProbe {
+  const err = e as NodeJS.ErrnoException;
+  if (err.code === 'ENOENT') return { kind: 'empty' };
+  return { kind: 'inaccessible', error: err.message };
+}
+
 export function probeDataDir(dataDir: string): DataDirProbe {
   if (existsSync(join(dataDir, 'global', 'pg_control'))) return { kind: 'present', majorVersion: readMajorVersion(dataDir) };
   let entries: string[];
   try {
     entries = readdirSync(dataDir);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') return { kind: 'empty' };
-    return { kind: 'inaccessible', error: err.message };
+    return unreadable(e);
   }
-  // Like Patroni: a dir holding only lost+found or hidden files counts as empty.
-  const meaningful = entries.filter((f) => f !== 'lost+found' && !f.startsWith('.'));
-  if (meaningful.length === 0) return { kind: 'empty' };
-  // Not empty but maybe not a cluster: pg_controldata will tell (sysid null then).
-  return { kind: 'present', majorVersion: readMajorVersion(dataDir) };
+  return classify(entries, () => readMajorVersion(dataDir));
+}
+
+/** probeDataDir without blocking the event loop (every cycle's snapshot). */
+export async function probeDataDirAsync(dataDir: string): Promise<DataDirProbe> {
+  const major = async () => {
+    try {
+      return majorVersionToNum(await readFile(join(dataDir, 'PG_VERSION'), 'utf8'));
+    } catch {
+      return 0;
+    }
+  };
+  try {
+    await access(join(dataDir, 'global', 'pg_control'));
+    return { kind: 'present', majorVersion: await major() };
+  } catch { /* not a cluster (yet): look at what is there */ }
+  let entries: string[];
+  try {
+    entries = await readdir(dataDir);
+  } catch (e) {
+    return unreadable(e);
+  }
+  const version = await major();
+  return classify(entries, () => version);
 }
 
 export function readMajorVersion(dataDir: string): number {

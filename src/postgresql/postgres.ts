@@ -11,12 +11,12 @@ import { writeConfigFiles, writtenPrimaryConninfo } from './config-files.js';
 import { localAddress, LocalConnection, withClient, type ConnectTarget } from './connection.js';
 import { buildPrimaryConninfo, formatDsn, pgpassLines, type ConnParams, type PgpassRecord } from './conninfo.js';
 import type { PostgresController, ServerRole, StopMode, Upstream } from './controller.js';
-import { readControlData } from './controldata.js';
-import { clearDirectory, probeDataDir, readMajorVersion } from './datadir.js';
+import { readControlData, readCheckpointLsn } from './controldata.js';
+import { clearDirectory, probeDataDir, probeDataDirAsync, readMajorVersion } from './datadir.js';
 import { runInitdb } from './initdb.js';
 import { BASEBACKUP_FORBIDDEN, userOptions } from './options.js';
 import { buildStartPlan, configDir, pgpassPath } from './plan.js';
-import { pgCtlPromote, pgCtlReload, pgCtlStart, pgCtlStop, removeStaleLocks, runningPostmaster, waitForOrphans, type PgCtl } from './process.js';
+import { pgCtlPromote, pgCtlReload, pgCtlStart, pgCtlStop, removeStaleLocks, runningPostmaster, runningPostmasterAsync, signalStop, waitForOrphans, type PgCtl } from './process.js';
 import { SNAPSHOT_QUERY, toRunningServer, type SnapshotRow } from './queries.js';
 import { rewindCommand } from './rewind.js';
 import { walTimeline } from './wal-timeline.js';
@@ -100,8 +100,8 @@ export class Postgresql implements PostgresController {
   }
 
   async snapshot(): Promise<PostgresSnapshot> {
-    const probe = probeDataDir(this.dataDir);
-    const postmaster = runningPostmaster(this.dataDir);
+    // No synchronous file system call here: this runs every cycle and every API refresh.
+    const [probe, postmaster] = await Promise.all([probeDataDirAsync(this.dataDir), runningPostmasterAsync(this.dataDir)]);
     const postmasterRunning = postmaster !== null;
     let dataDir: DataDirState;
     if (probe.kind === 'present') {
@@ -127,7 +127,7 @@ export class Postgresql implements PostgresController {
           const replay = snap.server.replayLsn ?? snap.server.walLsn;
           snap.server.timeline = walTimeline(this.dataDir, replay, walSegmentSize(dataDir)) ?? snap.server.timeline;
         }
-        if (snap.server) Object.assign(snap.server.pendingRestart, this.pendingCommandLineChanges());
+        if (snap.server) Object.assign(snap.server.pendingRestart, this.pendingCommandLineChanges(probe.kind === 'present' ? probe.majorVersion : 0));
         // A start that outlived pg_ctl's wait finished by itself: accepting queries means running.
         if (row && this.state === 'starting' && !this.startInProgress) {
           this.setState('running');
@@ -162,10 +162,10 @@ export class Postgresql implements PostgresController {
     return childEnv({ PGPASSFILE: path });
   }
 
-  private pendingCommandLineChanges(): Record<string, RestartReason> {
+  private pendingCommandLineChanges(majorVersion: number): Record<string, RestartReason> {
     if (!this.startedOptions) return {};
     return pendingCommandLineChanges(this.startedOptions,
-      buildStartPlan(this.cfg, this.getDynamic(), readMajorVersion(this.dataDir), 'primary', null).options);
+      buildStartPlan(this.cfg, this.getDynamic(), majorVersion, 'primary', null).options);
   }
 
   /** Render every file for this role/upstream; returns the postmaster options. */
@@ -194,8 +194,9 @@ export class Postgresql implements PostgresController {
     // A demoted primary's names mean nothing on a replica; a promotion sets them again first.
     if (role !== 'primary') this.standbyNames = { managed: false };
     try {
-      if (!(await waitForOrphans(this.dataDir, 10_000))) log.warning('processes of the crashed postmaster are still running in %s', this.dataDir);
-      this.clearStaleLocks();
+      const noOrphans = await waitForOrphans(this.dataDir, 10_000);
+      if (!noOrphans) log.warning('processes of the crashed postmaster are still running in %s', this.dataDir);
+      this.clearStaleLocks(noOrphans);
       const options = await this.writeConfiguration(role, upstream);
       const logFile = join(this.dataDir, 'postgresql.log');
       const res = await pgCtlStart(this.pgCtl(), options, logFile);
@@ -238,6 +239,10 @@ export class Postgresql implements PostgresController {
     if (opts.checkpoint && this.state !== 'starting') await this.checkpoint().catch((e) => log.error('Exception during CHECKPOINT: %s', errorText(e)));
     this.setState('stopping');
     await this.conn.close();
+    if (await signalStop(this.dataDir, mode, this.pgCtl().timeoutSec * 1000) === 'gone') {
+      this.setState('stopped');
+      return true;
+    }
     const res = await pgCtlStop(this.pgCtl(), mode);
     if (res.code === 0 || !runningPostmaster(this.dataDir)) {
       this.setState('stopped');
@@ -268,7 +273,7 @@ export class Postgresql implements PostgresController {
       } catch (e) {
         log.debug('waiting for promotion: %s', errorText(e));
       }
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 20));
     }
     return false;
   }
@@ -342,20 +347,25 @@ export class Postgresql implements PostgresController {
   async postBootstrap(): Promise<void> {
     const auth = this.cfg.postgresql.authentication;
     const majorVersion = await this.majorVersion();
-    await withClient(this.superuserTarget(0), (c) => setupUsers(c, { superuser: auth.superuser, replication: auth.replication, rewind: auth.rewind, majorVersion }));
+    await withClient(this.superuserTarget(0), async (c) => {
+      await setupUsers(c, { superuser: auth.superuser, replication: auth.replication, rewind: auth.rewind, majorVersion });
+      // Flush what initdb and the users left dirty now (cheap, immediate): the replicas' pg_basebackup
+      // then gets its spread checkpoint at once instead of paced over a fraction of a second.
+      await c.query('CHECKPOINT');
+    });
   }
 
   /** Lock files of a dead postmaster (see removeStaleLocks) must not stop the next start or rewind. */
-  private clearStaleLocks(): void {
+  /** `orphansChecked`: waitForOrphans just found none, no need to read /proc again. */
+  private clearStaleLocks(orphansChecked = false): void {
     const dirs = buildStartPlan(this.cfg, this.getDynamic(), readMajorVersion(this.dataDir), 'primary', null).files.parameters.unix_socket_directories;
-    const stale = removeStaleLocks(this.dataDir, (dirs ?? '').split(',').map((d) => d.trim()).filter((d) => d.startsWith('/')));
+    const stale = removeStaleLocks(this.dataDir, (dirs ?? '').split(',').map((d) => d.trim()).filter((d) => d.startsWith('/')), orphansChecked);
     if (stale !== null) log.info('Removed the lock files of the dead postmaster %s', stale);
   }
 
   /** pg_rewind from a running primary; Postgres must be shut down cleanly. True on success. */
   async rewind(from: Upstream): Promise<boolean> {
-    await waitForOrphans(this.dataDir, 10_000);
-    this.clearStaleLocks();
+    this.clearStaleLocks(await waitForOrphans(this.dataDir, 10_000));
     const pgc = this.cfg.postgresql;
     const majorVersion = await this.majorVersion();
     const auth = majorVersion >= 110000 && pgc.authentication.rewind ? pgc.authentication.rewind : pgc.authentication.superuser;
@@ -391,6 +401,8 @@ export class Postgresql implements PostgresController {
 
   /** Latest checkpoint location (bytes) from pg_controldata, e.g. after a clean stop. */
   async lastCheckpointLsn(): Promise<number | undefined> {
+    const direct = await readCheckpointLsn(this.dataDir);
+    if (direct !== null) return direct;
     const cd = await readControlData(this.tool('pg_controldata'), this.dataDir);
     return cd?.checkpointLsn;
   }

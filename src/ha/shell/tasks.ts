@@ -89,9 +89,13 @@ export async function runTask(task: AsyncTask, pg: TaskPostgres, dcs: Dcs): Prom
         if (!(await pg.stop('fast'))) return false;
         return pg.start('standby_leader', task.follow ?? null);
       }
-      if (task.detach?.length) await pg.detachStandbys(task.detach).catch((e: unknown) => log.warning('Could not detach standbys: %s', String(e)));
-      const stopped = await pg.stop(task.mode === 'graceful' || task.mode === 'offline' ? 'fast' : 'immediate',
-        { checkpoint: task.mode === 'graceful' });
+      // The graceful CHECKPOINT (its own session) runs while the standbys that will not lead are
+      // detached: neither waits for the other's round trips.
+      await Promise.all([
+        task.detach?.length ? pg.detachStandbys(task.detach).catch((e: unknown) => log.warning('Could not detach standbys: %s', String(e))) : undefined,
+        task.mode === 'graceful' ? pg.checkpoint().catch((e: unknown) => log.error('Exception during CHECKPOINT: %s', String(e))) : undefined,
+      ]);
+      const stopped = await pg.stop(task.mode === 'graceful' || task.mode === 'offline' ? 'fast' : 'immediate');
       if (!stopped) return false;
       if (task.mode === 'graceful' || task.mode === 'immediate') {
         const cluster = await dcs.getCluster();

@@ -76,3 +76,37 @@ describe('Postgresql controller without a server', () => {
     }
   });
 });
+
+describe('snapshot without synchronous file system calls', () => {
+  const dir = makeTempDir('pgctl-nosync');
+  after(() => dir.remove());
+
+  test('data dir probe and postmaster check use no *Sync call (every cycle and API refresh)', async () => {
+    const fs = (await import('node:fs')).default;
+    const { syncBuiltinESMExports } = await import('node:module');
+    const data = join(dir.path, 'data');
+    mkdirSync(join(data, 'global'), { recursive: true });
+    writeFileSync(join(data, 'PG_VERSION'), '15\n');
+    // A live pid that is not PostgreSQL: the check must read /proc to tell.
+    writeFileSync(join(data, 'postmaster.pid'), `${process.pid}\n${data}\n1700000000\n1\n/tmp\n127.0.0.1\n1 2\nready   \n`);
+    const pg = new Postgresql(testConfig({ name: 'n1', dir: dir.path, port: 1 }), () => testDynamic());
+    const calls: string[] = [];
+    const names = ['readFileSync', 'existsSync', 'readdirSync', 'statSync', 'readlinkSync', 'accessSync'] as const;
+    const saved = names.map((n) => fs[n]);
+    const mutable = fs as unknown as Record<string, unknown>;
+    names.forEach((n, i) => {
+      const original = saved[i] as (...a: unknown[]) => unknown;
+      mutable[n] = (...a: unknown[]) => { calls.push(`${n} ${String(a[0])}`); return original(...a); };
+    });
+    syncBuiltinESMExports();
+    try {
+      const snap = await pg.snapshot();
+      assert.equal(snap.postmasterRunning, false, 'our own pid is not a postmaster');
+      assert.equal(snap.dataDir.kind, 'present');
+    } finally {
+      names.forEach((n, i) => { mutable[n] = saved[i]; });
+      syncBuiltinESMExports();
+    }
+    assert.deepEqual(calls, []);
+  });
+});
