@@ -125,6 +125,7 @@ async function perform(action: Action, deps: ExecutorDeps): Promise<void> {
       return;
     case 'update_history': return deps.updateHistory();
     case 'stop_postgres': await pg.stop(action.mode); return;
+    case 'mark_stopped': pg.setState('stopped'); return;
     case 'follow':
       if (!pg.isFollowing(action.upstream)) {
         log.info('Changing upstream to %s', action.upstream ? action.upstream.name : 'none');
