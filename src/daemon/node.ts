@@ -31,6 +31,11 @@ import type { PostgresSnapshot } from '../postgresql/snapshot.js';
 import { isObject, parseJson, type JsonObject } from '../util/json.js';
 import { PATRONI_VERSION } from '../version.js';
 import { LeaseFence } from './lease-fence.js';
+import { Watchdog } from '../watchdog/watchdog.js';
+import type { WatchdogSettings } from '../watchdog/settings.js';
+import { failsafeActive, failsafeKeyValue, withFailsafeLeader, type FailsafeSeen } from '../ha/core/failsafe.js';
+import { stopTimeout } from '../ha/core/stop-timeout.js';
+import { askFailsafeMembers } from './failsafe-check.js';
 import { probePeers } from './peers.js';
 import { urls } from './identity.js';
 
@@ -69,8 +74,14 @@ export class HaNode {
     this.leaderUntil = 0;
     this.deps.dcs.lease?.holdUntil(null);
     await this.apply(d);
+    this.watchdog.disable();
     this.deps.dcs.wakeup();
   });
+  readonly watchdog: Watchdog;
+  /** Failsafe: the leader's last heartbeat this member accepted (POST /failsafe). */
+  failsafeSeen: FailsafeSeen | null = null;
+  /** Failsafe: when this leader last passed the failsafe check (0: not active). */
+  private failsafeCheckedAt = 0;
   private readonly syncReplication: SyncReplication;
   private readonly slots: SlotManager;
   private stopping = false;
@@ -86,6 +97,12 @@ export class HaNode {
     this.dynamic = buildDynamicConfig(this.localDynamic);
     this.syncReplication = new SyncReplication(deps.pg, deps.dcs);
     this.slots = new SlotManager(deps.pg.slots);
+    try {
+      this.watchdog = new Watchdog(this.watchdogSettings());
+    } catch (e) {
+      log.error('%s', e instanceof Error ? e.message : String(e));
+      process.exit(1);
+    }
     deps.dcs.lease?.onRefreshed((sentAt) => this.leaseRenewed(sentAt));
   }
 
@@ -94,6 +111,16 @@ export class HaNode {
     if (this.leaderUntil === 0) return;
     this.leaderUntil = Math.max(this.leaderUntil, sentAt + this.dynamic.ttl * 1000);
     if (fenceArmed(true, this.dynamic)) this.fence.arm(sentAt, this.dynamic.ttl);
+  }
+
+  private watchdogSettings(): WatchdogSettings {
+    const w = this.deps.config.watchdog;
+    return { mode: w.mode, driver: w.driver, device: w.device, safetyMargin: w.safety_margin, ttl: this.dynamic.ttl, loopWait: this.dynamic.loop_wait };
+  }
+
+  /** failsafe_mode_is_active: on the leader a passed check, on a member an accepted heartbeat, within ttl. */
+  failsafeIsActive(now = Date.now()): boolean {
+    return failsafeActive(Math.max(this.failsafeCheckedAt, this.failsafeSeen?.at ?? 0), now, this.dynamic.ttl);
   }
 
   get name(): string { return this.deps.config.name; }
@@ -204,8 +231,14 @@ export class HaNode {
     if (this.reloadRequested) await this.reloadLocalConfig();
     const { decision, executed, cluster } = await runCycle(this.world);
     this.lastDecision = decision;
-    // The lease lasts ttl from its last acknowledged renewal (by this cycle or the lease timer).
-    const renewedAt = this.deps.dcs.lease?.lastRefreshSentAt() || this.lastCycleAt;
+    if (cluster && executed.leaderHeld) {
+      // Ha._run_cycle: a leader with the DCS reachable is not in failsafe mode, nor following a heartbeat.
+      this.failsafeCheckedAt = 0;
+      this.failsafeSeen = null;
+    }
+    // The lease lasts ttl from its last acknowledged renewal (by this cycle or the lease timer). Leading
+    // without the DCS (failsafe check passed): the members accepted during this cycle, so count from its start.
+    const renewedAt = cluster ? this.deps.dcs.lease?.lastRefreshSentAt() || this.lastCycleAt : this.lastCycleAt;
     this.leaderUntil = executed.leaderHeld ? renewedAt + this.dynamic.ttl * 1000 : 0;
     if (fenceArmed(executed.leaderHeld, this.dynamic)) this.fence.arm(renewedAt, this.dynamic.ttl);
     else this.fence.disarm();
@@ -229,7 +262,8 @@ export class HaNode {
     memory: this.mem,
     runner: this.runner,
     readCluster: async () => {
-      const cluster = await this.deps.dcs.getCluster();
+      // Failsafe.update_cluster: a leader whose heartbeat arrived within ttl counts as the leader.
+      const cluster = withFailsafeLeader(await this.deps.dcs.getCluster(), this.failsafeSeen, Date.now(), this.dynamic.ttl, this.dynamic.failsafe_mode);
       this.lastDcsSeen = Date.now();
       return cluster;
     },
@@ -242,7 +276,9 @@ export class HaNode {
     },
     snapshot: async () => (this.snapshot = await this.deps.pg.snapshot()),
     lastSnapshot: () => this.snapshot,
-    probePeers: (cluster) => probePeers(cluster, this.name),
+    probePeers: (cluster) => probePeers(cluster, this.name, 2000, this.dynamic.failsafe_mode ? cluster.failsafe ?? {} : {}),
+    watchdog: () => ({ mode: this.watchdog.settings.mode, running: this.watchdog.isRunning, active: this.watchdog.isActive, healthy: this.watchdog.isHealthy }),
+    lastFailsafeKey: () => this.cluster?.failsafe ?? null,
     localSlots: () => this.slots.localSlots(),
     executorDeps: (cluster, snapshot, seen) => this.executorDeps(cluster, snapshot, seen),
   };
@@ -263,9 +299,34 @@ export class HaNode {
       },
       syncReplication: (memory, save) => (cluster ? this.syncReplication.process(cluster, this.dynamic, this.name, memory, save) : Promise.resolve()),
       claimSync: (key, names) => (cluster ? this.syncReplication.beforePromote(cluster, this.dynamic, this.name, key, names) : Promise.resolve(false)),
-      runTask: (task) => runTask(task, pg, dcs),
+      runTask: (task) => this.runTaskWithWatchdog(task),
       exit: (code, reason) => this.exit(code, reason),
+      watchdog: this.watchdog,
+      failsafeKey: () => (this.dynamic.failsafe_mode && cluster ? { failsafe: failsafeKeyValue(cluster, { name: this.name, apiUrl: urls(this.deps.config).apiUrl }) } : {}),
+      failsafeCheck: async (members) => {
+        const s = snapshot?.server;
+        // Every member must accept this node as the leader; their acceptance holds them off racing for ttl.
+        const auth = this.deps.config.ctl.authentication ?? this.deps.config.restapi.authentication;
+        const answers = await askFailsafeMembers(members, this.failsafeHeartbeat(s?.walLsn ?? 0), auth);
+        return answers.every(Boolean);
+      },
+      failsafeKept: () => {
+        this.failsafeCheckedAt = Date.now();
+        this.watchdog.keepalive();
+      },
     };
+  }
+
+  private failsafeHeartbeat(walLsn: number): JsonObject {
+    const u = urls(this.deps.config);
+    return { name: this.name, conn_url: u.connUrl, api_url: u.apiUrl, slots: { ...(this.slots.status?.slots ?? {}), [this.name]: walLsn } };
+  }
+
+  /** A demotion ends this node's time as primary: the watchdog is closed once PostgreSQL stopped. */
+  private async runTaskWithWatchdog(task: AsyncTask): Promise<boolean> {
+    const ok = await runTask(task, this.deps.pg, this.deps.dcs);
+    if (task.kind === 'demote' && task.mode !== 'demote-cluster') this.watchdog.disable();
+    return ok;
   }
 
   async touchMember(): Promise<void> {
@@ -290,6 +351,7 @@ export class HaNode {
       configurePeerRequests(config.raw);
       log.configure(config.log);
       this.deps.pg.setConfig(config);
+      this.watchdog.reloadConfig(this.watchdogSettings());
       await this.deps.onReload?.(config).catch((e: unknown) => log.error('Could not apply the new restapi settings: %s', e instanceof Error ? e.message : String(e)));
       if (this.snapshot?.postmasterRunning) await this.reloadPostgres();
       log.info('Reloaded configuration');
@@ -327,6 +389,7 @@ export class HaNode {
   }
 
   private applyTimeouts(): void {
+    this.watchdog?.reloadConfig(this.watchdogSettings());
     this.deps.dcs.setTimeouts({ ttl: this.dynamic.ttl, loopWait: this.dynamic.loop_wait, retryTimeout: this.dynamic.retry_timeout });
   }
 
@@ -384,10 +447,15 @@ export class HaNode {
     this.deps.dcs.wakeup();
     const { dcs, pg } = this.deps;
     if (this.dynamic.pause) {
+      this.watchdog.disable();
       log.info('Leaving PostgreSQL running because the cluster is paused');
     } else {
       pg.setState('stopping');
-      const stopped = await pg.stop('fast');
+      // Ha.shutdown: a primary's stop gets primary_stop_timeout (synchronous mode only).
+      const primary = !!this.snapshot?.server && !this.snapshot.server.inRecovery;
+      const stopped = await pg.stop('fast', primary ? stopTimeout(this.dynamic) : {});
+      if (stopped) this.watchdog.disable();
+      else log.warning('Leaving watchdog running: PostgreSQL did not stop');
       pg.setState(stopped ? 'stopped' : 'stop failed');
       try {
         const cluster = await dcs.getCluster();

@@ -32,7 +32,11 @@ export interface PostgresController {
    */
   start(role: ServerRole, upstream: Upstream | null): Promise<boolean>;
   /** pg_ctl stop -m mode; `checkpoint` issues CHECKPOINT first (graceful demotion). */
-  stop(mode: StopMode, opts?: { checkpoint?: boolean }): Promise<boolean>;
+  /**
+   * pg_ctl stop -m mode; `checkpoint` issues CHECKPOINT first (graceful demotion); `stopTimeout`
+   * (primary_stop_timeout) bounds the wait, then an immediate stop, then SIGKILL.
+   */
+  stop(mode: StopMode, opts?: { checkpoint?: boolean; stopTimeout?: number }): Promise<boolean>;
   /** pg_ctl promote -w; resolves once out of recovery. */
   promote(): Promise<boolean>;
   /**

@@ -16,7 +16,7 @@ import { clearDirectory, probeDataDir, probeDataDirAsync, readMajorVersion } fro
 import { runInitdb } from './initdb.js';
 import { BASEBACKUP_FORBIDDEN, userOptions } from './options.js';
 import { buildStartPlan, configDir, pgpassPath } from './plan.js';
-import { pgCtlPromote, pgCtlReload, pgCtlStart, pgCtlStop, removeStaleLocks, runningPostmaster, runningPostmasterAsync, signalStop, waitForOrphans, type PgCtl } from './process.js';
+import { pgCtlPromote, pgCtlReload, pgCtlStart, pgCtlStop, removeStaleLocks, runningPostmaster, runningPostmasterAsync, signalStop, stopWithin, waitForOrphans, type PgCtl } from './process.js';
 import { SNAPSHOT_QUERY, toRunningServer, type SnapshotRow } from './queries.js';
 import { rewindCommand } from './rewind.js';
 import { walTimeline } from './wal-timeline.js';
@@ -231,7 +231,7 @@ export class Postgresql implements PostgresController {
     await this.reload();
   }
 
-  async stop(mode: StopMode, opts: { checkpoint?: boolean } = {}): Promise<boolean> {
+  async stop(mode: StopMode, opts: { checkpoint?: boolean; stopTimeout?: number } = {}): Promise<boolean> {
     if (!runningPostmaster(this.dataDir)) {
       this.setState('stopped');
       return true;
@@ -239,6 +239,12 @@ export class Postgresql implements PostgresController {
     if (opts.checkpoint && this.state !== 'starting') await this.checkpoint().catch((e) => log.error('Exception during CHECKPOINT: %s', errorText(e)));
     this.setState('stopping');
     await this.conn.close();
+    if (opts.stopTimeout) {
+      // primary_stop_timeout (Postgresql._do_stop with stop_timeout): bounded, then immediate, then SIGKILL.
+      const gone = await stopWithin(this.dataDir, mode, opts.stopTimeout);
+      this.setState(gone ? 'stopped' : 'stop failed');
+      return gone;
+    }
     if (await signalStop(this.dataDir, mode, this.pgCtl().timeoutSec * 1000) === 'gone') {
       this.setState('stopped');
       return true;

@@ -1,4 +1,5 @@
 // Empty data directory: initialise a new cluster, or clone from the leader (Patroni's Ha.bootstrap).
+import { withBootstrapWatchdog } from './watchdog.js';
 import { nofailover } from '../../config/tags.js';
 import { isValidSysid } from '../../dcs/cluster.js';
 import { attempt, plan, setMemory, type Action, type Decision } from './decision.js';
@@ -82,12 +83,13 @@ export function postBootstrap(input: HaInput): Decision {
   }
   const sysid = pg.dataDir.kind === 'present' ? pg.dataDir.sysid : null;
   if (!isValidSysid(sysid)) return failed('no system identifier');
-  return plan('initialized a new cluster',
+  // Ha.post_bootstrap: the new primary needs its watchdog before it takes the leader key.
+  return withBootstrapWatchdog(input, failed('watchdog activation failed'), plan('initialized a new cluster',
     { type: 'write_initialize', createNew: false, sysid },
     { type: 'publish_config' },
     { type: 'take_leader' },
     // Replicas waiting for us clone next: their slots must exist before their first connection,
     // or their WAL receivers retry only after wal_retrieve_retry_interval.
     { type: 'sync_slots' },
-    setMemory({ bootstrap: { stage: 'none' }, role: 'primary' }), ...forget);
+    setMemory({ bootstrap: { stage: 'none' }, role: 'primary' }), ...forget));
 }

@@ -15,6 +15,9 @@ import { withSlotCopy } from './slots-copy.js';
 import { manualFailoverFromLeader } from './switchover.js';
 import { isStandbyCluster } from './standby.js';
 import { syncBeforePromote } from './sync.js';
+import { raceBackoff, raceBackoffApplies } from './race-backoff.js';
+import { stopTimeout } from './stop-timeout.js';
+import { watchdogHousekeeping, withWatchdogActivation } from './watchdog.js';
 
 /**
  * One cycle. Every step of the returned tree says whether this node then holds the leader key
@@ -37,6 +40,7 @@ function decideCycle(input: HaInput): Decision {
     pre.push({ type: 'write_initialize', createNew: cluster.initialize === null, sysid });
   }
   if (iHaveLock && (!cluster.config || Object.keys(cluster.config.data).length === 0)) pre.push({ type: 'publish_config' });
+  pre.push(...watchdogHousekeeping(input, iHaveLock));
 
   return withActions(decideAfterHousekeeping(input, iHaveLock), ...pre);
 }
@@ -93,8 +97,10 @@ function decideAfterHousekeeping(input: HaInput, iHaveLock: boolean): Decision {
 
   if (!pg.postmasterRunning) {
     if (input.config.pause) {
-      return iHaveLock ? plan('removed leader lock because postgres is not running', { type: 'delete_leader' })
-        : plan('postgres is not running');
+      // Ha._run_cycle: paused, a down PostgreSQL is `stopped` (nobody will start it), never `crashed`.
+      const stopped: Action[] = pg.state === 'stopped' ? [] : [{ type: 'mark_stopped' }];
+      return iHaveLock ? plan('removed leader lock because postgres is not running', ...stopped, { type: 'delete_leader' })
+        : plan('postgres is not running', ...stopped);
     }
     return withActions(recover(input), ...extra);
   }
@@ -106,6 +112,11 @@ function decideAfterHousekeeping(input: HaInput, iHaveLock: boolean): Decision {
     return iHaveLock ? attempt('update_leader', plan(msg), plan(msg)) : plan(msg);
   }
 
+  if (input.config.primary_race_backoff > 0) {
+    const s = pg.server;
+    extra.push(setMemory({ prevWalLsn: s ? Math.max(s.receiveLsn ?? 0, s.replayLsn ?? 0, s.inRecovery ? 0 : s.walLsn) : null,
+      ...(cluster.leader ? { raceBackoffAt: null } : {}) }));
+  }
   const d = cluster.leader ? withScheduledRestart(input, healthyCluster(input, iHaveLock)) : unhealthyCluster(input);
   const slots: Action[] = pg.server ? [{ type: 'sync_slots' }] : [];
   return withActions(withSlotCopy(input, appendActions(d, slots)), ...extra);
@@ -135,6 +146,8 @@ function longActionInProgress(input: HaInput, iHaveLock: boolean): Decision {
 /** No leader key: Ha.process_unhealthy_cluster. */
 function unhealthyCluster(input: HaInput): Decision {
   const { me } = input;
+  const backoff = postponeRace(input);
+  if (backoff) return backoff;
   const verdict = isHealthiestNode(input);
   if (verdict.healthiest) {
     const lead = isStandbyCluster(input.config)
@@ -150,6 +163,22 @@ function unhealthyCluster(input: HaInput): Decision {
   return withReasons(d, verdict.reasons);
 }
 
+/** primary_race_backoff: WAL still arrives from a primary that lost its key; give it time to return. */
+function postponeRace(input: HaInput): Decision | null {
+  const { config, memory, pg } = input;
+  const applies = raceBackoffApplies({
+    backoff: config.primary_race_backoff, paused: config.pause, standbyCluster: isStandbyCluster(config),
+    failoverCandidate: !!input.cluster.failover?.candidate, prevWalLsn: memory.prevWalLsn,
+  });
+  const s = pg.server;
+  if (!applies || !s || !s.inRecovery) return null;
+  const r = raceBackoff({
+    now: input.now, backoff: config.primary_race_backoff, loopWait: config.loop_wait, startedAt: memory.raceBackoffAt,
+    prevWalLsn: memory.prevWalLsn, walLsn: Math.max(s.receiveLsn ?? 0, s.replayLsn ?? 0), streaming: s.replicationState === 'streaming',
+  });
+  return r.postpone ? plan(r.message(input.me.name), setMemory({ raceBackoffAt: r.startedAt })) : null;
+}
+
 /** A leader key exists: Ha.process_healthy_cluster. */
 function healthyCluster(input: HaInput, iHaveLock: boolean): Decision {
   const { me, pg, cluster } = input;
@@ -158,18 +187,19 @@ function healthyCluster(input: HaInput, iHaveLock: boolean): Decision {
     if (input.config.pause && !standby && !(pg.server && !pg.server.inRecovery)) {
       return plan('removed leader lock because postgres is not running as primary', { type: 'delete_leader' });
     }
+    // Ha.process_healthy_cluster: a standby leader hands over on a switchover/failover request too.
     const handover = manualFailoverFromLeader(input);
-    const kept = standby
-      ? follow(input, 'cannot be a real primary in standby cluster', input.memory.role === 'standby_leader'
-        ? `no action. I am (${me.name}), the standby leader with the lock` : 'promoted self to a standby leader because i had the session lock')
-      : handover.kind === 'demote' ? handover.decision
-      : withReasons(withActions(enforcePrimaryRole(input, `no action. I am (${me.name}), the leader with the lock`, 'promoted self to leader because I had the session lock'),
-        ...handover.actions), handover.reasons);
+    const kept = handover.kind === 'demote' ? handover.decision
+      : withReasons(withActions(standby
+        ? follow(input, 'cannot be a real primary in standby cluster', input.memory.role === 'standby_leader'
+          ? `no action. I am (${me.name}), the standby leader with the lock` : 'promoted self to a standby leader because i had the session lock')
+        : enforcePrimaryRole(input, `no action. I am (${me.name}), the leader with the lock`, 'promoted self to leader because I had the session lock'),
+      ...handover.actions), handover.reasons);
     const lostWhilePrimary = pg.server && !pg.server.inRecovery;
     const lost = lostWhilePrimary
       ? (input.config.pause ? plan('continue to run as primary after failing to update leader lock in DCS')
         : plan('demoted self because failed to update leader lock in DCS',
-          setMemory({ role: 'demoted' }), { type: 'run_async', task: { kind: 'demote', name: 'demote', mode: 'immediate-nolock' } }))
+          setMemory({ role: 'demoted' }), { type: 'run_async', task: { kind: 'demote', name: 'demote', mode: 'immediate-nolock', ...stopTimeout(input.config) } }))
       : plan('not promoting because failed to update leader lock in DCS');
     return attempt('update_leader', kept, lost);
   }
@@ -183,6 +213,10 @@ function healthyCluster(input: HaInput, iHaveLock: boolean): Decision {
 
 /** Ha.enforce_primary_role */
 function enforcePrimaryRole(input: HaInput, message: string, promoteMessage: string): Decision {
+  return withWatchdogActivation(input, primaryRole(input, message, promoteMessage));
+}
+
+function primaryRole(input: HaInput, message: string, promoteMessage: string): Decision {
   const { pg } = input;
   if (pg.server && !pg.server.inRecovery) {
     return plan(message, setMemory({ role: 'primary' }), { type: 'update_history' }, { type: 'sync_replication' });

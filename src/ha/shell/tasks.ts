@@ -95,7 +95,7 @@ export async function runTask(task: AsyncTask, pg: TaskPostgres, dcs: Dcs): Prom
         task.detach?.length ? pg.detachStandbys(task.detach).catch((e: unknown) => log.warning('Could not detach standbys: %s', String(e))) : undefined,
         task.mode === 'graceful' ? pg.checkpoint().catch((e: unknown) => log.error('Exception during CHECKPOINT: %s', String(e))) : undefined,
       ]);
-      const stopped = await pg.stop(task.mode === 'graceful' || task.mode === 'offline' ? 'fast' : 'immediate');
+      const stopped = await pg.stop(task.mode === 'graceful' || task.mode === 'offline' ? 'fast' : 'immediate', task.stopTimeout ? { stopTimeout: task.stopTimeout } : {});
       if (!stopped) return false;
       if (task.mode === 'graceful' || task.mode === 'immediate') {
         const cluster = await dcs.getCluster();
