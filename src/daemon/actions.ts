@@ -2,8 +2,8 @@
 // so a restart or reinitialize never races the cycle.
 import type { ApiActions, FailsafeLeader, FailsafeOutcome, ReinitializeOutcome, RestartOutcome } from '../api/context.js';
 import { postgresVersionToInt, type ScheduledRestart as ApiScheduledRestart } from '../api/restart-request.js';
-import { restartTask } from '../ha/restart.js';
-import { upstreamOf } from '../ha/upstream.js';
+import { restartTask } from '../ha/core/restart.js';
+import { upstreamOf } from '../ha/core/upstream.js';
 import type { HaNode } from './node.js';
 
 export function nodeActions(node: HaNode): ApiActions {

@@ -2,7 +2,7 @@
 // decide() can compare WAL positions without doing I/O itself.
 import { failoverPriority, nofailover } from '../config/tags.js';
 import type { Cluster } from '../dcs/cluster.js';
-import type { PeerStatus } from '../ha/input.js';
+import type { PeerStatus } from '../ha/core/input.js';
 import { isObject, type JsonObject } from '../util/json.js';
 
 export async function probePeers(cluster: Cluster, me: string, timeoutMs = 2000): Promise<PeerStatus[]> {

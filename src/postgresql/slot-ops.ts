@@ -1,7 +1,7 @@
-// Replication slot operations on the local PostgreSQL: what SlotManager (src/ha/slots-process.ts)
+// Replication slot operations on the local PostgreSQL: what SlotManager (src/ha/shell/slots-process.ts)
 // decides, carried out. Logical slots are created in their own database, hence a separate connection.
-import type { SlotCopyPostgres } from '../ha/slots-copy-task.js';
-import type { SlotPostgres } from '../ha/slots-process.js';
+import type { SlotCopyPostgres } from '../ha/shell/slots-copy-task.js';
+import type { SlotPostgres } from '../ha/shell/slots-process.js';
 import { log } from '../log/logger.js';
 import { withClient, type ConnectTarget, type LocalConnection } from './connection.js';
 import type { Upstream } from './controller.js';

@@ -2,8 +2,8 @@
 // Patroni would print and the actions that must (or must not) happen.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { decide } from '../../../src/ha/decide.js';
-import type { Action } from '../../../src/ha/decision.js';
+import { decide } from '../../../src/ha/core/decide.js';
+import type { Action } from '../../../src/ha/core/decision.js';
 import { cluster, input, member, peer, pgEmpty, pgRunning, pgStopped, primary, server, walk } from './fixtures.js';
 
 const asyncTask = (actions: Action[]) => actions.flatMap((a) => (a.type === 'run_async' ? [a.task] : []))[0];

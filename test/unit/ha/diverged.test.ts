@@ -1,8 +1,8 @@
 // Divergence from the leader's history (ha-loop.md §7.2), decided from the DCS history key.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { decide } from '../../../src/ha/decide.js';
-import { divergence } from '../../../src/ha/diverged.js';
+import { decide } from '../../../src/ha/core/decide.js';
+import { divergence } from '../../../src/ha/core/diverged.js';
 import type { Cluster } from '../../../src/dcs/cluster.js';
 import { cluster, input, pgRunning, pgStopped, server } from './fixtures.js';
 

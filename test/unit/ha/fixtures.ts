@@ -1,8 +1,8 @@
 // Builders for decide() inputs: a world described in a few words per test case.
 import { buildDynamicConfig } from '../../../src/config/dynamic.js';
 import { EMPTY_CLUSTER, type Cluster, type Member, type MemberData } from '../../../src/dcs/cluster.js';
-import type { Action, Decision } from '../../../src/ha/decision.js';
-import { INITIAL_MEMORY, type HaInput, type HaMemory, type PeerStatus } from '../../../src/ha/input.js';
+import type { Action, Decision } from '../../../src/ha/core/decision.js';
+import { INITIAL_MEMORY, type HaInput, type HaMemory, type PeerStatus } from '../../../src/ha/core/input.js';
 import type { PostgresSnapshot, RunningServer } from '../../../src/postgresql/snapshot.js';
 import type { JsonObject } from '../../../src/util/json.js';
 

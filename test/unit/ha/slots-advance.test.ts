@@ -2,8 +2,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildDynamicConfig } from '../../../src/config/dynamic.js';
-import { LogicalSlotAdvancer, logicalAdvanceTargets, needsRecopy } from '../../../src/ha/slots-advance.js';
-import { SlotManager } from '../../../src/ha/slots-process.js';
+import { logicalAdvanceTargets, needsRecopy } from '../../../src/ha/core/slots-advance.js';
+import { LogicalSlotAdvancer } from '../../../src/ha/shell/slot-advancer.js';
+import { SlotManager } from '../../../src/ha/shell/slots-process.js';
 import { sleep } from '../../support/tmp.js';
 import { cluster } from './fixtures.js';
 import type { SlotRow } from '../../../src/postgresql/slots.js';

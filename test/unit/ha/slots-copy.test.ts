@@ -1,12 +1,12 @@
 // Logical slots survive a failover: which copies a replica makes, the step-14 decision, the task.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { decide } from '../../../src/ha/decide.js';
-import type { AsyncTask } from '../../../src/ha/decision.js';
-import type { HaInput } from '../../../src/ha/input.js';
-import { copyLogicalSlots, type CopyPostgres } from '../../../src/ha/slots-copy-task.js';
-import { copyableSlots, logicalSlotsToCopy, withSlotCopy } from '../../../src/ha/slots-copy.js';
-import type { ExistingSlot } from '../../../src/ha/slots.js';
+import { decide } from '../../../src/ha/core/decide.js';
+import type { AsyncTask } from '../../../src/ha/core/decision.js';
+import type { HaInput } from '../../../src/ha/core/input.js';
+import { copyLogicalSlots, type CopyPostgres } from '../../../src/ha/shell/slots-copy-task.js';
+import { copyableSlots, logicalSlotsToCopy, withSlotCopy } from '../../../src/ha/core/slots-copy.js';
+import type { ExistingSlot } from '../../../src/ha/core/slots.js';
 import type { PrimarySlotState } from '../../../src/postgresql/slot-copy.js';
 import { cluster, input, pgRunning, primary, walk } from './fixtures.js';
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildDynamicConfig } from '../../../src/config/dynamic.js';
-import { isIgnored, memberSlotOwners, needsHotStandbyFeedback, permanentSlots, permanentSlotsFor, planSlots, retainedSlots, type ExistingSlot } from '../../../src/ha/slots.js';
+import { isIgnored, memberSlotOwners, needsHotStandbyFeedback, permanentSlots, permanentSlotsFor, planSlots, retainedSlots, type ExistingSlot } from '../../../src/ha/core/slots.js';
 import { cluster, member } from './fixtures.js';
 
 const phys = (name: string): ExistingSlot => ({ name, type: 'physical', database: null, plugin: null });

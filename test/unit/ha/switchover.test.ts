@@ -2,8 +2,8 @@
 // candidate; without a leader only the requested candidate races.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { decide } from '../../../src/ha/decide.js';
-import type { Action } from '../../../src/ha/decision.js';
+import { decide } from '../../../src/ha/core/decide.js';
+import type { Action } from '../../../src/ha/core/decision.js';
 import { cluster, input, peer, pgRunning, primary, walk } from './fixtures.js';
 
 function withFailover(c: ReturnType<typeof cluster>, f: { leader?: string; candidate?: string; scheduledAt?: Date }) {

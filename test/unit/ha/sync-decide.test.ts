@@ -2,7 +2,7 @@
 // does each cycle, and the standby leader's messages.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { decide } from '../../../src/ha/decide.js';
+import { decide } from '../../../src/ha/core/decide.js';
 import type { JsonObject } from '../../../src/util/json.js';
 import { cluster, input, peer, pgRunning, primary, server, walk } from './fixtures.js';
 

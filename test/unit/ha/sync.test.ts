@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildDynamicConfig } from '../../../src/config/dynamic.js';
 import type { SyncState } from '../../../src/dcs/cluster.js';
-import { planQuorum, requiredQuorum } from '../../../src/ha/sync-quorum.js';
-import { confirmedMultisync, planMultisync, readyKey, selectSync, syncBeforePromote, syncKeyJson, type SelectInput } from '../../../src/ha/sync.js';
+import { planQuorum, requiredQuorum } from '../../../src/ha/core/sync-quorum.js';
+import { confirmedMultisync, planMultisync, readyKey, selectSync, syncBeforePromote, syncKeyJson, type SelectInput } from '../../../src/ha/core/sync.js';
 import { formatStandbyNames, parseStandbyNames, STRICT_PLACEHOLDER, type ReplicaProgress } from '../../../src/postgresql/sync.js';
 import { member } from './fixtures.js';
 

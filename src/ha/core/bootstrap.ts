@@ -1,6 +1,6 @@
 // Empty data directory: initialise a new cluster, or clone from the leader (ha-loop.md §6).
-import { nofailover } from '../config/tags.js';
-import { isValidSysid } from '../dcs/cluster.js';
+import { nofailover } from '../../config/tags.js';
+import { isValidSysid } from '../../dcs/cluster.js';
 import { attempt, plan, setMemory, type Decision } from './decision.js';
 import type { HaInput } from './input.js';
 import { isStandbyCluster, remoteUpstream } from './standby.js';

@@ -1,8 +1,8 @@
 // The long-running work behind each AsyncTask, run on the AsyncRunner.
-import type { Dcs } from '../dcs/dcs.js';
-import { log } from '../log/logger.js';
-import type { PostgresController, Upstream } from '../postgresql/controller.js';
-import type { AsyncTask } from './decision.js';
+import type { Dcs } from '../../dcs/dcs.js';
+import { log } from '../../log/logger.js';
+import type { PostgresController, Upstream } from '../../postgresql/controller.js';
+import type { AsyncTask } from '../core/decision.js';
 import { copyLogicalSlots, type SlotCopyPostgres } from './slots-copy-task.js';
 
 /** The controller plus the pieces tasks need beyond the HA-facing interface. */

@@ -2,8 +2,8 @@
 // names in `ANY numsync (...)` have it; a replica may promote with `quorum` votes among the voters
 // in the `sync` key. Every step keeps "any acknowledging set meets any promoting set": the key is
 // widened before the names change and narrowed only once the new names hold every commit.
-import { parseStandbyNames } from '../postgresql/sync.js';
-import type { SyncState } from '../dcs/cluster.js';
+import { parseStandbyNames } from '../../postgresql/sync.js';
+import type { SyncState } from '../../dcs/cluster.js';
 import { lower, sameNames, type Selection, type SyncKeyValue } from './sync.js';
 
 /**

@@ -1,7 +1,7 @@
 // Which node a replica streams from, derived from members' conn_url (ha-loop.md §4.4 step 1).
-import { nostream, replicatefrom } from '../config/tags.js';
-import type { Cluster, Member } from '../dcs/cluster.js';
-import type { Upstream } from '../postgresql/controller.js';
+import { nostream, replicatefrom } from '../../config/tags.js';
+import type { Cluster, Member } from '../../dcs/cluster.js';
+import type { Upstream } from '../../postgresql/controller.js';
 
 /** host/port of `postgres://host:port/db`; null when the URL is missing or unusable. */
 export function upstreamOf(member: Member | undefined): Upstream | null {

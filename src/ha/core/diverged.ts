@@ -1,7 +1,7 @@
 // Has this node's history forked from the leader's (ha-loop.md §7.2)? Decided from the leader's
 // timeline history in the DCS: the switch point where our timeline ended on the leader's side.
-import { clusterTimeline } from '../dcs/cluster.js';
-import type { ControlData } from '../postgresql/snapshot.js';
+import { clusterTimeline } from '../../dcs/cluster.js';
+import type { ControlData } from '../../postgresql/snapshot.js';
 import type { HaInput } from './input.js';
 
 export type Divergence =

@@ -1,7 +1,7 @@
 // One slot for long work (bootstrap, clone, promote, start, rewind, demote), as Patroni's
 // AsyncExecutor: the HA cycle keeps running, keeps the lease, and answers the API meanwhile.
-import { log } from '../log/logger.js';
-import type { AsyncOutcome, AsyncState } from './input.js';
+import { log } from '../../log/logger.js';
+import type { AsyncOutcome, AsyncState } from '../core/input.js';
 
 export class AsyncRunner {
   private running: AsyncState | null = null;

@@ -1,7 +1,7 @@
 // The HA cycle as one pure function: a snapshot in, a decision out (ha-loop.md §2). The order of
 // the checks is Patroni's; the first that applies returns.
-import { nofailover } from '../config/tags.js';
-import { isValidSysid } from '../dcs/cluster.js';
+import { nofailover } from '../../config/tags.js';
+import { isValidSysid } from '../../dcs/cluster.js';
 import { bootstrap, postBootstrap } from './bootstrap.js';
 import { attempt, plan, setMemory, withActions, withReasons, type Action, type Decision } from './decision.js';
 import { follow } from './follow.js';

@@ -1,7 +1,7 @@
 // Who may lead: the healthiest-node rules of ha-loop.md §10 and §9.2, with a reason for every
 // member so a decision can say why it raced or stood back.
-import { failoverPriority, nofailover } from '../config/tags.js';
-import { clusterTimeline, type Member } from '../dcs/cluster.js';
+import { failoverPriority, nofailover } from '../../config/tags.js';
+import { clusterTimeline, type Member } from '../../dcs/cluster.js';
 import type { Reason } from './decision.js';
 import type { HaInput, PeerStatus } from './input.js';
 import { listedInSync, syncActive } from './sync.js';

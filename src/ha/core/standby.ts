@@ -1,9 +1,9 @@
 // Standby clusters (ha-loop.md §4.1-§4.4, config.md `standby_cluster`): the lock holder is a
 // standby leader replicating from the remote primary; the other members cascade from it.
-import { nostream } from '../config/tags.js';
-import type { DynamicConfig } from '../config/types.js';
-import type { ServerRole, Upstream } from '../postgresql/controller.js';
-import { parseIntLoose } from '../util/json.js';
+import { nostream } from '../../config/tags.js';
+import type { DynamicConfig } from '../../config/types.js';
+import type { ServerRole, Upstream } from '../../postgresql/controller.js';
+import { parseIntLoose } from '../../util/json.js';
 import type { HaInput } from './input.js';
 import { nodeToFollow } from './upstream.js';
 

@@ -1,10 +1,10 @@
 // The copy_logical_slots task (Patroni's SlotsHandler.copy_logical_slots): read the slots' state
 // files from the primary, stop, install them, start again. Runs on the async executor.
-import { log } from '../log/logger.js';
-import type { PostgresController, Upstream } from '../postgresql/controller.js';
-import type { PrimarySlotState } from '../postgresql/slot-copy.js';
-import type { AsyncTask } from './decision.js';
-import { copyableSlots } from './slots-copy.js';
+import { log } from '../../log/logger.js';
+import type { PostgresController, Upstream } from '../../postgresql/controller.js';
+import type { PrimarySlotState } from '../../postgresql/slot-copy.js';
+import type { AsyncTask } from '../core/decision.js';
+import { copyableSlots } from '../core/slots-copy.js';
 
 export interface SlotCopyPostgres {
   /** The named slots on the primary, state files included (superuser session, short timeouts). */

@@ -1,7 +1,7 @@
 // Logical slots surviving a failover (ha-loop.md §2 step 14, config.md §5): a replica that may be
 // promoted gets a copy of each permanent logical slot the leader publishes in status.slots, made
 // from the primary's slot state file. Pure: which slots to copy, and the task that copies them.
-import type { PrimarySlotState } from '../postgresql/slot-copy.js';
+import type { PrimarySlotState } from '../../postgresql/slot-copy.js';
 import type { Action, Decision } from './decision.js';
 import type { HaInput } from './input.js';
 import { permanentSlotsFor, type LogicalSlot } from './slots.js';

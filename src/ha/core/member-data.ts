@@ -1,8 +1,8 @@
 // The JSON this node publishes in members/<name> every cycle (dcs.md §3.2, ha-loop.md §13).
-import { publishedTags } from '../config/tags.js';
-import type { DynamicConfig, Tags } from '../config/types.js';
-import type { MemberData } from '../dcs/cluster.js';
-import type { PostgresSnapshot } from '../postgresql/snapshot.js';
+import { publishedTags } from '../../config/tags.js';
+import type { DynamicConfig, Tags } from '../../config/types.js';
+import type { MemberData } from '../../dcs/cluster.js';
+import type { PostgresSnapshot } from '../../postgresql/snapshot.js';
 import type { HaMemory } from './input.js';
 
 export interface MemberIdentity {

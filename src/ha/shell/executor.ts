@@ -1,13 +1,13 @@
 // Carries out a Decision: walks its actions and branches against the real DCS and PostgreSQL.
 // All judgement lives in decide(); this file only performs and reports.
-import type { Cluster } from '../dcs/cluster.js';
-import type { Dcs } from '../dcs/dcs.js';
-import { log } from '../log/logger.js';
-import type { PostgresController } from '../postgresql/controller.js';
+import type { Cluster } from '../../dcs/cluster.js';
+import type { Dcs } from '../../dcs/dcs.js';
+import { log } from '../../log/logger.js';
+import type { PostgresController } from '../../postgresql/controller.js';
 import type { AsyncRunner } from './async-runner.js';
-import type { Action, AsyncTask, Attempt, Decision } from './decision.js';
-import type { HaMemory } from './input.js';
-import type { SyncKeyValue } from './sync.js';
+import type { Action, AsyncTask, Attempt, Decision } from '../core/decision.js';
+import type { HaMemory } from '../core/input.js';
+import type { SyncKeyValue } from '../core/sync.js';
 
 export interface ExecutorDeps {
   dcs: Dcs;

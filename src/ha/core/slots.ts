@@ -1,10 +1,10 @@
 // Which replication slots a node keeps (config.md §3 `slots`/`ignore_slots`/`member_slots_ttl`,
 // dcs.md §3.8/§3.10), pure: member slots per role, permanent slots, ignore matchers, retention.
-import { nofailover, nostream, replicatefrom } from '../config/tags.js';
-import type { DynamicConfig } from '../config/types.js';
-import type { Cluster } from '../dcs/cluster.js';
-import { slotNameFromMemberName } from '../postgresql/slots.js';
-import { isObject, type JsonObject } from '../util/json.js';
+import { nofailover, nostream, replicatefrom } from '../../config/tags.js';
+import type { DynamicConfig } from '../../config/types.js';
+import type { Cluster } from '../../dcs/cluster.js';
+import { slotNameFromMemberName } from '../../postgresql/slots.js';
+import { isObject, type JsonObject } from '../../util/json.js';
 
 export type SlotRole = 'primary' | 'standby_leader' | 'replica';
 

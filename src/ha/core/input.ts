@@ -1,7 +1,7 @@
 // Everything decide() reads: one snapshot of the world per cycle. No clocks, sockets or files here.
-import type { DynamicConfig, Tags } from '../config/types.js';
-import type { Cluster, MemberRole } from '../dcs/cluster.js';
-import type { PostgresSnapshot } from '../postgresql/snapshot.js';
+import type { DynamicConfig, Tags } from '../../config/types.js';
+import type { Cluster, MemberRole } from '../../dcs/cluster.js';
+import type { PostgresSnapshot } from '../../postgresql/snapshot.js';
 import type { ScheduledRestart } from './restart.js';
 import type { ExistingSlot } from './slots.js';
 

@@ -1,10 +1,10 @@
 // Synchronous replication on the leader (ha-loop.md §12), pure: which replicas may be synchronous,
 // what synchronous_standby_names and the `sync` key must say, and in which order they change so the
 // key never names a standby that lacks an acknowledged commit.
-import { nofailover, nosync, replicatefrom, syncPriority } from '../config/tags.js';
-import type { DynamicConfig } from '../config/types.js';
-import type { Member, SyncState } from '../dcs/cluster.js';
-import { ackedLsn, formatStandbyNames, parseStandbyNames, STRICT_PLACEHOLDER, type SyncReading } from '../postgresql/sync.js';
+import { nofailover, nosync, replicatefrom, syncPriority } from '../../config/tags.js';
+import type { DynamicConfig } from '../../config/types.js';
+import type { Member, SyncState } from '../../dcs/cluster.js';
+import { ackedLsn, formatStandbyNames, parseStandbyNames, STRICT_PLACEHOLDER, type SyncReading } from '../../postgresql/sync.js';
 
 /** The value written to the `sync` key (dcs.md §3.7). */
 export interface SyncKeyValue {

@@ -1,7 +1,7 @@
 // Restart requests (REST /restart, patronictl restart, scheduled restarts; ha-loop.md §9.1):
 // the conditions that must hold, and the scheduled restart's place in the cycle.
-import type { MemberRole } from '../dcs/cluster.js';
-import type { PostgresSnapshot } from '../postgresql/snapshot.js';
+import type { MemberRole } from '../../dcs/cluster.js';
+import type { PostgresSnapshot } from '../../postgresql/snapshot.js';
 import type { Action, AsyncTask } from './decision.js';
 import type { HaInput } from './input.js';
 import { scheduledAction } from './scheduled.js';

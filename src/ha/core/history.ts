@@ -1,5 +1,5 @@
 // The `history` key the leader keeps (dcs.md §3.5), built from PostgreSQL's timeline history file.
-import type { HistoryLine, TimelineHistory } from '../dcs/cluster.js';
+import type { HistoryLine, TimelineHistory } from '../../dcs/cluster.js';
 
 /** Parse `<TLI>.history`: tab-separated `tli  X/Y  reason` lines. */
 export function parseHistoryFile(text: string): [number, number, string][] {

@@ -1,6 +1,6 @@
 // The leader's side of a switchover or manual failover (ha-loop.md §9.1): demote gracefully when
 // a healthy candidate exists, otherwise clean the failover key up and carry on leading.
-import type { Member } from '../dcs/cluster.js';
+import type { Member } from '../../dcs/cluster.js';
 import { plan, setMemory, type Action, type Decision, type Reason } from './decision.js';
 import { isFailoverPossible } from './healthiest.js';
 import type { HaInput } from './input.js';

@@ -1,7 +1,7 @@
 // A decision is data: the actions to run, the status message Patroni would print, and for steps
 // whose outcome changes what happens next (taking the lock, keeping it) a branch per outcome.
 // The executor walks it; tests compare it. Reasons explain the choice to logs, the API and patronictl.
-import type { ServerRole, StopMode, Upstream } from '../postgresql/controller.js';
+import type { ServerRole, StopMode, Upstream } from '../../postgresql/controller.js';
 import type { HaMemory } from './input.js';
 import type { LogicalSlot } from './slots.js';
 import type { SyncKeyValue } from './sync.js';

@@ -1,12 +1,13 @@
 // The slot step of every cycle (ha-loop.md §2 step 14) against the real PostgreSQL: create/drop
 // what slots.ts decides, keep replicas' copies moving with the leader's positions, and prepare the
 // `slots`/`retain_slots` the leader publishes in `status` (dcs.md §3.8).
-import type { DynamicConfig, Tags } from '../config/types.js';
-import type { Cluster } from '../dcs/cluster.js';
-import { log } from '../log/logger.js';
-import type { SlotRow } from '../postgresql/slots.js';
-import { LogicalSlotAdvancer, logicalAdvanceTargets, type LogicalAdvancePostgres } from './slots-advance.js';
-import { memberSlotName, memberSlotOwners, permanentSlotsFor, planSlots, retainedSlots, type LogicalSlot, type SlotRole } from './slots.js';
+import type { DynamicConfig, Tags } from '../../config/types.js';
+import type { Cluster } from '../../dcs/cluster.js';
+import { log } from '../../log/logger.js';
+import type { SlotRow } from '../../postgresql/slots.js';
+import { logicalAdvanceTargets } from '../core/slots-advance.js';
+import { LogicalSlotAdvancer, type LogicalAdvancePostgres } from './slot-advancer.js';
+import { memberSlotName, memberSlotOwners, permanentSlotsFor, planSlots, retainedSlots, type LogicalSlot, type SlotRole } from '../core/slots.js';
 
 export interface SlotPostgres extends LogicalAdvancePostgres {
   majorVersion(): Promise<number>;

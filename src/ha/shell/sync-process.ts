@@ -1,13 +1,13 @@
 // The leader's synchronous-replication step (ha-loop.md §12) against the real DCS and PostgreSQL.
 // The rules are in sync.ts / sync-quorum.ts; this file sequences the writes and remembers, across
 // cycles, which replicas were seen holding every commit acknowledged before the names last changed.
-import type { DynamicConfig } from '../config/types.js';
-import type { Cluster, SyncState } from '../dcs/cluster.js';
-import type { Dcs } from '../dcs/dcs.js';
-import { log } from '../log/logger.js';
-import { formatStandbyNames, type SyncReading } from '../postgresql/sync.js';
-import { planQuorum } from './sync-quorum.js';
-import { confirmedMultisync, lower, planMultisync, selectSync, syncKeyJson, type Selection, type SyncKeyValue } from './sync.js';
+import type { DynamicConfig } from '../../config/types.js';
+import type { Cluster, SyncState } from '../../dcs/cluster.js';
+import type { Dcs } from '../../dcs/dcs.js';
+import { log } from '../../log/logger.js';
+import { formatStandbyNames, type SyncReading } from '../../postgresql/sync.js';
+import { planQuorum } from '../core/sync-quorum.js';
+import { confirmedMultisync, lower, planMultisync, selectSync, syncKeyJson, type Selection, type SyncKeyValue } from '../core/sync.js';
 
 export interface SyncPostgres {
   /** One round trip: names in effect, synchronous_commit, WAL position, pg_stat_replication. */
