@@ -53,7 +53,7 @@ export function nodeActions(node: HaNode): ApiActions {
       if (!from) return { kind: 'no_leader' };
       // A running task cannot be interrupted safely here: `force` waits for it instead of cancelling.
       if (force && node.memory.async) await node.waitTask(node.dynamic.loop_wait * 1000);
-      const busy = node.startTask({ kind: 'reinitialize', name: 'reinitialize', from });
+      const busy = node.startTask({ kind: 'reinitialize', name: 'reinitialize', from, methods: node.identityNow().replicaMethods });
       return busy ? { kind: 'busy', action: busy } : { kind: 'started' };
     },
 

@@ -23,6 +23,7 @@ import { holdsLogicalSlotCopies } from '../ha/core/slots.js';
 import { log } from '../log/logger.js';
 import type { PostgresSnapshot } from '../postgresql/snapshot.js';
 import { isObject, parseJson, type JsonObject } from '../util/json.js';
+import { worksWithoutLeader } from '../scripts/commands.js';
 import { PATRONI_VERSION } from '../version.js';
 import { LeaseFence } from './lease-fence.js';
 import { probePeers } from './peers.js';
@@ -90,6 +91,8 @@ export class HaNode {
       usePgRewind: this.dynamic.use_pg_rewind,
       removeDataDirOnDivergedTimelines: config.postgresql.remove_data_directory_on_diverged_timelines,
       removeDataDirOnRewindFailure: config.postgresql.remove_data_directory_on_rewind_failure,
+      replicaMethods: config.postgresql.create_replica_methods,
+      noLeaderMethods: config.postgresql.create_replica_methods.filter((m) => worksWithoutLeader(m, isObject(config.postgresql.raw[m]) ? config.postgresql.raw[m] : undefined)),
     };
   }
 

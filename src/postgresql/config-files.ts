@@ -73,6 +73,8 @@ export interface ConfigFilesPlan {
   pgHba: string[] | null;
   pgIdent: string[] | null;
   recoveryNames: Set<string>;
+  /** After a custom bootstrap with keep_existing_recovery_conf: the restored signal files and recovery settings stay. */
+  keepExistingRecovery?: boolean;
 }
 
 /** Write postgresql.conf (+ base rename), pg_hba/pg_ident, signal files or recovery.conf. */
@@ -98,6 +100,7 @@ export function writeConfigFiles(p: ConfigFilesPlan): void {
   const recoverySignal = join(p.dataDir, 'recovery.signal');
   const recoveryConf = join(p.dataDir, 'recovery.conf');
   if (modern) {
+    if (p.keepExistingRecovery) return;
     removeIfExists(recoveryConf);
     if (p.recovery) {
       const standby = standbyMode === undefined || ['on', 'true', '1', 'yes'].includes(standbyMode.toLowerCase());
@@ -112,6 +115,8 @@ export function writeConfigFiles(p: ConfigFilesPlan): void {
       const cleaned = sanitizeAutoConf(readFileSync(auto, 'utf8'), p.recoveryNames);
       if (cleaned !== null) writeFileSync(auto, cleaned);
     }
+  } else if (p.keepExistingRecovery) {
+    return;
   } else if (p.recovery) {
     writeFileSync(recoveryConf, renderRecoveryConf(p.recovery), { mode: 0o600 });
   } else {

@@ -9,7 +9,7 @@ import { restoreConfigurationFiles, saveConfigurationFiles } from './backups.js'
 import { runBasebackup } from './basebackup.js';
 import { writeConfigFiles, writtenPrimaryConninfo } from './config-files.js';
 import { localAddress, LocalConnection, withClient, type ConnectTarget } from './connection.js';
-import { buildPrimaryConninfo, formatDsn, pgpassLines, type ConnParams, type PgpassRecord } from './conninfo.js';
+import { pgpassLines, type ConnParams, type PgpassRecord } from './conninfo.js';
 import type { PostgresController, ServerRole, StopMode, Upstream } from './controller.js';
 import { readControlData } from './controldata.js';
 import { clearDirectory, probeDataDir, readMajorVersion } from './datadir.js';
@@ -26,6 +26,10 @@ import { SYNC_READING_QUERY, toSyncReading, type SyncReading, type SyncReadingRo
 import type { ControlData, DataDirState, PostgresSnapshot } from './snapshot.js';
 import { parseVersionOutput, runTool, toolPath, type ToolName } from './tools.js';
 import { setupUsers } from './users.js';
+import { PgCallbacks } from './callbacks.js';
+import { createReplica, customBootstrap, moveDataDirectory, runPostBootstrap, type CustomBootstrapState } from './bootstrap-methods.js';
+import type { CallbackAction, CallbackRole } from '../scripts/commands.js';
+import type { PgRole } from './callback-state.js';
 
 function walSegmentSize(dd: DataDirState): number {
   const raw = dd.kind === 'present' ? dd.controlData?.raw['Bytes per WAL segment'] : undefined;
@@ -57,11 +61,18 @@ export class Postgresql implements PostgresController {
   private readonly conn: LocalConnection;
   /** Replication slot operations (SlotManager drives them). */
   readonly slots: SlotOps;
+  /** Callbacks fired by start/stop/restart/reload/promote/follow, as Patroni's Postgresql fires them. */
+  readonly callbacks: PgCallbacks;
+  /** Set between a custom bootstrap method and the end of post_bootstrap (recovery settings to start with). */
+  private customBootstrap: CustomBootstrapState | null = null;
 
   constructor(private cfg: PatroniConfig, private readonly getDynamic: () => DynamicConfig) {
     this.conn = new LocalConnection(() => this.superuserTarget());
     this.state = runningPostmaster(this.dataDir) ? 'running' : 'stopped';
     this.slots = new SlotOps(this.conn, (database) => ({ ...this.superuserTarget(0), database }), () => this.majorVersion());
+    const fromDir: PgRole = existsSync(join(this.dataDir, 'standby.signal')) || existsSync(join(this.dataDir, 'recovery.conf')) ? 'replica'
+      : existsSync(join(this.dataDir, 'PG_VERSION')) ? 'primary' : 'uninitialized';
+    this.callbacks = new PgCallbacks(() => this.cfg, fromDir);
   }
 
   get dataDir(): string { return this.cfg.postgresql.data_dir; }
@@ -135,6 +146,13 @@ export class Postgresql implements PostgresController {
     return snap;
   }
 
+  /** bootstrap.method: a custom method's command, or initdb (Bootstrap.bootstrap). No callbacks until the cluster is initialized. */
+  async bootstrap(): Promise<void> {
+    this.callbacks.setBootstrapping(true);
+    this.customBootstrap = await customBootstrap({ cfg: this.cfg, setState: (st) => this.setState(st) });
+    if (!this.customBootstrap) await this.initdb();
+  }
+
   async initdb(): Promise<void> {
     this.setState('initializing new cluster');
     const pgc = this.cfg.postgresql;
@@ -171,6 +189,11 @@ export class Postgresql implements PostgresController {
       if (this.standbyNames.value === null) delete plan.files.parameters.synchronous_standby_names;
       else plan.files.parameters.synchronous_standby_names = this.standbyNames.value;
     }
+    const custom = this.customBootstrap;
+    if (custom && role === 'primary') {
+      if (custom.recovery) plan.files.recovery = custom.recovery;
+      plan.files.keepExistingRecovery = custom.keepExistingRecovery;
+    }
     this.writePgpass(plan.pgpass);
     writeConfigFiles(plan.files);
     this.role = role;
@@ -178,13 +201,40 @@ export class Postgresql implements PostgresController {
     return plan.options;
   }
 
+  /**
+   * Start in a role. A replica or standby leader starts the way Patroni's follow() starts it: a
+   * demoted primary (or a role swap between replica and standby leader) announces on_role_change
+   * instead of on_start.
+   */
   async start(role: ServerRole, upstream: Upstream | null): Promise<boolean> {
+    if (role === 'primary') return this.startServer(role, upstream, false);
+    const changeRole = this.callbacks.followChangesRole(role);
+    const ok = await this.startServer(role, upstream, changeRole);
+    if (changeRole) this.callbacks.call('on_role_change', role);
+    return ok;
+  }
+
+  /** Stop and start again in a role; on_restart once it accepts connections (Postgresql.restart). */
+  async restart(role: ServerRole, upstream: Upstream | null, blockCallbacks = false): Promise<boolean> {
+    this.setState('restarting');
+    this.callbacks.restartRequested(blockCallbacks);
+    return (await this.stop('fast', { blockCallbacks: true })) && this.startServer(role, upstream, true);
+  }
+
+  /** A callback the HA cycle decided on (run_callback). */
+  runCallback(action: CallbackAction, role: CallbackRole, endBootstrap: boolean): void {
+    if (endBootstrap) this.callbacks.setBootstrapping(false);
+    this.callbacks.call(action, role);
+  }
+
+  private async startServer(role: ServerRole, upstream: Upstream | null, blockCallbacks: boolean): Promise<boolean> {
     await this.conn.close();
     if (runningPostmaster(this.dataDir)) {
       log.error('Cannot start PostgreSQL because one is already running.');
       this.setState('starting');
       return true;
     }
+    this.callbacks.startRequested(role, blockCallbacks);
     this.setState('starting');
     this.startInProgress = true;
     // A demoted primary's names mean nothing on a replica; a promotion sets them again first.
@@ -198,6 +248,7 @@ export class Postgresql implements PostgresController {
       if (res.code === 0) {
         this.startedOptions = optionMap(options);
         this.setState('running');
+        this.callbacks.started();
         saveConfigurationFiles(configDir(this.cfg), this.dataDir);
         return true;
       }
@@ -223,20 +274,26 @@ export class Postgresql implements PostgresController {
     const same = next.managed === this.standbyNames.managed && (!next.managed || (this.standbyNames.managed && this.standbyNames.value === next.value));
     if (same) return;
     this.standbyNames = next;
-    await this.reload();
+    await this.reload(true);
   }
 
-  async stop(mode: StopMode, opts: { checkpoint?: boolean } = {}): Promise<boolean> {
+  /**
+   * Postgresql.stop: CHECKPOINT first when asked, then before_stop, then pg_ctl stop; on_stop when
+   * a running postmaster was stopped, except inside a restart (`blockCallbacks`).
+   */
+  async stop(mode: StopMode, opts: { checkpoint?: boolean; blockCallbacks?: boolean } = {}): Promise<boolean> {
     if (!runningPostmaster(this.dataDir)) {
       this.setState('stopped');
       return true;
     }
     if (opts.checkpoint && this.state !== 'starting') await this.checkpoint().catch((e) => log.error('Exception during CHECKPOINT: %s', errorText(e)));
     this.setState('stopping');
+    await this.callbacks.beforeStop();
     await this.conn.close();
     const res = await pgCtlStop(this.pgCtl(), mode);
     if (res.code === 0 || !runningPostmaster(this.dataDir)) {
       this.setState('stopped');
+      this.callbacks.stopped(true, opts.blockCallbacks ?? false);
       return true;
     }
     log.warning('pg_ctl stop failed: %s', res.stderr.trim());
@@ -246,6 +303,7 @@ export class Postgresql implements PostgresController {
 
   async promote(): Promise<boolean> {
     const res = await pgCtlPromote(this.pgCtl());
+    if (res.code === 0) this.callbacks.promoted();
     if (res.code !== 0) {
       log.warning('pg_ctl promote: %s', res.stderr.trim() || res.stdout.trim());
       // Not in standby mode (already primary) counts as done; anything else failed now, not in a minute.
@@ -257,6 +315,7 @@ export class Postgresql implements PostgresController {
       try {
         const [row] = await this.conn.query<{ r: boolean }>('SELECT pg_catalog.pg_is_in_recovery() AS r');
         if (row && !row.r) {
+          this.callbacks.setRole('primary');
           this.role = 'primary';
           this.upstream = null;
           return true;
@@ -273,26 +332,45 @@ export class Postgresql implements PostgresController {
     if (!runningPostmaster(this.dataDir)) return this.start(role, upstream);
     const inRecovery = await this.conn.query<{ r: boolean }>('SELECT pg_catalog.pg_is_in_recovery() AS r')
       .then(([row]) => row?.r ?? null).catch(() => null);
+    // Postgresql.follow: a role change is announced once, instead of on_reload/on_restart.
+    const changeRole = role !== 'primary' && this.callbacks.followChangesRole(role);
+    let ok: boolean;
     if (inRecovery === true && (await this.majorVersion()) >= 130000) {
       await this.writeConfiguration(role, upstream);
       const res = await pgCtlReload(this.pgCtl());
       if (res.code !== 0) log.error('pg_ctl reload failed: %s', res.stderr.trim());
-      return res.code === 0;
+      ok = res.code === 0;
+      if (ok) this.callbacks.reloaded(changeRole);
+    } else {
+      // A primary cannot become a standby, nor can old servers reload primary_conninfo: restart.
+      this.callbacks.restartRequested(changeRole);
+      ok = (await this.stop('fast', { checkpoint: inRecovery === false, blockCallbacks: true })) && (await this.startServer(role, upstream, true));
     }
-    // A primary cannot become a standby, nor can old servers reload primary_conninfo: restart.
-    return (await this.stop('fast', { checkpoint: inRecovery === false })) && this.start(role, upstream);
+    if (changeRole) this.callbacks.call('on_role_change', role);
+    return ok;
+  }
+
+  /** Patroni's follow() when nothing needs rewriting: a replica that now holds the standby lock says so. */
+  prePromote(): Promise<boolean> { return this.callbacks.prePromote(); }
+
+  setCallbackRole(role: PgRole): void { this.callbacks.setRole(role); }
+
+  announceRole(role: ServerRole): void {
+    if (role === 'standby_leader' && this.callbacks.role !== role) this.callbacks.call('on_role_change', role);
   }
 
   async checkpoint(): Promise<void> {
     await withClient(this.superuserTarget(0), async (c) => { await c.query('CHECKPOINT'); });
   }
 
-  async reload(): Promise<void> {
+  /** Rewrite the files and `pg_ctl reload`; on_reload unless `blockCallbacks`. */
+  async reload(blockCallbacks = false): Promise<void> {
     if (!runningPostmaster(this.dataDir)) return;
     const role = this.role ?? (existsSync(join(this.dataDir, 'standby.signal')) ? 'replica' : 'primary');
     await this.writeConfiguration(role, this.upstream ?? this.writtenUpstream());
     const res = await pgCtlReload(this.pgCtl());
     if (res.code !== 0) log.error('pg_ctl reload failed: %s', res.stderr.trim());
+    else this.callbacks.reloaded(blockCallbacks);
   }
 
   /** host/port of primary_conninfo as currently written in postgresql.conf. */
@@ -316,29 +394,48 @@ export class Postgresql implements PostgresController {
     return current.host === upstream.host && current.port === upstream.port;
   }
 
-  async basebackup(from: Upstream): Promise<void> {
-    const probe = probeDataDir(this.dataDir);
-    if (probe.kind !== 'empty') throw new Error(`data directory ${this.dataDir} is not empty`);
-    this.setState('creating replica');
+  /**
+   * Bootstrap.create_replica: the methods in order (the HA core chose the list), falling back to the
+   * next on failure. `from` null: only methods that need no replication connection (no_leader).
+   */
+  async createReplica(from: Upstream | null, methods: string[]): Promise<boolean> {
     const pgc = this.cfg.postgresql;
-    const { params, pgpass } = buildPrimaryConninfo({
-      host: from.host, port: from.port, auth: pgc.authentication.replication, applicationName: this.cfg.name,
-      database: pgc.database || 'postgres', majorVersion: await this.majorVersion(), pgpass: pgpassPath(this.cfg),
+    const majorVersion = await this.majorVersion();
+    const ok = await createReplica({
+      cfg: this.cfg, from, methods, majorVersion, setState: (st) => this.setState(st),
+      writePgpass: (rec) => this.writePgpass(rec),
+      removeDataDirectory: () => this.removeDataDirectory(),
+      basebackup: async (dsn, env) => runBasebackup({
+        binary: this.tool('pg_basebackup'), dataDir: this.dataDir, dsn, env,
+        userOptions: userOptions('basebackup', pgc.basebackup, BASEBACKUP_FORBIDDEN, (msg) => log.error(msg)),
+      }),
     });
-    const env = this.writePgpass(pgpass);
-    const ok = await runBasebackup({
-      binary: this.tool('pg_basebackup'), dataDir: this.dataDir, dsn: formatDsn(params), env,
-      userOptions: userOptions('basebackup', pgc.basebackup, BASEBACKUP_FORBIDDEN, (msg) => log.error(msg)),
-    });
-    this.setState('stopped');
-    if (!ok) throw new Error(`pg_basebackup from ${from.name} failed`);
-    restoreConfigurationFiles(configDir(this.cfg), this.dataDir);
+    if (ok) restoreConfigurationFiles(configDir(this.cfg), this.dataDir);
+    return ok;
   }
 
+  /** Roles and passwords, then post_bootstrap; after a custom bootstrap, the normal configuration again. */
   async postBootstrap(): Promise<void> {
     const auth = this.cfg.postgresql.authentication;
     const majorVersion = await this.majorVersion();
     await withClient(this.superuserTarget(0), (c) => setupUsers(c, { superuser: auth.superuser, replication: auth.replication, rewind: auth.rewind, majorVersion }));
+    const target = this.superuserTarget(0);
+    const ok = await runPostBootstrap({ cfg: this.cfg, host: target.host, port: target.port, writePgpass: (rec) => this.writePgpass(rec) });
+    if (!ok) throw new Error('post_bootstrap script failed');
+    if (this.customBootstrap) {
+      // At this point there is no recovery configuration any more (Bootstrap.post_bootstrap).
+      this.customBootstrap = null;
+      await this.reload(true);
+    }
+  }
+
+  /** A failed bootstrap's data directory goes aside as `<data_dir>.failed` (Postgresql.move_data_directory). */
+  async moveDataDirectory(): Promise<void> {
+    this.customBootstrap = null;
+    if (runningPostmaster(this.dataDir)) return;
+    moveDataDirectory(this.dataDir);
+    this.callbacks.setRole('uninitialized');
+    this.setState('stopped');
   }
 
   /** Lock files of a dead postmaster (see removeStaleLocks) must not stop the next start or rewind. */
@@ -380,6 +477,7 @@ export class Postgresql implements PostgresController {
   /** Empty the data directory. Only an explicit reinitialize (REST/patronictl) asks for this. */
   async removeDataDirectory(): Promise<void> {
     log.info('Removing data directory: %s', this.dataDir);
+    this.callbacks.setRole('uninitialized');
     clearDirectory(this.dataDir);
     this.setState('stopped');
   }

@@ -10,11 +10,14 @@ export function bootstrap(input: HaInput): Decision {
   const { cluster, me } = input;
   const standby = isStandbyCluster(input.config);
   const remote = standby ? remoteUpstream(input.config) : null;
-  if (!cluster.leader && cluster.initialize === null && !nofailover(me.tags) && me.canBootstrap && remote) {
+  const methods = replicaMethods(input);
+  // A standby cluster fed only by restore_command has no host: its methods must need no connection.
+  const standbyMethods = remote ? methods : methods.filter((m) => withoutLeader(input, m));
+  if (!cluster.leader && cluster.initialize === null && !nofailover(me.tags) && me.canBootstrap && standby && standbyMethods.length) {
     return attempt('initialize_race',
       plan('trying to bootstrap a new standby leader',
         setMemory({ bootstrap: { stage: 'standby_leader' }, role: 'uninitialized' }),
-        { type: 'run_async', task: { kind: 'bootstrap_standby_leader', name: 'bootstrap_standby_leader', from: remote } }),
+        { type: 'run_async', task: { kind: 'bootstrap_standby_leader', name: 'bootstrap_standby_leader', from: remote, methods: standbyMethods } }),
       plan('failed to acquire initialize lock'));
   }
   if (!cluster.leader && cluster.initialize === null && !nofailover(me.tags) && me.canBootstrap && !standby) {
@@ -32,12 +35,31 @@ export function bootstrap(input: HaInput): Decision {
       if (from) {
         const what = source.isLeader ? `leader '${source.member.name}'` : `replica '${source.member.name}'`;
         return plan(`trying to bootstrap from ${what}`,
-          { type: 'run_async', task: { kind: 'clone', name: `bootstrap from ${what}`, from } });
+          { type: 'run_async', task: { kind: 'clone', name: `bootstrap from ${what}`, from, methods } });
       }
     }
   }
+  // No leader, but a method can make a replica without one (from a backup store); not while
+  // another node bootstraps the cluster (initialize key "").
+  const withoutSource = methods.filter((m) => withoutLeader(input, m));
+  if (!leader && withoutSource.length && cluster.initialize !== '') {
+    return plan('trying to bootstrap (without leader)',
+      { type: 'run_async', task: { kind: 'clone', name: 'bootstrap (without leader)', from: null, methods: withoutSource } });
+  }
   return plan(standby ? 'waiting for standby_leader to bootstrap' : 'waiting for leader to bootstrap');
 }
+
+/** standby_cluster.create_replica_methods in a standby cluster, else postgresql.create_replica_methods. */
+function replicaMethods(input: HaInput): string[] {
+  const sc = input.config.standby_cluster;
+  const fromStandby = sc && Array.isArray(sc.create_replica_methods)
+    ? sc.create_replica_methods.filter((m): m is string => typeof m === 'string') : [];
+  const methods = fromStandby.length ? fromStandby : input.me.replicaMethods;
+  return methods.length ? methods : ['basebackup'];
+}
+
+/** Patroni's replica_method_can_work_without_replication_connection. */
+const withoutLeader = (input: HaInput, method: string): boolean => method !== 'basebackup' && input.me.noLeaderMethods.includes(method);
 
 /** A running member tagged clonefrom (not me, not the leader), else the leader. */
 function cloneSource(input: HaInput) {
@@ -55,9 +77,12 @@ export function postBootstrap(input: HaInput): Decision {
   const { pg, memory } = input;
   const stage = memory.bootstrap.stage;
   const outcome = memory.lastAsync;
+  // Ha.cancel_initialization: the initialize key back, PostgreSQL stopped, its data set aside, exit.
   const failed = (why: string): Decision => plan(`Failed to bootstrap cluster: ${why}`,
+    { type: 'log', level: 'info', message: 'removing initialize key after failed attempt to bootstrap the cluster' },
     { type: 'cancel_initialization' },
     { type: 'stop_postgres', mode: 'immediate' },
+    { type: 'move_data_directory' },
     setMemory({ bootstrap: { stage: 'none' }, lastAsync: null }),
     { type: 'exit', code: 1, reason: 'Failed to bootstrap cluster' });
 
@@ -71,7 +96,8 @@ export function postBootstrap(input: HaInput): Decision {
       { type: 'publish_config' },
       { type: 'take_leader' },
       { type: 'sync_slots' },
-      setMemory({ bootstrap: { stage: 'none' }, role: 'standby_leader', lastAsync: null }));
+      setMemory({ bootstrap: { stage: 'none' }, role: 'standby_leader', lastAsync: null }),
+      { type: 'run_callback', action: 'on_start', role: 'standby_leader', endBootstrap: true });
   }
   if (stage === 'initdb') {
     if (!pg.server || pg.server.inRecovery) return plan('waiting for end of recovery after bootstrap');
@@ -88,5 +114,7 @@ export function postBootstrap(input: HaInput): Decision {
     // Replicas waiting for us clone next: their slots must exist before their first connection,
     // or their WAL receivers retry only after wal_retrieve_retry_interval.
     { type: 'sync_slots' },
-    setMemory({ bootstrap: { stage: 'none' }, role: 'primary', lastAsync: null }));
+    setMemory({ bootstrap: { stage: 'none' }, role: 'primary', lastAsync: null }),
+    // Ha.post_bootstrap: callbacks were held back while bootstrapping; the first one is on_start.
+    { type: 'run_callback', action: 'on_start', role: 'primary', endBootstrap: true });
 }

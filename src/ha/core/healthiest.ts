@@ -54,6 +54,10 @@ export function isHealthiestNode(input: HaInput): Verdict {
     return no(me, 'cluster is paused');
   }
   if (nofailover(input.me.tags)) return no(me, 'tagged nofailover');
+  const released = input.memory.releasedLeaderKeyAt;
+  if (released !== null && input.now - released < config.ttl * 1000) {
+    return no(me, 'backoff: skip leader race after pre_promote script failure and releasing the lock voluntarily');
+  }
   const multisync = syncActive(config, cluster.sync) && config.synchronous_mode === 'on';
   if (cluster.failover) {
     if (cluster.failover.leader && multisync && !listedInSync(cluster.sync, me)) return no(me, 'not a synchronous standby');

@@ -15,6 +15,10 @@ export interface NodeIdentity {
   usePgRewind: boolean;
   removeDataDirOnDivergedTimelines: boolean;
   removeDataDirOnRewindFailure: boolean;
+  /** postgresql.create_replica_methods, in order. */
+  replicaMethods: string[];
+  /** Methods configured to work without a replication connection (no_leader / no_master). */
+  noLeaderMethods: string[];
 }
 
 /** What a peer's GET /patroni told us during a leader race (dcs.md §10.2). */
@@ -42,6 +46,8 @@ export interface AsyncState {
 export interface AsyncOutcome {
   name: string;
   ok: boolean;
+  /** The promotion was refused by the pre_promote script (Ha.enforce_primary_role releases the lock). */
+  failure?: 'pre_promote';
 }
 
 export type BootstrapStage =
@@ -64,12 +70,14 @@ export interface HaMemory {
   recovering: boolean;
   /** A pg_rewind ran and failed: do not retry in a loop. */
   rewindFailed: boolean;
+  /** When the lock was given back because pre_promote failed: no leader race for ttl seconds after. */
+  releasedLeaderKeyAt: number | null;
   /** Restart stored by POST /restart with a schedule; published in the member key. */
   scheduledRestart: ScheduledRestart | null;
 }
 
 export const INITIAL_MEMORY: HaMemory = {
-  role: 'uninitialized', async: null, lastAsync: null, bootstrap: { stage: 'none' }, recovering: false, rewindFailed: false, scheduledRestart: null,
+  role: 'uninitialized', async: null, lastAsync: null, bootstrap: { stage: 'none' }, recovering: false, rewindFailed: false, releasedLeaderKeyAt: null, scheduledRestart: null,
 };
 
 export interface HaInput {

@@ -3,6 +3,9 @@
 import { log } from '../../log/logger.js';
 import type { AsyncOutcome, AsyncState } from '../core/input.js';
 
+/** A task's result: success, failure, or the one failure the HA core treats apart (pre_promote). */
+export type TaskResult = boolean | 'pre_promote_failed';
+
 export class AsyncRunner {
   private running: AsyncState | null = null;
   private finished: AsyncOutcome | null = null;
@@ -20,7 +23,7 @@ export class AsyncRunner {
   }
 
   /** Start `work` unless busy; returns the busy task's name when refused. */
-  run(name: string, work: () => Promise<boolean>): string | null {
+  run(name: string, work: () => Promise<TaskResult>): string | null {
     if (this.running) return this.running.name;
     this.running = { name, startedAt: this.now() };
     this.done = work()
@@ -28,9 +31,10 @@ export class AsyncRunner {
         log.error('Exception during execution of long running task %s: %s', name, e instanceof Error ? e.message : String(e));
         return false;
       })
-      .then((ok) => {
+      .then((result) => {
+        const ok = result === true;
         this.running = null;
-        this.finished = { name, ok };
+        this.finished = { name, ok, ...(result === 'pre_promote_failed' ? { failure: 'pre_promote' as const } : {}) };
         this.onDone();
         return ok;
       });

@@ -4,7 +4,7 @@ import type { Cluster } from '../../dcs/cluster.js';
 import type { Dcs } from '../../dcs/dcs.js';
 import { log } from '../../log/logger.js';
 import type { PostgresController } from '../../postgresql/controller.js';
-import type { AsyncRunner } from './async-runner.js';
+import type { AsyncRunner, TaskResult } from './async-runner.js';
 import type { Action, AsyncTask, Attempt, Decision } from '../core/decision.js';
 import type { HaMemory } from '../core/input.js';
 import type { SyncKeyValue } from '../core/sync.js';
@@ -26,7 +26,7 @@ export interface ExecutorDeps {
   syncSlots(): Promise<void>;
   syncReplication(): Promise<void>;
   claimSync(key: SyncKeyValue, standbyNames: string | null): Promise<boolean>;
-  runTask(task: AsyncTask): Promise<boolean>;
+  runTask(task: AsyncTask): Promise<TaskResult>;
   exit(code: number, reason: string): never;
 }
 
@@ -108,8 +108,10 @@ async function perform(action: Action, deps: ExecutorDeps): Promise<void> {
       if (!pg.isFollowing(action.upstream)) {
         log.info('Changing upstream to %s', action.upstream ? action.upstream.name : 'none');
         await pg.follow(action.upstream, action.role);
-      }
+      } else pg.announceRole(action.role);
       return;
+    case 'run_callback': pg.runCallback(action.action, action.role, action.endBootstrap ?? false); return;
+    case 'move_data_directory': await pg.moveDataDirectory(); return;
     case 'sync_slots': return deps.syncSlots();
     case 'sync_replication': return deps.syncReplication();
     case 'run_async': {
