@@ -1,6 +1,6 @@
 // Empty data directory: initialise a new cluster, or clone from the leader (ha-loop.md §6).
 import { nofailover } from '../../config/tags.js';
-import { isValidSysid } from '../../dcs/cluster.js';
+import { isValidSysid, type Cluster, type Member } from '../../dcs/cluster.js';
 import { attempt, plan, setMemory, type Decision } from './decision.js';
 import type { HaInput } from './input.js';
 import { isStandbyCluster, remoteUpstream } from './standby.js';
@@ -29,7 +29,7 @@ export function bootstrap(input: HaInput): Decision {
   }
   const leader = cluster.leader;
   if (leader && leader.name !== me.name) {
-    const source = cloneSource(input);
+    const source = cloneSource(cluster, me.name, input.now);
     if (source) {
       const from = upstreamOf(source.member);
       if (from) {
@@ -61,13 +61,12 @@ function replicaMethods(input: HaInput): string[] {
 /** Patroni's replica_method_can_work_without_replication_connection. */
 const withoutLeader = (input: HaInput, method: string): boolean => method !== 'basebackup' && input.me.noLeaderMethods.includes(method);
 
-/** A running member tagged clonefrom (not me, not the leader), else the leader. */
-function cloneSource(input: HaInput) {
-  const { cluster, me } = input;
+/** Cluster.get_clone_member: a running member tagged clonefrom (not me, not the leader), else the leader. */
+export function cloneSource(cluster: Cluster, myName: string, seed: number): { member: Member; isLeader: boolean } | null {
   const leaderName = cluster.leader?.name;
-  const tagged = cluster.members.filter((m) => m.name !== me.name && m.name !== leaderName
+  const tagged = cluster.members.filter((m) => m.name !== myName && m.name !== leaderName
     && m.data.state === 'running' && m.data.tags?.['clonefrom'] === true && upstreamOf(m));
-  if (tagged.length > 0) return { member: tagged[Math.floor(input.now) % tagged.length]!, isLeader: false };
+  if (tagged.length > 0) return { member: tagged[Math.floor(seed) % tagged.length]!, isLeader: false };
   const leaderMember = cluster.leader?.member ?? cluster.members.find((m) => m.name === leaderName);
   return leaderMember ? { member: leaderMember, isLeader: true } : null;
 }

@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { PG_BIN_DIR, REPLICATION, SUPERUSER, startCluster, type ClusterNode, type TestCluster } from '../../support/cluster/index.js';
 import { startEtcd, type EtcdServer } from '../../support/etcd.js';
+import { patronictl } from '../../support/patronictl.js';
 import { mergePatch, type JsonObject } from '../../../src/util/json.js';
 
 const skip = process.getuid?.() === 0 ? 'PostgreSQL refuses to run as root: run with npm test' : false;
@@ -97,6 +98,13 @@ describe('custom bootstrap and replica creation methods', { skip }, () => {
     assert.deepEqual(fileLines(join(dir, 'broken.args')), [`--scope=src --role=replica --datadir=${n2.dataDir} --connstring=${conn}`]);
     assert.deepEqual(fileLines(join(dir, 'copy_backup.args')), [`--scope=src --role=replica --datadir=${n3.dataDir} --connstring=${conn}`]);
     await c.waitUntil('all rows on the copied replica', async () => ((await count(n3)) === 300 ? true : undefined), 60_000);
+    // patronictl reinit --from-leader: the same methods again, from the leader.
+    const r = patronictl(c, ['reinit', 'src', n2.name, '--force', '--from-leader']);
+    assert.equal(r.status, 0, r.stderr);
+    await c.waitUntil(`${n2.name} reinitialized`, async () => (fileLines(join(dir, 'broken.args')).length === 2 ? true : undefined), 60_000);
+    assert.equal(fileLines(join(dir, 'broken.args'))[1], `--scope=src --role=replica --datadir=${n2.dataDir} --connstring=${conn}`);
+    await c.waitForReplicasStreaming(2);
+    await c.waitUntil('all rows on the reinitialized replica', async () => ((await count(n2)) === 300 ? true : undefined), 60_000);
   });
 
   test('no_leader: a replica is created from the backup while no leader runs, and streams once the leader is back', async () => {
