@@ -135,7 +135,7 @@ export class Postgresql implements PostgresController {
         }
         if (snap.server) Object.assign(snap.server.pendingRestart, this.pendingCommandLineChanges());
         // A start that outlived pg_ctl's wait finished by itself: accepting queries means running.
-        if (row && this.state === 'starting' && !this.startInProgress) {
+        if (row && (this.state === 'starting' || this.state === 'starting after custom bootstrap') && !this.startInProgress) {
           this.setState('running');
           snap.state = 'running';
         }
@@ -235,7 +235,8 @@ export class Postgresql implements PostgresController {
       return true;
     }
     this.callbacks.startRequested(role, blockCallbacks);
-    this.setState('starting');
+    // Recovery to a target can take long: say what the start is for (Patroni's BOOTSTRAP_STARTING).
+    this.setState(this.customBootstrap ? 'starting after custom bootstrap' : 'starting');
     this.startInProgress = true;
     // A demoted primary's names mean nothing on a replica; a promotion sets them again first.
     if (role !== 'primary') this.standbyNames = { managed: false };
@@ -286,7 +287,7 @@ export class Postgresql implements PostgresController {
       this.setState('stopped');
       return true;
     }
-    if (opts.checkpoint && this.state !== 'starting') await this.checkpoint().catch((e) => log.error('Exception during CHECKPOINT: %s', errorText(e)));
+    if (opts.checkpoint && !this.state.startsWith('starting')) await this.checkpoint().catch((e) => log.error('Exception during CHECKPOINT: %s', errorText(e)));
     this.setState('stopping');
     await this.callbacks.beforeStop();
     await this.conn.close();

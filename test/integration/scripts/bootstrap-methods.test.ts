@@ -35,7 +35,7 @@ describe('custom bootstrap and replica creation methods', { skip }, () => {
   let archive = '';
   let backup = '';
   let targetTime = '';
-  const s = { copy: '', broken: '', clone: '', post: '', bad: '' };
+  const s = { copy: '', held: '', broken: '', clone: '', post: '', bad: '' };
 
   async function etcdKey(key: string): Promise<string | null> {
     const r = await fetch(`${etcd!.endpoint}/v3/kv/range`, { method: 'POST', body: JSON.stringify({ key: b64(key) }) });
@@ -57,6 +57,7 @@ describe('custom bootstrap and replica creation methods', { skip }, () => {
     backup = join(dir, 'backup');
     mkdirSync(archive);
     s.copy = script(join(dir, 'copy_backup.sh'), `echo "$*" >> ${join(dir, 'copy_backup.args')}\n${PARSE_ARGS}\nmkdir -p "$d" && cp -a ${backup}/. "$d"/ && chmod 700 "$d"`);
+    s.held = script(join(dir, 'copy_held.sh'), `while [ ! -e ${join(dir, 'go')} ]; do sleep 0.2; done; exec ${s.copy} "$@"`);
     s.broken = script(join(dir, 'broken.sh'), `echo "$*" >> ${join(dir, 'broken.args')}; exit 1`);
     s.clone = script(join(dir, 'clone.sh'), `${PARSE_ARGS}\nPGPASSWORD='${REPLICATION.password}' exec ${PG_BIN_DIR}/pg_basebackup -D "$d" -X stream -c fast -h "$h" -p "$p" -U ${REPLICATION.username}`);
     s.post = script(join(dir, 'post.sh'), `echo "$*" >> ${join(dir, 'post.args')}; exec ${PG_BIN_DIR}/psql "$1" -v ON_ERROR_STOP=1 -c 'CREATE TABLE post_boot (x int)'`);
@@ -65,7 +66,7 @@ describe('custom bootstrap and replica creation methods', { skip }, () => {
     const restore = { restore_command: `cp ${archive}/%f %p` };
     n1.writeConfig(mergePatch(n1.config, { bootstrap: { dcs: { postgresql: { parameters: { archive_mode: 'on', archive_command: `cp %p ${archive}/%f` } } } } }));
     n2.writeConfig(mergePatch(n2.config, { postgresql: { create_replica_methods: ['broken', 'basebackup'], broken: { command: s.broken } } }));
-    n3.writeConfig(mergePatch(n3.config, { postgresql: { create_replica_methods: ['copy_backup', 'basebackup'], copy_backup: { command: s.copy }, recovery_conf: restore } }));
+    n3.writeConfig(mergePatch(n3.config, { postgresql: { create_replica_methods: ['copy_backup', 'basebackup'], copy_backup: { command: s.held }, recovery_conf: restore } }));
     n4.writeConfig(mergePatch(n4.config, { tags: { nofailover: true }, postgresql: { create_replica_methods: ['copy_backup'], copy_backup: { command: s.copy, no_leader: true }, recovery_conf: restore } }));
     await n1.start();
     await src.waitForLeader();
@@ -90,6 +91,13 @@ describe('custom bootstrap and replica creation methods', { skip }, () => {
     const [n1, n2, n3] = c.nodes as [ClusterNode, ClusterNode, ClusterNode];
     await n2.start();
     await n3.start();
+    // Long work is visible while it runs: the member's state in patronictl list.
+    await c.waitUntil(`${n3.name} shown as creating replica`, async () => {
+      const r = patronictl(c, ['list', 'src', '--format', 'json']);
+      const rows = r.status === 0 ? JSON.parse(r.stdout) as { Member: string; State: string }[] : [];
+      return rows.some((m) => m.Member === n3.name && m.State === 'creating replica') ? true : undefined;
+    }, 60_000);
+    writeFileSync(join(dir, 'go'), '');
     await c.waitForReplicasStreaming(2);
     assert.match(n2.logTail(300), /Error creating replica using method broken: .*broken\.sh exited with code=1/);
     assert.match(n2.logTail(300), /replica has been created using basebackup/);
