@@ -92,7 +92,8 @@ export class HaNode {
       removeDataDirOnDivergedTimelines: config.postgresql.remove_data_directory_on_diverged_timelines,
       removeDataDirOnRewindFailure: config.postgresql.remove_data_directory_on_rewind_failure,
       replicaMethods: config.postgresql.create_replica_methods,
-      noLeaderMethods: config.postgresql.create_replica_methods.filter((m) => worksWithoutLeader(m, isObject(config.postgresql.raw[m]) ? config.postgresql.raw[m] : undefined)),
+      // Any postgresql.<method> section may be named by standby_cluster.create_replica_methods too.
+      noLeaderMethods: Object.entries(config.postgresql.raw).filter(([m, v]) => isObject(v) && worksWithoutLeader(m, v)).map(([m]) => m),
     };
   }
 

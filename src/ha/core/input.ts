@@ -17,7 +17,7 @@ export interface NodeIdentity {
   removeDataDirOnRewindFailure: boolean;
   /** postgresql.create_replica_methods, in order. */
   replicaMethods: string[];
-  /** Methods configured to work without a replication connection (no_leader / no_master). */
+  /** Methods (postgresql.<method> sections) configured to work without a replication connection (no_leader / no_master). */
   noLeaderMethods: string[];
 }
 

@@ -209,6 +209,23 @@ describe('custom bootstrap and replica creation methods', { skip }, () => {
     await w1.stop();
   });
 
+  test('a standby cluster fed only by restore_command: its leader is made by a no_leader method and replays the archive', async () => {
+    const srcLeader = await src!.waitForLeader();
+    const sb = await newCluster('archive-standby');
+    const [sb1] = sb.nodes as [ClusterNode];
+    sb1.writeConfig(mergePatch(sb1.config, {
+      bootstrap: { dcs: { standby_cluster: { restore_command: `cp ${archive}/%f %p`, create_replica_methods: ['copy_backup'] } } },
+      postgresql: { copy_backup: { command: s.copy, no_leader: true } },
+    }));
+    await sb1.start();
+    await sb.waitUntil('a standby leader', async () => ((await sb1.status())?.role === 'standby_leader' ? true : undefined), 90_000);
+    await srcLeader.sql('INSERT INTO t SELECT generate_series(301, 400)');
+    const [{ w }] = await srcLeader.sql<{ w: string }>('SELECT pg_walfile_name(pg_switch_wal()) AS w') as [{ w: string }];
+    await sb.waitUntil(`${w} archived and replayed`, async () => ((await count(sb1)) === 400 ? true : undefined), 90_000);
+    assert.match(sb1.logTail(300), /replica has been created using copy_backup/);
+    await sb1.stop();
+  });
+
   test('a failed custom bootstrap gives the initialize key back and sets its data aside; another node then bootstraps', async () => {
     const v = await newCluster('failing', 2);
     const [v1, v2] = v.nodes as [ClusterNode, ClusterNode];
