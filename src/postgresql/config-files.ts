@@ -40,6 +40,20 @@ export function writtenPrimaryConninfo(confText: string): ConnParams | null {
   return m ? parseDsn((m[1] as string).replace(/''/g, "'").replace(/\\\\/g, '\\')) : null;
 }
 
+/** host/port of primary_conninfo in the first of these files that has one (postgresql.conf, recovery.conf). */
+export function writtenUpstream(files: string[]): { name: string; host: string; port: number } | null {
+  for (const file of files) {
+    let params: ConnParams | null;
+    try {
+      params = writtenPrimaryConninfo(readFileSync(file, 'utf8'));
+    } catch {
+      continue;
+    }
+    if (params?.host) return { name: params.host, host: params.host, port: Number(params.port ?? 5432) };
+  }
+  return null;
+}
+
 /** recovery.conf for servers before PG12 (same header, standby_mode included). */
 export function renderRecoveryConf(recovery: Record<string, string>): string {
   return HEADER + sorted(recovery).map(([n, v]) => param(n, v)).join('');

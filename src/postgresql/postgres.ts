@@ -5,29 +5,25 @@ import { join } from 'node:path';
 import type { DynamicConfig, PatroniConfig } from '../config/types.js';
 import type { PostgresState, RestartReason } from '../dcs/cluster.js';
 import { log } from '../log/logger.js';
-import { restoreConfigurationFiles, saveConfigurationFiles } from './backups.js';
-import { runBasebackup } from './basebackup.js';
-import { writeConfigFiles, writtenPrimaryConninfo } from './config-files.js';
+import { saveConfigurationFiles } from './backups.js';
+import { writeConfigFiles, writtenUpstream } from './config-files.js';
 import { localAddress, LocalConnection, withClient, type ConnectTarget } from './connection.js';
-import { pgpassLines, type ConnParams, type PgpassRecord } from './conninfo.js';
+import { pgpassLines, type PgpassRecord } from './conninfo.js';
 import type { PostgresController, ServerRole, StopMode, Upstream } from './controller.js';
 import { readControlData } from './controldata.js';
 import { clearDirectory, probeDataDir, readMajorVersion } from './datadir.js';
-import { runInitdb } from './initdb.js';
-import { BASEBACKUP_FORBIDDEN, userOptions } from './options.js';
 import { buildStartPlan, configDir, pgpassPath } from './plan.js';
 import { pgCtlPromote, pgCtlReload, pgCtlStart, pgCtlStop, removeStaleLocks, runningPostmaster, waitForOrphans, type PgCtl } from './process.js';
 import { SNAPSHOT_QUERY, toRunningServer, type SnapshotRow } from './queries.js';
-import { rewindCommand } from './rewind.js';
+import { runRewind } from './rewind.js';
 import { walTimeline } from './wal-timeline.js';
 import { SlotOps } from './slot-ops.js';
 import { optionMap, pendingCommandLineChanges } from './command-line.js';
 import { SYNC_READING_QUERY, toSyncReading, type SyncReading, type SyncReadingRow } from './sync.js';
 import type { ControlData, DataDirState, PostgresSnapshot } from './snapshot.js';
 import { parseVersionOutput, runTool, toolPath, type ToolName } from './tools.js';
-import { setupUsers } from './users.js';
 import { PgCallbacks } from './callbacks.js';
-import { createReplica, customBootstrap, moveDataDirectory, runPostBootstrap, type CustomBootstrapState } from './bootstrap-methods.js';
+import { Bootstrapper } from './bootstrapper.js';
 import type { CallbackAction, CallbackRole } from '../scripts/commands.js';
 import type { PgRole } from './callback-state.js';
 
@@ -63,8 +59,8 @@ export class Postgresql implements PostgresController {
   readonly slots: SlotOps;
   /** Callbacks fired by start/stop/restart/reload/promote/follow, as Patroni's Postgresql fires them. */
   readonly callbacks: PgCallbacks;
-  /** Set between a custom bootstrap method and the end of post_bootstrap (recovery settings to start with). */
-  private customBootstrap: CustomBootstrapState | null = null;
+  /** initdb or the custom bootstrap method, replica creation, post_bootstrap (Patroni's Bootstrap). */
+  private readonly boot: Bootstrapper;
 
   constructor(private cfg: PatroniConfig, private readonly getDynamic: () => DynamicConfig) {
     this.conn = new LocalConnection(() => this.superuserTarget());
@@ -73,7 +69,18 @@ export class Postgresql implements PostgresController {
     const fromDir: PgRole = existsSync(join(this.dataDir, 'standby.signal')) || existsSync(join(this.dataDir, 'recovery.conf')) ? 'replica'
       : existsSync(join(this.dataDir, 'PG_VERSION')) ? 'primary' : 'uninitialized';
     this.callbacks = new PgCallbacks(() => this.cfg, fromDir);
+    this.boot = new Bootstrapper({
+      config: () => this.cfg, setState: (st) => this.setState(st), tool: (t) => this.tool(t), writePgpass: (rec) => this.writePgpass(rec),
+      majorVersion: () => this.majorVersion(), superuserTarget: () => this.superuserTarget(0), reloadQuietly: () => this.reload(true),
+      removeDataDirectory: () => this.removeDataDirectory(), callbacks: this.callbacks,
+    });
   }
+
+  bootstrap(): Promise<void> { return this.boot.bootstrap(); }
+  initdb(): Promise<void> { return this.boot.initdb(); }
+  createReplica(from: Upstream | null, methods: string[]): Promise<boolean> { return this.boot.createReplica(from, methods); }
+  postBootstrap(): Promise<void> { return this.boot.postBootstrap(); }
+  moveDataDirectory(): Promise<void> { return this.boot.moveDataDirectory(); }
 
   get dataDir(): string { return this.cfg.postgresql.data_dir; }
   get currentState(): PostgresState { return this.state; }
@@ -146,28 +153,6 @@ export class Postgresql implements PostgresController {
     return snap;
   }
 
-  /** bootstrap.method: a custom method's command, or initdb (Bootstrap.bootstrap). No callbacks until the cluster is initialized. */
-  async bootstrap(): Promise<void> {
-    this.callbacks.setBootstrapping(true);
-    this.customBootstrap = await customBootstrap({ cfg: this.cfg, setState: (st) => this.setState(st) });
-    if (!this.customBootstrap) await this.initdb();
-  }
-
-  async initdb(): Promise<void> {
-    this.setState('initializing new cluster');
-    const pgc = this.cfg.postgresql;
-    try {
-      await runInitdb({
-        binary: this.tool('initdb'), dataDir: this.dataDir, configDir: configDir(this.cfg), superuser: pgc.authentication.superuser,
-        bootstrap: this.cfg.bootstrap, hasPgHba: pgc.pg_hba !== undefined,
-      });
-    } catch (e) {
-      this.setState('initdb failed');
-      throw e;
-    }
-    this.setState('stopped');
-  }
-
   private writePgpass(rec: PgpassRecord | null): NodeJS.ProcessEnv {
     if (!rec) return { ...process.env };
     const path = pgpassPath(this.cfg);
@@ -189,7 +174,7 @@ export class Postgresql implements PostgresController {
       if (this.standbyNames.value === null) delete plan.files.parameters.synchronous_standby_names;
       else plan.files.parameters.synchronous_standby_names = this.standbyNames.value;
     }
-    const custom = this.customBootstrap;
+    const custom = this.boot.custom;
     if (custom && role === 'primary') {
       if (custom.recovery) plan.files.recovery = custom.recovery;
       plan.files.keepExistingRecovery = custom.keepExistingRecovery;
@@ -236,7 +221,7 @@ export class Postgresql implements PostgresController {
     }
     this.callbacks.startRequested(role, blockCallbacks);
     // Recovery to a target can take long: say what the start is for (Patroni's BOOTSTRAP_STARTING).
-    this.setState(this.customBootstrap ? 'starting after custom bootstrap' : 'starting');
+    this.setState(this.boot.custom ? 'starting after custom bootstrap' : 'starting');
     this.startInProgress = true;
     // A demoted primary's names mean nothing on a replica; a promotion sets them again first.
     if (role !== 'primary') this.standbyNames = { managed: false };
@@ -377,66 +362,13 @@ export class Postgresql implements PostgresController {
   /** host/port of primary_conninfo as currently written in postgresql.conf. */
   private writtenUpstream(): Upstream | null {
     const baseName = typeof this.cfg.postgresql.raw.config_base_name === 'string' ? this.cfg.postgresql.raw.config_base_name : 'postgresql';
-    for (const file of [join(configDir(this.cfg), `${baseName}.conf`), join(this.dataDir, 'recovery.conf')]) {
-      let params: ConnParams | null;
-      try {
-        params = writtenPrimaryConninfo(readFileSync(file, 'utf8'));
-      } catch {
-        continue;
-      }
-      if (params?.host) return { name: params.host, host: params.host, port: Number(params.port ?? 5432) };
-    }
-    return null;
+    return writtenUpstream([join(configDir(this.cfg), `${baseName}.conf`), join(this.dataDir, 'recovery.conf')]);
   }
 
   isFollowing(upstream: Upstream | null): boolean {
     const current = this.writtenUpstream();
     if (!upstream || !current) return upstream === current;
     return current.host === upstream.host && current.port === upstream.port;
-  }
-
-  /**
-   * Bootstrap.create_replica: the methods in order (the HA core chose the list), falling back to the
-   * next on failure. `from` null: only methods that need no replication connection (no_leader).
-   */
-  async createReplica(from: Upstream | null, methods: string[]): Promise<boolean> {
-    const pgc = this.cfg.postgresql;
-    const majorVersion = await this.majorVersion();
-    const ok = await createReplica({
-      cfg: this.cfg, from, methods, majorVersion, setState: (st) => this.setState(st),
-      writePgpass: (rec) => this.writePgpass(rec),
-      removeDataDirectory: () => this.removeDataDirectory(),
-      basebackup: async (dsn, env) => runBasebackup({
-        binary: this.tool('pg_basebackup'), dataDir: this.dataDir, dsn, env,
-        userOptions: userOptions('basebackup', pgc.basebackup, BASEBACKUP_FORBIDDEN, (msg) => log.error(msg)),
-      }),
-    });
-    if (ok) restoreConfigurationFiles(configDir(this.cfg), this.dataDir);
-    return ok;
-  }
-
-  /** Roles and passwords, then post_bootstrap; after a custom bootstrap, the normal configuration again. */
-  async postBootstrap(): Promise<void> {
-    const auth = this.cfg.postgresql.authentication;
-    const majorVersion = await this.majorVersion();
-    await withClient(this.superuserTarget(0), (c) => setupUsers(c, { superuser: auth.superuser, replication: auth.replication, rewind: auth.rewind, majorVersion }));
-    const target = this.superuserTarget(0);
-    const ok = await runPostBootstrap({ cfg: this.cfg, host: target.host, port: target.port, writePgpass: (rec) => this.writePgpass(rec) });
-    if (!ok) throw new Error('post_bootstrap script failed');
-    if (this.customBootstrap) {
-      // At this point there is no recovery configuration any more (Bootstrap.post_bootstrap).
-      this.customBootstrap = null;
-      await this.reload(true);
-    }
-  }
-
-  /** A failed bootstrap's data directory goes aside as `<data_dir>.failed` (Postgresql.move_data_directory). */
-  async moveDataDirectory(): Promise<void> {
-    this.customBootstrap = null;
-    if (runningPostmaster(this.dataDir)) return;
-    moveDataDirectory(this.dataDir);
-    this.callbacks.setRole('uninitialized');
-    this.setState('stopped');
   }
 
   /** Lock files of a dead postmaster (see removeStaleLocks) must not stop the next start or rewind. */
@@ -450,23 +382,7 @@ export class Postgresql implements PostgresController {
   async rewind(from: Upstream): Promise<boolean> {
     await waitForOrphans(this.dataDir, 10_000);
     this.clearStaleLocks();
-    const pgc = this.cfg.postgresql;
-    const majorVersion = await this.majorVersion();
-    const auth = majorVersion >= 110000 && pgc.authentication.rewind ? pgc.authentication.rewind : pgc.authentication.superuser;
-    const { args, pgpass } = rewindCommand({
-      dataDir: this.dataDir, host: from.host, port: from.port, auth, applicationName: this.cfg.name,
-      database: pgc.database || 'postgres', majorVersion, pgpass: pgpassPath(this.cfg), options: pgc.raw.rewind,
-    });
-    log.info('running pg_rewind from %s', from.name);
-    const res = await runTool(this.tool('pg_rewind'), args, { env: this.writePgpass(pgpass) });
-    if (res.code !== 0) {
-      log.error('Failed to rewind from healthy primary: %s', from.name);
-      for (const line of `${res.stdout}${res.stderr}`.trim().split('\n')) if (line) log.error('pg_rewind: %s', line);
-      return false;
-    }
-    log.info('pg_rewind finished successfully');
-    restoreConfigurationFiles(configDir(this.cfg), this.dataDir);
-    return true;
+    return runRewind({ binary: this.tool('pg_rewind'), cfg: this.cfg, majorVersion: await this.majorVersion(), from, writePgpass: (rec) => this.writePgpass(rec) });
   }
 
   async detachStandbys(members: string[]): Promise<void> {
