@@ -15,6 +15,9 @@ import { PG_PORT, REST_PORT, type Host } from './topology.js';
 export const DAEMON = resolve(import.meta.dirname, '../dist/patroni.mjs');
 export const PG_USER = { user: 'postgres', password: 'postgres' } as const;
 
+/** What the writer and the split-brain probes need of a node: a LabNode, or a test cluster's node. */
+export type WriteTarget = Pick<LabNode, 'name' | 'apiUrl' | 'pgClient'>;
+
 export interface PostgresIds {
   uid: number;
   gid: number;

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import { sleep } from '../test/support/tmp.js';
 import type { AcceptedWrite } from './invariants.js';
-import type { LabNode } from './node.js';
+import type { WriteTarget } from './node.js';
 import { abandon, connect, errorCode, staleCount } from './pgconn.js';
 
 export const PROBE_TABLE = 'chaos_probe';
@@ -20,7 +20,7 @@ export class Sampler {
   private readonly clients = new Map<string, pg.Client>();
   private readonly inFlight = new Set<string>();
 
-  constructor(private readonly nodes: readonly LabNode[], private readonly accepted: AcceptedWrite[]) {}
+  constructor(private readonly nodes: readonly WriteTarget[], private readonly accepted: AcceptedWrite[]) {}
 
   start(): void {
     this.running = true;
@@ -46,7 +46,7 @@ export class Sampler {
     while (this.inFlight.size > 0) await sleep(50);
   }
 
-  private async probe(n: LabNode): Promise<void> {
+  private async probe(n: WriteTarget): Promise<void> {
     this.inFlight.add(n.name);
     try {
       let client = this.clients.get(n.name);

@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { sleep } from '../test/support/tmp.js';
 import type { AcceptedWrite, AckedCommit } from './invariants.js';
 import { parseLsn } from './invariants.js';
-import type { LabNode } from './node.js';
+import type { WriteTarget } from './node.js';
 import { abandon, connect, staleCount } from './pgconn.js';
 
 export const WRITES_TABLE = 'chaos_writes';
@@ -25,7 +25,7 @@ export class Writer {
   private running = false;
   private loop: Promise<void> = Promise.resolve();
 
-  constructor(private readonly nodes: readonly LabNode[], private readonly accepted: AcceptedWrite[]) {}
+  constructor(private readonly nodes: readonly WriteTarget[], private readonly accepted: AcceptedWrite[]) {}
 
   start(): void {
     this.running = true;
@@ -86,7 +86,7 @@ export class Writer {
   }
 
   /** The node answering 200 on GET /primary (the first one, should two claim it: the probes catch that). */
-  private async findPrimary(): Promise<LabNode | undefined> {
+  private async findPrimary(): Promise<WriteTarget | undefined> {
     const answers = await Promise.all(this.nodes.map(async (n) => {
       try {
         const res = await fetch(`${n.apiUrl}/primary`, { signal: AbortSignal.timeout(1_000) });

@@ -4,10 +4,11 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { HistoryLine } from '../dcs/cluster.js';
 import type { Json } from '../util/json.js';
 import type { ClusterJson } from './cluster-json.js';
+import type { DashboardState } from './dashboard/state.js';
 import type { Query } from './health.js';
 import type { NodeStatus } from './node-status.js';
 
-export type JsonBody = Json | NodeStatus | ClusterJson | HistoryLine[];
+export type JsonBody = Json | NodeStatus | ClusterJson | HistoryLine[] | DashboardState;
 
 export type ApiResponse =
   /** `application/json`, Python json.dumps text. */

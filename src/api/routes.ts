@@ -6,6 +6,7 @@ import type { ApiContext } from './context.js';
 import type { ApiRequest, ApiResponse } from './response.js';
 import { configRoutes } from './routes/config.js';
 import { controlRoutes } from './routes/control.js';
+import { dashboardRoutes } from './dashboard/routes.js';
 import { failsafeRoutes } from './routes/failsafe.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -41,7 +42,7 @@ export function apiRoutes(opts: Partial<RouteOptions> = {}): RouteTable {
   const o: RouteOptions = { ...DEFAULT_ROUTE_OPTIONS, ...opts };
   const all: RouteList = [
     ...statusRoutes(), ...healthRoutes(), ...configRoutes(), ...metricsRoutes(), ...switchoverRoutes(o),
-    ...restartRoutes(o), ...controlRoutes(), ...failsafeRoutes(),
+    ...restartRoutes(o), ...controlRoutes(), ...failsafeRoutes(), ...dashboardRoutes(),
   ];
   return new Map(all.map(([method, segment, route]) => [routeKey(method, segment), route]));
 }

@@ -20,7 +20,7 @@ export interface CtlContext {
   /** Fresh (linearizable) read of a cluster. */
   getCluster(scope: string): Promise<Cluster>;
   /** REST call to a member's API (`endpoint` replaces the api_url path). Only network errors throw. */
-  request(member: Member, method: string, endpoint?: string, data?: Json): Promise<RestResponse>;
+  request(member: Member, method: string, endpoint?: string, data?: Json, timeoutMs?: number): Promise<RestResponse>;
   close(): Promise<void>;
 }
 
@@ -49,10 +49,10 @@ export function createCtlContext(config: JsonObject, insecure: boolean, out: (te
     config, insecure, out, prompts,
     dcs: dcsFor,
     getCluster: (scope) => dcsFor(scope).getCluster({ fresh: true }),
-    request: (member, method, endpoint, data) => {
+    request: (member, method, endpoint, data, timeoutMs) => {
       const apiUrl = member.data.api_url;
       if (!apiUrl) return Promise.reject(new Error(`Member ${member.name} has no api_url`));
-      return requestPatroni(config, insecure, apiUrl, method, endpoint, data);
+      return requestPatroni(config, insecure, apiUrl, method, endpoint, data, timeoutMs);
     },
     close: async () => {
       prompts.close();

@@ -5,6 +5,7 @@ import { registerClusterRole } from './commands/cluster-role.js';
 import { registerConfigure } from './commands/configure.js';
 import { registerDsn } from './commands/dsn.js';
 import { registerEditConfig } from './commands/edit-config.js';
+import { registerExplain } from './commands/explain.js';
 import { registerFlush } from './commands/flush.js';
 import { registerHistory } from './commands/history.js';
 import { registerList } from './commands/list.js';
@@ -37,6 +38,7 @@ export function buildProgram(env: NodeJS.ProcessEnv, out: (text: string) => void
   registerConfigure(program, env, out);
   registerDsn(program, rt);
   registerEditConfig(program, rt, env);
+  registerExplain(program, rt);
   registerSwitchover(program, rt);
   registerClusterRole(program, rt);
   registerFlush(program, rt);

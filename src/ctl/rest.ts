@@ -58,6 +58,7 @@ export function endpointUrl(apiUrl: string, endpoint?: string): URL {
 
 export function requestPatroni(
   config: JsonObject, insecure: boolean, apiUrl: string, method: string, endpoint?: string, data?: Json,
+  timeoutMs = SOCKET_TIMEOUT_MS,
 ): Promise<RestResponse> {
   const url = endpointUrl(apiUrl, endpoint);
   const body = data === undefined ? undefined : Buffer.from(pyJson(data));
@@ -66,7 +67,7 @@ export function requestPatroni(
   if (auth) headers.Authorization = auth;
   if (body) headers['Content-Length'] = String(body.length);
   const https = url.protocol === 'https:';
-  const opts: RequestOptions = { method: method.toUpperCase(), headers, timeout: SOCKET_TIMEOUT_MS, ...(https ? tlsOptions(config, insecure) : {}) };
+  const opts: RequestOptions = { method: method.toUpperCase(), headers, timeout: timeoutMs, ...(https ? tlsOptions(config, insecure) : {}) };
   return new Promise((resolve, reject) => {
     const req = (https ? httpsRequest : httpRequest)(url, opts, (res) => {
       const chunks: Buffer[] = [];
@@ -74,7 +75,7 @@ export function requestPatroni(
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
       res.on('error', reject);
     });
-    req.on('timeout', () => req.destroy(new Error(`Read timed out. (read timeout=${SOCKET_TIMEOUT_MS / 1000})`)));
+    req.on('timeout', () => req.destroy(new Error(`Read timed out. (read timeout=${timeoutMs / 1000})`)));
     req.on('error', reject);
     req.end(body);
   });

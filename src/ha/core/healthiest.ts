@@ -3,7 +3,7 @@
 import { failoverPriority, nofailover } from '../../config/tags.js';
 import { clusterTimeline, type Member } from '../../dcs/cluster.js';
 import type { Reason } from './decision.js';
-import type { HaInput, PeerStatus } from './input.js';
+import type { HaInput, NodeIdentity, PeerStatus } from './input.js';
 import { listedInSync, syncActive } from './sync.js';
 
 export interface Verdict {
@@ -26,7 +26,7 @@ export function myTimeline(input: HaInput): number | null {
 }
 
 /** `status.optime - lsn > maximum_lag_on_failover` */
-export function isLagging(input: HaInput, lsn: number): boolean {
+export function isLagging(input: Pick<HaInput, 'cluster' | 'config'>, lsn: number): boolean {
   const optime = input.cluster.status.optime;
   return optime > 0 && optime - lsn > input.config.maximum_lag_on_failover;
 }
@@ -147,11 +147,14 @@ function judgePeer(peer: PeerStatus, myLsn: number, myPriority: number, formerLe
   return eligible(false, `WAL position ${peer.walLsn} is not ahead of mine`);
 }
 
+/** What is_failover_possible reads: also built by leader-lost.ts for members other than this node. */
+export type FailoverView = Pick<HaInput, 'cluster' | 'config' | 'peers'> & { me: Pick<NodeIdentity, 'name'> };
+
 /**
  * is_failover_possible (§10.3): is any of `members` (other than me, not nofailover, with an
  * api_url) reachable, unlimited, not lagging and on the cluster timeline?
  */
-export function isFailoverPossible(input: HaInput, members: Member[], clusterLsn = 0): { possible: boolean; reasons: Reason[] } {
+export function isFailoverPossible(input: FailoverView, members: Member[], clusterLsn = 0): { possible: boolean; reasons: Reason[] } {
   const reasons: Reason[] = [];
   const clusterTl = clusterTimeline(input.cluster);
   const { sync, failover } = input.cluster;
