@@ -288,12 +288,14 @@ export class HaNode {
     const before = JSON.stringify(this.localDynamic);
     const after = JSON.stringify(cfg.data);
     if (before === after) return;
+    // on_reload only when PostgreSQL's own settings changed (ConfigHandler.reload_config), not for ttl and the like.
+    const pgChanged = JSON.stringify(this.localDynamic.postgresql ?? null) !== JSON.stringify(cfg.data.postgresql ?? null);
     this.localDynamic = cfg.data;
     this.dynamic = buildDynamicConfig(cfg.data);
     this.applyTimeouts();
     void this.saveDynamicCache();
     // New postgresql.parameters: rewrite postgresql.conf and reload; restart-only ones show as pending_restart.
-    if (this.snapshot?.postmasterRunning && !this.memory.async) void this.deps.pg.reload();
+    if (this.snapshot?.postmasterRunning && !this.memory.async) void this.deps.pg.reload(!pgChanged);
   }
 
   private applyTimeouts(): void {

@@ -54,7 +54,7 @@ export interface PostgresController {
   /** CHECKPOINT on a running server. */
   checkpoint(): Promise<void>;
   /** Apply changed parameters (reload); reports parameters needing restart. */
-  reload(): Promise<void>;
+  reload(blockCallbacks?: boolean): Promise<void>;
   /** True when the configured primary_conninfo already points at this upstream. */
   isFollowing(upstream: Upstream | null): boolean;
 
