@@ -54,8 +54,8 @@ export function nodeActions(node: HaNode): ApiActions {
       const leaderMember = cluster.leader.member ?? cluster.members.find((m) => m.name === cluster.leader!.name);
       const from = upstreamOf(fromLeader ? leaderMember : cloneSource(cluster, node.name, Date.now())?.member ?? leaderMember);
       if (!from) return { kind: 'no_leader' };
-      // A running task cannot be interrupted safely here: `force` waits for it instead of cancelling.
-      if (force && node.memory.async) await node.waitTask(node.dynamic.loop_wait * 1000);
+      // Ha.reinitialize: `force` cancels the running task (its scripts and tools are killed) first.
+      if (force && node.cancelTask()) await node.waitTask(node.dynamic.loop_wait * 1000);
       const busy = node.startTask({ kind: 'reinitialize', name: 'reinitialize', from, methods: node.identityNow().replicaMethods });
       return busy ? { kind: 'busy', action: busy } : { kind: 'started' };
     },

@@ -99,13 +99,16 @@ export class HaNode {
 
   /** Run a task on the async slot outside a cycle (REST actions); the busy task's name when refused. */
   startTask(task: AsyncTask): string | null {
-    const busy = this.runner.run(task.name, () => runTask(task, this.deps.pg, this.deps.dcs));
+    const busy = this.runner.run(task.name, (signal) => runTask(task, this.deps.pg, this.deps.dcs, signal));
     this.memory.async = this.runner.current;
     this.deps.dcs.wakeup();
     return busy;
   }
 
   waitTask(timeoutMs: number): Promise<boolean | 'timeout'> { return this.runner.wait(timeoutMs); }
+
+  /** POST /reinitialize with force: cancel the running task (its scripts and tools are killed). */
+  cancelTask(): boolean { return this.runner.cancel(); }
 
   freshCluster(): Promise<Cluster> { return this.deps.dcs.getCluster({ fresh: true }); }
 
@@ -209,7 +212,7 @@ export class HaNode {
       },
       syncReplication: () => this.syncReplication.process(cluster, this.dynamic, this.name),
       claimSync: (key, names) => this.syncReplication.beforePromote(cluster, key, names),
-      runTask: (task) => runTask(task, pg, dcs),
+      runTask: (task, signal) => runTask(task, pg, dcs, signal),
       exit: (code, reason) => this.exit(code, reason),
       });
     } catch (e) {

@@ -71,6 +71,8 @@ export interface ReplicaJob extends Ctx {
   majorVersion: number;
   writePgpass(rec: PgpassRecord | null): NodeJS.ProcessEnv;
   removeDataDirectory(): Promise<void>;
+  /** Cancels the method running (Bootstrap's cancellable calls): no further method is tried. */
+  signal?: AbortSignal;
   /** The built-in method: pg_basebackup with its retries; true on success. */
   basebackup(dsn: string, env: NodeJS.ProcessEnv): Promise<boolean>;
 }
@@ -107,6 +109,7 @@ export async function createReplica(job: ReplicaJob): Promise<boolean> {
   const extraEnv: Record<string, string> = typeof env.PGPASSFILE === 'string' ? { PGPASSFILE: env.PGPASSFILE } : {};
   let ok = false;
   for (const method of job.methods) {
+    if (job.signal?.aborted) break;
     if (method === 'basebackup') {
       if (!job.from) continue;
       ok = await job.basebackup(connstring, env);
@@ -125,7 +128,7 @@ export async function createReplica(job: ReplicaJob): Promise<boolean> {
     const argv = replicaMethodCommand({ method, config, scope: cfg.scope, dataDir: cfg.postgresql.data_dir, connstring });
     job.setState('creating replica');
     log.info('Creating replica using method %s', method);
-    const code = await runScript(argv, { env: extraEnv, label: method });
+    const code = await runScript(argv, { env: extraEnv, label: method }, job.signal);
     if (code === 0) {
       log.info('replica has been created using %s', method);
       ok = true;

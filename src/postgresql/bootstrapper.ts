@@ -65,14 +65,14 @@ export class Bootstrapper {
    * Bootstrap.create_replica: the methods in order (the HA core chose the list), falling back to the
    * next on failure. `from` null: only methods that need no replication connection (no_leader).
    */
-  async createReplica(from: Upstream | null, methods: string[]): Promise<boolean> {
+  async createReplica(from: Upstream | null, methods: string[], signal?: AbortSignal): Promise<boolean> {
     const cfg = this.host.config();
     const ok = await createReplica({
-      cfg, from, methods, majorVersion: await this.host.majorVersion(), setState: (st) => this.host.setState(st),
+      cfg, from, methods, ...(signal ? { signal } : {}), majorVersion: await this.host.majorVersion(), setState: (st) => this.host.setState(st),
       writePgpass: (rec) => this.host.writePgpass(rec),
       removeDataDirectory: () => this.host.removeDataDirectory(),
       basebackup: async (dsn, env) => runBasebackup({
-        binary: this.host.tool('pg_basebackup'), dataDir: cfg.postgresql.data_dir, dsn, env,
+        binary: this.host.tool('pg_basebackup'), dataDir: cfg.postgresql.data_dir, dsn, env, ...(signal ? { signal } : {}),
         userOptions: userOptions('basebackup', cfg.postgresql.basebackup, BASEBACKUP_FORBIDDEN, (msg) => log.error(msg)),
       }),
     });

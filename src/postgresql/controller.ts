@@ -23,7 +23,7 @@ export interface PostgresController {
   /** bootstrap.method: the custom method's command, or initdb; throws with what failed. */
   bootstrap(): Promise<void>;
   /** The replica creation methods in order until one works; `from` null for methods that need no leader. */
-  createReplica(from: Upstream | null, methods: string[]): Promise<boolean>;
+  createReplica(from: Upstream | null, methods: string[], signal?: AbortSignal): Promise<boolean>;
   /** pre_promote: false when the script exited non-zero. */
   prePromote(): Promise<boolean>;
   /** After the first start of a fresh cluster: passwords, replication user, rewind user. */

@@ -78,7 +78,7 @@ export class Postgresql implements PostgresController {
 
   bootstrap(): Promise<void> { return this.boot.bootstrap(); }
   initdb(): Promise<void> { return this.boot.initdb(); }
-  createReplica(from: Upstream | null, methods: string[]): Promise<boolean> { return this.boot.createReplica(from, methods); }
+  createReplica(from: Upstream | null, methods: string[], signal?: AbortSignal): Promise<boolean> { return this.boot.createReplica(from, methods, signal); }
   postBootstrap(): Promise<void> { return this.boot.postBootstrap(); }
   moveDataDirectory(): Promise<void> { return this.boot.moveDataDirectory(); }
 

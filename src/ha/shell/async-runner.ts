@@ -10,6 +10,7 @@ export class AsyncRunner {
   private running: AsyncState | null = null;
   private finished: AsyncOutcome | null = null;
   private done: Promise<boolean> | null = null;
+  private abort: AbortController | null = null;
 
   constructor(private readonly onDone: () => void, private readonly now: () => number = Date.now) {}
 
@@ -23,10 +24,12 @@ export class AsyncRunner {
   }
 
   /** Start `work` unless busy; returns the busy task's name when refused. */
-  run(name: string, work: () => Promise<TaskResult>): string | null {
+  run(name: string, work: (signal: AbortSignal) => Promise<TaskResult>): string | null {
     if (this.running) return this.running.name;
     this.running = { name, startedAt: this.now() };
-    this.done = work()
+    const abort = new AbortController();
+    this.abort = abort;
+    this.done = work(abort.signal)
       .catch((e: unknown) => {
         log.error('Exception during execution of long running task %s: %s', name, e instanceof Error ? e.message : String(e));
         return false;
@@ -34,11 +37,23 @@ export class AsyncRunner {
       .then((result) => {
         const ok = result === true;
         this.running = null;
+        this.abort = null;
         this.finished = { name, ok, ...(result === 'pre_promote_failed' ? { failure: 'pre_promote' as const } : {}) };
         this.onDone();
         return ok;
       });
     return null;
+  }
+
+  /**
+   * AsyncExecutor.cancel: ask the running task to stop; the user scripts and tools it runs under the
+   * signal are terminated (CancellableSubprocess.cancel). False when nothing runs.
+   */
+  cancel(): boolean {
+    if (!this.abort) return false;
+    log.info('Cancelling %s', this.running?.name ?? 'the running task');
+    this.abort.abort();
+    return true;
   }
 
   /** Wait for the running task: its result, or 'timeout' after timeoutMs. */

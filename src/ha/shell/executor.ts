@@ -26,7 +26,7 @@ export interface ExecutorDeps {
   syncSlots(): Promise<void>;
   syncReplication(): Promise<void>;
   claimSync(key: SyncKeyValue, standbyNames: string | null): Promise<boolean>;
-  runTask(task: AsyncTask): Promise<TaskResult>;
+  runTask(task: AsyncTask, signal: AbortSignal): Promise<TaskResult>;
   exit(code: number, reason: string): never;
 }
 
@@ -115,7 +115,7 @@ async function perform(action: Action, deps: ExecutorDeps): Promise<void> {
     case 'sync_slots': return deps.syncSlots();
     case 'sync_replication': return deps.syncReplication();
     case 'run_async': {
-      const busy = deps.runner.run(action.task.name, () => deps.runTask(action.task));
+      const busy = deps.runner.run(action.task.name, (signal) => deps.runTask(action.task, signal));
       if (busy) log.warning('Failed to run %s, %s is already in progress', action.task.name, busy);
       else deps.memory.async = deps.runner.current;
       return;

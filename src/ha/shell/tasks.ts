@@ -25,16 +25,16 @@ export interface TaskPostgres extends PostgresController {
 }
 
 /** The replica creation methods into the (empty) data directory; false, logged, when none worked. */
-async function cloneFrom(pg: TaskPostgres, from: Upstream | null, methods: string[]): Promise<boolean> {
+async function cloneFrom(pg: TaskPostgres, from: Upstream | null, methods: string[], signal?: AbortSignal): Promise<boolean> {
   pg.setState('creating replica');
-  if (await pg.createReplica(from, methods)) return true;
+  if (await pg.createReplica(from, methods, signal)) return true;
   log.error('failed to bootstrap %s', from ? `from ${from.name}` : '(without leader)');
   // Ha.clone: what a failed method left behind is not a usable data directory.
   await pg.removeDataDirectory();
   return false;
 }
 
-export async function runTask(task: AsyncTask, pg: TaskPostgres, dcs: Dcs): Promise<TaskResult> {
+export async function runTask(task: AsyncTask, pg: TaskPostgres, dcs: Dcs, signal?: AbortSignal): Promise<TaskResult> {
   switch (task.kind) {
     case 'bootstrap':
       try {
@@ -45,12 +45,12 @@ export async function runTask(task: AsyncTask, pg: TaskPostgres, dcs: Dcs): Prom
       }
       return pg.start('primary', null);
     case 'bootstrap_standby_leader':
-      return (await cloneFrom(pg, task.from, task.methods)) && pg.start('standby_leader', task.from);
+      return (await cloneFrom(pg, task.from, task.methods, signal)) && pg.start('standby_leader', task.from);
     case 'post_bootstrap':
       await pg.postBootstrap();
       return true;
     case 'clone':
-      return (await cloneFrom(pg, task.from, task.methods)) && pg.start('replica', task.from);
+      return (await cloneFrom(pg, task.from, task.methods, signal)) && pg.start('replica', task.from);
     case 'promote': {
       // Postgresql.promote: pre_promote first; its refusal is an outcome the HA core acts on.
       if (!(await pg.prePromote())) return 'pre_promote_failed';
@@ -65,7 +65,7 @@ export async function runTask(task: AsyncTask, pg: TaskPostgres, dcs: Dcs): Prom
     case 'reinitialize': {
       await pg.stop('immediate');
       await pg.removeDataDirectory();
-      return (await cloneFrom(pg, task.from, task.methods ?? ['basebackup'])) && pg.start('replica', task.from);
+      return (await cloneFrom(pg, task.from, task.methods ?? ['basebackup'], signal)) && pg.start('replica', task.from);
     }
     case 'start':
       return pg.start(task.role, task.upstream);

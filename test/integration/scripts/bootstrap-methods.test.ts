@@ -57,7 +57,7 @@ describe('custom bootstrap and replica creation methods', { skip }, () => {
     backup = join(dir, 'backup');
     mkdirSync(archive);
     s.copy = script(join(dir, 'copy_backup.sh'), `echo "$*" >> ${join(dir, 'copy_backup.args')}\n${PARSE_ARGS}\nmkdir -p "$d" && cp -a ${backup}/. "$d"/ && chmod 700 "$d"`);
-    s.held = script(join(dir, 'copy_held.sh'), `while [ ! -e ${join(dir, 'go')} ]; do sleep 0.2; done; exec ${s.copy} "$@"`);
+    s.held = script(join(dir, 'copy_held.sh'), `echo $$ >> ${join(dir, 'held.pids')}; while [ ! -e ${join(dir, 'go')} ]; do sleep 0.2; done; exec ${s.copy} "$@"`);
     s.broken = script(join(dir, 'broken.sh'), `echo "$*" >> ${join(dir, 'broken.args')}; exit 1`);
     s.clone = script(join(dir, 'clone.sh'), `${PARSE_ARGS}\nPGPASSWORD='${REPLICATION.password}' exec ${PG_BIN_DIR}/pg_basebackup -D "$d" -X stream -c fast -h "$h" -p "$p" -U ${REPLICATION.username}`);
     s.post = script(join(dir, 'post.sh'), `echo "$*" >> ${join(dir, 'post.args')}; exec ${PG_BIN_DIR}/psql "$1" -v ON_ERROR_STOP=1 -c 'CREATE TABLE post_boot (x int)'`);
@@ -97,6 +97,13 @@ describe('custom bootstrap and replica creation methods', { skip }, () => {
       const rows = r.status === 0 ? JSON.parse(r.stdout) as { Member: string; State: string }[] : [];
       return rows.some((m) => m.Member === n3.name && m.State === 'creating replica') ? true : undefined;
     }, 60_000);
+    // reinit --force cancels the running method (Ha.reinitialize): the held script is killed.
+    patronictl(c, ['reinit', 'src', n3.name, '--force']);
+    const [first] = fileLines(join(dir, 'held.pids')).map(Number);
+    await c.waitUntil('the first held method killed', async () => {
+      try { process.kill(first!, 0); return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${first}/stat`, 'utf8')) ? true : undefined; } catch { return true; }
+    }, 60_000);
+    await c.waitUntil('the method started again', async () => (fileLines(join(dir, 'held.pids')).length >= 2 ? true : undefined), 60_000);
     writeFileSync(join(dir, 'go'), '');
     await c.waitForReplicasStreaming(2);
     assert.match(n2.logTail(300), /Error creating replica using method broken: .*broken\.sh exited with code=1/);
@@ -104,7 +111,7 @@ describe('custom bootstrap and replica creation methods', { skip }, () => {
     assert.match(n3.logTail(300), /replica has been created using copy_backup/);
     const conn = `dbname=postgres user=${REPLICATION.username} host=127.0.0.1 port=${n1.pgPort}`;
     assert.deepEqual(fileLines(join(dir, 'broken.args')), [`--scope=src --role=replica --datadir=${n2.dataDir} --connstring=${conn}`]);
-    assert.deepEqual(fileLines(join(dir, 'copy_backup.args')), [`--scope=src --role=replica --datadir=${n3.dataDir} --connstring=${conn}`]);
+    assert.deepEqual([...new Set(fileLines(join(dir, 'copy_backup.args')))], [`--scope=src --role=replica --datadir=${n3.dataDir} --connstring=${conn}`]);
     await c.waitUntil('all rows on the copied replica', async () => ((await count(n3)) === 300 ? true : undefined), 60_000);
     // patronictl reinit --from-leader: the same methods again, from the leader.
     const r = patronictl(c, ['reinit', 'src', n2.name, '--force', '--from-leader']);
