@@ -2,7 +2,7 @@
 // bootstrap method instead of initdb (_custom_bootstrap, _post_restore), the replica creation
 // methods in order with basebackup built in (create_replica), and post_bootstrap/post_init
 // (call_post_bootstrap). The argument vectors come from the pure builders in src/scripts.
-import { appendFileSync, existsSync, renameSync, rmSync, unlinkSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PatroniConfig } from '../config/types.js';
 import type { PostgresState } from '../dcs/cluster.js';
@@ -25,6 +25,20 @@ export interface CustomBootstrapState {
   recovery: Record<string, string> | null;
   /** keep_existing_recovery_conf: leave the restored signal files and recovery settings alone. */
   keepExistingRecovery: boolean;
+  /** The restored pg_hba.conf, put back after post_bootstrap; null when pg_hba is configured (nothing replaced). */
+  originalHba: string | null;
+}
+
+/**
+ * ConfigHandler.replace_pg_hba during a custom bootstrap without configured pg_hba: the restored
+ * cluster's passwords are unknown, so the superuser and the replication user may connect locally
+ * without one until post_bootstrap has set them.
+ */
+export function customBootstrapHba(superuser: string, replication: string, host: string): string {
+  const local = [`local\treplication\t${replication}\t\ttrust`, `local\tall\t${superuser}\t\ttrust`];
+  if (!host || host.startsWith('/')) return `${local.join('\n')}\n`;
+  const address = /^[\d.]+$/.test(host) ? `${host}/32` : host.includes(':') ? `${host}/128` : host;
+  return `${[...local, `host\treplication\t${replication}\t${address}\ttrust`, `host\tall\t${superuser}\t${address}\ttrust`].join('\n')}\n`;
 }
 
 interface Ctx {
@@ -32,8 +46,13 @@ interface Ctx {
   setState(state: PostgresState): void;
 }
 
+interface BootstrapCtx extends Ctx {
+  /** Where the daemon connects to its PostgreSQL (a TCP host or a socket directory). */
+  localHost: string;
+}
+
 /** Null when bootstrap.method is initdb; throws when the method's command fails. */
-export async function customBootstrap(ctx: Ctx): Promise<CustomBootstrapState | null> {
+export async function customBootstrap(ctx: BootstrapCtx): Promise<CustomBootstrapState | null> {
   const { cfg } = ctx;
   const method = customBootstrapMethod(cfg.bootstrap.raw);
   if (!method) return null;
@@ -52,6 +71,13 @@ export async function customBootstrap(ctx: Ctx): Promise<CustomBootstrapState | 
   if (!cfg.postgresql.pg_hba && cfg.bootstrap.pg_hba.length > 0) {
     appendFileSync(join(configDir(cfg), 'pg_hba.conf'), `\n${cfg.bootstrap.pg_hba.join('\n')}\n`);
   }
+  let originalHba: string | null = null;
+  if (!cfg.postgresql.pg_hba && cfg.postgresql.parameters.hba_file === undefined) {
+    const hba = join(configDir(cfg), 'pg_hba.conf');
+    originalHba = existsSync(hba) ? readFileSync(hba, 'utf8') : '';
+    const auth = cfg.postgresql.authentication;
+    writeFileSync(hba, customBootstrapHba(auth.superuser.username, auth.replication.username, ctx.localHost));
+  }
   const rc = method.config.recovery_conf;
   let recovery: Record<string, string> | null = null;
   if (isObject(rc)) {
@@ -62,7 +88,7 @@ export async function customBootstrap(ctx: Ctx): Promise<CustomBootstrapState | 
     }
   }
   ctx.setState('starting after custom bootstrap');
-  return { recovery, keepExistingRecovery: !recovery && truthy(method.config.keep_existing_recovery_conf) };
+  return { recovery, keepExistingRecovery: !recovery && truthy(method.config.keep_existing_recovery_conf), originalHba };
 }
 
 export interface ReplicaJob extends Ctx {

@@ -1,6 +1,8 @@
 // Patroni's Bootstrap object for our controller: initdb or the custom bootstrap method, replica
 // creation, post_bootstrap, and setting a failed bootstrap's data aside. Holds the one piece of
 // state between them: the custom bootstrap's recovery settings until post_bootstrap has run.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { PatroniConfig } from '../config/types.js';
 import type { PostgresState } from '../dcs/cluster.js';
 import { log } from '../log/logger.js';
@@ -42,7 +44,9 @@ export class Bootstrapper {
   /** bootstrap.method: a custom method's command, or initdb (Bootstrap.bootstrap). No callbacks until the cluster is initialized. */
   async bootstrap(): Promise<void> {
     this.host.callbacks.setBootstrapping(true);
-    this.customState = await customBootstrap({ cfg: this.host.config(), setState: (st) => this.host.setState(st) });
+    this.customState = await customBootstrap({
+      cfg: this.host.config(), setState: (st) => this.host.setState(st), localHost: this.host.superuserTarget().host,
+    });
     if (!this.customState) await this.initdb();
   }
 
@@ -90,7 +94,9 @@ export class Bootstrapper {
     const ok = await runPostBootstrap({ cfg, host: target.host, port: target.port, writePgpass: (rec) => this.host.writePgpass(rec) });
     if (!ok) throw new Error('post_bootstrap script failed');
     if (this.customState) {
-      // At this point there is no recovery configuration any more (Bootstrap.post_bootstrap).
+      // The restored pg_hba.conf again, the passwords now being ours; no recovery configuration any more.
+      const { originalHba } = this.customState;
+      if (originalHba !== null) writeFileSync(join(configDir(cfg), 'pg_hba.conf'), originalHba);
       this.customState = null;
       await this.host.reloadQuietly();
     }

@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import pgLib from 'pg';
 import { parse } from 'yaml';
 import { PG_BIN_DIR, REPLICATION, SUPERUSER, startCluster, type ClusterNode, type TestCluster } from '../../support/cluster/index.js';
 import { startEtcd, type EtcdServer } from '../../support/etcd.js';
@@ -190,7 +191,6 @@ describe('custom bootstrap and replica creation methods', { skip }, () => {
         pgbackrest: { command: `${s.copy} --stanza=billing --delta restore` },
         callbacks: { on_role_change: '/bin/true', on_stop: '/bin/true' },
         pre_promote: '/bin/true', before_stop: '/bin/true',
-        authentication: pg.authentication ?? null,
         parameters: pg.parameters ?? null,
       },
       // No watchdog device on a test machine.
@@ -204,7 +204,15 @@ describe('custom bootstrap and replica creation methods', { skip }, () => {
     const leader = await w.waitForLeader(120_000);
     assert.equal(leader, w1);
     await w.waitUntil('billing initialized', async () => ((await etcdKey('/service/billing/initialize')) ? true : undefined), 60_000);
-    const [row] = await w1.sql<{ c: string; m: number }>('SELECT count(*) AS c, max(id) AS m FROM t');
+    // The restored cluster had the source's passwords; post_bootstrap set the config's (super-secret),
+    // which worked only through the temporary local trust Patroni writes during a custom bootstrap.
+    const billing = async <R extends pgLib.QueryResultRow>(q: string): Promise<R[]> => {
+      const client = new pgLib.Client({ host: '127.0.0.1', port: w1.pgPort, database: 'postgres', user: 'postgres', password: 'super-secret' });
+      await client.connect();
+      try { return (await client.query<R>(q)).rows; } finally { await client.end(); }
+    };
+    await assert.rejects(w1.sql('SELECT 1'), /password authentication failed/);
+    const [row] = await billing<{ c: string; m: number }>('SELECT count(*) AS c, max(id) AS m FROM t');
     assert.deepEqual([Number(row?.c), Number(row?.m)], [200, 200]);
     // PostgreSQL replayed the archive up to the target and promoted itself (recovery_target_action).
     const pgLog = readFileSync(join(w1.dataDir, 'postgresql.log'), 'utf8');
@@ -212,7 +220,9 @@ describe('custom bootstrap and replica creation methods', { skip }, () => {
     assert.match(pgLog, /archive recovery complete/);
     assert.ok(await etcdKey('/service/billing/initialize'));
     assert.equal(fileLines(join(dir, 'billing-post.args')).length, 1);
-    assert.deepEqual((await w1.sql<{ r: boolean }>('SELECT pg_is_in_recovery() AS r'))[0]?.r, false);
+    assert.deepEqual((await billing<{ r: boolean }>('SELECT pg_is_in_recovery() AS r'))[0]?.r, false);
+    // The restored pg_hba.conf is back: no trust line left.
+    assert.doesNotMatch(readFileSync(join(w1.dataDir, 'pg_hba.conf'), 'utf8'), /\ttrust/);
     await w1.stop();
   });
 

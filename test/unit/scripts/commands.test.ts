@@ -81,3 +81,12 @@ test('post_bootstrap gets the connection string as its one argument', () => {
   assert.deepEqual(postBootstrapCommand('/bin/post "x y"', 'dbname=postgres user=postgres host=/tmp port=5432'),
     ['/bin/post', 'x y', 'dbname=postgres user=postgres host=/tmp port=5432']);
 });
+
+test('custom bootstrap without configured pg_hba: local trust for the superuser and replication user only', async () => {
+  const { customBootstrapHba } = await import('../../../src/postgresql/bootstrap-methods.js');
+  assert.equal(customBootstrapHba('postgres', 'replicator', '/var/run/postgresql'),
+    'local\treplication\treplicator\t\ttrust\nlocal\tall\tpostgres\t\ttrust\n');
+  assert.equal(customBootstrapHba('postgres', 'replicator', '127.0.0.1'),
+    'local\treplication\treplicator\t\ttrust\nlocal\tall\tpostgres\t\ttrust\nhost\treplication\treplicator\t127.0.0.1/32\ttrust\nhost\tall\tpostgres\t127.0.0.1/32\ttrust\n');
+  assert.match(customBootstrapHba('postgres', 'replicator', '::1'), /host\tall\tpostgres\t::1\/128\ttrust/);
+});
