@@ -135,7 +135,11 @@ describe('callbacks, pre_promote, before_stop', { skip }, () => {
 
   test('a callback sleeping far past loop_wait delays neither the cycle nor a failover', async () => {
     const c = cluster!;
-    const slow = script(join(dir, 'slow.sh'), `f=$1; shift; echo "$$" >> ${join(dir, 'slow.pids')}; echo "start $*" >> "$f"; sleep 600; echo "end $*" >> "$f"`);
+    // Sleeps as long as the hold file exists: far past loop_wait during the test, never past its end
+    // (the file goes in `finally`, or with the cluster directory).
+    const hold = join(dir, 'slow.hold');
+    writeFileSync(hold, '');
+    const slow = script(join(dir, 'slow.sh'), `f=$1; shift; echo "start $*" >> "$f"; while [ -e ${hold} ]; do sleep 0.5; done; echo "end $*" >> "$f"`);
     for (const n of c.nodes) {
       rmSync(refuseFile(n), { force: true });
       n.writeConfig(mergePatch(n.config, { postgresql: { callbacks: Object.fromEntries(
@@ -157,9 +161,7 @@ describe('callbacks, pre_promote, before_stop', { skip }, () => {
       await old.start();
       await c.waitForReplicasStreaming(2);
     } finally {
-      for (const pid of lines(join(dir, 'slow.pids'))) {
-        try { process.kill(-Number(pid), 'SIGKILL'); } catch { try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone */ } }
-      }
+      rmSync(hold, { force: true });
     }
   });
 });
