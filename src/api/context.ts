@@ -5,7 +5,7 @@ import type { Dcs } from '../dcs/dcs.js';
 import type { DynamicConfig } from '../config/types.js';
 import type { JsonObject } from '../util/json.js';
 import type { NodeStatusReport } from './node-status.js';
-import type { RestartFilters, ScheduledRestart } from './restart-request.js';
+import type { RestartFilters, RestartSchedule, ScheduledRestart } from './restart-request.js';
 
 /** Result of an immediate restart (rest-api.md §13); the API turns it into the status code and text. */
 export type RestartOutcome =
@@ -50,7 +50,7 @@ export interface ApiActions {
    * see scheduledRestartJson). false when one is already scheduled. At its time the HA loop must re-check
    * the filters with restartMatches() and skip the restart if they no longer hold.
    */
-  scheduleRestart(restart: ScheduledRestart): boolean;
+  scheduleRestart(restart: RestartSchedule): boolean;
   /** Forget the scheduled restart; false when none was scheduled. */
   deleteScheduledRestart(): boolean;
   /** The same work as SIGHUP (reload the config file, apply what changed); returns at once. */
@@ -109,4 +109,4 @@ export interface ApiContext {
   lastDecision(): DecisionExplanation | null;
 }
 
-export type { RestartFilters, ScheduledRestart };
+export type { RestartFilters, RestartSchedule, ScheduledRestart };

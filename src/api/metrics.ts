@@ -3,6 +3,7 @@
 // print), patroni_postgres_state carries an extra `# Values:` comment between HELP and TYPE, and
 // dashboards match the exact text. Pure.
 import { failoverPriority, nofailover } from '../config/tags.js';
+import { POSTGRES_STATES } from '../dcs/cluster.js';
 import type { JsonObject } from '../util/json.js';
 import type { NodeStatus } from './node-status.js';
 
@@ -19,11 +20,7 @@ export interface MetricsInput {
 }
 
 /** Frozen numbering of Patroni's PostgresqlState enum. */
-export const POSTGRES_STATE_NUMBERS: Readonly<Record<string, number>> = {
-  'initializing new cluster': 0, 'initdb failed': 1, 'running custom bootstrap script': 2, 'custom bootstrap failed': 3,
-  'creating replica': 4, running: 5, starting: 6, 'starting after custom bootstrap': 7, 'start failed': 8,
-  restarting: 9, 'restart failed': 10, stopping: 11, stopped: 12, 'stop failed': 13, crashed: 14,
-};
+export const POSTGRES_STATE_NUMBERS: Readonly<Record<string, number>> = Object.fromEntries(POSTGRES_STATES.map((s, i) => [s, i]));
 
 const STATE_VALUES = '# Values: 0=initdb, 1=initdb_failed, 2=custom_bootstrap, 3=custom_bootstrap_failed, 4=creating_replica, '
   + '5=running, 6=starting, 7=bootstrap_starting, 8=start_failed, 9=restarting, 10=restart_failed, 11=stopping, '

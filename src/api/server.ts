@@ -15,7 +15,8 @@ import { errorPage, reasonPhrase } from './error-page.js';
 import { healthCode, parseTarget } from './health.js';
 import { pyJson } from './py-json.js';
 import type { ApiRequest, ApiResponse } from './response.js';
-import { apiRoutes, routeKey, type RouteTable } from './routes.js';
+import { apiRoutes } from './routes.js';
+import { routeKey, type RouteTable } from './routes/types.js';
 
 const MAX_HEADER_BYTES = 16 * 1024;
 const MAX_BODY_BYTES = 1024 * 1024;

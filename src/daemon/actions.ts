@@ -1,8 +1,7 @@
 // The REST API's write actions carried out on this node: each goes through the HA loop's async slot
 // so a restart or reinitialize never races the cycle.
 import type { ApiActions, FailsafeLeader, FailsafeOutcome, ReinitializeOutcome, RestartOutcome } from '../api/context.js';
-import { postgresVersionToInt, type ScheduledRestart as ApiScheduledRestart } from '../api/restart-request.js';
-import { restartTask } from '../ha/core/restart.js';
+import { cancelScheduledRestart, restartTask, scheduleRestart, type RestartSchedule } from '../ha/core/restart.js';
 import { upstreamOf } from '../ha/core/upstream.js';
 import { cloneSource } from '../ha/core/bootstrap.js';
 import type { HaNode } from './node.js';
@@ -21,23 +20,18 @@ export function nodeActions(node: HaNode): ApiActions {
       return result ? { kind: 'restarted' } : { kind: 'failed' };
     },
 
-    scheduleRestart(r: ApiScheduledRestart): boolean {
-      if (node.memory.scheduledRestart) return false;
-      node.memory.scheduledRestart = {
-        at: r.at, restartPending: r.restartPending,
-        ...(r.role ? { role: r.role } : {}),
-        ...(r.postgresVersion ? { postgresVersionNum: postgresVersionToInt(r.postgresVersion) } : {}),
-        postmasterStartTime: node.snapshot?.server?.postmasterStartTime ?? null,
-      };
-      node.scheduledRestartRequest = r;
+    scheduleRestart(r: RestartSchedule): boolean {
+      const d = scheduleRestart(node.memory, r, node.snapshot);
+      if (!d) return false;
+      node.remember(d);
       void node.touchMember();
       return true;
     },
 
     deleteScheduledRestart(): boolean {
-      if (!node.memory.scheduledRestart) return false;
-      node.memory.scheduledRestart = null;
-      node.scheduledRestartRequest = null;
+      const d = cancelScheduledRestart(node.memory);
+      if (!d) return false;
+      node.remember(d);
       void node.touchMember();
       return true;
     },

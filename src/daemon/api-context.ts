@@ -47,7 +47,7 @@ export function apiContext(node: HaNode, cfg: PatroniConfig, dcs: Dcs, pg: Postg
         replicaTimeline: s.server?.timeline ?? leaderTl ?? null,
         failsafeActive: false, dcsLastSeen: Math.floor(node.lastDcsSeen / 1000), tags: publishedTags(node.config.tags),
         identity: { version: PATRONI_VERSION, scope: cfg.scope, name: cfg.name },
-        scheduledRestart: node.scheduledRestartRequest ? scheduledRestartJson(node.scheduledRestartRequest) : null,
+        scheduledRestart: node.memory.scheduledRestart ? scheduledRestartJson(node.memory.scheduledRestart) : null,
       });
     },
     cachedCluster: (): Cluster | null => node.cluster,

@@ -1,25 +1,28 @@
-// One patroni-ts node: the HA loop around decide(). Reads the world, decides, executes, publishes,
-// then sleeps until loop_wait passes or the DCS reports a change worth acting on.
+// One patroni-ts node: the HA loop around runCycle() (src/ha/shell/cycle.ts). Provides the world a
+// cycle reads and writes, publishes the member key, keeps the lease fence armed while the decision
+// says we lead, then sleeps until loop_wait passes or the DCS reports a change worth acting on.
+// No judgement here: what to read, who leads and what the fence does are the core's answers.
 import { readFile, stat, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { scheduledRestartJson, type ScheduledRestart as ApiScheduledRestart } from '../api/restart-request.js';
+import { scheduledRestartJson } from '../api/restart-request.js';
 import type { DecisionExplanation } from '../api/context.js';
 import { buildDynamicConfig } from '../config/dynamic.js';
 import { loadConfig } from '../config/loader.js';
 import type { DynamicConfig, PatroniConfig } from '../config/types.js';
 import type { Cluster } from '../dcs/cluster.js';
-import { DcsError, type Dcs } from '../dcs/dcs.js';
-import { AsyncRunner } from '../ha/shell/async-runner.js';
-import { decide } from '../ha/core/decide.js';
+import type { Dcs } from '../dcs/dcs.js';
 import type { AsyncTask, Decision } from '../ha/core/decision.js';
-import { execute } from '../ha/shell/executor.js';
 import { buildHistory, historyNeedsUpdate, isoWithOffset, parseHistoryFile } from '../ha/core/history.js';
-import { INITIAL_MEMORY, type HaInput, type HaMemory, type NodeIdentity, type PeerStatus } from '../ha/core/input.js';
+import { INITIAL_MEMORY, initialMemory, type AsyncOutcome, type AsyncState, type HaMemory, type NodeIdentity } from '../ha/core/input.js';
+import { fenceArmed, leaseExpired } from '../ha/core/leadership.js';
 import { buildMemberData } from '../ha/core/member-data.js';
+import { slotRole } from '../ha/core/slots-step.js';
+import { AsyncRunner } from '../ha/shell/async-runner.js';
+import { runCycle, type CycleWorld } from '../ha/shell/cycle.js';
+import { applyMemoryPatch, execute, type ExecutorDeps } from '../ha/shell/executor.js';
 import { runTask, type TaskPostgres } from '../ha/shell/tasks.js';
 import { SyncReplication, type SyncPostgres } from '../ha/shell/sync-process.js';
 import { SlotManager, type SlotPostgres } from '../ha/shell/slots-process.js';
-import { holdsLogicalSlotCopies } from '../ha/core/slots.js';
 import { log } from '../log/logger.js';
 import type { PostgresSnapshot } from '../postgresql/snapshot.js';
 import { isObject, parseJson, type JsonObject } from '../util/json.js';
@@ -27,7 +30,7 @@ import { worksWithoutLeader } from '../scripts/commands.js';
 import { PATRONI_VERSION } from '../version.js';
 import { LeaseFence } from './lease-fence.js';
 import { probePeers } from './peers.js';
-import { initialRole, urls } from './identity.js';
+import { urls } from './identity.js';
 
 export interface NodeDeps {
   config: PatroniConfig;
@@ -38,7 +41,8 @@ export interface NodeDeps {
 }
 
 export class HaNode {
-  readonly memory: HaMemory = { ...INITIAL_MEMORY };
+  /** Written only by the executor (set_memory actions); read-only to everything else. */
+  private readonly mem: HaMemory = { ...INITIAL_MEMORY };
   cluster: Cluster | null = null;
   snapshot: PostgresSnapshot | null = null;
   dynamic: DynamicConfig;
@@ -50,15 +54,12 @@ export class HaNode {
   lastDcsSeen = 0;
   /** is_leader(): true for ttl seconds after the last successful lock update. */
   leaderUntil = 0;
-  /** The API form of the scheduled restart, for /patroni and the member key. */
-  scheduledRestartRequest: ApiScheduledRestart | null = null;
-  private readonly runner: AsyncRunner;
+  private readonly runner = new AsyncRunner(() => this.deps.dcs.wakeup());
   private readonly fence = new LeaseFence(async () => {
-    const s = this.snapshot?.server;
-    if (this.dynamic.pause || (s && s.inRecovery)) return;
+    const d = leaseExpired(this.dynamic, this.snapshot);
+    if (!d) return;
     this.leaderUntil = 0;
-    this.memory.role = 'demoted';
-    await this.deps.pg.stop('immediate');
+    await this.apply(d);
     this.deps.dcs.wakeup();
   });
   private readonly syncReplication: SyncReplication;
@@ -71,12 +72,14 @@ export class HaNode {
     const { config } = deps;
     this.localDynamic = config.bootstrap.dcs;
     this.dynamic = buildDynamicConfig(this.localDynamic);
-    this.runner = new AsyncRunner(() => deps.dcs.wakeup());
     this.syncReplication = new SyncReplication(deps.pg, deps.dcs);
     this.slots = new SlotManager(deps.pg.slots);
   }
 
   get name(): string { return this.deps.config.name; }
+  get memory(): Readonly<HaMemory> { return this.mem; }
+  /** The task on the async executor now (null when idle). */
+  get runningTask(): AsyncState | null { return this.runner.current; }
   /** The local config as last (re)loaded. */
   get config(): PatroniConfig { return this.deps.config; }
 
@@ -99,10 +102,19 @@ export class HaNode {
 
   /** Run a task on the async slot outside a cycle (REST actions); the busy task's name when refused. */
   startTask(task: AsyncTask): string | null {
-    const busy = this.runner.run(task.name, (signal) => runTask(task, this.deps.pg, this.deps.dcs, signal));
-    this.memory.async = this.runner.current;
+    const busy = this.runner.run(task, (signal) => runTask(task, this.deps.pg, this.deps.dcs, signal));
     this.deps.dcs.wakeup();
     return busy;
+  }
+
+  /** Carry out a decision made outside a cycle (REST requests, the lease fence). */
+  async apply(d: Decision): Promise<void> {
+    await execute(d, this.executorDeps(this.cluster, this.snapshot, null));
+  }
+
+  /** A decision that only changes memory, applied at once (REST requests answer synchronously). */
+  remember(d: Decision): void {
+    for (const a of d.actions) if (a.type === 'set_memory') applyMemoryPatch(this.mem, a.patch);
   }
 
   waitTask(timeoutMs: number): Promise<boolean | 'timeout'> { return this.runner.wait(timeoutMs); }
@@ -123,7 +135,7 @@ export class HaNode {
     await this.loadDynamicCache();
     this.applyTimeouts();
     this.snapshot = await this.deps.pg.snapshot();
-    this.memory.role = initialRole(this.snapshot);
+    applyMemoryPatch(this.mem, initialMemory(this.snapshot));
   }
 
   /** Run cycles until stop(). */
@@ -140,7 +152,7 @@ export class HaNode {
         continue;
       }
       // Followers wake half a second after the leader so they see its fresh update.
-      const extra = this.cluster?.leader && this.cluster.leader.name !== this.name && !this.memory.async ? 500 : 0;
+      const extra = this.cluster?.leader && this.cluster.leader.name !== this.name && !this.runner.current ? 500 : 0;
       const woken = await this.deps.dcs.watch(nextRun - now + extra);
       if (woken) nextRun = Date.now();
     }
@@ -157,113 +169,74 @@ export class HaNode {
   }
 
   async runCycle(): Promise<string> {
-    const { dcs, pg } = this.deps;
-    this.memory.async = this.runner.current;
-    const outcome = this.runner.takeOutcome();
-    if (outcome) this.memory.lastAsync = outcome;
     this.lastCycleAt = Date.now();
     if (this.reloadRequested) await this.reloadLocalConfig();
-
-    let cluster: Cluster;
-    try {
-      cluster = await dcs.getCluster();
-      this.lastDcsSeen = Date.now();
-    } catch (e) {
-      if (!(e instanceof DcsError)) throw e;
-      log.error('Error communicating with DCS');
-      return this.handleDcsError();
-    }
-    this.cluster = cluster;
-    this.applyDynamic(cluster);
-    const snapshot = await pg.snapshot();
-    this.snapshot = snapshot;
-
-    // Peers are probed only when a decision may compare them: a leader race, a failover request, or
-    // the leader's own PostgreSQL down (primary_start_timeout asks whether a replica could take over).
-    const racing = !cluster.leader || cluster.failover !== null
-      || (cluster.leader.name === this.name && (!snapshot.postmasterRunning || this.memory.async?.name === 'starting primary after failure'));
-    const peers: PeerStatus[] = racing && snapshot.dataDir.kind === 'present' ? await probePeers(cluster, this.name) : [];
-    // A replica's slots decide whether logical slots must be copied from the primary (step 14).
-    const server = snapshot.server;
-    const localSlots = server?.inRecovery && !this.memory.async && holdsLogicalSlotCopies(this.dynamic, this.deps.config.tags, server.serverVersion)
-      ? await this.slots.localSlots() : undefined;
-    const input: HaInput = {
-      now: Date.now(), me: this.identityNow(), config: this.dynamic, cluster, pg: snapshot,
-      memory: { ...this.memory }, peers, ...(localSlots ? { localSlots } : {}),
-    };
-    const decision = decide(input);
+    const { decision, executed, cluster } = await runCycle(this.world);
     this.lastDecision = decision;
-    for (const r of decision.reasons ?? []) log.debug('%s: %s (%s)', r.member, r.eligible ? 'eligible' : 'not eligible', r.why);
-
-    let result: Awaited<ReturnType<typeof execute>>;
-    try {
-      result = await execute(decision, {
-      dcs, pg, runner: this.runner, memory: this.memory, cluster,
-      walLsn: () => snapshot.server?.walLsn,
-      slotStatus: () => this.slots.status,
-      touchMember: () => this.touchMember(),
-      localDynamicConfig: () => JSON.stringify(this.localDynamic),
-      updateHistory: () => this.updateHistory(cluster, snapshot),
-      syncSlots: () => {
-        const s = snapshot.server;
-        if (!s) return Promise.resolve();
-        const role = !s.inRecovery ? 'primary' : this.memory.role === 'standby_leader' ? 'standby_leader' : 'replica';
-        return this.slots.sync(cluster, this.dynamic, this.name, this.deps.config.tags, role, s.walLsn, s.replayLsn ?? s.walLsn);
-      },
-      syncReplication: () => this.syncReplication.process(cluster, this.dynamic, this.name),
-      claimSync: (key, names) => this.syncReplication.beforePromote(cluster, key, names),
-      runTask: (task, signal) => runTask(task, pg, dcs, signal),
-      exit: (code, reason) => this.exit(code, reason),
-      });
-    } catch (e) {
-      // Refreshing the lock (or any write) could not reach the DCS: the same path as a failed read.
-      if (!(e instanceof DcsError)) throw e;
-      log.error('Error communicating with DCS: %s', e.message);
-      return this.handleDcsError();
-    }
-    const holds = result.leaderHeld || (cluster.leader?.name === this.name && !result.attempts.some((a) => !a.ok));
-    this.leaderUntil = holds ? this.lastCycleAt + this.dynamic.ttl * 1000 : 0;
-    if (holds && !this.dynamic.pause) this.fence.arm(this.lastCycleAt, this.dynamic.ttl);
+    this.leaderUntil = executed.leaderHeld ? this.lastCycleAt + this.dynamic.ttl * 1000 : 0;
+    if (fenceArmed(executed.leaderHeld, this.dynamic)) this.fence.arm(this.lastCycleAt, this.dynamic.ttl);
     else this.fence.disarm();
+    if (!cluster) return executed.message;
     await this.touchMember();
     const at = new Date(this.lastCycleAt).toISOString();
     const reasons = decision.reasons ?? [];
     this.lastExplanation = {
-      at, message: result.message, steps: result.steps, reasons,
-      lastWeighing: reasons.length ? { at, message: result.message, reasons } : this.lastExplanation?.lastWeighing ?? null,
+      at, message: executed.message, steps: executed.steps, reasons,
+      lastWeighing: reasons.length ? { at, message: executed.message, reasons } : this.lastExplanation?.lastWeighing ?? null,
     };
-    return result.message;
+    return executed.message;
   }
 
-  /** ha-loop.md §8 without failsafe: a primary that cannot reach the DCS steps down. */
-  private async handleDcsError(): Promise<string> {
-    this.leaderUntil = 0;
-    this.fence.disarm();
-    const s = this.snapshot?.server;
-    if (!this.dynamic.pause && s && !s.inRecovery) {
-      const demote = () => runTask({ kind: 'demote', name: 'demote', mode: 'offline' }, this.deps.pg, this.deps.dcs);
-      this.memory.role = 'demoted';
-      // The lease runs out while we wait: when the async slot is busy, demote from the loop itself.
-      const busy = this.runner.run('demoting self because DCS is not accessible and I was a leader', demote);
-      if (busy) {
-        log.warning('AsyncExecutor is busy, demoting from the main thread');
-        await demote();
-      }
-      return 'demoted self because DCS is not accessible and I was a leader';
-    }
-    return 'DCS is not accessible';
+  private readonly world: CycleWorld = {
+    now: () => Date.now(),
+    identity: () => this.identityNow(),
+    config: () => this.dynamic,
+    memory: this.mem,
+    runner: this.runner,
+    readCluster: async () => {
+      const cluster = await this.deps.dcs.getCluster();
+      this.lastDcsSeen = Date.now();
+      return cluster;
+    },
+    onCluster: (cluster) => {
+      this.cluster = cluster;
+      this.applyDynamic(cluster);
+    },
+    snapshot: async () => (this.snapshot = await this.deps.pg.snapshot()),
+    lastSnapshot: () => this.snapshot,
+    probePeers: (cluster) => probePeers(cluster, this.name),
+    localSlots: () => this.slots.localSlots(),
+    executorDeps: (cluster, snapshot, seen) => this.executorDeps(cluster, snapshot, seen),
+  };
+
+  private executorDeps(cluster: Cluster | null, snapshot: PostgresSnapshot | null, seenOutcome: AsyncOutcome | null): ExecutorDeps {
+    const { dcs, pg } = this.deps;
+    return {
+      dcs, pg, runner: this.runner, memory: this.mem, seenOutcome, cluster,
+      walLsn: () => snapshot?.server?.walLsn,
+      slotStatus: () => this.slots.status,
+      touchMember: () => this.touchMember(),
+      localDynamicConfig: () => JSON.stringify(this.localDynamic),
+      updateHistory: () => (cluster && snapshot ? this.updateHistory(cluster, snapshot) : Promise.resolve()),
+      syncSlots: (memory) => {
+        const s = snapshot?.server;
+        if (!s || !cluster) return Promise.resolve(memory);
+        return this.slots.sync(cluster, this.dynamic, this.name, this.deps.config.tags, slotRole(s.inRecovery, this.mem.role), s.walLsn, s.replayLsn ?? s.walLsn, Date.now(), memory);
+      },
+      syncReplication: (memory, save) => (cluster ? this.syncReplication.process(cluster, this.dynamic, this.name, memory, save) : Promise.resolve()),
+      claimSync: (key, names) => (cluster ? this.syncReplication.beforePromote(cluster, this.dynamic, this.name, key, names) : Promise.resolve(false)),
+      runTask: (task, signal) => runTask(task, pg, dcs, signal),
+      exit: (code, reason) => this.exit(code, reason),
+    };
   }
 
   async touchMember(): Promise<void> {
     if (!this.snapshot) return;
     const u = urls(this.deps.config);
     const data = buildMemberData({ connUrl: u.connUrl, apiUrl: u.apiUrl, tags: this.deps.config.tags, version: PATRONI_VERSION },
-      this.snapshot, this.memory, this.dynamic);
-    if (this.scheduledRestartRequest && this.memory.scheduledRestart) {
-      data.scheduled_restart = { ...scheduledRestartJson(this.scheduledRestartRequest), postmaster_start_time: this.memory.scheduledRestart.postmasterStartTime ?? '' };
-    } else {
-      this.scheduledRestartRequest = null;
-    }
+      this.snapshot, this.mem, this.stopping ? null : this.runner.current, this.dynamic);
+    const sr = this.mem.scheduledRestart;
+    if (sr) data.scheduled_restart = { ...scheduledRestartJson(sr), postmaster_start_time: sr.postmasterStartTime ?? '' };
     try {
       await this.deps.dcs.touchMember(data);
     } catch (e) {
@@ -298,7 +271,7 @@ export class HaNode {
     this.applyTimeouts();
     void this.saveDynamicCache();
     // New postgresql.parameters: rewrite postgresql.conf and reload; restart-only ones show as pending_restart.
-    if (this.snapshot?.postmasterRunning && !this.memory.async) void this.deps.pg.reload(!pgChanged);
+    if (this.snapshot?.postmasterRunning && !this.runner.current) void this.deps.pg.reload(!pgChanged);
   }
 
   private applyTimeouts(): void {
@@ -364,7 +337,6 @@ export class HaNode {
           else log.error('PostgreSQL shutdown failed, leader key not removed.');
         }
         this.snapshot = await pg.snapshot();
-        this.memory.async = null;
         await this.touchMember();
       } catch (e) {
         log.warning('Could not update the DCS on shutdown: %s', e instanceof Error ? e.message : String(e));

@@ -6,11 +6,14 @@ import type { JsonObject } from '../util/json.js';
 export type MemberRole = 'primary' | 'replica' | 'standby_leader' | 'demoted' | 'promoted' | 'uninitialized';
 
 /** PostgreSQL state strings exactly as Patroni publishes them (members/<name>.state, /patroni state). */
-export type PostgresState =
-  | 'running' | 'starting' | 'stopped' | 'stopping' | 'stop failed' | 'crashed'
-  | 'restarting' | 'restart failed' | 'start failed' | 'creating replica'
-  | 'initializing new cluster' | 'initdb failed' | 'running custom bootstrap script'
-  | 'custom bootstrap failed' | 'starting after custom bootstrap';
+/** Patroni's PostgresqlState values, in its enum order (the metrics number them by position). */
+export const POSTGRES_STATES = [
+  'initializing new cluster', 'initdb failed', 'running custom bootstrap script', 'custom bootstrap failed',
+  'creating replica', 'running', 'starting', 'starting after custom bootstrap', 'start failed',
+  'restarting', 'restart failed', 'stopping', 'stopped', 'stop failed', 'crashed',
+] as const;
+
+export type PostgresState = (typeof POSTGRES_STATES)[number];
 
 export type ReplicationState = 'streaming' | 'in archive recovery';
 

@@ -3,7 +3,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamicConfig, PatroniConfig } from '../config/types.js';
-import { needsHotStandbyFeedback } from '../ha/core/slots.js';
+import { needsHotStandbyFeedback } from '../config/permanent-slots.js';
 import { isObject } from '../util/json.js';
 import type { JsonObject } from '../util/json.js';
 import type { ConfigFilesPlan } from './config-files.js';

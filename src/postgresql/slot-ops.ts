@@ -1,7 +1,5 @@
 // Replication slot operations on the local PostgreSQL: what SlotManager (src/ha/shell/slots-process.ts)
 // decides, carried out. Logical slots are created in their own database, hence a separate connection.
-import type { SlotCopyPostgres } from '../ha/shell/slots-copy-task.js';
-import type { SlotPostgres } from '../ha/shell/slots-process.js';
 import { log } from '../log/logger.js';
 import { withClient, type ConnectTarget, type LocalConnection } from './connection.js';
 import type { Upstream } from './controller.js';
@@ -11,7 +9,9 @@ import { SLOTS_QUERY, toSlotRow, type SlotRow } from './slots.js';
 
 type SlotQueryRow = { name: string; type: string; database: string | null; plugin: string | null; active: boolean; lsn: string | null };
 
-export class SlotOps implements SlotPostgres, SlotCopyPostgres {
+// Structurally the SlotPostgres and SlotCopyPostgres ports of the HA shell (checked where it is passed
+// to them): this lower layer does not import the layer above.
+export class SlotOps {
   constructor(
     private readonly conn: LocalConnection,
     private readonly target: (database: string) => ConnectTarget,

@@ -1,6 +1,6 @@
 // GET /dashboard (the page) and GET /dashboard/state (what it polls). Both public and read-only like
 // GET /cluster: the page's actions call the ordinary write endpoints, which check authentication.
-import type { Route, RouteList } from '../routes.js';
+import type { Route, RouteList } from '../routes/types.js';
 import { DASHBOARD_HTML } from './page.js';
 import { dashboardState } from './state.js';
 

@@ -1,7 +1,7 @@
 // GET / PATCH / PUT /config (rest-api.md §9): the dynamic configuration in the DCS.
 import { deepCompare, patchConfig } from '../config-patch.js';
 import { readJsonBody } from '../body.js';
-import type { Route, RouteList } from '../routes.js';
+import type { Route, RouteList } from './types.js';
 
 const getConfig: Route = {
   access: 'public',

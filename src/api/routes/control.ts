@@ -3,7 +3,7 @@ import { parseBool } from '../../util/json.js';
 import { readJsonBody } from '../body.js';
 import type { ReinitializeOutcome } from '../context.js';
 import type { ApiResponse } from '../response.js';
-import type { Route, RouteList } from '../routes.js';
+import type { Route, RouteList } from './types.js';
 
 const text = (code: number, message: string): ApiResponse => ({ kind: 'text', code, text: message });
 

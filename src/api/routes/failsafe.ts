@@ -2,7 +2,7 @@
 import { isObject, type JsonObject } from '../../util/json.js';
 import { readJsonBody } from '../body.js';
 import type { FailsafeLeader } from '../context.js';
-import type { Route, RouteList } from '../routes.js';
+import type { Route, RouteList } from './types.js';
 
 const getFailsafe: Route = {
   access: 'public',

@@ -1,7 +1,7 @@
 // GET /liveness and /readiness (rest-api.md §4.5, §4.6); the other health paths are the server's
 // fallback for unrouted GET/HEAD/OPTIONS requests.
 import { livenessCode, readinessCode } from '../health.js';
-import type { Route, RouteList } from '../routes.js';
+import type { Route, RouteList } from './types.js';
 
 const getLiveness: Route = {
   access: 'public',

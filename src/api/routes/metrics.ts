@@ -1,6 +1,6 @@
 // GET /metrics (rest-api.md §10).
 import { renderMetrics } from '../metrics.js';
-import type { Route, RouteList } from '../routes.js';
+import type { Route, RouteList } from './types.js';
 
 const getMetrics: Route = {
   access: 'public',

@@ -1,10 +1,10 @@
-// POST /restart and DELETE /restart (rest-api.md §13).
+// POST /restart and DELETE /restart (Patroni's RestApiHandler.do_POST_restart, do_DELETE_restart).
 import { log } from '../../log/logger.js';
 import { readJsonBody } from '../body.js';
 import type { ApiContext, RestartOutcome } from '../context.js';
 import { parseRestartRequest, restartMatches, type RestartFilters } from '../restart-request.js';
 import type { ApiResponse } from '../response.js';
-import type { Route, RouteList, RouteOptions } from '../routes.js';
+import type { Route, RouteList, RouteOptions } from './types.js';
 
 const text = (code: number, message: string): ApiResponse => ({ kind: 'text', code, text: message });
 

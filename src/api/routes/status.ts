@@ -1,6 +1,6 @@
 // Read endpoints: GET /patroni, /cluster, /history (rest-api.md §6-8), and our GET /explain.
 import { clusterAsJson } from '../cluster-json.js';
-import type { Route, RouteList } from '../routes.js';
+import type { Route, RouteList } from './types.js';
 
 const getPatroni: Route = {
   access: 'public',

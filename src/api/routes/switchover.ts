@@ -5,7 +5,7 @@ import { log } from '../../log/logger.js';
 import { readJsonBody } from '../body.js';
 import type { ApiContext } from '../context.js';
 import type { ApiResponse } from '../response.js';
-import type { Route, RouteList, RouteOptions } from '../routes.js';
+import type { Route, RouteList, RouteOptions } from './types.js';
 import {
   canTakeOver, noGoodCandidates, pollTimedOut, pollVerdict, switchoverCandidates, validateSwitchover,
   type SwitchoverAction, type SwitchoverRequest,

@@ -1,7 +1,7 @@
-// Empty data directory: initialise a new cluster, or clone from the leader (ha-loop.md §6).
+// Empty data directory: initialise a new cluster, or clone from the leader (Patroni's Ha.bootstrap).
 import { nofailover } from '../../config/tags.js';
 import { isValidSysid, type Cluster, type Member } from '../../dcs/cluster.js';
-import { attempt, plan, setMemory, type Decision } from './decision.js';
+import { attempt, plan, setMemory, type Action, type Decision } from './decision.js';
 import type { HaInput } from './input.js';
 import { isStandbyCluster, remoteUpstream } from './standby.js';
 import { upstreamOf } from './upstream.js';
@@ -71,21 +71,22 @@ export function cloneSource(cluster: Cluster, myName: string, seed: number): { m
   return leaderMember ? { member: leaderMember, isLeader: true } : null;
 }
 
-/** Bootstrap in progress or finished: post_bootstrap, then publish the cluster (§6.2). */
+/** Bootstrap in progress or finished: post_bootstrap, then publish the cluster (Ha.post_bootstrap). */
 export function postBootstrap(input: HaInput): Decision {
   const { pg, memory } = input;
   const stage = memory.bootstrap.stage;
-  const outcome = memory.lastAsync;
+  const outcome = input.lastAsync;
+  const forget: Action[] = outcome ? [{ type: 'forget_async_outcome' }] : [];
   // Ha.cancel_initialization: the initialize key back, PostgreSQL stopped, its data set aside, exit.
   const failed = (why: string): Decision => plan(`Failed to bootstrap cluster: ${why}`,
     { type: 'log', level: 'info', message: 'removing initialize key after failed attempt to bootstrap the cluster' },
     { type: 'cancel_initialization' },
     { type: 'stop_postgres', mode: 'immediate' },
     { type: 'move_data_directory' },
-    setMemory({ bootstrap: { stage: 'none' }, lastAsync: null }),
+    setMemory({ bootstrap: { stage: 'none' } }), ...forget,
     { type: 'exit', code: 1, reason: 'Failed to bootstrap cluster' });
 
-  if (outcome && !outcome.ok) return failed(`${outcome.name} failed`);
+  if (outcome && !outcome.ok) return failed(`${outcome.task.name} failed`);
   if (!pg.postmasterRunning) return failed('PostgreSQL is not running');
   if (stage === 'standby_leader') {
     const standbySysid = pg.dataDir.kind === 'present' ? pg.dataDir.sysid : null;
@@ -95,13 +96,13 @@ export function postBootstrap(input: HaInput): Decision {
       { type: 'publish_config' },
       { type: 'take_leader' },
       { type: 'sync_slots' },
-      setMemory({ bootstrap: { stage: 'none' }, role: 'standby_leader', lastAsync: null }),
+      setMemory({ bootstrap: { stage: 'none' }, role: 'standby_leader' }), ...forget,
       { type: 'run_callback', action: 'on_start', role: 'standby_leader', endBootstrap: true });
   }
   if (stage === 'initdb') {
     if (!pg.server || pg.server.inRecovery) return plan('waiting for end of recovery after bootstrap');
     return plan('running post_bootstrap',
-      setMemory({ bootstrap: { stage: 'post_bootstrap' }, role: 'primary', lastAsync: null }),
+      setMemory({ bootstrap: { stage: 'post_bootstrap' }, role: 'primary' }), ...forget,
       { type: 'run_async', task: { kind: 'post_bootstrap', name: 'post_bootstrap' } });
   }
   const sysid = pg.dataDir.kind === 'present' ? pg.dataDir.sysid : null;
@@ -113,7 +114,7 @@ export function postBootstrap(input: HaInput): Decision {
     // Replicas waiting for us clone next: their slots must exist before their first connection,
     // or their WAL receivers retry only after wal_retrieve_retry_interval.
     { type: 'sync_slots' },
-    setMemory({ bootstrap: { stage: 'none' }, role: 'primary', lastAsync: null }),
+    setMemory({ bootstrap: { stage: 'none' }, role: 'primary' }), ...forget,
     // Ha.post_bootstrap: callbacks were held back while bootstrapping; the first one is on_start.
     { type: 'run_callback', action: 'on_start', role: 'primary', endBootstrap: true });
 }

@@ -1,22 +1,29 @@
-// The HA cycle as one pure function: a snapshot in, a decision out (ha-loop.md §2). The order of
-// the checks is Patroni's; the first that applies returns.
+// The HA cycle as one pure function: a snapshot in, a decision out (Patroni's Ha._run_cycle). The
+// order of the checks is Patroni's; the first that applies returns. Read it beside ha.py.
 import { nofailover } from '../../config/tags.js';
 import { isValidSysid } from '../../dcs/cluster.js';
 import { bootstrap, postBootstrap } from './bootstrap.js';
 import { attempt, plan, setMemory, withActions, withReasons, type Action, type Decision } from './decision.js';
 import { follow } from './follow.js';
 import { isHealthiestNode } from './healthiest.js';
-import type { HaInput } from './input.js';
-import { checkStartResult, failoverPossibleNow, recover } from './recover.js';
+import { dcsUnreachable, type CycleInput, type HaInput } from './input.js';
+import { withLeadership } from './leadership.js';
+import { decideWithoutDcs } from './dcs-lost.js';
+import { checkStartResult, failoverPossibleNow, isCrashRecoveryOfPrimary, recover } from './recover.js';
 import { scheduledRestart } from './restart.js';
 import { withSlotCopy } from './slots-copy.js';
 import { manualFailoverFromLeader } from './switchover.js';
 import { isStandbyCluster } from './standby.js';
 import { syncBeforePromote } from './sync.js';
 
-export function decide(input: HaInput): Decision {
+/**
+ * One cycle. Every step of the returned tree says whether this node then holds the leader key
+ * (`leader`), so "am I the leader" is the decision's own result.
+ */
+export function decide(input: CycleInput): Decision {
+  if (dcsUnreachable(input)) return withLeadership(decideWithoutDcs(input), false);
   const d = decideCycle(input);
-  return input.config.pause ? pausePrefixed(d) : d;
+  return withLeadership(input.config.pause ? pausePrefixed(d) : d, input.cluster.leader?.name === input.me.name);
 }
 
 function decideCycle(input: HaInput): Decision {
@@ -37,7 +44,7 @@ function decideCycle(input: HaInput): Decision {
 function decideAfterHousekeeping(input: HaInput, iHaveLock: boolean): Decision {
   const { cluster, me, pg, memory } = input;
 
-  if (memory.async) return longActionInProgress(input, iHaveLock);
+  if (input.async) return longActionInProgress(input, iHaveLock);
   if (memory.bootstrap.stage !== 'none') return postBootstrap(input);
 
   const extra: Action[] = [];
@@ -47,9 +54,9 @@ function decideAfterHousekeeping(input: HaInput, iHaveLock: boolean): Decision {
     extra.push(setMemory({ recovering: false }));
   }
   // A finished async task's outcome has been seen by now; a failed rewind is not retried in a loop.
-  if (memory.lastAsync) {
-    const rewindFailed = !memory.lastAsync.ok && memory.lastAsync.name.startsWith('running pg_rewind');
-    extra.push(setMemory({ lastAsync: null, ...(rewindFailed ? { rewindFailed: true } : {}) }));
+  if (input.lastAsync) {
+    extra.push({ type: 'forget_async_outcome' });
+    if (!input.lastAsync.ok && input.lastAsync.task.kind === 'rewind') extra.push(setMemory({ rewindFailed: true }));
   }
 
   const dd = pg.dataDir;
@@ -104,12 +111,13 @@ function decideAfterHousekeeping(input: HaInput, iHaveLock: boolean): Decision {
   return withActions(withSlotCopy(input, appendActions(d, slots)), ...extra);
 }
 
-/** §5.1: an async task is running. */
+/** An async task is running (Patroni's `is_async_action_in_progress` branch of _run_cycle). */
 function longActionInProgress(input: HaInput, iHaveLock: boolean): Decision {
-  const { name, startedAt } = input.memory.async!;
-  if (iHaveLock && name === 'starting primary after failure'
+  const { task, startedAt } = input.async!;
+  const { name } = task;
+  if (iHaveLock && isCrashRecoveryOfPrimary(task)
     && input.now - startedAt > input.config.primary_start_timeout * 1000 && failoverPossibleNow(input)) {
-    // Crash recovery outlived primary_start_timeout while a replica could take over (§5.1).
+    // Crash recovery outlived primary_start_timeout while a replica could take over (Ha.handle_starting_instance).
     return attempt('update_leader',
       plan('terminated crash recovery because of startup timeout',
         { type: 'stop_postgres', mode: 'immediate' }, setMemory({ role: 'demoted' }), { type: 'delete_leader' }),
@@ -124,7 +132,7 @@ function longActionInProgress(input: HaInput, iHaveLock: boolean): Decision {
   return plan(`${name} in progress`);
 }
 
-/** §3: no leader key. */
+/** No leader key: Ha.process_unhealthy_cluster. */
 function unhealthyCluster(input: HaInput): Decision {
   const { me } = input;
   const verdict = isHealthiestNode(input);
@@ -142,7 +150,7 @@ function unhealthyCluster(input: HaInput): Decision {
   return withReasons(d, verdict.reasons);
 }
 
-/** §4: a leader key exists. */
+/** A leader key exists: Ha.process_healthy_cluster. */
 function healthyCluster(input: HaInput, iHaveLock: boolean): Decision {
   const { me, pg, cluster } = input;
   if (iHaveLock) {
@@ -173,14 +181,14 @@ function healthyCluster(input: HaInput, iHaveLock: boolean): Decision {
     `no action. I am (${me.name}), a secondary, and following a leader (${cluster.leader!.name})`);
 }
 
-/** §4.2 */
+/** Ha.enforce_primary_role */
 function enforcePrimaryRole(input: HaInput, message: string, promoteMessage: string): Decision {
   const { pg } = input;
-  if (!input.config.pause && input.memory.lastAsync?.failure === 'pre_promote') {
+  if (!input.config.pause && input.lastAsync?.failure === 'pre_promote') {
     // Ha.enforce_primary_role: give the lock back and stay out of the next race for ttl seconds.
     return plan('Promotion cancelled because the pre-promote script failed',
       { type: 'log', level: 'warning', message: 'Releasing the leader key voluntarily because the pre-promote script failed' },
-      setMemory({ releasedLeaderKeyAt: input.now, role: 'replica', lastAsync: null }),
+      setMemory({ releasedLeaderKeyAt: input.now, role: 'replica' }),
       { type: 'delete_leader' });
   }
   if (pg.server && !pg.server.inRecovery) {
@@ -188,14 +196,14 @@ function enforcePrimaryRole(input: HaInput, message: string, promoteMessage: str
   }
   // `promoted` until PostgreSQL leaves recovery, then `primary` (Patroni's transient role).
   const promote = plan(promoteMessage, setMemory({ role: 'promoted' }), { type: 'run_async', task: { kind: 'promote', name: 'promote' } });
-  // §12.4: name myself in `sync` (and protect my future commits) before promoting; lose the CAS, wait.
+  // Ha.enforce_primary_role / SyncHandler: name myself in `sync` (and protect my future commits) before promoting; lose the CAS, wait.
   const claim = syncBeforePromote(input.config, input.cluster.sync, input.me.name);
   if (!claim) return promote;
   return attempt({ kind: 'claim_sync', key: claim.key, standbyNames: claim.standbyNames }, promote,
     plan('Postponing promotion because synchronous replication state was updated by somebody else'));
 }
 
-/** A due scheduled restart's message replaces the healthy-cluster message (§2 step 13). */
+/** A due scheduled restart's message replaces the healthy-cluster message (Ha.restart_scheduled in Ha._run_cycle). */
 function withScheduledRestart(input: HaInput, d: Decision): Decision {
   const sr = scheduledRestart(input);
   if (!sr) return d;

@@ -37,11 +37,11 @@ export type AsyncTask =
   | { kind: 'reinitialize'; name: 'reinitialize'; from: Upstream; methods?: string[] }
   /**
    * Replica: read these permanent logical slots' state files from the primary (`from`), stop,
-   * install them, start again following `upstream` (ha-loop.md §2 step 14).
+   * install them, start again following `upstream` (Patroni's SlotsHandler.copy_logical_slots).
    */
   | { kind: 'copy_logical_slots'; name: 'copy_logical_slots'; slots: LogicalSlot[]; from: Upstream; upstream: Upstream | null };
 
-/** Patroni's demotion modes (ha-loop.md §11). */
+/** Patroni's demotion modes (Ha.demote). */
 export type DemoteMode = 'offline' | 'graceful' | 'immediate' | 'immediate-nolock' | 'demote-cluster';
 
 export type Action =
@@ -56,13 +56,19 @@ export type Action =
   | { type: 'stop_postgres'; mode: StopMode }
   | { type: 'follow'; upstream: Upstream | null; role: ServerRole }
   | { type: 'sync_slots' }
-  /** Leader: synchronous_standby_names and the `sync` key (ha-loop.md §12), or disabling them. */
+  /** Leader: synchronous_standby_names and the `sync` key (Ha.process_sync_replication), or disabling them. */
   | { type: 'sync_replication' }
   /** A user callback with Patroni's `action role scope` (Postgresql.call_nowait); never awaited. */
   | { type: 'run_callback'; action: CallbackAction; role: CallbackRole; endBootstrap?: boolean }
   /** A failed bootstrap's data directory set aside as `<data_dir>.failed` (Ha.cancel_initialization). */
   | { type: 'move_data_directory' }
-  | { type: 'run_async'; task: AsyncTask }
+  /**
+   * Start a task on the async executor. `inlineWhenBusy`: when another task runs, log this warning
+   * and run it inside the cycle instead (a demotion that cannot wait for the lease to run out).
+   */
+  | { type: 'run_async'; task: AsyncTask; inlineWhenBusy?: string }
+  /** The decision has seen the last finished task's outcome (input.lastAsync): the runner drops it. */
+  | { type: 'forget_async_outcome' }
   | { type: 'set_memory'; patch: Partial<HaMemory> }
   | { type: 'log'; level: 'info' | 'warning'; message: string }
   /** Wait inside the cycle (a scheduled action due within loop_wait). */
@@ -71,13 +77,21 @@ export type Action =
 
 /** Outcome-dependent steps. */
 export type Attempt = 'acquire_leader' | 'update_leader' | 'initialize_race'
-  /** Pre-promote (§12.4): CAS-write `sync` naming me, then set synchronous_standby_names. */
+  /** Pre-promote (Ha.process_sync_replication_prepromote): CAS-write `sync` naming me, then set synchronous_standby_names. */
   | { kind: 'claim_sync'; key: SyncKeyValue; standbyNames: string | null };
+
+/** What a reason says, for code to key on; `why` is its text for logs, /explain and patronictl. */
+export type ReasonCode =
+  | 'starting' | 'primary' | 'timeline_behind' | 'paused' | 'nofailover' | 'not_sync' | 'failover_candidate'
+  | 'other_candidate' | 'candidate_only_when_paused' | 'former_leader' | 'quorum_short' | 'healthiest' | 'outranked'
+  | 'lagging' | 'unreachable' | 'watchdog' | 'primary_alive' | 'wal_ahead' | 'higher_priority' | 'wal_not_ahead'
+  | 'not_probed' | 'healthy' | 'diverged' | 'pre_promote_backoff';
 
 export interface Reason {
   /** Member the reason is about (a candidate, or this node). */
   member: string;
   eligible: boolean;
+  code: ReasonCode;
   why: string;
 }
 
@@ -87,6 +101,11 @@ export interface Decision {
   message: string;
   branch?: { attempt: Attempt; onSuccess: Decision; onFailure: Decision };
   reasons?: Reason[];
+  /**
+   * Whether this node holds the leader key once this step has run: set by decide() on every step of
+   * the tree (Patroni's is_leader after the cycle), so the shell never works it out.
+   */
+  leader?: boolean;
 }
 
 export const plan = (message: string, ...actions: Action[]): Decision => ({ actions, message });

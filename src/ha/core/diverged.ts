@@ -1,4 +1,4 @@
-// Has this node's history forked from the leader's (ha-loop.md §7.2)? Decided from the leader's
+// Has this node's history forked from the leader's (Patroni's Rewind.rewind_or_reinitialize_needed_and_possible)? Decided from the leader's
 // timeline history in the DCS: the switch point where our timeline ended on the leader's side.
 import { clusterTimeline } from '../../dcs/cluster.js';
 import type { ControlData } from '../../postgresql/snapshot.js';

@@ -1,6 +1,6 @@
 // A node that must not lead: demote if it runs as primary, otherwise point replication at the
-// right upstream (ha-loop.md §4.4), rewinding first when its timeline forked from the leader's.
-import { plan, setMemory, type Decision } from './decision.js';
+// right upstream (Patroni's Ha.follow), rewinding first when its timeline forked from the leader's.
+import { plan, setMemory, type Decision, type Reason } from './decision.js';
 import type { HaInput } from './input.js';
 import { divergence } from './diverged.js';
 import { followTarget } from './standby.js';
@@ -40,7 +40,7 @@ export function follow(input: HaInput, demoteReason: string, followReason: strin
 
 /**
  * Our history forked from the leader's: bring the data directory back with pg_rewind before
- * following (ha-loop.md §7.2). Without use_pg_rewind, or after a failed rewind, say so and wait.
+ * following (Ha._handle_rewind_or_reinitialize, Rewind.execute). Without use_pg_rewind, or after a failed rewind, say so and wait.
  */
 export function rewindIfDiverged(input: HaInput): Decision | null {
   const { pg, cluster, me, memory } = input;
@@ -49,7 +49,7 @@ export function rewindIfDiverged(input: HaInput): Decision | null {
   const upstream = nodeToFollow(cluster, me.name, me.tags);
   const leaderName = cluster.leader?.name ?? '';
   if (!upstream) return null;
-  const reason = { member: me.name, eligible: false, why: `diverged from the leader: ${d.why}` };
+  const reason: Reason = { member: me.name, eligible: false, code: 'diverged', why: `diverged from the leader: ${d.why}` };
   // Cloning again is allowed only where the config says a diverged data directory may go.
   const mayReclone = memory.rewindFailed ? me.removeDataDirOnRewindFailure : me.removeDataDirOnDivergedTimelines;
   if ((!me.usePgRewind || memory.rewindFailed) && mayReclone) {

@@ -1,8 +1,8 @@
-// Who may lead: the healthiest-node rules of ha-loop.md §10 and §9.2, with a reason for every
-// member so a decision can say why it raced or stood back.
+// Who may lead: Patroni's Ha.is_healthiest_node, Ha._is_healthiest_node, Ha.manual_failover_process_no_leader
+// and Ha.is_failover_possible, with a reason for every member so a decision can say why it raced or stood back.
 import { failoverPriority, nofailover } from '../../config/tags.js';
 import { clusterTimeline, type Member } from '../../dcs/cluster.js';
-import type { Reason } from './decision.js';
+import type { Reason, ReasonCode } from './decision.js';
 import type { HaInput, NodeIdentity, PeerStatus } from './input.js';
 import { listedInSync, syncActive } from './sync.js';
 
@@ -31,78 +31,78 @@ export function isLagging(input: Pick<HaInput, 'cluster' | 'config'>, lsn: numbe
   return optime > 0 && optime - lsn > input.config.maximum_lag_on_failover;
 }
 
-const no = (me: string, why: string, extra: Reason[] = []): Verdict =>
-  ({ healthiest: false, reasons: [...extra, { member: me, eligible: false, why }] });
-const yes = (me: string, why: string, extra: Reason[] = []): Verdict =>
-  ({ healthiest: true, reasons: [...extra, { member: me, eligible: true, why }] });
+const no = (me: string, code: ReasonCode, why: string, extra: Reason[] = []): Verdict =>
+  ({ healthiest: false, reasons: [...extra, { member: me, eligible: false, code, why }] });
+const yes = (me: string, code: ReasonCode, why: string, extra: Reason[] = []): Verdict =>
+  ({ healthiest: true, reasons: [...extra, { member: me, eligible: true, code, why }] });
 
-/** is_healthiest_node (§10.1). */
+/** Ha.is_healthiest_node */
 export function isHealthiestNode(input: HaInput): Verdict {
   const me = input.me.name;
   const { pg, config, cluster } = input;
 
-  if (pg.state === 'starting') return no(me, 'PostgreSQL is still starting');
+  if (pg.state === 'starting') return no(me, 'starting', 'PostgreSQL is still starting');
   if (pg.server && !pg.server.inRecovery) {
-    if (config.pause) return yes(me, 'running as primary');
+    if (config.pause) return yes(me, 'primary', 'running as primary');
     const tl = pg.server.timeline;
     const clusterTl = clusterTimeline(cluster);
-    if (tl < clusterTl) return no(me, `My timeline ${tl} is behind last known cluster timeline ${clusterTl}`);
-    return yes(me, 'running as primary');
+    if (tl < clusterTl) return no(me, 'timeline_behind', `My timeline ${tl} is behind last known cluster timeline ${clusterTl}`);
+    return yes(me, 'primary', 'running as primary');
   }
   if (config.pause) {
     if (!nofailover(input.me.tags) && cluster.failover && !cluster.failover.scheduledAt) return manualFailoverNoLeader(input);
-    return no(me, 'cluster is paused');
+    return no(me, 'paused', 'cluster is paused');
   }
-  if (nofailover(input.me.tags)) return no(me, 'tagged nofailover');
+  if (nofailover(input.me.tags)) return no(me, 'nofailover', 'tagged nofailover');
   const released = input.memory.releasedLeaderKeyAt;
   if (released !== null && input.now - released < config.ttl * 1000) {
-    return no(me, 'backoff: skip leader race after pre_promote script failure and releasing the lock voluntarily');
+    return no(me, 'pre_promote_backoff', 'backoff: skip leader race after pre_promote script failure and releasing the lock voluntarily');
   }
   const multisync = syncActive(config, cluster.sync) && config.synchronous_mode === 'on';
   if (cluster.failover) {
-    if (cluster.failover.leader && multisync && !listedInSync(cluster.sync, me)) return no(me, 'not a synchronous standby');
+    if (cluster.failover.leader && multisync && !listedInSync(cluster.sync, me)) return no(me, 'not_sync', 'not a synchronous standby');
     return manualFailoverNoLeader(input);
   }
-  // Only a standby that holds every acknowledged commit may take over (ha-loop.md §10.1 step 8).
-  if (multisync && !listedInSync(cluster.sync, me)) return no(me, 'not listed as a synchronous standby in the sync key');
+  // Only a standby that holds every acknowledged commit may take over.
+  if (multisync && !listedInSync(cluster.sync, me)) return no(me, 'not_sync', 'not listed as a synchronous standby in the sync key');
   const outsideSync = multisync ? new Set(input.peers.filter((p) => !listedInSync(cluster.sync, p.name)).map((p) => p.name)) : new Set<string>();
   return healthiestAmong(input, outsideSync, true);
 }
 
-/** §9.2: a failover key is present and there is no leader. */
+/** Ha.manual_failover_process_no_leader: a failover key is present and there is no leader. */
 function manualFailoverNoLeader(input: HaInput): Verdict {
   const me = input.me.name;
   const failover = input.cluster.failover!;
   if (failover.candidate) {
-    if (failover.candidate === me) return yes(me, 'I am the requested failover candidate');
-    if (input.config.pause) return no(me, `waiting for the requested candidate ${failover.candidate}`);
+    if (failover.candidate === me) return yes(me, 'failover_candidate', 'I am the requested failover candidate');
+    if (input.config.pause) return no(me, 'other_candidate', `waiting for the requested candidate ${failover.candidate}`);
     const peer = input.peers.find((p) => p.name === failover.candidate);
     const limitation = peer ? failoverLimitation(peer) : 'not a member';
-    if (limitation === null) return no(me, `manual failover: to ${failover.candidate}, i am ${me}`);
+    if (limitation === null) return no(me, 'other_candidate', `manual failover: to ${failover.candidate}, i am ${me}`);
     // The requested candidate cannot lead: every other member may race (failover.candidate ignored).
   } else if (input.config.pause) {
-    return no(me, 'failover is possible only to a specific candidate in a paused state');
+    return no(me, 'candidate_only_when_paused', 'failover is possible only to a specific candidate in a paused state');
   }
   if (failover.leader === me) {
     const others = input.cluster.members.filter((m) => m.name !== failover.candidate && m.name !== failover.leader);
     return isFailoverPossible(input, others).possible
-      ? no(me, 'I was the leader and another member is healthy')
-      : yes(me, 'I was the leader and I am the only healthy member');
+      ? no(me, 'former_leader', 'I was the leader and another member is healthy')
+      : yes(me, 'former_leader', 'I was the leader and I am the only healthy member');
   }
   return healthiestAmong(input, new Set(failover.leader ? [failover.leader] : []), false);
 }
 
-/** _is_healthiest_node (§10.2) over the probed peers, minus `exclude`. */
+/** Ha._is_healthiest_node over the probed peers, minus `exclude`. */
 function healthiestAmong(input: HaInput, exclude: Set<string>, checkLag: boolean): Verdict {
   const me = input.me.name;
   const lsn = myWalLsn(input);
   if (checkLag && isLagging(input, lsn)) {
-    return no(me, `lagging: ${input.cluster.status.optime - lsn} bytes behind the last leader position, more than maximum_lag_on_failover ${input.config.maximum_lag_on_failover}`);
+    return no(me, 'lagging', `lagging: ${input.cluster.status.optime - lsn} bytes behind the last leader position, more than maximum_lag_on_failover ${input.config.maximum_lag_on_failover}`);
   }
   if (input.config.check_timeline && !input.config.standby_cluster) {
     const tl = myTimeline(input);
     const clusterTl = clusterTimeline(input.cluster);
-    if (tl === null || tl < clusterTl) return no(me, `My timeline ${tl ?? 'unknown'} is behind last known cluster timeline ${clusterTl}`);
+    if (tl === null || tl < clusterTl) return no(me, 'timeline_behind', `My timeline ${tl ?? 'unknown'} is behind last known cluster timeline ${clusterTl}`);
   }
   const myPriority = failoverPriority(input.me.tags);
   const reasons: Reason[] = [];
@@ -119,39 +119,43 @@ function healthiestAmong(input: HaInput, exclude: Set<string>, checkLag: boolean
     else if (quorumMode && isVoter(peer.name) && peer.reachable && peer.walLsn > 0) votes++;
   }
   if (quorumMode && healthiest && votes < sync.quorum && !(sync.leader && sync.leader.toLowerCase() === me.toLowerCase())) {
-    return no(me, `only ${Math.max(votes, 0)} of ${sync.quorum} quorum votes`, reasons);
+    return no(me, 'quorum_short', `only ${Math.max(votes, 0)} of ${sync.quorum} quorum votes`, reasons);
   }
   return healthiest
-    ? yes(me, `WAL position ${lsn} is the highest among reachable members`, reasons)
-    : no(me, 'another member is ahead or preferred', reasons);
+    ? yes(me, 'healthiest', `WAL position ${lsn} is the highest among reachable members`, reasons)
+    : no(me, 'outranked', 'another member is ahead or preferred', reasons);
 }
 
-/** Why a reachable peer may not lead (nofailover, watchdog), null when it may. */
-export function failoverLimitation(peer: PeerStatus): string | null {
-  if (!peer.reachable) return `not reachable (${peer.error})`;
-  if (peer.nofailover) return 'not allowed to promote';
-  if (peer.watchdogFailed) return 'not watchdog capable';
+export interface Limitation { code: ReasonCode; why: string }
+
+/** Why a peer may not lead (unreachable, nofailover, watchdog), null when it may. */
+export function failoverLimitation(peer: PeerStatus): Limitation | null {
+  if (!peer.reachable) return { code: 'unreachable', why: `not reachable (${peer.error})` };
+  if (peer.nofailover) return { code: 'nofailover', why: 'not allowed to promote' };
+  if (peer.watchdogFailed) return { code: 'watchdog', why: 'not watchdog capable' };
   return null;
 }
 
 function judgePeer(peer: PeerStatus, myLsn: number, myPriority: number, formerLeader: string | undefined,
   syncLeader: string | undefined, priorityIgnored: boolean): { beatsMe: boolean; reason: Reason } {
   const limitation = failoverLimitation(peer);
-  if (limitation !== null || !peer.reachable) return { beatsMe: false, reason: { member: peer.name, eligible: false, why: limitation ?? 'unreachable' } };
-  const eligible = (beatsMe: boolean, why: string) => ({ beatsMe, reason: { member: peer.name, eligible: true, why } });
-  if (peer.isPrimary) return eligible(true, `Primary (${peer.name}) is still alive`);
-  if (peer.walLsn > myLsn && peer.name !== syncLeader) return eligible(true, `WAL position ${peer.walLsn} is ahead of mine (${myLsn})`);
-  if (peer.walLsn === myLsn && peer.failoverPriority > myPriority && peer.name !== formerLeader && !priorityIgnored) {
-    return eligible(true, `same WAL position and higher failover_priority ${peer.failoverPriority}`);
+  if (limitation !== null || !peer.reachable) {
+    return { beatsMe: false, reason: { member: peer.name, eligible: false, code: limitation?.code ?? 'unreachable', why: limitation?.why ?? 'unreachable' } };
   }
-  return eligible(false, `WAL position ${peer.walLsn} is not ahead of mine`);
+  const eligible = (beatsMe: boolean, code: ReasonCode, why: string) => ({ beatsMe, reason: { member: peer.name, eligible: true, code, why } });
+  if (peer.isPrimary) return eligible(true, 'primary_alive', `Primary (${peer.name}) is still alive`);
+  if (peer.walLsn > myLsn && peer.name !== syncLeader) return eligible(true, 'wal_ahead', `WAL position ${peer.walLsn} is ahead of mine (${myLsn})`);
+  if (peer.walLsn === myLsn && peer.failoverPriority > myPriority && peer.name !== formerLeader && !priorityIgnored) {
+    return eligible(true, 'higher_priority', `same WAL position and higher failover_priority ${peer.failoverPriority}`);
+  }
+  return eligible(false, 'wal_not_ahead', `WAL position ${peer.walLsn} is not ahead of mine`);
 }
 
 /** What is_failover_possible reads: also built by leader-lost.ts for members other than this node. */
 export type FailoverView = Pick<HaInput, 'cluster' | 'config' | 'peers'> & { me: Pick<NodeIdentity, 'name'> };
 
 /**
- * is_failover_possible (§10.3): is any of `members` (other than me, not nofailover, with an
+ * Ha.is_failover_possible: is any of `members` (other than me, not nofailover, with an
  * api_url) reachable, unlimited, not lagging and on the cluster timeline?
  */
 export function isFailoverPossible(input: FailoverView, members: Member[], clusterLsn = 0): { possible: boolean; reasons: Reason[] } {
@@ -163,17 +167,18 @@ export function isFailoverPossible(input: FailoverView, members: Member[], clust
   for (const m of members) {
     if (m.name === input.me.name || !m.data.api_url || nofailover(m.data.tags)) continue;
     if (onlySync && !listedInSync(sync, m.name)) {
-      reasons.push({ member: m.name, eligible: false, why: 'not a synchronous standby' });
+      reasons.push({ member: m.name, eligible: false, code: 'not_sync', why: 'not a synchronous standby' });
       continue;
     }
     const peer = input.peers.find((p) => p.name === m.name);
-    const limitation = peer ? failoverLimitation(peer) : 'not probed';
-    let why: string | null = limitation;
-    if (why === null && peer && peer.reachable) {
-      if (clusterLsn ? peer.walLsn < clusterLsn : isLagging(input, peer.walLsn)) why = 'exceeds maximum replication lag';
-      else if (input.config.check_timeline && (!peer.timeline || peer.timeline < clusterTl)) why = `timeline ${peer.timeline} is behind the cluster timeline ${clusterTl}`;
+    let limitation: Limitation | null = peer ? failoverLimitation(peer) : { code: 'not_probed', why: 'not probed' };
+    if (limitation === null && peer && peer.reachable) {
+      if (clusterLsn ? peer.walLsn < clusterLsn : isLagging(input, peer.walLsn)) limitation = { code: 'lagging', why: 'exceeds maximum replication lag' };
+      else if (input.config.check_timeline && (!peer.timeline || peer.timeline < clusterTl)) {
+        limitation = { code: 'timeline_behind', why: `timeline ${peer.timeline} is behind the cluster timeline ${clusterTl}` };
+      }
     }
-    reasons.push({ member: m.name, eligible: why === null, why: why ?? 'healthy failover candidate' });
+    reasons.push(limitation ? { member: m.name, eligible: false, ...limitation } : { member: m.name, eligible: true, code: 'healthy', why: 'healthy failover candidate' });
   }
   const healthy = reasons.filter((r) => r.eligible).length;
   const quorumMode = syncActive(input.config, sync) && input.config.synchronous_mode === 'quorum' && !failover?.candidate;

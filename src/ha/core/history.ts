@@ -1,4 +1,4 @@
-// The `history` key the leader keeps (dcs.md §3.5), built from PostgreSQL's timeline history file.
+// The `history` key the leader keeps (Patroni's Ha.update_cluster_history), built from PostgreSQL's timeline history file.
 import type { HistoryLine, TimelineHistory } from '../../dcs/cluster.js';
 
 /** Parse `<TLI>.history`: tab-separated `tli  X/Y  reason` lines. */

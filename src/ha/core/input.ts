@@ -2,8 +2,11 @@
 import type { DynamicConfig, Tags } from '../../config/types.js';
 import type { Cluster, MemberRole } from '../../dcs/cluster.js';
 import type { PostgresSnapshot } from '../../postgresql/snapshot.js';
+import type { AsyncTask } from './decision.js';
 import type { ScheduledRestart } from './restart.js';
 import type { ExistingSlot } from './slots.js';
+import { INITIAL_SLOT_MEMORY, type SlotMemory } from './slots-step.js';
+import { INITIAL_SYNC_MEMORY, type SyncMemory } from './sync-step.js';
 
 export interface NodeIdentity {
   name: string;
@@ -21,7 +24,7 @@ export interface NodeIdentity {
   noLeaderMethods: string[];
 }
 
-/** What a peer's GET /patroni told us during a leader race (dcs.md §10.2). */
+/** What a peer's GET /patroni told us during a leader race (Patroni's Ha.fetch_node_status). */
 export type PeerStatus =
   | { name: string; reachable: false; error: string }
   | {
@@ -37,14 +40,15 @@ export type PeerStatus =
     timeline: number | null;
   };
 
-/** A long-running task on the async executor, by the name Patroni uses in messages. */
+/** The task running on the async executor (decisions key on `task.kind`; `task.name` is for messages). */
 export interface AsyncState {
-  name: string;
+  task: AsyncTask;
   startedAt: number;
 }
 
+/** A finished async task, held by the runner until a decision forgets it. */
 export interface AsyncOutcome {
-  name: string;
+  task: AsyncTask;
   ok: boolean;
   /** The promotion was refused by the pre_promote script (Ha.enforce_primary_role releases the lock). */
   failure?: 'pre_promote';
@@ -52,19 +56,18 @@ export interface AsyncOutcome {
 
 export type BootstrapStage =
   | { stage: 'none' }
-  /** initdb + first start running or finished (outcome in lastAsync). */
+  /** initdb + first start running or finished (outcome in HaInput.lastAsync). */
   | { stage: 'initdb' }
   | { stage: 'post_bootstrap' }
   /** Standby cluster: cloning from the remote primary to start as its standby leader. */
   | { stage: 'standby_leader' };
 
-/** State carried from one cycle to the next, changed only through `set_memory` actions. */
+/**
+ * State carried from one cycle to the next, changed only through `set_memory` actions (the executor
+ * applies them; REST requests go through scheduleRestart/cancelScheduledRestart decisions).
+ */
 export interface HaMemory {
   role: MemberRole;
-  /** Running async task, owned by the executor. */
-  async: AsyncState | null;
-  /** The most recent async task that finished, until a decision consumes it. */
-  lastAsync: AsyncOutcome | null;
   bootstrap: BootstrapStage;
   /** We started PostgreSQL after a failure last cycle; check the result this cycle. */
   recovering: boolean;
@@ -74,11 +77,28 @@ export interface HaMemory {
   releasedLeaderKeyAt: number | null;
   /** Restart stored by POST /restart with a schedule; published in the member key. */
   scheduledRestart: ScheduledRestart | null;
+  /** The slot step's memory (src/ha/core/slots-step.ts), replaced after each sync_slots. */
+  slots: SlotMemory;
+  /** The sync protocol's memory (src/ha/core/sync-step.ts), saved after each of its steps. */
+  sync: SyncMemory;
 }
 
 export const INITIAL_MEMORY: HaMemory = {
-  role: 'uninitialized', async: null, lastAsync: null, bootstrap: { stage: 'none' }, recovering: false, rewindFailed: false, releasedLeaderKeyAt: null, scheduledRestart: null,
+  role: 'uninitialized', bootstrap: { stage: 'none' }, recovering: false, rewindFailed: false, releasedLeaderKeyAt: null, scheduledRestart: null, slots: INITIAL_SLOT_MEMORY, sync: INITIAL_SYNC_MEMORY,
 };
+
+/** Memory at start-up: the role read from the data directory (Patroni's get_postgres_role_from_data_directory). */
+export function initialMemory(pg: PostgresSnapshot): HaMemory {
+  return { ...INITIAL_MEMORY, role: initialRole(pg) };
+}
+
+/** Patroni's get_postgres_role_from_data_directory, refined by a running server's answer. */
+export function initialRole(s: PostgresSnapshot): MemberRole {
+  if (s.dataDir.kind !== 'present') return 'uninitialized';
+  if (s.server) return s.server.inRecovery ? 'replica' : 'primary';
+  const state = s.dataDir.controlData?.clusterState ?? '';
+  return state === 'in production' || state === 'shut down' ? 'primary' : 'replica';
+}
 
 export interface HaInput {
   now: number;
@@ -87,8 +107,31 @@ export interface HaInput {
   cluster: Cluster;
   pg: PostgresSnapshot;
   memory: HaMemory;
+  /** The task the async executor runs now (observed from the runner, not remembered). */
+  async: AsyncState | null;
+  /** The last finished task, until a decision forgets it (`forget_async_outcome`). */
+  lastAsync: AsyncOutcome | null;
   /** Probe results for the other members; empty when the cluster has a healthy leader. */
   peers: PeerStatus[];
   /** Replication slots of the running replica (for copying logical slots); absent when not read. */
   localSlots?: ExistingSlot[];
 }
+
+/**
+ * Patroni's `_handle_dcs_error` case: the DCS could not be read or written this cycle. Only what the
+ * node knows without the DCS. New inputs for this path (failsafe answers from peers) belong here.
+ */
+export interface DcsUnreachableInput {
+  dcs: 'unreachable';
+  now: number;
+  me: NodeIdentity;
+  config: DynamicConfig;
+  /** The last PostgreSQL snapshot (null before the first). */
+  pg: PostgresSnapshot | null;
+  memory: HaMemory;
+  async: AsyncState | null;
+}
+
+export type CycleInput = HaInput | DcsUnreachableInput;
+
+export const dcsUnreachable = (input: CycleInput): input is DcsUnreachableInput => 'dcs' in input && input.dcs === 'unreachable';

@@ -85,7 +85,7 @@ export function ifLeaderLost(view: LeaderLossView): LeaderLossReport {
       return { ...base, outlook: 'ineligible', why: [why, ...paused] };
     }
     if (!verdict.eligible) {
-      const why = verdict.why === 'exceeds maximum replication lag' && lagBytes !== null
+      const why = verdict.code === 'lagging' && lagBytes !== null
         ? `lag ${lagBytes} bytes exceeds maximum_lag_on_failover ${config.maximum_lag_on_failover}` : verdict.why;
       return { ...base, outlook: 'ineligible', why: [why, ...paused, ...notes] };
     }

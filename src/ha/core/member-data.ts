@@ -1,9 +1,9 @@
-// The JSON this node publishes in members/<name> every cycle (dcs.md §3.2, ha-loop.md §13).
+// The JSON this node publishes in members/<name> every cycle (Patroni's Ha.touch_member).
 import { publishedTags } from '../../config/tags.js';
 import type { DynamicConfig, Tags } from '../../config/types.js';
 import type { MemberData } from '../../dcs/cluster.js';
 import type { PostgresSnapshot } from '../../postgresql/snapshot.js';
-import type { HaMemory } from './input.js';
+import type { AsyncState, HaMemory } from './input.js';
 
 export interface MemberIdentity {
   connUrl: string;
@@ -15,7 +15,8 @@ export interface MemberIdentity {
 
 const WAL_STATES = new Set(['running', 'starting', 'restarting']);
 
-export function buildMemberData(id: MemberIdentity, pg: PostgresSnapshot, memory: HaMemory, config: DynamicConfig): MemberData {
+/** `async`: the task the async executor runs now (null when idle). */
+export function buildMemberData(id: MemberIdentity, pg: PostgresSnapshot, memory: HaMemory, async: AsyncState | null, config: DynamicConfig): MemberData {
   const data: MemberData = {
     conn_url: id.connUrl,
     api_url: id.apiUrl,
@@ -25,7 +26,7 @@ export function buildMemberData(id: MemberIdentity, pg: PostgresSnapshot, memory
   };
   if (id.proxyUrl) data.proxy_url = id.proxyUrl;
   // Until the post-promote CHECKPOINT is done, pg_rewind against us would see the old timeline.
-  if (memory.async?.name === 'promote') data.checkpoint_after_promote = false;
+  if (async?.task.kind === 'promote') data.checkpoint_after_promote = false;
   const tags = publishedTags(id.tags);
   if (Object.keys(tags).length) data.tags = tags;
   const s = pg.server;
@@ -33,7 +34,7 @@ export function buildMemberData(id: MemberIdentity, pg: PostgresSnapshot, memory
     data.pending_restart = true;
     data.pending_restart_reason = s.pendingRestart;
   }
-  const asyncBlocksWal = memory.async !== null && memory.async.name !== 'promote';
+  const asyncBlocksWal = async !== null && async.task.kind !== 'promote';
   if (s && WAL_STATES.has(pg.state) && !asyncBlocksWal) {
     data.xlog_location = s.walLsn;
     if (s.inRecovery) {

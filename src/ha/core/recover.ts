@@ -1,9 +1,12 @@
-// PostgreSQL is not running although the data directory is there (ha-loop.md §7.1).
-import { attempt, plan, setMemory, type Decision } from './decision.js';
+// PostgreSQL is not running although the data directory is there (Ha.recover).
+import { attempt, plan, setMemory, type AsyncTask, type Decision } from './decision.js';
 import { rewindIfDiverged } from './follow.js';
 import { isFailoverPossible } from './healthiest.js';
 import type { HaInput } from './input.js';
 import { followTarget, isStandbyCluster } from './standby.js';
+
+/** The only primary start after a failure: a crashed primary's crash recovery (Ha.handle_starting_instance watches it). */
+export const isCrashRecoveryOfPrimary = (task: AsyncTask): boolean => task.kind === 'start' && task.role === 'primary';
 
 const CRASHED_PRIMARY_STATES = new Set(['in production', 'in crash recovery', 'shutting down', 'shut down']);
 
@@ -39,7 +42,7 @@ export function recover(input: HaInput): Decision {
   return rewindIfDiverged(input) ?? startAsSecondary(input);
 }
 
-/** A healthy replica could take over (§10.3), judged from the probed peers. */
+/** A healthy replica could take over (Ha.is_failover_possible), judged from the probed peers. */
 export function failoverPossibleNow(input: HaInput): boolean {
   return isFailoverPossible(input, input.cluster.members).possible;
 }
@@ -52,7 +55,7 @@ function startAsSecondary(input: HaInput): Decision {
     { type: 'run_async', task: { kind: 'start', name: 'restarting after failure', role: 'replica', upstream } });
 }
 
-/** The cycle after a start attempt (§2 step 9). Null when PostgreSQL came up: continue normally. */
+/** The cycle after a start attempt (Ha.post_recover). Null when PostgreSQL came up: continue normally. */
 export function checkStartResult(input: HaInput): Decision | null {
   const { cluster, me, pg } = input;
   if (pg.postmasterRunning) return null;

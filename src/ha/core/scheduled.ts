@@ -1,4 +1,4 @@
-// When a scheduled switchover or restart runs (Patroni's should_run_scheduled_action, §9.1).
+// When a scheduled switchover or restart runs (Patroni's should_run_scheduled_action).
 import type { Action } from './decision.js';
 
 export type ScheduleVerdict =

@@ -1,4 +1,4 @@
-// Logical slots surviving a failover (ha-loop.md §2 step 14, config.md §5): a replica that may be
+// Logical slots surviving a failover (Patroni's SlotsHandler.copy_logical_slots): a replica that may be
 // promoted gets a copy of each permanent logical slot the leader publishes in status.slots, made
 // from the primary's slot state file. Pure: which slots to copy, and the task that copies them.
 import type { PrimarySlotState } from '../../postgresql/slot-copy.js';

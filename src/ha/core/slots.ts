@@ -1,23 +1,17 @@
-// Which replication slots a node keeps (config.md §3 `slots`/`ignore_slots`/`member_slots_ttl`,
-// dcs.md §3.8/§3.10), pure: member slots per role, permanent slots, ignore matchers, retention.
+// Which replication slots a node keeps (`slots`/`ignore_slots`/`member_slots_ttl`,
+// Patroni's SlotsHandler), pure: member slots per role, permanent slots, ignore matchers, retention.
 import { nofailover, nostream, replicatefrom } from '../../config/tags.js';
 import type { DynamicConfig } from '../../config/types.js';
 import type { Cluster } from '../../dcs/cluster.js';
 import { slotNameFromMemberName } from '../../postgresql/slots.js';
 import { isObject, type JsonObject } from '../../util/json.js';
 
-export type SlotRole = 'primary' | 'standby_leader' | 'replica';
-
-export type PermanentSlot =
-  | { name: string; type: 'physical' }
-  | { name: string; type: 'logical'; database: string; plugin: string };
-
-export type LogicalSlot = Extract<PermanentSlot, { type: 'logical' }>;
+// What the `slots` setting declares lives with the config (the postgresql layer needs it too).
+import type { LogicalSlot, PermanentSlot, SlotRole } from '../../config/permanent-slots.js';
+export { holdsLogicalSlotCopies, needsHotStandbyFeedback, permanentSlots, permanentSlotsFor, type LogicalSlot, type PermanentSlot, type SlotRole } from '../../config/permanent-slots.js';
 
 /** A slot as found in pg_replication_slots. */
 export interface ExistingSlot { name: string; type: 'physical' | 'logical'; database: string | null; plugin: string | null }
-
-const VALID_NAME = /^[a-z0-9_]{1,63}$/;
 
 /**
  * Members whose physical slot this node keeps (Patroni's _get_members_slots): never mine nor a
@@ -38,41 +32,6 @@ export function memberSlotOwners(cluster: Cluster, me: string, role: SlotRole, c
   }
   return members.map((m) => m.name);
 }
-
-/** `slots` (or its aliases): valid permanent slots; an empty value means physical. */
-export function permanentSlots(config: DynamicConfig, majorVersion: number): PermanentSlot[] {
-  const raw = config.raw;
-  const source = [raw.slots, raw.permanent_slots, raw.permanent_replication_slots].find((v) => isObject(v) && Object.keys(v).length > 0);
-  if (!isObject(source)) return [];
-  const out: PermanentSlot[] = [];
-  for (const [name, value] of Object.entries(source)) {
-    if (!VALID_NAME.test(name)) continue;
-    const v = isObject(value) ? value : {};
-    const type = v.type ?? 'physical';
-    if (type === 'physical') out.push({ name, type });
-    else if (type === 'logical' && typeof v.database === 'string' && typeof v.plugin === 'string' && majorVersion >= 110000) {
-      out.push({ name, type, database: v.database, plugin: v.plugin });
-    }
-  }
-  return out;
-}
-
-/**
- * Permanent slots this node keeps. Logical ones exist for after a failover, so a replica keeps
- * copies only when it may be promoted; a standby leader keeps none (Patroni's get_replication_slots).
- */
-export function permanentSlotsFor(config: DynamicConfig, majorVersion: number, role: SlotRole, myTags: JsonObject): PermanentSlot[] {
-  return permanentSlots(config, majorVersion)
-    .filter((p) => p.type === 'physical' || role === 'primary' || (role === 'replica' && !nofailover(myTags)));
-}
-
-/** As a replica this node keeps copies of permanent logical slots. */
-export function holdsLogicalSlotCopies(config: DynamicConfig, myTags: JsonObject, majorVersion: number): boolean {
-  return config.use_slots && permanentSlotsFor(config, majorVersion, 'replica', myTags).some((p) => p.type === 'logical');
-}
-
-/** config.md §6.1: logical slot copies need hot_standby_feedback, or the primary could vacuum catalog rows they need. */
-export const needsHotStandbyFeedback = holdsLogicalSlotCopies;
 
 /** Any `ignore_slots` matcher whose given keys all match the slot. */
 export function isIgnored(slot: ExistingSlot, config: DynamicConfig): boolean {

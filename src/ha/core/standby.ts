@@ -1,4 +1,4 @@
-// Standby clusters (ha-loop.md §4.1-§4.4, config.md `standby_cluster`): the lock holder is a
+// Standby clusters (Patroni's Ha.is_standby_cluster and `standby_cluster` config): the lock holder is a
 // standby leader replicating from the remote primary; the other members cascade from it.
 import { nostream } from '../../config/tags.js';
 import type { DynamicConfig } from '../../config/types.js';
@@ -23,7 +23,7 @@ export interface FollowTarget {
 }
 
 /**
- * Whom to stream from and in which role (§4.4 steps 1 and 7). `asLeader`: the lock was just taken
+ * Whom to stream from and in which role (Ha.follow). `asLeader`: the lock was just taken
  * in this cycle, so the snapshot does not show it yet.
  */
 export function followTarget(input: HaInput, asLeader = false): FollowTarget {

@@ -1,4 +1,4 @@
-// The leader's side of a switchover or manual failover (ha-loop.md §9.1): demote gracefully when
+// The leader's side of a switchover or manual failover (Patroni's Ha.process_manual_failover_from_leader): demote gracefully when
 // a healthy candidate exists, otherwise clean the failover key up and carry on leading.
 import type { Member } from '../../dcs/cluster.js';
 import { plan, setMemory, type Action, type Decision, type Reason } from './decision.js';
@@ -44,7 +44,7 @@ export function manualFailoverFromLeader(input: HaInput): LeaderFailoverOutcome 
   // A named candidate is the only standby the stop must wait for; otherwise only unreachable ones are cut.
   const detach = cluster.members.map((m) => m.name).filter((n) => n !== me.name && (failover.candidate
     ? n !== failover.candidate
-    : check.reasons.some((r) => r.member === n && !r.eligible && r.why.startsWith('not reachable'))));
+    : check.reasons.some((r) => r.member === n && !r.eligible && r.code === 'unreachable')));
   return {
     kind: 'demote',
     decision: {

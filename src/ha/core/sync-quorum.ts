@@ -1,4 +1,4 @@
-// Quorum commit (ha-loop.md §12.2), pure. PostgreSQL acknowledges a commit once `numsync` of the
+// Quorum commit (Patroni's QuorumStateResolver), pure. PostgreSQL acknowledges a commit once `numsync` of the
 // names in `ANY numsync (...)` have it; a replica may promote with `quorum` votes among the voters
 // in the `sync` key. Every step keeps "any acknowledging set meets any promoting set": the key is
 // widened before the names change and narrowed only once the new names hold every commit.
@@ -56,7 +56,7 @@ export function planQuorum(q: QuorumInput): QuorumPlan {
   const allReady = active.every((a) => q.sel.sync.some((s) => lower(s) === lower(a)));
   return {
     kind: 'update',
-    widen: sameKey(widened, keyNow) && !!q.syncKey.leader ? null : widened,
+    widen: sameKey(widened, keyNow) && q.syncKey.leader ? null : widened,
     standbyNames: { members: [...active], numsync },
     settle: allReady && !sameKey(target, widened) ? target : null,
   };

@@ -1,4 +1,4 @@
-// Synchronous replication on the leader (ha-loop.md §12), pure: which replicas may be synchronous,
+// Synchronous replication on the leader (Patroni's SyncHandler, Ha.process_sync_replication), pure: which replicas may be synchronous,
 // what synchronous_standby_names and the `sync` key must say, and in which order they change so the
 // key never names a standby that lacks an acknowledged commit.
 import { nofailover, nosync, replicatefrom, syncPriority } from '../../config/tags.js';
@@ -6,7 +6,7 @@ import type { DynamicConfig } from '../../config/types.js';
 import type { Member, SyncState } from '../../dcs/cluster.js';
 import { ackedLsn, formatStandbyNames, parseStandbyNames, STRICT_PLACEHOLDER, type SyncReading } from '../../postgresql/sync.js';
 
-/** The value written to the `sync` key (dcs.md §3.7). */
+/** The value written to the `sync` key (Patroni's SyncState). */
 export interface SyncKeyValue {
   leader: string;
   members: string[];
@@ -27,7 +27,7 @@ export function syncKeyJson(v: SyncKeyValue): string {
 /** Sync processing applies: synchronous_mode on or quorum (dynamic.ts already turns it off in standby clusters). */
 export const syncModeOn = (config: DynamicConfig): boolean => config.synchronous_mode !== 'off';
 
-/** The leader published itself in `sync`: only members listed there may be promoted (§10.1). */
+/** The leader published itself in `sync`: only members listed there may be promoted (Ha.is_healthiest_node). */
 export const syncActive = (config: DynamicConfig, sync: SyncState): boolean => syncModeOn(config) && !!sync.leader;
 
 /** sync.matches(name, check_leader=true) */
@@ -96,7 +96,7 @@ export function selectSync(s: SelectInput): Selection {
   return { candidates, sync, ready };
 }
 
-/** One multisync step: what to do with the key before, the names, and the key after (§12.1). */
+/** One multisync step: what to do with the key before, the names, and the key after (Ha._process_multisync_replication). */
 export type MultisyncPlan =
   /** Strict mode with nobody to wait for: keep (or start) blocking commits. */
   | { kind: 'block'; standbyNames: string }
@@ -125,7 +125,7 @@ export function confirmedMultisync(syncKey: readonly string[], sel: Selection): 
 }
 
 /**
- * Pre-promote (§12.4): the `sync` key and synchronous_standby_names a replica sets before it
+ * Pre-promote (Ha.process_sync_replication_prepromote): the `sync` key and synchronous_standby_names a replica sets before it
  * promotes, so commits it acknowledges as primary are protected exactly as the old leader's were.
  */
 export function syncBeforePromote(config: DynamicConfig, syncKey: SyncState, me: string): { key: SyncKeyValue; standbyNames: string | null } | null {

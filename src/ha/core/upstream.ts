@@ -1,4 +1,4 @@
-// Which node a replica streams from, derived from members' conn_url (ha-loop.md §4.4 step 1).
+// Which node a replica streams from, derived from members' conn_url (Patroni's Ha._get_node_to_follow).
 import { nostream, replicatefrom } from '../../config/tags.js';
 import type { Cluster, Member } from '../../dcs/cluster.js';
 import type { Upstream } from '../../postgresql/controller.js';

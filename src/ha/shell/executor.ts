@@ -1,12 +1,15 @@
 // Carries out a Decision: walks its actions and branches against the real DCS and PostgreSQL.
-// All judgement lives in decide(); this file only performs and reports.
+// All judgement lives in decide(); this file only performs and reports. It is the only writer of
+// HaMemory (`set_memory`).
 import type { Cluster } from '../../dcs/cluster.js';
 import type { Dcs } from '../../dcs/dcs.js';
 import { log } from '../../log/logger.js';
 import type { PostgresController } from '../../postgresql/controller.js';
 import type { AsyncRunner, TaskResult } from './async-runner.js';
 import type { Action, AsyncTask, Attempt, Decision } from '../core/decision.js';
-import type { HaMemory } from '../core/input.js';
+import type { AsyncOutcome, HaMemory } from '../core/input.js';
+import type { SlotMemory } from '../core/slots-step.js';
+import type { SyncMemory } from '../core/sync-step.js';
 import type { SyncKeyValue } from '../core/sync.js';
 
 export interface ExecutorDeps {
@@ -14,7 +17,10 @@ export interface ExecutorDeps {
   pg: PostgresController;
   runner: AsyncRunner;
   memory: HaMemory;
-  cluster: Cluster;
+  /** The outcome the decision saw (input.lastAsync): what `forget_async_outcome` drops. */
+  seenOutcome: AsyncOutcome | null;
+  /** The cluster the decision was made on; null when the DCS could not be read. */
+  cluster: Cluster | null;
   /** Current WAL position for status.optime when refreshing the lock. */
   walLsn(): number | undefined;
   /** Slot positions and retained member slots for `status` (leader, PG11+), from the last slot step. */
@@ -23,10 +29,12 @@ export interface ExecutorDeps {
   /** Local dynamic config to publish when the DCS has none (patroni.dynamic.json or bootstrap.dcs). */
   localDynamicConfig(): string;
   updateHistory(): Promise<void>;
-  syncSlots(): Promise<void>;
-  syncReplication(): Promise<void>;
+  /** The slot step with its memory; returns the memory for the next cycle. */
+  syncSlots(memory: SlotMemory): Promise<SlotMemory>;
+  /** The leader's sync protocol with its memory; `save` stores the memory after every step. */
+  syncReplication(memory: SyncMemory, save: (m: SyncMemory) => void): Promise<void>;
   claimSync(key: SyncKeyValue, standbyNames: string | null): Promise<boolean>;
-  runTask(task: AsyncTask, signal: AbortSignal): Promise<TaskResult>;
+  runTask(task: AsyncTask, signal?: AbortSignal): Promise<TaskResult>;
   exit(code: number, reason: string): never;
 }
 
@@ -34,7 +42,7 @@ export interface Executed {
   message: string;
   /** Which branch outcomes happened, for logs/explain. */
   attempts: { attempt: Attempt; ok: boolean }[];
-  /** Set when this cycle holds the leader key after executing (acquired or refreshed). */
+  /** The leaf's `leader`: this node holds the leader key after the cycle. */
   leaderHeld: boolean;
   /** What was done, in order, for GET /explain: `touch_member`, `acquire_leader: ok`, `run_async: promote`. */
   steps: string[];
@@ -43,7 +51,7 @@ export interface Executed {
 /** One line per action for /explain; the bookkeeping ones (memory, logs) are left out. */
 function describe(action: Action): string | null {
   switch (action.type) {
-    case 'set_memory': case 'log': return null;
+    case 'set_memory': case 'log': case 'forget_async_outcome': return null;
     case 'run_async': return `run_async: ${action.task.name}`;
     case 'stop_postgres': return `stop_postgres: ${action.mode}`;
     case 'follow': return `follow: ${action.upstream?.name ?? 'nobody'}`;
@@ -54,7 +62,6 @@ function describe(action: Action): string | null {
 export async function execute(decision: Decision, deps: ExecutorDeps): Promise<Executed> {
   const attempts: Executed['attempts'] = [];
   const steps: string[] = [];
-  let leaderHeld = false;
   let d = decision;
   for (;;) {
     for (const action of d.actions) {
@@ -62,11 +69,10 @@ export async function execute(decision: Decision, deps: ExecutorDeps): Promise<E
       const step = describe(action);
       if (step) steps.push(step);
     }
-    if (!d.branch) return { message: d.message, attempts, leaderHeld, steps };
+    if (!d.branch) return { message: d.message, attempts, leaderHeld: d.leader === true, steps };
     const ok = await tryAttempt(d.branch.attempt, deps);
     attempts.push({ attempt: d.branch.attempt, ok });
     steps.push(`${typeof d.branch.attempt === 'object' ? d.branch.attempt.kind : d.branch.attempt}: ${ok ? 'ok' : 'failed'}`);
-    if (ok && (d.branch.attempt === 'acquire_leader' || d.branch.attempt === 'update_leader')) leaderHeld = true;
     if (!ok && d.branch.attempt === 'update_leader') log.error('failed to update leader lock');
     d = ok ? d.branch.onSuccess : d.branch.onFailure;
   }
@@ -83,6 +89,7 @@ async function tryAttempt(kind: Attempt, deps: ExecutorDeps): Promise<boolean> {
     case 'update_leader': {
       const optime = deps.walLsn();
       const slots = deps.slotStatus();
+      if (!deps.cluster) return false;
       return deps.dcs.updateLeader(deps.cluster, { ...(optime === undefined ? {} : { optime }), ...(slots ?? {}) });
     }
     case 'initialize_race': return deps.dcs.initialize(true, '');
@@ -97,10 +104,10 @@ async function perform(action: Action, deps: ExecutorDeps): Promise<void> {
     case 'cancel_initialization': await dcs.cancelInitialization(); return;
     case 'publish_config': await dcs.setConfigValue(deps.localDynamicConfig()); return;
     case 'take_leader': await dcs.takeLeader(); return;
-    case 'delete_leader': await dcs.deleteLeader(cluster.leader); return;
+    case 'delete_leader': await dcs.deleteLeader(cluster?.leader ?? null); return;
     case 'clear_failover':
       log.info('Cleaning up failover key');
-      await dcs.setFailoverValue('{}', cluster.failover?.version);
+      await dcs.setFailoverValue('{}', cluster?.failover?.version);
       return;
     case 'update_history': return deps.updateHistory();
     case 'stop_postgres': await pg.stop(action.mode); return;
@@ -112,17 +119,28 @@ async function perform(action: Action, deps: ExecutorDeps): Promise<void> {
       return;
     case 'run_callback': pg.runCallback(action.action, action.role, action.endBootstrap ?? false); return;
     case 'move_data_directory': await pg.moveDataDirectory(); return;
-    case 'sync_slots': return deps.syncSlots();
-    case 'sync_replication': return deps.syncReplication();
+    case 'sync_slots': applyMemoryPatch(deps.memory, { slots: await deps.syncSlots(deps.memory.slots) }); return;
+    case 'sync_replication': return deps.syncReplication(deps.memory.sync, (m) => applyMemoryPatch(deps.memory, { sync: m }));
     case 'run_async': {
-      const busy = deps.runner.run(action.task.name, (signal) => deps.runTask(action.task, signal));
-      if (busy) log.warning('Failed to run %s, %s is already in progress', action.task.name, busy);
-      else deps.memory.async = deps.runner.current;
+      const busy = deps.runner.run(action.task, (signal) => deps.runTask(action.task, signal));
+      if (!busy) return;
+      if (action.inlineWhenBusy === undefined) {
+        log.warning('Failed to run %s, %s is already in progress', action.task.name, busy);
+        return;
+      }
+      log.warning(action.inlineWhenBusy);
+      await deps.runTask(action.task);
       return;
     }
-    case 'set_memory': Object.assign(deps.memory, action.patch); return;
+    case 'forget_async_outcome': deps.runner.forget(deps.seenOutcome); return;
+    case 'set_memory': applyMemoryPatch(deps.memory, action.patch); return;
     case 'log': log[action.level](action.message); return;
     case 'sleep': await new Promise((r) => setTimeout(r, action.ms)); return;
     case 'exit': return deps.exit(action.code, action.reason);
   }
+}
+
+/** The one place HaMemory changes: a decision's `set_memory` patch. */
+export function applyMemoryPatch(memory: HaMemory, patch: Partial<HaMemory>): void {
+  Object.assign(memory, patch);
 }

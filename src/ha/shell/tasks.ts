@@ -9,7 +9,6 @@ import { copyLogicalSlots, type SlotCopyPostgres } from './slots-copy-task.js';
 
 /** The controller plus the pieces tasks need beyond the HA-facing interface. */
 export interface TaskPostgres extends PostgresController {
-  setState(state: string): void;
   rewind(from: { host: string; port: number; name: string }): Promise<boolean>;
   /** Remove the data directory: only ever called for an explicit reinitialize request. */
   removeDataDirectory(): Promise<void>;

@@ -7,8 +7,9 @@ import { startEtcd, type EtcdServer } from '../../support/etcd.js';
 import { patronictl } from '../../support/patronictl.js';
 import { sleep } from '../../support/tmp.js';
 import { mergePatch, type JsonObject } from '../../../src/util/json.js';
+import { skipAsRoot } from '../../support/skip.js';
 
-const skip = process.getuid?.() === 0 ? 'PostgreSQL refuses to run as root: run with npm test' : false;
+const skip = skipAsRoot;
 
 describe('failover', { skip }, () => {
   let etcd: EtcdServer | undefined;

@@ -5,8 +5,9 @@ import { startCluster, type ClusterNode, type TestCluster } from '../../support/
 import { startEtcd, type EtcdServer } from '../../support/etcd.js';
 import { patronictl } from '../../support/patronictl.js';
 import { sleep, waitFor } from '../../support/tmp.js';
+import { skipAsRoot } from '../../support/skip.js';
 
-const skip = process.getuid?.() === 0 ? 'PostgreSQL refuses to run as root: run with npm test' : false;
+const skip = skipAsRoot;
 
 const setting = async (n: ClusterNode, name: string) =>
   (await n.sql<{ v: string }>(`SELECT setting AS v FROM pg_settings WHERE name = $1`, [name]))[0]?.v;

@@ -7,8 +7,9 @@ import { after, before, describe, test } from 'node:test';
 import { startCluster, type ClusterNode, type TestCluster } from '../../support/cluster/index.js';
 import { startEtcd, type EtcdServer } from '../../support/etcd.js';
 import { patronictl } from '../../support/patronictl.js';
+import { skipAsRoot } from '../../support/skip.js';
 
-const skip = process.getuid?.() === 0 ? 'PostgreSQL refuses to run as root: run with npm test' : false;
+const skip = skipAsRoot;
 
 const sysid = (n: ClusterNode) => readFileSync(join(n.dataDir, 'global', 'pg_control')).subarray(0, 8).toString('hex');
 

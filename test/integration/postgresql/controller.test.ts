@@ -6,30 +6,25 @@ import assert from 'node:assert/strict';
 import { slotNameFromMemberName } from '../../../src/postgresql/slots.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { Postgresql } from '../../../src/postgresql/postgres.js';
 import { readPidFile } from '../../../src/postgresql/process.js';
 import type { Upstream } from '../../../src/postgresql/controller.js';
 import type { DynamicConfig } from '../../../src/config/types.js';
 import { freePorts } from '../../support/ports.js';
+import { queryOnce } from '../../support/pg-query.js';
+import { skipAsRoot } from '../../support/skip.js';
 import { makeTempDir, waitFor } from '../../support/tmp.js';
 import { testConfig, testDynamic } from '../../support/postgresql/config.js';
 
-const isRoot = process.getuid?.() === 0;
 
 interface Node { name: string; port: number; pg: Postgresql; dynamic: DynamicConfig; dir: { path: string; remove(): void }; upstream: Upstream }
 
-async function sql<T extends pg.QueryResultRow>(port: number, text: string): Promise<T[]> {
-  const c = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password: 'zalando', database: 'postgres' });
-  await c.connect();
-  try {
-    return (await c.query<T>(text)).rows;
-  } finally {
-    await c.end();
-  }
+function sql<T extends pg.QueryResultRow>(port: number, text: string): Promise<T[]> {
+  return queryOnce<T>({ port, user: 'postgres', password: 'zalando' }, text);
 }
 
-describe('PostgreSQL controller (real PostgreSQL 15)', { skip: isRoot ? 'PostgreSQL refuses to run as root: run with runuser -u postgres' : false }, () => {
+describe('PostgreSQL controller (real PostgreSQL 15)', { skip: skipAsRoot }, () => {
   const nodes: Node[] = [];
   let a: Node, b: Node, c: Node;
 

@@ -5,8 +5,9 @@ import { after, before, describe, test } from 'node:test';
 import { startCluster, type ClusterNode, type TestCluster } from '../../support/cluster/index.js';
 import { startEtcd, type EtcdServer } from '../../support/etcd.js';
 import type { JsonObject } from '../../../src/util/json.js';
+import { skipAsRoot } from '../../support/skip.js';
 
-const skip = process.getuid?.() === 0 ? 'PostgreSQL refuses to run as root: run with npm test' : false;
+const skip = skipAsRoot;
 
 const streamsTo = async (upstream: ClusterNode, name: string): Promise<true | undefined> => {
   const rows = await upstream.sql<{ s: string }>("SELECT state AS s FROM pg_stat_replication WHERE application_name = $1", [name]).catch(() => []);

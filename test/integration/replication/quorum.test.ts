@@ -7,8 +7,9 @@ import { startCluster, type TestCluster } from '../../support/cluster/index.js';
 import { startEtcd, type EtcdServer } from '../../support/etcd.js';
 import { missingOn, Workload } from '../../support/replication/workload.js';
 import { sleep } from '../../support/tmp.js';
+import { skipAsRoot } from '../../support/skip.js';
 
-const skip = process.getuid?.() === 0 ? 'PostgreSQL refuses to run as root: run with npm test' : false;
+const skip = skipAsRoot;
 
 describe('synchronous_mode: quorum', { skip }, () => {
   let etcd: EtcdServer | undefined;

@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startCluster, type ClusterNode, type TestCluster } from '../../support/cluster/index.js';
 import { startEtcd, type EtcdServer } from '../../support/etcd.js';
+import { skipAsRoot } from '../../support/skip.js';
 
-const skip = process.getuid?.() === 0 ? 'PostgreSQL refuses to run as root: run with npm test' : false;
+const skip = skipAsRoot;
 
 async function standbyLeader(c: TestCluster): Promise<ClusterNode | undefined> {
   for (const n of c.nodes) {

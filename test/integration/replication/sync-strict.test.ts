@@ -6,8 +6,9 @@ import { startCluster, type ClusterNode, type TestCluster } from '../../support/
 import { startEtcd, type EtcdServer } from '../../support/etcd.js';
 import { missingOn, Workload } from '../../support/replication/workload.js';
 import { sleep } from '../../support/tmp.js';
+import { skipAsRoot } from '../../support/skip.js';
 
-const skip = process.getuid?.() === 0 ? 'PostgreSQL refuses to run as root: run with npm test' : false;
+const skip = skipAsRoot;
 
 async function syncStandby(c: TestCluster, leader: ClusterNode): Promise<ClusterNode | undefined> {
   for (const n of c.nodes) {

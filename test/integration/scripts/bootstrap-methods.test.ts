@@ -17,6 +17,7 @@ import { patronictl } from '../../support/patronictl.js';
 import { mergePatch, type JsonObject } from '../../../src/util/json.js';
 
 const skip = process.getuid?.() === 0 ? 'PostgreSQL refuses to run as root: run with npm test' : false;
+// biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, run by sh
 const PARSE_ARGS = 'for a in "$@"; do case "$a" in --datadir=*) d="${a#--datadir=}";; --host=*) h="${a#--host=}";; --port=*) p="${a#--port=}";; esac; done';
 
 function script(path: string, body: string): string {

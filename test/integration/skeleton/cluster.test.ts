@@ -8,8 +8,9 @@ import { after, before, describe, test } from 'node:test';
 import { startCluster, type ClusterNode, type TestCluster } from '../../support/cluster/index.js';
 import { startEtcd, type EtcdServer } from '../../support/etcd.js';
 import { waitFor } from '../../support/tmp.js';
+import { skipAsRoot } from '../../support/skip.js';
 
-const skip = process.getuid?.() === 0 ? 'PostgreSQL refuses to run as root: run with npm test' : false;
+const skip = skipAsRoot;
 
 describe('walking skeleton: bootstrap, replication, crash failover, rejoin', { skip }, () => {
   let etcd: EtcdServer | undefined;

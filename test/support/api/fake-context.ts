@@ -2,7 +2,7 @@
 // that the next freshCluster() returns, and every action call is recorded. For API unit tests.
 import type { ApiActions, ApiContext, FailsafeOutcome, ReinitializeOutcome, RestartOutcome, DecisionExplanation } from '../../../src/api/context.js';
 import { buildNodeStatus, type NodeStatusInput } from '../../../src/api/node-status.js';
-import type { ScheduledRestart } from '../../../src/api/restart-request.js';
+import type { RestartSchedule } from '../../../src/api/restart-request.js';
 import type { DynamicConfig } from '../../../src/config/types.js';
 import type { Cluster } from '../../../src/dcs/cluster.js';
 import type { Dcs } from '../../../src/dcs/dcs.js';
@@ -21,7 +21,7 @@ export interface FakeState {
   restartOutcome: RestartOutcome;
   reinitOutcome: ReinitializeOutcome;
   failsafeOutcome: FailsafeOutcome;
-  scheduled: ScheduledRestart | null;
+  scheduled: RestartSchedule | null;
   calls: string[];
   writes: { key: string; value: string; version?: string }[];
   wakeups: number;

@@ -1,16 +1,12 @@
 // Hand-made cluster / config / snapshot values for API and patronictl unit tests.
+import { buildDynamicConfig } from '../../../src/config/dynamic.js';
 import type { DynamicConfig } from '../../../src/config/types.js';
 import { EMPTY_CLUSTER, type Cluster, type Member, type MemberData } from '../../../src/dcs/cluster.js';
 import type { PostgresSnapshot, RunningServer } from '../../../src/postgresql/snapshot.js';
 
+/** The defaults Patroni applies to an empty dynamic config (buildDynamicConfig owns them), then `over`. */
 export function dynamicConfig(over: Partial<DynamicConfig> = {}): DynamicConfig {
-  return {
-    ttl: 30, loop_wait: 10, retry_timeout: 10, maximum_lag_on_failover: 1048576, maximum_lag_on_syncnode: -1,
-    max_timelines_history: 0, primary_start_timeout: 300, primary_stop_timeout: 0, primary_race_backoff: 0,
-    check_timeline: false, pause: false, synchronous_mode: 'off', synchronous_mode_strict: false,
-    synchronous_node_count: 1, failsafe_mode: false, member_slots_ttl: 1800, standby_cluster: null, use_slots: true,
-    use_pg_rewind: false, parameters: {}, raw: {}, ...over,
-  };
+  return { ...buildDynamicConfig({}), ...over };
 }
 
 export function member(name: string, data: MemberData): Member {

@@ -14,6 +14,7 @@ import { nodeConfig, type ClusterLayout } from './config.js';
 import { ClusterNode, type Impl } from './node.js';
 import { leaderOf, streamingReplicas, type NodeStatus } from './status.js';
 import { trackChild } from './reaper.js';
+import { isRoot } from '../skip.js';
 
 export interface StartClusterOptions {
   impl: Impl;
@@ -119,7 +120,7 @@ export class TestCluster {
 }
 
 export async function startCluster(opts: StartClusterOptions): Promise<TestCluster> {
-  if (process.getuid?.() === 0) throw new Error('PostgreSQL refuses to run as root: run cluster tests as the postgres user (npm test does)');
+  if (isRoot) throw new Error('PostgreSQL refuses to run as root: run cluster tests as the postgres user (npm test does)');
   const scope = opts.scope ?? 'test-cluster';
   const tmp = makeTempDir('cluster');
   // etcd usually dies in the test's after(); if the test process dies first, the reaper takes it too.

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
+import type pg from 'pg';
 import { stringify } from 'yaml';
 import { isObject, parseJson, type Json, type JsonObject } from '../../../src/util/json.js';
 import { dataDirOf, SUPERUSER, type NodeLayout } from './config.js';
@@ -11,6 +11,7 @@ import { LogCapture } from './logcapture.js';
 import { livePostmasterPid } from './postmaster.js';
 import { signalQuietly, trackChild, trackDataDir } from './reaper.js';
 import { sleep } from '../tmp.js';
+import { queryOnce } from '../pg-query.js';
 
 export type Impl = 'ts' | 'debian';
 
@@ -163,18 +164,9 @@ export class ClusterNode {
     }
   }
 
-  async sql<R extends pg.QueryResultRow = pg.QueryResultRow>(query: string, params: unknown[] = []): Promise<R[]> {
-    const client = new pg.Client({
-      host: '127.0.0.1', port: this.pgPort, database: 'postgres',
-      user: SUPERUSER.username, password: SUPERUSER.password,
-      connectionTimeoutMillis: 3_000, query_timeout: 30_000,
-    });
-    await client.connect();
-    try {
-      return (await client.query<R>(query, params)).rows;
-    } finally {
-      await client.end().catch(() => undefined);
-    }
+  /** One query on a fresh connection; a connection that breaks only rejects (see pg-query.ts). */
+  sql<R extends pg.QueryResultRow = pg.QueryResultRow>(query: string, params: unknown[] = []): Promise<R[]> {
+    return queryOnce<R>({ port: this.pgPort, user: SUPERUSER.username, password: SUPERUSER.password }, query, params);
   }
 
   logTail(lines = 60): string {

@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import { ConfigError, loadConfig, loadRawConfig, normalizeConfig } from '../../../src/config/loader.js';
 import type { JsonObject } from '../../../src/util/json.js';
 import { baseConfig, tempDir } from '../../support/config/fixtures.js';
+import { isRoot } from '../../support/skip.js';
 
 describe('loadRawConfig', () => {
   test('a directory merges *.yml/*.yaml in sorted order, later files win, null deletes', () => {
@@ -38,7 +39,7 @@ describe('loadRawConfig', () => {
       && e.message === 'Cannot read configuration file /nonexistent/patroni.yml: ENOENT: no such file or directory');
   });
 
-  test('unreadable file: ConfigError naming the path and the OS reason', { skip: process.getuid?.() === 0 && 'root reads everything' }, () => {
+  test('unreadable file: ConfigError naming the path and the OS reason', { skip: isRoot && 'root reads everything' }, () => {
     const dir = tempDir();
     try {
       const file = dir.write('secret.yml', 'scope: x\n');

@@ -1,10 +1,13 @@
-// Table-driven cases of the HA decision (ha-loop.md §2-§7): for each world, the status message
-// Patroni would print and the actions that must (or must not) happen.
+// Table-driven cases of the HA decision (Patroni's Ha._run_cycle): for each world, the status message
+// Patroni would print and the actions that must (or must not) happen; key cases with the whole list.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decide } from '../../../src/ha/core/decide.js';
-import type { Action } from '../../../src/ha/core/decision.js';
-import { cluster, input, member, peer, pgEmpty, pgRunning, pgStopped, primary, server, walk } from './fixtures.js';
+import type { Action, Decision } from '../../../src/ha/core/decision.js';
+import type { DcsUnreachableInput } from '../../../src/ha/core/input.js';
+import type { PostgresSnapshot } from '../../../src/postgresql/snapshot.js';
+import type { JsonObject } from '../../../src/util/json.js';
+import { cluster, finished, input, member, peer, pgEmpty, pgRunning, pgStopped, primary, running, server, TASKS, walk } from './fixtures.js';
 
 const asyncTask = (actions: Action[]) => actions.flatMap((a) => (a.type === 'run_async' ? [a.task] : []))[0];
 const types = (actions: Action[]) => actions.map((a) => a.type);
@@ -27,13 +30,13 @@ const cases: Case[] = [
   { name: 'empty dir, initialized but no leader yet: wait',
     in: input({ pg: pgEmpty, cluster: cluster({}) }), message: 'waiting for leader to bootstrap' },
   { name: 'initdb finished, running as primary: post_bootstrap',
-    in: input({ me: 'node1', cluster: cluster({ initialize: '' }), pg: pgRunning(primary()), memory: { bootstrap: { stage: 'initdb' }, lastAsync: { name: 'bootstrap', ok: true } } }),
+    in: input({ me: 'node1', cluster: cluster({ initialize: '' }), pg: pgRunning(primary()), memory: { bootstrap: { stage: 'initdb' } }, lastAsync: finished(TASKS.bootstrap, true) }),
     message: 'running post_bootstrap', task: 'post_bootstrap' },
   { name: 'post_bootstrap finished: publish initialize, config, leader',
-    in: input({ me: 'node1', cluster: cluster({ initialize: '' }), pg: pgRunning(primary()), memory: { bootstrap: { stage: 'post_bootstrap' }, lastAsync: { name: 'post_bootstrap', ok: true } } }),
+    in: input({ me: 'node1', cluster: cluster({ initialize: '' }), pg: pgRunning(primary()), memory: { bootstrap: { stage: 'post_bootstrap' } }, lastAsync: finished(TASKS.postBootstrap, true) }),
     message: 'initialized a new cluster', has: ['write_initialize', 'publish_config', 'take_leader', 'sync_slots'] },
   { name: 'initdb failed: cancel initialization and exit',
-    in: input({ me: 'node1', cluster: cluster({ initialize: '' }), pg: pgEmpty, memory: { bootstrap: { stage: 'initdb' }, lastAsync: { name: 'bootstrap', ok: false } } }),
+    in: input({ me: 'node1', cluster: cluster({ initialize: '' }), pg: pgEmpty, memory: { bootstrap: { stage: 'initdb' } }, lastAsync: finished(TASKS.bootstrap, false) }),
     message: 'Failed to bootstrap cluster: bootstrap failed', has: ['cancel_initialization', 'exit'] },
   // lock held
   { name: 'leader with the lock keeps it',
@@ -87,7 +90,7 @@ const cases: Case[] = [
     in: input({ me: 'node1', pg: { ...pgStopped('in production', 1), state: 'crashed' }, memory: { role: 'primary' }, dcs: { primary_start_timeout: 0 }, peers: [] }),
     message: 'starting primary after failure', task: 'starting primary after failure' },
   { name: 'crash recovery longer than primary_start_timeout with a healthy replica: give the lock up',
-    in: input({ me: 'node1', pg: pgStopped('in crash recovery', 1), memory: { role: 'primary', async: { name: 'starting primary after failure', startedAt: 1_800_000_000_000 - 400_000 } }, peers: [peer('node2', 80)] }),
+    in: input({ me: 'node1', pg: pgStopped('in crash recovery', 1), memory: { role: 'primary' }, async: running(TASKS.crashRecovery, 1_800_000_000_000 - 400_000), peers: [peer('node2', 80)] }),
     message: 'terminated crash recovery because of startup timeout', has: ['stop_postgres', 'delete_leader'] },
   { name: 'start attempt failed without the lock',
     in: input({ pg: pgStopped(), memory: { recovering: true } }), message: 'failed to start postgres' },
@@ -97,9 +100,9 @@ const cases: Case[] = [
     in: input({ me: 'node1', pg: { ...pgRunning(primary()), server: null, queryError: 'terminating connection' } }),
     message: 'Error communicating with PostgreSQL. Will try again later', hasNot: ['run_async'] },
   // async, data dir, identity
-  { name: 'async task running', in: input({ memory: { async: { name: 'promote', startedAt: 0 } } }), message: 'promote in progress' },
+  { name: 'async task running', in: input({ async: running(TASKS.promote) }), message: 'promote in progress' },
   { name: 'async task running while holding the lock refreshes it',
-    in: input({ me: 'node1', memory: { async: { name: 'promote', startedAt: 0 } } }), message: 'updated leader lock during promote' },
+    in: input({ me: 'node1', async: running(TASKS.promote) }), message: 'updated leader lock during promote' },
   { name: 'empty data dir while holding the lock releases it',
     in: input({ me: 'node1', pg: pgEmpty }), message: 'released leader key voluntarily as data dir empty and currently leader', has: ['delete_leader'] },
   { name: 'system ID mismatch exits',
@@ -128,4 +131,62 @@ describe('decide()', () => {
     assert.match(byMember.get('node1')!.why, /not reachable/);
     assert.equal(byMember.get('node2')!.eligible, false);
   });
+});
+
+/** The leaf's `leader` down the given branch outcomes (default: success). */
+function leaderAfter(d: Decision, outcomes: boolean[] = []): boolean | undefined {
+  let cur = d;
+  let i = 0;
+  while (cur.branch) cur = (outcomes[i++] ?? true) ? cur.branch.onSuccess : cur.branch.onFailure;
+  return cur.leader;
+}
+
+const unreachable = (pg: PostgresSnapshot, dcs: JsonObject = {}): DcsUnreachableInput => {
+  const i = input({ pg, dcs });
+  return { dcs: 'unreachable', now: i.now, me: i.me, config: i.config, pg, memory: i.memory, async: null };
+};
+
+// Key cases with the whole action list and the resulting leadership: nothing more, nothing less.
+describe('decide(): whole decisions', () => {
+  const node1 = { name: 'node1', host: '127.0.0.1', port: 5432 };
+  const rows: { name: string; d: Decision; outcomes?: boolean[]; message: string; actions: Action[]; leader: boolean }[] = [
+    { name: 'the leader refreshes its lock and stays primary', d: decide(input({ me: 'node1', pg: pgRunning(primary()) })),
+      message: 'no action. I am (node1), the leader with the lock', leader: true,
+      actions: [{ type: 'set_memory', patch: { role: 'primary' } }, { type: 'update_history' }, { type: 'sync_replication' }, { type: 'sync_slots' }] },
+    { name: 'the leader fails to refresh its lock: demotes without releasing it', d: decide(input({ me: 'node1', pg: pgRunning(primary()) })), outcomes: [false],
+      message: 'demoted self because failed to update leader lock in DCS', leader: false,
+      actions: [{ type: 'set_memory', patch: { role: 'demoted' } }, { type: 'run_async', task: { kind: 'demote', name: 'demote', mode: 'immediate-nolock' } }, { type: 'sync_slots' }] },
+    { name: 'a replica follows the leader', d: decide(input({})),
+      message: 'no action. I am (node2), a secondary, and following a leader (node1)', leader: false,
+      actions: [{ type: 'set_memory', patch: { role: 'replica' } }, { type: 'follow', upstream: node1, role: 'replica' }, { type: 'sync_slots' }] },
+    { name: 'the healthiest replica wins the race and promotes', d: decide(input({ cluster: cluster({}), peers: [peer('node3', 50)] })),
+      message: 'promoted self to leader by acquiring session lock', leader: true,
+      actions: [{ type: 'set_memory', patch: { role: 'promoted' } }, { type: 'run_async', task: { kind: 'promote', name: 'promote' } }, { type: 'sync_slots' }] },
+    { name: 'the healthiest replica loses the race', d: decide(input({ cluster: cluster({}), peers: [peer('node3', 50)] })), outcomes: [false],
+      message: 'following new leader after trying and failing to obtain lock', leader: false,
+      actions: [{ type: 'set_memory', patch: { role: 'replica' } }, { type: 'sync_slots' }] },
+    // Issue 13 item 9: the key is gone in this very cycle, so is the leadership.
+    { name: 'paused, PostgreSQL stopped: the leader deletes its key and is no longer leader', d: decide(input({ me: 'node1', pg: pgStopped(), dcs: { pause: true } })),
+      message: 'PAUSE: removed leader lock because postgres is not running', leader: false, actions: [{ type: 'delete_leader' }] },
+    { name: 'empty data dir while leader: the key is released in this cycle', d: decide(input({ me: 'node1', pg: pgEmpty })),
+      message: 'released leader key voluntarily as data dir empty and currently leader', leader: false,
+      actions: [{ type: 'set_memory', patch: { role: 'uninitialized' } }, { type: 'delete_leader' }] },
+    { name: 'DCS unreachable on a running primary: demote offline, inline if the executor is busy (Ha._handle_dcs_error)', d: decide(unreachable(pgRunning(primary()))),
+      message: 'demoted self because DCS is not accessible and I was a leader', leader: false,
+      actions: [{ type: 'set_memory', patch: { role: 'demoted' } },
+        { type: 'run_async', task: { kind: 'demote', name: 'demoting self because DCS is not accessible and I was a leader', mode: 'offline' }, inlineWhenBusy: 'AsyncExecutor is busy, demoting from the main thread' }] },
+    { name: 'DCS unreachable on a replica: nothing to do', d: decide(unreachable(pgRunning(server()))), message: 'DCS is not accessible', leader: false, actions: [] },
+    { name: 'DCS unreachable on a paused primary: it keeps running', d: decide(unreachable(pgRunning(primary()), { pause: true })), message: 'DCS is not accessible', leader: false, actions: [] },
+    { name: 'a seen failed rewind is forgotten and remembered as failed',
+      d: decide(input({ pg: pgRunning(server()), lastAsync: finished({ kind: 'rewind', name: 'running pg_rewind from node1', from: node1, then: { role: 'replica', upstream: node1 } }, false) })),
+      message: 'no action. I am (node2), a secondary, and following a leader (node1)', leader: false,
+      actions: [{ type: 'forget_async_outcome' }, { type: 'set_memory', patch: { rewindFailed: true } },
+        { type: 'set_memory', patch: { role: 'replica' } }, { type: 'follow', upstream: node1, role: 'replica' }, { type: 'sync_slots' }] },
+  ];
+  for (const r of rows) {
+    test(r.name, () => {
+      assert.deepEqual(walk(r.d, r.outcomes), { message: r.message, actions: r.actions });
+      assert.equal(leaderAfter(r.d, r.outcomes), r.leader);
+    });
+  }
 });

@@ -1,4 +1,4 @@
-// Divergence from the leader's history (ha-loop.md §7.2), decided from the DCS history key.
+// Divergence from the leader's history (Rewind.rewind_or_reinitialize_needed_and_possible), decided from the DCS history key.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decide } from '../../../src/ha/core/decide.js';

@@ -1,8 +1,8 @@
 // Builders for decide() inputs: a world described in a few words per test case.
 import { buildDynamicConfig } from '../../../src/config/dynamic.js';
 import { EMPTY_CLUSTER, type Cluster, type Member, type MemberData } from '../../../src/dcs/cluster.js';
-import type { Action, Decision } from '../../../src/ha/core/decision.js';
-import { INITIAL_MEMORY, type HaInput, type HaMemory, type PeerStatus } from '../../../src/ha/core/input.js';
+import type { Action, AsyncTask, Decision } from '../../../src/ha/core/decision.js';
+import { INITIAL_MEMORY, type AsyncOutcome, type AsyncState, type HaInput, type HaMemory, type PeerStatus } from '../../../src/ha/core/input.js';
 import type { PostgresSnapshot, RunningServer } from '../../../src/postgresql/snapshot.js';
 import type { JsonObject } from '../../../src/util/json.js';
 
@@ -58,7 +58,24 @@ export function peer(name: string, walLsn: number, extra: Partial<Extract<PeerSt
   return { name, reachable: true, role: 'replica', walLsn, isPrimary: false, nofailover: false, failoverPriority: 1, watchdogFailed: false, timeline: 1, ...extra };
 }
 
-export function input(opts: { me?: string; tags?: JsonObject; cluster?: Cluster; pg?: PostgresSnapshot; memory?: Partial<HaMemory>; peers?: PeerStatus[]; dcs?: JsonObject } = {}): HaInput {
+/** Tasks as the core starts them, for `running`/`finished`. */
+export const TASKS = {
+  bootstrap: { kind: 'bootstrap', name: 'bootstrap' },
+  postBootstrap: { kind: 'post_bootstrap', name: 'post_bootstrap' },
+  promote: { kind: 'promote', name: 'promote' },
+  restart: { kind: 'restart', name: 'restart', role: 'replica', upstream: null },
+  crashRecovery: { kind: 'start', name: 'starting primary after failure', role: 'primary', upstream: null },
+} as const satisfies Record<string, AsyncTask>;
+
+/** The async executor runs `task`, started at `startedAt`. */
+export const running = (task: AsyncTask, startedAt = 0): AsyncState => ({ task, startedAt });
+/** `task` finished with `ok`; the runner holds the outcome until a decision forgets it. */
+export const finished = (task: AsyncTask, ok: boolean): AsyncOutcome => ({ task, ok });
+
+export function input(opts: {
+  me?: string; tags?: JsonObject; cluster?: Cluster; pg?: PostgresSnapshot; memory?: Partial<HaMemory>; peers?: PeerStatus[]; dcs?: JsonObject;
+  async?: AsyncState; lastAsync?: AsyncOutcome;
+} = {}): HaInput {
   const me = opts.me ?? 'node2';
   return {
     now: 1_800_000_000_000,
@@ -67,6 +84,8 @@ export function input(opts: { me?: string; tags?: JsonObject; cluster?: Cluster;
     cluster: opts.cluster ?? cluster({ leader: 'node1' }),
     pg: opts.pg ?? pgRunning(server()),
     memory: { ...INITIAL_MEMORY, role: 'replica', ...opts.memory },
+    async: opts.async ?? null,
+    lastAsync: opts.lastAsync ?? null,
     peers: opts.peers ?? [],
   };
 }

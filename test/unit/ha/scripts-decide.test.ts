@@ -6,23 +6,24 @@ import { decide } from '../../../src/ha/core/decide.js';
 import type { Action } from '../../../src/ha/core/decision.js';
 import { cluster, input, pgEmpty, pgRunning, primary, server, walk } from './fixtures.js';
 
+const PROMOTE = { kind: 'promote', name: 'promote' } as const;
 const tasks = (actions: Action[]) => actions.flatMap((a) => (a.type === 'run_async' ? [a.task] : []));
 
 describe('pre_promote', () => {
   test('a refused promotion gives the lock back and says so (Ha.enforce_primary_role)', () => {
     const i = input({ me: 'node2', cluster: cluster({ leader: 'node2' }), pg: pgRunning(server()),
-      memory: { role: 'promoted', lastAsync: { name: 'promote', ok: false, failure: 'pre_promote' } } });
+      memory: { role: 'promoted' }, lastAsync: { task: PROMOTE, ok: false, failure: 'pre_promote' } });
     const w = walk(decide(i));
     assert.equal(w.message, 'Promotion cancelled because the pre-promote script failed');
     assert.deepEqual(w.actions.filter((a) => a.type !== 'sync_slots'), [
-      { type: 'set_memory', patch: { lastAsync: null } },
+      { type: 'forget_async_outcome' },
       { type: 'log', level: 'warning', message: 'Releasing the leader key voluntarily because the pre-promote script failed' },
-      { type: 'set_memory', patch: { releasedLeaderKeyAt: i.now, role: 'replica', lastAsync: null } },
+      { type: 'set_memory', patch: { releasedLeaderKeyAt: i.now, role: 'replica' } },
       { type: 'delete_leader' },
     ]);
   });
   test('a promote that failed otherwise is retried, not released', () => {
-    const i = input({ me: 'node2', cluster: cluster({ leader: 'node2' }), pg: pgRunning(server()), memory: { lastAsync: { name: 'promote', ok: false } } });
+    const i = input({ me: 'node2', cluster: cluster({ leader: 'node2' }), pg: pgRunning(server()), lastAsync: { task: PROMOTE, ok: false } });
     const w = walk(decide(i));
     assert.equal(w.message, 'promoted self to leader because I had the session lock');
     assert.ok(tasks(w.actions).some((t) => t.kind === 'promote'));
@@ -40,7 +41,7 @@ describe('pre_promote', () => {
 describe('callbacks decided by the cycle', () => {
   test('on_start primary once a new cluster is initialized, lifting the bootstrap hold', () => {
     const w = walk(decide(input({ me: 'node1', cluster: cluster({ initialize: '' }), pg: pgRunning(primary()),
-      memory: { bootstrap: { stage: 'post_bootstrap' }, lastAsync: { name: 'post_bootstrap', ok: true } } })));
+      memory: { bootstrap: { stage: 'post_bootstrap' } }, lastAsync: { task: { kind: 'post_bootstrap', name: 'post_bootstrap' }, ok: true } })));
     assert.equal(w.message, 'initialized a new cluster');
     assert.deepEqual(w.actions.at(-1), { type: 'run_callback', action: 'on_start', role: 'primary', endBootstrap: true });
   });
@@ -49,9 +50,9 @@ describe('callbacks decided by the cycle', () => {
 describe('bootstrap', () => {
   test('a failed custom bootstrap: initialize key back, PostgreSQL stopped, data dir set aside, exit', () => {
     const w = walk(decide(input({ me: 'node1', cluster: cluster({ initialize: '' }), pg: pgEmpty,
-      memory: { bootstrap: { stage: 'initdb' }, lastAsync: { name: 'bootstrap', ok: false } } })));
+      memory: { bootstrap: { stage: 'initdb' } }, lastAsync: { task: { kind: 'bootstrap', name: 'bootstrap' }, ok: false } })));
     assert.equal(w.message, 'Failed to bootstrap cluster: bootstrap failed');
-    assert.deepEqual(w.actions.map((a) => a.type), ['log', 'cancel_initialization', 'stop_postgres', 'move_data_directory', 'set_memory', 'exit']);
+    assert.deepEqual(w.actions.map((a) => a.type), ['log', 'cancel_initialization', 'stop_postgres', 'move_data_directory', 'set_memory', 'forget_async_outcome', 'exit']);
   });
   test('clone from the leader with the configured methods in order', () => {
     const i = input({ me: 'node2', cluster: cluster({ leader: 'node1' }), pg: pgEmpty });

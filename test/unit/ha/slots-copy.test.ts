@@ -8,7 +8,7 @@ import { copyLogicalSlots, type CopyPostgres } from '../../../src/ha/shell/slots
 import { copyableSlots, logicalSlotsToCopy, withSlotCopy } from '../../../src/ha/core/slots-copy.js';
 import type { ExistingSlot } from '../../../src/ha/core/slots.js';
 import type { PrimarySlotState } from '../../../src/postgresql/slot-copy.js';
-import { cluster, input, pgRunning, primary, walk } from './fixtures.js';
+import { cluster, input, pgRunning, primary, running, TASKS, walk } from './fixtures.js';
 
 const SLOTS = { ls: { type: 'logical', database: 'postgres', plugin: 'test_decoding' }, phys: null };
 const LS = { name: 'ls', type: 'logical' as const, database: 'postgres', plugin: 'test_decoding' };
@@ -59,7 +59,7 @@ describe('step 14: copy_logical_slots', () => {
   });
   test('while a task runs, no copy', () => {
     const i = replica();
-    assert.equal(walk(decide({ ...i, memory: { ...i.memory, async: { name: 'restart', startedAt: 0 } } })).message, 'restart in progress');
+    assert.equal(walk(decide({ ...i, async: running(TASKS.restart) })).message, 'restart in progress');
   });
 });
 

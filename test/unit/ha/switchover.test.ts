@@ -1,10 +1,10 @@
-// Switchover and manual failover (ha-loop.md §9): the leader hands over only to a healthy
-// candidate; without a leader only the requested candidate races.
+// Switchover and manual failover (Ha.manual_failover_process_no_leader, Ha.process_manual_failover_from_leader):
+// the leader hands over only to a healthy candidate; without a leader only the requested candidate races.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decide } from '../../../src/ha/core/decide.js';
 import type { Action } from '../../../src/ha/core/decision.js';
-import { cluster, input, peer, pgRunning, primary, walk } from './fixtures.js';
+import { cluster, input, peer, pgRunning, primary, server, walk } from './fixtures.js';
 
 function withFailover(c: ReturnType<typeof cluster>, f: { leader?: string; candidate?: string; scheduledAt?: Date }) {
   return { ...c, failover: { version: '7', ...f } };
@@ -60,6 +60,7 @@ describe('switchover on the leader', () => {
     const { actions } = walk(decide(input({ me: 'node1', pg: pgRunning(primary()),
       cluster: withFailover(cluster({ leader: 'node1' }), { leader: 'node1', candidate: 'node2' }), peers: [peer('node2', 100, { nofailover: true })] })));
     assert.ok(!demoteTask(actions));
+    assert.ok(has(actions, 'clear_failover'), 'the request is dropped, the leader keeps leading');
   });
 
   test('leader name mismatch: the key is cleaned up', () => {
@@ -74,6 +75,7 @@ describe('switchover on the leader', () => {
       cluster: withFailover(cluster({ leader: 'node1' }), { leader: 'node1', candidate: 'node2', scheduledAt: new Date(NOW + 3_600_000) }), peers: [peer('node2', 100)] })));
     assert.ok(!has(actions, 'clear_failover'));
     assert.ok(!demoteTask(actions));
+    assert.ok(actions.some((a) => a.type === 'log' && /Awaiting switchover at/.test(a.message)), 'it says what it waits for');
   });
 
   test('scheduled within loop_wait: sleep until then and demote', () => {
@@ -116,10 +118,30 @@ describe('failover key without a leader', () => {
     assert.equal(message, 'promoted self to leader by acquiring session lock');
   });
 
-  test('the former leader stands back while another member is healthy', () => {
+  test('a former leader still running as primary takes the lock back', () => {
     const { message } = walk(decide(input({ me: 'node1', pg: pgRunning(primary()), cluster: noLeader({ leader: 'node1' }), peers: [peer('node2', 100)] })));
     // A running primary is always healthiest (it still has the newest data): it takes the lock back.
     assert.equal(message, 'acquired session lock as a leader');
+  });
+
+  test('the former leader stands back while another member is healthy', () => {
+    // Demoted by the switchover, now a replica: the failover key names it as leader and no candidate.
+    const d = decide(input({ me: 'node1', pg: pgRunning(server({ walLsn: 100 })), cluster: noLeader({ leader: 'node1' }), peers: [peer('node2', 100), peer('node3', 90)] }));
+    const { message, actions } = walk(d);
+    assert.equal(message, 'following a different leader because i am not the healthiest node');
+    assert.equal(d.branch, undefined, 'no lock race');
+    assert.ok(!actions.some((a) => a.type === 'run_async'));
+    const mine = d.reasons?.find((r) => r.member === 'node1');
+    assert.deepEqual(mine, { member: 'node1', eligible: false, code: 'former_leader', why: 'I was the leader and another member is healthy' });
+  });
+
+  test('the former leader races when no other member is healthy', () => {
+    const d = decide(input({ me: 'node1', pg: pgRunning(server({ walLsn: 100 })), cluster: noLeader({ leader: 'node1' }),
+      peers: [{ name: 'node2', reachable: false, error: 'refused' }, peer('node3', 100, { nofailover: true })] }));
+    assert.equal(d.branch?.attempt, 'acquire_leader');
+    assert.equal(walk(d).message, 'promoted self to leader by acquiring session lock');
+    assert.deepEqual(d.reasons?.find((r) => r.member === 'node1'),
+      { member: 'node1', eligible: true, code: 'former_leader', why: 'I was the leader and I am the only healthy member' });
   });
 
   test('a manual failover to a lagging replica is honoured when named', () => {

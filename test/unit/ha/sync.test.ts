@@ -1,4 +1,4 @@
-// Synchronous replication rules (ha-loop.md §12): names syntax, candidate choice, the order of key
+// Synchronous replication rules (Patroni's SyncHandler): names syntax, candidate choice, the order of key
 // and names changes, pre-promote state and the quorum arithmetic.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Postgresql } from '../../../src/postgresql/postgres.js';
 import { makeTempDir } from '../../support/tmp.js';
 import { testConfig, testDynamic } from '../../support/postgresql/config.js';
+import { isRoot } from '../../support/skip.js';
 
 describe('Postgresql controller without a server', () => {
   const dir = makeTempDir('pgctl-unit');
@@ -39,7 +40,7 @@ describe('Postgresql controller without a server', () => {
     assert.ok(snap.dataDir.kind === 'present' && snap.dataDir.sysid === null, 'not a cluster: no sysid');
   });
 
-  test('unreadable data dir is reported as inaccessible', { skip: process.getuid?.() === 0 ? 'root can read anything' : false }, async () => {
+  test('unreadable data dir is reported as inaccessible', { skip: isRoot ? 'root can read anything' : false }, async () => {
     const data = join(dir.path, 'data');
     chmodSync(data, 0o000);
     try {

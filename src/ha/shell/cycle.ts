@@ -1,0 +1,102 @@
+// One HA cycle against the world (the I/O around Patroni's Ha._run_cycle): read the DCS and the
+// local PostgreSQL, read what the core asks for (readsFor), decide, execute. A DCS that cannot be
+// read or written is an input to decide() like any other; nothing here judges.
+import type { DynamicConfig } from '../../config/types.js';
+import type { Cluster } from '../../dcs/cluster.js';
+import { DcsError } from '../../dcs/dcs.js';
+import { log } from '../../log/logger.js';
+import type { PostgresSnapshot } from '../../postgresql/snapshot.js';
+import { decide } from '../core/decide.js';
+import type { Decision } from '../core/decision.js';
+import type { AsyncOutcome, DcsUnreachableInput, HaInput, HaMemory, NodeIdentity, PeerStatus } from '../core/input.js';
+import { readsFor } from '../core/reads.js';
+import type { ExistingSlot } from '../core/slots.js';
+import type { AsyncRunner } from './async-runner.js';
+import { execute, type Executed, type ExecutorDeps } from './executor.js';
+
+/** What a cycle reads and where it writes; the daemon (src/daemon/node.ts) provides the real ones. */
+export interface CycleWorld {
+  now(): number;
+  identity(): NodeIdentity;
+  /** The dynamic config in force (after onCluster applied the DCS's). */
+  config(): DynamicConfig;
+  /** The live memory: read as a copy, written only by the executor. */
+  readonly memory: HaMemory;
+  readonly runner: AsyncRunner;
+  /** Throws DcsError when the DCS cannot be reached. */
+  readCluster(): Promise<Cluster>;
+  /** A cluster was read: apply its dynamic config before deciding. */
+  onCluster(cluster: Cluster): void;
+  snapshot(): Promise<PostgresSnapshot>;
+  /** The most recent snapshot (this cycle's, or the last cycle's when the DCS read failed). */
+  lastSnapshot(): PostgresSnapshot | null;
+  probePeers(cluster: Cluster): Promise<PeerStatus[]>;
+  localSlots(): Promise<ExistingSlot[] | undefined>;
+  executorDeps(cluster: Cluster | null, snapshot: PostgresSnapshot | null, seenOutcome: AsyncOutcome | null): ExecutorDeps;
+}
+
+export interface CycleResult {
+  decision: Decision;
+  executed: Executed;
+  /** Null when the DCS could not be read or written this cycle. */
+  cluster: Cluster | null;
+}
+
+export async function runCycle(w: CycleWorld): Promise<CycleResult> {
+  // The runner's state before the snapshot: a task finishing meanwhile is seen next cycle, never a
+  // stale snapshot with no task running.
+  const async = w.runner.current;
+  const lastAsync = w.runner.outcome;
+  let cluster: Cluster;
+  try {
+    cluster = await w.readCluster();
+  } catch (e) {
+    if (!(e instanceof DcsError)) throw e;
+    log.error('Error communicating with DCS');
+    return withoutDcs(w);
+  }
+  w.onCluster(cluster);
+  const snapshot = await w.snapshot();
+  const me = w.identity();
+  const config = w.config();
+  const reads = readsFor({ cluster, me: me.name, tags: me.tags, config, pg: snapshot, async });
+  const peers = reads.peers ? await w.probePeers(cluster) : [];
+  const localSlots = reads.localSlots ? await w.localSlots() : undefined;
+  const input: HaInput = {
+    now: w.now(),
+    me,
+    config,
+    cluster,
+    pg: snapshot,
+    memory: { ...w.memory },
+    async,
+    lastAsync,
+    peers,
+    ...(localSlots ? { localSlots } : {}),
+  };
+  const decision = decide(input);
+  for (const r of decision.reasons ?? []) log.debug('%s: %s (%s)', r.member, r.eligible ? 'eligible' : 'not eligible', r.why);
+  try {
+    return { decision, executed: await execute(decision, w.executorDeps(cluster, snapshot, lastAsync)), cluster };
+  } catch (e) {
+    // Refreshing the lock (or any write) could not reach the DCS: the same path as a failed read.
+    if (!(e instanceof DcsError)) throw e;
+    log.error('Error communicating with DCS: %s', e.message);
+    return withoutDcs(w);
+  }
+}
+
+async function withoutDcs(w: CycleWorld): Promise<CycleResult> {
+  const pg = w.lastSnapshot();
+  const input: DcsUnreachableInput = {
+    dcs: 'unreachable',
+    now: w.now(),
+    me: w.identity(),
+    config: w.config(),
+    pg,
+    memory: { ...w.memory },
+    async: w.runner.current,
+  };
+  const decision = decide(input);
+  return { decision, executed: await execute(decision, w.executorDeps(null, pg, null)), cluster: null };
+}

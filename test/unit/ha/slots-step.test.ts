@@ -1,0 +1,83 @@
+// The pure slot step, table-driven: writes, next memory and what the leader publishes, per world.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { buildDynamicConfig } from '../../../src/config/dynamic.js';
+import { INITIAL_SLOT_MEMORY, slotRole, slotStatus, slotStep, type SlotObservation } from '../../../src/ha/core/slots-step.js';
+import type { SlotRow } from '../../../src/postgresql/slots.js';
+import { cluster, member } from './fixtures.js';
+
+const NOW = 1_800_000_000_000;
+const phys = (name: string, lsn: number | null, active = false): SlotRow => ({ name, type: 'physical', database: null, plugin: null, active, lsn });
+const obs = (over: Partial<SlotObservation>): SlotObservation => ({
+  cluster: cluster({ leader: 'node1' }),
+  config: buildDynamicConfig({}),
+  me: 'node1',
+  tags: {},
+  role: 'primary',
+  myLsn: 1000,
+  replayLsn: 1000,
+  now: NOW,
+  major: 150004,
+  existing: [],
+  ...over,
+});
+
+describe('slotStep()', () => {
+  test("leader: creates its replicas' slots, drops strangers, remembers who it saw, publishes positions", () => {
+    const step = slotStep(INITIAL_SLOT_MEMORY, obs({ existing: [phys('node2', 900), phys('stranger', 5)] }));
+    assert.deepEqual(step.writes, { createPhysical: ['node3'], createLogical: [], drop: ['stranger'], advancePhysical: [], advanceLogical: [] });
+    assert.deepEqual(step.next, { lastSeen: { node2: NOW, node3: NOW } });
+    assert.deepEqual(step.publish, {
+      permanent: [],
+      memberSlots: ['node2', 'node3'],
+      mine: 'node1',
+      myLsn: 1000,
+      includeMine: true,
+      retainSlots: ['node2', 'node3'],
+    });
+    assert.deepEqual(slotStatus(step.publish!, [phys('node2', 900), phys('node3', null)]), {
+      slots: { node2: 900, node1: 1000 },
+      retainSlots: ['node2', 'node3'],
+    });
+  });
+
+  test('leader: a member gone from the cluster keeps its slot for member_slots_ttl, then loses it', () => {
+    const gone = cluster({ leader: 'node1', members: [member('node1'), member('node2')] });
+    const seen = { lastSeen: { node2: NOW, node3: NOW - 60_000 } };
+    const kept = slotStep(seen, obs({ cluster: gone, existing: [phys('node2', 1), phys('node3', 1)] }));
+    assert.deepEqual([kept.writes.drop, kept.publish?.retainSlots], [[], ['node2', 'node3']]);
+    const late = slotStep(seen, obs({ cluster: gone, existing: [phys('node2', 1), phys('node3', 1)], now: NOW + 1800_000 }));
+    assert.deepEqual([late.writes.drop, late.publish?.retainSlots], [['node3'], ['node2']]);
+  });
+
+  test('replica: inactive physical copies follow the leader, never past my WAL; nothing published', () => {
+    const c = cluster({ leader: 'node1' });
+    c.status = { optime: 0, slots: { node1: 5000, node3: 700 }, retainSlots: [] };
+    const step = slotStep(
+      INITIAL_SLOT_MEMORY,
+      obs({ me: 'node2', role: 'replica', cluster: c, myLsn: 1000, existing: [phys('node1', 100), phys('node3', 800), phys('busy', 10, true)] }),
+    );
+    assert.deepEqual(step.writes.advancePhysical, [{ name: 'node1', lsn: 1000 }]);
+    assert.equal(step.publish, null);
+  });
+
+  test('replica: permanent logical copies get advance targets capped by replay', () => {
+    const c = cluster({ leader: 'node1' });
+    c.status = { optime: 0, slots: { ls: 900 }, retainSlots: [] };
+    const config = buildDynamicConfig({ slots: { ls: { type: 'logical', database: 'postgres', plugin: 'test_decoding' } } });
+    const ls: SlotRow = { name: 'ls', type: 'logical', database: 'postgres', plugin: 'test_decoding', active: false, lsn: 100 };
+    const step = slotStep(INITIAL_SLOT_MEMORY, obs({ me: 'node2', role: 'replica', cluster: c, config, myLsn: 1000, replayLsn: 700, existing: [ls] }));
+    assert.deepEqual(step.writes.advanceLogical, [{ name: 'ls', database: 'postgres', lsn: 700 }]);
+    assert.deepEqual(step.writes.createLogical, [], 'replicas copy logical slots, never create them');
+  });
+
+  test('before PostgreSQL 11: no positions published, no copies advanced', () => {
+    assert.equal(slotStep(INITIAL_SLOT_MEMORY, obs({ major: 100000 })).publish, null);
+    const replica = slotStep(INITIAL_SLOT_MEMORY, obs({ me: 'node2', role: 'replica', major: 100000, existing: [phys('node3', 1)] }));
+    assert.deepEqual(replica.writes.advancePhysical, []);
+  });
+
+  test('slotRole: a running primary, else standby leader or replica', () => {
+    assert.deepEqual([slotRole(false, 'replica'), slotRole(true, 'standby_leader'), slotRole(true, 'primary')], ['primary', 'standby_leader', 'replica']);
+  });
+});
