@@ -13,7 +13,7 @@ import { BodyTooLarge } from './body.js';
 import type { ApiContext } from './context.js';
 import { errorPage, reasonPhrase } from './error-page.js';
 import { healthCode, parseTarget } from './health.js';
-import { pyJson } from './py-json.js';
+import { pyJson } from '../util/py-json.js';
 import type { ApiRequest, ApiResponse } from './response.js';
 import { apiRoutes } from './routes.js';
 import { routeKey, type RouteTable } from './routes/types.js';

@@ -5,6 +5,7 @@ import { stringify } from 'yaml';
 import { PATRONI_VERSION } from '../version.js';
 import { ConfigError } from './errors.js';
 import { loadRawConfig } from './loader.js';
+import { unsupportedSettings } from './support.js';
 import { formatProblem, validateConfig } from './validate.js';
 
 export type DaemonCommand =
@@ -65,9 +66,10 @@ export function runValidateConfig(cmd: Extract<DaemonCommand, { kind: 'validate'
   }
   if (Object.keys(raw).length === 0) return { exitCode: 1, stdout: '', stderr: 'Config is empty.\n' };
   const stdout = cmd.print ? stringify(raw, { version: '1.1', sortMapEntries: true }) : '';
-  const problems = validateConfig(raw, { ignoreListenPort: cmd.ignoreListenPort });
-  if (problems.length === 0) return { exitCode: 0, stdout, stderr: '' };
-  return { exitCode: 1, stdout, stderr: problems.map((p) => `${formatProblem(p)}\n`).join('') };
+  const lines = [...validateConfig(raw, { ignoreListenPort: cmd.ignoreListenPort }).map(formatProblem),
+    ...unsupportedSettings(raw).map((u) => u.line)];
+  if (lines.length === 0) return { exitCode: 0, stdout, stderr: '' };
+  return { exitCode: 1, stdout, stderr: lines.map((l) => `${l}\n`).join('') };
 }
 
 export { PATRONI_VERSION };

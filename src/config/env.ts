@@ -82,7 +82,13 @@ export interface EnvConfig {
   config: JsonObject;
   /** Variable names Patroni consumes (the daemon removes them from its own environment). */
   consumed: string[];
+  /** Variables that look like settings but that Patroni never reads (tags have no variables). */
+  unread: string[];
 }
+
+/** Tag names users set as PATRONI_<TAG> expecting an effect; Patroni reads tags only from YAML. */
+const TAG_LOOKALIKES = ['NOFAILOVER', 'FAILOVER_PRIORITY', 'CLONEFROM', 'NOLOADBALANCE', 'REPLICATEFROM', 'NOSYNC',
+  'SYNC_PRIORITY', 'NOSTREAM'];
 
 /** Build the configuration overlay from PATRONI_* variables. Pure: `env` is not modified. */
 export function buildEnvConfig(env: NodeJS.ProcessEnv): EnvConfig {
@@ -182,5 +188,6 @@ export function buildEnvConfig(env: NodeJS.ProcessEnv): EnvConfig {
   for (const dcs of ['etcd', 'etcd3']) {
     if (isObject(out[dcs])) Object.assign(section(dcs), auth(dcs, ['username', 'password']) ?? {});
   }
-  return { config: out, consumed };
+  const unread = TAG_LOOKALIKES.map((t) => PREFIX + t).filter((n) => remaining.has(n));
+  return { config: out, consumed, unread };
 }

@@ -11,6 +11,7 @@ import { ConfigError } from './errors.js';
 import { normalizeConfig } from './normalize.js';
 import type { PatroniConfig } from './types.js';
 import { YAML11 } from './yaml.js';
+import { noEffectSettings, NO_EFFECT_KEYS, unsupportedSettings } from './support.js';
 import { formatProblem, RESERVED_NAME, validateConfigDetailed } from './validate.js';
 
 export { ConfigError } from './errors.js';
@@ -84,17 +85,39 @@ export function loadRawConfig(path: string | undefined, env: NodeJS.ProcessEnv):
 }
 
 /**
- * Load, validate and normalise the local configuration for the daemon. Unlike Patroni (which only
- * runs the full schema with --validate-config) we refuse to start on any problem the validator
- * reports, with the same report. Listen ports and DCS reachability are not probed here: a running
- * Postgres keeps its port across a daemon restart, and the DCS may come up after us.
+ * Load, validate and normalise the local configuration for the daemon, as leniently as Patroni starts
+ * (it runs its schema only under --validate-config): what the validator flags becomes a warning, and
+ * we refuse only what cannot work, which is what normalisation cannot turn into a value (no scope,
+ * no name, no DCS, no data_dir, an unparseable port...), two DCS sections, and the unsupported
+ * settings whose absence would change data or safety (support.ts). Listen ports and DCS reachability are not probed: a running Postgres keeps its port
+ * across a daemon restart, and the DCS may come up after us.
  */
 export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv): PatroniConfig {
   const raw = loadRawConfig(path, env);
   if (Object.keys(raw).length === 0) throw new ConfigError('Config is empty.');
   if (raw.name === RESERVED_NAME) throw new ConfigError(`Can not use ${RESERVED_NAME} as a member name`);
   const { problems, warnings } = validateConfigDetailed(raw, { ignoreListenPort: true, checkReachability: false, checkDataDir: true });
-  if (problems.length) throw new ConfigError(problems.map(formatProblem).join('\n'));
+  const lines = problems.map(formatProblem);
+  const unsupported = unsupportedSettings(raw);
+  const fatal = [...problems.filter((p) => p.path === '' && p.error.startsWith('Multiple of')).map(formatProblem),
+    ...unsupported.filter((u) => u.refuse).map((u) => u.line)];
+  let config: PatroniConfig;
+  try {
+    config = normalizeConfig(raw, env);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    // The validator usually names the same key; keep its line and add ours only when it is new.
+    const firstWord = e.message.split(/[\s:]/)[0] ?? '';
+    const named = lines.some((l) => l.split(' ')[0] === firstWord);
+    throw new ConfigError([...lines, ...(named ? [] : [e.message]), ...fatal].join('\n'));
+  }
+  if (fatal.length) throw new ConfigError(fatal.join('\n'));
+  for (const line of lines) log.warning('%s', line);
   for (const w of warnings) log.warning('%s', formatProblem(w));
-  return normalizeConfig(raw, env);
+  for (const u of unsupported) if (!u.refuse) log.warning('%s', u.line);
+  for (const name of buildEnvConfig(env).unread) {
+    log.warning('%s is not read by Patroni (tags come only from the YAML tags section): ignored', name);
+  }
+  for (const key of noEffectSettings(raw)) log.info('%s: accepted, has no effect in patroni-ts (%s)', key, NO_EFFECT_KEYS[key]);
+  return config;
 }

@@ -21,21 +21,38 @@ const LEVEL_ALIASES: Record<string, LogLevel> = {
 const DEFAULT_LOG_FORMAT = '%(asctime)s %(levelname)s: %(message)s';
 const WILDCARDS = ['*', '0.0.0.0', '::', ''];
 
+function logLevel(text: string, key: string): LogLevel {
+  const level = LEVEL_ALIASES[text.toUpperCase()];
+  if (!level) throw new ConfigError(`${key} ${text}: unknown log level`);
+  return level;
+}
+
 function normalizeLog(sec: Section): LogConfig {
-  const levelText = sec.str('level', 'INFO').toUpperCase();
-  const level = LEVEL_ALIASES[levelText];
-  if (!level) throw new ConfigError(`${sec.keyPath('level')} ${levelText}: unknown log level`);
+  const level = logLevel(sec.str('level', 'INFO'), sec.keyPath('level'));
   const type = sec.str('type', 'plain');
   if (type !== 'plain' && type !== 'json') throw new ConfigError(`${sec.keyPath('type')} must be plain or json`);
   const format = sec.raw('format');
+  let fmt: LogConfig['format'] = DEFAULT_LOG_FORMAT;
+  if (typeof format === 'string') fmt = format;
+  else if (Array.isArray(format) && type === 'json') fmt = format;
+  else if (format !== undefined && format !== null) log.warning('Expected log format to be a string when log type is plain, but got "%s"', Array.isArray(format) ? 'list' : typeof format);
+  const loggers: Record<string, LogLevel> = {};
+  for (const [name, value] of Object.entries(sec.sub('loggers').data)) {
+    loggers[name] = logLevel(String(value), `${sec.keyPath('loggers')}.${name}`);
+  }
   const out: LogConfig = {
-    type, level, format: typeof format === 'string' ? format : DEFAULT_LOG_FORMAT,
+    type, level, format: fmt,
     file_num: sec.int('file_num', 4), file_size: sec.int('file_size', 25_000_000),
+    traceback_level: sec.str('traceback_level', 'ERROR').toUpperCase() === 'DEBUG' ? 'DEBUG' : 'ERROR',
+    loggers,
+    deduplicate_heartbeat_logs: sec.bool('deduplicate_heartbeat_logs', false),
+    max_queue_size: sec.int('max_queue_size', 1000),
   };
   const dateformat = sec.optStr('dateformat');
-  if (dateformat !== undefined) out.dateformat = dateformat;
+  if (dateformat) out.dateformat = dateformat;
   const dir = sec.optStr('dir');
   if (dir !== undefined) out.dir = dir;
+  if (sec.has('mode')) out.mode = sec.int('mode', 0o600);
   if (sec.has('static_fields')) out.static_fields = sec.sub('static_fields').data;
   return out;
 }

@@ -8,12 +8,20 @@ export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL';
 export interface LogConfig {
   type: 'plain' | 'json';
   level: LogLevel;
-  format: string;
+  /** A %-style template, or (type json) a list of field names and {field: renamed} mappings. */
+  format: string | Json[];
   dateformat?: string;
   dir?: string;
   file_num: number;
   file_size: number;
+  /** File permissions of log files (log.mode); default 0666 minus the umask. */
+  mode?: number;
   static_fields?: JsonObject;
+  traceback_level: 'DEBUG' | 'ERROR';
+  /** Per-logger levels under Patroni's module names (patroni.ha, patroni.postgresql...). */
+  loggers: Record<string, LogLevel>;
+  deduplicate_heartbeat_logs: boolean;
+  max_queue_size: number;
 }
 
 export interface BasicAuth { username: string; password: string }

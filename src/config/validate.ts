@@ -35,17 +35,26 @@ const req = (name: string, validator: Validator): Entry => ({ key: 'required', n
 const opt = (name: string, validator: Validator): Entry => ({ key: 'optional', name, validator });
 const check = (fn: (v: Json) => void, expected?: TypeName): Validator => ({ kind: 'check', check: fn, ...(expected ? { expected } : {}) });
 
+/** What a right value looks like, appended to Patroni's bare "Wrong value". */
+function intRangeText(o: { min?: number; max?: number; baseUnit?: string }): string {
+  const unit = o.baseUnit ? ` (unit ${o.baseUnit})` : '';
+  if (o.min !== undefined && o.max !== undefined) return `an integer from ${o.min} to ${o.max}${unit}`;
+  if (o.min !== undefined) return `an integer >= ${o.min}${unit}`;
+  if (o.max !== undefined) return `an integer <= ${o.max}${unit}`;
+  return `an integer${unit}`;
+}
+
 function intRange(o: { min?: number; max?: number; baseUnit?: string; expected?: TypeName }): Validator {
   return check((v) => {
     const n = parseIntWithUnit(v, o.baseUnit);
-    if (n === undefined || (o.min !== undefined && n < o.min) || (o.max !== undefined && n > o.max)) throw new CheckFailure('Wrong value');
+    if (n === undefined || (o.min !== undefined && n < o.min) || (o.max !== undefined && n > o.max)) throw new CheckFailure(`Wrong value, expected ${intRangeText(o)}`);
   }, o.expected);
 }
 
 function oneOf(values: string[], caseSensitive: boolean): Validator {
   const allowed = caseSensitive ? values : values.map((v) => v.toLowerCase());
   return check((v) => {
-    if (typeof v !== 'string' || !allowed.includes(caseSensitive ? v : v.toLowerCase())) throw new CheckFailure('Wrong value');
+    if (typeof v !== 'string' || !allowed.includes(caseSensitive ? v : v.toLowerCase())) throw new CheckFailure(`Wrong value, expected one of ${values.join(', ')}`);
   });
 }
 
@@ -112,7 +121,7 @@ function buildSchema(ctx: RuleContext): Validator {
     opt('thread_pool_size', intRange({ min: 5 })), // addition: documented minimum
     opt('log', obj(
       opt('type', oneOf(['plain', 'json'], true)),
-      opt('level', oneOf(['DEBUG', 'INFO', 'WARN', 'WARNING', 'ERROR', 'FATAL', 'CRITICAL'], true)),
+      opt('level', oneOf(['DEBUG', 'INFO', 'WARN', 'WARNING', 'ERROR', 'FATAL', 'CRITICAL'], false)),
       opt('traceback_level', oneOf(['DEBUG', 'ERROR'], false)), opt('format', logFormat), opt('dateformat', str),
       opt('static_fields', dict), opt('max_queue_size', int), opt('dir', str), opt('file_num', int), opt('file_size', int),
       opt('mode', intRange({ min: 0, max: 511, expected: 'int' })), opt('loggers', dict),

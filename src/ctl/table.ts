@@ -1,6 +1,6 @@
 // patronictl's print_output (patronictl.md §4): prettytable-compatible `pretty`, `tsv`, `json`,
 // `yaml`/`yml`. Pure: returns the text click.echo would print (trailing newline included).
-import { pyJson } from '../api/py-json.js';
+import { pyJson } from '../util/py-json.js';
 import type { JsonObject } from '../util/json.js';
 import { blockYaml, flowYaml } from './py-yaml.js';
 

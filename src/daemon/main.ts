@@ -10,6 +10,7 @@ import { startApiServer } from '../api/server.js';
 import { PATRONI_VERSION } from '../version.js';
 import { apiContext } from './api-context.js';
 import { HaNode } from './node.js';
+import { configurePeerRequests } from '../util/patroni-request.js';
 import { refuseDuplicateName } from './startup.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -40,6 +41,7 @@ async function main(argv: string[]): Promise<number> {
     throw e;
   }
   log.configure(config.log);
+  configurePeerRequests(config.raw);
   return runDaemon(config, cmd.configFile);
 }
 

@@ -24,6 +24,9 @@ import { runTask, type TaskPostgres } from '../ha/shell/tasks.js';
 import { SyncReplication, type SyncPostgres } from '../ha/shell/sync-process.js';
 import { SlotManager, type SlotPostgres } from '../ha/shell/slots-process.js';
 import { log } from '../log/logger.js';
+import { configurePeerRequests } from '../util/patroni-request.js';
+import { isSessionLoss } from '../postgresql/errors.js';
+import { LibpqError } from '../postgresql/libpq.js';
 import type { PostgresSnapshot } from '../postgresql/snapshot.js';
 import { isObject, parseJson, type JsonObject } from '../util/json.js';
 import { worksWithoutLeader } from '../scripts/commands.js';
@@ -164,7 +167,18 @@ export class HaNode {
       this.lastMessage = msg;
       log.info(msg);
     } catch (e) {
-      log.error('Unexpected exception raised, please report it as a BUG: %s', e instanceof Error ? e.stack ?? e.message : String(e));
+      if (isSessionLoss(e) || e instanceof LibpqError) {
+        // A shutdown, restart or demotion ended our session, or the server is not up yet: normal.
+        const msg = 'Error communicating with PostgreSQL. Will try again later';
+        this.lastMessage = msg;
+        log.info(msg);
+        log.debug('PostgreSQL session: %s', e instanceof Error ? e.message : String(e));
+        return;
+      }
+      // Ha.run_cycle: the traceback (as log.traceback_level says), then the cycle's status line.
+      log.exception('Unexpected exception', e);
+      this.lastMessage = 'Unexpected exception raised, please report it as a BUG';
+      log.info(this.lastMessage);
     }
   }
 
@@ -249,6 +263,7 @@ export class HaNode {
     try {
       const config = loadConfig(this.deps.configPath, process.env);
       this.deps.config = config;
+      configurePeerRequests(config.raw);
       log.configure(config.log);
       this.deps.pg.setConfig(config);
       if (this.snapshot?.postmasterRunning) await this.deps.pg.reload();

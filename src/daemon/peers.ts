@@ -1,9 +1,11 @@
 // Probe other members' GET /patroni during a leader race (2 s timeout, in parallel), so
-// decide() can compare WAL positions without doing I/O itself.
+// decide() can compare WAL positions without doing I/O itself. Over Patroni's client settings
+// (mutual TLS with ctl.certfile), see util/patroni-request.ts.
 import { failoverPriority, nofailover } from '../config/tags.js';
 import type { Cluster } from '../dcs/cluster.js';
 import type { PeerStatus } from '../ha/core/input.js';
 import { isObject, type JsonObject } from '../util/json.js';
+import { getPeerJson } from '../util/patroni-request.js';
 
 export async function probePeers(cluster: Cluster, me: string, timeoutMs = 2000): Promise<PeerStatus[]> {
   const others = cluster.members.filter((m) => m.name !== me && m.data.api_url);
@@ -12,8 +14,9 @@ export async function probePeers(cluster: Cluster, me: string, timeoutMs = 2000)
 
 async function probe(name: string, url: string, timeoutMs: number): Promise<PeerStatus> {
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-    const body: unknown = await res.json();
+    const res = await getPeerJson(url, timeoutMs);
+    if (!res) return { name, reachable: false, error: 'no answer' };
+    const body = res.body;
     if (!isObject(body) || !isObject(body['xlog'])) return { name, reachable: false, error: 'no xlog in status' };
     return peerFromStatus(name, body);
   } catch (e) {

@@ -1,6 +1,7 @@
 // Start-up checks before the first cycle (ha-loop.md §1.1).
 import { DcsError, type Dcs } from '../dcs/dcs.js';
 import { log } from '../log/logger.js';
+import { getPeerJson } from '../util/patroni-request.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -12,8 +13,7 @@ export async function refuseDuplicateName(dcs: Dcs, name: string): Promise<void>
       const me = cluster.members.find((m) => m.name === name);
       const apiUrl = me?.data.api_url;
       if (apiUrl) {
-        const alive = await fetch(apiUrl.replace(/\/patroni$/, '/liveness'), { signal: AbortSignal.timeout(2000) })
-          .then((r) => r.status === 200, () => false);
+        const alive = (await getPeerJson(apiUrl.replace(/\/patroni$/, '/liveness'), 2000))?.status === 200;
         if (alive) {
           log.critical("Can't start; there is already a node named '%s' running", name);
           process.exit(1);

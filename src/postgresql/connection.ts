@@ -1,7 +1,15 @@
 // One reused superuser connection to the local server, reopened after any failure (the server may
-// have restarted under us). application_name is always `Patroni`, with a short connect timeout.
+// have restarted under us), and one-off sessions; all opened with libpq's semantics (libpq.ts).
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import type { PgUserAuth } from '../config/types.js';
+import {
+  LibpqError, libpqPlan, plainRejected, sessionAttrsMismatch, sessionAttrsQuery, tlsRefused, withEnvDefaults, type FileAccess, type LibpqParams, type LibpqPlan,
+} from './libpq.js';
+
+export { LibpqError } from './libpq.js';
 
 export interface LocalAddress { host: string; port: number }
 
@@ -21,20 +29,93 @@ export function localAddress(listenHosts: string[], port: number, useUnixSocket:
 }
 
 export interface ConnectTarget extends LocalAddress {
+  /** username/password and the libpq keywords of the auth section (sslmode, sslcert, ...). */
   auth: PgUserAuth;
   database: string;
   connectTimeoutSec?: number;
-  /** statement_timeout in ms; 0 disables. */
-  statementTimeoutMs?: number;
+  /** statement_timeout in ms; 0 disables; null leaves the server's setting (patronictl query). */
+  statementTimeoutMs?: number | null;
+  /** node-postgres type parsers (patronictl query keeps every value as text). */
+  types?: pg.ClientConfig['types'];
+  /** application_name (Patroni's own sessions say `Patroni`). */
+  applicationName?: string;
+}
+
+const localFiles: FileAccess = {
+  exists: (p) => existsSync(p),
+  read: (p) => readFileSync(p),
+  list: (d) => readdirSync(d).map((f) => join(d, f)).filter((f) => statSync(f).isFile()),
+};
+
+function baseConfig(t: ConnectTarget, host: string, plan: LibpqPlan): pg.ClientConfig {
+  return {
+    host, port: t.port, user: t.auth.username, password: t.auth.password, database: t.database,
+    application_name: t.applicationName ?? 'Patroni', connectionTimeoutMillis: plan.connectTimeoutMs,
+    enableChannelBinding: plan.enableChannelBinding,
+    ...(t.statementTimeoutMs === null ? {} : { options: `-c statement_timeout=${t.statementTimeoutMs ?? 2000}` }),
+    ...(t.types ? { types: t.types } : {}),
+  };
+}
+
+/** node-postgres config of the first attempt (tests and tools that open their own client). */
+function targetParams(t: ConnectTarget): LibpqParams {
+  const explicit: LibpqParams = { ...t.auth };
+  if (t.connectTimeoutSec !== undefined && explicit.connect_timeout === undefined) explicit.connect_timeout = String(t.connectTimeoutSec);
+  return withEnvDefaults(explicit, process.env);
 }
 
 export function clientConfig(t: ConnectTarget): pg.ClientConfig {
-  const ssl = t.auth.sslmode && !['disable', 'allow', 'prefer'].includes(t.auth.sslmode) ? { rejectUnauthorized: t.auth.sslmode.startsWith('verify') } : undefined;
-  return {
-    host: t.host, port: t.port, user: t.auth.username, password: t.auth.password, database: t.database,
-    application_name: 'Patroni', connectionTimeoutMillis: (t.connectTimeoutSec ?? 3) * 1000,
-    options: `-c statement_timeout=${t.statementTimeoutMs ?? 2000}`, ssl,
-  };
+  const plan = libpqPlan(targetParams(t), t.host, homedir(), localFiles);
+  return { ...baseConfig(t, t.host, plan), ssl: plan.attempts[0]?.ssl ?? false };
+}
+
+type SaslWatch = { on(event: 'authenticationSASL', fn: (msg: { mechanisms?: string[] }) => void): void };
+
+async function attempt(config: pg.ClientConfig, plan: LibpqPlan): Promise<pg.Client> {
+  const c = new pg.Client(config);
+  c.on('error', () => undefined);
+  let mechanisms: string[] = [];
+  (c as unknown as { connection: SaslWatch }).connection.on('authenticationSASL', (msg) => { mechanisms = msg.mechanisms ?? []; });
+  try {
+    await c.connect();
+    if (plan.requireChannelBinding && !(config.ssl && mechanisms.includes('SCRAM-SHA-256-PLUS'))) {
+      throw new LibpqError("channel binding required, but server authenticated client without channel binding");
+    }
+    const sql = sessionAttrsQuery(plan.targetSessionAttrs);
+    if (sql) {
+      const r = await c.query<{ v: boolean }>(sql);
+      const mismatch = sessionAttrsMismatch(plan.targetSessionAttrs, r.rows[0]?.v === true);
+      if (mismatch) throw new LibpqError(mismatch);
+    }
+    return c;
+  } catch (e) {
+    await c.end().catch(() => undefined);
+    throw e;
+  }
+}
+
+/**
+ * Open a session as libpq would for this target: each comma-separated host in turn, each with the
+ * sslmode's attempts (prefer falls back to plain only when the server refuses TLS; allow tries TLS
+ * only after pg_hba rejected the plain session), never TLS on a unix socket.
+ */
+export async function connect(t: ConnectTarget): Promise<pg.Client> {
+  const params = targetParams(t);
+  const hosts = t.host.split(',').map((h) => h.trim()).filter(Boolean);
+  let last: unknown = new LibpqError('no host to connect to');
+  for (const host of hosts.length ? hosts : ['/var/run/postgresql']) {
+    const plan = libpqPlan(params, host, homedir(), localFiles);
+    for (const [i, a] of plan.attempts.entries()) {
+      try {
+        return await attempt({ ...baseConfig(t, host, plan), ssl: a.ssl }, plan);
+      } catch (e) {
+        last = e;
+        const fallback = i + 1 < plan.attempts.length && (a.ssl ? tlsRefused(e) : plainRejected(e));
+        if (!fallback) break;
+      }
+    }
+  }
+  throw last;
 }
 
 export class LocalConnection {
@@ -62,7 +143,7 @@ export class LocalConnection {
   private async get(): Promise<pg.Client> {
     if (this.client) return this.client;
     this.connecting ??= (async () => {
-      const c = new pg.Client(clientConfig(this.target()));
+      const c = await connect(this.target());
       const lost = () => {
         if (this.client !== c) return;
         this.client = null;
@@ -70,12 +151,6 @@ export class LocalConnection {
       };
       c.on('error', lost);
       c.on('end', lost);
-      try {
-        await c.connect();
-      } catch (e) {
-        await c.end().catch(() => undefined);
-        throw e;
-      }
       this.client = c;
       return c;
     })().finally(() => { this.connecting = null; });
@@ -91,9 +166,7 @@ export class LocalConnection {
 
 /** A one-off session (CHECKPOINT without statement timeout, user management). */
 export async function withClient<T>(target: ConnectTarget, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client(clientConfig(target));
-  c.on('error', () => undefined);
-  await c.connect();
+  const c = await connect(target);
   try {
     return await fn(c);
   } finally {

@@ -80,7 +80,8 @@ export function serverParameters(input: ParameterInput): ServerParameters {
     if (value === null) continue;
     const prot = PROTECTED.find(([n]) => n === name);
     if (prot && !prot[2](value)) {
-      if (prot[1] !== null) log.warning('Invalid value for %s: %s, using default %s', name, value, prot[1]);
+      // wal_log_hints: on (the shared tls-everywhere.yml) is what we force anyway: nothing to warn about.
+      if (prot[1] !== null && value.toLowerCase() !== prot[1].toLowerCase()) log.warning('Invalid value for %s: %s, using default %s', name, value, prot[1]);
       continue;
     }
     params[name] = value;

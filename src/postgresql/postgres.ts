@@ -127,7 +127,9 @@ export class Postgresql implements PostgresController {
       this.controlDataCache = postmaster && controlData ? { pid: postmaster.pid, data: controlData } : null;
       dataDir = { kind: 'present', sysid: controlData?.systemIdentifier ?? null, controlData };
     } else dataDir = probe;
-    if (!postmasterRunning && this.state === 'running') {
+    // Checked again now: a start may have finished while pg_controldata ran, and a stale "not running"
+    // must not turn a running server into a crashed one.
+    if (!postmasterRunning && this.state === 'running' && !runningPostmaster(this.dataDir)) {
       log.warning('postmaster is not running');
       this.setState('crashed');
     }

@@ -1,29 +1,37 @@
 // A real etcd (Debian's etcd-server) on free loopback ports in a temp dir, for integration tests.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
 import { freePorts } from './ports.js';
 import { makeTempDir, waitFor } from './tmp.js';
 
 export interface EtcdServer {
-  endpoint: string;        // http://127.0.0.1:PORT
+  endpoint: string;        // http(s)://127.0.0.1:PORT
   hostPort: string;        // 127.0.0.1:PORT
   process: ChildProcess;
   stop(): Promise<void>;
 }
 
-export async function startEtcd(): Promise<EtcdServer> {
+/** `tls`: clients must speak https and present a certificate signed by `ca` (etcd's --client-cert-auth). */
+export async function startEtcd(opts: { tls?: { ca: string; cert: string; key: string } } = {}): Promise<EtcdServer> {
   const [client, peer] = await freePorts(2) as [number, number];
   const dir = makeTempDir('etcd');
+  const scheme = opts.tls ? 'https' : 'http';
+  const tlsArgs = opts.tls ? ['--cert-file', opts.tls.cert, '--key-file', opts.tls.key, '--trusted-ca-file', opts.tls.ca, '--client-cert-auth'] : [];
   const child = spawn('etcd', [
-    '--name', 'test', '--data-dir', dir.path,
-    '--listen-client-urls', `http://127.0.0.1:${client}`, '--advertise-client-urls', `http://127.0.0.1:${client}`,
+    '--name', 'test', '--data-dir', dir.path, ...tlsArgs,
+    '--listen-client-urls', `${scheme}://127.0.0.1:${client}`, '--advertise-client-urls', `${scheme}://127.0.0.1:${client}`,
     '--listen-peer-urls', `http://127.0.0.1:${peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`,
     '--initial-cluster', `test=http://127.0.0.1:${peer}`, '--log-level', 'error', '--logger', 'zap',
   ], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.arch === 'x64' ? '' : process.arch } });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
-  const endpoint = `http://127.0.0.1:${client}`;
+  const endpoint = `${scheme}://127.0.0.1:${client}`;
+  const tcpOpen = () => new Promise<boolean>((res) => {
+    const s = connect(client, '127.0.0.1', () => { s.destroy(); res(true); });
+    s.on('error', () => res(false));
+  });
   try {
-    await waitFor('etcd to answer', async () => (await fetch(`${endpoint}/version`)).ok, 20_000, 100);
+    await waitFor('etcd to answer', async () => (opts.tls ? tcpOpen() : (await fetch(`${endpoint}/version`)).ok), 20_000, 100);
   } catch (e) {
     child.kill('SIGKILL');
     dir.remove();

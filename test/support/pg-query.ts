@@ -13,6 +13,8 @@ export interface QueryTarget {
   database?: string;
   connectTimeoutMs?: number;
   queryTimeoutMs?: number;
+  /** TLS options for a server that only accepts hostssl (node-postgres' `ssl`). */
+  ssl?: pg.ClientConfig['ssl'];
 }
 
 export async function queryOnce<R extends pg.QueryResultRow = pg.QueryResultRow>(t: QueryTarget, text: string, params: unknown[] = []): Promise<R[]> {
@@ -24,6 +26,7 @@ export async function queryOnce<R extends pg.QueryResultRow = pg.QueryResultRow>
     password: t.password,
     connectionTimeoutMillis: t.connectTimeoutMs ?? 3_000,
     query_timeout: t.queryTimeoutMs ?? 30_000,
+    ...(t.ssl ? { ssl: t.ssl } : {}),
   });
   client.on('error', () => undefined);
   try {

@@ -7,7 +7,7 @@ import { buildClusterView, lastDecisionOf, type ClusterView, type MemberProbeRes
 import { buildDynamicConfig } from '../../config/dynamic.js';
 import type { Member } from '../../dcs/cluster.js';
 import { isObject, parseJson } from '../../util/json.js';
-import { pyJson } from '../../api/py-json.js';
+import { pyJson } from '../../util/py-json.js';
 import { roundHalfEven } from '../../api/size.js';
 import { checkExtraArgs, choice, defineCommand } from '../cli.js';
 import { clusterName, type CtlContext } from '../context.js';

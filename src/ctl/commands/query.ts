@@ -2,6 +2,7 @@
 // role or name; errors become a timestamped row, never an exit code.
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import type { Cluster } from '../../dcs/cluster.js';
 import { log } from '../../log/logger.js';
 import { connKwargs } from '../../api/conn-url.js';
@@ -50,15 +51,16 @@ async function queryMember(cluster: Cluster, t: Target, sql: string, params: Con
   const member = anyMember(cluster, t.role, t.member);
   const conn = member ? connKwargs(member.data.conn_url) : null;
   if (!conn) return errorRow(noConnection(t));
-  const pg = (await import('pg')).default;
-  const client = new pg.Client({
-    host: conn.host, port: conn.port, user: params.user, password: params.password, database: params.database,
-    fallback_application_name: 'Patroni ctl', connectionTimeoutMillis: 5000,
-    types: { getTypeParser: () => (v: string) => v },
-  });
-  client.on('error', () => undefined);
+  const { connect } = await import('../../postgresql/connection.js');
+  // libpq semantics: TLS settings come from PG* variables and ~/.postgresql, as for Patroni's psycopg.
+  const auth = { username: params.user ?? process.env.PGUSER ?? userInfo().username, ...(params.password === undefined ? {} : { password: params.password }) };
+  let client: Awaited<ReturnType<typeof connect>> | undefined;
   try {
-    await client.connect();
+    client = await connect({
+      host: conn.host, port: conn.port, auth, database: params.database ?? process.env.PGDATABASE ?? auth.username,
+      applicationName: process.env.PGAPPNAME ?? 'Patroni ctl', connectTimeoutSec: 5, statementTimeoutMs: null,
+      types: { getTypeParser: () => (v: string) => v },
+    });
     if (t.role !== 'any' && t.role !== 'leader') {
       const r = await client.query<{ r: string }>('SELECT pg_catalog.pg_is_in_recovery() AS r');
       if (!recoveryMatches(t.role, r.rows[0]?.r === 't')) return errorRow(noConnection(t));
@@ -73,7 +75,7 @@ async function queryMember(cluster: Cluster, t: Target, sql: string, params: Con
     const code = typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) ? e.code : null;
     return errorRow(`ERROR, SQLSTATE: ${(code ?? (e instanceof Error ? e.message : String(e))).replace(/\n/g, ' ')}`);
   } finally {
-    await client.end().catch(() => undefined);
+    await client?.end().catch(() => undefined);
   }
 }
 

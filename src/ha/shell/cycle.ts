@@ -56,6 +56,8 @@ export async function runCycle(w: CycleWorld): Promise<CycleResult> {
     return withoutDcs(w);
   }
   w.onCluster(cluster);
+  // Ha.has_lock's line: shown at INFO only before a line other than a heartbeat (log/logger.ts).
+  log.info('Lock owner: %s; I am %s', cluster.leader?.name ?? 'None', w.identity().name);
   const snapshot = await w.snapshot();
   const me = w.identity();
   const config = w.config();

@@ -116,7 +116,18 @@ export class TestCluster {
     await this.stopAll();
     for (const n of this.nodes) n.close();
     this.removeDir();
+    assertNoBugLines(this.nodes);
   }
+}
+
+/**
+ * Fails the test (from its after() hook) when one of our daemons logged "please report it as a BUG":
+ * errors of normal operation must be handled where they happen (issue 10). Debian's Patroni is a
+ * peer we do not fix, so only our daemons are held to it.
+ */
+export function assertNoBugLines(nodes: readonly ClusterNode[]): void {
+  const found = nodes.filter((n) => n.impl === 'ts').flatMap((n) => n.bugLines.map((l) => `${n.name}: ${l}`));
+  if (found.length) throw new Error(`a daemon logged a defect:\n${found.slice(0, 10).join('\n')}`);
 }
 
 export async function startCluster(opts: StartClusterOptions): Promise<TestCluster> {

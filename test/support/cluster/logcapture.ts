@@ -3,8 +3,12 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 
+export const BUG_MARK = 'please report it as a BUG';
+
 export class LogCapture {
   private readonly lines: string[] = [];
+  /** Lines a daemon logs only for a defect (Patroni's run_cycle catch-all); any one fails the test. */
+  readonly bugLines: string[] = [];
   private partial = '';
   private readonly file: WriteStream;
 
@@ -35,6 +39,7 @@ export class LogCapture {
     const parts = (this.partial + text).split('\n');
     this.partial = parts.pop() ?? '';
     this.lines.push(...parts);
+    this.bugLines.push(...parts.filter((l) => l.includes(BUG_MARK)));
     if (this.lines.length > this.keep) this.lines.splice(0, this.lines.length - this.keep);
   }
 }

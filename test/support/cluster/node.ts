@@ -1,6 +1,7 @@
 // One Patroni node of a test cluster: its files, its daemon process and ways to talk to it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
@@ -12,6 +13,25 @@ import { livePostmasterPid } from './postmaster.js';
 import { signalQuietly, trackChild, trackDataDir } from './reaper.js';
 import { sleep } from '../tmp.js';
 import { queryOnce } from '../pg-query.js';
+import type { ClientTls } from '../tls.js';
+
+/** One HTTPS request with a client certificate (fetch cannot present one). */
+function httpsApi(url: string, tls: ClientTls, init: RequestInit): Promise<ApiResponse> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, {
+      method: init.method ?? 'GET', ca: readFileSync(tls.ca), cert: readFileSync(tls.cert), key: readFileSync(tls.key),
+      headers: init.headers as Record<string, string> | undefined, timeout: 10_000, signal: init.signal ?? undefined,
+    }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => { text += d.toString(); });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text, json: parseJson(text) }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(typeof init.body === 'string' ? init.body : undefined);
+  });
+}
 
 export type Impl = 'ts' | 'debian';
 
@@ -40,7 +60,9 @@ export class ClusterNode {
   readonly logPath: string;
   readonly restPort: number;
   readonly pgPort: number;
-  readonly apiUrl: string;
+  /** http://, or https:// once useTls() was called. */
+  apiUrl: string;
+  private tls: ClientTls | undefined;
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
   private readonly log: LogCapture;
@@ -148,7 +170,14 @@ export class ClusterNode {
     return pid !== undefined && signalQuietly(pid, signal);
   }
 
+  /** REST over HTTPS presenting `tls.cert`, and SQL over TLS (verify-ca) with it, as a client of a TLS-everywhere node. */
+  useTls(tls: ClientTls): void {
+    this.tls = tls;
+    this.apiUrl = `https://127.0.0.1:${this.restPort}`;
+  }
+
   async api(path: string, init: RequestInit = {}): Promise<ApiResponse> {
+    if (this.tls) return httpsApi(`${this.apiUrl}${path}`, this.tls, init);
     const res = await fetch(`${this.apiUrl}${path}`, { signal: AbortSignal.timeout(10_000), ...init });
     const text = await res.text();
     return { status: res.status, text, json: parseJson(text) };
@@ -164,9 +193,24 @@ export class ClusterNode {
     }
   }
 
+  /** The superuser password of this node's YAML (test configs may set their own). */
+  private superuserPassword(): string {
+    const pg = this.configDoc.postgresql;
+    const auth = isObject(pg) && isObject(pg.authentication) ? pg.authentication.superuser : undefined;
+    return isObject(auth) && typeof auth.password === 'string' ? auth.password : SUPERUSER.password;
+  }
+
   /** One query on a fresh connection; a connection that breaks only rejects (see pg-query.ts). */
   sql<R extends pg.QueryResultRow = pg.QueryResultRow>(query: string, params: unknown[] = []): Promise<R[]> {
-    return queryOnce<R>({ port: this.pgPort, user: SUPERUSER.username, password: SUPERUSER.password }, query, params);
+    const ssl = this.tls
+      ? { ca: readFileSync(this.tls.ca), cert: readFileSync(this.tls.cert), key: readFileSync(this.tls.key), checkServerIdentity: () => undefined }
+      : undefined;
+    return queryOnce<R>({ port: this.pgPort, user: SUPERUSER.username, password: this.superuserPassword(), ...(ssl ? { ssl } : {}) }, query, params);
+  }
+
+  /** Lines of this daemon's log that say "please report it as a BUG". */
+  get bugLines(): readonly string[] {
+    return this.log.bugLines;
   }
 
   logTail(lines = 60): string {

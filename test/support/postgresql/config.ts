@@ -39,7 +39,8 @@ export function testConfig(n: NodeFixture): PatroniConfig {
   };
   return {
     scope: 'batman', namespace: '/service/', name: n.name,
-    log: { type: 'plain', level: 'INFO', format: '%(asctime)s %(levelname)s: %(message)s', file_num: 4, file_size: 25_000_000 },
+    log: { type: 'plain', level: 'INFO', format: '%(asctime)s %(levelname)s: %(message)s', file_num: 4, file_size: 25_000_000,
+      traceback_level: 'ERROR', loggers: {}, deduplicate_heartbeat_logs: false, max_queue_size: 1000 },
     restapi: {
       listen: { host: '127.0.0.1', port: 8008 }, connect_address: '127.0.0.1:8008', verify_client: 'none', allowlist: [],
       allowlist_include_members: false, http_extra_headers: {}, https_extra_headers: {}, server_tokens: 'original',

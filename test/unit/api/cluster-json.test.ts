@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { clusterAsJson, formatLsn } from '../../../src/api/cluster-json.js';
-import { pyJson } from '../../../src/api/py-json.js';
+import { pyJson } from '../../../src/util/py-json.js';
 import { batman, dynamicConfig } from '../../support/api/fixtures.js';
 
 test('cluster_as_json reproduces the rest-api.md §7 example', () => {

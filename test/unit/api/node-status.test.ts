@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildNodeStatus, type NodeStatusInput } from '../../../src/api/node-status.js';
-import { pyJson } from '../../../src/api/py-json.js';
+import { pyJson } from '../../../src/util/py-json.js';
 import { batman, dynamicConfig, runningServer, snapshot } from '../../support/api/fixtures.js';
 
 const base = (name: string): Omit<NodeStatusInput, 'snapshot' | 'internalRole'> => ({

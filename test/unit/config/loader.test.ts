@@ -142,7 +142,8 @@ describe('normalizeConfig', () => {
       (raw.postgresql as Record<string, unknown>).parameters = { max_connections: 5, work_mem: '8MB', port: 1 };
       const c = normalizeConfig(raw, { HOME: '/var/lib/postgresql' });
       assert.equal(c.namespace, 'service');
-      assert.deepEqual(c.log, { type: 'plain', level: 'INFO', format: '%(asctime)s %(levelname)s: %(message)s', file_num: 4, file_size: 25000000 });
+      assert.deepEqual(c.log, { type: 'plain', level: 'INFO', format: '%(asctime)s %(levelname)s: %(message)s', file_num: 4, file_size: 25000000,
+        traceback_level: 'ERROR', loggers: {}, deduplicate_heartbeat_logs: false, max_queue_size: 1000 });
       assert.deepEqual(c.restapi.listen, { host: '0.0.0.0', port: 8008 });
       assert.equal(c.restapi.connect_address, '0.0.0.0:8008');
       assert.equal(c.restapi.verify_client, 'none');

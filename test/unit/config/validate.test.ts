@@ -52,12 +52,12 @@ describe('validateConfig', () => {
       c.postgresql.pg_hba = 'host all all 0.0.0.0/0 md5';
     });
     assert.deepEqual(report(raw), [
-      "thread_pool_size 4 didn't pass validation: Wrong value",
-      "log.type xml didn't pass validation: Wrong value",
-      "log.level LOUD didn't pass validation: Wrong value",
+      "thread_pool_size 4 didn't pass validation: Wrong value, expected an integer >= 5",
+      "log.type xml didn't pass validation: Wrong value, expected one of plain, json",
+      "log.level LOUD didn't pass validation: Wrong value, expected one of DEBUG, INFO, WARN, WARNING, ERROR, FATAL, CRITICAL",
       'log.file_num many is not an integer',
       'restapi.connect_address  is not defined.',
-      "restapi.verify_client sometimes didn't pass validation: Wrong value",
+      "restapi.verify_client sometimes didn't pass validation: Wrong value, expected one of none, optional, required",
       'postgresql.authentication.replication.username  is not defined.',
       'postgresql.authentication.replication.password 1 is not a string',
       'postgresql.pg_hba host all all 0.0.0.0/0 md5 is not a list',
@@ -70,9 +70,9 @@ describe('validateConfig', () => {
       c.bootstrap = { dcs: { ttl: 10, loop_wait: 0, retry_timeout: 2, member_slots_ttl: '30min', synchronous_mode: 'maybe' } };
     });
     assert.deepEqual(report(raw), [
-      "bootstrap.dcs.ttl 10 didn't pass validation: Wrong value",
-      "bootstrap.dcs.loop_wait 0 didn't pass validation: Wrong value",
-      "bootstrap.dcs.retry_timeout 2 didn't pass validation: Wrong value",
+      "bootstrap.dcs.ttl 10 didn't pass validation: Wrong value, expected an integer >= 20",
+      "bootstrap.dcs.loop_wait 0 didn't pass validation: Wrong value, expected an integer >= 1",
+      "bootstrap.dcs.retry_timeout 2 didn't pass validation: Wrong value, expected an integer >= 3",
       "bootstrap.dcs.synchronous_mode maybe didn't pass validation: Wrong value",
     ]);
     for (const mode of [true, 'on', 'quorum', 'off']) {
@@ -87,7 +87,7 @@ describe('validateConfig', () => {
       "tags  Multiple of ('nosync', 'sync_priority') provided",
     ]);
     assert.deepEqual(report(patch((c) => { c.tags = { failover_priority: -1 }; })),
-      ["tags.failover_priority -1 didn't pass validation: Wrong value"]);
+      ["tags.failover_priority -1 didn't pass validation: Wrong value, expected an integer >= 0"]);
   });
 
   test('reserved member name', () => {

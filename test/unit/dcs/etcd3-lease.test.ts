@@ -7,6 +7,7 @@ import { LeaderStatusWriter, needsLegacyOptime } from '../../../src/dcs/status-w
 import { EMPTY_CLUSTER } from '../../../src/dcs/cluster.js';
 import { createDcs } from '../../../src/dcs/factory.js';
 import { parseMemberData } from '../../../src/dcs/parse.js';
+import { log } from '../../../src/log/logger.js';
 
 function fakeEtcd(keepalive: (id: string) => JsonObject) {
   const calls: string[] = [];
@@ -83,13 +84,12 @@ test('factory: etcd3 supported, others refused clearly', async () => {
 
 test('a garbage member value is warned about once', () => {
   const lines: string[] = [];
-  const orig = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array) => { lines.push(String(chunk)); return true; }) as typeof process.stderr.write;
+  log.tap((l) => lines.push(l));
   try {
     parseMemberData('once', '{broken-1');
     parseMemberData('once', '{broken-1');
   } finally {
-    process.stderr.write = orig;
+    log.tap(null);
   }
   assert.equal(lines.filter((l) => l.includes('WARNING') && l.includes('once')).length, 1);
 });

@@ -1,0 +1,76 @@
+// What patroni-ts does with each key of Patroni 4.1's configuration schema that it does not run as
+// Patroni runs it: one data table, so a helper who implements a key deletes its row. Every row is
+// named in one line at start (a warning) and by --validate-config (a problem), never silently ignored.
+// Keys absent from both tables are implemented.
+import { isObject, type Json, type JsonObject } from '../util/json.js';
+
+/** DCS sections whose backend does not exist yet (the only etcd backend today is etcd3). */
+export const UNSUPPORTED_DCS: readonly string[] = ['etcd', 'zookeeper', 'exhibitor', 'consul', 'kubernetes', 'raft'];
+
+/**
+ * Keys Patroni runs and patroni-ts does not yet. `refuse`: starting without it would do something
+ * else than Patroni with data or safety (a new empty cluster instead of a restore, no watchdog
+ * where one is required), so the daemon refuses to start; otherwise it starts and warns.
+ * Setting a key to a value that means "off" (false, empty, the built-in method) is not reported.
+ */
+export const UNSUPPORTED_KEYS: ReadonlyArray<{ key: string; refuse: boolean }> = [
+  { key: 'citus', refuse: true },
+  { key: 'watchdog.mode', refuse: false },
+  { key: 'postgresql.proxy_address', refuse: false },
+  // Without failsafe the leader demotes when the DCS is unreachable: the safe side.
+  { key: 'bootstrap.dcs.failsafe_mode', refuse: false },
+];
+
+/** Keys accepted with no effect in Node.js, and why (README "Settings with no effect"). */
+export const NO_EFFECT_KEYS: Readonly<Record<string, string>> = {
+  thread_pool_size: 'Python thread pool of the REST API; Node.js serves requests on its event loop',
+  thread_stack_size: 'Python thread stack size',
+  'restapi.request_queue_size': 'socket listen backlog of Python\'s HTTP server; Node.js uses the OS default',
+};
+
+function present(v: Json | undefined): boolean {
+  if (v === undefined || v === null || v === false || v === '') return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (isObject(v)) return Object.keys(v).length > 0;
+  return true;
+}
+
+function lookup(raw: JsonObject, path: string): Json | undefined {
+  let cur: Json | undefined = raw;
+  for (const part of path.split('.')) {
+    if (!isObject(cur)) return undefined;
+    cur = cur[part];
+  }
+  return cur;
+}
+
+/** A value that means "off" for its key (the watchdog disabled). */
+const BUILTIN_METHOD = (key: string, v: Json): boolean => {
+  if (key === 'watchdog.mode') return ['off', 'disable', 'disabled', 'false', false].includes(typeof v === 'string' ? v.toLowerCase() : (v as boolean));
+  return false;
+};
+
+export interface UnsupportedSetting { key: string; line: string; refuse: boolean }
+
+/** One line per setting of `raw` that patroni-ts would not run as Patroni does. */
+export function unsupportedSettings(raw: JsonObject): UnsupportedSetting[] {
+  const out: UnsupportedSetting[] = [];
+  for (const dcs of UNSUPPORTED_DCS) {
+    if (raw[dcs] !== undefined && raw[dcs] !== null) {
+      out.push({ key: dcs, line: `${dcs}: the ${dcs} DCS is not supported by patroni-ts yet (use etcd3)`, refuse: true });
+    }
+  }
+  for (const { key, refuse } of UNSUPPORTED_KEYS) {
+    const v = lookup(raw, key);
+    if (!present(v) || BUILTIN_METHOD(key, v as Json)) continue;
+    // watchdog.mode required: Patroni refuses to run without a watchdog, so must we.
+    const fatal = refuse || (key === 'watchdog.mode' && typeof v === 'string' && v.toLowerCase().startsWith('require'));
+    out.push({ key, line: `${key}: not supported by patroni-ts yet`, refuse: fatal });
+  }
+  return out;
+}
+
+/** Keys set in `raw` that are accepted but have no effect (logged once at INFO). */
+export function noEffectSettings(raw: JsonObject): string[] {
+  return Object.keys(NO_EFFECT_KEYS).filter((k) => present(lookup(raw, k)));
+}
