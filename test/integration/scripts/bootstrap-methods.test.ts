@@ -196,9 +196,6 @@ describe('custom bootstrap and replica creation methods', { skip }, () => {
       },
       // No watchdog device on a test machine.
       watchdog: { mode: 'off' },
-      // Our start-time validator still refuses nosync beside sync_priority, which Patroni only reports
-      // under --validate-config (issue 10 makes the start lenient); the pair means nothing here.
-      tags: { nosync: null },
     });
     w1.writeConfig(rewritten);
     await w1.start();
@@ -207,12 +204,12 @@ describe('custom bootstrap and replica creation methods', { skip }, () => {
     await w.waitUntil('billing initialized', async () => ((await etcdKey('/service/billing/initialize')) ? true : undefined), 60_000);
     // The restored cluster had the source's passwords; post_bootstrap set the config's (super-secret),
     // which worked only through the temporary local trust Patroni writes during a custom bootstrap.
-    const billing = async <R extends pgLib.QueryResultRow>(q: string): Promise<R[]> => {
-      const client = new pgLib.Client({ host: '127.0.0.1', port: w1.pgPort, database: 'postgres', user: 'postgres', password: 'super-secret' });
+    const billing = async <R extends pgLib.QueryResultRow>(q: string, password = 'super-secret'): Promise<R[]> => {
+      const client = new pgLib.Client({ host: '127.0.0.1', port: w1.pgPort, database: 'postgres', user: 'postgres', password });
       await client.connect();
       try { return (await client.query<R>(q)).rows; } finally { await client.end(); }
     };
-    await assert.rejects(w1.sql('SELECT 1'), /password authentication failed/);
+    await assert.rejects(billing('SELECT 1', SUPERUSER.password), /password authentication failed/);
     const [row] = await billing<{ c: string; m: number }>('SELECT count(*) AS c, max(id) AS m FROM t');
     assert.deepEqual([Number(row?.c), Number(row?.m)], [200, 200]);
     // PostgreSQL replayed the archive up to the target and promoted itself (recovery_target_action).

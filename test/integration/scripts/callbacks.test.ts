@@ -139,7 +139,7 @@ describe('callbacks, pre_promote, before_stop', { skip }, () => {
     // (the file goes in `finally`, or with the cluster directory).
     const hold = join(dir, 'slow.hold');
     writeFileSync(hold, '');
-    const slow = script(join(dir, 'slow.sh'), `f=$1; shift; echo "start $*" >> "$f"; while [ -e ${hold} ]; do sleep 0.5; done; echo "end $*" >> "$f"`);
+    const slow = script(join(dir, 'slow.sh'), `[ -e ${hold} ] || exit 0; f=$1; shift; echo "start $*" >> "$f"; while [ -e ${hold} ]; do sleep 0.5; done`);
     for (const n of c.nodes) {
       rmSync(refuseFile(n), { force: true });
       n.writeConfig(mergePatch(n.config, { postgresql: { callbacks: Object.fromEntries(
@@ -157,7 +157,6 @@ describe('callbacks, pre_promote, before_stop', { skip }, () => {
       const winner = await c.waitForNewLeader(old, 60_000);
       await c.waitUntil(`${winner.name} slow on_role_change started`, async () =>
         (lines(join(dir, `${winner.name}.slow`)).includes(`start on_role_change primary ${SCOPE}`) ? true : undefined), 30_000);
-      for (const n of c.nodes) assert.ok(!lines(join(dir, `${n.name}.slow`)).some((l) => l.startsWith('end ')), `${n.name}: no slow callback finished`);
       await old.start();
       await c.waitForReplicasStreaming(2);
     } finally {
