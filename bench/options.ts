@@ -14,6 +14,8 @@ export const PROFILES: Record<Profile['name'], Profile> = {
 
 export interface BenchOptions {
   quick: boolean;
+  /** Only print the step timeline of one bootstrap and one switchover of ours (bench/trace.ts). */
+  trace: boolean;
   profiles: Profile[];
   /** Repetitions of each HA measurement (bootstrap, switchover, failovers). */
   reps: number;
@@ -29,11 +31,13 @@ export interface BenchOptions {
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
   const quick = argv.includes('--quick');
+  const trace = argv.includes('--trace');
   const dirAt = argv.indexOf('--results-dir');
   const resultsDir = dirAt >= 0 ? argv[dirAt + 1] : undefined;
-  const unknown = argv.filter((a, i) => a.startsWith('--') && a !== '--quick' && a !== '--results-dir' && argv[i - 1] !== '--results-dir');
-  if (unknown.length > 0) throw new Error(`unknown option(s): ${unknown.join(' ')} (known: --quick, --results-dir DIR)`);
+  const known = ['--quick', '--trace', '--results-dir'];
+  const unknown = argv.filter((a, i) => a.startsWith('--') && !known.includes(a) && argv[i - 1] !== '--results-dir');
+  if (unknown.length > 0) throw new Error(`unknown option(s): ${unknown.join(' ')} (known: --quick, --trace, --results-dir DIR)`);
   return quick
-    ? { quick, profiles: [PROFILES.fast], reps: 1, wrkSeconds: 3, wrkRuns: 1, ctlRuns: 5, idleSeconds: 15, resultsDir }
-    : { quick, profiles: [PROFILES.fast, PROFILES.default], reps: 3, wrkSeconds: 10, wrkRuns: 3, ctlRuns: 20, idleSeconds: 60, resultsDir };
+    ? { quick, trace, profiles: [PROFILES.fast], reps: 1, wrkSeconds: 3, wrkRuns: 1, ctlRuns: 5, idleSeconds: 15, resultsDir }
+    : { quick, trace, profiles: [PROFILES.fast, PROFILES.default], reps: 3, wrkSeconds: 10, wrkRuns: 3, ctlRuns: 20, idleSeconds: 60, resultsDir };
 }

@@ -14,6 +14,7 @@ import { rerunAsPostgres } from './reexec.js';
 import { reportJson, reportMarkdown } from './report.js';
 import { ResultStore } from './results.js';
 import { runSuite } from './suite.js';
+import { runTrace } from './trace.js';
 import { existsSync } from 'node:fs';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -32,6 +33,15 @@ async function bench(argv: readonly string[]): Promise<number> {
   progress(`versions: ${Object.entries(env.versions).map(([k, v]) => `${k} ${v}`).join('; ')}`);
   const store = new ResultStore();
   let etcd: EtcdServer | undefined;
+  if (options.trace) {
+    try {
+      etcd = await startEtcd();
+      console.log(`\n${await runTrace(etcd, options)}`);
+    } finally {
+      await etcd?.stop();
+    }
+    return 0;
+  }
   try {
     etcd = await startEtcd();
     progress(`etcd at ${etcd.endpoint}`);

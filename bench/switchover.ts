@@ -1,8 +1,25 @@
-// Switchover through the leader's REST API: request -> candidate accepts a write -> old primary streams.
-import type { TestCluster } from '../test/support/cluster/index.js';
+// Switchover as the operator runs it: `patronictl switchover --leader L --candidate C --force` (ours on
+// our cluster, Debian's on Debian's) -> candidate accepts a write -> old primary streams. The clock
+// starts before the patronictl process is spawned, so its start-up is part of the measurement.
+import { TS_CTL, type TestCluster } from '../test/support/cluster/index.js';
+import { writeCtlConfig } from '../test/support/ctl/run.js';
 import { haTimeoutMs, record, step, type SuiteContext } from './context.js';
+import { cleanEnv, run, type RunResult } from './proc.js';
 import { waitHealthy, waitWritable } from './probe.js';
 import type { Writer } from './writer.js';
+
+/** argv of the switchover command of an implementation (pure). */
+export function switchoverCommand(impl: SuiteContext['impl'], configPath: string, leader: string, candidate: string): string[] {
+  const args = ['-c', configPath, 'switchover', '--leader', leader, '--candidate', candidate, '--force'];
+  return impl === 'ts' ? [process.execPath, TS_CTL, ...args] : ['/usr/bin/patronictl', ...args];
+}
+
+/** Starts the command; the promise settles when it exits. `env` adds variables (PATRONICTL_TRACE). */
+export function startSwitchover(ctx: SuiteContext, cluster: TestCluster, leader: string, candidate: string, env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+  const configPath = writeCtlConfig(cluster.dir, cluster.scope, ctx.etcd.hostPort);
+  const [cmd = '', ...args] = switchoverCommand(ctx.impl, configPath, leader, candidate);
+  return run(cmd, args, { env: { ...cleanEnv(), ...env }, timeoutMs: haTimeoutMs(ctx.profile) });
+}
 
 export async function measureSwitchover(ctx: SuiteContext, cluster: TestCluster, writer: Writer | undefined): Promise<void> {
   const timeoutMs = haTimeoutMs(ctx.profile);
@@ -13,26 +30,21 @@ export async function measureSwitchover(ctx: SuiteContext, cluster: TestCluster,
       const { leader, replicas: [candidate] } = await waitHealthy(cluster, timeoutMs);
       if (!candidate) throw new Error('no replica to switch over to');
       const t0 = performance.now();
-      const answer = leader.api('/switchover', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ leader: leader.name, candidate: candidate.name }),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      // A refusal (4xx) ends the attempt at once; anything else (200, or 503 "status unknown" after
-      // Patroni's own polling gave up) is judged by what the cluster does.
-      const refused = answer.then((a) => {
-        ctx.store.detail(ctx.profile.name, ctx.impl, 'switchover answers', { status: a.status, text: a.text.slice(0, 200) });
-        if (a.status >= 400 && a.status < 500) throw new Error(`POST /switchover answered ${a.status}: ${a.text.slice(0, 200)}`);
+      const command = startSwitchover(ctx, cluster, leader.name, candidate.name);
+      // A command that fails (refusal, bad config) ends the attempt at once; one that succeeds is
+      // judged by what the cluster does.
+      const failed = command.then((r) => {
+        ctx.store.detail(ctx.profile.name, ctx.impl, 'switchover answers', { exit: r.code, out: r.stdout.slice(-300), err: r.stderr.slice(-300) });
+        if (r.code !== 0) throw new Error(`patronictl switchover exited ${r.code}: ${(r.stderr || r.stdout).trim().slice(-300)}`);
         return new Promise<never>(() => undefined);
-      }, () => new Promise<never>(() => undefined));
-      const { at: writableAt } = await Promise.race([waitWritable([candidate], timeoutMs), refused]);
+      });
+      const { at: writableAt } = await Promise.race([waitWritable([candidate], timeoutMs), failed]);
       record(ctx, 'switchover_writable', (writableAt - t0) / 1000);
       const healthy = await waitHealthy(cluster, timeoutMs);
       if (healthy.leader !== candidate) throw new Error(`${healthy.leader.name} is leader, not the candidate ${candidate.name}`);
       record(ctx, 'switchover_streaming', (performance.now() - t0) / 1000);
       if (writer) record(ctx, 'write_gap_switchover', (await writer.gapSince(t0, writableAt, 60_000)) / 1000);
-      await answer.catch(() => undefined);
+      await command.catch(() => undefined);
     });
     if (!ok) return; // a cluster that failed one switchover would only fail the next ones the same way
   }

@@ -11,6 +11,10 @@ export interface ChaosOptions {
   jsonPath: string | undefined;
   keep: boolean;
   recoveryBoundS: number;
+  /** --hostile: REST abuse and DCS garbage against a live cluster (chaos/hostile/) instead of faults. */
+  hostile: boolean;
+  /** Hostile REST requests to send (--requests, default 10,000). */
+  requests: number;
 }
 
 export const USAGE = `usage: node --import tsx chaos/run.ts [--seed N] [--short | --quick] [--repeats N] [--nodes N]
@@ -18,6 +22,7 @@ export const USAGE = `usage: node --import tsx chaos/run.ts [--seed N] [--short 
   --short     3 faults (kill -9 primary, freeze node, cut primary from etcd), async only: the in-suite variant
   --quick     every fault once per profile (async, then synchronous_mode_strict)
   (default)   every fault --repeats times (3) per profile, in seeded random order
+  --hostile   hostile REST requests (--requests N, default 10000) then garbage in every DCS key
   --keep      keep the work directory (logs, data directories) even when the run passed`;
 
 export function parseOptions(argv: readonly string[], defaultSeed: number): ChaosOptions {
@@ -27,6 +32,7 @@ export function parseOptions(argv: readonly string[], defaultSeed: number): Chao
       seed: { type: 'string' }, short: { type: 'boolean' }, quick: { type: 'boolean' },
       repeats: { type: 'string' }, nodes: { type: 'string' }, faults: { type: 'string' },
       json: { type: 'string' }, keep: { type: 'boolean' }, 'recovery-bound': { type: 'string' },
+      hostile: { type: 'boolean' }, requests: { type: 'string' },
     },
     strict: true,
   });
@@ -48,5 +54,7 @@ export function parseOptions(argv: readonly string[], defaultSeed: number): Chao
     jsonPath: values.json,
     keep: values.keep ?? false,
     recoveryBoundS: int(values['recovery-bound'], 120, 'recovery-bound', 10),
+    hostile: values.hostile ?? false,
+    requests: int(values.requests, 10_000, 'requests', 1),
   };
 }

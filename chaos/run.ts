@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { drive, printReport } from './driver.js';
+import { hostileMain } from './hostile/main.js';
 import { canCreateNetns, createLab, destroyLab, destroyNetns, staleNetns } from './netns.js';
 import { parseOptions, USAGE, type ChaosOptions } from './options.js';
 import { formatTable, summarize, type FaultResult } from './stats.js';
@@ -92,7 +93,7 @@ async function inner(o: ChaosOptions, ctx: InnerContext): Promise<number> {
 
 const opts = options();
 const innerEnv = process.env[INNER_ENV];
-const run = innerEnv ? inner(opts, JSON.parse(innerEnv) as InnerContext) : outer(opts);
+const run = opts.hostile ? hostileMain(opts) : innerEnv ? inner(opts, JSON.parse(innerEnv) as InnerContext) : outer(opts);
 run.then((code) => process.exit(code), (e: unknown) => {
   process.stderr.write(`chaos: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
   process.exit(1);

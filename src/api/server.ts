@@ -2,7 +2,7 @@
 // not Python's HTTP/1.0 framing), Patroni's paths, codes and bodies. Routing lives in routes.ts, the
 // health decisions in health.ts; this file only does transport.
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
@@ -30,8 +30,15 @@ const MAX_CONNECTIONS = 1024;
 const PYTHON_SERVER_TOKEN = 'BaseHTTP/0.6 Python/3.11.2';
 
 export interface ApiServerHandle {
-  address: { host: string; port: number };
+  readonly address: { host: string; port: number };
   close(): Promise<void>;
+  /**
+   * Apply changed `restapi` settings, as Patroni's RestApiServer.reload_config: authentication,
+   * allowlist and headers at once; new certificate/key files through the TLS context; a new listen
+   * address or TLS mode by a new socket (the old one is closed only once the new one listens).
+   * Throws, leaving everything as it was, when the new settings cannot be applied.
+   */
+  reconfigure(cfg: RestApiConfig): Promise<void>;
 }
 
 export interface ApiServerOptions {
@@ -122,8 +129,8 @@ function clientCertValid(socket: Socket): boolean {
 }
 
 function handler(env: Env) {
-  const { cfg, ctx } = env;
   return (req: IncomingMessage, res: ServerResponse): void => {
+    const { cfg, ctx } = env; // read per request: a reload swaps them
     const method = req.method ?? 'GET';
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > MAX_BODY_BYTES) {
@@ -139,11 +146,38 @@ function handler(env: Env) {
     dispatch(apiReq, env).then(
       (r) => send(res, method, r, cfg, ctx),
       (e: unknown) => {
-        log.error('API request %s %s failed: %s', method, req.url, e instanceof Error ? e.stack ?? e.message : String(e));
+        log.error('API request %s %s failed: %s', method, req.url, describe(e));
         if (!res.headersSent) send(res, method, { kind: 'error', code: 503 }, cfg, ctx);
         else res.destroy();
       },
-    );
+    ).catch((e: unknown) => failed(res, method, req.url, e));
+  };
+}
+
+const describe = (e: unknown): string => (e instanceof Error ? e.stack ?? e.message : String(e));
+
+/** Last resort for a failure while answering (serialising, writing): a bare 500, the process stays. */
+function failed(res: ServerResponse, method: string, url: string | undefined, e: unknown): void {
+  log.error('API request %s %s failed while answering: %s', method, url, describe(e));
+  try {
+    if (res.headersSent) res.destroy();
+    else {
+      res.writeHead(500, { 'Content-Length': '0', Connection: 'close' });
+      res.end();
+    }
+  } catch {
+    res.destroy();
+  }
+}
+
+/** Every request goes through here: whatever a handler throws, synchronously or not, becomes a 5xx. */
+function guarded(onRequest: (req: IncomingMessage, res: ServerResponse) => void) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    try {
+      onRequest(req, res);
+    } catch (e) {
+      failed(res, req.method ?? 'GET', req.url, e);
+    }
   };
 }
 
@@ -162,29 +196,37 @@ function listenHost(host: string): string | undefined {
   return host.replace(/^\[(.*)\]$/, '$1');
 }
 
+function tlsOptions(cfg: RestApiConfig) {
+  return {
+    cert: readFileSync(cfg.certfile ?? ''),
+    key: readFileSync(cfg.keyfile ?? cfg.certfile ?? ''),
+    passphrase: cfg.keyfile_password,
+    ca: cfg.cafile ? readFileSync(cfg.cafile) : undefined,
+    ciphers: cfg.ciphers,
+  };
+}
+
 function createServer(cfg: RestApiConfig, onRequest: (req: IncomingMessage, res: ServerResponse) => void): Server {
   const common = { maxHeaderSize: MAX_HEADER_BYTES, headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS };
   if (!cfg.certfile) return createHttpServer(common, onRequest);
   const verify = cfg.verify_client;
-  return createHttpsServer({
-    ...common,
-    cert: readFileSync(cfg.certfile),
-    key: readFileSync(cfg.keyfile ?? cfg.certfile),
-    passphrase: cfg.keyfile_password,
-    ca: cfg.cafile ? readFileSync(cfg.cafile) : undefined,
-    ciphers: cfg.ciphers,
-    requestCert: verify !== 'none',
-    rejectUnauthorized: verify === 'required',
-  }, onRequest);
+  // A client that never finishes its TLS handshake is dropped like one that never finishes its headers.
+  return createHttpsServer({ ...common, ...tlsOptions(cfg), handshakeTimeout: HEADERS_TIMEOUT_MS, requestCert: verify !== 'none', rejectUnauthorized: verify === 'required' }, onRequest);
 }
 
-export async function startApiServer(cfg: RestApiConfig, ctx: ApiContext, opts: ApiServerOptions = {}): Promise<ApiServerHandle> {
-  const access = await AccessControl.create(cfg, opts.resolver);
-  const server = createServer(cfg, handler({ routes: opts.routes ?? apiRoutes(), cfg, ctx, access }));
+async function listen(cfg: RestApiConfig, onRequest: (req: IncomingMessage, res: ServerResponse) => void): Promise<Server> {
+  const server = createServer(cfg, onRequest);
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.maxConnections = MAX_CONNECTIONS;
   server.on('clientError', onClientError);
+  // Without a listener Node drops CONNECT requests without a word; Patroni answers 501 like any unknown method.
+  server.on('connect', (_req: IncomingMessage, socket: Socket) => {
+    socket.end(`HTTP/1.1 501 ${reasonPhrase(501)}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
   server.on('connection', (socket: Socket) => socket.setKeepAlive(true, 3000));
+  // A failed or timed-out TLS handshake (garbage, a rogue certificate under verify_client required) ends
+  // the connection at once; Node otherwise leaves it open until the client goes away.
+  server.on('tlsClientError', (_err: Error, socket: Socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(cfg.listen.port, listenHost(cfg.listen.host), () => {
@@ -192,13 +234,59 @@ export async function startApiServer(cfg: RestApiConfig, ctx: ApiContext, opts: 
       resolve();
     });
   });
-  const addr = server.address();
-  const address = typeof addr === 'object' && addr ? { host: addr.address, port: addr.port } : { host: cfg.listen.host, port: cfg.listen.port };
+  return server;
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/** What needs a new socket when it changes: where we listen, and the TLS handshake policy. */
+const socketKey = (c: RestApiConfig): string => JSON.stringify([c.listen.host, c.listen.port, Boolean(c.certfile), c.verify_client]);
+/** What a new TLS context covers: the files' contents and their settings. */
+function tlsKey(c: RestApiConfig): string {
+  if (!c.certfile) return '';
+  const o = tlsOptions(c);
+  return JSON.stringify([o.cert.toString('base64'), o.key.toString('base64'), o.passphrase, o.ca?.toString('base64'), o.ciphers]);
+}
+
+export async function startApiServer(cfg: RestApiConfig, ctx: ApiContext, opts: ApiServerOptions = {}): Promise<ApiServerHandle> {
+  const env: Env = { routes: opts.routes ?? apiRoutes(), cfg, ctx, access: await AccessControl.create(cfg, opts.resolver) };
+  const onRequest = guarded(handler(env));
+  let server = await listen(cfg, onRequest);
+  let tls = tlsKey(cfg);
+  const addressOf = (): { host: string; port: number } => {
+    const addr = server.address();
+    return typeof addr === 'object' && addr ? { host: addr.address, port: addr.port } : { host: env.cfg.listen.host, port: env.cfg.listen.port };
+  };
   return {
-    address,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    get address() { return addressOf(); },
+    close: () => closeServer(server),
+    reconfigure: async (next: RestApiConfig) => {
+      const access = await AccessControl.create(next, opts.resolver);
+      const nextTls = tlsKey(next); // reads the files: a missing one throws before anything changes
+      if (socketKey(next) !== socketKey(env.cfg)) {
+        const sameAddress = next.listen.host === env.cfg.listen.host && next.listen.port === env.cfg.listen.port;
+        const old = server;
+        if (sameAddress) await closeServer(old); // the port must be free for the new socket
+        try {
+          server = await listen(next, onRequest);
+        } catch (e) {
+          if (sameAddress) server = await listen(env.cfg, onRequest); // back to the old settings
+          throw e;
+        }
+        if (!sameAddress) await closeServer(old);
+        log.info('REST API listening on %s:%d%s', next.listen.host, next.listen.port, next.certfile ? ' (https)' : '');
+      } else if (nextTls !== tls && server instanceof HttpsServer) {
+        server.setSecureContext(tlsOptions(next));
+        log.info('REST API certificate reloaded');
+      }
+      tls = nextTls;
+      env.cfg = next;
+      env.access = access;
+    },
   };
 }

@@ -12,20 +12,38 @@ export interface Timeouts { ttl: number; loop_wait: number; retry_timeout: numbe
 
 const MIN_LOOP_WAIT = 1;
 const MIN_RETRY_TIMEOUT = 3;
-const MIN_TTL = 20;
+/** Patroni's smallest ttl; from here up the adjustment is exactly Patroni's. */
+export const PATRONI_MIN_TTL = 20;
+/**
+ * The smallest ttl patroni-ts runs with (README "Small TTLs"): the leader lease is renewed every ttl/3
+ * by its own timer, and the fence stops PostgreSQL 1 s before the lease could expire; below 6 s one
+ * renewal at 500 ms etcd latency plus a 1 s stall of the process would leave no room.
+ */
+export const MIN_SAFE_TTL = 6;
 
 /**
  * Raise values below their minimum, then enforce `loop_wait + 2*retry_timeout <= ttl`: lower
- * loop_wait, and if even loop_wait=1 doesn't fit, also retry_timeout = (ttl-1)//2.
+ * loop_wait, and if even loop_wait=1 doesn't fit, also retry_timeout = (ttl-1)//2 (Patroni's rule).
+ * Below Patroni's ttl minimum (20) only `2*retry_timeout <= ttl` holds: the lease does not wait for
+ * the cycle, so loop_wait is left as configured.
  */
 export function adjustTimeouts(input: Timeouts): Timeouts & { warnings: string[] } {
   const warnings: string[] = [];
   const t = { ...input };
-  for (const [key, min] of [['loop_wait', MIN_LOOP_WAIT], ['retry_timeout', MIN_RETRY_TIMEOUT], ['ttl', MIN_TTL]] as const) {
+  for (const [key, min] of [['loop_wait', MIN_LOOP_WAIT], ['retry_timeout', MIN_RETRY_TIMEOUT], ['ttl', MIN_SAFE_TTL]] as const) {
     if (t[key] < min) {
       warnings.push(`${key}=${t[key]} can't be smaller than ${min}, adjusting...`);
       t[key] = min;
     }
+  }
+  if (t.ttl < PATRONI_MIN_TTL) {
+    warnings.push(`ttl=${t.ttl} is below Patroni's minimum of ${PATRONI_MIN_TTL}: kept, the leader lease is renewed every ${+(t.ttl / 3).toFixed(2)} s by its own timer and fenced 1 s before it could expire (Patroni nodes in the same cluster use ${PATRONI_MIN_TTL})`);
+    if (2 * t.retry_timeout > t.ttl) {
+      const retryTimeout = Math.floor(t.ttl / 2);
+      warnings.push(`Violated the rule "2*retry_timeout <= ttl" for ttl=${t.ttl} (below Patroni's minimum of ${PATRONI_MIN_TTL}). Adjusting retry_timeout from ${t.retry_timeout} to ${retryTimeout}`);
+      t.retry_timeout = retryTimeout;
+    }
+    return { ...t, warnings };
   }
   if (t.loop_wait + 2 * t.retry_timeout > t.ttl) {
     if (MIN_LOOP_WAIT + 2 * t.retry_timeout <= t.ttl) {

@@ -85,6 +85,20 @@ export function loadRawConfig(path: string | undefined, env: NodeJS.ProcessEnv):
 }
 
 /**
+ * Patroni starts with both `nofailover` and `failover_priority` (or `nosync` and `sync_priority`):
+ * the boolean wins and Config._validate_contradictory_tags warns (normalizeConfig does). Only
+ * --validate-config reports the pair, so the daemon validates without the overridden priority.
+ */
+function withoutPriorityTwins(raw: JsonObject): JsonObject {
+  const tags = raw.tags;
+  if (!isObject(tags)) return raw;
+  const kept = { ...tags };
+  if ('nofailover' in kept) delete kept.failover_priority;
+  if ('nosync' in kept) delete kept.sync_priority;
+  return { ...raw, tags: kept };
+}
+
+/**
  * Load, validate and normalise the local configuration for the daemon, as leniently as Patroni starts
  * (it runs its schema only under --validate-config): what the validator flags becomes a warning, and
  * we refuse only what cannot work, which is what normalisation cannot turn into a value (no scope,
@@ -96,7 +110,7 @@ export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv): Pa
   const raw = loadRawConfig(path, env);
   if (Object.keys(raw).length === 0) throw new ConfigError('Config is empty.');
   if (raw.name === RESERVED_NAME) throw new ConfigError(`Can not use ${RESERVED_NAME} as a member name`);
-  const { problems, warnings } = validateConfigDetailed(raw, { ignoreListenPort: true, checkReachability: false, checkDataDir: true });
+  const { problems, warnings } = validateConfigDetailed(withoutPriorityTwins(raw), { ignoreListenPort: true, checkReachability: false, checkDataDir: true });
   const lines = problems.map(formatProblem);
   const unsupported = unsupportedSettings(raw);
   const fatal = [...problems.filter((p) => p.path === '' && p.error.startsWith('Multiple of')).map(formatProblem),

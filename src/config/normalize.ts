@@ -63,6 +63,22 @@ function basicAuth(sec: Section): BasicAuth | undefined {
   return username === undefined ? undefined : { username, password: auth.str('password', '') };
 }
 
+// RFC 9110 field-name token and field-value text (no CR, LF or NUL): what node:http accepts in a
+// response. Checked here so a bad header is a config error, not a crash on the first response.
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+function extraHeaders(sec: Section, key: string): Record<string, string> {
+  const headers = sec.strMap(key);
+  for (const [name, value] of Object.entries(headers)) {
+    if (!HEADER_NAME.test(name)) throw new ConfigError(`${sec.keyPath(key)}: invalid header name ${JSON.stringify(name)}`);
+    if (!HEADER_VALUE.test(value)) {
+      throw new ConfigError(`${sec.keyPath(key)}.${name}: invalid header value ${JSON.stringify(value)} (control characters such as CR or LF are not allowed)`);
+    }
+  }
+  return headers;
+}
+
 function normalizeRestApi(sec: Section): RestApiConfig {
   const listenText = sec.str('listen');
   const { host, port } = parseHostPort(listenText, sec.keyPath('listen'));
@@ -77,8 +93,8 @@ function normalizeRestApi(sec: Section): RestApiConfig {
     verify_client: verify,
     allowlist: sec.strList('allowlist'),
     allowlist_include_members: sec.bool('allowlist_include_members', false),
-    http_extra_headers: sec.strMap('http_extra_headers'),
-    https_extra_headers: sec.strMap('https_extra_headers'),
+    http_extra_headers: extraHeaders(sec, 'http_extra_headers'),
+    https_extra_headers: extraHeaders(sec, 'https_extra_headers'),
     server_tokens: tokens === 'minimal' || tokens === 'productonly' ? tokens : 'original',
   };
   const auth = basicAuth(sec);

@@ -1,7 +1,7 @@
 // The permanent replication slots the dynamic `slots` setting declares (Patroni's
 // get_replication_slots), and which of them a node keeps for its role. Pure; below both the HA core
 // and the postgresql layer, which needs it for hot_standby_feedback.
-import { nofailover } from './tags.js';
+import { nofailover, nostream } from './tags.js';
 import type { DynamicConfig } from './types.js';
 import { isObject, type JsonObject } from '../util/json.js';
 
@@ -37,7 +37,10 @@ export function permanentSlots(config: DynamicConfig, majorVersion: number): Per
  * copies only when it may be promoted; a standby leader keeps none (Patroni's get_replication_slots).
  */
 export function permanentSlotsFor(config: DynamicConfig, majorVersion: number, role: SlotRole, myTags: JsonObject): PermanentSlot[] {
-  return permanentSlots(config, majorVersion).filter((p) => p.type === 'physical' || role === 'primary' || (role === 'replica' && !nofailover(myTags)));
+  // A nostream member has no slot on the primary to follow (Cluster.get_slot_name_on_primary): physical only.
+  return permanentSlots(config, majorVersion).filter(
+    (p) => p.type === 'physical' || role === 'primary' || (role === 'replica' && !nofailover(myTags) && !nostream(myTags)),
+  );
 }
 
 /** As a replica this node keeps copies of permanent logical slots. */

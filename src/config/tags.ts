@@ -75,16 +75,22 @@ export function publishedTags(tags: TagSource): JsonObject {
   return out;
 }
 
-/** Contradictory pairs worth a warning at load time (the boolean tag wins). */
+const pyStr = (v: unknown): string => (v === true ? 'True' : v === false ? 'False' : v === null ? 'None' : String(v));
+
+/**
+ * Config._validate_contradictory_tags: the boolean tag set and its priority saying the opposite
+ * (true with priority > 0, false with priority <= 0). The boolean tag wins; Patroni's warning text.
+ */
 export function contradictoryTags(tags: TagSource): string[] {
   const out: string[] = [];
-  const fp = priority(tags, 'failover_priority');
-  if (parseBool(tags?.nofailover) === true && fp !== undefined && fp > 0) {
-    out.push('Conflicting configuration between nofailover: True and failover_priority: %s. Defaulting to nofailover: True'.replace('%s', String(fp)));
-  }
-  const sp = priority(tags, 'sync_priority');
-  if (parseBool(tags?.nosync) === true && sp !== undefined && sp > 0) {
-    out.push('Conflicting configuration between nosync: True and sync_priority: %s. Defaulting to nosync: True'.replace('%s', String(sp)));
+  for (const [boolName, priorityName] of [['nofailover', 'failover_priority'], ['nosync', 'sync_priority']] as const) {
+    if (!tags || !(boolName in tags)) continue;
+    const raw = tags[boolName];
+    const p = priority(tags, priorityName);
+    const on = parseBool(raw) ?? Boolean(raw);
+    if (p !== undefined && ((on && p > 0) || (!on && p <= 0))) {
+      out.push(`Conflicting configuration between ${boolName}: ${pyStr(raw)} and ${priorityName}: ${p}. Defaulting to ${boolName}: ${pyStr(raw)}`);
+    }
   }
   return out;
 }

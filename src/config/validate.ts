@@ -5,6 +5,7 @@ import { parseBool, type Json, type JsonObject } from '../util/json.js';
 import { postgresMajorVersion, probeTcp, type TcpState } from './probe.js';
 import { CheckFailure, pyStr, validate, type Entry, type Result, type TypeName, type Validator } from './schema.js';
 import { parseIntWithUnit } from './units.js';
+import { MIN_SAFE_TTL } from './dynamic.js';
 import {
   binaryNameCheck, binDirRun, commaSeparatedHostPortCheck, connectAddressCheck, dataDirCheck, hostPortCheck,
   hostPortListCheck, type RuleContext, type ValidateOptions,
@@ -137,7 +138,7 @@ function buildSchema(ctx: RuleContext): Validator {
       opt('server_tokens', oneOf(['minimal', 'productonly', 'original'], false)))),
     opt('bootstrap', obj(
       req('dcs', obj(
-        opt('ttl', intRange({ min: 20 })), opt('loop_wait', intRange({ min: 1 })), opt('retry_timeout', intRange({ min: 3 })),
+        opt('ttl', intRange({ min: MIN_SAFE_TTL })), opt('loop_wait', intRange({ min: 1 })), opt('retry_timeout', intRange({ min: 3 })),
         opt('maximum_lag_on_failover', intRange({ min: 0 })), opt('maximum_lag_on_syncnode', intRange({ min: -1 })),
         opt('member_slots_ttl', intRange({ min: 0, baseUnit: 's' })),
         opt('postgresql', obj(

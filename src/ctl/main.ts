@@ -5,6 +5,7 @@ import { BadValue, usageError } from './cli.js';
 import { CtlError, formatUsageError, UsageError } from './errors.js';
 import { buildProgram } from './program.js';
 import { Aborted } from './prompt.js';
+import { enableTrace, trace } from '../util/trace.js';
 
 function logLevel(env: NodeJS.ProcessEnv): 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL' {
   const v = (env.LOGLEVEL ?? env.PATRONI_LOGLEVEL ?? env.PATRONI_LOG_LEVEL ?? 'WARNING').toUpperCase();
@@ -12,6 +13,8 @@ function logLevel(env: NodeJS.ProcessEnv): 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR
 }
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  enableTrace(!!env.PATRONICTL_TRACE && env.PATRONICTL_TRACE !== '0');
+  trace('modules loaded');
   log.configure({ level: logLevel(env), format: '%(asctime)s - %(levelname)s - %(message)s' });
   const program = buildProgram(env, (text) => process.stdout.write(text));
   try {

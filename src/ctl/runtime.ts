@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { loadCtlConfig, defaultConfigPath } from './config.js';
 import { createCtlContext, type CtlContext } from './context.js';
 import { createPrompter } from './prompt.js';
+import { trace } from '../util/trace.js';
 
 export interface GlobalOptions {
   configFile?: string;
@@ -28,11 +29,13 @@ export function createRuntime(program: Command, env: NodeJS.ProcessEnv, out: (te
       const path = opts.configFile ?? fallback;
       const isDefault = path === defaultConfigPath(env);
       const config = loadCtlConfig(path, isDefault, opts.dcsUrl ?? opts.dcs ?? env.DCS_URL, env);
+      trace('config loaded');
       const ctx = createCtlContext(config, opts.insecure === true, out, createPrompter(process.stdin, out));
       try {
         await action(ctx);
       } finally {
         await ctx.close();
+        trace('done');
       }
     },
   };

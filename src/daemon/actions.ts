@@ -4,6 +4,7 @@ import type { ApiActions, FailsafeLeader, FailsafeOutcome, ReinitializeOutcome, 
 import { cancelScheduledRestart, restartTask, scheduleRestart, type RestartSchedule } from '../ha/core/restart.js';
 import { upstreamOf } from '../ha/core/upstream.js';
 import { cloneSource } from '../ha/core/bootstrap.js';
+import { log } from '../log/logger.js';
 import type { HaNode } from './node.js';
 
 export function nodeActions(node: HaNode): ApiActions {
@@ -24,7 +25,7 @@ export function nodeActions(node: HaNode): ApiActions {
       const d = scheduleRestart(node.memory, r, node.snapshot);
       if (!d) return false;
       node.remember(d);
-      void node.touchMember();
+      node.touchMember().catch((e: unknown) => log.error('Failed to update member key: %s', String(e)));
       return true;
     },
 
@@ -32,7 +33,7 @@ export function nodeActions(node: HaNode): ApiActions {
       const d = cancelScheduledRestart(node.memory);
       if (!d) return false;
       node.remember(d);
-      void node.touchMember();
+      node.touchMember().catch((e: unknown) => log.error('Failed to update member key: %s', String(e)));
       return true;
     },
 

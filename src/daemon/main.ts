@@ -6,12 +6,15 @@ import type { PatroniConfig } from '../config/types.js';
 import { createDcs } from '../dcs/factory.js';
 import { log } from '../log/logger.js';
 import { Postgresql } from '../postgresql/postgres.js';
-import { startApiServer } from '../api/server.js';
+import { startApiServer, type ApiServerHandle } from '../api/server.js';
 import { PATRONI_VERSION } from '../version.js';
 import { apiContext } from './api-context.js';
 import { HaNode } from './node.js';
 import { configurePeerRequests } from '../util/patroni-request.js';
 import { refuseDuplicateName } from './startup.js';
+import { describeError, installErrorPolicy } from './error-policy.js';
+import { takeDaemonEnv } from '../util/child-env.js';
+import { checkServerVersion } from '../postgresql/versions.js';
 
 async function main(argv: string[]): Promise<number> {
   const cmd = parseDaemonArgs(argv);
@@ -30,9 +33,12 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
+  // PATRONI_* (passwords, PATRONI_CONFIGURATION) leave the live environment now: /proc/<pid>/environ
+  // and every child see them no more; reloads read the snapshot.
+  const env = takeDaemonEnv();
   let config: PatroniConfig;
   try {
-    config = loadConfig(cmd.configFile, process.env);
+    config = loadConfig(cmd.configFile, env);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`${e.message}\n`);
@@ -42,26 +48,35 @@ async function main(argv: string[]): Promise<number> {
   }
   log.configure(config.log);
   configurePeerRequests(config.raw);
-  return runDaemon(config, cmd.configFile);
+  installErrorPolicy();
+  return runDaemon(config, cmd.configFile, env);
 }
 
-async function runDaemon(config: PatroniConfig, configPath: string | undefined): Promise<number> {
+async function runDaemon(config: PatroniConfig, configPath: string | undefined, env: Readonly<NodeJS.ProcessEnv>): Promise<number> {
   const dcs = createDcs({ scope: config.scope, namespace: config.namespace, name: config.name, dcs: config.dcs }, 'daemon');
+  let api: ApiServerHandle | undefined;
   const pg = new Postgresql(config, () => node.dynamic);
-  const node: HaNode = new HaNode({ config, configPath, dcs, pg });
+  const node: HaNode = new HaNode({ config, configPath, env, dcs, pg, onReload: async (c) => api?.reconfigure(c.restapi) });
   pg.onConnectionLost = () => dcs.wakeup();
 
+  // A server this project does not handle is refused by name at start, not met later as an endless
+  // "Error communicating with PostgreSQL" from a monitoring query it cannot run.
+  const version = checkServerVersion(await pg.majorVersion());
+  if (version.kind === 'unsupported') {
+    log.critical('%s', version.message);
+    return 1;
+  }
   await refuseDuplicateName(dcs, config.name);
   await node.start();
-  const api = await startApiServer(config.restapi, apiContext(node, config, dcs, pg));
+  api = await startApiServer(config.restapi, apiContext(node, config, dcs, pg));
 
   let shuttingDown = false;
   const shutdown = (signal: string) => {
     if (shuttingDown) return;
     shuttingDown = true;
     log.info('Received %s, shutting down', signal);
-    void node.shutdown().finally(async () => {
-      await api.close();
+    node.shutdown().catch((e: unknown) => log.error('Shutdown failed: %s', describeError(e))).finally(async () => {
+      await api?.close().catch(() => undefined);
       process.exit(0);
     });
   };
@@ -69,7 +84,15 @@ async function runDaemon(config: PatroniConfig, configPath: string | undefined):
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGHUP', () => node.requestReload());
 
-  await node.loop();
+  try {
+    await node.loop();
+  } catch (e) {
+    // The HA loop itself broke (its cycles catch their own errors, so this is a bug): never leave
+    // PostgreSQL running unmanaged. shutdown() stops it and hands the leader key over.
+    log.critical('The HA loop stopped: %s', describeError(e));
+    await node.shutdown().catch((err: unknown) => log.error('Shutdown failed: %s', describeError(err)));
+    return 1;
+  }
   return 0;
 }
 

@@ -35,10 +35,16 @@ import { LeaseFence } from './lease-fence.js';
 import { probePeers } from './peers.js';
 import { urls } from './identity.js';
 
+const BLIND_RECHECK_MS = 200;
+
 export interface NodeDeps {
   config: PatroniConfig;
   /** Where the config came from, for reloads (undefined: environment only). */
   configPath: string | undefined;
+  /** The environment the config was read with (PATRONI_* overrides), for reloads; default process.env. */
+  env?: Readonly<NodeJS.ProcessEnv>;
+  /** Applies settings owned by the shell (the REST API) after a reload; throws when it cannot. */
+  onReload?: (config: PatroniConfig) => Promise<void>;
   dcs: Dcs;
   pg: TaskPostgres & SyncPostgres & { slots: SlotPostgres; setConfig(cfg: PatroniConfig): void };
 }
@@ -62,13 +68,17 @@ export class HaNode {
     const d = leaseExpired(this.dynamic, this.snapshot);
     if (!d) return;
     this.leaderUntil = 0;
+    this.deps.dcs.lease?.holdUntil(null);
     await this.apply(d);
     this.deps.dcs.wakeup();
   });
   private readonly syncReplication: SyncReplication;
   private readonly slots: SlotManager;
   private stopping = false;
+  private lastCycleBlind = false;
   private reloadRequested = false;
+  private pgReloadFailed = false;
+  private dynamicCacheStale = false;
   private localDynamic: JsonObject;
 
   constructor(private readonly deps: NodeDeps) {
@@ -77,6 +87,14 @@ export class HaNode {
     this.dynamic = buildDynamicConfig(this.localDynamic);
     this.syncReplication = new SyncReplication(deps.pg, deps.dcs);
     this.slots = new SlotManager(deps.pg.slots);
+    deps.dcs.lease?.onRefreshed((sentAt) => this.leaseRenewed(sentAt));
+  }
+
+  /** The lease timer renewed our lease between cycles: while we lead, is_leader and the fence move on. */
+  private leaseRenewed(sentAt: number): void {
+    if (this.leaderUntil === 0) return;
+    this.leaderUntil = Math.max(this.leaderUntil, sentAt + this.dynamic.ttl * 1000);
+    if (fenceArmed(true, this.dynamic)) this.fence.arm(sentAt, this.dynamic.ttl);
   }
 
   get name(): string { return this.deps.config.name; }
@@ -156,8 +174,14 @@ export class HaNode {
       }
       // Followers wake half a second after the leader so they see its fresh update.
       const extra = this.cluster?.leader && this.cluster.leader.name !== this.name && !this.runner.current ? 500 : 0;
-      const woken = await this.deps.dcs.watch(nextRun - now + extra);
-      if (woken) nextRun = Date.now();
+      // A postmaster that looked alive but did not answer is usually one still dying (SIGKILL: its
+      // sessions drop before it is a zombie): look again shortly, once, instead of a loop_wait later.
+      const blind = !!this.snapshot?.postmasterRunning && !this.snapshot.server && !this.runner.current;
+      const recheck = blind && !this.lastCycleBlind;
+      this.lastCycleBlind = blind;
+      const wait = nextRun - now + extra;
+      const woken = await this.deps.dcs.watch(recheck ? Math.min(wait, BLIND_RECHECK_MS) : wait);
+      if (woken || recheck) nextRun = Date.now();
     }
   }
 
@@ -187,9 +211,13 @@ export class HaNode {
     if (this.reloadRequested) await this.reloadLocalConfig();
     const { decision, executed, cluster } = await runCycle(this.world);
     this.lastDecision = decision;
-    this.leaderUntil = executed.leaderHeld ? this.lastCycleAt + this.dynamic.ttl * 1000 : 0;
-    if (fenceArmed(executed.leaderHeld, this.dynamic)) this.fence.arm(this.lastCycleAt, this.dynamic.ttl);
+    // The lease lasts ttl from its last acknowledged renewal (by this cycle or the lease timer).
+    const renewedAt = this.deps.dcs.lease?.lastRefreshSentAt() || this.lastCycleAt;
+    this.leaderUntil = executed.leaderHeld ? renewedAt + this.dynamic.ttl * 1000 : 0;
+    if (fenceArmed(executed.leaderHeld, this.dynamic)) this.fence.arm(renewedAt, this.dynamic.ttl);
     else this.fence.disarm();
+    // Kept alive between cycles while a cycle that reached the DCS vouches: one overdue by a ttl loses it.
+    this.deps.dcs.lease?.holdUntil(cluster ? this.lastCycleAt + (this.dynamic.loop_wait + this.dynamic.ttl) * 1000 : null);
     if (!cluster) return executed.message;
     await this.touchMember();
     const at = new Date(this.lastCycleAt).toISOString();
@@ -212,9 +240,12 @@ export class HaNode {
       this.lastDcsSeen = Date.now();
       return cluster;
     },
-    onCluster: (cluster) => {
+    onCluster: async (cluster) => {
       this.cluster = cluster;
-      this.applyDynamic(cluster);
+      await this.applyDynamic(cluster);
+      // Writes that failed (disk full, read-only) are retried every cycle until they succeed.
+      if (this.dynamicCacheStale) await this.saveDynamicCache();
+      if (this.pgReloadFailed && this.snapshot?.postmasterRunning && !this.runner.current) await this.reloadPostgres();
     },
     snapshot: async () => (this.snapshot = await this.deps.pg.snapshot()),
     lastSnapshot: () => this.snapshot,
@@ -261,19 +292,20 @@ export class HaNode {
   private async reloadLocalConfig(): Promise<void> {
     this.reloadRequested = false;
     try {
-      const config = loadConfig(this.deps.configPath, process.env);
+      const config = loadConfig(this.deps.configPath, this.deps.env ?? process.env);
       this.deps.config = config;
       configurePeerRequests(config.raw);
       log.configure(config.log);
       this.deps.pg.setConfig(config);
-      if (this.snapshot?.postmasterRunning) await this.deps.pg.reload();
+      await this.deps.onReload?.(config).catch((e: unknown) => log.error('Could not apply the new restapi settings: %s', e instanceof Error ? e.message : String(e)));
+      if (this.snapshot?.postmasterRunning) await this.reloadPostgres();
       log.info('Reloaded configuration');
     } catch (e) {
       log.error('Failed to reload config: %s', e instanceof Error ? e.message : String(e));
     }
   }
 
-  private applyDynamic(cluster: Cluster): void {
+  private async applyDynamic(cluster: Cluster): Promise<void> {
     const cfg = cluster.config;
     if (!cfg || cfg.modifyVersion === 0 || Object.keys(cfg.data).length === 0) return;
     const before = JSON.stringify(this.localDynamic);
@@ -284,9 +316,23 @@ export class HaNode {
     this.localDynamic = cfg.data;
     this.dynamic = buildDynamicConfig(cfg.data);
     this.applyTimeouts();
-    void this.saveDynamicCache();
+    await this.saveDynamicCache();
     // New postgresql.parameters: rewrite postgresql.conf and reload; restart-only ones show as pending_restart.
-    if (this.snapshot?.postmasterRunning && !this.runner.current) void this.deps.pg.reload(!pgChanged);
+    if (this.snapshot?.postmasterRunning && !this.runner.current) await this.reloadPostgres(!pgChanged);
+  }
+
+  /**
+   * Rewrite postgresql.conf and reload. A failure (disk full or read-only) is reported and retried on
+   * the next cycle, never thrown out of the loop nor left as an unhandled rejection.
+   */
+  private async reloadPostgres(blockCallbacks = false): Promise<void> {
+    try {
+      await this.deps.pg.reload(blockCallbacks);
+      this.pgReloadFailed = false;
+    } catch (e) {
+      this.pgReloadFailed = true;
+      log.error('Could not write the PostgreSQL configuration or reload it, will retry: %s', e instanceof Error ? e.message : String(e));
+    }
   }
 
   private applyTimeouts(): void {
@@ -306,13 +352,19 @@ export class HaNode {
   }
 
   private async saveDynamicCache(): Promise<void> {
-    if (this.snapshot?.dataDir.kind !== 'present') return;
+    if (this.snapshot?.dataDir.kind !== 'present' || this.runner.current) {
+      this.dynamicCacheStale = true; // written once the data directory exists and no bootstrap/clone runs
+      return;
+    }
     const tmp = `${this.cachePath()}.tmp`;
     try {
       await writeFile(tmp, JSON.stringify(this.localDynamic), { mode: 0o600 });
       await rename(tmp, this.cachePath());
+      this.dynamicCacheStale = false;
     } catch (e) {
-      log.warning('Could not save patroni.dynamic.json: %s', e instanceof Error ? e.message : String(e));
+      // Disk full or read-only: say so and try again next cycle.
+      this.dynamicCacheStale = true;
+      log.warning('Could not save patroni.dynamic.json, will retry: %s', e instanceof Error ? e.message : String(e));
     }
   }
 
@@ -337,6 +389,7 @@ export class HaNode {
   async shutdown(): Promise<void> {
     this.stopping = true;
     this.fence.disarm();
+    this.deps.dcs.lease?.holdUntil(null);
     this.deps.dcs.wakeup();
     const { dcs, pg } = this.deps;
     if (this.dynamic.pause) {

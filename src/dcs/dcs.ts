@@ -15,6 +15,19 @@ export interface LeaderStatusUpdate {
   failsafe?: Record<string, string>;
 }
 
+/**
+ * A session lease kept alive independent of the HA cycle (etcd v3). The cycle vouches for the leader
+ * with holdUntil(); the lease fence re-arms from every acknowledged renewal.
+ */
+export interface LeaseHold {
+  /** Keep the lease alive on its own timer until `until` (epoch ms); null stops it. */
+  holdUntil(until: number | null): void;
+  /** Send time (epoch ms) of the last keepalive or grant the DCS acknowledged; 0 when none. */
+  lastRefreshSentAt(): number;
+  /** Called with that send time after every acknowledged renewal of the current lease. */
+  onRefreshed(cb: (sentAt: number) => void): void;
+}
+
 export interface Dcs {
   readonly backend: string;
   /** Base path of the cluster, e.g. /service/batman */
@@ -56,6 +69,9 @@ export interface Dcs {
   watch(timeoutMs: number): Promise<boolean>;
   /** Wake a pending watch() (REST actions, async task completion). */
   wakeup(): void;
+
+  /** Present when the backend's keys live on a lease that can be kept alive between cycles. */
+  readonly lease?: LeaseHold;
 
   /** Apply new ttl / loop_wait / retry_timeout from the dynamic config. */
   setTimeouts(t: { ttl: number; loopWait: number; retryTimeout: number }): void;

@@ -3,6 +3,7 @@
 // an unreachable cluster as DcsError.
 import type http from 'node:http';
 import { log } from '../log/logger.js';
+import { trace } from '../util/trace.js';
 import { isObject, type JsonObject } from '../util/json.js';
 import { DcsError } from './dcs.js';
 import { apiPrefixFor, classifyReply, EtcdClientError } from './etcd3-errors.js';
@@ -15,6 +16,12 @@ export interface Etcd3ClientOptions {
   password?: string;
   tls?: TlsFiles;
   useProxies?: boolean;
+  /**
+   * Learn the other etcd members from `/cluster/member/list` (a daemon outlives topology changes).
+   * A one-shot command (patronictl) skips it: one round trip less, and no switch to advertised
+   * client URLs (often `localhost`) that the configured ones already reach.
+   */
+  discoverMembers?: boolean;
   /** Seconds. */
   retryTimeout: number;
   ttl: number;
@@ -37,6 +44,7 @@ function toBaseUrl(host: string, protocol: string): string {
 export class Etcd3Client {
   private endpoints: string[];
   private current = 0;
+  /** The gateway prefix; '/v3' is assumed (etcd >= 3.4) until a 404 sends us to GET /version. */
   private prefix: string | undefined;
   private token: string | undefined;
   private authDisabled = false;
@@ -110,6 +118,14 @@ export class Etcd3Client {
   private async attempt(method: string, body: JsonObject, deadline: number): Promise<JsonObject> {
     const url = `${this.endpoint}${this.prefix ?? '/v3'}${method}`;
     const reply = await httpRequest(url, this.agent, 'POST', JSON.stringify(body), this.headers(), this.requestTimeout(deadline));
+    if (this.prefix === undefined) {
+      // etcd 3.3 serves /v3beta only: learn the prefix from GET /version and ask again.
+      if (reply.status === 404) {
+        await this.detectPrefix(this.requestTimeout(deadline));
+        return this.attempt(method, body, deadline);
+      }
+      if (reply.status === 200) this.prefix = '/v3';
+    }
     const c = classifyReply(reply.status, reply.body, this.token !== undefined);
     switch (c.kind) {
       case 'ok':
@@ -147,21 +163,25 @@ export class Etcd3Client {
   /** API prefix, auth token and topology, each fetched when missing or due. */
   private async ensureReady(deadline: number): Promise<void> {
     const timeout = this.requestTimeout(deadline);
-    if (!this.prefix) {
-      const reply = await httpRequest(`${this.endpoint}/version`, this.agent, 'GET', undefined, {}, timeout);
-      const c = classifyReply(reply.status, reply.body, false);
-      if (c.kind !== 'ok') throw new Retryable(`GET /version: HTTP ${reply.status}`, true);
-      this.prefix = apiPrefixFor(c.result);
-    }
-    if (this.opts.username && this.opts.password !== undefined && !this.token && !this.authDisabled) {
-      await this.authenticate(timeout);
-    }
-    if (!this.opts.useProxies && Date.now() >= this.nextDiscovery) await this.discoverMembers(timeout);
+    // A daemon (watch stream, member list) and authentication need the real prefix up front; a
+    // one-shot command assumes '/v3' and learns otherwise from a 404 (see attempt()).
+    const wantsToken = this.opts.username !== undefined && this.opts.password !== undefined && !this.token && !this.authDisabled;
+    if (!this.prefix && (wantsToken || this.opts.discoverMembers !== false)) await this.detectPrefix(timeout);
+    if (wantsToken) await this.authenticate(timeout);
+    if (this.opts.discoverMembers !== false && !this.opts.useProxies && Date.now() >= this.nextDiscovery) await this.discoverMembers(timeout);
+  }
+
+  private async detectPrefix(timeout: number): Promise<void> {
+    const reply = await httpRequest(`${this.endpoint}/version`, this.agent, 'GET', undefined, {}, timeout);
+    const c = classifyReply(reply.status, reply.body, false);
+    if (c.kind !== 'ok') throw new Retryable(`GET /version: HTTP ${reply.status}`, true);
+    this.prefix = apiPrefixFor(c.result);
+    trace('etcd3 GET /version');
   }
 
   private async authenticate(timeout: number): Promise<void> {
     const body = JSON.stringify({ name: this.opts.username, password: this.opts.password });
-    const reply = await httpRequest(`${this.endpoint}${this.prefix}/auth/authenticate`, this.agent, 'POST', body, {}, timeout);
+    const reply = await httpRequest(`${this.endpoint}${this.prefix ?? '/v3'}/auth/authenticate`, this.agent, 'POST', body, {}, timeout);
     const c = classifyReply(reply.status, reply.body, false);
     if (c.kind === 'ok' && typeof c.result.token === 'string') {
       this.token = c.result.token;
@@ -178,8 +198,9 @@ export class Etcd3Client {
   private async discoverMembers(timeout: number): Promise<void> {
     this.nextDiscovery = Date.now() + this.ttl * 10_000;
     try {
-      const reply = await httpRequest(`${this.endpoint}${this.prefix}/cluster/member/list`, this.agent, 'POST', '{}', this.headers(), timeout);
+      const reply = await httpRequest(`${this.endpoint}${this.prefix ?? '/v3'}/cluster/member/list`, this.agent, 'POST', '{}', this.headers(), timeout);
       const c = classifyReply(reply.status, reply.body, this.token !== undefined);
+      trace('etcd3 member list');
       if (c.kind !== 'ok' || !Array.isArray(c.result.members)) return;
       const urls = c.result.members.flatMap((m) => (isObject(m) && Array.isArray(m.clientURLs) ? m.clientURLs : []))
         .filter((u): u is string => typeof u === 'string').map((u) => u.replace(/\/+$/, ''));

@@ -4,6 +4,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import { JsonObjectSplitter } from './json-stream.js';
+import { timerDelay } from '../util/timers.js';
 
 export interface TlsFiles { cacert?: string; cert?: string; key?: string }
 
@@ -49,7 +50,7 @@ export function httpRequest(
       reject(new ConnectionError(String(e)));
       return;
     }
-    const timer = setTimeout(() => req.destroy(new ConnectionError(`request to ${url} timed out after ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(() => req.destroy(new ConnectionError(`request to ${url} timed out after ${timeoutMs} ms`)), timerDelay(timeoutMs));
     req.on('error', (e) => {
       clearTimeout(timer);
       reject(e instanceof ConnectionError ? e : new ConnectionError(`${url}: ${e.message}`));

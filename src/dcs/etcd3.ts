@@ -2,7 +2,7 @@
 import { log } from '../log/logger.js';
 import type { JsonObject } from '../util/json.js';
 import type { Cluster, Leader, MemberData } from './cluster.js';
-import { DcsError, type Dcs, type LeaderStatusUpdate } from './dcs.js';
+import { DcsError, type Dcs, type LeaderStatusUpdate, type LeaseHold } from './dcs.js';
 import { clusterPathFor, Etcd3Watcher, shouldWake, type CacheChange } from './etcd3-cache.js';
 import { Etcd3Client } from './etcd3-client.js';
 import { EtcdClientError, LeaseNotFound } from './etcd3-errors.js';
@@ -47,6 +47,7 @@ export class Etcd3 implements Dcs {
   private ttl: number;
   private ttlChanged = false;
   private readonly signal = new WakeSignal();
+  get lease(): LeaseHold { return this.leaseKeeper; }
 
   constructor(opts: Etcd3Options) {
     this.name = opts.name;
@@ -55,9 +56,9 @@ export class Etcd3 implements Dcs {
     this.client = new Etcd3Client({
       hosts: opts.hosts, protocol: opts.protocol, username: opts.username, password: opts.password,
       tls: { cacert: opts.cacert, cert: opts.cert, key: opts.key }, useProxies: opts.useProxies,
-      retryTimeout: opts.retryTimeout, ttl: opts.ttl,
+      discoverMembers: opts.mode === 'daemon', retryTimeout: opts.retryTimeout, ttl: opts.ttl,
     });
-    this.leaseKeeper = new LeaseKeeper(this.client, opts.ttl, opts.loopWait);
+    this.leaseKeeper = new LeaseKeeper(this.client, opts.ttl, opts.loopWait, () => this.wakeup());
     this.statusWriter = new LeaderStatusWriter(
       (k, v) => this.put(this.key(k), v),
       (k) => this.watcher?.cache.get(this.key(k))?.value,
@@ -209,7 +210,8 @@ export class Etcd3 implements Dcs {
 
   async updateLeader(cluster: Cluster, status?: LeaderStatusUpdate): Promise<boolean> {
     const ok = await this.op('update_leader', async (deadline) => {
-      const lease = await this.leaseKeeper.refresh(true, deadline);
+      // The keepalive timer renews the lease between cycles; the cycle only renews a stale one.
+      const lease = await this.leaseKeeper.refresh(false, deadline);
       const held = cluster.leader?.name === this.name && cluster.leader.session === lease;
       if (held) return true; // the keepalive alone keeps the key
       return this.leaderTxn(deadline, (put) => [
@@ -309,6 +311,7 @@ export class Etcd3 implements Dcs {
   }
 
   async close(): Promise<void> {
+    this.leaseKeeper.stop();
     this.signal.wakeup();
     await this.watcher?.stop();
     this.client.close();

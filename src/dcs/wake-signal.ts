@@ -1,5 +1,7 @@
 // The HA loop's interruptible sleep: wakeup() cuts a pending wait short, or makes the next wait return
 // at once when nobody is waiting (like Patroni's threading.Event, cleared after each watch).
+import { timerDelay } from '../util/timers.js';
+
 export class WakeSignal {
   private pending = false;
   private waiter: (() => void) | undefined;
@@ -16,7 +18,7 @@ export class WakeSignal {
         this.waiter = undefined;
         resolve(woken);
       };
-      const timer = setTimeout(() => finish(false), Math.max(0, timeoutMs));
+      const timer = setTimeout(() => finish(false), timerDelay(timeoutMs));
       this.waiter = () => finish(true);
     });
   }

@@ -1,7 +1,10 @@
 // pg_controldata: run it (C locale, so labels are English) and parse the lines the HA logic reads.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { ControlData } from './snapshot.js';
 import { parseLsn } from './lsn.js';
 import { runTool } from './tools.js';
+import { childEnv } from '../util/child-env.js';
 
 /** Parse `Label:   value` lines; null when the output has no system identifier (not a data dir). */
 export function parseControlData(text: string): ControlData | null {
@@ -29,6 +32,29 @@ export function parseControlData(text: string): ControlData | null {
 
 /** Run pg_controldata on a data dir; null (and the reason logged by the caller) when it fails. */
 export async function readControlData(binary: string, dataDir: string): Promise<ControlData | null> {
-  const res = await runTool(binary, [dataDir], { env: { ...process.env, LANG: 'C', LC_ALL: 'C' } });
+  const res = await runTool(binary, [dataDir], { env: childEnv({ LANG: 'C', LC_ALL: 'C' }) });
   return res.code === 0 ? parseControlData(res.stdout) : null;
+}
+
+/** pg_control_version of the releases whose ControlFileData starts as parsed below (9.6 .. 17). */
+const KNOWN_CONTROL_VERSIONS = new Set([960, 1002, 1100, 1201, 1300, 1700]);
+
+/**
+ * "Latest checkpoint location" straight from global/pg_control: ControlFileData begins with
+ * system_identifier (u64), pg_control_version (u32), catalog_version_no (u32), state (enum),
+ * time (i64, 8-aligned at 24) and checkPoint (u64 at 32) in every release above. Saves spawning
+ * pg_controldata on the demotion path; null for an unknown layout (the caller falls back to it).
+ */
+export function checkpointLsnFromControlFile(buf: Buffer): number | null {
+  if (buf.length < 40 || !KNOWN_CONTROL_VERSIONS.has(buf.readUInt32LE(8)) || buf.readBigUInt64LE(0) === 0n) return null;
+  const lsn = buf.readBigUInt64LE(32);
+  return lsn > BigInt(Number.MAX_SAFE_INTEGER) ? null : Number(lsn);
+}
+
+export async function readCheckpointLsn(dataDir: string): Promise<number | null> {
+  try {
+    return checkpointLsnFromControlFile(await readFile(join(dataDir, 'global', 'pg_control')));
+  } catch {
+    return null;
+  }
 }

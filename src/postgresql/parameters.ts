@@ -4,6 +4,7 @@ import { isAbsolute, join } from 'node:path';
 import type { Json, JsonObject } from '../util/json.js';
 import { parseBool } from '../util/json.js';
 import { log } from '../log/logger.js';
+import { validateParameter, type GucTable } from './gucs.js';
 
 type Check = (v: string) => boolean;
 const intAtLeast = (min: number): Check => (v) => /^\s*-?\d+\s*$/.test(v) && Number.parseInt(v, 10) >= min;
@@ -61,6 +62,8 @@ export interface ParameterInput {
   dynamic: JsonObject;
   /** Permanent logical slots are kept on this node as a replica: hot_standby_feedback must be on. */
   enforceHotStandbyFeedback?: boolean;
+  /** Parameters the server knows (postgres --describe-config); null/absent: no validation. */
+  gucs?: GucTable | null;
 }
 
 export interface ServerParameters {
@@ -92,6 +95,7 @@ export function serverParameters(input: ParameterInput): ServerParameters {
     const value = gucValue(rawValue);
     if (value !== null && !PROTECTED_NAMES.has(name)) params[name] = value;
   }
+  if (input.gucs) validateAll(params, input.gucs);
   if (input.enforceHotStandbyFeedback) params.hot_standby_feedback = 'on';
   params.cluster_name = input.scope;
   params.listen_addresses = input.listenHosts.join(',');
@@ -120,6 +124,23 @@ export function serverParameters(input: ParameterInput): ServerParameters {
   const recovery: Record<string, string> = {};
   for (const [name, value] of Object.entries(params)) (RECOVERY_PARAMETERS.has(name) ? recovery : main)[name] = value;
   return { main, recovery };
+}
+
+/** Warnings already logged: the plan is rebuilt every cycle, a bad parameter is reported once. */
+const reported = new Set<string>();
+
+/** Patroni's validator over the configured parameters (recovery ones are checked elsewhere). */
+function validateAll(params: Record<string, string>, gucs: GucTable): void {
+  for (const [name, value] of Object.entries(params)) {
+    if (RECOVERY_PARAMETERS.has(name)) continue;
+    const r = validateParameter(name, value, gucs);
+    if (r.warning && !reported.has(r.warning)) {
+      reported.add(r.warning);
+      log.warning('%s', r.warning);
+    }
+    if (r.value === null) delete params[name];
+    else params[name] = r.value;
+  }
 }
 
 /** Protected parameters as postmaster options (`--name=value`), wal_keep_* excluded like Patroni. */

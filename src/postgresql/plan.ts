@@ -12,6 +12,7 @@ import { buildPrimaryConninfo, type ConnParams, type PgpassRecord } from './conn
 import { commandLineOptions, gucValue, RECOVERY_PARAMETERS, serverParameters } from './parameters.js';
 import { buildRecoveryParams } from './recovery.js';
 import { slotNameFromMemberName } from './slots.js';
+import type { GucTable } from './gucs.js';
 
 export interface StartPlan {
   files: ConfigFilesPlan;
@@ -36,12 +37,13 @@ function stringMap(o: unknown): Record<string, string> {
 
 const lines = (v: unknown): string[] | null => (Array.isArray(v) ? v.filter((l): l is string => typeof l === 'string') : null);
 
-export function buildStartPlan(cfg: PatroniConfig, dyn: DynamicConfig, majorVersion: number, role: ServerRole, upstream: Upstream | null): StartPlan {
+export function buildStartPlan(cfg: PatroniConfig, dyn: DynamicConfig, majorVersion: number, role: ServerRole, upstream: Upstream | null,
+  gucs: GucTable | null = null): StartPlan {
   const pgc = cfg.postgresql;
   const dir = configDir(cfg);
   const { main, recovery: recoveryGucs } = serverParameters({
     scope: cfg.scope, listenHosts: pgc.listen.hosts, port: pgc.listen.port, configDir: dir, majorVersion,
-    local: pgc.parameters, dynamic: dyn.parameters, enforceHotStandbyFeedback: needsHotStandbyFeedback(dyn, cfg.tags, majorVersion),
+    local: pgc.parameters, dynamic: dyn.parameters, enforceHotStandbyFeedback: needsHotStandbyFeedback(dyn, cfg.tags, majorVersion), gucs,
   });
   let conninfo: ConnParams | null = null;
   let pgpass: PgpassRecord | null = null;

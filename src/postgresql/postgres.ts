@@ -1,6 +1,6 @@
 // The controller for the local PostgreSQL: the imperative shell the HA executor drives. Pure
 // builders live in plan.ts/parameters.ts/conninfo.ts; this file only sequences I/O and keeps state.
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DynamicConfig, PatroniConfig } from '../config/types.js';
 import type { PostgresState, RestartReason } from '../dcs/cluster.js';
@@ -10,10 +10,13 @@ import { writeConfigFiles, writtenUpstream } from './config-files.js';
 import { localAddress, LocalConnection, withClient, type ConnectTarget } from './connection.js';
 import { pgpassLines, type PgpassRecord } from './conninfo.js';
 import type { PostgresController, ServerRole, StopMode, Upstream } from './controller.js';
-import { readControlData } from './controldata.js';
-import { clearDirectory, probeDataDir, readMajorVersion } from './datadir.js';
+import { readControlData, readCheckpointLsn } from './controldata.js';
+import { clearDirectory, probeDataDirAsync, readMajorVersion } from './datadir.js';
 import { buildStartPlan, configDir, pgpassPath } from './plan.js';
-import { pgCtlPromote, pgCtlReload, pgCtlStart, pgCtlStop, removeStaleLocks, runningPostmaster, waitForOrphans, type PgCtl } from './process.js';
+import { pgCtlPromote, pgCtlReload, pgCtlStart, pgCtlStop, removeStaleLocks, runningPostmaster, runningPostmasterAsync, signalStop, waitForOrphans, type PgCtl } from './process.js';
+import { childEnv } from '../util/child-env.js';
+import { availableGucs } from './gucs.js';
+import { writePrivateFile } from '../util/files.js';
 import { SNAPSHOT_QUERY, toRunningServer, type SnapshotRow } from './queries.js';
 import { runRewind } from './rewind.js';
 import { walTimeline } from './wal-timeline.js';
@@ -115,8 +118,8 @@ export class Postgresql implements PostgresController {
   }
 
   async snapshot(): Promise<PostgresSnapshot> {
-    const probe = probeDataDir(this.dataDir);
-    const postmaster = runningPostmaster(this.dataDir);
+    // No synchronous file system call here: this runs every cycle and every API refresh.
+    const [probe, postmaster] = await Promise.all([probeDataDirAsync(this.dataDir), runningPostmasterAsync(this.dataDir)]);
     const postmasterRunning = postmaster !== null;
     let dataDir: DataDirState;
     if (probe.kind === 'present') {
@@ -142,7 +145,7 @@ export class Postgresql implements PostgresController {
           const replay = snap.server.replayLsn ?? snap.server.walLsn;
           snap.server.timeline = walTimeline(this.dataDir, replay, walSegmentSize(dataDir)) ?? snap.server.timeline;
         }
-        if (snap.server) Object.assign(snap.server.pendingRestart, this.pendingCommandLineChanges());
+        if (snap.server) Object.assign(snap.server.pendingRestart, this.pendingCommandLineChanges(probe.kind === 'present' ? probe.majorVersion : 0));
         // A start that outlived pg_ctl's wait finished by itself: accepting queries means running.
         if (row && (this.state === 'starting' || this.state === 'starting after custom bootstrap') && !this.startInProgress) {
           this.setState('running');
@@ -156,22 +159,21 @@ export class Postgresql implements PostgresController {
   }
 
   private writePgpass(rec: PgpassRecord | null): NodeJS.ProcessEnv {
-    if (!rec) return { ...process.env };
+    if (!rec) return childEnv();
     const path = pgpassPath(this.cfg);
-    writeFileSync(path, pgpassLines(rec), { mode: 0o600 });
-    chmodSync(path, 0o600);
-    return { ...process.env, PGPASSFILE: path };
+    writePrivateFile(path, pgpassLines(rec));
+    return childEnv({ PGPASSFILE: path });
   }
 
-  private pendingCommandLineChanges(): Record<string, RestartReason> {
+  private pendingCommandLineChanges(majorVersion: number): Record<string, RestartReason> {
     if (!this.startedOptions) return {};
     return pendingCommandLineChanges(this.startedOptions,
-      buildStartPlan(this.cfg, this.getDynamic(), readMajorVersion(this.dataDir), 'primary', null).options);
+      buildStartPlan(this.cfg, this.getDynamic(), majorVersion, 'primary', null).options);
   }
 
   /** Render every file for this role/upstream; returns the postmaster options. */
   private async writeConfiguration(role: ServerRole, upstream: Upstream | null): Promise<string[]> {
-    const plan = buildStartPlan(this.cfg, this.getDynamic(), await this.majorVersion(), role, upstream);
+    const plan = buildStartPlan(this.cfg, this.getDynamic(), await this.majorVersion(), role, upstream, availableGucs(this.tool('postgres')));
     if (this.standbyNames.managed) {
       if (this.standbyNames.value === null) delete plan.files.parameters.synchronous_standby_names;
       else plan.files.parameters.synchronous_standby_names = this.standbyNames.value;
@@ -228,8 +230,9 @@ export class Postgresql implements PostgresController {
     // A demoted primary's names mean nothing on a replica; a promotion sets them again first.
     if (role !== 'primary') this.standbyNames = { managed: false };
     try {
-      if (!(await waitForOrphans(this.dataDir, 10_000))) log.warning('processes of the crashed postmaster are still running in %s', this.dataDir);
-      this.clearStaleLocks();
+      const noOrphans = await waitForOrphans(this.dataDir, 10_000);
+      if (!noOrphans) log.warning('processes of the crashed postmaster are still running in %s', this.dataDir);
+      this.clearStaleLocks(noOrphans);
       const options = await this.writeConfiguration(role, upstream);
       const logFile = join(this.dataDir, 'postgresql.log');
       const res = await pgCtlStart(this.pgCtl(), options, logFile);
@@ -278,6 +281,11 @@ export class Postgresql implements PostgresController {
     this.setState('stopping');
     await this.callbacks.beforeStop();
     await this.conn.close();
+    if (await signalStop(this.dataDir, mode, this.pgCtl().timeoutSec * 1000) === 'gone') {
+      this.setState('stopped');
+      this.callbacks.stopped(true, opts.blockCallbacks ?? false);
+      return true;
+    }
     const res = await pgCtlStop(this.pgCtl(), mode);
     if (res.code === 0 || !runningPostmaster(this.dataDir)) {
       this.setState('stopped');
@@ -311,7 +319,7 @@ export class Postgresql implements PostgresController {
       } catch (e) {
         log.debug('waiting for promotion: %s', errorText(e));
       }
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 20));
     }
     return false;
   }
@@ -374,16 +382,16 @@ export class Postgresql implements PostgresController {
   }
 
   /** Lock files of a dead postmaster (see removeStaleLocks) must not stop the next start or rewind. */
-  private clearStaleLocks(): void {
+  /** `orphansChecked`: waitForOrphans just found none, no need to read /proc again. */
+  private clearStaleLocks(orphansChecked = false): void {
     const dirs = buildStartPlan(this.cfg, this.getDynamic(), readMajorVersion(this.dataDir), 'primary', null).files.parameters.unix_socket_directories;
-    const stale = removeStaleLocks(this.dataDir, (dirs ?? '').split(',').map((d) => d.trim()).filter((d) => d.startsWith('/')));
+    const stale = removeStaleLocks(this.dataDir, (dirs ?? '').split(',').map((d) => d.trim()).filter((d) => d.startsWith('/')), orphansChecked);
     if (stale !== null) log.info('Removed the lock files of the dead postmaster %s', stale);
   }
 
   /** pg_rewind from a running primary; Postgres must be shut down cleanly. True on success. */
   async rewind(from: Upstream): Promise<boolean> {
-    await waitForOrphans(this.dataDir, 10_000);
-    this.clearStaleLocks();
+    this.clearStaleLocks(await waitForOrphans(this.dataDir, 10_000));
     return runRewind({ binary: this.tool('pg_rewind'), cfg: this.cfg, majorVersion: await this.majorVersion(), from, writePgpass: (rec) => this.writePgpass(rec) });
   }
 
@@ -395,6 +403,7 @@ export class Postgresql implements PostgresController {
 
   /** Empty the data directory. Only an explicit reinitialize (REST/patronictl) asks for this. */
   async removeDataDirectory(): Promise<void> {
+    if (runningPostmaster(this.dataDir)) throw new Error(`PostgreSQL is still running in ${this.dataDir}: not removing it`);
     log.info('Removing data directory: %s', this.dataDir);
     this.callbacks.setRole('uninitialized');
     clearDirectory(this.dataDir);
@@ -403,6 +412,8 @@ export class Postgresql implements PostgresController {
 
   /** Latest checkpoint location (bytes) from pg_controldata, e.g. after a clean stop. */
   async lastCheckpointLsn(): Promise<number | undefined> {
+    const direct = await readCheckpointLsn(this.dataDir);
+    if (direct !== null) return direct;
     const cd = await readControlData(this.tool('pg_controldata'), this.dataDir);
     return cd?.checkpointLsn;
   }

@@ -1,17 +1,25 @@
 // The postmaster as an OS process: postmaster.pid, liveness (kill -0 plus a look at /proc so a
 // recycled pid is not mistaken for PostgreSQL), and pg_ctl start/stop/promote/reload wrappers.
 import { readFileSync, readdirSync, readlinkSync, unlinkSync } from 'node:fs';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runTool, type ToolResult } from './tools.js';
 
-export interface PidFile { pid: number; dataDir: string; port: number | null; socketDir: string | null }
+export interface PidFile {
+  pid: number; dataDir: string; port: number | null; socketDir: string | null;
+  /** Line 8 (PostgreSQL 10+): starting, stopping, ready or standby; null when not written yet. */
+  status: string | null;
+}
 
 export function parsePidFile(text: string): PidFile | null {
   const lines = text.split('\n');
   const pid = Number.parseInt(lines[0] ?? '', 10);
   if (!Number.isInteger(pid) || pid <= 0) return null;
   const port = Number.parseInt(lines[3] ?? '', 10);
-  return { pid, dataDir: lines[1] ?? '', port: Number.isInteger(port) ? port : null, socketDir: lines[4]?.trim() || null };
+  return {
+    pid, dataDir: lines[1] ?? '', port: Number.isInteger(port) ? port : null, socketDir: lines[4]?.trim() || null,
+    status: lines[7]?.trim() || null,
+  };
 }
 
 export function readPidFile(dataDir: string): PidFile | null {
@@ -31,12 +39,19 @@ function processExists(pid: number): boolean {
   }
 }
 
+/** State `Z` (zombie) or `X` (dead) in the text of /proc/<pid>/stat. */
+function zombieInStat(stat: string): boolean {
+  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  return state === 'Z' || state === 'X';
+}
+
+const isPostgresName = (comm: string, cmd: string): boolean =>
+  comm === 'postgres' || comm === 'postmaster' || /(^|\/)(postgres|postmaster)$/.test(cmd);
+
 /** State `Z` (zombie) or `X` (dead) in /proc/<pid>/stat; false where /proc does not tell. */
 export function isZombie(pid: number): boolean {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state === 'Z' || state === 'X';
+    return zombieInStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return false;
   }
@@ -50,12 +65,35 @@ export function isPostgresProcess(pid: number): boolean {
   if (isZombie(pid)) return false;
   try {
     const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-    if (comm === 'postgres' || comm === 'postmaster') return true;
-    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
-    return /(^|\/)(postgres|postmaster)$/.test(cmd);
+    return isPostgresName(comm, comm === 'postgres' || comm === 'postmaster' ? '' : readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '');
   } catch {
     return true; // no /proc: trust kill -0
   }
+}
+
+/** isPostgresProcess without blocking the event loop (the snapshot of every cycle and API refresh). */
+export async function isPostgresProcessAsync(pid: number): Promise<boolean> {
+  if (!processExists(pid)) return false;
+  try {
+    if (zombieInStat(await readFile(`/proc/${pid}/stat`, 'utf8'))) return false;
+  } catch { /* /proc does not tell */ }
+  try {
+    const comm = (await readFile(`/proc/${pid}/comm`, 'utf8')).trim();
+    return isPostgresName(comm, comm === 'postgres' || comm === 'postmaster' ? '' : (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0')[0] ?? '');
+  } catch {
+    return true;
+  }
+}
+
+/** runningPostmaster without blocking the event loop. */
+export async function runningPostmasterAsync(dataDir: string): Promise<PidFile | null> {
+  let pf: PidFile | null;
+  try {
+    pf = parsePidFile(await readFile(join(dataDir, 'postmaster.pid'), 'utf8'));
+  } catch {
+    return null;
+  }
+  return pf && (await isPostgresProcessAsync(pf.pid)) ? pf : null;
 }
 
 /**
@@ -78,11 +116,29 @@ export function orphanedBackends(dataDir: string): number[] {
   }).map(Number);
 }
 
+/** orphanedBackends without blocking the event loop (the API keeps answering while /proc is read). */
+export async function orphanedBackendsAsync(dataDir: string): Promise<number[]> {
+  let pids: string[];
+  try {
+    pids = (await readdir('/proc')).filter((p) => /^\d+$/.test(p));
+  } catch {
+    return [];
+  }
+  const found = await Promise.all(pids.map(async (p) => {
+    try {
+      return (await readlink(`/proc/${p}/cwd`)) === dataDir ? Number(p) : null;
+    } catch {
+      return null;
+    }
+  }));
+  return found.filter((p): p is number => p !== null);
+}
+
 export async function waitForOrphans(dataDir: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (orphanedBackends(dataDir).length > 0) {
+  while ((await orphanedBackendsAsync(dataDir)).length > 0) {
     if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 20));
   }
   return true;
 }
@@ -93,9 +149,9 @@ export async function waitForOrphans(dataDir: string, timeoutMs: number): Promis
  * remove it, and the socket lock files in `socketDirs` that name the same dead pid (they would stop
  * the start, and pg_rewind's single-user recovery, the same way). Returns the dead pid, or null.
  */
-export function removeStaleLocks(dataDir: string, socketDirs: string[]): number | null {
+export function removeStaleLocks(dataDir: string, socketDirs: string[], orphansChecked = false): number | null {
   const pf = readPidFile(dataDir);
-  if (!pf || isPostgresProcess(pf.pid) || orphanedBackends(dataDir).length > 0) return null;
+  if (!pf || isPostgresProcess(pf.pid) || (!orphansChecked && orphanedBackends(dataDir).length > 0)) return null;
   const dirs = new Set([...(pf.socketDir ? [pf.socketDir] : []), ...socketDirs]);
   if (pf.port !== null) {
     for (const dir of dirs) {
@@ -134,17 +190,62 @@ export const shellQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s
 
 export interface PgCtl { binary: string; dataDir: string; timeoutSec: number }
 
-export function pgCtlStart(c: PgCtl, options: string[], logFile: string): Promise<ToolResult> {
-  return runTool(c.binary, ['start', '-D', c.dataDir, '-w', '-t', String(c.timeoutSec), '-l', logFile, '-o', options.map(shellQuote).join(' ')],
+/**
+ * `pg_ctl start -w`, answered as soon as the new postmaster's postmaster.pid says `ready` or
+ * `standby` (what pg_ctl itself waits for, looked at every 10 ms instead of every 100 ms); pg_ctl's
+ * own answer counts when it comes first (a failed start). pg_ctl then exits by itself.
+ */
+export async function pgCtlStart(c: PgCtl, options: string[], logFile: string): Promise<ToolResult> {
+  const run = runTool(c.binary, ['start', '-D', c.dataDir, '-w', '-t', String(c.timeoutSec), '-l', logFile, '-o', options.map(shellQuote).join(' ')],
     { timeoutMs: (c.timeoutSec + 30) * 1000 });
+  let settled = false;
+  const ready = (async (): Promise<ToolResult | null> => {
+    while (!settled) {
+      const pf = readPidFile(c.dataDir);
+      if (pf && (pf.status === 'ready' || pf.status === 'standby') && isPostgresProcess(pf.pid)) return { code: 0, stdout: '', stderr: '' };
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return null;
+  })();
+  try {
+    const first = await Promise.race([run, ready]);
+    return first ?? (await run);
+  } finally {
+    settled = true;
+  }
+}
+
+const STOP_SIGNALS = { smart: 'SIGTERM', fast: 'SIGINT', immediate: 'SIGQUIT' } as const;
+
+/**
+ * What `pg_ctl stop -m MODE -w` does (the mode's signal to the postmaster, then wait until it and its
+ * postmaster.pid are gone), watched every 10 ms instead of pg_ctl's 100 ms and without spawning it.
+ * 'gone' when stopped, 'timeout' when still running, 'no-postmaster' when there was none to signal.
+ */
+export async function signalStop(dataDir: string, mode: keyof typeof STOP_SIGNALS, timeoutMs: number): Promise<'gone' | 'timeout' | 'no-postmaster'> {
+  const pf = runningPostmaster(dataDir);
+  if (!pf) return 'no-postmaster';
+  try {
+    process.kill(pf.pid, STOP_SIGNALS[mode]);
+  } catch {
+    return 'no-postmaster';
+  }
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pidFile = readPidFile(dataDir);
+    if (!isPostgresProcess(pf.pid) && (!pidFile || pidFile.pid !== pf.pid || !isPostgresProcess(pidFile.pid))) return 'gone';
+    if (Date.now() > deadline) return 'timeout';
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 export function pgCtlStop(c: PgCtl, mode: 'fast' | 'immediate' | 'smart'): Promise<ToolResult> {
   return runTool(c.binary, ['stop', '-D', c.dataDir, '-m', mode, '-w', '-t', String(c.timeoutSec)], { timeoutMs: (c.timeoutSec + 30) * 1000 });
 }
 
+/** Without -w: the caller watches pg_is_in_recovery() more often than pg_ctl's 100 ms would. */
 export function pgCtlPromote(c: PgCtl): Promise<ToolResult> {
-  return runTool(c.binary, ['promote', '-D', c.dataDir, '-w', '-t', String(c.timeoutSec)], { timeoutMs: (c.timeoutSec + 30) * 1000 });
+  return runTool(c.binary, ['promote', '-D', c.dataDir, '-W'], { timeoutMs: (c.timeoutSec + 30) * 1000 });
 }
 
 export function pgCtlReload(c: PgCtl): Promise<ToolResult> {

@@ -4,6 +4,8 @@
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type pg from 'pg';
+import { log } from '../log/logger.js';
+import { isValidSlotName } from './slots.js';
 
 /** A logical slot on the primary as a replica needs it to create its copy. */
 export interface PrimarySlotState {
@@ -59,6 +61,12 @@ async function fsyncPath(path: string): Promise<void> {
 export async function installSlotStates(dataDir: string, slots: ReadonlyArray<{ name: string; data: Buffer }>): Promise<void> {
   const replslot = join(dataDir, 'pg_replslot');
   for (const slot of slots) {
+    // The name came from another server: it becomes a path, so it must be a slot name and nothing
+    // else (no `..`, no `/`), whatever that server answered.
+    if (!isValidSlotName(slot.name)) {
+      log.error('Refusing to install replication slot %s copied from the primary: not a valid slot name', JSON.stringify(slot.name));
+      continue;
+    }
     const dir = join(replslot, slot.name);
     const tmp = `${dir}.tmp`;
     await rm(tmp, { recursive: true, force: true });

@@ -1,6 +1,14 @@
 // Physical replication slot names for members (dcs.md §3.10), shared by primary_slot_name and the
 // primary's slot maintenance so both sides agree on the name.
 
+/** PostgreSQL's rule for replication slot names (ReplicationSlotValidateName). */
+export const SLOT_NAME_RE = /^[a-z0-9_]{1,63}$/;
+
+/** True for a name that is safe to use as a slot name and as a directory under pg_replslot/. */
+export function isValidSlotName(name: unknown): name is string {
+  return typeof name === 'string' && SLOT_NAME_RE.test(name);
+}
+
 /** Patroni's slot_name_from_member_name: lowercase, `-`/`.` -> `_`, others -> `u` + 4-digit decimal code point. */
 export function slotNameFromMemberName(memberName: string): string {
   let out = '';

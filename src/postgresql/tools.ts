@@ -3,6 +3,8 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import type { PostgresqlConfig } from '../config/types.js';
+import { childEnv } from '../util/child-env.js';
+import { timerDelay } from '../util/timers.js';
 
 export type ToolName = 'pg_ctl' | 'initdb' | 'pg_controldata' | 'pg_basebackup' | 'postgres' | 'pg_isready' | 'pg_rewind';
 
@@ -17,7 +19,7 @@ export interface RunOptions { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?:
 
 export function runTool(binary: string, args: string[], opts: RunOptions = {}): Promise<ToolResult> {
   return new Promise((resolve) => {
-    execFile(binary, args, { env: opts.env ?? process.env, timeout: opts.timeoutMs ?? 0, cwd: opts.cwd, maxBuffer: 16 * 1024 * 1024, ...(opts.signal ? { signal: opts.signal } : {}) },
+    execFile(binary, args, { env: opts.env ?? childEnv(), timeout: timerDelay(opts.timeoutMs ?? 0), cwd: opts.cwd, maxBuffer: 16 * 1024 * 1024, ...(opts.signal ? { signal: opts.signal } : {}) },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
         resolve({ code, stdout: String(stdout), stderr: err && code === -1 ? `${String(stderr)}${err.message}` : String(stderr) });

@@ -7,8 +7,33 @@ export function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** JSON.parse that never throws: undefined for invalid text. */
+/**
+ * Deepest nesting accepted from outside (HTTP bodies, DCS values, cache files). Patroni's own
+ * documents nest a handful of levels; the code that walks parsed values (mergePatch, JSON.stringify)
+ * recurses, so a 3,000-level document must be refused before it is parsed, not crash a walker later.
+ */
+export const MAX_JSON_DEPTH = 100;
+
+/** Nesting depth of JSON text ([ and { outside strings), counted without recursion. */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) max = Math.max(max, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+}
+
+/** JSON.parse that never throws: undefined for invalid text or text nested deeper than MAX_JSON_DEPTH. */
 export function parseJson(text: string): Json | undefined {
+  if (jsonDepth(text) > MAX_JSON_DEPTH) return undefined;
   try {
     return JSON.parse(text) as Json;
   } catch {

@@ -12,6 +12,7 @@ import {
 } from '../switchover-check.js';
 
 const text = (code: number, message: string): ApiResponse => ({ kind: 'text', code, text: message });
+const POLLS_PER_ROUND = 10;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Feasibility (fresh cluster view, parallel probes): null when some candidate can take over. */
@@ -22,11 +23,15 @@ async function infeasibility(ctx: ApiContext, cluster: Cluster, req: SwitchoverR
   return statuses.some(canTakeOver) ? null : noGoodCandidates(req.action);
 }
 
-/** Watch the DCS until the leader changes or the HA loop clears the failover key. */
+/**
+ * Watch the DCS until the leader changes or the HA loop clears the failover key. Patroni's
+ * `poll_failover_result` looks once a second for 2 * max(10, loop_wait) seconds; we look ten times as
+ * often over the same time, so the operator's command returns right after the candidate leads.
+ */
 async function poll(ctx: ApiContext, oldLeader: string | undefined, req: SwitchoverRequest, opts: RouteOptions): Promise<ApiResponse> {
   const rounds = 2 * Math.max(10, ctx.dynamic().loop_wait);
-  for (let i = 0; i < rounds; i++) {
-    await sleep(opts.pollIntervalMs);
+  for (let i = 0; i < rounds * POLLS_PER_ROUND; i++) {
+    await sleep(opts.pollIntervalMs / POLLS_PER_ROUND);
     try {
       const verdict = pollVerdict(await ctx.freshCluster(), oldLeader, req);
       if (verdict.kind === 'done') return text(verdict.code, verdict.message);

@@ -35,7 +35,7 @@ function invokeEditor(before: string, cluster: string, env: NodeJS.ProcessEnv): 
   const editor = env.EDITOR || findExecutable('editor', env) || findExecutable('vi', env);
   if (!editor) throw new CtlError('EDITOR environment variable is not set. editor or vi are not available');
   const file = join(tmpdir(), `${cluster}-config-${randomBytes(4).toString('hex')}.yaml`);
-  writeFileSync(file, before, { mode: 0o600 });
+  writeFileSync(file, before, { mode: 0o600, flag: 'wx' }); // exclusive: never through a planted file or link
   try {
     const r = spawnSync(editor, [file], { stdio: 'inherit' });
     if (r.error) throw new CtlError(`Editor ${editor} could not be started: ${r.error.message}`);

@@ -11,6 +11,7 @@ import { CtlError } from '../errors.js';
 import type { Runtime } from '../runtime.js';
 import { eventTimestamp, nextHourExample, parseScheduled, type Scheduled } from '../timestamps.js';
 import { printMembers } from './list.js';
+import { trace } from '../../util/trace.js';
 
 type Action = 'switchover' | 'failover';
 
@@ -89,6 +90,7 @@ async function confirmAction(ctx: CtlContext, req: Request, leader: string | und
 async function failoverOrSwitchover(ctx: CtlContext, req: Request): Promise<void> {
   const dcs = ctx.dcs(req.name);
   let cluster = await ctx.getCluster(req.name);
+  trace('cluster read');
   ctx.out('Current cluster topology\n');
   printMembers(ctx, cluster, req.name);
 
@@ -111,7 +113,9 @@ async function failoverOrSwitchover(ctx: CtlContext, req: Request): Promise<void
   const target = cluster.leader?.member ?? (cluster.leader ? memberByName(cluster, cluster.leader.name) : candidate ? memberByName(cluster, candidate) : undefined);
   try {
     if (!target) throw new Error('no member to send the request to');
+    trace(`POST /${req.action} to ${target.name}`);
     let r = await ctx.request(target, 'POST', req.action, body);
+    trace(`answer ${r.status}`);
     // Probably an old Patroni without /switchover.
     if (r.status === 501 && req.action === 'switchover' && r.body.includes('Server does not support this operation')) {
       r = await ctx.request(target, 'POST', 'failover', body);

@@ -93,8 +93,10 @@ function decideAfterHousekeeping(input: HaInput, iHaveLock: boolean): Decision {
 
   if (!pg.postmasterRunning) {
     if (input.config.pause) {
-      return iHaveLock ? plan('removed leader lock because postgres is not running', { type: 'delete_leader' })
-        : plan('postgres is not running');
+      // Ha._run_cycle: paused, a down PostgreSQL is `stopped` (nobody will start it), never `crashed`.
+      const stopped: Action[] = pg.state === 'stopped' ? [] : [{ type: 'mark_stopped' }];
+      return iHaveLock ? plan('removed leader lock because postgres is not running', ...stopped, { type: 'delete_leader' })
+        : plan('postgres is not running', ...stopped);
     }
     return withActions(recover(input), ...extra);
   }
@@ -158,13 +160,14 @@ function healthyCluster(input: HaInput, iHaveLock: boolean): Decision {
     if (input.config.pause && !standby && !(pg.server && !pg.server.inRecovery)) {
       return plan('removed leader lock because postgres is not running as primary', { type: 'delete_leader' });
     }
+    // Ha.process_healthy_cluster: a standby leader hands over on a switchover/failover request too.
     const handover = manualFailoverFromLeader(input);
-    const kept = standby
-      ? follow(input, 'cannot be a real primary in standby cluster', input.memory.role === 'standby_leader'
-        ? `no action. I am (${me.name}), the standby leader with the lock` : 'promoted self to a standby leader because i had the session lock')
-      : handover.kind === 'demote' ? handover.decision
-      : withReasons(withActions(enforcePrimaryRole(input, `no action. I am (${me.name}), the leader with the lock`, 'promoted self to leader because I had the session lock'),
-        ...handover.actions), handover.reasons);
+    const kept = handover.kind === 'demote' ? handover.decision
+      : withReasons(withActions(standby
+        ? follow(input, 'cannot be a real primary in standby cluster', input.memory.role === 'standby_leader'
+          ? `no action. I am (${me.name}), the standby leader with the lock` : 'promoted self to a standby leader because i had the session lock')
+        : enforcePrimaryRole(input, `no action. I am (${me.name}), the leader with the lock`, 'promoted self to leader because I had the session lock'),
+      ...handover.actions), handover.reasons);
     const lostWhilePrimary = pg.server && !pg.server.inRecovery;
     const lost = lostWhilePrimary
       ? (input.config.pause ? plan('continue to run as primary after failing to update leader lock in DCS')

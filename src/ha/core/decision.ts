@@ -54,6 +54,8 @@ export type Action =
   | { type: 'clear_failover' }
   | { type: 'update_history' }
   | { type: 'stop_postgres'; mode: StopMode }
+  /** Paused with PostgreSQL down: the member reports `stopped`, not `crashed` (Ha._run_cycle). */
+  | { type: 'mark_stopped' }
   | { type: 'follow'; upstream: Upstream | null; role: ServerRole }
   | { type: 'sync_slots' }
   /** Leader: synchronous_standby_names and the `sync` key (Ha.process_sync_replication), or disabling them. */

@@ -34,7 +34,9 @@ export function follow(input: HaInput, demoteReason: string, followReason: strin
   if (rewind) return rewind;
 
   const actions = [setMemory({ role })];
-  if (pg.server && upstream) actions.push({ type: 'follow', upstream, role });
+  // A standby leader fed only by restore_command follows nobody: its primary_conninfo must go
+  // (Ha.follow rewrites recovery settings for the remote member, host or not).
+  if (pg.server && (upstream || role === 'standby_leader')) actions.push({ type: 'follow', upstream, role });
   return plan(followReason, ...actions);
 }
 

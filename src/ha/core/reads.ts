@@ -30,9 +30,12 @@ export function readsFor({ cluster, me, tags, config, pg, async }: ReadsInput): 
     !cluster.leader ||
     cluster.failover !== null ||
     (cluster.leader.name === me && (!pg.postmasterRunning || (async !== null && isCrashRecoveryOfPrimary(async.task))));
+  // The candidate a switchover/failover names leads without comparing itself to anyone
+  // (Ha.manual_failover_process_no_leader): asking peers would only delay its promotion.
+  const namedCandidate = !cluster.leader && cluster.failover?.candidate === me;
   const server = pg.server;
   return {
-    peers: racing && pg.dataDir.kind === 'present',
+    peers: racing && !namedCandidate && pg.dataDir.kind === 'present',
     localSlots: !!server?.inRecovery && !async && holdsLogicalSlotCopies(config, tags, server.serverVersion),
   };
 }

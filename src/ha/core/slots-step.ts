@@ -6,7 +6,19 @@ import type { DynamicConfig, Tags } from '../../config/types.js';
 import type { Cluster, MemberRole } from '../../dcs/cluster.js';
 import type { SlotRow } from '../../postgresql/slots.js';
 import { logicalAdvanceTargets, type AdvanceTarget } from './slots-advance.js';
-import { memberSlotName, memberSlotOwners, permanentSlotsFor, planSlots, retainedSlots, type LogicalSlot, type SlotPlan, type SlotRole } from './slots.js';
+import { nostream } from '../../config/tags.js';
+import {
+  memberSlotName,
+  memberSlotOwners,
+  permanentSlots,
+  permanentSlotsFor,
+  planSlots,
+  retainedSlots,
+  type LogicalSlot,
+  type SlotPlan,
+  type SlotRole,
+} from './slots.js';
+import { isValidSlotName } from '../../postgresql/slots.js';
 
 /** Kept between cycles (HaMemory.slots): member slot name -> when its member was last seen (ms). */
 export interface SlotMemory {
@@ -72,16 +84,24 @@ export function slotStep(mem: SlotMemory, o: SlotObservation): SlotStep {
   const mine = memberSlotName(o.me);
   const owners = memberSlotOwners(o.cluster, o.me, o.role, o.config, o.tags, o.major)
     .map(memberSlotName)
-    .filter((n) => n !== mine);
+    .filter((n) => n !== mine && isValidSlotName(n)); // a member name from the DCS that makes no slot name is skipped
   const lastSeen = { ...mem.lastSeen };
   for (const n of owners) lastSeen[n] = o.now;
   const ttl = o.major >= 110000 ? o.config.member_slots_ttl : 0;
-  const leaderRetains = retainedSlots(new Map(Object.entries(lastSeen)), o.now, ttl);
+  const permanent = permanentSlotsFor(o.config, o.major, o.role, o.tags).filter((p) => !(p.type === 'physical' && p.name === mine));
+  // AbstractDCS._build_retain_slots: the leader's own slot is a member slot too (unless nostream);
+  // permanent physical slots are not member slots.
+  if (o.role !== 'replica' && ttl > 0 && !nostream(o.tags)) lastSeen[mine] = o.now;
+  const permanentPhysical = new Set(
+    permanentSlots(o.config, o.major)
+      .filter((p) => p.type === 'physical')
+      .map((p) => p.name),
+  );
+  const leaderRetains = retainedSlots(new Map(Object.entries(lastSeen)), o.now, ttl).filter((n) => !permanentPhysical.has(n));
   const memberSlots =
     o.role === 'replica'
       ? [...new Set([...owners, ...(ttl > 0 ? o.cluster.status.retainSlots : [])])].filter((n) => n !== mine)
       : [...new Set([...owners, ...leaderRetains])].filter((n) => n !== mine);
-  const permanent = permanentSlotsFor(o.config, o.major, o.role, o.tags).filter((p) => !(p.type === 'physical' && p.name === mine));
   const plan = planSlots(o.existing, memberSlots, permanent, o.role, o.config);
 
   const replica = o.role === 'replica';

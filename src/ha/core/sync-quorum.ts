@@ -2,7 +2,7 @@
 // names in `ANY numsync (...)` have it; a replica may promote with `quorum` votes among the voters
 // in the `sync` key. Every step keeps "any acknowledging set meets any promoting set": the key is
 // widened before the names change and narrowed only once the new names hold every commit.
-import { parseStandbyNames } from '../../postgresql/sync.js';
+import { formatStandbyNames, parseStandbyNames, STRICT_PLACEHOLDER } from '../../postgresql/sync.js';
 import type { SyncState } from '../../dcs/cluster.js';
 import { lower, sameNames, type Selection, type SyncKeyValue } from './sync.js';
 
@@ -19,8 +19,11 @@ export function requiredQuorum(standbys: readonly string[], numsync: number, vot
 }
 
 export type QuorumPlan =
-  /** Strict mode with no healthy replica: keep waiting on the current names. */
-  | { kind: 'block' }
+  /**
+   * Strict mode with no healthy replica: commits wait. `standbyNames` replaces empty names with
+   * ANY 1 (placeholder) (min_synchronous_nodes of Ha._process_quorum_replication); null keeps them.
+   */
+  | { kind: 'block'; standbyNames: string | null }
   | {
     kind: 'update';
     /** Widen the key first (more voters and/or a higher quorum); null when it already covers both states. */
@@ -30,6 +33,10 @@ export type QuorumPlan =
     /** The key once every active replica holds every commit; null when nothing changes. */
     settle: SyncKeyValue | null;
   };
+
+/** Ha._process_quorum_replication when fewer standbys than min_synchronous_nodes answer (strict: 1). */
+export const quorumFactorWarning = (available: number): string =>
+  `Replication factor 2 requested, but ${available} synchronous standbys available. Commits will be delayed.`;
 
 export interface QuorumInput {
   me: string;
@@ -43,9 +50,11 @@ export interface QuorumInput {
 
 export function planQuorum(q: QuorumInput): QuorumPlan {
   const active = q.sel.candidates;
-  if (q.strict && active.length === 0) return { kind: 'block' };
-  const numsync = Math.min(q.synchronousNodeCount, active.length);
   const current = parseStandbyNames(q.standbyNames);
+  if (q.strict && active.length === 0) {
+    return { kind: 'block', standbyNames: current.kind === 'off' ? formatStandbyNames('quorum', [STRICT_PLACEHOLDER], 1) : null };
+  }
+  const numsync = Math.min(q.synchronousNodeCount, active.length);
   const curNum = current.kind === 'off' ? 0 : current.num;
   const voters = q.syncKey.leader && lower(q.syncKey.leader) === lower(q.me) ? q.syncKey.members : [];
   const wideVoters = union(voters, active);

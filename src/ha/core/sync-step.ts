@@ -8,8 +8,8 @@
 import type { DynamicConfig } from '../../config/types.js';
 import type { Cluster, SyncState } from '../../dcs/cluster.js';
 import { formatStandbyNames, type SyncReading } from '../../postgresql/sync.js';
-import { planQuorum } from './sync-quorum.js';
-import { confirmedMultisync, lower, planMultisync, selectSync, type Selection, type SyncKeyValue } from './sync.js';
+import { planQuorum, quorumFactorWarning } from './sync-quorum.js';
+import { confirmedMultisync, lower, NO_STRICT_STANDBYS, planMultisync, selectSync, type Selection, type SyncKeyValue } from './sync.js';
 
 /** Kept between cycles (HaMemory.sync). */
 export interface SyncMemory {
@@ -92,7 +92,6 @@ export interface SyncStep {
 }
 
 const SOMEBODY_ELSE = 'Synchronous replication key updated by someone else';
-const NO_STANDBYS = 'No standbys available! synchronous_mode_strict is requested. Commits will be delayed.';
 /** Patroni waits this long for PostgreSQL to report the new names' standbys as synchronous. */
 export const SYNC_WAIT_MS = 2000;
 const WAIT_POLL_MS = 200;
@@ -208,8 +207,8 @@ function select(p: SyncProcess, key: SyncState, reading: SyncReading, count: num
 }
 
 /** The strict-mode warning, once until standbys come back. */
-function warnOnce(p: SyncProcess): [SyncProcess, SyncLog[]] {
-  const logs: SyncLog[] = p.memory.warnedNoStandbys ? [] : [{ level: 'warning', message: NO_STANDBYS }];
+function warnOnce(p: SyncProcess, message: string): [SyncProcess, SyncLog[]] {
+  const logs: SyncLog[] = p.memory.warnedNoStandbys ? [] : [{ level: 'warning', message }];
   return [{ ...p, memory: { ...p.memory, warnedNoStandbys: true } }, logs];
 }
 
@@ -221,9 +220,9 @@ function setNames(p: SyncProcess, value: string | null, then: AfterNames, logs: 
 
 function multisyncAfterRead(p0: SyncProcess, key: SyncState, reading: SyncReading): SyncStep {
   const [p, sel] = select(p0, key, reading, p0.ctx.config.synchronous_node_count);
-  const plan = planMultisync(p.ctx.config, key, sel);
+  const plan = planMultisync(p.ctx.config, key, sel, reading.standbyNames);
   if (plan.kind === 'block') {
-    const [w, logs] = warnOnce(p);
+    const [w, logs] = warnOnce(p, NO_STRICT_STANDBYS);
     return reading.standbyNames !== plan.standbyNames ? setNames(w, plan.standbyNames, { kind: 'done' }, logs) : done(w, logs);
   }
   const q = unwarned(p);
@@ -258,8 +257,8 @@ function quorumAfterRead(p0: SyncProcess, key: SyncState, reading: SyncReading):
   const [p, sel] = select(p0, key, reading, Number.POSITIVE_INFINITY);
   const plan = planQuorum({ ...quorumBase(p), standbyNames: reading.standbyNames, syncKey: key, sel });
   if (plan.kind === 'block') {
-    const [w, logs] = warnOnce(p);
-    return done(w, logs);
+    const [w, logs] = warnOnce(p, quorumFactorWarning(0));
+    return plan.standbyNames && reading.standbyNames !== plan.standbyNames ? setNames(w, plan.standbyNames, { kind: 'done' }, logs) : done(w, logs);
   }
   const q = unwarned(p);
   const names = formatStandbyNames('quorum', plan.standbyNames.members, plan.standbyNames.numsync);

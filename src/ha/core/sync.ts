@@ -96,6 +96,9 @@ export function selectSync(s: SelectInput): Selection {
   return { candidates, sync, ready };
 }
 
+/** Ha._process_multisync_replication, strict mode without a connected member (Patroni 4.1's text). */
+export const NO_STRICT_STANDBYS = 'No active replication connections from Patroni members and synchronous_mode_strict is requested';
+
 /** One multisync step: what to do with the key before, the names, and the key after (Ha._process_multisync_replication). */
 export type MultisyncPlan =
   /** Strict mode with nobody to wait for: keep (or start) blocking commits. */
@@ -107,9 +110,15 @@ export type MultisyncPlan =
     standbyNames: string | null;
   };
 
-export function planMultisync(config: DynamicConfig, syncKey: SyncState, sel: Selection): MultisyncPlan {
+/**
+ * `currentNames`: synchronous_standby_names in effect. Strict mode with nobody connected keeps
+ * them as they are (Patroni 4.1 warns and leaves them, so commits wait); only empty names are
+ * replaced, by the key's members or the placeholder.
+ */
+export function planMultisync(config: DynamicConfig, syncKey: SyncState, sel: Selection, currentNames = ''): MultisyncPlan {
   if (config.synchronous_mode_strict && sel.candidates.length === 0) {
-    return { kind: 'block', standbyNames: formatStandbyNames('priority', syncKey.members.length ? syncKey.members : [STRICT_PLACEHOLDER]) ?? STRICT_PLACEHOLDER };
+    const keep = currentNames.trim() ? currentNames : null;
+    return { kind: 'block', standbyNames: keep ?? formatStandbyNames('priority', syncKey.members.length ? syncKey.members : [STRICT_PLACEHOLDER]) ?? STRICT_PLACEHOLDER };
   }
   const common = syncKey.members.filter((m) => has(sel.sync, m));
   return {

@@ -5,6 +5,7 @@
 import { log } from '../../log/logger.js';
 import type { AsyncTask } from '../core/decision.js';
 import type { AsyncOutcome, AsyncState } from '../core/input.js';
+import { timerDelay } from '../../util/timers.js';
 
 /** A task's result: success, failure, or the one failure the HA core treats apart (pre_promote). */
 export type TaskResult = boolean | 'pre_promote_failed';
@@ -72,7 +73,7 @@ export class AsyncRunner {
     if (!this.done) return 'timeout';
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((r) => {
-      timer = setTimeout(() => r('timeout'), timeoutMs);
+      timer = setTimeout(() => r('timeout'), timerDelay(timeoutMs));
     });
     try {
       return await Promise.race([this.done, timeout]);

@@ -25,8 +25,8 @@ export interface CycleWorld {
   readonly runner: AsyncRunner;
   /** Throws DcsError when the DCS cannot be reached. */
   readCluster(): Promise<Cluster>;
-  /** A cluster was read: apply its dynamic config before deciding. */
-  onCluster(cluster: Cluster): void;
+  /** A cluster was read: apply its dynamic config before deciding (may write files: awaited). */
+  onCluster(cluster: Cluster): void | Promise<void>;
   snapshot(): Promise<PostgresSnapshot>;
   /** The most recent snapshot (this cycle's, or the last cycle's when the DCS read failed). */
   lastSnapshot(): PostgresSnapshot | null;
@@ -55,7 +55,7 @@ export async function runCycle(w: CycleWorld): Promise<CycleResult> {
     log.error('Error communicating with DCS');
     return withoutDcs(w);
   }
-  w.onCluster(cluster);
+  await w.onCluster(cluster);
   // Ha.has_lock's line: shown at INFO only before a line other than a heartbeat (log/logger.ts).
   log.info('Lock owner: %s; I am %s', cluster.leader?.name ?? 'None', w.identity().name);
   const snapshot = await w.snapshot();

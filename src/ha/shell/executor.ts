@@ -11,6 +11,7 @@ import type { AsyncOutcome, HaMemory } from '../core/input.js';
 import type { SlotMemory } from '../core/slots-step.js';
 import type { SyncMemory } from '../core/sync-step.js';
 import type { SyncKeyValue } from '../core/sync.js';
+import { sleep } from '../../util/timers.js';
 
 export interface ExecutorDeps {
   dcs: Dcs;
@@ -111,6 +112,7 @@ async function perform(action: Action, deps: ExecutorDeps): Promise<void> {
       return;
     case 'update_history': return deps.updateHistory();
     case 'stop_postgres': await pg.stop(action.mode); return;
+    case 'mark_stopped': pg.setState('stopped'); return;
     case 'follow':
       if (!pg.isFollowing(action.upstream)) {
         log.info('Changing upstream to %s', action.upstream ? action.upstream.name : 'none');
@@ -135,7 +137,7 @@ async function perform(action: Action, deps: ExecutorDeps): Promise<void> {
     case 'forget_async_outcome': deps.runner.forget(deps.seenOutcome); return;
     case 'set_memory': applyMemoryPatch(deps.memory, action.patch); return;
     case 'log': log[action.level](action.message); return;
-    case 'sleep': await new Promise((r) => setTimeout(r, action.ms)); return;
+    case 'sleep': await sleep(action.ms); return;
     case 'exit': return deps.exit(action.code, action.reason);
   }
 }

@@ -62,7 +62,11 @@ export async function runTask(task: AsyncTask, pg: TaskPostgres, dcs: Dcs, signa
     case 'restart':
       return pg.restart(task.role, task.upstream);
     case 'reinitialize': {
-      await pg.stop('immediate');
+      // Never remove the files of a server that is still running.
+      if (!(await pg.stop('immediate'))) {
+        log.error('Could not stop PostgreSQL: not removing the data directory');
+        return false;
+      }
       await pg.removeDataDirectory();
       return (await cloneFrom(pg, task.from, task.methods ?? ['basebackup'], signal)) && pg.start('replica', task.from);
     }
@@ -82,11 +86,15 @@ export async function runTask(task: AsyncTask, pg: TaskPostgres, dcs: Dcs, signa
         if (!(await pg.stop('fast'))) return false;
         return pg.start('standby_leader', task.follow ?? null);
       }
-      if (task.detach?.length) await pg.detachStandbys(task.detach).catch((e: unknown) => log.warning('Could not detach standbys: %s', String(e)));
+      // The graceful CHECKPOINT (its own session) runs while the standbys that will not lead are
+      // detached: neither waits for the other's round trips.
+      await Promise.all([
+        task.detach?.length ? pg.detachStandbys(task.detach).catch((e: unknown) => log.warning('Could not detach standbys: %s', String(e))) : undefined,
+        task.mode === 'graceful' ? pg.checkpoint().catch((e: unknown) => log.error('Exception during CHECKPOINT: %s', String(e))) : undefined,
+      ]);
       // Ha.demote: a graceful stop hands the lock over at the shutdown checkpoint, so on_stop already says `demoted`.
       if (task.mode === 'graceful') pg.setCallbackRole('demoted');
-      const stopped = await pg.stop(task.mode === 'graceful' || task.mode === 'offline' ? 'fast' : 'immediate',
-        { checkpoint: task.mode === 'graceful' });
+      const stopped = await pg.stop(task.mode === 'graceful' || task.mode === 'offline' ? 'fast' : 'immediate');
       if (!stopped) return false;
       pg.setCallbackRole('demoted');
       if (task.mode === 'graceful' || task.mode === 'immediate') {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { Postgresql } from '../../../src/postgresql/postgres.js';
 import { readPidFile } from '../../../src/postgresql/process.js';
+import { readCheckpointLsn } from '../../../src/postgresql/controldata.js';
 import type { Upstream } from '../../../src/postgresql/controller.js';
 import type { DynamicConfig } from '../../../src/config/types.js';
 import { freePorts } from '../../support/ports.js';
@@ -160,6 +161,9 @@ describe('PostgreSQL controller (real PostgreSQL 15)', { skip: skipAsRoot }, () 
     assert.equal(sa.postmasterRunning, false);
     assert.equal(sa.state, 'stopped');
     assert.equal(sa.dataDir.kind === 'present' ? sa.dataDir.controlData?.clusterState : '', 'shut down');
+    // The demotion path reads the checkpoint location from pg_control itself: same as pg_controldata.
+    assert.equal(await readCheckpointLsn(join(a.dir.path, 'data')), sa.dataDir.kind === 'present' ? sa.dataDir.controlData?.checkpointLsn : -1);
+    assert.ok(((await a.pg.lastCheckpointLsn()) ?? 0) > 0);
 
     assert.equal(await b.pg.stop('immediate'), true);
     const sb = await b.pg.snapshot();

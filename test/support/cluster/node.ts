@@ -64,6 +64,8 @@ export class ClusterNode {
   apiUrl: string;
   private tls: ClientTls | undefined;
   private child: ChildProcess | undefined;
+  /** Extra environment for the daemon (PATRONI_* overrides; the test's own PATRONI_* are never passed). */
+  env: Record<string, string> = {};
   private exited: Promise<void> = Promise.resolve();
   private readonly log: LogCapture;
   private readonly untrackDataDir: () => void;
@@ -76,7 +78,8 @@ export class ClusterNode {
     this.logPath = join(layout.dir, 'patroni.log');
     this.restPort = layout.restPort;
     this.pgPort = layout.pgPort;
-    this.apiUrl = `http://127.0.0.1:${layout.restPort}`;
+    const tls = isObject(configDoc.restapi) && typeof configDoc.restapi.certfile === 'string';
+    this.apiUrl = `${tls ? 'https' : 'http'}://127.0.0.1:${layout.restPort}`;
     this.log = new LogCapture(this.logPath);
     this.writeConfig(configDoc);
     // The postmaster is detached from the daemon; make sure it dies with the test process.
@@ -105,7 +108,7 @@ export class ClusterNode {
   async start(): Promise<void> {
     if (this.running) return;
     const [cmd, args] = daemonCommand(this.impl, this.configPath);
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PATRONI_')));
+    const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PATRONI_'))), ...this.env };
     const child = spawn(cmd, args, { cwd: this.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.log.note(`start ${cmd} ${args.join(' ')} (pid ${child.pid ?? '?'})`);
     this.log.attach(child.stdout);

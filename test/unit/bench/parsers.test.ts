@@ -84,5 +84,7 @@ describe('options', () => {
   test('--results-dir takes a value; unknown options are refused', () => {
     assert.equal(parseOptions(['--results-dir', '/x']).resultsDir, '/x');
     assert.throws(() => parseOptions(['--fast']), /unknown option/);
+    assert.equal(parseOptions(['--trace']).trace, true);
+    assert.equal(parseOptions(['--quick']).trace, false);
   });
 });

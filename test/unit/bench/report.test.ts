@@ -45,7 +45,7 @@ test('report: JSON keeps samples and errors; Markdown has a row per metric with 
   assert.ok(line);
   assert.match(line, /10\.00 \/ \*\*11\.00\*\* \/ 12\.00/);
   assert.match(line, /\| 0\.26 \|/);
-  assert.match(line, /ours < 1\/3 of Patroni: met/);
+  assert.match(line, /<= 0\.9 s: \*\*missed\*\*/);
   assert.match(md, /failed: timed out \/ badly/);
   const json = reportJson(store, info);
   const profiles = json.profiles;

@@ -50,7 +50,8 @@ const cases: { name: string; patch?: Patch; env?: NodeJS.ProcessEnv; read: (c: P
   { name: "tags.clonefrom: 'true'", patch: set('tags.clonefrom', 'true'), read: (c) => clonefrom(c.tags), expect: true },
   { name: "tags.nostream: 'ON'", patch: set('tags.nostream', 'ON'), read: (c) => nostream(c.tags), expect: true },
   { name: "tags.nostream: 'no'", patch: set('tags.nostream', 'no'), read: (c) => nostream(c.tags), expect: false },
-  { name: 'bootstrap.dcs.ttl: 10 starts (raised to the minimum 20)', patch: set('bootstrap.dcs.ttl', 10), read: (c) => dyn(c).ttl, expect: 20 },
+  // patroni-ts keeps ttl down to 6 (README "Small TTLs"); Patroni would raise 10 to 20.
+  { name: 'bootstrap.dcs.ttl: 3 starts (raised to the minimum 6)', patch: set('bootstrap.dcs.ttl', 3), read: (c) => dyn(c).ttl, expect: 6 },
   { name: "bootstrap.dcs.loop_wait: '5'", patch: set('bootstrap.dcs.loop_wait', '5'), read: (c) => dyn(c).loop_wait, expect: 5 },
   { name: "bootstrap.dcs.member_slots_ttl: '5min'", patch: set('bootstrap.dcs.member_slots_ttl', '5min'), read: (c) => dyn(c).member_slots_ttl, expect: 300 },
   { name: "bootstrap.dcs.synchronous_mode: 'on'", patch: set('bootstrap.dcs.synchronous_mode', 'on'), read: (c) => dyn(c).synchronous_mode, expect: 'on' },

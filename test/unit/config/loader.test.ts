@@ -117,6 +117,17 @@ describe('loadConfig', () => {
     }
   });
 
+  test('a boolean tag next to its priority starts, as Patroni does (the boolean wins)', () => {
+    const dir = tempDir();
+    try {
+      const tags = { nofailover: true, failover_priority: 5, nosync: true, sync_priority: 3 };
+      const cfg = loadConfig(dir.write('t.yml', stringify({ ...baseConfig(), tags })), {});
+      assert.deepEqual(cfg.tags, tags);
+    } finally {
+      dir.remove();
+    }
+  });
+
   test('a valid file with env overlay loads and normalises', () => {
     const dir = tempDir();
     try {

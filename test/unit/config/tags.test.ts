@@ -47,4 +47,30 @@ describe('tags', () => {
     assert.equal(contradictoryTags({ nofailover: true, failover_priority: 0 }).length, 0);
     assert.equal(contradictoryTags({ nosync: true, sync_priority: 1 }).length, 1);
   });
+
+  // Config._validate_contradictory_tags, both directions, Patroni's text.
+  const conflicts: [Record<string, unknown>, string[]][] = [
+    [{ nofailover: true, failover_priority: 2 }, ['Conflicting configuration between nofailover: True and failover_priority: 2. Defaulting to nofailover: True']],
+    [{ nofailover: false, failover_priority: 0 }, ['Conflicting configuration between nofailover: False and failover_priority: 0. Defaulting to nofailover: False']],
+    [{ nosync: true, sync_priority: '2' }, ['Conflicting configuration between nosync: True and sync_priority: 2. Defaulting to nosync: True']],
+    [{ nosync: false, sync_priority: 0 }, ['Conflicting configuration between nosync: False and sync_priority: 0. Defaulting to nosync: False']],
+    [{ nofailover: false, failover_priority: 3 }, []],
+    [{ failover_priority: 0 }, []],
+    [{ nosync: true }, []],
+  ];
+  for (const [tags, want] of conflicts) {
+    test(`contradictory tags ${JSON.stringify(tags)}`, () => assert.deepEqual(contradictoryTags(tags), want));
+  }
+
+  test('precedence: the boolean tag wins over its priority (Tags._bool_tag/_priority_tag)', () => {
+    assert.equal(nofailover({ nofailover: false, failover_priority: 0 }), false);
+    assert.equal(failoverPriority({ nofailover: false, failover_priority: 0 }), 0);
+    assert.equal(nofailover({ nofailover: true, failover_priority: 5 }), true);
+    assert.equal(failoverPriority({ nofailover: true, failover_priority: 5 }), 0);
+    assert.equal(nofailover({ failover_priority: 0 }), true);
+    assert.equal(nosync({ nosync: false, sync_priority: 0 }), false);
+    assert.equal(nosync({ sync_priority: 0 }), true);
+    assert.equal(syncPriority({ nosync: true, sync_priority: 3 }), 0);
+    assert.equal(syncPriority({ sync_priority: 3 }), 3);
+  });
 });

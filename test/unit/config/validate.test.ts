@@ -67,10 +67,10 @@ describe('validateConfig', () => {
 
   test('bootstrap.dcs ranges and synchronous_mode', () => {
     const raw = patch((c) => {
-      c.bootstrap = { dcs: { ttl: 10, loop_wait: 0, retry_timeout: 2, member_slots_ttl: '30min', synchronous_mode: 'maybe' } };
+      c.bootstrap = { dcs: { ttl: 5, loop_wait: 0, retry_timeout: 2, member_slots_ttl: '30min', synchronous_mode: 'maybe' } };
     });
     assert.deepEqual(report(raw), [
-      "bootstrap.dcs.ttl 10 didn't pass validation: Wrong value, expected an integer >= 20",
+      "bootstrap.dcs.ttl 5 didn't pass validation: Wrong value, expected an integer >= 6",
       "bootstrap.dcs.loop_wait 0 didn't pass validation: Wrong value, expected an integer >= 1",
       "bootstrap.dcs.retry_timeout 2 didn't pass validation: Wrong value, expected an integer >= 3",
       "bootstrap.dcs.synchronous_mode maybe didn't pass validation: Wrong value",

@@ -1,7 +1,7 @@
-import { test } from 'node:test';
+import { mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { JsonObject } from '../../../src/util/json.js';
-import { LeaseKeeper } from '../../../src/dcs/etcd3-lease.js';
+import { keepaliveInterval, LeaseKeeper } from '../../../src/dcs/etcd3-lease.js';
 import { LeaseNotFound } from '../../../src/dcs/etcd3-errors.js';
 import { LeaderStatusWriter, needsLegacyOptime } from '../../../src/dcs/status-writer.js';
 import { EMPTY_CLUSTER } from '../../../src/dcs/cluster.js';
@@ -14,6 +14,7 @@ function fakeEtcd(keepalive: (id: string) => JsonObject) {
   let next = 100;
   return {
     calls,
+    deadline: () => Date.now() + 10_000,
     call: async (method: string, body: JsonObject): Promise<JsonObject> => {
       calls.push(method);
       if (method === '/lease/grant') return { ID: String(next++), TTL: String(body.TTL) };
@@ -21,6 +22,68 @@ function fakeEtcd(keepalive: (id: string) => JsonObject) {
     },
   };
 }
+
+test('keepalive interval: ttl/3, never more often than Patroni (loop_wait)', () => {
+  assert.equal(keepaliveInterval(30, 10), 10);
+  assert.equal(keepaliveInterval(20, 2), 2);
+  assert.equal(keepaliveInterval(6, 10), 2);
+});
+
+const settle = async () => { for (let i = 0; i < 10; i++) await Promise.resolve(); };
+
+test('lease timer: renews the held lease every ttl/3 with no cycle running, tells listeners, stops when the hold ends', async () => {
+  mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+  try {
+    const etcd = fakeEtcd(() => ({ result: { TTL: '6' } }));
+    const woken: number[] = [];
+    const lease = new LeaseKeeper(etcd, 6, 10, () => woken.push(Date.now()));
+    const renewed: number[] = [];
+    lease.onRefreshed((at) => renewed.push(at));
+    await lease.refresh(false, 10_000); // the cycle's grant: not a renewal
+    assert.deepEqual([etcd.calls, renewed, lease.lastRefreshSentAt()], [['/lease/grant'], [], 0]);
+    lease.holdUntil(7_000); // the cycle vouches for 7 s (loop_wait 1 + ttl 6), then goes silent
+    for (let t = 0; t < 20_000; t += 500) {
+      mock.timers.tick(500);
+      await settle();
+    }
+    // Renewals at 2, 4 and 6 s; none at 8 s (the hold ended): the lease then lapses by itself.
+    assert.deepEqual(renewed, [2000, 4000, 6000]);
+    assert.deepEqual(etcd.calls, ['/lease/grant', '/lease/keepalive', '/lease/keepalive', '/lease/keepalive']);
+    assert.equal(lease.lastRefreshSentAt(), 6000);
+    assert.deepEqual(woken, []);
+    lease.stop();
+  } finally {
+    mock.timers.reset();
+  }
+});
+
+test('lease timer: a lost lease is not re-granted behind the cycle\'s back; a failed renewal wakes the cycle', async () => {
+  mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
+  try {
+    let mode: 'gone' | 'down' = 'gone';
+    const etcd = fakeEtcd(() => {
+      if (mode === 'gone') throw new LeaseNotFound('etcdserver: requested lease not found');
+      throw new Error('connection refused');
+    });
+    const woken: number[] = [];
+    const lease = new LeaseKeeper(etcd, 6, 10, () => woken.push(Date.now()));
+    await lease.refresh(false, 10_000);
+    lease.holdUntil(60_000);
+    mock.timers.tick(2000);
+    await settle();
+    assert.deepEqual(etcd.calls, ['/lease/grant', '/lease/keepalive'], 'no grant from the timer');
+    assert.equal(lease.lease, undefined);
+    assert.deepEqual(woken, [2000]);
+    mode = 'down';
+    await lease.refresh(false, 10_000); // the cycle grants a new one
+    mock.timers.tick(2000);
+    await settle();
+    assert.deepEqual(woken, [2000, 4000]);
+    lease.stop();
+  } finally {
+    mock.timers.reset();
+  }
+});
 
 test('lease: granted once, keepalive at most once per loop_wait unless forced', async () => {
   const etcd = fakeEtcd(() => ({ result: { TTL: '30' } }));

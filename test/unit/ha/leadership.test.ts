@@ -70,6 +70,12 @@ describe('readsFor()', () => {
     assert.equal(readsFor(base({ me: 'node1', pg: pgRunning(primary()), async: running(TASKS.crashRecovery) })).peers, true);
     assert.equal(readsFor(base({ me: 'node1', pg: pgRunning(primary()), async: running(TASKS.promote) })).peers, false);
   });
+  test('the candidate a failover key names promotes without probing peers; the others still compare', () => {
+    // cluster({ failover: true }) names node2 as the candidate.
+    assert.equal(readsFor(base({ cluster: cluster({ failover: true }) })).peers, false, 'node2 is the named candidate');
+    assert.equal(readsFor(base({ me: 'node3', cluster: cluster({ failover: true }) })).peers, true);
+    assert.equal(readsFor(base({ cluster: cluster({ leader: 'node1', failover: true }) })).peers, true, 'leader still there: demotion pending');
+  });
   test('local slots only on an idle replica that keeps logical slot copies', () => {
     const logical = input({ dcs: { slots: { l: { type: 'logical', database: 'postgres', plugin: 'test_decoding' } } } }).config;
     assert.equal(readsFor(base({ config: logical })).localSlots, true);

@@ -26,18 +26,19 @@ describe('slotStep()', () => {
   test("leader: creates its replicas' slots, drops strangers, remembers who it saw, publishes positions", () => {
     const step = slotStep(INITIAL_SLOT_MEMORY, obs({ existing: [phys('node2', 900), phys('stranger', 5)] }));
     assert.deepEqual(step.writes, { createPhysical: ['node3'], createLogical: [], drop: ['stranger'], advancePhysical: [], advanceLogical: [] });
-    assert.deepEqual(step.next, { lastSeen: { node2: NOW, node3: NOW } });
+    // AbstractDCS._build_retain_slots: the leader's own member slot is retained too.
+    assert.deepEqual(step.next, { lastSeen: { node1: NOW, node2: NOW, node3: NOW } });
     assert.deepEqual(step.publish, {
       permanent: [],
       memberSlots: ['node2', 'node3'],
       mine: 'node1',
       myLsn: 1000,
       includeMine: true,
-      retainSlots: ['node2', 'node3'],
+      retainSlots: ['node1', 'node2', 'node3'],
     });
     assert.deepEqual(slotStatus(step.publish!, [phys('node2', 900), phys('node3', null)]), {
       slots: { node2: 900, node1: 1000 },
-      retainSlots: ['node2', 'node3'],
+      retainSlots: ['node1', 'node2', 'node3'],
     });
   });
 
@@ -45,9 +46,33 @@ describe('slotStep()', () => {
     const gone = cluster({ leader: 'node1', members: [member('node1'), member('node2')] });
     const seen = { lastSeen: { node2: NOW, node3: NOW - 60_000 } };
     const kept = slotStep(seen, obs({ cluster: gone, existing: [phys('node2', 1), phys('node3', 1)] }));
-    assert.deepEqual([kept.writes.drop, kept.publish?.retainSlots], [[], ['node2', 'node3']]);
+    assert.deepEqual([kept.writes.drop, kept.publish?.retainSlots], [[], ['node1', 'node2', 'node3']]);
     const late = slotStep(seen, obs({ cluster: gone, existing: [phys('node2', 1), phys('node3', 1)], now: NOW + 1800_000 }));
-    assert.deepEqual([late.writes.drop, late.publish?.retainSlots], [['node3'], ['node2']]);
+    assert.deepEqual([late.writes.drop, late.publish?.retainSlots], [['node3'], ['node1', 'node2']]);
+  });
+
+  test('leader: a nostream leader is not retained; permanent physical slots never are', () => {
+    const config = buildDynamicConfig({ slots: { node9: { type: 'physical' } } });
+    const c = cluster({ leader: 'node1', members: [member('node1'), member('node2'), member('node9')] });
+    const step = slotStep(INITIAL_SLOT_MEMORY, obs({ cluster: c, config, tags: { nostream: true } }));
+    assert.deepEqual(step.publish?.retainSlots, ['node2']);
+  });
+
+  test('nostream replica: permanent physical slots only, no logical copies', () => {
+    const config = buildDynamicConfig({ slots: { pp: { type: 'physical' }, ls: { type: 'logical', database: 'postgres', plugin: 'test_decoding' } } });
+    const step = slotStep(INITIAL_SLOT_MEMORY, obs({ me: 'node3', role: 'replica', config, tags: { nostream: true } }));
+    assert.deepEqual(step.writes.createPhysical, ['node1', 'node2', 'pp']);
+    assert.deepEqual(step.writes.advanceLogical, []);
+    const promotable = slotStep(
+      INITIAL_SLOT_MEMORY,
+      obs({
+        me: 'node3',
+        role: 'replica',
+        config,
+        existing: [{ name: 'ls', type: 'logical', database: 'postgres', plugin: 'test_decoding', active: false, lsn: 1 }],
+      }),
+    );
+    assert.deepEqual(promotable.writes.drop, [], 'a promotable replica keeps its logical copy');
   });
 
   test('replica: inactive physical copies follow the leader, never past my WAL; nothing published', () => {

@@ -26,6 +26,28 @@ describe('switchover on the leader', () => {
     assert.deepEqual(task?.detach, ['node3'], 'only the candidate is waited for');
   });
 
+  // Ha.process_healthy_cluster: inside a standby cluster the standby leader hands over the same way.
+  test('standby leader: a switchover request demotes it gracefully towards the candidate', () => {
+    const { message, actions } = walk(decide(input({ me: 'node1', pg: pgRunning(primary({ inRecovery: true })), memory: { role: 'standby_leader' },
+      dcs: { standby_cluster: { restore_command: 'cp /a/%f %p' } },
+      cluster: withFailover(cluster({ leader: 'node1' }), { leader: 'node1', candidate: 'node2' }), peers: [peer('node2', 100)] })));
+    assert.equal(message, 'switchover: demoting myself');
+    assert.equal(demoteTask(actions)?.follow?.name, 'node2');
+  });
+
+  test('new standby leader of an archive-only standby cluster drops its old upstream', () => {
+    const { message, actions } = walk(decide(input({ pg: pgRunning(primary({ inRecovery: true })),
+      dcs: { standby_cluster: { restore_command: 'cp /a/%f %p' } }, cluster: cluster({}), peers: [] })));
+    assert.equal(message, 'promoted self to a standby leader by acquiring session lock');
+    assert.deepEqual(actions.find((a) => a.type === 'follow'), { type: 'follow', upstream: null, role: 'standby_leader' });
+  });
+
+  test('standby leader without a request: no action', () => {
+    const { message } = walk(decide(input({ me: 'node1', pg: pgRunning(primary({ inRecovery: true })), memory: { role: 'standby_leader' },
+      dcs: { standby_cluster: { restore_command: 'cp /a/%f %p' } }, cluster: cluster({ leader: 'node1' }) })));
+    assert.equal(message, 'no action. I am (node1), the standby leader with the lock');
+  });
+
   test('manual failover (no leader named) uses the manual failover wording', () => {
     const { message } = walk(decide(input({ me: 'node1', pg: pgRunning(primary()),
       cluster: withFailover(cluster({ leader: 'node1' }), { candidate: 'node3' }), peers: [peer('node3', 100)] })));

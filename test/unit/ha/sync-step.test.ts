@@ -157,9 +157,16 @@ describe('sync protocol: multisync', () => {
     const config = cfg({ synchronous_mode: true, synchronous_mode_strict: true });
     const first = drive(syncStart(INITIAL_SYNC_MEMORY, { cluster: world(key([])), config, me: 'node1' }), { readings: [reading('', [])] });
     assert.deepEqual(first.requests, ['read', `names ${JSON.stringify(STRICT_PLACEHOLDER)}`, 'sleep 100', 'read']);
-    assert.deepEqual(first.logs[0], 'warning: No standbys available! synchronous_mode_strict is requested. Commits will be delayed.');
+    assert.deepEqual(first.logs[0], 'warning: No active replication connections from Patroni members and synchronous_mode_strict is requested');
     const again = drive(syncStart(first.memory, { cluster: world(key([])), config, me: 'node1' }), { readings: [reading(STRICT_PLACEHOLDER, [])] });
     assert.deepEqual([again.requests, again.logs], [['read'], []]);
+  });
+
+  test('strict mode: the synchronous standby went away; the names in effect stay (Patroni 4.1)', () => {
+    const config = cfg({ synchronous_mode: true, synchronous_mode_strict: true });
+    const r = drive(syncStart(INITIAL_SYNC_MEMORY, { cluster: world(key(['node2'])), config, me: 'node1' }), { readings: [reading('node2', [])] });
+    assert.deepEqual(r.requests, ['read']);
+    assert.deepEqual(r.logs, ['warning: No active replication connections from Patroni members and synchronous_mode_strict is requested']);
   });
 });
 
@@ -183,6 +190,19 @@ describe('sync protocol: quorum', () => {
       'write {"leader":"node1","members":["node2","node3"],"quorum":1} @6',
     ]);
     assert.equal(r.logs.at(-1), 'info: Synchronous standby status assigned to ["node2","node3"] (quorum 1)');
+  });
+});
+
+describe('sync protocol: strict quorum on its own', () => {
+  test('ANY 1 (placeholder) and the replication factor warning, once', () => {
+    const config = cfg({ synchronous_mode: 'quorum', synchronous_mode_strict: true });
+    const first = drive(syncStart(INITIAL_SYNC_MEMORY, { cluster: world(key([])), config, me: 'node1' }), { readings: [reading('', [])] });
+    assert.deepEqual(first.requests.slice(0, 2), ['read', `names ${JSON.stringify(`ANY 1 (${STRICT_PLACEHOLDER})`)}`]);
+    assert.deepEqual(first.logs[0], 'warning: Replication factor 2 requested, but 0 synchronous standbys available. Commits will be delayed.');
+    const again = drive(syncStart(first.memory, { cluster: world(key([])), config, me: 'node1' }), {
+      readings: [reading(`ANY 1 (${STRICT_PLACEHOLDER})`, [])],
+    });
+    assert.deepEqual([again.requests, again.logs], [['read'], []]);
   });
 });
 

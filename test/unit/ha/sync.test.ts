@@ -65,6 +65,18 @@ describe('selectSync', () => {
     const s = sel({ count: 2, maximumLagOnSyncnode: 100, replicas: [row('node2', 1000), row('node3', 500)] });
     assert.deepEqual(s.candidates, ['node2']);
   });
+  // Tags._bool_tag / _priority_tag and _ReplicaList's sort: (sync_priority, sync_state, lsn) descending.
+  for (const [tags, want] of [
+    [{ node2: { sync_priority: 1 }, node3: { sync_priority: 2 } }, ['node3', 'node2']],
+    [{ node2: { sync_priority: 0 }, node3: { sync_priority: 2 } }, ['node3']],
+    [{ node2: { nosync: true, sync_priority: 5 }, node3: {} }, ['node3']],
+    [{ node2: { nosync: false, sync_priority: 0 }, node3: {} }, ['node3', 'node2']],
+  ] as const) {
+    test(`sync priorities ${JSON.stringify(tags)} -> ${want.join(',')}`, () => {
+      const members = [member('node1'), member('node2', { tags: tags.node2 }), member('node3', { tags: tags.node3 })];
+      assert.deepEqual(sel({ members, count: 3, replicas: [row('node2', 1000), row('node3', 900)] }).candidates, want);
+    });
+  }
   test('the current synchronous standby is preferred over an async one at the same priority', () => {
     const s = sel({ replicas: [row('node2', 1000), row('node3', 900, 'sync')], names: 'node3' });
     assert.deepEqual(s.candidates, ['node3']);
@@ -78,6 +90,12 @@ describe('multisync plan', () => {
     const none = sel({ replicas: [] });
     assert.deepEqual(planMultisync(strict, key(['node2']), none), { kind: 'block', standbyNames: 'node2' });
     assert.deepEqual(planMultisync(strict, key([]), none), { kind: 'block', standbyNames: STRICT_PLACEHOLDER });
+  });
+  test('strict with no candidate keeps the names in effect (Patroni 4.1)', () => {
+    const none = sel({ replicas: [] });
+    assert.deepEqual(planMultisync(strict, key(['node2']), none, 'FIRST 2 (node2,node3)'), { kind: 'block', standbyNames: 'FIRST 2 (node2,node3)' });
+    assert.deepEqual(planMultisync(strict, key([]), none, STRICT_PLACEHOLDER), { kind: 'block', standbyNames: STRICT_PLACEHOLDER });
+    assert.deepEqual(planMultisync(strict, key([]), none, ''), { kind: 'block', standbyNames: STRICT_PLACEHOLDER });
   });
   test('non-strict with no candidate clears the key first, then the names', () => {
     assert.deepEqual(planMultisync(on, key(['node2']), sel({ replicas: [] })), { kind: 'update', shrinkTo: [], standbyNames: null });
@@ -125,6 +143,9 @@ describe('quorum', () => {
     assert.deepEqual(settled.kind === 'update' ? [settled.widen, settled.settle] : null, [null, null]);
   });
   test('strict with nobody healthy blocks', () => {
-    assert.deepEqual(planQuorum({ me: 'node1', syncKey: key([]), standbyNames: '', synchronousNodeCount: 1, strict: true, sel: sel({ replicas: [] }) }), { kind: 'block' });
+    assert.deepEqual(planQuorum({ me: 'node1', syncKey: key([]), standbyNames: '', synchronousNodeCount: 1, strict: true, sel: sel({ replicas: [] }) }),
+      { kind: 'block', standbyNames: `ANY 1 (${STRICT_PLACEHOLDER})` });
+    assert.deepEqual(planQuorum({ me: 'node1', syncKey: key(['node2'], 'node1', 0), standbyNames: 'ANY 1 (node2)', synchronousNodeCount: 1, strict: true, sel: sel({ replicas: [] }) }),
+      { kind: 'block', standbyNames: null });
   });
 });

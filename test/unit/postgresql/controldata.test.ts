@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseControlData } from '../../../src/postgresql/controldata.js';
+import { checkpointLsnFromControlFile, parseControlData } from '../../../src/postgresql/controldata.js';
 
 // Captured from `pg_controldata` of a fresh PostgreSQL 15 initdb --data-checksums.
 const sample = readFileSync(new URL('./fixtures/pg_controldata.txt', import.meta.url), 'utf8');
@@ -31,4 +31,16 @@ describe('pg_controldata parsing', () => {
   test('null for output without a system identifier', () => {
     assert.equal(parseControlData('pg_controldata: error: could not open file'), null);
   });
+});
+
+test('checkpoint location read from pg_control bytes (the layout of 9.6 .. 17), unknown layouts refused', () => {
+  const buf = Buffer.alloc(8192);
+  buf.writeBigUInt64LE(7713366204486899279n, 0);
+  buf.writeUInt32LE(1300, 8);
+  buf.writeUInt32LE(1, 16);
+  buf.writeBigUInt64LE(0x15c4aa0n, 32);
+  assert.equal(checkpointLsnFromControlFile(buf), 0x15c4aa0);
+  buf.writeUInt32LE(1800, 8);
+  assert.equal(checkpointLsnFromControlFile(buf), null, 'a future layout falls back to pg_controldata');
+  assert.equal(checkpointLsnFromControlFile(Buffer.alloc(10)), null);
 });

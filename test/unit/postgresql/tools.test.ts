@@ -41,7 +41,8 @@ describe('binaries and processes', () => {
   });
   test('postmaster.pid', () => {
     assert.deepEqual(parsePidFile('4242\n/var/lib/pg\n1700000000\n5432\n/tmp\n127.0.0.1\n  1234  5678\nready   \n'),
-      { pid: 4242, dataDir: '/var/lib/pg', port: 5432, socketDir: '/tmp' });
+      { pid: 4242, dataDir: '/var/lib/pg', port: 5432, socketDir: '/tmp', status: 'ready' });
+    assert.equal(parsePidFile('4242\n/var/lib/pg\n1700000000\n5432\n')?.status, null, 'status not written yet');
     assert.equal(parsePidFile(''), null);
   });
   test('postmaster options quoted for the shell pg_ctl uses', () => {
