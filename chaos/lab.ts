@@ -7,6 +7,7 @@ import type { JsonObject } from '../src/util/json.js';
 import { nodeConfig, type ClusterLayout } from '../test/support/cluster/config.js';
 import { leaderOf, streamingReplicas, type NodeStatus } from '../test/support/cluster/status.js';
 import { sleep } from '../test/support/tmp.js';
+import { WatchdogHarness } from '../test/support/watchdog.js';
 import { LabEtcd } from './etcd.js';
 import { DAEMON, LabNode, type PostgresIds } from './node.js';
 import { PG_PORT, PREFIX_LEN, REST_PORT, SUBNET, type Host, type Topology } from './topology.js';
@@ -29,6 +30,9 @@ export function postgresIds(): PostgresIds {
   return { uid: id('-u'), gid: id('-g') };
 }
 
+/** Every node's watchdog is Patroni's testing driver on a pipe the orchestrator reads (lab.watchdog). */
+export const watchdogPath = (dir: string): string => join(dir, 'watchdog');
+
 function labNodeConfig(o: LabOptions, host: Host, dir: string): JsonObject {
   const cluster: ClusterLayout = {
     scope: 'chaos',
@@ -39,6 +43,7 @@ function labNodeConfig(o: LabOptions, host: Host, dir: string): JsonObject {
   const net = `${SUBNET}.0/${PREFIX_LEN}`;
   return nodeConfig(cluster, { name: host.name, dir, restPort: REST_PORT, pgPort: PG_PORT }, {
     restapi: { listen: `${host.address}:${REST_PORT}`, connect_address: `${host.address}:${REST_PORT}` },
+    watchdog: { mode: 'automatic', driver: 'testing', device: watchdogPath(dir), safety_margin: 5 },
     postgresql: {
       listen: `${host.address}:${PG_PORT}`,
       connect_address: `${host.address}:${PG_PORT}`,
@@ -51,6 +56,8 @@ function labNodeConfig(o: LabOptions, host: Host, dir: string): JsonObject {
 export class Lab {
   readonly etcd: LabEtcd;
   readonly nodes: LabNode[];
+  /** The reading end of each node's watchdog pipe, by node name. */
+  readonly watchdogs = new Map<string, WatchdogHarness>();
 
   constructor(readonly options: LabOptions) {
     const ids = postgresIds();
@@ -61,7 +68,9 @@ export class Lab {
     this.etcd = new LabEtcd(options.topology.etcd, join(options.workDir, 'etcd'));
     this.nodes = options.topology.nodes.map((h) => {
       const dir = join(options.workDir, h.name);
-      return new LabNode(h, dir, labNodeConfig(options, h, dir), ids, daemon);
+      const node = new LabNode(h, dir, labNodeConfig(options, h, dir), ids, daemon);
+      this.watchdogs.set(h.name, new WatchdogHarness(watchdogPath(dir), ids));
+      return node;
     });
   }
 
@@ -81,6 +90,7 @@ export class Lab {
     await Promise.all(this.nodes.map((n) => n.stop()));
     await this.etcd.stop();
     for (const n of this.nodes) n.close();
+    for (const w of this.watchdogs.values()) w.close();
     this.etcd.close();
   }
 

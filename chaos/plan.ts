@@ -8,6 +8,7 @@ export type Mode = 'short' | 'quick' | 'long';
 export const FAULT_NAMES = [
   'kill-primary', 'kill-postgres', 'freeze-node', 'freeze-daemon', 'cut-primary-etcd',
   'cut-primary-replicas', 'stop-etcd', 'stop-etcd-failsafe', 'switchover-during-cut',
+  'freeze-daemon-watchdog', 'freeze-daemon-backoff', 'stuck-shutdown',
 ] as const;
 export type FaultName = typeof FAULT_NAMES[number];
 
@@ -27,6 +28,11 @@ export const FAULT_PROFILES: Record<FaultName, readonly Profile[]> = {
   'stop-etcd': ['async', 'strict'],
   'stop-etcd-failsafe': ['async', 'strict'],
   'switchover-during-cut': ['async', 'strict'],
+  // The watchdog is what makes a frozen daemon safe under asynchronous replication.
+  'freeze-daemon-watchdog': ['async'],
+  'freeze-daemon-backoff': ['async'],
+  // primary_stop_timeout only applies in synchronous mode.
+  'stuck-shutdown': ['strict'],
 };
 
 export const SHORT_PLAN: readonly FaultName[] = ['kill-primary', 'freeze-node', 'cut-primary-etcd'];

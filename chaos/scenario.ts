@@ -2,6 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import { log } from '../src/log/logger.js';
 import { sleep } from '../test/support/tmp.js';
+import { checkExpectations } from './expectations.js';
 import { FAULTS } from './faults.js';
 import { findDoublePrimaries, judgeLoss, parseTimelineHistory, type AcceptedWrite, type Durability, type TimelineSwitch } from './invariants.js';
 import type { Lab } from './lab.js';
@@ -47,6 +48,7 @@ export async function runFault(item: PlanItem, s: RunState): Promise<FaultResult
   if (!recovered) violations.push(`no leader with ${lab.nodes.length - 1} streaming replicas accepting writes within ${s.recoveryBoundMs / 1000} s`);
   await sleep(1000);
   violations.push(...splitBrainViolations(s));
+  violations.push(...checkExpectations(outcome.expect ?? [], s.accepted));
   let lostCommits = 0;
   const final = recovered?.leader ?? (await lab.leader());
   if (final) {

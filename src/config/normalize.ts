@@ -243,6 +243,7 @@ export function normalizeConfig(raw: JsonObject, env: NodeJS.ProcessEnv = proces
       mode: parseWatchdogMode(watchdog.raw('mode')),
       device: watchdog.str('device', '/dev/watchdog'),
       safety_margin: watchdog.int('safety_margin', 5),
+      driver: watchdog.str('driver', 'default'),
     },
     raw,
   };

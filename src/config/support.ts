@@ -9,16 +9,12 @@ export const UNSUPPORTED_DCS: readonly string[] = ['etcd', 'zookeeper', 'exhibit
 
 /**
  * Keys Patroni runs and patroni-ts does not yet. `refuse`: starting without it would do something
- * else than Patroni with data or safety (a new empty cluster instead of a restore, no watchdog
- * where one is required), so the daemon refuses to start; otherwise it starts and warns.
+ * else than Patroni with data or safety (a new empty cluster instead of a restore), so the daemon refuses to start; otherwise it starts and warns.
  * Setting a key to a value that means "off" (false, empty, the built-in method) is not reported.
  */
 export const UNSUPPORTED_KEYS: ReadonlyArray<{ key: string; refuse: boolean }> = [
   { key: 'citus', refuse: true },
-  { key: 'watchdog.mode', refuse: false },
   { key: 'postgresql.proxy_address', refuse: false },
-  // Without failsafe the leader demotes when the DCS is unreachable: the safe side.
-  { key: 'bootstrap.dcs.failsafe_mode', refuse: false },
 ];
 
 /** Keys accepted with no effect in Node.js, and why (README "Settings with no effect"). */
@@ -46,7 +42,6 @@ function lookup(raw: JsonObject, path: string): Json | undefined {
 
 /** A value that means "off" for its key (the watchdog disabled). */
 const BUILTIN_METHOD = (key: string, v: Json): boolean => {
-  if (key === 'watchdog.mode') return ['off', 'disable', 'disabled', 'false', false].includes(typeof v === 'string' ? v.toLowerCase() : (v as boolean));
   return false;
 };
 
@@ -63,9 +58,7 @@ export function unsupportedSettings(raw: JsonObject): UnsupportedSetting[] {
   for (const { key, refuse } of UNSUPPORTED_KEYS) {
     const v = lookup(raw, key);
     if (!present(v) || BUILTIN_METHOD(key, v as Json)) continue;
-    // watchdog.mode required: Patroni refuses to run without a watchdog, so must we.
-    const fatal = refuse || (key === 'watchdog.mode' && typeof v === 'string' && v.toLowerCase().startsWith('require'));
-    out.push({ key, line: `${key}: not supported by patroni-ts yet`, refuse: fatal });
+    out.push({ key, line: `${key}: not supported by patroni-ts yet`, refuse });
   }
   return out;
 }

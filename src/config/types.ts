@@ -131,7 +131,11 @@ export interface PatroniConfig {
   bootstrap: BootstrapConfig;
   postgresql: PostgresqlConfig;
   tags: Tags;
-  watchdog: { mode: 'off' | 'automatic' | 'required'; device: string; safety_margin: number };
+  watchdog: {
+    mode: 'off' | 'automatic' | 'required'; device: string; safety_margin: number;
+    /** `default` (the Linux device) or `testing` (a named pipe, Patroni's test harness driver). */
+    driver: string;
+  };
   /** Merged document (file + env overlays) as loaded. */
   raw: JsonObject;
 }

@@ -168,7 +168,7 @@ function buildSchema(ctx: RuleContext): Validator {
       opt('parameters', obj(opt('unix_socket_directories', str))),
       opt('pg_hba', list(str)), opt('pg_ident', list(str)), opt('pg_ctl_timeout', intRange({ min: 0 })),
       opt('use_pg_rewind', bool))),
-    opt('watchdog', obj(opt('mode', watchdogMode), opt('device', str), opt('safety_margin', intRange({ min: -1, expected: 'int' })))),
+    opt('watchdog', obj(opt('mode', watchdogMode), opt('device', str), opt('safety_margin', intRange({ min: -1, expected: 'int' })), opt('driver', str))),
     opt('tags', obj(
       { key: 'atMostOne', cases: { nofailover: bool, failover_priority: intRange({ min: 0, expected: 'int' }) } },
       opt('clonefrom', bool), opt('noloadbalance', bool), opt('replicatefrom', str),

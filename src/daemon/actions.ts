@@ -55,9 +55,11 @@ export function nodeActions(node: HaNode): ApiActions {
       return busy ? { kind: 'busy', action: busy } : { kind: 'started' };
     },
 
-    failsafeHeartbeat(_leader: FailsafeLeader): FailsafeOutcome {
+    failsafeHeartbeat(leader: FailsafeLeader): FailsafeOutcome {
       const s = node.snapshot?.server;
       if (s && !s.inRecovery && node.snapshot?.state === 'running') return { kind: 'running_as_leader' };
+      // Failsafe.update: this leader counts as present for ttl seconds (see withFailsafeLeader).
+      node.failsafeSeen = { at: Date.now(), leader: { ...leader, slots: leader.slots ?? {} } };
       return { kind: 'accepted', lsn: s?.walLsn ?? null };
     },
   };

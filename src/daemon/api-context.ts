@@ -45,7 +45,7 @@ export function apiContext(node: HaNode, cfg: PatroniConfig, dcs: Dcs, pg: Postg
       return buildNodeStatus({
         snapshot: s, internalRole: node.memory.role, cluster, dynamic: node.dynamic,
         replicaTimeline: s.server?.timeline ?? leaderTl ?? null,
-        failsafeActive: false, dcsLastSeen: Math.floor(node.lastDcsSeen / 1000), tags: publishedTags(node.config.tags),
+        failsafeActive: node.failsafeIsActive(), watchdogHealthy: node.watchdog.isHealthy, dcsLastSeen: Math.floor(node.lastDcsSeen / 1000), tags: publishedTags(node.config.tags),
         identity: { version: PATRONI_VERSION, scope: cfg.scope, name: cfg.name },
         scheduledRestart: node.memory.scheduledRestart ? scheduledRestartJson(node.memory.scheduledRestart) : null,
       });
@@ -58,7 +58,7 @@ export function apiContext(node: HaNode, cfg: PatroniConfig, dcs: Dcs, pg: Postg
     nextHeartbeatDue: () => node.lastCycleAt + node.dynamic.loop_wait * 1000,
     postgresState: () => node.snapshot?.state ?? 'stopped',
     isRunningPrimary: () => !!node.snapshot?.server && !node.snapshot.server.inRecovery && node.snapshot.state === 'running',
-    failsafeActive: () => false,
+    failsafeActive: () => node.failsafeIsActive(),
     dcs: () => dcs,
     wakeup: () => dcs.wakeup(),
     actions: nodeActions(node),

@@ -17,7 +17,7 @@ import { INITIAL_MEMORY, initialMemory, type AsyncOutcome, type AsyncState, type
 import { fenceArmed, leaseExpired } from '../ha/core/leadership.js';
 import { buildMemberData } from '../ha/core/member-data.js';
 import { slotRole } from '../ha/core/slots-step.js';
-import { AsyncRunner } from '../ha/shell/async-runner.js';
+import { AsyncRunner, type TaskResult } from '../ha/shell/async-runner.js';
 import { runCycle, type CycleWorld } from '../ha/shell/cycle.js';
 import { applyMemoryPatch, execute, type ExecutorDeps } from '../ha/shell/executor.js';
 import { runTask, type TaskPostgres } from '../ha/shell/tasks.js';
@@ -32,6 +32,11 @@ import { isObject, parseJson, type JsonObject } from '../util/json.js';
 import { worksWithoutLeader } from '../scripts/commands.js';
 import { PATRONI_VERSION } from '../version.js';
 import { LeaseFence } from './lease-fence.js';
+import { Watchdog } from '../watchdog/watchdog.js';
+import type { WatchdogSettings } from '../watchdog/settings.js';
+import { failsafeActive, failsafeKeyValue, withFailsafeLeader, type FailsafeSeen } from '../ha/core/failsafe.js';
+import { stopTimeout } from '../ha/core/stop-timeout.js';
+import { askFailsafeMembers } from './failsafe-check.js';
 import { probePeers } from './peers.js';
 import { urls } from './identity.js';
 
@@ -70,8 +75,14 @@ export class HaNode {
     this.leaderUntil = 0;
     this.deps.dcs.lease?.holdUntil(null);
     await this.apply(d);
+    this.watchdog.disable();
     this.deps.dcs.wakeup();
   });
+  readonly watchdog: Watchdog;
+  /** Failsafe: the leader's last heartbeat this member accepted (POST /failsafe). */
+  failsafeSeen: FailsafeSeen | null = null;
+  /** Failsafe: when this leader last passed the failsafe check (0: not active). */
+  private failsafeCheckedAt = 0;
   private readonly syncReplication: SyncReplication;
   private readonly slots: SlotManager;
   private stopping = false;
@@ -87,6 +98,12 @@ export class HaNode {
     this.dynamic = buildDynamicConfig(this.localDynamic);
     this.syncReplication = new SyncReplication(deps.pg, deps.dcs);
     this.slots = new SlotManager(deps.pg.slots);
+    try {
+      this.watchdog = new Watchdog(this.watchdogSettings());
+    } catch (e) {
+      log.error('%s', e instanceof Error ? e.message : String(e));
+      process.exit(1);
+    }
     deps.dcs.lease?.onRefreshed((sentAt) => this.leaseRenewed(sentAt));
   }
 
@@ -95,6 +112,16 @@ export class HaNode {
     if (this.leaderUntil === 0) return;
     this.leaderUntil = Math.max(this.leaderUntil, sentAt + this.dynamic.ttl * 1000);
     if (fenceArmed(true, this.dynamic)) this.fence.arm(sentAt, this.dynamic.ttl);
+  }
+
+  private watchdogSettings(): WatchdogSettings {
+    const w = this.deps.config.watchdog;
+    return { mode: w.mode, driver: w.driver, device: w.device, safetyMargin: w.safety_margin, ttl: this.dynamic.ttl, loopWait: this.dynamic.loop_wait };
+  }
+
+  /** failsafe_mode_is_active: on the leader a passed check, on a member an accepted heartbeat, within ttl. */
+  failsafeIsActive(now = Date.now()): boolean {
+    return failsafeActive(Math.max(this.failsafeCheckedAt, this.failsafeSeen?.at ?? 0), now, this.dynamic.ttl);
   }
 
   get name(): string { return this.deps.config.name; }
@@ -211,8 +238,14 @@ export class HaNode {
     if (this.reloadRequested) await this.reloadLocalConfig();
     const { decision, executed, cluster } = await runCycle(this.world);
     this.lastDecision = decision;
-    // The lease lasts ttl from its last acknowledged renewal (by this cycle or the lease timer).
-    const renewedAt = this.deps.dcs.lease?.lastRefreshSentAt() || this.lastCycleAt;
+    if (cluster && executed.leaderHeld) {
+      // Ha._run_cycle: a leader with the DCS reachable is not in failsafe mode, nor following a heartbeat.
+      this.failsafeCheckedAt = 0;
+      this.failsafeSeen = null;
+    }
+    // The lease lasts ttl from its last acknowledged renewal (by this cycle or the lease timer). Leading
+    // without the DCS (failsafe check passed): the members accepted during this cycle, so count from its start.
+    const renewedAt = cluster ? this.deps.dcs.lease?.lastRefreshSentAt() || this.lastCycleAt : this.lastCycleAt;
     this.leaderUntil = executed.leaderHeld ? renewedAt + this.dynamic.ttl * 1000 : 0;
     if (fenceArmed(executed.leaderHeld, this.dynamic)) this.fence.arm(renewedAt, this.dynamic.ttl);
     else this.fence.disarm();
@@ -236,7 +269,8 @@ export class HaNode {
     memory: this.mem,
     runner: this.runner,
     readCluster: async () => {
-      const cluster = await this.deps.dcs.getCluster();
+      // Failsafe.update_cluster: a leader whose heartbeat arrived within ttl counts as the leader.
+      const cluster = withFailsafeLeader(await this.deps.dcs.getCluster(), this.failsafeSeen, Date.now(), this.dynamic.ttl, this.dynamic.failsafe_mode);
       this.lastDcsSeen = Date.now();
       return cluster;
     },
@@ -249,7 +283,9 @@ export class HaNode {
     },
     snapshot: async () => (this.snapshot = await this.deps.pg.snapshot()),
     lastSnapshot: () => this.snapshot,
-    probePeers: (cluster) => probePeers(cluster, this.name),
+    probePeers: (cluster) => probePeers(cluster, this.name, 2000, this.dynamic.failsafe_mode ? cluster.failsafe ?? {} : {}),
+    watchdog: () => ({ mode: this.watchdog.settings.mode, running: this.watchdog.isRunning, active: this.watchdog.isActive, healthy: this.watchdog.isHealthy }),
+    lastFailsafeKey: () => this.cluster?.failsafe ?? null,
     localSlots: () => this.slots.localSlots(),
     executorDeps: (cluster, snapshot, seen) => this.executorDeps(cluster, snapshot, seen),
   };
@@ -270,9 +306,34 @@ export class HaNode {
       },
       syncReplication: (memory, save) => (cluster ? this.syncReplication.process(cluster, this.dynamic, this.name, memory, save) : Promise.resolve()),
       claimSync: (key, names) => (cluster ? this.syncReplication.beforePromote(cluster, this.dynamic, this.name, key, names) : Promise.resolve(false)),
-      runTask: (task, signal) => runTask(task, pg, dcs, signal),
+      runTask: (task, signal) => this.runTaskWithWatchdog(task, signal),
       exit: (code, reason) => this.exit(code, reason),
+      watchdog: this.watchdog,
+      failsafeKey: () => (this.dynamic.failsafe_mode && cluster ? { failsafe: failsafeKeyValue(cluster, { name: this.name, apiUrl: urls(this.deps.config).apiUrl }) } : {}),
+      failsafeCheck: async (members) => {
+        const s = snapshot?.server;
+        // Every member must accept this node as the leader; their acceptance holds them off racing for ttl.
+        const auth = this.deps.config.ctl.authentication ?? this.deps.config.restapi.authentication;
+        const answers = await askFailsafeMembers(members, this.failsafeHeartbeat(s?.walLsn ?? 0), auth);
+        return answers.every(Boolean);
+      },
+      failsafeKept: () => {
+        this.failsafeCheckedAt = Date.now();
+        this.watchdog.keepalive();
+      },
     };
+  }
+
+  private failsafeHeartbeat(walLsn: number): JsonObject {
+    const u = urls(this.deps.config);
+    return { name: this.name, conn_url: u.connUrl, api_url: u.apiUrl, slots: { ...(this.slots.status?.slots ?? {}), [this.name]: walLsn } };
+  }
+
+  /** A demotion ends this node's time as primary: the watchdog is closed once PostgreSQL stopped. */
+  private async runTaskWithWatchdog(task: AsyncTask, signal?: AbortSignal): Promise<TaskResult> {
+    const ok = await runTask(task, this.deps.pg, this.deps.dcs, signal);
+    if (task.kind === 'demote' && task.mode !== 'demote-cluster') this.watchdog.disable();
+    return ok;
   }
 
   async touchMember(): Promise<void> {
@@ -297,6 +358,7 @@ export class HaNode {
       configurePeerRequests(config.raw);
       log.configure(config.log);
       this.deps.pg.setConfig(config);
+      this.watchdog.reloadConfig(this.watchdogSettings());
       await this.deps.onReload?.(config).catch((e: unknown) => log.error('Could not apply the new restapi settings: %s', e instanceof Error ? e.message : String(e)));
       if (this.snapshot?.postmasterRunning) await this.reloadPostgres();
       log.info('Reloaded configuration');
@@ -336,6 +398,7 @@ export class HaNode {
   }
 
   private applyTimeouts(): void {
+    this.watchdog?.reloadConfig(this.watchdogSettings());
     this.deps.dcs.setTimeouts({ ttl: this.dynamic.ttl, loopWait: this.dynamic.loop_wait, retryTimeout: this.dynamic.retry_timeout });
   }
 
@@ -393,10 +456,15 @@ export class HaNode {
     this.deps.dcs.wakeup();
     const { dcs, pg } = this.deps;
     if (this.dynamic.pause) {
+      this.watchdog.disable();
       log.info('Leaving PostgreSQL running because the cluster is paused');
     } else {
       pg.setState('stopping');
-      const stopped = await pg.stop('fast');
+      // Ha.shutdown: a primary's stop gets primary_stop_timeout (synchronous mode only).
+      const primary = !!this.snapshot?.server && !this.snapshot.server.inRecovery;
+      const stopped = await pg.stop('fast', primary ? stopTimeout(this.dynamic) : {});
+      if (stopped) this.watchdog.disable();
+      else log.warning('Leaving watchdog running: PostgreSQL did not stop');
       pg.setState(stopped ? 'stopped' : 'stop failed');
       try {
         const cluster = await dcs.getCluster();

@@ -7,9 +7,13 @@ import type { PeerStatus } from '../ha/core/input.js';
 import { isObject, type JsonObject } from '../util/json.js';
 import { getPeerJson } from '../util/patroni-request.js';
 
-export async function probePeers(cluster: Cluster, me: string, timeoutMs = 2000): Promise<PeerStatus[]> {
-  const others = cluster.members.filter((m) => m.name !== me && m.data.api_url);
-  return Promise.all(others.map((m) => probe(m.name, m.data.api_url!, timeoutMs)));
+/** `alsoKnown`: the failsafe key's members (name -> api_url), raced against too (Ha.is_healthiest_node). */
+export async function probePeers(cluster: Cluster, me: string, timeoutMs = 2000, alsoKnown: Record<string, string> = {}): Promise<PeerStatus[]> {
+  const urls = new Map<string, string>();
+  for (const m of cluster.members) if (m.data.api_url) urls.set(m.name, m.data.api_url);
+  for (const [name, url] of Object.entries(alsoKnown)) if (!urls.has(name)) urls.set(name, url);
+  urls.delete(me);
+  return Promise.all([...urls].map(([name, url]) => probe(name, url, timeoutMs)));
 }
 
 async function probe(name: string, url: string, timeoutMs: number): Promise<PeerStatus> {

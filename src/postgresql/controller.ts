@@ -34,8 +34,11 @@ export interface PostgresController {
    * and start with pg_ctl, waiting up to pg_ctl_timeout for connections. Resolves true when accepting.
    */
   start(role: ServerRole, upstream: Upstream | null): Promise<boolean>;
-  /** before_stop, then pg_ctl stop -m mode; `checkpoint` issues CHECKPOINT first (graceful demotion). */
-  stop(mode: StopMode, opts?: { checkpoint?: boolean; blockCallbacks?: boolean }): Promise<boolean>;
+  /**
+   * before_stop, then pg_ctl stop -m mode; `checkpoint` issues CHECKPOINT first (graceful demotion);
+   * `stopTimeout` (primary_stop_timeout) bounds the wait, then an immediate stop, then SIGKILL.
+   */
+  stop(mode: StopMode, opts?: { checkpoint?: boolean; stopTimeout?: number; blockCallbacks?: boolean }): Promise<boolean>;
   /** Stop and start in a role (on_restart). */
   restart(role: ServerRole, upstream: Upstream | null): Promise<boolean>;
   /** A callback the HA core decided on; `endBootstrap` lifts the hold kept while bootstrapping. */

@@ -13,7 +13,7 @@ import type { PostgresController, ServerRole, StopMode, Upstream } from './contr
 import { readControlData, readCheckpointLsn } from './controldata.js';
 import { clearDirectory, probeDataDirAsync, readMajorVersion } from './datadir.js';
 import { buildStartPlan, configDir, pgpassPath } from './plan.js';
-import { pgCtlPromote, pgCtlReload, pgCtlStart, pgCtlStop, removeStaleLocks, runningPostmaster, runningPostmasterAsync, signalStop, waitForOrphans, type PgCtl } from './process.js';
+import { pgCtlPromote, pgCtlReload, pgCtlStart, pgCtlStop, removeStaleLocks, runningPostmaster, runningPostmasterAsync, signalStop, stopWithin, waitForOrphans, type PgCtl } from './process.js';
 import { childEnv } from '../util/child-env.js';
 import { availableGucs } from './gucs.js';
 import { writePrivateFile } from '../util/files.js';
@@ -272,7 +272,7 @@ export class Postgresql implements PostgresController {
    * Postgresql.stop: CHECKPOINT first when asked, then before_stop, then pg_ctl stop; on_stop when
    * a running postmaster was stopped, except inside a restart (`blockCallbacks`).
    */
-  async stop(mode: StopMode, opts: { checkpoint?: boolean; blockCallbacks?: boolean } = {}): Promise<boolean> {
+  async stop(mode: StopMode, opts: { checkpoint?: boolean; stopTimeout?: number; blockCallbacks?: boolean } = {}): Promise<boolean> {
     if (!runningPostmaster(this.dataDir)) {
       this.setState('stopped');
       return true;
@@ -281,6 +281,13 @@ export class Postgresql implements PostgresController {
     this.setState('stopping');
     await this.callbacks.beforeStop();
     await this.conn.close();
+    if (opts.stopTimeout) {
+      // primary_stop_timeout (Postgresql._do_stop with stop_timeout): bounded, then immediate, then SIGKILL.
+      const gone = await stopWithin(this.dataDir, mode, opts.stopTimeout);
+      this.setState(gone ? 'stopped' : 'stop failed');
+      if (gone) this.callbacks.stopped(true, opts.blockCallbacks ?? false);
+      return gone;
+    }
     if (await signalStop(this.dataDir, mode, this.pgCtl().timeoutSec * 1000) === 'gone') {
       this.setState('stopped');
       this.callbacks.stopped(true, opts.blockCallbacks ?? false);

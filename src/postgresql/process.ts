@@ -4,6 +4,7 @@ import { readFileSync, readdirSync, readlinkSync, unlinkSync } from 'node:fs';
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runTool, type ToolResult } from './tools.js';
+import { log } from '../log/logger.js';
 
 export interface PidFile {
   pid: number; dataDir: string; port: number | null; socketDir: string | null;
@@ -250,4 +251,21 @@ export function pgCtlPromote(c: PgCtl): Promise<ToolResult> {
 
 export function pgCtlReload(c: PgCtl): Promise<ToolResult> {
   return runTool(c.binary, ['reload', '-D', c.dataDir], { timeoutMs: 30_000 });
+}
+
+/**
+ * Postgresql._do_stop with primary_stop_timeout: the stop gets `timeoutSec`, then an immediate stop as
+ * long again (terminate_postmaster), then SIGKILL of the postmaster and every process working in its
+ * data dir. True once the postmaster is gone.
+ */
+export async function stopWithin(dataDir: string, mode: keyof typeof STOP_SIGNALS, timeoutSec: number): Promise<boolean> {
+  const first = await signalStop(dataDir, mode, timeoutSec * 1000);
+  if (first !== 'timeout') return true;
+  log.warning('Timeout during postmaster stop, aborting Postgres.');
+  if (mode !== 'immediate' && (await signalStop(dataDir, 'immediate', timeoutSec * 1000)) !== 'timeout') return true;
+  log.warning('Sending SIGKILL to Postmaster and its children');
+  for (const pid of orphanedBackends(dataDir)) {
+    try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+  }
+  return waitForOrphans(dataDir, 10_000);
 }

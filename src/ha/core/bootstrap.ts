@@ -1,4 +1,5 @@
 // Empty data directory: initialise a new cluster, or clone from the leader (Patroni's Ha.bootstrap).
+import { withBootstrapWatchdog } from './watchdog.js';
 import { nofailover } from '../../config/tags.js';
 import { isValidSysid, type Cluster, type Member } from '../../dcs/cluster.js';
 import { attempt, plan, setMemory, type Action, type Decision } from './decision.js';
@@ -107,7 +108,8 @@ export function postBootstrap(input: HaInput): Decision {
   }
   const sysid = pg.dataDir.kind === 'present' ? pg.dataDir.sysid : null;
   if (!isValidSysid(sysid)) return failed('no system identifier');
-  return plan('initialized a new cluster',
+  // Ha.post_bootstrap: the new primary needs its watchdog before it takes the leader key.
+  return withBootstrapWatchdog(input, failed('watchdog activation failed'), plan('initialized a new cluster',
     { type: 'write_initialize', createNew: false, sysid },
     { type: 'publish_config' },
     { type: 'take_leader' },
@@ -116,5 +118,5 @@ export function postBootstrap(input: HaInput): Decision {
     { type: 'sync_slots' },
     setMemory({ bootstrap: { stage: 'none' }, role: 'primary' }), ...forget,
     // Ha.post_bootstrap: callbacks were held back while bootstrapping; the first one is on_start.
-    { type: 'run_callback', action: 'on_start', role: 'primary', endBootstrap: true });
+    { type: 'run_callback', action: 'on_start', role: 'primary', endBootstrap: true }));
 }

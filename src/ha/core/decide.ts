@@ -15,6 +15,9 @@ import { withSlotCopy } from './slots-copy.js';
 import { manualFailoverFromLeader } from './switchover.js';
 import { isStandbyCluster } from './standby.js';
 import { syncBeforePromote } from './sync.js';
+import { raceBackoff, raceBackoffApplies } from './race-backoff.js';
+import { stopTimeout } from './stop-timeout.js';
+import { watchdogHousekeeping, withWatchdogActivation } from './watchdog.js';
 
 /**
  * One cycle. Every step of the returned tree says whether this node then holds the leader key
@@ -37,6 +40,7 @@ function decideCycle(input: HaInput): Decision {
     pre.push({ type: 'write_initialize', createNew: cluster.initialize === null, sysid });
   }
   if (iHaveLock && (!cluster.config || Object.keys(cluster.config.data).length === 0)) pre.push({ type: 'publish_config' });
+  pre.push(...watchdogHousekeeping(input, iHaveLock));
 
   return withActions(decideAfterHousekeeping(input, iHaveLock), ...pre);
 }
@@ -108,6 +112,11 @@ function decideAfterHousekeeping(input: HaInput, iHaveLock: boolean): Decision {
     return iHaveLock ? attempt('update_leader', plan(msg), plan(msg)) : plan(msg);
   }
 
+  if (input.config.primary_race_backoff > 0) {
+    const s = pg.server;
+    extra.push(setMemory({ prevWalLsn: s ? Math.max(s.receiveLsn ?? 0, s.replayLsn ?? 0, s.inRecovery ? 0 : s.walLsn) : null,
+      ...(cluster.leader ? { raceBackoffAt: null } : {}) }));
+  }
   const d = cluster.leader ? withScheduledRestart(input, healthyCluster(input, iHaveLock)) : unhealthyCluster(input);
   const slots: Action[] = pg.server ? [{ type: 'sync_slots' }] : [];
   return withActions(withSlotCopy(input, appendActions(d, slots)), ...extra);
@@ -137,6 +146,8 @@ function longActionInProgress(input: HaInput, iHaveLock: boolean): Decision {
 /** No leader key: Ha.process_unhealthy_cluster. */
 function unhealthyCluster(input: HaInput): Decision {
   const { me } = input;
+  const backoff = postponeRace(input);
+  if (backoff) return backoff;
   const verdict = isHealthiestNode(input);
   if (verdict.healthiest) {
     const lead = isStandbyCluster(input.config)
@@ -150,6 +161,22 @@ function unhealthyCluster(input: HaInput): Decision {
     ? follow(input, 'demoting self because I am not allowed to become primary', 'following a different leader because I am not allowed to promote')
     : follow(input, 'demoting self because i am not the healthiest node', 'following a different leader because i am not the healthiest node');
   return withReasons(d, verdict.reasons);
+}
+
+/** primary_race_backoff: WAL still arrives from a primary that lost its key; give it time to return. */
+function postponeRace(input: HaInput): Decision | null {
+  const { config, memory, pg } = input;
+  const applies = raceBackoffApplies({
+    backoff: config.primary_race_backoff, paused: config.pause, standbyCluster: isStandbyCluster(config),
+    failoverCandidate: !!input.cluster.failover?.candidate, prevWalLsn: memory.prevWalLsn,
+  });
+  const s = pg.server;
+  if (!applies || !s || !s.inRecovery) return null;
+  const r = raceBackoff({
+    now: input.now, backoff: config.primary_race_backoff, loopWait: config.loop_wait, startedAt: memory.raceBackoffAt,
+    prevWalLsn: memory.prevWalLsn, walLsn: Math.max(s.receiveLsn ?? 0, s.replayLsn ?? 0), streaming: s.replicationState === 'streaming',
+  });
+  return r.postpone ? plan(r.message(input.me.name), setMemory({ raceBackoffAt: r.startedAt })) : null;
 }
 
 /** A leader key exists: Ha.process_healthy_cluster. */
@@ -172,7 +199,7 @@ function healthyCluster(input: HaInput, iHaveLock: boolean): Decision {
     const lost = lostWhilePrimary
       ? (input.config.pause ? plan('continue to run as primary after failing to update leader lock in DCS')
         : plan('demoted self because failed to update leader lock in DCS',
-          setMemory({ role: 'demoted' }), { type: 'run_async', task: { kind: 'demote', name: 'demote', mode: 'immediate-nolock' } }))
+          setMemory({ role: 'demoted' }), { type: 'run_async', task: { kind: 'demote', name: 'demote', mode: 'immediate-nolock', ...stopTimeout(input.config) } }))
       : plan('not promoting because failed to update leader lock in DCS');
     return attempt('update_leader', kept, lost);
   }
@@ -186,6 +213,10 @@ function healthyCluster(input: HaInput, iHaveLock: boolean): Decision {
 
 /** Ha.enforce_primary_role */
 function enforcePrimaryRole(input: HaInput, message: string, promoteMessage: string): Decision {
+  return withWatchdogActivation(input, primaryRole(input, message, promoteMessage));
+}
+
+function primaryRole(input: HaInput, message: string, promoteMessage: string): Decision {
   const { pg } = input;
   if (!input.config.pause && input.lastAsync?.failure === 'pre_promote') {
     // Ha.enforce_primary_role: give the lock back and stay out of the next race for ttl seconds.

@@ -30,6 +30,8 @@ export type AsyncTask =
      * Only members that will not lead; being cut leaves them behind the switch point, never past it.
      */
     detach?: string[];
+    /** primary_stop_timeout (synchronous mode): seconds before the postmaster is killed. */
+    stopTimeout?: number;
   }
   /** Stop, keep the role, start again (REST restart, scheduled restart). */
   | { kind: 'restart'; name: 'restart'; role: ServerRole; upstream: Upstream | null }
@@ -58,6 +60,10 @@ export type Action =
   | { type: 'mark_stopped' }
   | { type: 'follow'; upstream: Upstream | null; role: ServerRole }
   | { type: 'sync_slots' }
+  /** Close the watchdog with the magic character: this node no longer acts as a leading primary. */
+  | { type: 'disable_watchdog' }
+  /** Failsafe check passed: failsafe active, watchdog pinged (Ha._handle_dcs_error). */
+  | { type: 'failsafe_keep' }
   /** Leader: synchronous_standby_names and the `sync` key (Ha.process_sync_replication), or disabling them. */
   | { type: 'sync_replication' }
   /** A user callback with Patroni's `action role scope` (Postgresql.call_nowait); never awaited. */
@@ -79,6 +85,10 @@ export type Action =
 
 /** Outcome-dependent steps. */
 export type Attempt = 'acquire_leader' | 'update_leader' | 'initialize_race'
+  /** Open and configure the watchdog; fails only when `required` and no safe watchdog is possible. */
+  | 'activate_watchdog'
+  /** DCS down, failsafe mode: POST /failsafe to these members; all must accept (Ha.check_failsafe_topology). */
+  | { kind: 'failsafe_check'; members: { name: string; url: string }[] }
   /** Pre-promote (Ha.process_sync_replication_prepromote): CAS-write `sync` naming me, then set synchronous_standby_names. */
   | { kind: 'claim_sync'; key: SyncKeyValue; standbyNames: string | null };
 
@@ -87,7 +97,7 @@ export type ReasonCode =
   | 'starting' | 'primary' | 'timeline_behind' | 'paused' | 'nofailover' | 'not_sync' | 'failover_candidate'
   | 'other_candidate' | 'candidate_only_when_paused' | 'former_leader' | 'quorum_short' | 'healthiest' | 'outranked'
   | 'lagging' | 'unreachable' | 'watchdog' | 'primary_alive' | 'wal_ahead' | 'higher_priority' | 'wal_not_ahead'
-  | 'not_probed' | 'healthy' | 'diverged' | 'pre_promote_backoff';
+  | 'not_probed' | 'healthy' | 'diverged' | 'not_in_failsafe' | 'pre_promote_backoff';
 
 export interface Reason {
   /** Member the reason is about (a candidate, or this node). */

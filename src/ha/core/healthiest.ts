@@ -3,6 +3,7 @@
 import { failoverPriority, nofailover } from '../../config/tags.js';
 import { clusterTimeline, type Member } from '../../dcs/cluster.js';
 import type { Reason, ReasonCode } from './decision.js';
+import { excludedByFailsafe } from './failsafe.js';
 import type { HaInput, NodeIdentity, PeerStatus } from './input.js';
 import { listedInSync, syncActive } from './sync.js';
 
@@ -63,6 +64,8 @@ export function isHealthiestNode(input: HaInput): Verdict {
     if (cluster.failover.leader && multisync && !listedInSync(cluster.sync, me)) return no(me, 'not_sync', 'not a synchronous standby');
     return manualFailoverNoLeader(input);
   }
+  if (input.watchdog && !input.watchdog.healthy) return no(me, 'watchdog', 'Watchdog device is not usable');
+  if (excludedByFailsafe(config.failsafe_mode, cluster.failsafe, me)) return no(me, 'not_in_failsafe', 'not listed in the failsafe key');
   // Only a standby that holds every acknowledged commit may take over.
   if (multisync && !listedInSync(cluster.sync, me)) return no(me, 'not_sync', 'not listed as a synchronous standby in the sync key');
   const outsideSync = multisync ? new Set(input.peers.filter((p) => !listedInSync(cluster.sync, p.name)).map((p) => p.name)) : new Set<string>();

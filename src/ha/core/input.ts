@@ -81,10 +81,15 @@ export interface HaMemory {
   slots: SlotMemory;
   /** The sync protocol's memory (src/ha/core/sync-step.ts), saved after each of its steps. */
   sync: SyncMemory;
+  /** primary_race_backoff: when the current backoff started (null: none running). */
+  raceBackoffAt: number | null;
+  /** My WAL position in the previous cycle (kept only while primary_race_backoff is set). */
+  prevWalLsn: number | null;
 }
 
 export const INITIAL_MEMORY: HaMemory = {
   role: 'uninitialized', bootstrap: { stage: 'none' }, recovering: false, rewindFailed: false, releasedLeaderKeyAt: null, scheduledRestart: null, slots: INITIAL_SLOT_MEMORY, sync: INITIAL_SYNC_MEMORY,
+  raceBackoffAt: null, prevWalLsn: null,
 };
 
 /** Memory at start-up: the role read from the data directory (Patroni's get_postgres_role_from_data_directory). */
@@ -115,6 +120,18 @@ export interface HaInput {
   peers: PeerStatus[];
   /** Replication slots of the running replica (for copying logical slots); absent when not read. */
   localSlots?: ExistingSlot[];
+  /** This node's watchdog; absent: the cycle has no watchdog steps (unit fixtures). */
+  watchdog?: WatchdogView;
+}
+
+export interface WatchdogView {
+  mode: 'off' | 'automatic' | 'required';
+  /** The device is open and being pinged. */
+  running: boolean;
+  /** Activation was requested and not disabled since (automatic mode without a device stays here). */
+  active: boolean;
+  /** Patroni's Watchdog.is_healthy: false only under `required` with no usable device or timing. */
+  healthy: boolean;
 }
 
 /**
@@ -130,6 +147,8 @@ export interface DcsUnreachableInput {
   pg: PostgresSnapshot | null;
   memory: HaMemory;
   async: AsyncState | null;
+  /** The last `failsafe` key read from the DCS (failsafe mode asks its members). */
+  failsafe?: Record<string, string> | null;
 }
 
 export type CycleInput = HaInput | DcsUnreachableInput;

@@ -17,7 +17,9 @@ export function withLeadership(d: Decision, heldBefore: boolean): Decision {
     else if (a.type === 'delete_leader') held = false;
   }
   if (!d.branch) return { ...d, leader: held };
-  const lockAttempt = typeof d.branch.attempt === 'string' && LOCK_ATTEMPTS.has(d.branch.attempt);
+  const a = d.branch.attempt;
+  // A passed failsafe check keeps this node leading while the DCS is down (Ha._handle_dcs_error).
+  const lockAttempt = typeof a === 'string' ? LOCK_ATTEMPTS.has(a) : a.kind === 'failsafe_check';
   const onSuccess = withLeadership(d.branch.onSuccess, lockAttempt ? true : held);
   const onFailure = withLeadership(d.branch.onFailure, lockAttempt ? false : held);
   return { ...d, leader: onSuccess.leader ?? held, branch: { ...d.branch, onSuccess, onFailure } };

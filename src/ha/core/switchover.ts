@@ -1,5 +1,6 @@
 // The leader's side of a switchover or manual failover (Patroni's Ha.process_manual_failover_from_leader): demote gracefully when
 // a healthy candidate exists, otherwise clean the failover key up and carry on leading.
+import { stopTimeout } from './stop-timeout.js';
 import type { Member } from '../../dcs/cluster.js';
 import { plan, setMemory, type Action, type Decision, type Reason } from './decision.js';
 import { isFailoverPossible } from './healthiest.js';
@@ -50,7 +51,7 @@ export function manualFailoverFromLeader(input: HaInput): LeaderFailoverOutcome 
     decision: {
       ...plan(`${action}: demoting myself`, ...pre, setMemory({ role: 'demoted' }), {
         type: 'run_async',
-        task: { kind: 'demote', name: `${action}: demote`, mode: 'graceful', follow: upstreamOf(candidate), detach },
+        task: { kind: 'demote', name: `${action}: demote`, mode: 'graceful', follow: upstreamOf(candidate), detach, ...stopTimeout(input.config) },
       }),
       reasons: check.reasons,
     },

@@ -8,7 +8,7 @@ import { log } from '../../log/logger.js';
 import type { PostgresSnapshot } from '../../postgresql/snapshot.js';
 import { decide } from '../core/decide.js';
 import type { Decision } from '../core/decision.js';
-import type { AsyncOutcome, DcsUnreachableInput, HaInput, HaMemory, NodeIdentity, PeerStatus } from '../core/input.js';
+import type { AsyncOutcome, DcsUnreachableInput, HaInput, HaMemory, NodeIdentity, PeerStatus, WatchdogView } from '../core/input.js';
 import { readsFor } from '../core/reads.js';
 import type { ExistingSlot } from '../core/slots.js';
 import type { AsyncRunner } from './async-runner.js';
@@ -33,6 +33,10 @@ export interface CycleWorld {
   probePeers(cluster: Cluster): Promise<PeerStatus[]>;
   localSlots(): Promise<ExistingSlot[] | undefined>;
   executorDeps(cluster: Cluster | null, snapshot: PostgresSnapshot | null, seenOutcome: AsyncOutcome | null): ExecutorDeps;
+  /** This node's watchdog as the cycle starts. */
+  watchdog(): WatchdogView;
+  /** The `failsafe` key of the last cluster read (failsafe mode asks its members when the DCS is down). */
+  lastFailsafeKey(): Record<string, string> | null;
 }
 
 export interface CycleResult {
@@ -75,6 +79,7 @@ export async function runCycle(w: CycleWorld): Promise<CycleResult> {
     lastAsync,
     peers,
     ...(localSlots ? { localSlots } : {}),
+    watchdog: w.watchdog(),
   };
   const decision = decide(input);
   for (const r of decision.reasons ?? []) log.debug('%s: %s (%s)', r.member, r.eligible ? 'eligible' : 'not eligible', r.why);
@@ -98,6 +103,7 @@ async function withoutDcs(w: CycleWorld): Promise<CycleResult> {
     pg,
     memory: { ...w.memory },
     async: w.runner.current,
+    failsafe: w.lastFailsafeKey(),
   };
   const decision = decide(input);
   return { decision, executed: await execute(decision, w.executorDeps(null, pg, null)), cluster: null };

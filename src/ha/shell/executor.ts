@@ -37,6 +37,14 @@ export interface ExecutorDeps {
   claimSync(key: SyncKeyValue, standbyNames: string | null): Promise<boolean>;
   runTask(task: AsyncTask, signal?: AbortSignal): Promise<TaskResult>;
   exit(code: number, reason: string): never;
+  /** This node's watchdog (src/watchdog/watchdog.ts). */
+  watchdog: { activate(): boolean; disable(): void; keepalive(): void };
+  /** `{ failsafe }` to write with the lock refresh when failsafe_mode is on, else `{}`. */
+  failsafeKey(): { failsafe?: Record<string, string> };
+  /** POST /failsafe to these members; true when every one accepted. */
+  failsafeCheck(members: { name: string; url: string }[]): Promise<boolean>;
+  /** The failsafe check passed: remember it (failsafe_mode_is_active) and ping the watchdog. */
+  failsafeKept(): void;
 }
 
 export interface Executed {
@@ -81,6 +89,7 @@ export async function execute(decision: Decision, deps: ExecutorDeps): Promise<E
 
 async function tryAttempt(kind: Attempt, deps: ExecutorDeps): Promise<boolean> {
   if (typeof kind === 'object') {
+    if (kind.kind === 'failsafe_check') return deps.failsafeCheck(kind.members);
     const ok = await deps.claimSync(kind.key, kind.standbyNames);
     if (!ok) log.info('Synchronous replication key updated by someone else');
     return ok;
@@ -91,9 +100,13 @@ async function tryAttempt(kind: Attempt, deps: ExecutorDeps): Promise<boolean> {
       const optime = deps.walLsn();
       const slots = deps.slotStatus();
       if (!deps.cluster) return false;
-      return deps.dcs.updateLeader(deps.cluster, { ...(optime === undefined ? {} : { optime }), ...(slots ?? {}) });
+      const ok = await deps.dcs.updateLeader(deps.cluster, { ...(optime === undefined ? {} : { optime }), ...(slots ?? {}), ...deps.failsafeKey() });
+      // Ha.update_lock: the watchdog is pinged only once the lease is known to be fresh.
+      if (ok) deps.watchdog.keepalive();
+      return ok;
     }
     case 'initialize_race': return deps.dcs.initialize(true, '');
+    case 'activate_watchdog': return deps.watchdog.activate();
   }
 }
 
@@ -121,6 +134,8 @@ async function perform(action: Action, deps: ExecutorDeps): Promise<void> {
       return;
     case 'run_callback': pg.runCallback(action.action, action.role, action.endBootstrap ?? false); return;
     case 'move_data_directory': await pg.moveDataDirectory(); return;
+    case 'disable_watchdog': deps.watchdog.disable(); return;
+    case 'failsafe_keep': deps.failsafeKept(); return;
     case 'sync_slots': applyMemoryPatch(deps.memory, { slots: await deps.syncSlots(deps.memory.slots) }); return;
     case 'sync_replication': return deps.syncReplication(deps.memory.sync, (m) => applyMemoryPatch(deps.memory, { sync: m }));
     case 'run_async': {

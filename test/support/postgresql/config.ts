@@ -48,6 +48,6 @@ export function testConfig(n: NodeFixture): PatroniConfig {
     ctl: { insecure: false },
     dcs: { kind: 'etcd3', hosts: ['127.0.0.1:2379'], protocol: 'http', use_proxies: false },
     bootstrap: { dcs: {}, method: 'initdb', initdb: [{ encoding: 'UTF8' }, 'data-checksums'], pg_hba: [], raw: {} },
-    postgresql, tags: {}, watchdog: { mode: 'off', device: '/dev/watchdog', safety_margin: 5 }, raw: {},
+    postgresql, tags: {}, watchdog: { mode: 'off', device: '/dev/watchdog', safety_margin: 5, driver: 'default' }, raw: {},
   };
 }

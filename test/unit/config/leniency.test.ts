@@ -132,15 +132,12 @@ describe('the production-like configurations (test/fixtures/shared-configs, a co
     }
   });
 
-  test('backup-driven.yml is refused at start with one line per setting that would change data or safety', { skip: !available && 'no shared configs' }, () => {
-    assert.throws(() => loadConfig(shared('backup-driven.yml'), {}), (e: unknown) => e instanceof ConfigError
-      && e.message.split('\n').includes('watchdog.mode: not supported by patroni-ts yet')
-      && !/\n\s+at /.test(e.message));
+  test('backup-driven.yml: every setting it uses is run as Patroni runs it', { skip: !available && 'no shared configs' }, () => {
     // Patroni's own validator says the same of its tags (both nosync and sync_priority are set).
     assert.deepEqual(validateConfig(loadRawConfig(shared('backup-driven.yml'), {}), OFFLINE).map(formatProblem),
       ["tags  Multiple of ('nosync', 'sync_priority') provided"]);
     const lines = unsupportedSettings(loadRawConfig(shared('backup-driven.yml'), {})).map((u) => u.line);
-    // bootstrap.method, callbacks, pre_promote, before_stop and replica methods run as Patroni runs them (issue 11).
-    assert.deepEqual(lines, ['watchdog.mode: not supported by patroni-ts yet', 'bootstrap.dcs.failsafe_mode: not supported by patroni-ts yet']);
+    // bootstrap.method, callbacks, pre_promote, before_stop, replica methods (issue 11), watchdog and failsafe (issue 12) are implemented.
+    assert.deepEqual(lines, []);
   });
 });

@@ -168,7 +168,7 @@ describe('normalizeConfig', () => {
       assert.deepEqual(c.postgresql.create_replica_methods, ['wal_e', 'basebackup']);
       assert.deepEqual(c.postgresql.parameters, { work_mem: '8MB' });
       assert.deepEqual(c.postgresql.authentication.superuser, { username: 'postgres', password: 'secret' });
-      assert.deepEqual(c.watchdog, { mode: 'automatic', device: '/dev/watchdog', safety_margin: 5 });
+      assert.deepEqual(c.watchdog, { mode: 'automatic', device: '/dev/watchdog', safety_margin: 5, driver: 'default' });
       assert.equal(c.bootstrap.method, 'initdb');
     }
   });

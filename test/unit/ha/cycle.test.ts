@@ -71,7 +71,13 @@ function world(opts: { cluster: () => Promise<Cluster>; pg: PostgresSnapshot; me
       exit: (code) => {
         throw new Error(`exit ${code}`);
       },
+      watchdog: { activate: () => true, disable: () => undefined, keepalive: () => undefined },
+      failsafeKey: () => ({}),
+      failsafeCheck: async () => true,
+      failsafeKept: () => undefined,
     }),
+    watchdog: () => ({ mode: 'off', running: false, active: false, healthy: true }),
+    lastFailsafeKey: () => null,
   };
   return { w, calls, memory, runner, tasks };
 }

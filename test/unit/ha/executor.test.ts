@@ -47,6 +47,26 @@ function world(answers: DcsAnswers = {}, seenOutcome: AsyncOutcome | null = null
       calls.push('claimSync');
       return true;
     },
+    watchdog: {
+      activate: () => {
+        calls.push('watchdog.activate');
+        return true;
+      },
+      disable: () => {
+        calls.push('watchdog.disable');
+      },
+      keepalive: () => {
+        calls.push('watchdog.keepalive');
+      },
+    },
+    failsafeKey: () => ({}),
+    failsafeCheck: async () => {
+      calls.push('failsafeCheck');
+      return true;
+    },
+    failsafeKept: () => {
+      calls.push('failsafeKept');
+    },
     runTask: (task) => {
       calls.push(`runTask ${task.name}`);
       return new Promise<boolean>((r) => {
@@ -73,7 +93,7 @@ describe('execute()', () => {
   test('actions in order, then the success branch of an attempt that succeeded', async () => {
     const w = world();
     const r = await execute(keepOrDemote, w.deps);
-    assert.deepEqual(w.calls, ['updateLeader 100', 'syncReplication']);
+    assert.deepEqual(w.calls, ['updateLeader 100', 'watchdog.keepalive', 'syncReplication']);
     assert.deepEqual(r, {
       message: 'kept',
       attempts: [{ attempt: 'update_leader', ok: true }],
