@@ -40,11 +40,6 @@ function lookup(raw: JsonObject, path: string): Json | undefined {
   return cur;
 }
 
-/** A value that means "off" for its key (the watchdog disabled). */
-const BUILTIN_METHOD = (key: string, v: Json): boolean => {
-  return false;
-};
-
 export interface UnsupportedSetting { key: string; line: string; refuse: boolean }
 
 /** One line per setting of `raw` that patroni-ts would not run as Patroni does. */
@@ -57,7 +52,7 @@ export function unsupportedSettings(raw: JsonObject): UnsupportedSetting[] {
   }
   for (const { key, refuse } of UNSUPPORTED_KEYS) {
     const v = lookup(raw, key);
-    if (!present(v) || BUILTIN_METHOD(key, v as Json)) continue;
+    if (!present(v)) continue;
     out.push({ key, line: `${key}: not supported by patroni-ts yet`, refuse });
   }
   return out;
