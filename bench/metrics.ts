@@ -16,6 +16,8 @@ export interface MetricDef {
   label: string;
   unit: Unit;
   goal?: Goal;
+  /** Measured on this DCS backend (fast profile only); rows without samples are left out of the report. */
+  backend?: 'etcd2' | 'zookeeper' | 'exhibitor';
 }
 
 export const METRICS = [
@@ -44,6 +46,12 @@ export const METRICS = [
   { id: 'idle_rss', label: 'idle RSS per daemon (one sample per node)', unit: 'MiB' },
   { id: 'idle_cpu', label: 'idle CPU per daemon (one sample per node)', unit: '% CPU' },
   { id: 'dcs_requests', label: 'idle DCS requests per member per minute (etcd gRPC metrics)', unit: 'req/member/min' },
+  { id: 'failover_crash_etcd2', label: 'etcd v2: failover after host crash -> replica accepts writes', unit: 's', backend: 'etcd2' },
+  { id: 'dcs_requests_etcd2', label: 'etcd v2: idle DCS requests per member per minute (v2 store reads + writes + watches)', unit: 'req/member/min', backend: 'etcd2' },
+  { id: 'failover_crash_zookeeper', label: 'ZooKeeper: failover after host crash -> replica accepts writes', unit: 's', backend: 'zookeeper' },
+  { id: 'dcs_requests_zookeeper', label: 'ZooKeeper: idle requests per member per minute (packets received, pings included)', unit: 'req/member/min', backend: 'zookeeper' },
+  { id: 'failover_crash_exhibitor', label: 'Exhibitor: failover after host crash -> replica accepts writes', unit: 's', backend: 'exhibitor' },
+  { id: 'dcs_requests_exhibitor', label: 'Exhibitor: idle ZooKeeper requests per member per minute (packets received)', unit: 'req/member/min', backend: 'exhibitor' },
 ] as const satisfies readonly MetricDef[];
 
 export type MetricId = (typeof METRICS)[number]['id'];

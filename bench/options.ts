@@ -1,4 +1,6 @@
-// Command line of `npm run bench [-- --quick] [--results-dir DIR]` and the timing profiles (pure).
+// Command line of `npm run bench [-- --quick] [--results-dir DIR] [--backends LIST] [--backends-only]`
+// and the timing profiles (pure).
+import { ALL_BACKENDS, type BackendName } from '../test/support/dcs-servers.js';
 export interface Profile {
   name: 'default' | 'fast';
   ttl: number;
@@ -25,6 +27,10 @@ export interface BenchOptions {
   /** hyperfine runs of `patronictl list`. */
   ctlRuns: number;
   idleSeconds: number;
+  /** Other DCS backends measured after the etcd v3 suites (fast profile only). */
+  backends: BackendName[];
+  /** false with --backends-only: skip the etcd v3 suites. */
+  etcd3: boolean;
   /** Where the JSON and Markdown go (the root wrapper points the postgres child at a scratch dir). */
   resultsDir: string | undefined;
 }
@@ -32,12 +38,21 @@ export interface BenchOptions {
 export function parseOptions(argv: readonly string[]): BenchOptions {
   const quick = argv.includes('--quick');
   const trace = argv.includes('--trace');
-  const dirAt = argv.indexOf('--results-dir');
-  const resultsDir = dirAt >= 0 ? argv[dirAt + 1] : undefined;
-  const known = ['--quick', '--trace', '--results-dir'];
-  const unknown = argv.filter((a, i) => a.startsWith('--') && !known.includes(a) && argv[i - 1] !== '--results-dir');
-  if (unknown.length > 0) throw new Error(`unknown option(s): ${unknown.join(' ')} (known: --quick, --trace, --results-dir DIR)`);
+  const optionValue = (flag: string): string | undefined => {
+    const at = argv.indexOf(flag);
+    return at >= 0 ? argv[at + 1] : undefined;
+  };
+  const resultsDir = optionValue('--results-dir');
+  const backendsArg = optionValue('--backends');
+  const withValue = ['--results-dir', '--backends'];
+  const known = ['--quick', '--trace', '--backends-only', ...withValue];
+  const unknown = argv.filter((a, i) => a.startsWith('--') && !known.includes(a) && !withValue.includes(argv[i - 1] ?? ''));
+  if (unknown.length > 0) throw new Error(`unknown option(s): ${unknown.join(' ')} (known: --quick, --trace, --results-dir DIR, --backends etcd2,zookeeper,exhibitor, --backends-only)`);
+  const backends = backendsArg === undefined ? (quick ? [] : [...ALL_BACKENDS]) : backendsArg.split(',').map((b) => b.trim()).filter(Boolean);
+  const bad = backends.filter((b) => !(ALL_BACKENDS as readonly string[]).includes(b));
+  if (bad.length > 0) throw new Error(`unknown backend(s): ${bad.join(', ')} (known: ${ALL_BACKENDS.join(', ')})`);
+  const common = { trace, resultsDir, backends: backends as BackendName[], etcd3: !argv.includes('--backends-only') };
   return quick
-    ? { quick, trace, profiles: [PROFILES.fast], reps: 1, wrkSeconds: 3, wrkRuns: 1, ctlRuns: 5, idleSeconds: 15, resultsDir }
-    : { quick, trace, profiles: [PROFILES.fast, PROFILES.default], reps: 3, wrkSeconds: 10, wrkRuns: 3, ctlRuns: 20, idleSeconds: 60, resultsDir };
+    ? { quick, profiles: [PROFILES.fast], reps: 1, wrkSeconds: 3, wrkRuns: 1, ctlRuns: 5, idleSeconds: 15, ...common }
+    : { quick, profiles: [PROFILES.fast, PROFILES.default], reps: 3, wrkSeconds: 10, wrkRuns: 3, ctlRuns: 20, idleSeconds: 60, ...common };
 }

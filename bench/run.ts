@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick]`: our daemon and Debian's Patroni 3.0.2, 3-node clusters in turn against
+// `npm run bench [-- --quick] [--backends etcd2,zookeeper,exhibitor] [--backends-only]`: our daemon and Debian's Patroni 3.0.2, 3-node clusters in turn against
 // one etcd, under each timing profile; writes bench/results/<date>.json and .md.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -8,7 +8,8 @@ import { TS_CTL, TS_DAEMON } from '../test/support/cluster/index.js';
 import { track } from '../test/support/cluster/reaper.js';
 import { describeEnvironment } from './environment.js';
 import { IMPLS } from './metrics.js';
-import { parseOptions } from './options.js';
+import { runBackendSuite } from './backends.js';
+import { parseOptions, PROFILES } from './options.js';
 import { progress } from './progress.js';
 import { rerunAsPostgres } from './reexec.js';
 import { reportJson, reportMarkdown } from './report.js';
@@ -45,8 +46,14 @@ async function bench(argv: readonly string[]): Promise<number> {
   try {
     etcd = await startEtcd();
     progress(`etcd at ${etcd.endpoint}`);
-    for (const profile of options.profiles) {
-      for (const impl of IMPLS) await runSuite({ impl, profile, options, etcd, store });
+    if (options.etcd3) {
+      for (const profile of options.profiles) {
+        for (const impl of IMPLS) await runSuite({ impl, profile, options, etcd, store });
+      }
+    }
+    // The other backends under the fast profile, each on its own server, ours and Debian's in turn.
+    for (const backend of options.backends) {
+      for (const impl of IMPLS) await runBackendSuite({ impl, profile: PROFILES.fast, options, etcd, store }, backend);
     }
   } finally {
     await etcd?.stop();

@@ -1,9 +1,13 @@
 // The DCS section of the local configuration -> DcsConfig (config.md §2.10).
 import type { JsonObject } from '../util/json.js';
+import { exhibitorConfig, zookeeperConfig } from './dcs-zookeeper.js';
 import { ConfigError } from './errors.js';
 import { parseHostPort, Section } from './read.js';
 import type { DcsConfig } from './types.js';
+import { unsupportedDcs } from './support.js';
 import { DCS_SECTIONS } from './validate.js';
+
+export { unsupportedDcs };
 
 const ETCD_DEFAULT_PORT = 2379;
 
@@ -24,20 +28,25 @@ function fromUrl(text: string, key: string): { protocol: string; hostPort: strin
   return { protocol, hostPort: `${url.hostname}:${port}` };
 }
 
+/** Patroni's order (AbstractEtcdClientWithFailover): proxy, then DNS SRV, then hosts, host, url. */
 function etcdHosts(sec: Section): { hosts: string[]; protocol?: string; useProxies: boolean } {
+  if (sec.has('proxy')) {
+    const { protocol, hostPort } = fromUrl(sec.str('proxy'), sec.keyPath('proxy'));
+    return { hosts: [hostPort], protocol, useProxies: true };
+  }
+  // SRV discovery would win over hosts in Patroni: ignoring it would quietly use other endpoints.
+  for (const key of ['srv', 'srv_suffix', 'discovery_srv', 'srv_domain']) {
+    if (sec.has(key)) throw new ConfigError(`${sec.keyPath(key)}: DNS SRV discovery is not supported, use hosts`);
+  }
   if (sec.has('hosts')) {
     const v = sec.raw('hosts');
     const list = typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : sec.strList('hosts');
     return { hosts: list.map((h) => withDefaultPort(h, sec.keyPath('hosts'))), useProxies: sec.bool('use_proxies', false) };
   }
   if (sec.has('host')) return { hosts: [withDefaultPort(sec.str('host'), sec.keyPath('host'))], useProxies: sec.bool('use_proxies', false) };
-  for (const key of ['url', 'proxy'] as const) {
-    if (!sec.has(key)) continue;
-    const { protocol, hostPort } = fromUrl(sec.str(key), sec.keyPath(key));
-    return { hosts: [hostPort], protocol, useProxies: key === 'proxy' || sec.bool('use_proxies', false) };
-  }
-  for (const key of ['srv', 'srv_suffix', 'discovery_srv', 'srv_domain']) {
-    if (sec.has(key)) throw new ConfigError(`${sec.keyPath(key)}: DNS SRV discovery is not supported, use hosts`);
+  if (sec.has('url')) {
+    const { protocol, hostPort } = fromUrl(sec.str('url'), sec.keyPath('url'));
+    return { hosts: [hostPort], protocol, useProxies: sec.bool('use_proxies', false) };
   }
   throw new ConfigError(`${sec.path}: one of host, hosts, url, proxy must be set`);
 }
@@ -48,11 +57,13 @@ export function normalizeDcs(raw: JsonObject): DcsConfig {
     throw new ConfigError(`Can not find suitable configuration of distributed configuration store\nAvailable implementations: ${DCS_SECTIONS.join(', ')}`);
   }
   const sec = Section.of(raw, kind);
-  if (kind !== 'etcd3') return { kind, section: sec.data };
+  if (kind === 'zookeeper') return zookeeperConfig(sec.data);
+  if (kind === 'exhibitor') return exhibitorConfig(sec.data);
+  if (kind !== 'etcd3' && kind !== 'etcd') throw new ConfigError(unsupportedDcs(kind));
   const { hosts, protocol, useProxies } = etcdHosts(sec);
   const proto = sec.optStr('protocol') ?? protocol ?? 'http';
   if (proto !== 'http' && proto !== 'https') throw new ConfigError(`${sec.keyPath('protocol')} must be http or https, got ${proto}`);
-  const out: DcsConfig = { kind: 'etcd3', hosts, protocol: proto, use_proxies: useProxies };
+  const out: DcsConfig = { kind, hosts, protocol: proto, use_proxies: useProxies };
   for (const key of ['username', 'password', 'cacert', 'cert', 'key'] as const) {
     const v = sec.optStr(key);
     if (v !== undefined) out[key] = v;

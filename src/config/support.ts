@@ -5,7 +5,12 @@
 import { isObject, type Json, type JsonObject } from '../util/json.js';
 
 /** DCS sections whose backend does not exist yet (the only etcd backend today is etcd3). */
-export const UNSUPPORTED_DCS: readonly string[] = ['etcd', 'zookeeper', 'exhibitor', 'consul', 'kubernetes', 'raft'];
+export const UNSUPPORTED_DCS: readonly string[] = ['consul', 'kubernetes', 'raft'];
+
+/** The one line for a DCS kind without a backend yet: at start, in --validate-config and in patronictl. */
+export function unsupportedDcs(kind: string): string {
+  return `${kind}: the ${kind} DCS is not supported by patroni-ts yet (use etcd3, etcd, zookeeper or exhibitor)`;
+}
 
 /**
  * Keys Patroni runs and patroni-ts does not yet. `refuse`: starting without it would do something
@@ -47,7 +52,7 @@ export function unsupportedSettings(raw: JsonObject): UnsupportedSetting[] {
   const out: UnsupportedSetting[] = [];
   for (const dcs of UNSUPPORTED_DCS) {
     if (raw[dcs] !== undefined && raw[dcs] !== null) {
-      out.push({ key: dcs, line: `${dcs}: the ${dcs} DCS is not supported by patroni-ts yet (use etcd3)`, refuse: true });
+      out.push({ key: dcs, line: unsupportedDcs(dcs), refuse: true });
     }
   }
   for (const { key, refuse } of UNSUPPORTED_KEYS) {

@@ -52,9 +52,9 @@ export interface CtlConfig {
   authentication?: BasicAuth;
 }
 
-/** etcd v3 through its JSON gateway, as Patroni talks to it. */
+/** etcd: v3 through its JSON gateway (`etcd3:`) or the v2 keys API (`etcd:`), as Patroni talks to them. */
 export interface Etcd3Config {
-  kind: 'etcd3';
+  kind: 'etcd3' | 'etcd';
   /** host:port endpoints */
   hosts: string[];
   protocol: 'http' | 'https';
@@ -68,11 +68,30 @@ export interface Etcd3Config {
 
 /** Backends that later issues implement; the section is kept so config validation can name it. */
 export interface OtherDcsConfig {
-  kind: 'etcd' | 'consul' | 'zookeeper' | 'exhibitor' | 'kubernetes' | 'raft';
+  kind: 'consul' | 'kubernetes' | 'raft';
   section: JsonObject;
 }
 
-export type DcsConfig = Etcd3Config | OtherDcsConfig;
+/** `zookeeper:` (config.md §2.10), as Patroni hands it to kazoo. */
+export interface ZookeeperConfig {
+  kind: 'zookeeper';
+  /** host:port, in the configured order. */
+  hosts: string[];
+  /** [scheme, credential] pairs sent with addAuth once connected. */
+  auth_data: [string, string][];
+}
+
+/** `exhibitor:`: the ZooKeeper ensemble is read from Exhibitor's cluster list, then polled. */
+export interface ExhibitorConfig {
+  kind: 'exhibitor';
+  hosts: string[];
+  port: number;
+  /** Seconds between polls of the ensemble list. */
+  poll_interval: number;
+  auth_data: [string, string][];
+}
+
+export type DcsConfig = Etcd3Config | ZookeeperConfig | ExhibitorConfig | OtherDcsConfig;
 
 /** postgresql.authentication.<user>: username/password plus libpq SSL keys. */
 export interface PgUserAuth {

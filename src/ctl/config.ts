@@ -3,6 +3,8 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { exhibitorConfig, zookeeperConfig } from '../config/dcs-zookeeper.js';
+import { ConfigError } from '../config/errors.js';
 import { loadRawConfig } from '../config/loader.js';
 import type { DcsConfig, Etcd3Config } from '../config/types.js';
 import { isObject, parseBool, type Json, type JsonObject } from '../util/json.js';
@@ -49,14 +51,15 @@ const str = (v: Json | undefined): string | undefined => (typeof v === 'string' 
 
 /** The DCS section patronictl will use, or null when the config names none. */
 export function ctlDcsConfig(config: JsonObject): DcsConfig | null {
-  const e3 = config.etcd3;
-  if (isObject(e3)) {
+  for (const kind of ['etcd3', 'etcd'] as const) {
+    const e3 = config[kind];
+    if (!isObject(e3)) continue;
     const hosts = [...hostList(e3.host), ...hostList(e3.hosts)];
     const urls = hostList(e3.url ?? e3.proxy);
     for (const u of urls) hosts.push(u.replace(/^\w+:\/\//, '').replace(/\/.*$/, ''));
     const protocol = str(e3.protocol) === 'https' || urls.some((u) => u.startsWith('https:')) ? 'https' : 'http';
     const out: Etcd3Config = {
-      kind: 'etcd3', hosts: hosts.length ? hosts : ['127.0.0.1:2379'], protocol,
+      kind, hosts: hosts.length ? hosts : ['127.0.0.1:2379'], protocol,
       use_proxies: parseBool(e3.use_proxies) === true,
     };
     const username = str(e3.username) ?? str(e3.user);
@@ -71,7 +74,14 @@ export function ctlDcsConfig(config: JsonObject): DcsConfig | null {
     if (key) out.key = key;
     return out;
   }
-  for (const kind of ['etcd', 'consul', 'zookeeper', 'exhibitor', 'kubernetes', 'raft'] as const) {
+  try {
+    if (isObject(config.zookeeper)) return zookeeperConfig(config.zookeeper);
+    if (isObject(config.exhibitor)) return exhibitorConfig(config.exhibitor);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new CtlError(e.message);
+    throw e;
+  }
+  for (const kind of ['consul', 'kubernetes', 'raft'] as const) {
     const section = config[kind];
     if (isObject(section)) return { kind, section };
   }

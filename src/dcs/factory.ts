@@ -1,7 +1,12 @@
-// Builds the configured DCS backend. Only etcd v3 exists so far; other kinds fail loudly at startup.
+// Builds the configured DCS backend: one folder or file per backend behind the Dcs interface.
+// Consul, Kubernetes and Raft are refused with one line until a real server can run in the tests.
 import type { DcsConfig } from '../config/types.js';
+import { unsupportedDcs } from '../config/normalize-dcs.js';
 import type { Dcs } from './dcs.js';
+import { Etcd2 } from './etcd2/etcd2.js';
 import { Etcd3 } from './etcd3.js';
+import { Exhibitor } from './zookeeper/exhibitor.js';
+import { ZooKeeper } from './zookeeper/zookeeper.js';
 
 export interface DcsFactoryConfig {
   scope: string;
@@ -14,12 +19,30 @@ export interface DcsFactoryConfig {
   retryTimeout?: number;
 }
 
+const baseUrl = (host: string, protocol: string): string => (/^[a-z]+:\/\//i.test(host) ? host.replace(/\/+$/, '') : `${protocol}://${host}`);
+
 export function createDcs(cfg: DcsFactoryConfig, mode: 'daemon' | 'ctl'): Dcs {
   const dcs = cfg.dcs;
-  if (dcs.kind !== 'etcd3') throw new Error(`DCS ${dcs.kind} is not supported yet`);
-  return new Etcd3({
-    scope: cfg.scope, namespace: cfg.namespace, name: cfg.name, hosts: dcs.hosts, protocol: dcs.protocol,
-    username: dcs.username, password: dcs.password, cacert: dcs.cacert, cert: dcs.cert, key: dcs.key,
-    useProxies: dcs.use_proxies, ttl: cfg.ttl ?? 30, loopWait: cfg.loopWait ?? 10, retryTimeout: cfg.retryTimeout ?? 10, mode,
-  });
+  const common = {
+    scope: cfg.scope, namespace: cfg.namespace, name: cfg.name, mode,
+    ttl: cfg.ttl ?? 30, loopWait: cfg.loopWait ?? 10, retryTimeout: cfg.retryTimeout ?? 10,
+  };
+  switch (dcs.kind) {
+    case 'etcd3':
+      return new Etcd3({
+        ...common, hosts: dcs.hosts, protocol: dcs.protocol, username: dcs.username, password: dcs.password,
+        cacert: dcs.cacert, cert: dcs.cert, key: dcs.key, useProxies: dcs.use_proxies,
+      });
+    case 'etcd':
+      return new Etcd2({
+        ...common, endpoints: dcs.hosts.map((h) => baseUrl(h, dcs.protocol)), protocol: dcs.protocol,
+        username: dcs.username, password: dcs.password, cacert: dcs.cacert, cert: dcs.cert, key: dcs.key, useProxies: dcs.use_proxies,
+      });
+    case 'zookeeper':
+      return new ZooKeeper({ ...common, hosts: dcs.hosts, authData: dcs.auth_data });
+    case 'exhibitor':
+      return new Exhibitor({ ...common, exhibitors: dcs.hosts, port: dcs.port, pollInterval: dcs.poll_interval, authData: dcs.auth_data });
+    default:
+      throw new Error(unsupportedDcs(dcs.kind));
+  }
 }

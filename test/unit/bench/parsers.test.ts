@@ -81,6 +81,14 @@ describe('options', () => {
       assert.ok(p.loopWait + 2 * p.retryTimeout <= p.ttl);
     }
   });
+  test('other DCS backends: all in a full run, none in --quick unless named; --backends-only skips etcd v3', () => {
+    assert.deepEqual(parseOptions([]).backends, ['etcd2', 'zookeeper', 'exhibitor']);
+    assert.deepEqual(parseOptions(['--quick']).backends, []);
+    const o = parseOptions(['--quick', '--backends', 'zookeeper', '--backends-only']);
+    assert.deepEqual([o.backends, o.etcd3], [['zookeeper'], false]);
+    assert.equal(parseOptions([]).etcd3, true);
+    assert.throws(() => parseOptions(['--backends', 'consul']), /unknown backend\(s\): consul/);
+  });
   test('--results-dir takes a value; unknown options are refused', () => {
     assert.equal(parseOptions(['--results-dir', '/x']).resultsDir, '/x');
     assert.throws(() => parseOptions(['--fast']), /unknown option/);

@@ -1,3 +1,4 @@
+import type { JsonObject } from '../../../src/util/json.js';
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { stringify, parse } from 'yaml';
@@ -64,6 +65,23 @@ describe('runValidateConfig', () => {
     }
   });
 
+  test('consul, kubernetes, raft: one line each, exit 1 (no backend yet)', () => {
+    const dir = tempDir();
+    try {
+      const sections: [string, JsonObject][] = [['consul', { host: '10.0.0.1:8500' }], ['kubernetes', { labels: { application: 'patroni' } }], ['raft', { self_addr: '10.0.0.1:2222', partner_addrs: [] }]];
+      for (const [kind, section] of sections) {
+        const cfg = baseConfig();
+        delete cfg.etcd3;
+        cfg[kind] = section;
+        const r = runValidateConfig(offline(dir.write(`${kind}.yml`, stringify(cfg))), env);
+        assert.equal(r.exitCode, 1, kind);
+        assert.equal(r.stderr, `${kind}: the ${kind} DCS is not supported by patroni-ts yet (use etcd3, etcd, zookeeper or exhibitor)\n`, kind);
+      }
+    } finally {
+      dir.remove();
+    }
+  });
+
   test('valid config: silent exit 0 (a DCS without a backend is named in one line); --print dumps the merged config as YAML', () => {
     const dir = tempDir();
     try {
@@ -74,7 +92,7 @@ describe('runValidateConfig', () => {
       const file = dir.write('p.yml', stringify(cfg));
       const r = runValidateConfig({ ...offline(file), print: true }, { PATRONI_SCOPE: 'printed' });
       // Valid for Patroni, but patroni-ts has no raft backend yet: one line, no stack trace.
-      assert.equal(r.stderr, 'raft: the raft DCS is not supported by patroni-ts yet (use etcd3)\n');
+      assert.equal(r.stderr, 'raft: the raft DCS is not supported by patroni-ts yet (use etcd3, etcd, zookeeper or exhibitor)\n');
       assert.equal(r.exitCode, 1);
       const printed = parse(r.stdout) as Record<string, unknown>;
       assert.equal(printed.scope, 'printed');

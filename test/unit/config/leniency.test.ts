@@ -81,9 +81,9 @@ describe('refused at start: only what cannot work, one line each', () => {
     { name: 'non-numeric restapi port', patch: set('restapi.listen', '127.0.0.1:http'), expect: /^restapi\.listen 127\.0\.0\.1:http didn't pass validation: contains a wrong value$/m },
     { name: 'no superuser', patch: (c) => { delete ((c.postgresql as JsonObject).authentication as JsonObject).superuser; }, expect: /superuser +is not defined\./ },
     {
-      name: 'a DCS without a backend yet (zookeeper)',
-      patch: (c) => { delete c.etcd3; c.zookeeper = { hosts: ['127.0.0.1:2181'] }; },
-      expect: /^zookeeper: the zookeeper DCS is not supported by patroni-ts yet \(use etcd3\)$/m,
+      name: 'a DCS without a backend yet (consul)',
+      patch: (c) => { delete c.etcd3; c.consul = { host: '127.0.0.1:8500' }; },
+      expect: /^consul: the consul DCS is not supported by patroni-ts yet \(use etcd3, etcd, zookeeper or exhibitor\)$/m,
     },
   ];
   for (const r of refused) {
