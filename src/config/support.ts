@@ -19,12 +19,6 @@ export function unsupportedDcs(kind: string): string {
  */
 export const UNSUPPORTED_KEYS: ReadonlyArray<{ key: string; refuse: boolean }> = [
   { key: 'citus', refuse: true },
-  { key: 'bootstrap.method', refuse: true },
-  { key: 'postgresql.callbacks', refuse: false },
-  { key: 'postgresql.before_stop', refuse: false },
-  { key: 'postgresql.pre_promote', refuse: false },
-  { key: 'postgresql.create_replica_methods', refuse: false },
-  { key: 'postgresql.create_replica_method', refuse: false },
   { key: 'postgresql.proxy_address', refuse: false },
 ];
 
@@ -51,16 +45,6 @@ function lookup(raw: JsonObject, path: string): Json | undefined {
   return cur;
 }
 
-/** A method name other than the built-in ones is a custom method (not supported yet). */
-const BUILTIN_METHOD = (key: string, v: Json): boolean => {
-  if (key === 'bootstrap.method') return v === 'initdb';
-  if (key.startsWith('postgresql.create_replica_method')) {
-    const list = Array.isArray(v) ? v : [v];
-    return list.every((m) => m === 'basebackup');
-  }
-  return false;
-};
-
 export interface UnsupportedSetting { key: string; line: string; refuse: boolean }
 
 /** One line per setting of `raw` that patroni-ts would not run as Patroni does. */
@@ -73,7 +57,7 @@ export function unsupportedSettings(raw: JsonObject): UnsupportedSetting[] {
   }
   for (const { key, refuse } of UNSUPPORTED_KEYS) {
     const v = lookup(raw, key);
-    if (!present(v) || BUILTIN_METHOD(key, v as Json)) continue;
+    if (!present(v)) continue;
     out.push({ key, line: `${key}: not supported by patroni-ts yet`, refuse });
   }
   return out;

@@ -3,6 +3,7 @@
 import type { ApiActions, FailsafeLeader, FailsafeOutcome, ReinitializeOutcome, RestartOutcome } from '../api/context.js';
 import { cancelScheduledRestart, restartTask, scheduleRestart, type RestartSchedule } from '../ha/core/restart.js';
 import { upstreamOf } from '../ha/core/upstream.js';
+import { cloneSource } from '../ha/core/bootstrap.js';
 import { log } from '../log/logger.js';
 import type { HaNode } from './node.js';
 
@@ -40,15 +41,17 @@ export function nodeActions(node: HaNode): ApiActions {
       node.requestReload();
     },
 
-    async reinitialize({ force }): Promise<ReinitializeOutcome> {
+    async reinitialize({ force, fromLeader }): Promise<ReinitializeOutcome> {
       const cluster = await node.freshCluster();
       if (!cluster.leader) return { kind: 'no_leader' };
       if (cluster.leader.name === node.name) return { kind: 'is_leader' };
-      const from = upstreamOf(cluster.leader.member ?? cluster.members.find((m) => m.name === cluster.leader!.name));
+      // Ha._do_reinitialize: from_leader clones from the leader, otherwise from the clone member.
+      const leaderMember = cluster.leader.member ?? cluster.members.find((m) => m.name === cluster.leader!.name);
+      const from = upstreamOf(fromLeader ? leaderMember : cloneSource(cluster, node.name, Date.now())?.member ?? leaderMember);
       if (!from) return { kind: 'no_leader' };
-      // A running task cannot be interrupted safely here: `force` waits for it instead of cancelling.
-      if (force && node.runningTask) await node.waitTask(node.dynamic.loop_wait * 1000);
-      const busy = node.startTask({ kind: 'reinitialize', name: 'reinitialize', from });
+      // Ha.reinitialize: `force` cancels the running task (its scripts and tools are killed) first.
+      if (force && node.cancelTask()) await node.waitTask(node.dynamic.loop_wait * 1000);
+      const busy = node.startTask({ kind: 'reinitialize', name: 'reinitialize', from, methods: node.identityNow().replicaMethods });
       return busy ? { kind: 'busy', action: busy } : { kind: 'started' };
     },
 

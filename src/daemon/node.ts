@@ -17,7 +17,7 @@ import { INITIAL_MEMORY, initialMemory, type AsyncOutcome, type AsyncState, type
 import { fenceArmed, leaseExpired } from '../ha/core/leadership.js';
 import { buildMemberData } from '../ha/core/member-data.js';
 import { slotRole } from '../ha/core/slots-step.js';
-import { AsyncRunner } from '../ha/shell/async-runner.js';
+import { AsyncRunner, type TaskResult } from '../ha/shell/async-runner.js';
 import { runCycle, type CycleWorld } from '../ha/shell/cycle.js';
 import { applyMemoryPatch, execute, type ExecutorDeps } from '../ha/shell/executor.js';
 import { runTask, type TaskPostgres } from '../ha/shell/tasks.js';
@@ -29,6 +29,7 @@ import { isSessionLoss } from '../postgresql/errors.js';
 import { LibpqError } from '../postgresql/libpq.js';
 import type { PostgresSnapshot } from '../postgresql/snapshot.js';
 import { isObject, parseJson, type JsonObject } from '../util/json.js';
+import { worksWithoutLeader } from '../scripts/commands.js';
 import { PATRONI_VERSION } from '../version.js';
 import { LeaseFence } from './lease-fence.js';
 import { Watchdog } from '../watchdog/watchdog.js';
@@ -141,12 +142,15 @@ export class HaNode {
       usePgRewind: this.dynamic.use_pg_rewind,
       removeDataDirOnDivergedTimelines: config.postgresql.remove_data_directory_on_diverged_timelines,
       removeDataDirOnRewindFailure: config.postgresql.remove_data_directory_on_rewind_failure,
+      replicaMethods: config.postgresql.create_replica_methods,
+      // Any postgresql.<method> section may be named by standby_cluster.create_replica_methods too.
+      noLeaderMethods: Object.entries(config.postgresql.raw).filter(([m, v]) => isObject(v) && worksWithoutLeader(m, v)).map(([m]) => m),
     };
   }
 
   /** Run a task on the async slot outside a cycle (REST actions); the busy task's name when refused. */
   startTask(task: AsyncTask): string | null {
-    const busy = this.runner.run(task, () => runTask(task, this.deps.pg, this.deps.dcs));
+    const busy = this.runner.run(task, (signal) => runTask(task, this.deps.pg, this.deps.dcs, signal));
     this.deps.dcs.wakeup();
     return busy;
   }
@@ -162,6 +166,9 @@ export class HaNode {
   }
 
   waitTask(timeoutMs: number): Promise<boolean | 'timeout'> { return this.runner.wait(timeoutMs); }
+
+  /** POST /reinitialize with force: cancel the running task (its scripts and tools are killed). */
+  cancelTask(): boolean { return this.runner.cancel(); }
 
   freshCluster(): Promise<Cluster> { return this.deps.dcs.getCluster({ fresh: true }); }
 
@@ -299,7 +306,7 @@ export class HaNode {
       },
       syncReplication: (memory, save) => (cluster ? this.syncReplication.process(cluster, this.dynamic, this.name, memory, save) : Promise.resolve()),
       claimSync: (key, names) => (cluster ? this.syncReplication.beforePromote(cluster, this.dynamic, this.name, key, names) : Promise.resolve(false)),
-      runTask: (task) => this.runTaskWithWatchdog(task),
+      runTask: (task, signal) => this.runTaskWithWatchdog(task, signal),
       exit: (code, reason) => this.exit(code, reason),
       watchdog: this.watchdog,
       failsafeKey: () => (this.dynamic.failsafe_mode && cluster ? { failsafe: failsafeKeyValue(cluster, { name: this.name, apiUrl: urls(this.deps.config).apiUrl }) } : {}),
@@ -323,8 +330,8 @@ export class HaNode {
   }
 
   /** A demotion ends this node's time as primary: the watchdog is closed once PostgreSQL stopped. */
-  private async runTaskWithWatchdog(task: AsyncTask): Promise<boolean> {
-    const ok = await runTask(task, this.deps.pg, this.deps.dcs);
+  private async runTaskWithWatchdog(task: AsyncTask, signal?: AbortSignal): Promise<TaskResult> {
+    const ok = await runTask(task, this.deps.pg, this.deps.dcs, signal);
     if (task.kind === 'demote' && task.mode !== 'demote-cluster') this.watchdog.disable();
     return ok;
   }
@@ -366,21 +373,23 @@ export class HaNode {
     const before = JSON.stringify(this.localDynamic);
     const after = JSON.stringify(cfg.data);
     if (before === after) return;
+    // on_reload only when PostgreSQL's own settings changed (ConfigHandler.reload_config), not for ttl and the like.
+    const pgChanged = JSON.stringify(this.localDynamic.postgresql ?? null) !== JSON.stringify(cfg.data.postgresql ?? null);
     this.localDynamic = cfg.data;
     this.dynamic = buildDynamicConfig(cfg.data);
     this.applyTimeouts();
     await this.saveDynamicCache();
     // New postgresql.parameters: rewrite postgresql.conf and reload; restart-only ones show as pending_restart.
-    if (this.snapshot?.postmasterRunning && !this.runner.current) await this.reloadPostgres();
+    if (this.snapshot?.postmasterRunning && !this.runner.current) await this.reloadPostgres(!pgChanged);
   }
 
   /**
    * Rewrite postgresql.conf and reload. A failure (disk full or read-only) is reported and retried on
    * the next cycle, never thrown out of the loop nor left as an unhandled rejection.
    */
-  private async reloadPostgres(): Promise<void> {
+  private async reloadPostgres(blockCallbacks = false): Promise<void> {
     try {
-      await this.deps.pg.reload();
+      await this.deps.pg.reload(blockCallbacks);
       this.pgReloadFailed = false;
     } catch (e) {
       this.pgReloadFailed = true;

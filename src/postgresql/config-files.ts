@@ -41,6 +41,20 @@ export function writtenPrimaryConninfo(confText: string): ConnParams | null {
   return m ? parseDsn((m[1] as string).replace(/''/g, "'").replace(/\\\\/g, '\\')) : null;
 }
 
+/** host/port of primary_conninfo in the first of these files that has one (postgresql.conf, recovery.conf). */
+export function writtenUpstream(files: string[]): { name: string; host: string; port: number } | null {
+  for (const file of files) {
+    let params: ConnParams | null;
+    try {
+      params = writtenPrimaryConninfo(readFileSync(file, 'utf8'));
+    } catch {
+      continue;
+    }
+    if (params?.host) return { name: params.host, host: params.host, port: Number(params.port ?? 5432) };
+  }
+  return null;
+}
+
 /** recovery.conf for servers before PG12 (same header, standby_mode included). */
 export function renderRecoveryConf(recovery: Record<string, string>): string {
   return HEADER + sorted(recovery).map(([n, v]) => param(n, v)).join('');
@@ -74,6 +88,8 @@ export interface ConfigFilesPlan {
   pgHba: string[] | null;
   pgIdent: string[] | null;
   recoveryNames: Set<string>;
+  /** After a custom bootstrap with keep_existing_recovery_conf: the restored signal files and recovery settings stay. */
+  keepExistingRecovery?: boolean;
 }
 
 /** Write postgresql.conf (+ base rename), pg_hba/pg_ident, signal files or recovery.conf. */
@@ -100,6 +116,7 @@ export function writeConfigFiles(p: ConfigFilesPlan): void {
   const recoverySignal = join(p.dataDir, 'recovery.signal');
   const recoveryConf = join(p.dataDir, 'recovery.conf');
   if (modern) {
+    if (p.keepExistingRecovery) return;
     removeIfExists(recoveryConf);
     if (p.recovery) {
       const standby = standbyMode === undefined || ['on', 'true', '1', 'yes'].includes(standbyMode.toLowerCase());
@@ -114,6 +131,8 @@ export function writeConfigFiles(p: ConfigFilesPlan): void {
       const cleaned = sanitizeAutoConf(readFileSync(auto, 'utf8'), p.recoveryNames);
       if (cleaned !== null) writeFileAtomic(auto, cleaned, mode);
     }
+  } else if (p.keepExistingRecovery) {
+    return;
   } else if (p.recovery) {
     writeFileAtomic(recoveryConf, renderRecoveryConf(p.recovery), mode);
   } else {

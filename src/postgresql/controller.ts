@@ -2,6 +2,7 @@
 // Implemented by postgres.ts; the HA core never calls it, it only names actions.
 import type { PostgresState } from '../dcs/cluster.js';
 import type { PostgresSnapshot } from './snapshot.js';
+import type { CallbackAction, CallbackRole } from '../scripts/commands.js';
 
 /** Whom a replica streams from: a member of our cluster (or a standby cluster's remote primary). */
 export interface Upstream {
@@ -19,10 +20,12 @@ export interface PostgresController {
   /** Read everything decide() needs: data dir, pg_controldata, postmaster, one SQL round trip. */
   snapshot(): Promise<PostgresSnapshot>;
 
-  /** initdb with bootstrap.initdb options, superuser from authentication; throws with the tool's output. */
-  initdb(): Promise<void>;
-  /** pg_basebackup from the upstream into an empty data dir (2 attempts, dir cleaned between). */
-  basebackup(from: Upstream): Promise<void>;
+  /** bootstrap.method: the custom method's command, or initdb; throws with what failed. */
+  bootstrap(): Promise<void>;
+  /** The replica creation methods in order until one works; `from` null for methods that need no leader. */
+  createReplica(from: Upstream | null, methods: string[], signal?: AbortSignal): Promise<boolean>;
+  /** pre_promote: false when the script exited non-zero. */
+  prePromote(): Promise<boolean>;
   /** After the first start of a fresh cluster: passwords, replication user, rewind user. */
   postBootstrap(): Promise<void>;
 
@@ -31,12 +34,19 @@ export interface PostgresController {
    * and start with pg_ctl, waiting up to pg_ctl_timeout for connections. Resolves true when accepting.
    */
   start(role: ServerRole, upstream: Upstream | null): Promise<boolean>;
-  /** pg_ctl stop -m mode; `checkpoint` issues CHECKPOINT first (graceful demotion). */
   /**
-   * pg_ctl stop -m mode; `checkpoint` issues CHECKPOINT first (graceful demotion); `stopTimeout`
-   * (primary_stop_timeout) bounds the wait, then an immediate stop, then SIGKILL.
+   * before_stop, then pg_ctl stop -m mode; `checkpoint` issues CHECKPOINT first (graceful demotion);
+   * `stopTimeout` (primary_stop_timeout) bounds the wait, then an immediate stop, then SIGKILL.
    */
-  stop(mode: StopMode, opts?: { checkpoint?: boolean; stopTimeout?: number }): Promise<boolean>;
+  stop(mode: StopMode, opts?: { checkpoint?: boolean; stopTimeout?: number; blockCallbacks?: boolean }): Promise<boolean>;
+  /** Stop and start in a role (on_restart). */
+  restart(role: ServerRole, upstream: Upstream | null): Promise<boolean>;
+  /** A callback the HA core decided on; `endBootstrap` lifts the hold kept while bootstrapping. */
+  runCallback(action: CallbackAction, role: CallbackRole, endBootstrap: boolean): void;
+  /** Already following the right upstream: announce a new standby_leader role (on_role_change). */
+  announceRole(role: ServerRole): void;
+  /** Set a failed bootstrap's data directory aside. */
+  moveDataDirectory(): Promise<void>;
   /** pg_ctl promote -w; resolves once out of recovery. */
   promote(): Promise<boolean>;
   /**
@@ -47,7 +57,7 @@ export interface PostgresController {
   /** CHECKPOINT on a running server. */
   checkpoint(): Promise<void>;
   /** Apply changed parameters (reload); reports parameters needing restart. */
-  reload(): Promise<void>;
+  reload(blockCallbacks?: boolean): Promise<void>;
   /** True when the configured primary_conninfo already points at this upstream. */
   isFollowing(upstream: Upstream | null): boolean;
 

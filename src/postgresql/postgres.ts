@@ -5,30 +5,30 @@ import { join } from 'node:path';
 import type { DynamicConfig, PatroniConfig } from '../config/types.js';
 import type { PostgresState, RestartReason } from '../dcs/cluster.js';
 import { log } from '../log/logger.js';
-import { restoreConfigurationFiles, saveConfigurationFiles } from './backups.js';
-import { runBasebackup } from './basebackup.js';
-import { writeConfigFiles, writtenPrimaryConninfo } from './config-files.js';
+import { saveConfigurationFiles } from './backups.js';
+import { writeConfigFiles, writtenUpstream } from './config-files.js';
 import { localAddress, LocalConnection, withClient, type ConnectTarget } from './connection.js';
-import { buildPrimaryConninfo, formatDsn, pgpassLines, type ConnParams, type PgpassRecord } from './conninfo.js';
+import { pgpassLines, type PgpassRecord } from './conninfo.js';
 import type { PostgresController, ServerRole, StopMode, Upstream } from './controller.js';
 import { readControlData, readCheckpointLsn } from './controldata.js';
-import { clearDirectory, probeDataDir, probeDataDirAsync, readMajorVersion } from './datadir.js';
-import { runInitdb } from './initdb.js';
-import { BASEBACKUP_FORBIDDEN, userOptions } from './options.js';
+import { clearDirectory, probeDataDirAsync, readMajorVersion } from './datadir.js';
 import { buildStartPlan, configDir, pgpassPath } from './plan.js';
 import { pgCtlPromote, pgCtlReload, pgCtlStart, pgCtlStop, removeStaleLocks, runningPostmaster, runningPostmasterAsync, signalStop, stopWithin, waitForOrphans, type PgCtl } from './process.js';
+import { childEnv } from '../util/child-env.js';
+import { availableGucs } from './gucs.js';
+import { writePrivateFile } from '../util/files.js';
 import { SNAPSHOT_QUERY, toRunningServer, type SnapshotRow } from './queries.js';
-import { rewindCommand } from './rewind.js';
+import { runRewind } from './rewind.js';
 import { walTimeline } from './wal-timeline.js';
 import { SlotOps } from './slot-ops.js';
 import { optionMap, pendingCommandLineChanges } from './command-line.js';
 import { SYNC_READING_QUERY, toSyncReading, type SyncReading, type SyncReadingRow } from './sync.js';
 import type { ControlData, DataDirState, PostgresSnapshot } from './snapshot.js';
 import { parseVersionOutput, runTool, toolPath, type ToolName } from './tools.js';
-import { setupUsers } from './users.js';
-import { childEnv } from '../util/child-env.js';
-import { availableGucs } from './gucs.js';
-import { writePrivateFile } from '../util/files.js';
+import { PgCallbacks } from './callbacks.js';
+import { Bootstrapper } from './bootstrapper.js';
+import type { CallbackAction, CallbackRole } from '../scripts/commands.js';
+import type { PgRole } from './callback-state.js';
 
 function walSegmentSize(dd: DataDirState): number {
   const raw = dd.kind === 'present' ? dd.controlData?.raw['Bytes per WAL segment'] : undefined;
@@ -60,12 +60,30 @@ export class Postgresql implements PostgresController {
   private readonly conn: LocalConnection;
   /** Replication slot operations (SlotManager drives them). */
   readonly slots: SlotOps;
+  /** Callbacks fired by start/stop/restart/reload/promote/follow, as Patroni's Postgresql fires them. */
+  readonly callbacks: PgCallbacks;
+  /** initdb or the custom bootstrap method, replica creation, post_bootstrap (Patroni's Bootstrap). */
+  private readonly boot: Bootstrapper;
 
   constructor(private cfg: PatroniConfig, private readonly getDynamic: () => DynamicConfig) {
     this.conn = new LocalConnection(() => this.superuserTarget());
     this.state = runningPostmaster(this.dataDir) ? 'running' : 'stopped';
     this.slots = new SlotOps(this.conn, (database) => ({ ...this.superuserTarget(0), database }), () => this.majorVersion());
+    const fromDir: PgRole = existsSync(join(this.dataDir, 'standby.signal')) || existsSync(join(this.dataDir, 'recovery.conf')) ? 'replica'
+      : existsSync(join(this.dataDir, 'PG_VERSION')) ? 'primary' : 'uninitialized';
+    this.callbacks = new PgCallbacks(() => this.cfg, fromDir);
+    this.boot = new Bootstrapper({
+      config: () => this.cfg, setState: (st) => this.setState(st), tool: (t) => this.tool(t), writePgpass: (rec) => this.writePgpass(rec),
+      majorVersion: () => this.majorVersion(), superuserTarget: () => this.superuserTarget(0), reloadQuietly: () => this.reload(true),
+      removeDataDirectory: () => this.removeDataDirectory(), callbacks: this.callbacks,
+    });
   }
+
+  bootstrap(): Promise<void> { return this.boot.bootstrap(); }
+  initdb(): Promise<void> { return this.boot.initdb(); }
+  createReplica(from: Upstream | null, methods: string[], signal?: AbortSignal): Promise<boolean> { return this.boot.createReplica(from, methods, signal); }
+  postBootstrap(): Promise<void> { return this.boot.postBootstrap(); }
+  moveDataDirectory(): Promise<void> { return this.boot.moveDataDirectory(); }
 
   get dataDir(): string { return this.cfg.postgresql.data_dir; }
   get currentState(): PostgresState { return this.state; }
@@ -129,7 +147,7 @@ export class Postgresql implements PostgresController {
         }
         if (snap.server) Object.assign(snap.server.pendingRestart, this.pendingCommandLineChanges(probe.kind === 'present' ? probe.majorVersion : 0));
         // A start that outlived pg_ctl's wait finished by itself: accepting queries means running.
-        if (row && this.state === 'starting' && !this.startInProgress) {
+        if (row && (this.state === 'starting' || this.state === 'starting after custom bootstrap') && !this.startInProgress) {
           this.setState('running');
           snap.state = 'running';
         }
@@ -138,21 +156,6 @@ export class Postgresql implements PostgresController {
       }
     }
     return snap;
-  }
-
-  async initdb(): Promise<void> {
-    this.setState('initializing new cluster');
-    const pgc = this.cfg.postgresql;
-    try {
-      await runInitdb({
-        binary: this.tool('initdb'), dataDir: this.dataDir, configDir: configDir(this.cfg), superuser: pgc.authentication.superuser,
-        bootstrap: this.cfg.bootstrap, hasPgHba: pgc.pg_hba !== undefined,
-      });
-    } catch (e) {
-      this.setState('initdb failed');
-      throw e;
-    }
-    this.setState('stopped');
   }
 
   private writePgpass(rec: PgpassRecord | null): NodeJS.ProcessEnv {
@@ -175,6 +178,11 @@ export class Postgresql implements PostgresController {
       if (this.standbyNames.value === null) delete plan.files.parameters.synchronous_standby_names;
       else plan.files.parameters.synchronous_standby_names = this.standbyNames.value;
     }
+    const custom = this.boot.custom;
+    if (custom && role === 'primary') {
+      if (custom.recovery) plan.files.recovery = custom.recovery;
+      plan.files.keepExistingRecovery = custom.keepExistingRecovery;
+    }
     this.writePgpass(plan.pgpass);
     writeConfigFiles(plan.files);
     this.role = role;
@@ -182,14 +190,42 @@ export class Postgresql implements PostgresController {
     return plan.options;
   }
 
+  /**
+   * Start in a role. A replica or standby leader starts the way Patroni's follow() starts it: a
+   * demoted primary (or a role swap between replica and standby leader) announces on_role_change
+   * instead of on_start.
+   */
   async start(role: ServerRole, upstream: Upstream | null): Promise<boolean> {
+    if (role === 'primary') return this.startServer(role, upstream, false);
+    const changeRole = this.callbacks.followChangesRole(role);
+    const ok = await this.startServer(role, upstream, changeRole);
+    if (changeRole) this.callbacks.call('on_role_change', role);
+    return ok;
+  }
+
+  /** Stop and start again in a role; on_restart once it accepts connections (Postgresql.restart). */
+  async restart(role: ServerRole, upstream: Upstream | null, blockCallbacks = false): Promise<boolean> {
+    this.setState('restarting');
+    this.callbacks.restartRequested(blockCallbacks);
+    return (await this.stop('fast', { blockCallbacks: true })) && this.startServer(role, upstream, true);
+  }
+
+  /** A callback the HA cycle decided on (run_callback). */
+  runCallback(action: CallbackAction, role: CallbackRole, endBootstrap: boolean): void {
+    if (endBootstrap) this.callbacks.setBootstrapping(false);
+    this.callbacks.call(action, role);
+  }
+
+  private async startServer(role: ServerRole, upstream: Upstream | null, blockCallbacks: boolean): Promise<boolean> {
     await this.conn.close();
     if (runningPostmaster(this.dataDir)) {
       log.error('Cannot start PostgreSQL because one is already running.');
       this.setState('starting');
       return true;
     }
-    this.setState('starting');
+    this.callbacks.startRequested(role, blockCallbacks);
+    // Recovery to a target can take long: say what the start is for (Patroni's BOOTSTRAP_STARTING).
+    this.setState(this.boot.custom ? 'starting after custom bootstrap' : 'starting');
     this.startInProgress = true;
     // A demoted primary's names mean nothing on a replica; a promotion sets them again first.
     if (role !== 'primary') this.standbyNames = { managed: false };
@@ -203,6 +239,7 @@ export class Postgresql implements PostgresController {
       if (res.code === 0) {
         this.startedOptions = optionMap(options);
         this.setState('running');
+        this.callbacks.started();
         saveConfigurationFiles(configDir(this.cfg), this.dataDir);
         return true;
       }
@@ -228,30 +265,38 @@ export class Postgresql implements PostgresController {
     const same = next.managed === this.standbyNames.managed && (!next.managed || (this.standbyNames.managed && this.standbyNames.value === next.value));
     if (same) return;
     this.standbyNames = next;
-    await this.reload();
+    await this.reload(true);
   }
 
-  async stop(mode: StopMode, opts: { checkpoint?: boolean; stopTimeout?: number } = {}): Promise<boolean> {
+  /**
+   * Postgresql.stop: CHECKPOINT first when asked, then before_stop, then pg_ctl stop; on_stop when
+   * a running postmaster was stopped, except inside a restart (`blockCallbacks`).
+   */
+  async stop(mode: StopMode, opts: { checkpoint?: boolean; stopTimeout?: number; blockCallbacks?: boolean } = {}): Promise<boolean> {
     if (!runningPostmaster(this.dataDir)) {
       this.setState('stopped');
       return true;
     }
-    if (opts.checkpoint && this.state !== 'starting') await this.checkpoint().catch((e) => log.error('Exception during CHECKPOINT: %s', errorText(e)));
+    if (opts.checkpoint && !this.state.startsWith('starting')) await this.checkpoint().catch((e) => log.error('Exception during CHECKPOINT: %s', errorText(e)));
     this.setState('stopping');
+    await this.callbacks.beforeStop();
     await this.conn.close();
     if (opts.stopTimeout) {
       // primary_stop_timeout (Postgresql._do_stop with stop_timeout): bounded, then immediate, then SIGKILL.
       const gone = await stopWithin(this.dataDir, mode, opts.stopTimeout);
       this.setState(gone ? 'stopped' : 'stop failed');
+      if (gone) this.callbacks.stopped(true, opts.blockCallbacks ?? false);
       return gone;
     }
     if (await signalStop(this.dataDir, mode, this.pgCtl().timeoutSec * 1000) === 'gone') {
       this.setState('stopped');
+      this.callbacks.stopped(true, opts.blockCallbacks ?? false);
       return true;
     }
     const res = await pgCtlStop(this.pgCtl(), mode);
     if (res.code === 0 || !runningPostmaster(this.dataDir)) {
       this.setState('stopped');
+      this.callbacks.stopped(true, opts.blockCallbacks ?? false);
       return true;
     }
     log.warning('pg_ctl stop failed: %s', res.stderr.trim());
@@ -261,6 +306,7 @@ export class Postgresql implements PostgresController {
 
   async promote(): Promise<boolean> {
     const res = await pgCtlPromote(this.pgCtl());
+    if (res.code === 0) this.callbacks.promoted();
     if (res.code !== 0) {
       log.warning('pg_ctl promote: %s', res.stderr.trim() || res.stdout.trim());
       // Not in standby mode (already primary) counts as done; anything else failed now, not in a minute.
@@ -272,6 +318,7 @@ export class Postgresql implements PostgresController {
       try {
         const [row] = await this.conn.query<{ r: boolean }>('SELECT pg_catalog.pg_is_in_recovery() AS r');
         if (row && !row.r) {
+          this.callbacks.setRole('primary');
           this.role = 'primary';
           this.upstream = null;
           return true;
@@ -288,77 +335,57 @@ export class Postgresql implements PostgresController {
     if (!runningPostmaster(this.dataDir)) return this.start(role, upstream);
     const inRecovery = await this.conn.query<{ r: boolean }>('SELECT pg_catalog.pg_is_in_recovery() AS r')
       .then(([row]) => row?.r ?? null).catch(() => null);
+    // Postgresql.follow: a role change is announced once, instead of on_reload/on_restart.
+    const changeRole = role !== 'primary' && this.callbacks.followChangesRole(role);
+    let ok: boolean;
     if (inRecovery === true && (await this.majorVersion()) >= 130000) {
       await this.writeConfiguration(role, upstream);
       const res = await pgCtlReload(this.pgCtl());
       if (res.code !== 0) log.error('pg_ctl reload failed: %s', res.stderr.trim());
-      return res.code === 0;
+      ok = res.code === 0;
+      if (ok) this.callbacks.reloaded(changeRole);
+    } else {
+      // A primary cannot become a standby, nor can old servers reload primary_conninfo: restart.
+      this.callbacks.restartRequested(changeRole);
+      ok = (await this.stop('fast', { checkpoint: inRecovery === false, blockCallbacks: true })) && (await this.startServer(role, upstream, true));
     }
-    // A primary cannot become a standby, nor can old servers reload primary_conninfo: restart.
-    return (await this.stop('fast', { checkpoint: inRecovery === false })) && this.start(role, upstream);
+    if (changeRole) this.callbacks.call('on_role_change', role);
+    return ok;
+  }
+
+  /** Patroni's follow() when nothing needs rewriting: a replica that now holds the standby lock says so. */
+  prePromote(): Promise<boolean> { return this.callbacks.prePromote(); }
+
+  setCallbackRole(role: PgRole): void { this.callbacks.setRole(role); }
+
+  announceRole(role: ServerRole): void {
+    if (role === 'standby_leader' && this.callbacks.role !== role) this.callbacks.call('on_role_change', role);
   }
 
   async checkpoint(): Promise<void> {
     await withClient(this.superuserTarget(0), async (c) => { await c.query('CHECKPOINT'); });
   }
 
-  async reload(): Promise<void> {
+  /** Rewrite the files and `pg_ctl reload`; on_reload unless `blockCallbacks`. */
+  async reload(blockCallbacks = false): Promise<void> {
     if (!runningPostmaster(this.dataDir)) return;
     const role = this.role ?? (existsSync(join(this.dataDir, 'standby.signal')) ? 'replica' : 'primary');
     await this.writeConfiguration(role, this.upstream ?? this.writtenUpstream());
     const res = await pgCtlReload(this.pgCtl());
     if (res.code !== 0) log.error('pg_ctl reload failed: %s', res.stderr.trim());
+    else this.callbacks.reloaded(blockCallbacks);
   }
 
   /** host/port of primary_conninfo as currently written in postgresql.conf. */
   private writtenUpstream(): Upstream | null {
     const baseName = typeof this.cfg.postgresql.raw.config_base_name === 'string' ? this.cfg.postgresql.raw.config_base_name : 'postgresql';
-    for (const file of [join(configDir(this.cfg), `${baseName}.conf`), join(this.dataDir, 'recovery.conf')]) {
-      let params: ConnParams | null;
-      try {
-        params = writtenPrimaryConninfo(readFileSync(file, 'utf8'));
-      } catch {
-        continue;
-      }
-      if (params?.host) return { name: params.host, host: params.host, port: Number(params.port ?? 5432) };
-    }
-    return null;
+    return writtenUpstream([join(configDir(this.cfg), `${baseName}.conf`), join(this.dataDir, 'recovery.conf')]);
   }
 
   isFollowing(upstream: Upstream | null): boolean {
     const current = this.writtenUpstream();
     if (!upstream || !current) return upstream === current;
     return current.host === upstream.host && current.port === upstream.port;
-  }
-
-  async basebackup(from: Upstream): Promise<void> {
-    const probe = probeDataDir(this.dataDir);
-    if (probe.kind !== 'empty') throw new Error(`data directory ${this.dataDir} is not empty`);
-    this.setState('creating replica');
-    const pgc = this.cfg.postgresql;
-    const { params, pgpass } = buildPrimaryConninfo({
-      host: from.host, port: from.port, auth: pgc.authentication.replication, applicationName: this.cfg.name,
-      database: pgc.database || 'postgres', majorVersion: await this.majorVersion(), pgpass: pgpassPath(this.cfg),
-    });
-    const env = this.writePgpass(pgpass);
-    const ok = await runBasebackup({
-      binary: this.tool('pg_basebackup'), dataDir: this.dataDir, dsn: formatDsn(params), env,
-      userOptions: userOptions('basebackup', pgc.basebackup, BASEBACKUP_FORBIDDEN, (msg) => log.error(msg)),
-    });
-    this.setState('stopped');
-    if (!ok) throw new Error(`pg_basebackup from ${from.name} failed`);
-    restoreConfigurationFiles(configDir(this.cfg), this.dataDir);
-  }
-
-  async postBootstrap(): Promise<void> {
-    const auth = this.cfg.postgresql.authentication;
-    const majorVersion = await this.majorVersion();
-    await withClient(this.superuserTarget(0), async (c) => {
-      await setupUsers(c, { superuser: auth.superuser, replication: auth.replication, rewind: auth.rewind, majorVersion });
-      // Flush what initdb and the users left dirty now (cheap, immediate): the replicas' pg_basebackup
-      // then gets its spread checkpoint at once instead of paced over a fraction of a second.
-      await c.query('CHECKPOINT');
-    });
   }
 
   /** Lock files of a dead postmaster (see removeStaleLocks) must not stop the next start or rewind. */
@@ -372,23 +399,7 @@ export class Postgresql implements PostgresController {
   /** pg_rewind from a running primary; Postgres must be shut down cleanly. True on success. */
   async rewind(from: Upstream): Promise<boolean> {
     this.clearStaleLocks(await waitForOrphans(this.dataDir, 10_000));
-    const pgc = this.cfg.postgresql;
-    const majorVersion = await this.majorVersion();
-    const auth = majorVersion >= 110000 && pgc.authentication.rewind ? pgc.authentication.rewind : pgc.authentication.superuser;
-    const { args, pgpass } = rewindCommand({
-      dataDir: this.dataDir, host: from.host, port: from.port, auth, applicationName: this.cfg.name,
-      database: pgc.database || 'postgres', majorVersion, pgpass: pgpassPath(this.cfg), options: pgc.raw.rewind,
-    });
-    log.info('running pg_rewind from %s', from.name);
-    const res = await runTool(this.tool('pg_rewind'), args, { env: this.writePgpass(pgpass) });
-    if (res.code !== 0) {
-      log.error('Failed to rewind from healthy primary: %s', from.name);
-      for (const line of `${res.stdout}${res.stderr}`.trim().split('\n')) if (line) log.error('pg_rewind: %s', line);
-      return false;
-    }
-    log.info('pg_rewind finished successfully');
-    restoreConfigurationFiles(configDir(this.cfg), this.dataDir);
-    return true;
+    return runRewind({ binary: this.tool('pg_rewind'), cfg: this.cfg, majorVersion: await this.majorVersion(), from, writePgpass: (rec) => this.writePgpass(rec) });
   }
 
   async detachStandbys(members: string[]): Promise<void> {
@@ -401,6 +412,7 @@ export class Postgresql implements PostgresController {
   async removeDataDirectory(): Promise<void> {
     if (runningPostmaster(this.dataDir)) throw new Error(`PostgreSQL is still running in ${this.dataDir}: not removing it`);
     log.info('Removing data directory: %s', this.dataDir);
+    this.callbacks.setRole('uninitialized');
     clearDirectory(this.dataDir);
     this.setState('stopped');
   }

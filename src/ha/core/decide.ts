@@ -218,6 +218,13 @@ function enforcePrimaryRole(input: HaInput, message: string, promoteMessage: str
 
 function primaryRole(input: HaInput, message: string, promoteMessage: string): Decision {
   const { pg } = input;
+  if (!input.config.pause && input.lastAsync?.failure === 'pre_promote') {
+    // Ha.enforce_primary_role: give the lock back and stay out of the next race for ttl seconds.
+    return plan('Promotion cancelled because the pre-promote script failed',
+      { type: 'log', level: 'warning', message: 'Releasing the leader key voluntarily because the pre-promote script failed' },
+      setMemory({ releasedLeaderKeyAt: input.now, role: 'replica' }),
+      { type: 'delete_leader' });
+  }
   if (pg.server && !pg.server.inRecovery) {
     return plan(message, setMemory({ role: 'primary' }), { type: 'update_history' }, { type: 'sync_replication' });
   }

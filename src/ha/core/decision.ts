@@ -5,14 +5,16 @@ import type { ServerRole, StopMode, Upstream } from '../../postgresql/controller
 import type { HaMemory } from './input.js';
 import type { LogicalSlot } from './slots.js';
 import type { SyncKeyValue } from './sync.js';
+import type { CallbackAction, CallbackRole } from '../../scripts/commands.js';
 
 /** Work that outlives a cycle; runs on the async executor under `name`. */
 export type AsyncTask =
   | { kind: 'bootstrap'; name: 'bootstrap' }
   /** Standby cluster: clone from the remote primary and start as its standby leader. */
-  | { kind: 'bootstrap_standby_leader'; name: 'bootstrap_standby_leader'; from: Upstream }
+  | { kind: 'bootstrap_standby_leader'; name: 'bootstrap_standby_leader'; from: Upstream | null; methods: string[] }
   | { kind: 'post_bootstrap'; name: 'post_bootstrap' }
-  | { kind: 'clone'; name: string; from: Upstream }
+  /** Replica creation methods in order; `from` null: no leader, only methods that need none. */
+  | { kind: 'clone'; name: string; from: Upstream | null; methods: string[] }
   | { kind: 'promote'; name: 'promote' }
   | { kind: 'start'; name: string; role: ServerRole; upstream: Upstream | null }
   | { kind: 'rewind'; name: string; from: Upstream; then: { role: ServerRole; upstream: Upstream | null } }
@@ -34,7 +36,7 @@ export type AsyncTask =
   /** Stop, keep the role, start again (REST restart, scheduled restart). */
   | { kind: 'restart'; name: 'restart'; role: ServerRole; upstream: Upstream | null }
   /** Stop, remove the data directory on explicit request, clone again. */
-  | { kind: 'reinitialize'; name: 'reinitialize'; from: Upstream }
+  | { kind: 'reinitialize'; name: 'reinitialize'; from: Upstream; methods?: string[] }
   /**
    * Replica: read these permanent logical slots' state files from the primary (`from`), stop,
    * install them, start again following `upstream` (Patroni's SlotsHandler.copy_logical_slots).
@@ -64,6 +66,10 @@ export type Action =
   | { type: 'failsafe_keep' }
   /** Leader: synchronous_standby_names and the `sync` key (Ha.process_sync_replication), or disabling them. */
   | { type: 'sync_replication' }
+  /** A user callback with Patroni's `action role scope` (Postgresql.call_nowait); never awaited. */
+  | { type: 'run_callback'; action: CallbackAction; role: CallbackRole; endBootstrap?: boolean }
+  /** A failed bootstrap's data directory set aside as `<data_dir>.failed` (Ha.cancel_initialization). */
+  | { type: 'move_data_directory' }
   /**
    * Start a task on the async executor. `inlineWhenBusy`: when another task runs, log this warning
    * and run it inside the cycle instead (a demotion that cannot wait for the lease to run out).
@@ -91,7 +97,7 @@ export type ReasonCode =
   | 'starting' | 'primary' | 'timeline_behind' | 'paused' | 'nofailover' | 'not_sync' | 'failover_candidate'
   | 'other_candidate' | 'candidate_only_when_paused' | 'former_leader' | 'quorum_short' | 'healthiest' | 'outranked'
   | 'lagging' | 'unreachable' | 'watchdog' | 'primary_alive' | 'wal_ahead' | 'higher_priority' | 'wal_not_ahead'
-  | 'not_probed' | 'healthy' | 'diverged' | 'not_in_failsafe';
+  | 'not_probed' | 'healthy' | 'diverged' | 'not_in_failsafe' | 'pre_promote_backoff';
 
 export interface Reason {
   /** Member the reason is about (a candidate, or this node). */

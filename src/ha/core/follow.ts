@@ -57,7 +57,7 @@ export function rewindIfDiverged(input: HaInput): Decision | null {
   if ((!me.usePgRewind || memory.rewindFailed) && mayReclone) {
     return {
       ...plan('reinitializing due to diverged timelines',
-        setMemory({ rewindFailed: false }), { type: 'run_async', task: { kind: 'reinitialize', name: 'reinitialize', from: upstream } }),
+        setMemory({ rewindFailed: false }), { type: 'run_async', task: { kind: 'reinitialize', name: 'reinitialize', from: upstream, methods: me.replicaMethods } }),
       reasons: [reason],
     };
   }

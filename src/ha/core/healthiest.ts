@@ -55,6 +55,10 @@ export function isHealthiestNode(input: HaInput): Verdict {
     return no(me, 'paused', 'cluster is paused');
   }
   if (nofailover(input.me.tags)) return no(me, 'nofailover', 'tagged nofailover');
+  const released = input.memory.releasedLeaderKeyAt;
+  if (released !== null && input.now - released < config.ttl * 1000) {
+    return no(me, 'pre_promote_backoff', 'backoff: skip leader race after pre_promote script failure and releasing the lock voluntarily');
+  }
   const multisync = syncActive(config, cluster.sync) && config.synchronous_mode === 'on';
   if (cluster.failover) {
     if (cluster.failover.leader && multisync && !listedInSync(cluster.sync, me)) return no(me, 'not_sync', 'not a synchronous standby');

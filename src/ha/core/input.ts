@@ -18,6 +18,10 @@ export interface NodeIdentity {
   usePgRewind: boolean;
   removeDataDirOnDivergedTimelines: boolean;
   removeDataDirOnRewindFailure: boolean;
+  /** postgresql.create_replica_methods, in order. */
+  replicaMethods: string[];
+  /** Methods (postgresql.<method> sections) configured to work without a replication connection (no_leader / no_master). */
+  noLeaderMethods: string[];
 }
 
 /** What a peer's GET /patroni told us during a leader race (Patroni's Ha.fetch_node_status). */
@@ -46,6 +50,8 @@ export interface AsyncState {
 export interface AsyncOutcome {
   task: AsyncTask;
   ok: boolean;
+  /** The promotion was refused by the pre_promote script (Ha.enforce_primary_role releases the lock). */
+  failure?: 'pre_promote';
 }
 
 export type BootstrapStage =
@@ -67,6 +73,8 @@ export interface HaMemory {
   recovering: boolean;
   /** A pg_rewind ran and failed: do not retry in a loop. */
   rewindFailed: boolean;
+  /** When the lock was given back because pre_promote failed: no leader race for ttl seconds after. */
+  releasedLeaderKeyAt: number | null;
   /** Restart stored by POST /restart with a schedule; published in the member key. */
   scheduledRestart: ScheduledRestart | null;
   /** The slot step's memory (src/ha/core/slots-step.ts), replaced after each sync_slots. */
@@ -80,7 +88,7 @@ export interface HaMemory {
 }
 
 export const INITIAL_MEMORY: HaMemory = {
-  role: 'uninitialized', bootstrap: { stage: 'none' }, recovering: false, rewindFailed: false, scheduledRestart: null, slots: INITIAL_SLOT_MEMORY, sync: INITIAL_SYNC_MEMORY,
+  role: 'uninitialized', bootstrap: { stage: 'none' }, recovering: false, rewindFailed: false, releasedLeaderKeyAt: null, scheduledRestart: null, slots: INITIAL_SLOT_MEMORY, sync: INITIAL_SYNC_MEMORY,
   raceBackoffAt: null, prevWalLsn: null,
 };
 

@@ -7,10 +7,14 @@ import type { AsyncTask } from '../core/decision.js';
 import type { AsyncOutcome, AsyncState } from '../core/input.js';
 import { timerDelay } from '../../util/timers.js';
 
+/** A task's result: success, failure, or the one failure the HA core treats apart (pre_promote). */
+export type TaskResult = boolean | 'pre_promote_failed';
+
 export class AsyncRunner {
   private running: AsyncState | null = null;
   private finished: AsyncOutcome | null = null;
   private done: Promise<boolean> | null = null;
+  private abort: AbortController | null = null;
 
   constructor(
     private readonly onDone: () => void,
@@ -32,21 +36,36 @@ export class AsyncRunner {
   }
 
   /** Start `work` for `task` unless busy; returns the busy task's name when refused. */
-  run(task: AsyncTask, work: () => Promise<boolean>): string | null {
+  run(task: AsyncTask, work: (signal: AbortSignal) => Promise<TaskResult>): string | null {
     if (this.running) return this.running.task.name;
     this.running = { task, startedAt: this.now() };
-    this.done = work()
+    const abort = new AbortController();
+    this.abort = abort;
+    this.done = work(abort.signal)
       .catch((e: unknown) => {
         log.error('Exception during execution of long running task %s: %s', task.name, e instanceof Error ? e.message : String(e));
         return false;
       })
-      .then((ok) => {
+      .then((result) => {
+        const ok = result === true;
         this.running = null;
-        this.finished = { task, ok };
+        this.abort = null;
+        this.finished = { task, ok, ...(result === 'pre_promote_failed' ? { failure: 'pre_promote' as const } : {}) };
         this.onDone();
         return ok;
       });
     return null;
+  }
+
+  /**
+   * AsyncExecutor.cancel: ask the running task to stop; the user scripts and tools it runs under the
+   * signal are terminated (CancellableSubprocess.cancel). False when nothing runs.
+   */
+  cancel(): boolean {
+    if (!this.abort) return false;
+    log.info('Cancelling %s', this.running?.task.name ?? 'the running task');
+    this.abort.abort();
+    return true;
   }
 
   /** Wait for the running task: its result, or 'timeout' after timeoutMs. */

@@ -5,7 +5,7 @@ import type { Cluster } from '../../dcs/cluster.js';
 import type { Dcs } from '../../dcs/dcs.js';
 import { log } from '../../log/logger.js';
 import type { PostgresController } from '../../postgresql/controller.js';
-import type { AsyncRunner } from './async-runner.js';
+import type { AsyncRunner, TaskResult } from './async-runner.js';
 import type { Action, AsyncTask, Attempt, Decision } from '../core/decision.js';
 import type { AsyncOutcome, HaMemory } from '../core/input.js';
 import type { SlotMemory } from '../core/slots-step.js';
@@ -35,7 +35,7 @@ export interface ExecutorDeps {
   /** The leader's sync protocol with its memory; `save` stores the memory after every step. */
   syncReplication(memory: SyncMemory, save: (m: SyncMemory) => void): Promise<void>;
   claimSync(key: SyncKeyValue, standbyNames: string | null): Promise<boolean>;
-  runTask(task: AsyncTask): Promise<boolean>;
+  runTask(task: AsyncTask, signal?: AbortSignal): Promise<TaskResult>;
   exit(code: number, reason: string): never;
   /** This node's watchdog (src/watchdog/watchdog.ts). */
   watchdog: { activate(): boolean; disable(): void; keepalive(): void };
@@ -130,14 +130,16 @@ async function perform(action: Action, deps: ExecutorDeps): Promise<void> {
       if (!pg.isFollowing(action.upstream)) {
         log.info('Changing upstream to %s', action.upstream ? action.upstream.name : 'none');
         await pg.follow(action.upstream, action.role);
-      }
+      } else pg.announceRole(action.role);
       return;
+    case 'run_callback': pg.runCallback(action.action, action.role, action.endBootstrap ?? false); return;
+    case 'move_data_directory': await pg.moveDataDirectory(); return;
     case 'disable_watchdog': deps.watchdog.disable(); return;
     case 'failsafe_keep': deps.failsafeKept(); return;
     case 'sync_slots': applyMemoryPatch(deps.memory, { slots: await deps.syncSlots(deps.memory.slots) }); return;
     case 'sync_replication': return deps.syncReplication(deps.memory.sync, (m) => applyMemoryPatch(deps.memory, { sync: m }));
     case 'run_async': {
-      const busy = deps.runner.run(action.task, () => deps.runTask(action.task));
+      const busy = deps.runner.run(action.task, (signal) => deps.runTask(action.task, signal));
       if (!busy) return;
       if (action.inlineWhenBusy === undefined) {
         log.warning('Failed to run %s, %s is already in progress', action.task.name, busy);

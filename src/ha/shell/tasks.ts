@@ -3,6 +3,8 @@ import type { Dcs } from '../../dcs/dcs.js';
 import { log } from '../../log/logger.js';
 import type { PostgresController, Upstream } from '../../postgresql/controller.js';
 import type { AsyncTask } from '../core/decision.js';
+import type { TaskResult } from './async-runner.js';
+import type { PgRole } from '../../postgresql/callback-state.js';
 import { copyLogicalSlots, type SlotCopyPostgres } from './slots-copy-task.js';
 
 /** The controller plus the pieces tasks need beyond the HA-facing interface. */
@@ -15,55 +17,50 @@ export interface TaskPostgres extends PostgresController {
   /** Latest checkpoint location from pg_controldata after a stop (status.optime on release). */
   lastCheckpointLsn(): Promise<number | undefined>;
   readonly dataDir: string;
+  /** The role the next callback reports (Ha.demote sets `demoted`). */
+  setCallbackRole(role: PgRole): void;
   /** Copying logical slots from the primary (copy_logical_slots). */
   readonly slots: SlotCopyPostgres;
 }
 
-/** pg_basebackup into the (empty) data directory; false, logged, when it failed. */
-async function cloneFrom(pg: TaskPostgres, from: Upstream): Promise<boolean> {
+/** The replica creation methods into the (empty) data directory; false, logged, when none worked. */
+async function cloneFrom(pg: TaskPostgres, from: Upstream | null, methods: string[], signal?: AbortSignal): Promise<boolean> {
   pg.setState('creating replica');
-  try {
-    await pg.basebackup(from);
-  } catch (e) {
-    pg.setState('stopped');
-    log.error('Error creating replica using method basebackup: %s', e instanceof Error ? e.message : String(e));
-    return false;
-  }
-  log.info('replica has been created using basebackup');
-  return true;
+  if (await pg.createReplica(from, methods, signal)) return true;
+  log.error('failed to bootstrap %s', from ? `from ${from.name}` : '(without leader)');
+  // Ha.clone: what a failed method left behind is not a usable data directory.
+  await pg.removeDataDirectory();
+  return false;
 }
 
-export async function runTask(task: AsyncTask, pg: TaskPostgres, dcs: Dcs): Promise<boolean> {
+export async function runTask(task: AsyncTask, pg: TaskPostgres, dcs: Dcs, signal?: AbortSignal): Promise<TaskResult> {
   switch (task.kind) {
     case 'bootstrap':
-      pg.setState('initializing new cluster');
       try {
-        await pg.initdb();
+        await pg.bootstrap();
       } catch (e) {
-        pg.setState('initdb failed');
         log.error('Exception during execution of bootstrap: %s', e instanceof Error ? e.message : String(e));
         return false;
       }
       return pg.start('primary', null);
     case 'bootstrap_standby_leader':
-      return (await cloneFrom(pg, task.from)) && pg.start('standby_leader', task.from);
+      return (await cloneFrom(pg, task.from, task.methods, signal)) && pg.start('standby_leader', task.from);
     case 'post_bootstrap':
       await pg.postBootstrap();
       return true;
     case 'clone':
-      return (await cloneFrom(pg, task.from)) && pg.start('replica', task.from);
+      return (await cloneFrom(pg, task.from, task.methods, signal)) && pg.start('replica', task.from);
     case 'promote': {
+      // Postgresql.promote: pre_promote first; its refusal is an outcome the HA core acts on.
+      if (!(await pg.prePromote())) return 'pre_promote_failed';
       if (!(await pg.promote())) return false;
       // pg_rewind on a former primary reads the timeline from our control file, which only a
       // checkpoint updates: take it now instead of waiting for the next scheduled one.
       await pg.checkpoint().catch((e: unknown) => log.warning('CHECKPOINT after promote failed: %s', String(e)));
       return true;
     }
-    case 'restart': {
-      pg.setState('restarting');
-      if (!(await pg.stop('fast'))) return false;
-      return pg.start(task.role, task.upstream);
-    }
+    case 'restart':
+      return pg.restart(task.role, task.upstream);
     case 'reinitialize': {
       // Never remove the files of a server that is still running.
       if (!(await pg.stop('immediate'))) {
@@ -71,7 +68,7 @@ export async function runTask(task: AsyncTask, pg: TaskPostgres, dcs: Dcs): Prom
         return false;
       }
       await pg.removeDataDirectory();
-      return (await cloneFrom(pg, task.from)) && pg.start('replica', task.from);
+      return (await cloneFrom(pg, task.from, task.methods ?? ['basebackup'], signal)) && pg.start('replica', task.from);
     }
     case 'start':
       return pg.start(task.role, task.upstream);
@@ -95,8 +92,11 @@ export async function runTask(task: AsyncTask, pg: TaskPostgres, dcs: Dcs): Prom
         task.detach?.length ? pg.detachStandbys(task.detach).catch((e: unknown) => log.warning('Could not detach standbys: %s', String(e))) : undefined,
         task.mode === 'graceful' ? pg.checkpoint().catch((e: unknown) => log.error('Exception during CHECKPOINT: %s', String(e))) : undefined,
       ]);
+      // Ha.demote: a graceful stop hands the lock over at the shutdown checkpoint, so on_stop already says `demoted`.
+      if (task.mode === 'graceful') pg.setCallbackRole('demoted');
       const stopped = await pg.stop(task.mode === 'graceful' || task.mode === 'offline' ? 'fast' : 'immediate', task.stopTimeout ? { stopTimeout: task.stopTimeout } : {});
       if (!stopped) return false;
+      pg.setCallbackRole('demoted');
       if (task.mode === 'graceful' || task.mode === 'immediate') {
         const cluster = await dcs.getCluster();
         await dcs.deleteLeader(cluster.leader, await pg.lastCheckpointLsn());

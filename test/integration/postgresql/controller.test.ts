@@ -93,7 +93,7 @@ describe('PostgreSQL controller (real PostgreSQL 15)', { skip: skipAsRoot }, () 
 
   test('basebackup + start as replica: streaming with slot, data replicated', async () => {
     for (const r of [b, c]) {
-      await r.pg.basebackup(a.upstream);
+      assert.ok(await r.pg.createReplica(a.upstream, ['basebackup']));
       assert.equal(await r.pg.start('replica', a.upstream), true);
     }
     assert.ok(b.pg.isFollowing(a.upstream));

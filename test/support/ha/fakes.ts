@@ -61,8 +61,15 @@ export function fakePg(calls: string[], snapshot: () => PostgresSnapshot, follow
   };
   return {
     snapshot: () => Promise.resolve(snapshot()),
-    initdb: () => rec('initdb', undefined),
-    basebackup: (from: Upstream) => rec(`basebackup ${from.name}`, undefined),
+    bootstrap: () => rec('bootstrap', undefined),
+    createReplica: (from: Upstream | null, methods: string[]) => rec(`createReplica ${from?.name ?? '-'} ${methods.join(',')}`, true),
+    prePromote: () => rec('prePromote', true),
+    restart: (role: ServerRole, upstream: Upstream | null) => rec(`restart ${role} ${upstream?.name ?? '-'}`, true),
+    runCallback: (action: string, role: string) => {
+      calls.push(`callback ${action} ${role}`);
+    },
+    announceRole: () => undefined,
+    moveDataDirectory: () => rec('moveDataDirectory', undefined),
     postBootstrap: () => rec('postBootstrap', undefined),
     start: (role: ServerRole, upstream: Upstream | null) => rec(`start ${role} ${upstream?.name ?? '-'}`, true),
     stop: (mode: StopMode) => rec(`stop ${mode}`, true),

@@ -79,7 +79,7 @@ export function input(opts: {
   const me = opts.me ?? 'node2';
   return {
     now: 1_800_000_000_000,
-    me: { name: me, tags: opts.tags ?? {}, apiUrl: 'http://x/patroni', connUrl: 'postgres://x/postgres', canBootstrap: true, usePgRewind: true, removeDataDirOnDivergedTimelines: false, removeDataDirOnRewindFailure: false },
+    me: { name: me, tags: opts.tags ?? {}, apiUrl: 'http://x/patroni', connUrl: 'postgres://x/postgres', canBootstrap: true, usePgRewind: true, removeDataDirOnDivergedTimelines: false, removeDataDirOnRewindFailure: false, replicaMethods: ['basebackup'], noLeaderMethods: [] },
     config: buildDynamicConfig(opts.dcs ?? {}),
     cluster: opts.cluster ?? cluster({ leader: 'node1' }),
     pg: opts.pg ?? pgRunning(server()),

@@ -89,4 +89,23 @@ describe('writeConfigFiles', () => {
     assert.equal(existsSync(join(dir.path, 'standby.signal')), false);
     assert.doesNotMatch(readFileSync(join(dir.path, 'postgresql.conf'), 'utf8'), /recovery/);
   });
+
+  test('custom bootstrap: recovery_conf without standby_mode on writes recovery.signal (recovery to a target)', () => {
+    writeConfigFiles(plan({ standby_mode: 'off', restore_command: 'cp /a/%f %p', recovery_target_time: '2026-01-01 00:00:00+00' }));
+    assert.ok(existsSync(join(dir.path, 'recovery.signal')));
+    assert.equal(existsSync(join(dir.path, 'standby.signal')), false);
+    assert.match(readFileSync(join(dir.path, 'postgresql.conf'), 'utf8'), /^recovery_target_time = '2026-01-01 00:00:00\+00'$/m);
+    writeConfigFiles(plan(null));
+    assert.equal(existsSync(join(dir.path, 'recovery.signal')), false);
+  });
+
+  test('keep_existing_recovery_conf: a restore tool\'s signal file and auto.conf recovery settings stay', () => {
+    writeFileSync(join(dir.path, 'standby.signal'), '');
+    writeFileSync(join(dir.path, 'postgresql.auto.conf'), "restore_command = 'pgbackrest archive-get %f %p'\n");
+    writeConfigFiles({ ...plan(null), keepExistingRecovery: true });
+    assert.ok(existsSync(join(dir.path, 'standby.signal')));
+    assert.match(readFileSync(join(dir.path, 'postgresql.auto.conf'), 'utf8'), /restore_command/);
+    writeConfigFiles(plan(null));
+    assert.equal(existsSync(join(dir.path, 'standby.signal')), false);
+  });
 });

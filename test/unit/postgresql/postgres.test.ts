@@ -29,12 +29,12 @@ describe('Postgresql controller without a server', () => {
     assert.equal((await pg.snapshot()).state, 'initdb failed');
   });
 
-  test('basebackup refuses a non-empty data dir and leaves it alone', async () => {
+  test('replica creation refuses a non-empty data dir and leaves it alone', async () => {
     const data = join(dir.path, 'data');
     mkdirSync(data, { recursive: true });
     writeFileSync(join(data, 'precious'), 'x');
     const pg = make();
-    await assert.rejects(pg.basebackup({ name: 'n0', host: '127.0.0.1', port: 1 }), /not empty/);
+    assert.equal(await pg.createReplica({ name: 'n0', host: '127.0.0.1', port: 1 }, ['basebackup']), false);
     assert.ok(existsSync(join(data, 'precious')));
     const snap = await pg.snapshot();
     assert.equal(snap.dataDir.kind, 'present');
