@@ -1,5 +1,5 @@
-// Access control for unsafe endpoints (rest-api.md §2), in Patroni's order: allowlist (configured
-// networks plus, optionally, the members' API hosts), client certificate, basic auth.
+// Access control for unsafe endpoints (RestApiServer.check_access), in Patroni's order: allowlist
+// (configured networks plus, optionally, the members' API hosts), client certificate, basic auth.
 import { timingSafeEqual } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';

@@ -1,5 +1,5 @@
-// Request bodies of the JSON endpoints (rest-api.md §1.2): required vs optional bodies, Patroni's
-// refusal codes, and a size limit so a huge body cannot exhaust memory.
+// Request bodies of the JSON endpoints (RestApiHandler._read_json_content): required vs optional bodies,
+// Patroni's refusal codes, and a size limit so a huge body cannot exhaust memory.
 import { isObject, parseJson, type JsonObject } from '../util/json.js';
 import type { ApiRequest, ApiResponse } from './response.js';
 

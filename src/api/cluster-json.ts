@@ -1,4 +1,4 @@
-// Patroni's cluster_as_json (rest-api.md §7): the topology served by GET /cluster and printed by
+// Patroni's cluster_as_json (patroni/utils.py): the topology served by GET /cluster and printed by
 // patronictl list/topology. Pure; key order is the wire order.
 import type { Cluster, Member, RestartReason } from '../dcs/cluster.js';
 import type { DynamicConfig } from '../config/types.js';

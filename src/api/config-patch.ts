@@ -1,5 +1,6 @@
-// PATCH/PUT /config semantics (rest-api.md §9): Patroni's patch_config and deep_compare, which
-// compare leaves by Python str() so `true` and "True", `1` and "1" count as equal. Pure.
+// PATCH/PUT /config semantics (RestApiHandler.do_PATCH_config / do_PUT_config): Patroni's patch_config
+// and deep_compare, which compare leaves by Python str() so `true` and "True", `1` and "1" count as
+// equal. Pure.
 import { isObject, type Json, type JsonObject } from '../util/json.js';
 
 /** Python's str() of a JSON value, as far as the comparison needs it. */

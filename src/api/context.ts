@@ -7,7 +7,10 @@ import type { JsonObject } from '../util/json.js';
 import type { NodeStatusReport } from './node-status.js';
 import type { RestartFilters, RestartSchedule, ScheduledRestart } from './restart-request.js';
 
-/** Result of an immediate restart (rest-api.md §13); the API turns it into the status code and text. */
+/**
+ * Result of an immediate restart (RestApiHandler.do_POST_restart); the API turns it into the status
+ * code and text.
+ */
 export type RestartOutcome =
   | { kind: 'restarted' }
   /** Postgres did not come up within the timeout: `postgres is still starting`. */
@@ -16,7 +19,7 @@ export type RestartOutcome =
   /** Another async action holds the slot: `<action> already in progress`. */
   | { kind: 'busy'; action: string };
 
-/** Result of POST /reinitialize (§15). */
+/** Result of POST /reinitialize (RestApiHandler.do_POST_reinitialize). */
 export type ReinitializeOutcome =
   | { kind: 'started' }
   | { kind: 'no_leader' }
@@ -83,7 +86,10 @@ export interface ApiContext {
   readonly name: string;
   /** Patroni version we report (`4.1.4`). */
   readonly version: string;
-  /** The node status (rest-api.md §5) built with at most one SQL round trip (see buildNodeStatus). */
+  /**
+   * The node status (RestApiHandler.get_postgresql_status) built with at most one SQL round trip
+   * (see buildNodeStatus).
+   */
   nodeStatus(): Promise<NodeStatusReport>;
   /** Last DCS view; null while the DCS is unreachable. */
   cachedCluster(): Cluster | null;

@@ -1,5 +1,6 @@
-// Health-check decisions of rest-api.md §4 (health paths, /liveness, /readiness). Pure: the server
-// hands in the node status and cached facts; the answer is only a status code.
+// Health-check decisions of Patroni's RestApiHandler.do_GET (health paths), do_GET_liveness and
+// do_GET_readiness. Pure: the server hands in the node status and cached facts; the answer is only a
+// status code.
 import type { Cluster } from '../dcs/cluster.js';
 import { parseBool, type Json, type JsonObject } from '../util/json.js';
 import type { NodeStatus } from './node-status.js';

@@ -1,7 +1,7 @@
-// GET /metrics (rest-api.md §10): Patroni's Prometheus exposition, rendered by hand. prom-client cannot
-// produce it: the version sample keeps its leading zero (`040104`, not a number prom-client would
-// print), patroni_postgres_state carries an extra `# Values:` comment between HELP and TYPE, and
-// dashboards match the exact text. Pure.
+// GET /metrics (RestApiHandler.do_GET_metrics): Patroni's Prometheus exposition, rendered by hand.
+// prom-client cannot produce it: the version sample keeps its leading zero (`040104`, not a number
+// prom-client would print), patroni_postgres_state carries an extra `# Values:` comment between HELP and
+// TYPE, and dashboards match the exact text. Pure.
 import { failoverPriority, nofailover } from '../config/tags.js';
 import { POSTGRES_STATES } from '../dcs/cluster.js';
 import type { JsonObject } from '../util/json.js';

@@ -1,5 +1,6 @@
-// The node status object of GET /patroni and every GET health check (rest-api.md §5). Pure: built from
-// one PostgresSnapshot plus the daemon's cached state; key order is the wire order peers and tools see.
+// The node status object of GET /patroni and every GET health check, as Patroni's
+// RestApiHandler.get_postgresql_status builds it. Pure: built from one PostgresSnapshot plus the
+// daemon's cached state; key order is the wire order peers and tools see.
 import type { Cluster, MemberRole, PostgresState, RestartReason } from '../dcs/cluster.js';
 import type { DynamicConfig } from '../config/types.js';
 import type { PostgresSnapshot, ReplicationRow, RunningServer } from '../postgresql/snapshot.js';

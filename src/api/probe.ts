@@ -1,4 +1,5 @@
-// Asking another member's REST API for its status (switchover feasibility, rest-api.md §11).
+// Asking another member's REST API for its status (switchover feasibility: Patroni's
+// RestApiHandler.is_failover_possible -> Ha.fetch_nodes_statuses).
 import { isObject, type JsonObject } from '../util/json.js';
 import { getPeerJson } from '../util/patroni-request.js';
 

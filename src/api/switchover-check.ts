@@ -1,5 +1,6 @@
-// POST /switchover and /failover decisions (rest-api.md §11): body validation in Patroni's order,
-// candidate selection for the feasibility probe, and the verdict of each polling round. Pure.
+// POST /switchover and /failover decisions (RestApiHandler.do_POST_failover, is_failover_possible,
+// poll_failover_result): body validation in Patroni's order, candidate selection for the feasibility
+// probe, and the verdict of each polling round. Pure.
 import type { Cluster, Member } from '../dcs/cluster.js';
 import { nofailover } from '../config/tags.js';
 import { isObject, parseBool, type Json, type JsonObject } from '../util/json.js';

@@ -1,6 +1,6 @@
-// The daemon's command line (config.md §8): `patroni [--version] [configfile]` and
-// `patroni --validate-config [-i] [-p] [configfile]`. Parsing and validation return data/text;
-// src/daemon/main.ts prints and exits.
+// The daemon's command line (Patroni's process_arguments in patroni/__main__.py):
+// `patroni [--version] [configfile]` and `patroni --validate-config [-i] [-p] [configfile]`. Parsing
+// and validation return data/text; src/daemon/main.ts prints and exits.
 import { stringify } from 'yaml';
 import { PATRONI_VERSION } from '../version.js';
 import { ConfigError } from './errors.js';

@@ -1,5 +1,6 @@
-// `zookeeper:` and `exhibitor:` sections -> typed config (config.md §2.10). Settings our ZooKeeper
-// client cannot honour are refused by name rather than ignored (README "Not supported yet").
+// `zookeeper:` and `exhibitor:` sections -> typed config (Patroni's ZooKeeper and Exhibitor). Settings
+// our ZooKeeper client cannot honour are refused by name rather than ignored (README "Not supported
+// yet").
 import type { Json, JsonObject } from '../util/json.js';
 import { isObject } from '../util/json.js';
 import { ConfigError } from './errors.js';

@@ -1,5 +1,5 @@
-// The dynamic configuration (DCS `config` key, config.md §3) with defaults, lenient parsing and the
-// timeout sanity rule (dcs.md §4). Pure apart from logging the adjustments it makes.
+// The dynamic configuration (DCS `config` key) with defaults, lenient parsing and the timeout sanity
+// rule of Patroni's Config._validate_and_adjust_timeouts. Pure apart from logging the adjustments it makes.
 import { log } from '../log/logger.js';
 import { isObject, parseBool, type Json, type JsonObject } from '../util/json.js';
 import { validateDynamicParameters } from './pg-params.js';

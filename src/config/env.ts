@@ -1,4 +1,4 @@
-// PATRONI_* environment variables -> configuration overlay (config.md §7), mirroring Patroni's
+// PATRONI_* environment variables -> configuration overlay, mirroring Patroni's
 // Config._build_environment_configuration: empty values are ignored, unparsable ones dropped.
 import { parse } from 'yaml';
 import { isObject, parseBool, type Json, type JsonObject } from '../util/json.js';

@@ -1,6 +1,6 @@
-// Local configuration loading (config.md §1): YAML file or directory, or PATRONI_CONFIGURATION,
-// or the environment alone; PATRONI_* overlays merged over a file. YAML 1.1 like PyYAML, so
-// `on`/`off`/`yes`/`no` are booleans.
+// Local configuration loading (Patroni's Config.__init__ and _load_config_path): YAML file or directory,
+// or PATRONI_CONFIGURATION, or the environment alone; PATRONI_* overlays merged over a file. YAML 1.1
+// like PyYAML, so `on`/`off`/`yes`/`no` are booleans.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';

@@ -1,4 +1,4 @@
-// The DCS section of the local configuration -> DcsConfig (config.md §2.10).
+// The DCS section of the local configuration -> DcsConfig (the one section Patroni's get_dcs picks).
 import type { JsonObject } from '../util/json.js';
 import { exhibitorConfig, zookeeperConfig } from './dcs-zookeeper.js';
 import { ConfigError } from './errors.js';

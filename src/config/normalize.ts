@@ -1,4 +1,4 @@
-// Raw (validated) local configuration -> PatroniConfig with Patroni's defaults (config.md §2).
+// Raw (validated) local configuration -> PatroniConfig with Patroni's defaults.
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { log } from '../log/logger.js';
@@ -148,7 +148,8 @@ function normalizePostgresql(pg: Section, home: string): PostgresqlConfig {
   const rewind = authSection(pg, 'rewind');
 
   const parameters: JsonObject = {};
-  // Protected parameters are dynamic-only; local values are silently dropped (config.md §1.1).
+  // Protected parameters are dynamic-only; local values are silently dropped, as in Patroni's
+  // Config._build_effective_configuration.
   for (const [k, v] of Object.entries(pg.sub('parameters').data)) {
     if (!(k in PROTECTED_PARAMETERS) && !LOCAL_ONLY_PARAMETERS.includes(k)) parameters[k] = v;
   }

@@ -1,5 +1,6 @@
-// Protected PostgreSQL parameters (config.md §6.1): Patroni passes them on the postmaster command
-// line and validates values coming from the DCS; an invalid value falls back to the default.
+// Protected PostgreSQL parameters (Patroni's ConfigHandler.CMDLINE_OPTIONS): Patroni passes them on the
+// postmaster command line and validates values coming from the DCS; an invalid value falls back to the
+// default.
 import { parseBool, type Json, type JsonObject } from '../util/json.js';
 import { parseIntWithUnit } from './units.js';
 

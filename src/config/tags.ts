@@ -1,5 +1,5 @@
-// Member tags (config.md §2.9): derived predicates and the subset published in the member key.
-// Tag values come from YAML or from other members' JSON, so booleans are parsed leniently.
+// Member tags (Patroni's Tags in patroni/tags.py): derived predicates and the subset published in the
+// member key. Tag values come from YAML or from other members' JSON, so booleans are parsed leniently.
 import { parseBool, parseIntLoose, type Json, type JsonObject } from '../util/json.js';
 
 export type TagSource = Readonly<Record<string, unknown>> | null | undefined;

@@ -1,6 +1,7 @@
 // The local configuration after loading (YAML file or dir, PATRONI_* overlays) and normalising.
-// Field names follow Patroni's YAML keys so config.md stays the reference; `raw` keeps the merged
-// document for --validate-config --print and for sections later issues will read.
+// Field names follow Patroni's YAML keys so Patroni's YAML configuration docs stay the reference;
+// `raw` keeps the merged document for --validate-config --print and for sections later issues will
+// read.
 import type { Json, JsonObject } from '../util/json.js';
 
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARNING' | 'ERROR' | 'CRITICAL';
@@ -72,7 +73,7 @@ export interface OtherDcsConfig {
   section: JsonObject;
 }
 
-/** `zookeeper:` (config.md §2.10), as Patroni hands it to kazoo. */
+/** `zookeeper:`, as Patroni's ZooKeeper hands it to kazoo. */
 export interface ZookeeperConfig {
   kind: 'zookeeper';
   /** host:port, in the configured order. */
@@ -160,7 +161,7 @@ export interface PatroniConfig {
 }
 
 /**
- * The dynamic configuration (DCS `config` key, config.md §3) with defaults applied and the timing
+ * The dynamic configuration (DCS `config` key) with defaults applied and the timing
  * rule enforced. Built by dynamic.ts from whatever JSON the DCS holds.
  */
 export interface DynamicConfig {

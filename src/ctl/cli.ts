@@ -1,4 +1,4 @@
-// click conventions on top of commander (patronictl.md §3): usage errors exit 2 with
+// click conventions on top of commander: usage errors exit 2 with
 // `Usage: ...` / `Try '... --help' for help.` / `Error: ...`; option values validated click-style.
 import { Command, CommanderError } from 'commander';
 import { UsageError } from './errors.js';

@@ -1,5 +1,5 @@
-// edit-config's pure pieces (patronictl.md §7): `-s`/`-p` dotted-path edits, YAML 1.1 value and
-// document parsing like PyYAML's safe_load, and the merge of `--apply` files.
+// edit-config's pure pieces (ctl.apply_config_changes, ctl.apply_yaml_file): `-s`/`-p` dotted-path
+// edits, YAML 1.1 value and document parsing like PyYAML's safe_load, and the merge of `--apply` files.
 import { parse } from 'yaml';
 import { isObject, mergePatch, type Json, type JsonObject } from '../util/json.js';
 import { CtlError } from './errors.js';

@@ -1,4 +1,4 @@
-// patronictl's configuration (patronictl.md §1): the file or directory (or PATRONI_* variables alone),
+// patronictl's configuration (ctl.load_config): the file or directory (or PATRONI_* variables alone),
 // with `--dcs-url` replacing the DCS section. No validation, like upstream.
 import { accessSync, constants, existsSync } from 'node:fs';
 import { homedir } from 'node:os';

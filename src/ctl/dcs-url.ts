@@ -1,4 +1,4 @@
-// `--dcs-url [SCHEME://][HOST][:PORT][/NAMESPACE]` (patronictl.md §1) -> the DCS config section it means.
+// `--dcs-url [SCHEME://][HOST][:PORT][/NAMESPACE]` (ctl.parse_dcs) -> the DCS config section it means.
 import type { JsonObject } from '../util/json.js';
 import { CtlError } from './errors.js';
 

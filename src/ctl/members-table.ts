@@ -1,4 +1,4 @@
-// The member table of `list`, `topology` and most commands (patronictl.md §5), built from
+// The member table of `list`, `topology` and most commands (ctl.output_members), built from
 // cluster_as_json output. Pure: returns the text to print.
 import type { ClusterJson, ClusterMemberJson } from '../api/cluster-json.js';
 import { roundHalfEven } from '../api/size.js';

@@ -1,4 +1,4 @@
-// Member selection by role (patronictl.md §6).
+// Member selection by role (Patroni's ctl.get_all_members and ctl.get_any_member).
 import type { Cluster, Member } from '../dcs/cluster.js';
 import { memberByName } from '../dcs/cluster.js';
 

@@ -1,5 +1,6 @@
-// click-style prompts on stdin/stdout (patronictl.md §3): `<text> [<default>]: ` and `<text> [y/N]: `.
-// Works with a terminal or a pipe (one answer per line); EOF aborts like click (`Aborted!`, exit 1).
+// click-style prompts on stdin/stdout (click.prompt, click.confirm): `<text> [<default>]: ` and
+// `<text> [y/N]: `. Works with a terminal or a pipe (one answer per line); EOF aborts like click
+// (`Aborted!`, exit 1).
 import { createInterface, type Interface } from 'node:readline';
 
 /** click.Abort: printed as `Aborted!`, exit 1. */

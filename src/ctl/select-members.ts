@@ -1,4 +1,4 @@
-// Member selection of reload / restart / reinit / flush (patronictl.md §6, Patroni's get_members):
+// Member selection of reload / restart / reinit / flush (Patroni's ctl.get_members):
 // filter by role, print the table, ask which member and for confirmation unless --force.
 import type { Cluster, Member } from '../dcs/cluster.js';
 import { printMembers } from './commands/list.js';

@@ -1,4 +1,4 @@
-// patronictl's print_output (patronictl.md §4): prettytable-compatible `pretty`, `tsv`, `json`,
+// patronictl's print_output (ctl.print_output): prettytable-compatible `pretty`, `tsv`, `json`,
 // `yaml`/`yml`. Pure: returns the text click.echo would print (trailing newline included).
 import { pyJson } from '../util/py-json.js';
 import type { JsonObject } from '../util/json.js';

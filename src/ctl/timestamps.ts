@@ -1,5 +1,5 @@
-// Time texts of patronictl (patronictl.md §3, §7): event timestamps, the `now + 1h` prompt example
-// and the lenient `--scheduled` parser (naive times are local, like dateutil + tzlocal()).
+// Time texts of patronictl (ctl.timestamp, ctl.parse_scheduled): event timestamps, the `now + 1h` prompt
+// example and the lenient `--scheduled` parser (naive times are local, like dateutil + tzlocal()).
 import { CtlError } from './errors.js';
 
 const p2 = (n: number) => String(n).padStart(2, '0');

@@ -1,4 +1,4 @@
-// Start-up checks before the first cycle (ha-loop.md §1.1).
+// Start-up checks before the first cycle (Patroni.ensure_dcs_access and Patroni.ensure_unique_name).
 import { DcsError, type Dcs } from '../dcs/dcs.js';
 import { log } from '../log/logger.js';
 import { getPeerJson } from '../util/patroni-request.js';

@@ -19,7 +19,10 @@ export type ReplicationState = 'streaming' | 'in archive recovery';
 
 export interface RestartReason { old_value: string; new_value: string }
 
-/** The JSON value of members/<name> (dcs.md §3.2). Unknown fields are kept in `extra` for round-trips. */
+/**
+ * The JSON value of members/<name> (written by Patroni's Ha.touch_member). Unknown fields are kept in
+ * `extra` for round-trips.
+ */
 export interface MemberData {
   conn_url?: string;
   api_url?: string;

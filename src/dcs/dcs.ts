@@ -1,5 +1,6 @@
-// The one interface every DCS backend implements (dcs.md §5). Operations that reached the DCS and
-// were refused return false; an unreachable DCS throws DcsError, which the HA cycle treats differently.
+// The one interface every DCS backend implements (Patroni's AbstractDCS). Operations that reached the
+// DCS and were refused return false; an unreachable DCS throws DcsError, which the HA cycle treats
+// differently.
 import type { Cluster, Leader, MemberData } from './cluster.js';
 
 export class DcsError extends Error {

@@ -13,7 +13,10 @@ export function clusterPathFor(namespace: string, scope: string): string {
   return `/${namespace}/${scope}`.replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
 }
 
-/** Which cache changes are worth an immediate HA cycle (dcs.md §6.1, §7); keys relative to the cluster. */
+/**
+ * Which cache changes are worth an immediate HA cycle (Patroni's KVCache._process_event); keys
+ * relative to the cluster.
+ */
 export function shouldWake(relKey: string, c: CacheChange, iAmLeader: boolean): boolean {
   switch (relKey) {
     case 'leader': return c.oldValue !== c.newValue;

@@ -1,6 +1,6 @@
 // etcd v3 gateway client: endpoint list and topology discovery, API prefix discovery, auth token, and
-// the retry policy of dcs.md §4 (deadline = retry_timeout). Refusals surface as EtcdClientError,
-// an unreachable cluster as DcsError.
+// the retry policy of Patroni's AbstractEtcd.retry (deadline = retry_timeout). Refusals surface as
+// EtcdClientError, an unreachable cluster as DcsError.
 import type http from 'node:http';
 import { log } from '../log/logger.js';
 import { trace } from '../util/trace.js';

@@ -1,5 +1,6 @@
-// Classification of etcd gateway answers (dcs.md §6.1 "Errors"): what to retry, where, and what is a
-// plain refusal. Pure, so the policy is unit-testable.
+// Classification of etcd gateway answers (Patroni's _raise_for_data and the Etcd3ClientError
+// subclasses in patroni/dcs/etcd3.py): what to retry, where, and what is a plain refusal. Pure, so
+// the policy is unit-testable.
 import { isObject, parseIntLoose, parseJson, type JsonObject } from '../util/json.js';
 
 /** etcd answered and refused: the operation's result is `false`, not a DCS failure. */

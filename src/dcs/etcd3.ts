@@ -1,4 +1,4 @@
-// Dcs over etcd v3's JSON gateway with Patroni's key layout and lock protocol (dcs.md §5, §6.1).
+// Dcs over etcd v3's JSON gateway with Patroni's key layout and lock protocol (Patroni's Etcd3 class).
 import { log } from '../log/logger.js';
 import type { JsonObject } from '../util/json.js';
 import type { Cluster, Leader, MemberData } from './cluster.js';

@@ -1,4 +1,4 @@
-// Serializers for the values Patroni writes (dcs.md §3). Output is compact JSON, byte-compatible with
+// Serializers for the values Patroni writes to the DCS. Output is compact JSON, byte-compatible with
 // Python's json.dumps(separators=(',', ':')) for the same field order.
 import type { JsonObject } from '../util/json.js';
 import type { HistoryLine, MemberData } from './cluster.js';

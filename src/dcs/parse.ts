@@ -1,4 +1,5 @@
-// Backend-neutral parsing of the raw cluster keys (dcs.md §2-§3) into the Cluster snapshot.
+// Backend-neutral parsing of the raw cluster keys into the Cluster snapshot, as Patroni's
+// Etcd3._cluster_from_nodes does with the from_node parsers of patroni/dcs/__init__.py.
 // Never throws: whatever another (possibly older or broken) node wrote, the HA loop must keep running.
 import { log } from '../log/logger.js';
 import { isObject, parseIntLoose, parseJson, type Json, type JsonObject } from '../util/json.js';
@@ -200,7 +201,7 @@ export function parseFailsafe(node: RawNode | undefined): Record<string, string>
 
 const READ_KEYS = new Set(['initialize', 'config', 'leader', 'failover', 'history', 'status', 'optime/leader', 'sync', 'failsafe']);
 
-/** Build the snapshot from the raw keys of one cluster; keys outside dcs.md §2 are ignored. */
+/** Build the snapshot from the raw keys of one cluster; keys outside READ_KEYS and members/* are ignored. */
 export function parseCluster(nodes: RawNode[]): Cluster {
   const byKey = new Map<string, RawNode>();
   const members: Member[] = [];

@@ -1,6 +1,7 @@
 // The leader's `status` / legacy `optime/leader` / `failsafe` writes that ride along with each
-// successful leader update (dcs.md §3.8, §3.9): written only when the content changed, and never
-// allowed to fail the leader update itself. Backend-neutral: it only needs put and a raw read.
+// successful leader update (AbstractDCS.update_leader -> write_status / write_failsafe): written only
+// when the content changed, and never allowed to fail the leader update itself. Backend-neutral: it
+// only needs put and a raw read.
 import { log } from '../log/logger.js';
 import type { Cluster } from './cluster.js';
 import type { LeaderStatusUpdate } from './dcs.js';

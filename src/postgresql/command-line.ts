@@ -1,6 +1,6 @@
 // Protected parameters go on the postmaster command line (`--name=value`), where pg_settings cannot
 // show a pending change: compare what the postmaster started with against what we would start it
-// with now (config.md §6.3 pending_restart).
+// with now (the pending_restart that Patroni's ConfigHandler.reload_config sets).
 import type { RestartReason } from '../dcs/cluster.js';
 
 /** `--name=value` options as a map. */

@@ -1,5 +1,6 @@
-// libpq connection strings and pgpass lines exactly as Patroni writes them (config.md §6.2), so
-// primary_conninfo in postgresql.conf is byte-identical to what Python Patroni would produce.
+// libpq connection strings and pgpass lines exactly as Patroni writes them (ConfigHandler.format_dsn,
+// primary_conninfo_params, write_pgpass), so primary_conninfo in postgresql.conf is byte-identical to
+// what Python Patroni would produce.
 import type { PgUserAuth } from '../config/types.js';
 
 export type ConnParams = Partial<Record<string, string>>;

@@ -1,4 +1,4 @@
-// initdb for a new cluster (config.md §2.7): bootstrap.initdb options, superuser name and a
+// initdb for a new cluster (Patroni's Bootstrap._initdb): bootstrap.initdb options, superuser name and a
 // temporary 0600 password file, then the legacy bootstrap.pg_hba lines.
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,5 +1,6 @@
-// The server parameters Patroni runs PostgreSQL with (config.md §6.1): protected defaults, dynamic
-// parameters, local parameters on top (protected ones ignored locally), then the values Patroni owns.
+// The server parameters Patroni runs PostgreSQL with (ConfigHandler.get_server_parameters): protected
+// defaults, dynamic parameters, local parameters on top (protected ones ignored locally), then the
+// values Patroni owns.
 import { isAbsolute, join } from 'node:path';
 import type { Json, JsonObject } from '../util/json.js';
 import { parseBool } from '../util/json.js';

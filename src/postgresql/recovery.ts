@@ -1,5 +1,5 @@
-// The recovery settings a replica runs with (config.md §6.2 "Recovery"): pure, so the exact set
-// Patroni writes is testable without a server.
+// The recovery settings a replica runs with (Patroni's ConfigHandler.build_recovery_params): pure, so
+// the exact set Patroni writes is testable without a server.
 import { formatDsn, type ConnParams } from './conninfo.js';
 
 export interface RecoveryInput {

@@ -1,5 +1,5 @@
-// Physical replication slot names for members (dcs.md §3.10), shared by primary_slot_name and the
-// primary's slot maintenance so both sides agree on the name.
+// Physical replication slot names for members (Patroni's slot_name_from_member_name), shared by
+// primary_slot_name and the primary's slot maintenance so both sides agree on the name.
 
 /** PostgreSQL's rule for replication slot names (ReplicationSlotValidateName). */
 export const SLOT_NAME_RE = /^[a-z0-9_]{1,63}$/;

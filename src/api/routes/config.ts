@@ -1,4 +1,5 @@
-// GET / PATCH / PUT /config (rest-api.md §9): the dynamic configuration in the DCS.
+// GET / PATCH / PUT /config (RestApiHandler.do_GET_config, do_PATCH_config, do_PUT_config): the dynamic
+// configuration in the DCS.
 import { deepCompare, patchConfig } from '../config-patch.js';
 import { readJsonBody } from '../body.js';
 import type { Route, RouteList } from './types.js';

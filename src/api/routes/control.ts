@@ -1,4 +1,5 @@
-// POST /reload, /reinitialize, /sigterm, and the MPP hooks /citus and /mpp (rest-api.md §14-18).
+// POST /reload, /reinitialize, /sigterm, and the MPP hooks /citus and /mpp (RestApiHandler's
+// do_POST_reload, do_POST_reinitialize, do_POST_sigterm, do_POST_citus, do_POST_mpp).
 import { parseBool } from '../../util/json.js';
 import { readJsonBody } from '../body.js';
 import type { ReinitializeOutcome } from '../context.js';

@@ -1,4 +1,5 @@
-// GET /failsafe and the leader's failsafe heartbeat POST /failsafe (rest-api.md §16).
+// GET /failsafe and the leader's failsafe heartbeat POST /failsafe (RestApiHandler.do_GET_failsafe,
+// do_POST_failsafe).
 import { isObject, type JsonObject } from '../../util/json.js';
 import { readJsonBody } from '../body.js';
 import type { FailsafeLeader } from '../context.js';

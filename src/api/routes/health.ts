@@ -1,5 +1,5 @@
-// GET /liveness and /readiness (rest-api.md §4.5, §4.6); the other health paths are the server's
-// fallback for unrouted GET/HEAD/OPTIONS requests.
+// GET /liveness and /readiness (RestApiHandler.do_GET_liveness, do_GET_readiness); the other health
+// paths are the server's fallback for unrouted GET/HEAD/OPTIONS requests.
 import { livenessCode, readinessCode } from '../health.js';
 import type { Route, RouteList } from './types.js';
 

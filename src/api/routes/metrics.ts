@@ -1,4 +1,4 @@
-// GET /metrics (rest-api.md §10).
+// GET /metrics (RestApiHandler.do_GET_metrics).
 import { renderMetrics } from '../metrics.js';
 import type { Route, RouteList } from './types.js';
 

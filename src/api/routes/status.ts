@@ -1,4 +1,5 @@
-// Read endpoints: GET /patroni, /cluster, /history (rest-api.md §6-8), and our GET /explain.
+// Read endpoints: GET /patroni, /cluster, /history (RestApiHandler.do_GET_patroni, do_GET_cluster,
+// do_GET_history), and our GET /explain.
 import { clusterAsJson } from '../cluster-json.js';
 import type { Route, RouteList } from './types.js';
 

@@ -1,4 +1,5 @@
-// POST /switchover, POST /failover, DELETE /switchover (rest-api.md §11-12).
+// POST /switchover, POST /failover, DELETE /switchover (RestApiHandler.do_POST_switchover,
+// do_POST_failover, do_DELETE_switchover).
 import type { Cluster } from '../../dcs/cluster.js';
 import { formatFailover } from '../../dcs/format.js';
 import { log } from '../../log/logger.js';

@@ -1,5 +1,6 @@
-// `demote-cluster` / `promote-cluster` (patronictl.md §7): turn a cluster into a standby cluster
-// (PATCH standby_cluster) or back, then follow the leader key until the change is complete.
+// `demote-cluster` / `promote-cluster` (ctl.demote_cluster, ctl.promote_cluster): turn a cluster into a
+// standby cluster (PATCH standby_cluster) or back, then follow the leader key until the change is
+// complete.
 import type { Command } from 'commander';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Cluster } from '../../dcs/cluster.js';

@@ -1,4 +1,4 @@
-// `edit-config [CLUSTER]` (patronictl.md §7): edit the DCS config via -s/-p/--apply/--replace or
+// `edit-config [CLUSTER]` (ctl.edit_config): edit the DCS config via -s/-p/--apply/--replace or
 // $EDITOR, show a unified diff, confirm, then CAS-write it. DCS only, never REST.
 import type { Command } from 'commander';
 import { spawnSync } from 'node:child_process';

@@ -1,4 +1,4 @@
-// `list` and `topology` (patronictl.md §7): the member table of each named cluster, DCS only.
+// `list` and `topology` (ctl.members, ctl.topology): the member table of each named cluster, DCS only.
 import type { Command } from 'commander';
 import { clusterAsJson } from '../../api/cluster-json.js';
 import { log } from '../../log/logger.js';

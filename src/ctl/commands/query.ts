@@ -1,4 +1,4 @@
-// `query [CLUSTER] (-c SQL | -f FILE)` (patronictl.md §7): SQL over libpq to a member chosen by
+// `query [CLUSTER] (-c SQL | -f FILE)` (ctl.query): SQL over libpq to a member chosen by
 // role or name; errors become a timestamped row, never an exit code.
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// `restart CLUSTER [MEMBER...]` (patronictl.md §7): immediate or scheduled restarts via POST /restart.
+// `restart CLUSTER [MEMBER...]` (ctl.restart): immediate or scheduled restarts via POST /restart.
 import type { Command } from 'commander';
 import type { JsonObject } from '../../util/json.js';
 import { choice, defineCommand, integer } from '../cli.js';

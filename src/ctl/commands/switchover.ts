@@ -1,5 +1,5 @@
-// `switchover` and `failover` (patronictl.md §7): validate leader/candidate, confirm, POST to the
-// leader's API; fall back to writing the DCS failover key when no member answers.
+// `switchover` and `failover` (ctl._do_failover_or_switchover): validate leader/candidate, confirm, POST
+// to the leader's API; fall back to writing the DCS failover key when no member answers.
 import type { Command } from 'commander';
 import { log } from '../../log/logger.js';
 import { memberByName, type Cluster } from '../../dcs/cluster.js';

@@ -1,6 +1,6 @@
 // etcd v2 HTTP client (`/v2/keys`): endpoint list with discovery from `/v2/members`, basic auth,
-// TLS, and the retry policy of dcs.md §4 (deadline = retry_timeout). Refusals surface as
-// Etcd2Refusal, an unreachable cluster as DcsError.
+// TLS, and the retry policy of Patroni's AbstractEtcd.retry (deadline = retry_timeout). Refusals
+// surface as Etcd2Refusal, an unreachable cluster as DcsError.
 import http from 'node:http';
 import https from 'node:https';
 import { log } from '../../log/logger.js';

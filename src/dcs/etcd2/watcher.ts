@@ -1,6 +1,7 @@
 // The daemon's view of the cluster directory over etcd v2: one recursive read, then long polls with
 // `wait=true&recursive=true&waitIndex` keep an in-memory map current, so each HA cycle reads memory
-// and wakes as soon as the leader key changes (dcs.md §6, §7). Same shape as the etcd v3 watcher.
+// and wakes as soon as the leader key changes (like Patroni's Etcd.watch). Same shape as the etcd v3
+// watcher.
 import { log } from '../../log/logger.js';
 import { KvCache, type CacheChange } from '../etcd3-cache.js';
 import type { KvEntry } from '../etcd3-kv.js';

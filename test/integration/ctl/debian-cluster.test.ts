@@ -45,7 +45,7 @@ describe('our patronictl against Debian Patroni 3.0.2', () => {
     // Patroni 3.0.2 members publish no replication_state, so State agrees too (`running`).
     assert.deepEqual(mine, tableCells(theirs.stdout));
     assert.deepEqual(mine.map((c) => c[2]).sort(), ['Leader', 'Replica', 'Replica']);
-    // 3.0.2's title has no system id and its lag column is `Lag in MB` (patronictl.md §8).
+    // 3.0.2's title has no system id and its lag column is `Lag in MB` (ctl.output_members in 3.0.x).
     assert.match(theirs.stdout, /^\+ Cluster: test-cluster -+\+/);
   });
 

@@ -85,7 +85,7 @@ describe('PostgreSQL controller (real PostgreSQL 15)', { skip: skipAsRoot }, () 
     assert.equal(grant?.ok, true);
   });
 
-  test('physical slots for the other members (names per dcs.md §3.10)', async () => {
+  test('physical slots for the other members (names per slot_name_from_member_name)', async () => {
     for (const m of ['node-b', 'node.c']) await a.pg.slots.createPhysicalSlot(slotNameFromMemberName(m));
     const slots = await sql<{ slot_name: string }>(a.port, 'SELECT slot_name FROM pg_replication_slots ORDER BY 1');
     assert.deepEqual(slots.map((s) => s.slot_name), ['node_b', 'node_c']);

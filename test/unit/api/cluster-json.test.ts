@@ -4,7 +4,7 @@ import { clusterAsJson, formatLsn } from '../../../src/api/cluster-json.js';
 import { pyJson } from '../../../src/util/py-json.js';
 import { batman, dynamicConfig } from '../../support/api/fixtures.js';
 
-test('cluster_as_json reproduces the rest-api.md §7 example', () => {
+test('cluster_as_json reproduces a GET /cluster sample', () => {
   const expected = {
     members: [
       { name: 'postgresql0', role: 'leader', state: 'running', api_url: 'http://127.0.0.1:8008/patroni', host: '127.0.0.1', port: 5432, timeline: 5 },

@@ -20,7 +20,7 @@ function code(target: string, inp: HealthInputs): number {
   return healthCode(path, query, inp);
 }
 
-describe('health checks (rest-api.md §4.2)', () => {
+describe('health checks (RestApiHandler.do_GET)', () => {
   const table: [string, HealthInputs, number][] = [
     ['/', leaderNode, 200], ['/', replicaNode, 503],
     ['/primary', leaderNode, 200], ['/master', leaderNode, 200], ['/read-write', leaderNode, 200],
@@ -67,7 +67,7 @@ describe('health checks (rest-api.md §4.2)', () => {
   });
 });
 
-describe('tag filters (§4.3)', () => {
+describe('tag filters (tag_<name>=<value>)', () => {
   const tagged = { ...replicaNode, tags: { clonefrom: true, zone: 'a', prio: 1.5 } };
   const table: [string, number][] = [
     ['/replica?tag_zone=a', 200], ['/replica?tag_zone=b', 503], ['/replica?tag_missing=x', 503],

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { adjustTimeouts, buildDynamicConfig, parseDuration, parseSize } from '../../../src/config/dynamic.js';
 
 describe('buildDynamicConfig', () => {
-  test('defaults (config.md §3)', () => {
+  test('defaults (Config.__DEFAULT_CONFIG)', () => {
     const d = buildDynamicConfig(undefined);
     const { raw, ...rest } = d;
     assert.deepEqual(raw, {});
@@ -70,7 +70,7 @@ describe('buildDynamicConfig', () => {
   });
 });
 
-describe('timeout sanity rule (dcs.md §4)', () => {
+describe('timeout sanity rule (Config._validate_and_adjust_timeouts)', () => {
   const cases: Array<[[number, number, number], [number, number, number]]> = [
     // [ttl, loop_wait, retry_timeout] -> adjusted
     [[30, 10, 10], [30, 10, 10]],

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseDcsUrl } from '../../../src/ctl/dcs-url.js';
 import { CtlError } from '../../../src/ctl/errors.js';
 
-test('--dcs-url grammar and default ports (patronictl.md §1)', () => {
+test('--dcs-url grammar and default ports (ctl.parse_dcs)', () => {
   const rows: [string, ReturnType<typeof parseDcsUrl>][] = [
     ['', { section: 'etcd', value: { host: 'localhost:2379' } }],
     ['etcd3://h:2399/service', { section: 'etcd3', value: { host: 'h:2399' }, namespace: '/service' }],

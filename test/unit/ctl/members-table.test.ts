@@ -11,7 +11,7 @@ const scheduled = batman({
   failover: { version: '1', leader: 'postgresql0', candidate: 'postgresql1', scheduledAt: new Date('2023-09-13T21:00:00Z'), scheduledAtRaw: '2023-09-13T18:00:00-03:00' },
 });
 
-test('pretty member table with footer (patronictl.md §5 sample)', () => {
+test('pretty member table with footer (ctl.output_members sample)', () => {
   const cluster = clusterAsJson(scheduled, dynamicConfig({ pause: true }), 'batman');
   assert.equal(membersTable({ name: 'batman', initialize: SYSID, cluster }), lines(
     '+ Cluster: batman (7277694203142172922) -+-----------+----+-------------+-----+------------+-----+',

@@ -8,7 +8,7 @@ import { prettyTable, renderTable } from '../../../src/ctl/table.js';
 const history = historyRows([[1, 24392648, 'no recovery target specified', '2023-09-11T22:11:27.125527+00:00', 'postgresql0'], [2, 50331808, 'no recovery target specified']]);
 const align = { TL: 'r', LSN: 'r' } as const;
 
-test('history table sample (patronictl.md §7)', () => {
+test('history table sample (ctl.history)', () => {
   const one = renderTable(HISTORY_COLUMNS, history.slice(0, 1), { fmt: 'pretty', align });
   assert.equal(one, [
     '+----+----------+------------------------------+----------------------------------+-------------+',

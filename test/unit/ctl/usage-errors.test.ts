@@ -1,4 +1,4 @@
-// click's usage-error conventions: exit 2 and the exact three-part message (patronictl.md §3).
+// click's usage-error conventions: exit 2 and the exact three-part message.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

@@ -2,7 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { slotNameFromMemberName } from '../../../src/postgresql/slots.js';
 
-describe('slot names for members (dcs.md §3.10)', () => {
+describe('slot names for members (slot_name_from_member_name)', () => {
   test('lowercase, - and . become _', () => {
     assert.equal(slotNameFromMemberName('Node-1.example.com'), 'node_1_example_com');
   });
