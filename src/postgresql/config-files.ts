@@ -1,4 +1,4 @@
-// The configuration files Patroni owns (config.md §6.2): pure renderers producing the exact text,
+// The configuration files Patroni owns (ConfigHandler.write_postgresql_conf, write_recovery_conf, replace_pg_hba, replace_pg_ident): pure renderers producing the exact text,
 // and one I/O function that puts them in place before a start or a follow.
 import { closeSync, existsSync, openSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';

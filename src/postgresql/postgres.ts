@@ -252,7 +252,7 @@ export class Postgresql implements PostgresController {
     }
   }
 
-  /** The synchronous-replication step's view of this primary (ha-loop.md §12). */
+  /** The synchronous-replication step's view of this primary (Ha.process_sync_replication). */
   async readSync(): Promise<SyncReading> {
     const [row] = await this.conn.query<SyncReadingRow & Record<string, unknown>>(SYNC_READING_QUERY);
     if (!row) throw new Error('no answer to the synchronous replication query');

@@ -1,4 +1,4 @@
-// pg_rewind against the new primary (ha-loop.md §7.2): the command line with rewind credentials.
+// pg_rewind against the new primary (Rewind.execute, Rewind.pg_rewind): the command line with rewind credentials.
 // When to rewind is the HA core's decision; this only runs the tool.
 import type { Json } from '../util/json.js';
 import { log } from '../log/logger.js';
