@@ -176,8 +176,13 @@ describe('our patronictl against Debian Patroni 3.0.2', () => {
     assert.match(dead.stderr, /^Traceback/);
     const scheme = await ours(['-d', 'redis://127.0.0.1', 'list', SCOPE]);
     assert.deepEqual([scheme.code, scheme.stderr], [1, 'Error: Unknown dcs scheme: redis\n']);
-    const zk = await ours(['-d', 'zookeeper://127.0.0.1', 'list', SCOPE]);
-    assert.deepEqual([zk.code, zk.stderr], [1, 'Error: DCS zookeeper is not supported yet\n']);
+    const consul = await ours(['-d', 'consul://127.0.0.1', 'list', SCOPE]);
+    assert.deepEqual([consul.code, consul.stderr],
+      [1, 'Error: consul: the consul DCS is not supported by patroni-ts yet (use etcd3, etcd, zookeeper or exhibitor)\n']);
+    // ZooKeeper is a backend now: nothing listening there is an unreachable DCS, as for etcd3 above.
+    const zk = await ours(['-d', `zookeeper://127.0.0.1:${await freePort()}`, 'list', SCOPE]);
+    assert.equal(zk.code, 1);
+    assert.match(zk.stderr, /^Traceback/);
     assert.equal(await showConfig(), before, 'nothing changed in the DCS');
     assert.equal(await leaderName(), leader);
   });
