@@ -11,7 +11,24 @@ import { formatFailover } from '../../../src/dcs/format.js';
 import { selectedBackends, startDcsServer, type DcsServer } from '../../support/dcs-servers.js';
 import { waitFor } from '../../support/tmp.js';
 import type { ZkSession } from '../../../src/dcs/zookeeper/session.js';
-import zk from 'node-zookeeper-client';
+import zk, { type Client } from 'node-zookeeper-client';
+
+/**
+ * Close a session thief for good. node-zookeeper-client's close() neither cancels a pending reconnect nor
+ * survives a lost socket (the CLOSE_SESSION goes nowhere): a thief left in that state reconnects later with
+ * our session id and takes the session back and forth with our client forever, so the session never
+ * expires. Stop its reconnect loop as ZkSession's shutdownClient does, then ask the server to close.
+ */
+function closeThief(thief: Client): void {
+  const cm = (thief as unknown as { connectionManager: { socket?: { destroy(): void }; connect(): void; onSocketConnected(): void } }).connectionManager;
+  cm.connect = () => {};
+  cm.onSocketConnected = function (this: { socket?: { destroy(): void } }) { this.socket?.destroy(); };
+  try {
+    thief.close();
+  } catch {
+    // no socket: nothing to tell the server
+  }
+}
 
 const within = <T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> => Promise.race([p, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms))]);
 
@@ -154,18 +171,15 @@ for (const backend of selectedBackends()) {
       const expired = async () => { const id = session.sessionId; return id !== undefined && id !== before; };
       for (let attempt = 0; attempt < 5 && !(await expired()); attempt++) {
         const thief = zk.createClient(server.asEtcd.hostPort, { sessionId: creds.id, sessionPassword: creds.password, sessionTimeout: 6000 });
-        const connected = await new Promise<boolean>((r) => {
-          const t = setTimeout(() => r(false), 5000);
-          thief.once('connected', () => { clearTimeout(t); r(true); });
-          thief.once('expired', () => { clearTimeout(t); r(false); });
+        const outcome = await new Promise<'connected' | 'expired' | 'timeout'>((r) => {
+          const t = setTimeout(() => r('timeout'), 5000);
+          thief.once('connected', () => { clearTimeout(t); r('connected'); });
+          thief.once('expired', () => { clearTimeout(t); r('expired'); });
           thief.connect();
         });
-        try {
-          thief.close();
-        } catch {
-          // never connected: nothing to close
-        }
-        if (!connected) break; // the session is already gone on the server
+        closeThief(thief);
+        if (outcome === 'expired') break; // the session is already gone on the server
+        // 'timeout' says nothing about the session (a loaded machine, or our client took it back): try again.
         await waitFor('a new session', expired, 4000, 100).catch(() => undefined);
       }
       // Reported by the client as expired, or given up after ttl without a connection.
