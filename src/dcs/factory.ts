@@ -27,6 +27,8 @@ export function createDcs(cfg: DcsFactoryConfig, mode: 'daemon' | 'ctl'): Dcs {
     scope: cfg.scope, namespace: cfg.namespace, name: cfg.name, mode,
     ttl: cfg.ttl ?? 30, loopWait: cfg.loopWait ?? 10, retryTimeout: cfg.retryTimeout ?? 10,
   };
+  // DNS SRV is resolved before (srv-discovery.ts): building on the fallback hosts alone would quietly differ.
+  if ((dcs.kind === 'etcd' || dcs.kind === 'etcd3') && dcs.srv) throw new Error(`${dcs.kind}.srv must be resolved before the client is built`);
   switch (dcs.kind) {
     case 'etcd3':
       return new Etcd3({
