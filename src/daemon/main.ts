@@ -15,7 +15,7 @@ import { refuseDuplicateName } from './startup.js';
 import { describeError, installErrorPolicy } from './error-policy.js';
 import { takeDaemonEnv } from '../util/child-env.js';
 import { checkServerVersion } from '../postgresql/versions.js';
-import { configureDnsServers, waitForEtcdEndpoints } from '../dcs/srv-discovery.js';
+import { configureDnsServers, srvReseed, waitForEtcdEndpoints } from '../dcs/srv-discovery.js';
 
 async function main(argv: string[]): Promise<number> {
   const cmd = parseDaemonArgs(argv);
@@ -60,8 +60,10 @@ async function main(argv: string[]): Promise<number> {
 
 async function runDaemon(config: PatroniConfig, configPath: string | undefined, env: Readonly<NodeJS.ProcessEnv>): Promise<number> {
   // DNS SRV discovery happens before the client exists, as in Patroni's Etcd.get_etcd_client.
-  const dcsConfig = config.dcs.kind === 'etcd' || config.dcs.kind === 'etcd3' ? await waitForEtcdEndpoints(config.dcs) : config.dcs;
-  const dcs = createDcs({ scope: config.scope, namespace: config.namespace, name: config.name, dcs: dcsConfig }, 'daemon');
+  const etcd = config.dcs.kind === 'etcd' || config.dcs.kind === 'etcd3' ? config.dcs : undefined;
+  const dcsConfig = etcd ? await waitForEtcdEndpoints(etcd) : config.dcs;
+  const reseed = etcd?.srv && dcsConfig.kind === etcd.kind ? srvReseed(etcd, dcsConfig.protocol) : undefined;
+  const dcs = createDcs({ scope: config.scope, namespace: config.namespace, name: config.name, dcs: dcsConfig, reseed }, 'daemon');
   let api: ApiServerHandle | undefined;
   const pg = new Postgresql(config, () => node.dynamic);
   const node: HaNode = new HaNode({ config, configPath, env, dcs, pg, onReload: async (c) => api?.reconfigure(c.restapi) });

@@ -7,6 +7,7 @@ import { trace } from '../util/trace.js';
 import { isObject, type JsonObject } from '../util/json.js';
 import { DcsError } from './dcs.js';
 import { apiPrefixFor, classifyReply, EtcdClientError } from './etcd3-errors.js';
+import { reseeded, type Reseed } from './srv-discovery.js';
 import { ConnectionError, httpRequest, httpStream, makeAgent, type StreamHandle, type TlsFiles } from './etcd3-http.js';
 
 export interface Etcd3ClientOptions {
@@ -25,6 +26,8 @@ export interface Etcd3ClientOptions {
   /** Seconds. */
   retryTimeout: number;
   ttl: number;
+  /** The configured source again after a whole round failed (DNS SRV, srv-discovery.ts). */
+  reseed?: Reseed;
 }
 
 /** Worth another attempt after a pause (or on another node when `switchNode`). */
@@ -98,6 +101,7 @@ export class Etcd3Client {
           if (++switchesInRow < this.endpoints.length) continue;
         }
         switchesInRow = 0;
+        if (switchNode) await this.reseed();
         const pause = Math.min(delay, 1000) + Math.random() * 800;
         delay *= 2;
         if (Date.now() + pause >= deadline) throw new DcsError(`etcd3 ${method} failed: ${e.message}`);
@@ -157,6 +161,16 @@ export class Etcd3Client {
     this.current = (this.current + 1) % this.endpoints.length;
     this.token = undefined;
     log.info('Switching etcd3 endpoint to %s', this.endpoint);
+    this.onEndpointSwitch();
+  }
+
+  private async reseed(): Promise<void> {
+    const found = await this.opts.reseed?.().catch(() => undefined);
+    if (!found?.length) return;
+    this.endpoints = reseeded(this.endpoints, found, this.opts.useProxies === true);
+    this.current = 0;
+    this.nextDiscovery = 0;
+    this.token = undefined;
     this.onEndpointSwitch();
   }
 

@@ -5,6 +5,7 @@ import { unsupportedDcs } from '../config/normalize-dcs.js';
 import type { Dcs } from './dcs.js';
 import { Etcd2 } from './etcd2/etcd2.js';
 import { Etcd3 } from './etcd3.js';
+import type { Reseed } from './srv-discovery.js';
 import { Exhibitor } from './zookeeper/exhibitor.js';
 import { ZooKeeper } from './zookeeper/zookeeper.js';
 
@@ -17,6 +18,8 @@ export interface DcsFactoryConfig {
   ttl?: number;
   loopWait?: number;
   retryTimeout?: number;
+  /** etcd found through DNS SRV: ask it again when every endpoint failed (srv-discovery.ts). */
+  reseed?: Reseed;
 }
 
 const baseUrl = (host: string, protocol: string): string => (/^[a-z]+:\/\//i.test(host) ? host.replace(/\/+$/, '') : `${protocol}://${host}`);
@@ -33,12 +36,13 @@ export function createDcs(cfg: DcsFactoryConfig, mode: 'daemon' | 'ctl'): Dcs {
     case 'etcd3':
       return new Etcd3({
         ...common, hosts: dcs.hosts, protocol: dcs.protocol, username: dcs.username, password: dcs.password,
-        cacert: dcs.cacert, cert: dcs.cert, key: dcs.key, useProxies: dcs.use_proxies,
+        cacert: dcs.cacert, cert: dcs.cert, key: dcs.key, useProxies: dcs.use_proxies, reseed: cfg.reseed,
       });
     case 'etcd':
       return new Etcd2({
         ...common, endpoints: dcs.hosts.map((h) => baseUrl(h, dcs.protocol)), protocol: dcs.protocol,
         username: dcs.username, password: dcs.password, cacert: dcs.cacert, cert: dcs.cert, key: dcs.key, useProxies: dcs.use_proxies,
+        reseed: cfg.reseed,
       });
     case 'zookeeper':
       return new ZooKeeper({ ...common, hosts: dcs.hosts, authData: dcs.auth_data });

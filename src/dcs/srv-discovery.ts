@@ -138,6 +138,27 @@ export async function resolveEtcdSrv(cfg: Etcd3Config, retryTimeoutSec: number, 
   return rest.hosts.length > 0 ? rest : undefined;
 }
 
+/** Endpoints for another try: `found` as base URLs of `protocol`, none when the protocol changed. */
+export type Reseed = () => Promise<string[] | undefined>;
+
+/**
+ * After every known endpoint failed, Patroni's `_load_machines_cache` reads its configured source again
+ * (DNS SRV, then hosts). A protocol other than the one the client runs is not taken (its TLS agent is
+ * built for one); a fresh start picks it up.
+ */
+export function srvReseed(original: Etcd3Config, protocol: 'http' | 'https', retryTimeoutSec = 10, io: SrvIo = systemIo): Reseed {
+  return async () => {
+    const found = await resolveEtcdSrv(original, retryTimeoutSec, io);
+    if (!found || found.protocol !== protocol) return undefined;
+    return found.hosts.map((h) => (/^[a-z]+:\/\//i.test(h) ? h.replace(/\/+$/, '') : `${protocol}://${h}`));
+  };
+}
+
+/** The endpoint list after a reseed: behind proxies exactly what the source says, else added in front of what we knew. */
+export function reseeded(current: readonly string[], found: readonly string[], useProxies: boolean): string[] {
+  return [...new Set(useProxies ? found : [...found, ...current])];
+}
+
 /** As Patroni's Etcd.get_etcd_client: no endpoint yet means "waiting on etcd" and another try in 5 s. */
 export async function waitForEtcdEndpoints(cfg: Etcd3Config, retryTimeoutSec = 10, io: SrvIo = systemIo): Promise<Etcd3Config> {
   for (;;) {

@@ -6,6 +6,7 @@ import https from 'node:https';
 import { log } from '../../log/logger.js';
 import { DcsError } from '../dcs.js';
 import { ConnectionError, makeAgent, type TlsFiles } from '../etcd3-http.js';
+import { reseeded, type Reseed } from '../srv-discovery.js';
 import { classifyReply, clientUrlsOf, type Etcd2Reply } from './errors.js';
 
 export interface Etcd2ClientOptions {
@@ -18,6 +19,8 @@ export interface Etcd2ClientOptions {
   /** Talk only to the given endpoints (proxy / use_proxies): no discovery. */
   useProxies: boolean;
   retryTimeout: number;
+  /** The configured source again after a whole round failed (DNS SRV, src/dcs/srv-discovery.ts). */
+  reseed?: Reseed;
 }
 
 type Params = Record<string, string | number | boolean | undefined>;
@@ -145,6 +148,7 @@ export class Etcd2Client {
       this.switchEndpoint();
       if (++switchesInRow < this.endpoints.length) continue;
       switchesInRow = 0;
+      await this.reseed();
       const pause = Math.min(delay, 1000) + Math.random() * 500;
       delay *= 2;
       if (Date.now() + pause >= deadline) throw new DcsError(`etcd ${method} ${key} failed: ${reason}`);
@@ -183,6 +187,14 @@ export class Etcd2Client {
     if (this.endpoints.length < 2) return;
     this.current = (this.current + 1) % this.endpoints.length;
     log.info('Switching etcd endpoint to %s', this.endpoint);
+  }
+
+  private async reseed(): Promise<void> {
+    const found = await this.opts.reseed?.().catch(() => undefined);
+    if (!found?.length) return;
+    this.endpoints = reseeded(this.endpoints, found, this.opts.useProxies);
+    this.current = 0;
+    this.nextDiscovery = 0;
   }
 
   /** Refresh the endpoint list from `/v2/members` every 5 minutes (Patroni's machines cache). */

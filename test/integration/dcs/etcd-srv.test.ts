@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { JsonObject } from '../../../src/util/json.js';
@@ -33,6 +34,32 @@ async function peerPortOf(server: DcsServer): Promise<number> {
   const url = body.members[0]?.peerURLs[0];
   if (!url) throw new Error('etcd has no peer URL');
   return Number(new URL(url).port);
+}
+
+/** A TCP forwarder to etcd that the test can take away (an etcd proxy whose host went down). */
+async function startForwarder(targetPort: number): Promise<{ port: number; connections: () => number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  let connections = 0;
+  const server: Server = createServer((client) => {
+    connections++;
+    const upstream = connect(targetPort, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => { sockets.delete(s); client.destroy(); upstream.destroy(); });
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : 0,
+    connections: () => connections,
+    close: () => new Promise<void>((r) => {
+      server.close(() => r());
+      for (const s of sockets) s.destroy();
+    }),
+  };
 }
 
 before(async () => {
@@ -106,4 +133,37 @@ test('etcd v2 over TLS: no record yet -> "waiting on etcd"; _etcd-client-ssl app
   const list = await ours(['-c', ctlConfig, 'list'], { env: { [DNS_SERVERS_ENV]: dns.address } });
   assert.equal(list.code, 0, list.stderr);
   assert.match(list.stdout, /node1\s.*Leader/);
+});
+
+test('every endpoint gone: DNS is asked again (use_proxies: the SRV answer only) and the leader keeps its lock', async () => {
+  const first = await startForwarder(portOf(plain.asEtcd.hostPort));
+  const second = await startForwarder(portOf(plain.asEtcd.hostPort));
+  try {
+    dns.setSrv('_etcd-client._tcp.proxy.test', [{ target: 'localhost', port: first.port, priority: 0, weight: 0 }]);
+    const cluster = await startCluster({
+      impl: 'ts', nodes: 1, etcd: plain.asEtcd, scope: 'srv-proxy', startNodes: false,
+      nodeOverrides: () => ({ etcd3: { hosts: null, srv: 'proxy.test', use_proxies: true } }),
+    });
+    clusters.push(cluster);
+    const [node] = cluster.nodes;
+    assert.ok(node);
+    node.env = { [DNS_SERVERS_ENV]: dns.address };
+    await node.start();
+    assert.equal(await cluster.waitForLeader(), node);
+    const timeline = async () => ((await (await fetch(`${node.apiUrl}/patroni`)).json()) as { timeline?: number }).timeline;
+    const before = await timeline();
+    // The proxy host is replaced in DNS, then the old one goes away.
+    dns.setSrv('_etcd-client._tcp.proxy.test', [{ target: 'localhost', port: second.port, priority: 0, weight: 0 }]);
+    await first.close();
+    await waitFor('requests through the new proxy', async () => second.connections() > 0, 60_000, 100);
+    // Still the same primary on the same timeline: no demotion while the endpoint moved.
+    await waitFor('the leader key refreshed through the new proxy', async () => {
+      const r = await fetch(`${node.apiUrl}/primary`).catch(() => undefined);
+      return r?.status === 200;
+    }, 30_000, 250);
+    assert.equal(await timeline(), before);
+    assert.doesNotMatch(node.logTail(400), /[Dd]emot/);
+  } finally {
+    await Promise.all([first.close(), second.close()]);
+  }
 });
