@@ -5,7 +5,8 @@
 // records are endpoints; server (peer) records are asked `GET /members` and give the members'
 // clientURLs. Records are used in answer order: Patroni does not sort by priority or weight.
 // When nothing resolves, Patroni falls back to hosts, then host/url; with no endpoint at all it
-// logs "waiting on etcd" and tries again every 5 seconds (Etcd.get_etcd_client).
+// logs "waiting on etcd" and tries again every 5 seconds (Etcd.get_etcd_client). When every endpoint
+// later fails, the clients ask the same source again (`srvReseed`, Patroni's _load_machines_cache).
 import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';

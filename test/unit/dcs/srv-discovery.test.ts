@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Etcd3Config } from '../../../src/config/types.js';
 import {
-  clientUrlsOfPeerMembers, discoverFromSrv, resolveEtcdSrv, srvQueries, srvUrl, type SrvIo, type SrvTarget,
+  clientUrlsOfPeerMembers, discoverFromSrv, reseeded, resolveEtcdSrv, srvQueries, srvReseed, srvUrl, type SrvIo, type SrvTarget,
 } from '../../../src/dcs/srv-discovery.js';
 
 function fakeIo(records: Record<string, SrvTarget[]>, pages: Record<string, { status: number; body: string } | Error> = {}) {
@@ -93,4 +93,14 @@ test('nothing resolves: undefined; resolveEtcdSrv falls back to the configured h
 test('clientUrlsOfPeerMembers: only the peer /members JSON counts', () => {
   assert.deepEqual(clientUrlsOfPeerMembers('[{"clientURLs":["http://a:2379"]},{"clientURLs":[]}]'), ['http://a:2379']);
   for (const bad of ['', 'nope', '{}', '[{"name":"x"}]', '[1]']) assert.equal(clientUrlsOfPeerMembers(bad), undefined, bad);
+});
+
+test('reseed: the same source again as base URLs; another protocol is not taken; merged in front, or replacing behind proxies', async () => {
+  const cfg: Etcd3Config = { kind: 'etcd', hosts: ['h1:2379'], protocol: 'http', use_proxies: false, srv: { domain: 'd' } };
+  const io = fakeIo({ '_etcd-client._tcp.d': [{ name: 'n', port: 1 }] }).io;
+  assert.deepEqual(await srvReseed(cfg, 'http', 1, io)(), ['http://n:1']);
+  assert.equal(await srvReseed(cfg, 'https', 1, io)(), undefined);
+  assert.deepEqual(await srvReseed(cfg, 'http', 1, fakeIo({}).io)(), ['http://h1:2379']);
+  assert.deepEqual(reseeded(['http://a:1', 'http://b:1'], ['http://b:1', 'http://c:1'], false), ['http://b:1', 'http://c:1', 'http://a:1']);
+  assert.deepEqual(reseeded(['http://a:1'], ['http://c:1'], true), ['http://c:1']);
 });
