@@ -103,10 +103,24 @@ export async function discoverFromSrv(srv: EtcdSrv, io: SrvIo, timeoutMs: number
   return undefined;
 }
 
+let resolver: dns.promises.Resolver | undefined;
+
+/**
+ * About dnspython's 5 s lifetime per name: 1.7 s, then 3.4 s (c-ares doubles the timeout per try). Made on
+ * first use, so it takes the servers configureDnsServers set (or /etc/resolv.conf's).
+ */
+function srvResolver(): dns.promises.Resolver {
+  if (!resolver) {
+    resolver = new dns.promises.Resolver({ timeout: 1700, tries: 2 });
+    resolver.setServers(dns.getServers());
+  }
+  return resolver;
+}
+
 const systemIo: SrvIo = {
   async resolveSrv(name) {
     try {
-      return (await dns.promises.resolveSrv(name)).map((r) => ({ name: r.name, port: r.port }));
+      return (await srvResolver().resolveSrv(name)).map((r) => ({ name: r.name, port: r.port }));
     } catch {
       return [];
     }
