@@ -285,7 +285,8 @@ export class HaNode {
     lastSnapshot: () => this.snapshot,
     probePeers: (cluster) => probePeers(cluster, this.name, 2000, this.dynamic.failsafe_mode ? cluster.failsafe ?? {} : {}),
     watchdog: () => ({ mode: this.watchdog.settings.mode, running: this.watchdog.isRunning, active: this.watchdog.isActive, healthy: this.watchdog.isHealthy }),
-    lastFailsafeKey: () => this.cluster?.failsafe ?? null,
+    lastCluster: () => this.cluster,
+    failsafeSeen: () => this.failsafeSeen,
     localSlots: () => this.slots.localSlots(),
     executorDeps: (cluster, snapshot, seen) => this.executorDeps(cluster, snapshot, seen),
   };
@@ -299,10 +300,11 @@ export class HaNode {
       touchMember: () => this.touchMember(),
       localDynamicConfig: () => JSON.stringify(this.localDynamic),
       updateHistory: () => (cluster && snapshot ? this.updateHistory(cluster, snapshot) : Promise.resolve()),
-      syncSlots: (memory) => {
+      syncSlots: (memory, view) => {
         const s = snapshot?.server;
-        if (!s || !cluster) return Promise.resolve(memory);
-        return this.slots.sync(cluster, this.dynamic, this.name, this.deps.config.tags, slotRole(s.inRecovery, this.mem.role), s.walLsn, s.replayLsn ?? s.walLsn, Date.now(), memory);
+        const on = view ?? cluster;
+        if (!s || !on) return Promise.resolve(memory);
+        return this.slots.sync(on, this.dynamic, this.name, this.deps.config.tags, slotRole(s.inRecovery, this.mem.role), s.walLsn, s.replayLsn ?? s.walLsn, Date.now(), memory);
       },
       syncReplication: (memory, save) => (cluster ? this.syncReplication.process(cluster, this.dynamic, this.name, memory, save) : Promise.resolve()),
       claimSync: (key, names) => (cluster ? this.syncReplication.beforePromote(cluster, this.dynamic, this.name, key, names) : Promise.resolve(false)),

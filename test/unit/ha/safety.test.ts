@@ -105,6 +105,31 @@ describe('failsafe mode: the DCS is unreachable (Ha._handle_dcs_error)', () => {
       if (message === FAILSAFE_KEEP) assert.ok(actions.some((a) => a.type === 'failsafe_keep'));
     });
   }
+  // Ha._sync_replication_slots(dcs_failed=True): the slot step runs on the last cluster as the accepted
+  // heartbeat describes it (Failsafe.update_cluster), so copies of permanent/member slots keep advancing.
+  describe('slots kept in step without the DCS', () => {
+    const last = cluster({ leader: 'node1' });
+    const hb: FailsafeSeen = { at: 0, leader: { name: 'node1', api_url: 'http://a/patroni', conn_url: 'postgres://a/postgres', slots: { perm: 900, node2: 800 } } };
+    const withSlots = (i: DcsUnreachableInput, o: { lastCluster?: typeof last | null; seenAgeMs?: number | null } = {}): DcsUnreachableInput => ({
+      ...i,
+      lastCluster: o.lastCluster === undefined ? last : o.lastCluster,
+      failsafeSeen: o.seenAgeMs === null ? null : { ...hb, at: i.now - (o.seenAgeMs ?? 5_000) },
+    });
+    const slotViews = (d: Decision, outcomes: boolean[] = []) =>
+      walk(d, outcomes).actions.flatMap((a) => (a.type === 'sync_slots' ? [a.view ? { leader: a.view.leader?.name ?? null, slots: a.view.status.slots } : 'no view'] : []));
+    const replica = pgRunning(server());
+    const rows: [string, DcsUnreachableInput, boolean[], unknown[]][] = [
+      ['replica, fresh heartbeat: the slot step runs on the heartbeat leader and its slot positions', withSlots(down({ me: 'node2', pg: replica })), [], [{ leader: 'node1', slots: { perm: 900, node2: 800 } }]],
+      ['replica, heartbeat older than ttl: the slot step runs on the last cluster read', withSlots(down({ me: 'node2', pg: replica }), { seenAgeMs: 31_000 }), [], [{ leader: 'node1', slots: last.status.slots }]],
+      ['replica, no heartbeat: the last cluster read', withSlots(down({ me: 'node2', pg: replica }), { seenAgeMs: null }), [], [{ leader: 'node1', slots: last.status.slots }]],
+      ['replica, failsafe off: no slot step', withSlots(down({ me: 'node2', pg: replica, dcs: { failsafe_mode: false } })), [], []],
+      ['replica, no cluster ever read: no slot step', withSlots(down({ me: 'node2', pg: replica }), { lastCluster: null }), [], []],
+      ['replica, paused: no slot step', withSlots(down({ me: 'node2', pg: replica, dcs: { pause: true } })), [], []],
+      ['primary, failsafe check passed: its slots kept in step too', withSlots(down(), { seenAgeMs: null }), [true], [{ leader: 'node1', slots: last.status.slots }]],
+      ['primary, failsafe check failed: demotes, no slot step', withSlots(down(), { seenAgeMs: null }), [false], []],
+    ];
+    for (const [name, i, outcomes, views] of rows) test(name, () => assert.deepEqual(slotViews(decide(i), outcomes), views));
+  });
   test('failsafe on: the primary asks every other listed member', () => {
     assert.deepEqual(attempts(decide(down())), [{ kind: 'failsafe_check', members: [{ name: 'node2', url: 'http://b/patroni' }, { name: 'node3', url: 'http://c/patroni' }] }]);
   });
