@@ -315,8 +315,7 @@ export class HaNode {
       failsafeCheck: async (members) => {
         const s = snapshot?.server;
         // Every member must accept this node as the leader; their acceptance holds them off racing for ttl.
-        const auth = this.deps.config.ctl.authentication ?? this.deps.config.restapi.authentication;
-        const answers = await askFailsafeMembers(members, this.failsafeHeartbeat(s?.walLsn ?? 0), auth);
+        const answers = await askFailsafeMembers(members, this.failsafeHeartbeat(s?.walLsn ?? 0));
         return answers.every(Boolean);
       },
       failsafeKept: () => {
