@@ -114,7 +114,7 @@ export class TestCluster {
   /** stopAll, then delete the cluster directory (kept when KEEP_TEST_DIRS is set). */
   async remove(): Promise<void> {
     await this.stopAll();
-    for (const n of this.nodes) n.close();
+    await Promise.all(this.nodes.map((n) => n.close()));
     this.removeDir();
     assertNoBugLines(this.nodes);
   }

@@ -14,6 +14,8 @@ export class LogCapture {
 
   constructor(path: string, private readonly keep = 300) {
     this.file = createWriteStream(path, { flags: 'a' });
+    // The file is a post-mortem aid: losing it (its directory removed under load) must not fail a test.
+    this.file.on('error', () => {});
   }
 
   attach(stream: Readable | null): void {
@@ -30,8 +32,13 @@ export class LogCapture {
     return all.slice(-n).join('\n');
   }
 
-  close(): void {
-    this.file.end();
+  /** Resolves once the file is flushed and closed, so its directory can be removed after. */
+  close(): Promise<void> {
+    if (this.file.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.file.once('close', () => resolve());
+      this.file.end();
+    });
   }
 
   private write(text: string): void {

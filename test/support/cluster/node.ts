@@ -221,9 +221,9 @@ export class ClusterNode {
   }
 
   /** After stop(): releases the log file and the exit-time postmaster watch. */
-  close(): void {
+  async close(): Promise<void> {
     this.untrackDataDir();
-    this.log.close();
+    await this.log.close();
   }
 
   private async stopOrphanPostmaster(): Promise<void> {

@@ -19,7 +19,7 @@ test('a BUG line in a daemon log fails the check; other lines and Debian daemons
     out.write('2026-11-28 23:00:00,000 INFO: no action. I am (n1), the leader with the lock\n2026-11-28 23:00:01,000 ERROR: Unexpected exce');
     out.write('ption raised, please report it as a BUG: boom\n');
     await new Promise((r) => setImmediate(r));
-    capture.close();
+    await capture.close();
     const node = (impl: 'ts' | 'debian') => ({ name: 'n1', impl, bugLines: capture.bugLines }) as unknown as ClusterNode;
     assert.throws(() => assertNoBugLines([node('ts')]), /a daemon logged a defect:\nn1: .*please report it as a BUG: boom/);
     assert.doesNotThrow(() => assertNoBugLines([node('debian')]));
