@@ -34,7 +34,7 @@ import { PATRONI_VERSION } from '../version.js';
 import { LeaseFence } from './lease-fence.js';
 import { Watchdog } from '../watchdog/watchdog.js';
 import type { WatchdogSettings } from '../watchdog/settings.js';
-import { failsafeActive, failsafeKeyValue, withFailsafeLeader, type FailsafeSeen } from '../ha/core/failsafe.js';
+import { failsafeActive, failsafeHeartbeat, failsafeKeyValue, withFailsafeLeader, type FailsafeSeen } from '../ha/core/failsafe.js';
 import { stopTimeout } from '../ha/core/stop-timeout.js';
 import { askFailsafeMembers } from './failsafe-check.js';
 import { probePeers } from './peers.js';
@@ -313,21 +313,15 @@ export class HaNode {
       watchdog: this.watchdog,
       failsafeKey: () => (this.dynamic.failsafe_mode && cluster ? { failsafe: failsafeKeyValue(cluster, { name: this.name, apiUrl: urls(this.deps.config).apiUrl }) } : {}),
       failsafeCheck: async (members) => {
-        const s = snapshot?.server;
         // Every member must accept this node as the leader; their acceptance holds them off racing for ttl.
-        const answers = await askFailsafeMembers(members, this.failsafeHeartbeat(s?.walLsn ?? 0));
-        return answers.every(Boolean);
+        const heartbeat = failsafeHeartbeat({ name: this.name, ...urls(this.deps.config) }, await this.slots.localSlots(), snapshot?.server?.walLsn ?? null);
+        return (await askFailsafeMembers(members, { ...heartbeat })).every(Boolean);
       },
       failsafeKept: () => {
         this.failsafeCheckedAt = Date.now();
         this.watchdog.keepalive();
       },
     };
-  }
-
-  private failsafeHeartbeat(walLsn: number): JsonObject {
-    const u = urls(this.deps.config);
-    return { name: this.name, conn_url: u.connUrl, api_url: u.apiUrl, slots: { ...(this.slots.status?.slots ?? {}), [this.name]: walLsn } };
   }
 
   /** A demotion ends this node's time as primary: the watchdog is closed once PostgreSQL stopped. */

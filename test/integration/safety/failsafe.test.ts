@@ -98,7 +98,9 @@ describe('failsafe mode', { skip }, () => {
         await waitFor(`${o.name}'s copy of fs_perm to reach ${target} with etcd down`, async () => {
           const behind = await permBehind(o, target);
           return behind !== null && behind <= 0;
-        }, 20_000);
+        }, 20_000).catch(async (e: unknown) => {
+          throw new Error(`${e instanceof Error ? e.message : String(e)}\n${await cluster!.report(60)}`);
+        });
       }
     } finally {
       thawEtcd();

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decide } from '../../../src/ha/core/decide.js';
 import type { Action, Attempt, Decision } from '../../../src/ha/core/decision.js';
-import { failsafeKeyValue, failsafeView, withFailsafeLeader, FAILSAFE_KEEP, type FailsafeSeen } from '../../../src/ha/core/failsafe.js';
+import { failsafeHeartbeat, failsafeKeyValue, failsafeView, withFailsafeLeader, FAILSAFE_KEEP, type FailsafeSeen } from '../../../src/ha/core/failsafe.js';
 import type { DcsUnreachableInput, HaInput, WatchdogView } from '../../../src/ha/core/input.js';
 import { raceBackoff, type RaceBackoffInput } from '../../../src/ha/core/race-backoff.js';
 import { primaryStopTimeout } from '../../../src/ha/core/stop-timeout.js';
@@ -133,6 +133,24 @@ describe('failsafe mode: the DCS is unreachable (Ha._handle_dcs_error)', () => {
   test('failsafe on: the primary asks every other listed member', () => {
     assert.deepEqual(attempts(decide(down())), [{ kind: 'failsafe_check', members: [{ name: 'node2', url: 'http://b/patroni' }, { name: 'node3', url: 'http://c/patroni' }] }]);
   });
+});
+
+// Ha.check_failsafe_topology: the heartbeat carries Postgresql.slots() as read in this cycle (every slot
+// on the leader, physical at restart_lsn, logical at confirmed_flush_lsn, and the leader's own member slot
+// name at its WAL position), never the positions last published in the DCS.
+describe('failsafe heartbeat (POST /failsafe body)', () => {
+  const me = { name: 'Node-1', connUrl: 'postgres://a:5432/postgres', apiUrl: 'http://a:8008/patroni' };
+  const row = (name: string, type: 'physical' | 'logical', lsn: number | null) => ({ name, type, database: type === 'logical' ? 'db' : null, plugin: type === 'logical' ? 'pgoutput' : null, active: false, lsn });
+  const base = { name: 'Node-1', conn_url: me.connUrl, api_url: me.apiUrl };
+  const rows: [string, Parameters<typeof failsafeHeartbeat>[1], number | null, unknown][] = [
+    ['every slot read now, plus my member slot at my WAL position', [row('perm', 'physical', 900), row('node2', 'physical', 800), row('logi', 'logical', 700)], 1000,
+      { ...base, slots: { perm: 900, node2: 800, logi: 700, node_1: 1000 } }],
+    ['a slot without a position (never reserved) is left out', [row('perm', 'physical', null)], 1000, { ...base, slots: { node_1: 1000 } }],
+    ['no slots at all: only my own position', [], 1000, { ...base, slots: { node_1: 1000 } }],
+    ['slots could not be read: the field is left out', undefined, 1000, base],
+    ['my WAL position is unknown: the field is left out', [row('perm', 'physical', 900)], null, base],
+  ];
+  for (const [name, local, wal, want] of rows) test(name, () => assert.deepEqual(failsafeHeartbeat(me, local, wal), want));
 });
 
 describe('failsafe mode: the DCS is up', () => {
