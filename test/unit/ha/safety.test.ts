@@ -122,6 +122,8 @@ describe('failsafe mode: the DCS is unreachable (Ha._handle_dcs_error)', () => {
       ['replica, fresh heartbeat: the slot step runs on the heartbeat leader and its slot positions', withSlots(down({ me: 'node2', pg: replica })), [], [{ leader: 'node1', slots: { perm: 900, node2: 800 } }]],
       ['replica, heartbeat older than ttl: the slot step runs on the last cluster read', withSlots(down({ me: 'node2', pg: replica }), { seenAgeMs: 31_000 }), [], [{ leader: 'node1', slots: last.status.slots }]],
       ['replica, no heartbeat: the last cluster read', withSlots(down({ me: 'node2', pg: replica }), { seenAgeMs: null }), [], [{ leader: 'node1', slots: last.status.slots }]],
+      ['replica, heartbeat without slots (the leader could not read them): no positions to move to',
+        ((i) => ({ ...i, failsafeSeen: { at: i.now - 5_000, leader: { name: 'node1' } } }))(withSlots(down({ me: 'node2', pg: replica }))), [], [{ leader: 'node1', slots: {} }]],
       ['replica, failsafe off: no slot step', withSlots(down({ me: 'node2', pg: replica, dcs: { failsafe_mode: false } })), [], []],
       ['replica, no cluster ever read: no slot step', withSlots(down({ me: 'node2', pg: replica }), { lastCluster: null }), [], []],
       ['replica, paused: no slot step', withSlots(down({ me: 'node2', pg: replica, dcs: { pause: true } })), [], []],
