@@ -18,6 +18,8 @@ export interface BenchOptions {
   quick: boolean;
   /** Only print the step timeline of one bootstrap and one switchover of ours (bench/trace.ts). */
   trace: boolean;
+  /** Only the health-checks-under-load row (bench/health-load.ts), ours and Debian's, fast profile. */
+  health: boolean;
   profiles: Profile[];
   /** Repetitions of each HA measurement (bootstrap, switchover, failovers). */
   reps: number;
@@ -38,6 +40,7 @@ export interface BenchOptions {
 export function parseOptions(argv: readonly string[]): BenchOptions {
   const quick = argv.includes('--quick');
   const trace = argv.includes('--trace');
+  const health = argv.includes('--health');
   const optionValue = (flag: string): string | undefined => {
     const at = argv.indexOf(flag);
     return at >= 0 ? argv[at + 1] : undefined;
@@ -45,13 +48,13 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   const resultsDir = optionValue('--results-dir');
   const backendsArg = optionValue('--backends');
   const withValue = ['--results-dir', '--backends'];
-  const known = ['--quick', '--trace', '--backends-only', ...withValue];
+  const known = ['--quick', '--trace', '--health', '--backends-only', ...withValue];
   const unknown = argv.filter((a, i) => a.startsWith('--') && !known.includes(a) && !withValue.includes(argv[i - 1] ?? ''));
-  if (unknown.length > 0) throw new Error(`unknown option(s): ${unknown.join(' ')} (known: --quick, --trace, --results-dir DIR, --backends etcd2,zookeeper,exhibitor, --backends-only)`);
-  const backends = backendsArg === undefined ? (quick ? [] : [...ALL_BACKENDS]) : backendsArg.split(',').map((b) => b.trim()).filter(Boolean);
+  if (unknown.length > 0) throw new Error(`unknown option(s): ${unknown.join(' ')} (known: --quick, --trace, --health, --results-dir DIR, --backends etcd2,zookeeper,exhibitor, --backends-only)`);
+  const backends = backendsArg === undefined ? (quick || health ? [] : [...ALL_BACKENDS]) : backendsArg.split(',').map((b) => b.trim()).filter(Boolean);
   const bad = backends.filter((b) => !(ALL_BACKENDS as readonly string[]).includes(b));
   if (bad.length > 0) throw new Error(`unknown backend(s): ${bad.join(', ')} (known: ${ALL_BACKENDS.join(', ')})`);
-  const common = { trace, resultsDir, backends: backends as BackendName[], etcd3: !argv.includes('--backends-only') };
+  const common = { trace, health, resultsDir, backends: backends as BackendName[], etcd3: !argv.includes('--backends-only') };
   return quick
     ? { quick, profiles: [PROFILES.fast], reps: 1, wrkSeconds: 3, wrkRuns: 1, ctlRuns: 5, idleSeconds: 15, ...common }
     : { quick, profiles: [PROFILES.fast, PROFILES.default], reps: 3, wrkSeconds: 10, wrkRuns: 3, ctlRuns: 20, idleSeconds: 60, ...common };

@@ -14,7 +14,7 @@ import { progress } from './progress.js';
 import { rerunAsPostgres } from './reexec.js';
 import { reportJson, reportMarkdown } from './report.js';
 import { ResultStore } from './results.js';
-import { runSuite } from './suite.js';
+import { runHealthSuite, runSuite } from './suite.js';
 import { runTrace } from './trace.js';
 import { existsSync } from 'node:fs';
 
@@ -46,7 +46,9 @@ async function bench(argv: readonly string[]): Promise<number> {
   try {
     etcd = await startEtcd();
     progress(`etcd at ${etcd.endpoint}`);
-    if (options.etcd3) {
+    if (options.health) {
+      for (const impl of IMPLS) await runHealthSuite({ impl, profile: PROFILES.fast, options, etcd, store });
+    } else if (options.etcd3) {
       for (const profile of options.profiles) {
         for (const impl of IMPLS) await runSuite({ impl, profile, options, etcd, store });
       }
@@ -61,7 +63,7 @@ async function bench(argv: readonly string[]): Promise<number> {
   const info = { startedAt, finishedAt: new Date().toISOString(), options, env };
   const dir = resolve(options.resultsDir ?? RESULTS_DIR);
   mkdirSync(dir, { recursive: true });
-  const base = join(dir, `${fileStamp(startedAt)}${options.quick ? '-quick' : ''}`);
+  const base = join(dir, `${fileStamp(startedAt)}${options.health ? '-health' : options.quick ? '-quick' : ''}`);
   const markdown = reportMarkdown(store, info);
   writeFileSync(`${base}.json`, `${JSON.stringify(reportJson(store, info), null, 2)}\n`);
   writeFileSync(`${base}.md`, markdown);
