@@ -86,7 +86,8 @@ export function reportMarkdown(store: ResultStore, info: RunInfo): string {
       '|---|---|---|---|---|---|');
     for (const def of METRICS) {
       const r = row(store, p, def);
-      if ('backend' in def && r.samples.ts.length + r.samples.debian.length === 0) continue;
+      // Rows no mode of this run measured (other backends, --health, --scale) are left out.
+      if (r.samples.ts.length + r.samples.debian.length === 0) continue;
       const goal = r.goalDef ? `${r.goalDef.text}: ${VERDICT[r.goal ?? 'unknown']}` : '';
       lines.push(`| ${def.label} | ${def.unit} | ${cell(r.ours, errorsOf(r.samples.ts))} | ${cell(r.theirs, errorsOf(r.samples.debian))} | ` +
         `${r.ratio === undefined ? 'n/a' : r.ratio.toFixed(2)} | ${goal} |`);
