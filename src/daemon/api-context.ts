@@ -18,43 +18,20 @@ import type { PostgresSnapshot } from '../postgresql/snapshot.js';
 import { PATRONI_VERSION } from '../version.js';
 import { nodeActions } from './actions.js';
 import type { HaNode } from './node.js';
+import { SnapshotCache } from './snapshot-cache.js';
 
 const FRESH_MS = 250;
 /** Health checks accept a snapshot this old while a refresh runs; older ones are awaited as before. */
 const STALE_MS = 2 * FRESH_MS;
 
 export function apiContext(node: HaNode, cfg: PatroniConfig, dcs: Dcs, pg: PostgresController): ApiContext {
-  let refreshing: Promise<PostgresSnapshot> | null = null;
-  let refreshedAt = 0;
-  /** The snapshot last seen here: a different one was taken by the HA cycle just now. */
-  let seen: PostgresSnapshot | null = null;
-
-  const refresh = (): Promise<PostgresSnapshot> => {
-    refreshing ??= pg.snapshot().then((s) => {
-      node.snapshot = s;
-      seen = s;
-      refreshedAt = Date.now();
-      return s;
-    }).finally(() => { refreshing = null; });
-    return refreshing;
-  };
-
-  /** maxAgeMs: how old a cached snapshot may be without waiting for a refresh (one starts anyway past FRESH_MS). */
-  const snapshot = async (maxAgeMs: number): Promise<PostgresSnapshot> => {
-    const cached = node.snapshot;
-    if (cached && cached !== seen) {
-      seen = cached;
-      refreshedAt = Date.now();
-    }
-    const age = Date.now() - refreshedAt;
-    if (cached && age < FRESH_MS) return cached;
-    const pending = refresh();
-    if (cached && age < maxAgeMs) {
-      pending.catch(() => undefined); // the next request that waits for it sees the error
-      return cached;
-    }
-    return pending;
-  };
+  const snapshots = new SnapshotCache<PostgresSnapshot>({
+    current: () => node.snapshot,
+    take: () => pg.snapshot(),
+    store: (s) => { node.snapshot = s; },
+    now: () => Date.now(),
+  }, FRESH_MS);
+  const snapshot = (maxAgeMs: number): Promise<PostgresSnapshot> => snapshots.get(maxAgeMs);
 
   const tagsMemo = memo1((tags: PatroniConfig['tags']) => publishedTags(tags));
   let statusMemo: { key: readonly unknown[]; report: NodeStatusReport } | null = null;
