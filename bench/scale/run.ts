@@ -4,6 +4,7 @@
 //  2. the DCS load of many clusters on one etcd: a 3-member cluster's etcd traffic recorded through one
 //     recording proxy per member (use_proxies, so nothing bypasses it) for --record-seconds of steady
 //     state, then replayed as --clusters simulated clusters on a fresh etcd (replay.ts).
+import { spawnSync } from 'node:child_process';
 import { startCluster, type TestCluster } from '../../test/support/cluster/index.js';
 import { startEtcd, type EtcdServer } from '../../test/support/etcd.js';
 import { sleep } from '../../test/support/tmp.js';
@@ -82,7 +83,23 @@ async function largeCluster(ctx: SuiteContext, members: number): Promise<void> {
   }
 }
 
+/** This process's soft limit of open files (children inherit it: etcd too). */
+function openFilesLimit(): number {
+  const r = spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' });
+  const n = Number(r.stdout.trim());
+  return Number.isFinite(n) ? n : Infinity; // "unlimited"
+}
+
 async function dcsReplay(ctx: SuiteContext, clusters: number, recordSeconds: number, replaySeconds: number): Promise<void> {
+  // One watch stream per simulated member plus the request sockets, on both ends.
+  const needed = clusters * 3 + 512;
+  const limit = openFilesLimit();
+  if (needed > limit) {
+    await step(ctx, 'DCS replay', ['dcs_replay_rps'], async () => {
+      throw new Error(`${clusters} clusters need about ${needed} open files, the limit is ${limit}: raise \`ulimit -n\` or lower --clusters`);
+    });
+    return;
+  }
   const metrics = ['dcs_replay_rps', 'dcs_replay_etcd_cpu', 'dcs_replay_etcd_rss', 'dcs_replay_watches'] as const;
   const [host = '127.0.0.1', port = '0'] = ctx.etcd.hostPort.split(':');
   const recorders = [1, 2, 3].map((m) => new Recorder(m, { host, port: Number(port) }));
