@@ -62,7 +62,7 @@ async function rawClient(cert: { cert: string; key: string }, digest?: string): 
   const c = zk.createClient(`127.0.0.1:${server!.securePort}`, { sessionTimeout: 10_000, spinDelay: 200, retries: 0 });
   installTransport(c, {
     tls: () => zkTlsOptions({ verify: true, cacert: certs.ca, cert: cert.cert, key: cert.key }, (p) => readFileSync(p, 'utf8')),
-    timeouts: () => zkTimeouts({ ttl: 10, loopWait: 10 }),
+    timeouts: () => zkTimeouts({ ttl: 10, loopWait: 4 }),
   });
   if (digest) c.addAuthInfo('digest', Buffer.from(digest));
   rawClients.push(c);
@@ -182,5 +182,21 @@ describe('3 patroni-ts nodes on a ZooKeeper that requires TLS client certificate
     }
     const other = c.nodes.find((n) => n !== old && n !== next)!;
     await streamsFrom(other, next);
+  });
+
+  // Last: it freezes the shared ZooKeeper. The library alone has no read timeout: on a frozen server
+  // whose TCP connection stays open it would wait forever. Patroni's _kazoo_connect rule drops the
+  // connection when a ping goes unanswered for max(loop_wait - 2, 2) s (then the next server is tried).
+  test('a ZooKeeper that stops answering (SIGSTOP, connection left open) is dropped by the ping rule', async () => {
+    const c = await rawClient({ cert: certs.clientCert, key: certs.clientKey });
+    let dropped = false;
+    c.on('disconnected', () => { dropped = true; });
+    const pid = server!.asEtcd.process.pid!;
+    process.kill(pid, 'SIGSTOP');
+    try {
+      await waitFor('the client to drop the frozen connection', async () => dropped, 60_000);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
   });
 });
