@@ -90,3 +90,15 @@ test("Patroni's session rules: session = ttl, read timeout max(loop_wait - 2, 2)
   assert.deepEqual(zkTimeouts({ ttl: 120, loopWait: 4 }), { sessionMs: 120_000, readMs: 2_000, pingMs: 1_000, connectMs: 12_000 });
   assert.equal(zkTimeouts({ ttl: 7.5, loopWait: 1 }).sessionMs, 7_500);
 });
+
+test('the transport adapter finds the library internals it replaces, applies the timeouts, and names a changed library', async () => {
+  const { default: zk } = await import('node-zookeeper-client');
+  const { installTransport } = await import('../../../src/dcs/zookeeper/transport.js');
+  const client = zk.createClient('127.0.0.1:1', { sessionTimeout: 30_000 });
+  installTransport(client, { timeouts: () => zkTimeouts({ ttl: 30, loopWait: 10 }) });
+  const cm = (client as unknown as { connectionManager: { connectTimeout: number; pingTimeout: number; sessionTimeout: number } }).connectionManager;
+  assert.deepEqual({ connect: cm.connectTimeout, ping: cm.pingTimeout, session: cm.sessionTimeout }, { connect: 5_000, ping: 4_000, session: 30_000 });
+  const changed = { connectionManager: { connect() {} } };
+  assert.throws(() => installTransport(changed as never, { timeouts: () => zkTimeouts({ ttl: 30, loopWait: 10 }) }),
+    /node-zookeeper-client internals changed \(missing setState, findNextServer, .*\): the ZooKeeper transport adapter needs version 1\.1\.3/);
+});
