@@ -2,7 +2,8 @@
 // Patroni's `zookeeper:` security keys (use_ssl, cacert, cert, key, verify, set_acls). Three of our
 // nodes bootstrap and fail over on it; every znode they create carries the set_acls ACL (read back
 // with getACL), which a client with another certificate cannot read or write; patronictl lists the
-// cluster over TLS; --validate-config accepts the keys. One ZooKeeper and one cluster for the file.
+// cluster over TLS; --validate-config accepts the keys. Then Debian's Patroni 3.0.2 and ours share a
+// scope on the same ZooKeeper. One ZooKeeper for the file, one cluster per describe.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -18,7 +19,7 @@ import { zkTimeouts } from '../../../src/dcs/zookeeper/timeouts.js';
 import { zkTlsOptions } from '../../../src/dcs/zookeeper/tls.js';
 import { installTransport } from '../../../src/dcs/zookeeper/transport.js';
 import type { JsonObject } from '../../../src/util/json.js';
-import { startCluster, TS_DAEMON, type ClusterNode, type TestCluster } from '../../support/cluster/index.js';
+import { startCluster, TS_DAEMON, type ClusterNode, type Impl, type TestCluster } from '../../support/cluster/index.js';
 import { makeCerts, type TestCerts } from '../../support/certs.js';
 import { ours, tableCells } from '../../support/ctl/run.js';
 import { startZooKeeper, type DcsServer } from '../../support/dcs-servers.js';
@@ -84,33 +85,38 @@ function getAcl(c: Client, path: string): Promise<{ permission: number; scheme: 
   }));
 }
 
-async function streamsFrom(node: ClusterNode, leader: ClusterNode): Promise<void> {
-  await cluster!.waitUntil(`${node.name} streaming from ${leader.name}`, async () => {
+async function streamsFrom(node: ClusterNode, leader: ClusterNode, on: TestCluster = cluster!): Promise<void> {
+  await on.waitUntil(`${node.name} streaming from ${leader.name}`, async () => {
     const [s, l] = [await node.status(), await leader.status()];
     return s?.role === 'replica' && s.state === 'running' && s.timeline === l?.timeline ? true : undefined;
   }, 120_000);
 }
 
+before(async () => {
+  certs = makeCerts(dir.path);
+  server = await startZooKeeper({ tls: certs });
+});
+after(async () => {
+  for (const c of rawClients) {
+    try {
+      c.close();
+    } catch {
+      // never connected
+    }
+  }
+  await server?.stop();
+  dir.remove();
+});
+
 describe('3 patroni-ts nodes on a ZooKeeper that requires TLS client certificates, with set_acls', { skip: skipAsRoot }, () => {
   before(async () => {
-    certs = makeCerts(dir.path);
-    server = await startZooKeeper({ tls: certs });
     cluster = await startCluster({
-      impl: 'ts', nodes: 3, etcd: server.asEtcd, scope: SCOPE, staggered: true,
+      impl: 'ts', nodes: 3, etcd: server!.asEtcd, scope: SCOPE, staggered: true,
       nodeOverrides: () => ({ etcd3: null, zookeeper: section() }),
     });
   });
   after(async () => {
-    for (const c of rawClients) {
-      try {
-        c.close();
-      } catch {
-        // never connected
-      }
-    }
     await cluster?.remove();
-    await server?.stop();
-    dir.remove();
   });
 
   test('bootstrap over TLS: one leader, two streaming replicas', async () => {
@@ -198,5 +204,45 @@ describe('3 patroni-ts nodes on a ZooKeeper that requires TLS client certificate
     } finally {
       process.kill(pid, 'SIGCONT');
     }
+  });
+});
+
+// Patroni 3.0.2 (Debian) knows only x509 principals in set_acls (the scheme:credential form is 4.x).
+describe("Debian's Patroni and patroni-ts mixed on the TLS ZooKeeper with x509 set_acls", { skip: skipAsRoot }, () => {
+  const scope = 'zk-tls-mixed';
+  const implFor = (i: number): Impl => (i === 2 ? 'ts' : 'debian');
+  let mixed: TestCluster | undefined;
+  const x509Section = (): JsonObject => ({ ...(server!.section.zookeeper as JsonObject), set_acls: { 'CN=client': ['ALL'] } });
+  before(async () => {
+    mixed = await startCluster({
+      impl: 'ts', implFor, nodes: 3, etcd: server!.asEtcd, scope, staggered: true,
+      nodeOverrides: () => ({ etcd3: null, zookeeper: x509Section() }),
+    });
+  });
+  after(async () => {
+    await mixed?.remove();
+  });
+
+  test('bootstrap under the Debian leader, a switchover to ours and back; both write the same ACL', async () => {
+    const c = mixed!;
+    const first = await c.waitForLeader();
+    assert.equal(first.impl, 'debian');
+    await c.waitForReplicasStreaming(2);
+    const tsNode = c.node('node2');
+    const file = join(c.dir, 'patronictl-zk-tls-mixed.yaml');
+    writeFileSync(file, stringify({ scope, zookeeper: x509Section() }));
+    let r = await ours(['-c', file, 'switchover', scope, '--leader', first.name, '--candidate', tsNode.name, '--force']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await c.waitForNewLeader(first), tsNode);
+    await streamsFrom(first, tsNode, c);
+    const member = await rawClient({ cert: certs.clientCert, key: certs.clientKey });
+    const x509All = [{ permission: 31, scheme: 'x509', id: 'CN=client' }];
+    // node1's member znode is Debian's; node2's and the leader znode now are ours.
+    for (const path of ['members/node1', 'members/node2', 'leader']) assert.deepEqual(await getAcl(member, `/service/${scope}/${path}`), x509All, path);
+    await c.waitForReplicasStreaming(2);
+    r = await ours(['-c', file, 'switchover', scope, '--leader', tsNode.name, '--candidate', first.name, '--force']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await c.waitForNewLeader(tsNode), first);
+    await streamsFrom(tsNode, first, c);
   });
 });
