@@ -102,3 +102,13 @@ test('the transport adapter finds the library internals it replaces, applies the
   assert.throws(() => installTransport(changed as never, { timeouts: () => zkTimeouts({ ttl: 30, loopWait: 10 }) }),
     /node-zookeeper-client internals changed \(missing setState, findNextServer, .*\): the ZooKeeper transport adapter needs version 1\.1\.3/);
 });
+
+test('--validate-config names a set_acls permission Patroni would drop silently', async () => {
+  const { validateConfig, formatProblem } = await import('../../../src/config/validate.js');
+  const problems = (acls: unknown) => validateConfig({ zookeeper: { hosts: ['127.0.0.1:1'], use_ssl: true, set_acls: acls } } as never, { ignoreListenPort: true })
+    .filter((p) => p.path.startsWith('zookeeper.set_acls')).map(formatProblem);
+  assert.deepEqual(problems({ 'CN=p': ['ALL'], 'digest:u:h': ['read', 'WRITE'] }), []);
+  const bad = problems({ 'CN=p': ['RAED'] });
+  assert.equal(bad.length, 1, bad.join('\n'));
+  assert.match(bad[0]!, /^zookeeper\.set_acls .*CN=p: expected a non-empty list of READ, WRITE, CREATE, DELETE, ADMIN, ALL$/);
+});
