@@ -114,6 +114,11 @@ export class ZkSession {
     return this.connected && this.client ? sessionIdOf(this.client.getSessionId()) : undefined;
   }
 
+  /** The session timeout the server granted (ms), while connected. */
+  get negotiatedTimeoutMs(): number | undefined {
+    return this.connected && this.client ? this.client.getSessionTimeout() : undefined;
+  }
+
   /** Session id and password of the live session (tests force its expiry with them). */
   credentials(): { id: Buffer; password: Buffer } | undefined {
     if (!this.connected || !this.client) return undefined;

@@ -17,6 +17,7 @@ import { DcsError } from '../../../src/dcs/dcs.js';
 import { createDcs } from '../../../src/dcs/factory.js';
 import { zkTimeouts } from '../../../src/dcs/zookeeper/timeouts.js';
 import { zkTlsOptions } from '../../../src/dcs/zookeeper/tls.js';
+import type { ZkSession } from '../../../src/dcs/zookeeper/session.js';
 import { installTransport } from '../../../src/dcs/zookeeper/transport.js';
 import type { JsonObject } from '../../../src/util/json.js';
 import { startCluster, TS_DAEMON, type ClusterNode, type Impl, type TestCluster } from '../../support/cluster/index.js';
@@ -188,6 +189,25 @@ describe('3 patroni-ts nodes on a ZooKeeper that requires TLS client certificate
     }
     const other = c.nodes.find((n) => n !== old && n !== next)!;
     await streamsFrom(other, next);
+  });
+
+  test('a new ttl opens a new session with that timeout (set_ttl); the leader znode moves to it', async () => {
+    const a = createDcs({ scope: 'zk-tls-ttl', namespace: '/service/', name: 'a', dcs: normalizeDcs({ zookeeper: section() }), ttl: 10, loopWait: 2, retryTimeout: 3 }, 'daemon');
+    try {
+      assert.equal(await a.attemptToAcquireLeader(), true);
+      const session = (a as unknown as { session: ZkSession }).session;
+      const first = session.sessionId;
+      assert.equal(session.negotiatedTimeoutMs, 10_000);
+      a.setTimeouts({ ttl: 14, loopWait: 2, retryTimeout: 3 });
+      await waitFor('a new session', async () => session.sessionId !== undefined && session.sessionId !== first, 20_000, 100);
+      assert.equal(session.negotiatedTimeoutMs, 14_000);
+      await waitFor('the leader znode on the new session', async () => {
+        await a.updateLeader(await a.getCluster({ fresh: true }));
+        return (await a.getCluster({ fresh: true })).leader?.session === session.sessionId;
+      }, 20_000, 200);
+    } finally {
+      await a.close();
+    }
   });
 
   // Last: it freezes the shared ZooKeeper. The library alone has no read timeout: on a frozen server
