@@ -153,7 +153,12 @@ export class Etcd3Client {
   }
 
   private switchEndpoint(): void {
-    if (this.endpoints.length < 2) return;
+    // One node (AbstractEtcdClientWithFailover._do_http_request): nowhere to switch, but the watch is
+    // restarted all the same, so a frozen etcd is not read from a stale cache as if it were up.
+    if (this.endpoints.length < 2) {
+      this.onEndpointSwitch();
+      return;
+    }
     this.current = (this.current + 1) % this.endpoints.length;
     this.token = undefined;
     log.info('Switching etcd3 endpoint to %s', this.endpoint);
