@@ -61,6 +61,8 @@ export class SlotOps {
 
   /** Copied slots that may not decode after a promotion, with why (see SlotCopyPostgres.notReady). */
   readonly notReady = new Map<string, string>();
+  /** Copies that cannot decode, to be copied again (see LogicalAdvancePostgres.needsCopy). */
+  readonly needsCopy = new Set<string>();
 
   /**
    * A session on the primary: same user and database as locally, Patroni's 3 s connect / 2 s

@@ -30,6 +30,8 @@ export interface SlotCopyPostgres {
    * warned about on promote). A later copy that gets all its WAL removes the entry.
    */
   readonly notReady: Map<string, string>;
+  /** Copies the advancer found unable to decode (see LogicalAdvancePostgres.needsCopy). */
+  readonly needsCopy: Set<string>;
 }
 
 export type CopyPostgres = Pick<PostgresController, 'stop' | 'start'> & { readonly dataDir: string; readonly slots: SlotCopyPostgres };
@@ -63,6 +65,7 @@ async function copyFrom(pg: CopyPostgres, task: Extract<AsyncTask, { kind: 'copy
     await pg.slots.installSlots(pg.dataDir, copy);
     log.info('Copied logical slots %s from %s', copy.map((s) => s.name).join(', '), task.from.name);
     for (const s of copy) {
+      pg.slots.needsCopy.delete(s.name);
       const why = unsafe.get(s.name);
       if (why === undefined) {
         pg.slots.notReady.delete(s.name);

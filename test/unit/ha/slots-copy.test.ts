@@ -24,6 +24,9 @@ describe('which logical slots a replica copies', () => {
   test('a permanent logical slot missing here, with a position published by the leader', () => {
     assert.deepEqual(logicalSlotsToCopy(replica()), [LS]);
   });
+  test('again when the copy here cannot decode any more (the advancer hit removed WAL)', () => {
+    assert.deepEqual(logicalSlotsToCopy(replica({ localSlots: [{ name: 'ls', type: 'logical', database: 'postgres', plugin: 'test_decoding', needsCopy: true }] })), [LS]);
+  });
   test('not when it exists here, or the leader published nothing for it yet', () => {
     assert.deepEqual(logicalSlotsToCopy(replica({ localSlots: [{ name: 'ls', type: 'logical', database: 'postgres', plugin: 'test_decoding' }] })), []);
     assert.deepEqual(logicalSlotsToCopy(replica({ published: {} })), []);
@@ -83,6 +86,7 @@ describe('the copy task', () => {
   function fake(read: () => Promise<PrimarySlotState[]>, wal: FakeWal = {}) {
     const calls: string[] = [];
     const notReady = new Map<string, string>();
+    const needsCopy = new Set<string>(['ls']);
     const pg: CopyPostgres = {
       dataDir: '/data',
       stop: async (mode) => { calls.push(`stop ${mode}`); return true; },
@@ -102,16 +106,18 @@ describe('the copy task', () => {
         localWal: async () => ({ files: wal.local ?? [], redoLsn: wal.redo === undefined ? 0x5000028 : wal.redo }),
         installSlots: async (dir, slots) => { calls.push(`install ${dir} ${slots.map((s) => s.name).join(',')}`); },
         notReady,
+        needsCopy,
       },
     };
-    return { pg, calls, notReady };
+    return { pg, calls, notReady, needsCopy };
   }
   const seg = (n: number, tli = 1) => `${tli.toString(16).toUpperCase().padStart(8, '0')}00000000${n.toString(16).toUpperCase().padStart(8, '0')}`;
   test('reads from the primary, stops, installs, starts following again', async () => {
-    const { pg, calls, notReady } = fake(async () => [state('ls')], { primary: [seg(3), seg(4), seg(5)], local: [seg(3), seg(4), seg(5)] });
+    const { pg, calls, notReady, needsCopy } = fake(async () => [state('ls')], { primary: [seg(3), seg(4), seg(5)], local: [seg(3), seg(4), seg(5)] });
     assert.equal(await copyLogicalSlots(pg, task), true);
     assert.deepEqual(calls, ['connect node1', 'read ls', 'stop fast', 'install /data ls', 'start replica node1']);
     assert.equal(notReady.size, 0);
+    assert.equal(needsCopy.size, 0, 'a copy the advancer asked for is done');
   });
   test('WAL from the restart_lsn that the stopped replica recycled is fetched from the primary first', async () => {
     const { pg, calls, notReady } = fake(async () => [state('ls')], { primary: [seg(3), seg(4), seg(5), seg(6)], local: [seg(5), seg(6), seg(7)] });
