@@ -114,7 +114,11 @@ describe('failsafe mode', { skip }, () => {
       const all = await Promise.all(cluster!.nodes.map((n) => n.api('/config')));
       return all.every((r) => isObject(r.json) && r.json.failsafe_mode === false);
     }, 30_000);
-    await sleep(3000); // one cycle on every node with the new config
+    // Every node runs with the new config (its own dynamic configuration, not the key): /metrics says so.
+    await waitFor('every node to apply failsafe_mode: false', async () => {
+      const all = await Promise.all(cluster!.nodes.map((n) => n.api('/metrics')));
+      return all.every((r) => /^patroni_failsafe_mode_enabled\{[^}]*\} 0$/m.test(r.text));
+    }, 30_000);
     freezeEtcd();
     try {
       await waitFor('the primary to demote', async () => !(await isPrimary(leader)), (TTL + 20) * 1000);
