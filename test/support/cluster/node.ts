@@ -67,6 +67,8 @@ export class ClusterNode {
   /** Extra environment for the daemon (PATRONI_* overrides; the test's own PATRONI_* are never passed). */
   env: Record<string, string> = {};
   private exited: Promise<void> = Promise.resolve();
+  /** SIGKILL sent to the current daemon: it exits for sure, start() waits for that. */
+  private killed = false;
   private readonly log: LogCapture;
   private readonly untrackDataDir: () => void;
 
@@ -106,6 +108,8 @@ export class ClusterNode {
 
   /** Spawns the daemon; does not wait for it to become healthy. */
   async start(): Promise<void> {
+    // Killed a moment ago (crash(), kill('SIGKILL')) but not reaped yet: it is no running daemon to keep.
+    if (this.killed) await this.exited;
     if (this.running) return;
     const [cmd, args] = daemonCommand(this.impl, this.configPath);
     const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PATRONI_'))), ...this.env };
@@ -123,6 +127,7 @@ export class ClusterNode {
       child.once('error', rej);
     });
     this.child = child;
+    this.killed = false;
   }
 
   /** SIGTERM and wait for the daemon to exit (SIGKILL after the timeout); no postmaster is left afterwards. */
@@ -142,7 +147,9 @@ export class ClusterNode {
   /** Signals the daemon only (SIGKILL leaves its postmaster running, as a crash would). */
   kill(signal: NodeJS.Signals = 'SIGKILL'): void {
     this.log.note(`kill daemon ${signal}`);
-    if (this.running) this.child?.kill(signal);
+    if (!this.running) return;
+    this.child?.kill(signal);
+    if (signal === 'SIGKILL') this.killed = true;
   }
 
   async waitExit(timeoutMs: number): Promise<boolean> {
