@@ -1,6 +1,7 @@
 // One patroni-ts node: the HA loop around runCycle() (src/ha/shell/cycle.ts). Provides the world a
-// cycle reads and writes, publishes the member key, keeps the lease fence armed while the decision
-// says we lead, then sleeps until loop_wait passes or the DCS reports a change worth acting on.
+// cycle reads and writes, publishes the member key (publish.ts), keeps the lease fence armed while the
+// decision says we lead, then sleeps until loop_wait passes or the DCS reports a change worth acting on.
+// The configuration and its reloads live in reload.ts.
 // No judgement here: what to read, who leads and what the fence does are the core's answers.
 import type { DecisionExplanation } from '../api/context.js';
 import type { DynamicConfig, PatroniConfig } from '../config/types.js';
