@@ -75,7 +75,7 @@ describe('failsafe mode', { skip }, () => {
         assert.equal(await isPrimary(o), false, `${o.name} must not be primary`);
         assert.equal((await o.status())?.failsafe_mode_is_active, true);
       }
-      assert.match(leader.logTail(400), /continue to run as a leader because failsafe mode is enabled and all members are accessible/);
+      await leader.waitForLog(/continue to run as a leader because failsafe mode is enabled and all members are accessible/, 400);
     } finally {
       thawEtcd();
     }
@@ -91,7 +91,7 @@ describe('failsafe mode', { skip }, () => {
     freezeEtcd();
     try {
       await waitFor('the primary to demote', async () => !(await isPrimary(leader)), (TTL + 20) * 1000);
-      assert.match(leader.logTail(400), /demot(ing|ed) self because DCS is not accessible and I was a leader/);
+      await leader.waitForLog(/demot(ing|ed) self because DCS is not accessible and I was a leader/, 400);
       // No leader key and etcd down: a member starting now must not promote (nor must anyone else).
       await silent.start();
       const until = Date.now() + TTL * 1000;
