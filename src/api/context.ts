@@ -6,6 +6,7 @@ import type { DynamicConfig } from '../config/types.js';
 import type { JsonObject } from '../util/json.js';
 import type { NodeStatusReport } from './node-status.js';
 import type { RestartFilters, RestartSchedule, ScheduledRestart } from './restart-request.js';
+import type { FailsafeHeartbeat } from '../ha/core/failsafe.js';
 
 /**
  * Result of an immediate restart (RestApiHandler.do_POST_restart); the API turns it into the status
@@ -25,14 +26,6 @@ export type ReinitializeOutcome =
   | { kind: 'no_leader' }
   | { kind: 'is_leader' }
   | { kind: 'busy'; action: string };
-
-/** What the leader sends in a failsafe heartbeat (POST /failsafe body). */
-export interface FailsafeLeader {
-  name: string;
-  conn_url?: string;
-  api_url?: string;
-  slots?: Record<string, number>;
-}
 
 export type FailsafeOutcome =
   /** Heartbeat remembered; `lsn` = this node's last known WAL position (null: header omitted). */
@@ -65,7 +58,7 @@ export interface ApiActions {
    */
   reinitialize(opts: { force: boolean; fromLeader: boolean }): Promise<ReinitializeOutcome>;
   /** A failsafe heartbeat from the leader; only called when dynamic failsafe_mode is on. */
-  failsafeHeartbeat(leader: FailsafeLeader): FailsafeOutcome;
+  failsafeHeartbeat(leader: FailsafeHeartbeat): FailsafeOutcome;
 }
 
 /** The last HA decision and why, for GET /explain (a patroni-ts addition; Patroni has no such endpoint). */

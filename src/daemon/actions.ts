@@ -1,11 +1,12 @@
 // The REST API's write actions carried out on this node: each goes through the HA loop's async slot
 // so a restart or reinitialize never races the cycle.
-import type { ApiActions, FailsafeLeader, FailsafeOutcome, ReinitializeOutcome, RestartOutcome } from '../api/context.js';
+import type { ApiActions, FailsafeOutcome, ReinitializeOutcome, RestartOutcome } from '../api/context.js';
 import { cancelScheduledRestart, restartTask, scheduleRestart, type RestartSchedule } from '../ha/core/restart.js';
 import { upstreamOf } from '../ha/core/upstream.js';
 import { cloneSource } from '../ha/core/bootstrap.js';
 import { log } from '../log/logger.js';
 import type { HaNode } from './node.js';
+import type { FailsafeHeartbeat } from '../ha/core/failsafe.js';
 
 export function nodeActions(node: HaNode): ApiActions {
   return {
@@ -55,11 +56,11 @@ export function nodeActions(node: HaNode): ApiActions {
       return busy ? { kind: 'busy', action: busy } : { kind: 'started' };
     },
 
-    failsafeHeartbeat(leader: FailsafeLeader): FailsafeOutcome {
+    failsafeHeartbeat(leader: FailsafeHeartbeat): FailsafeOutcome {
       const s = node.snapshot?.server;
       if (s && !s.inRecovery && node.snapshot?.state === 'running') return { kind: 'running_as_leader' };
       // Failsafe.update: this leader counts as present for ttl seconds (see withFailsafeLeader).
-      node.failsafeSeen = { at: Date.now(), leader: { ...leader, slots: leader.slots ?? {} } };
+      node.failsafeSeen = { at: Date.now(), leader };
       return { kind: 'accepted', lsn: s?.walLsn ?? null };
     },
   };

@@ -21,11 +21,11 @@ import { log } from '../log/logger.js';
 import { isSessionLoss } from '../postgresql/errors.js';
 import { LibpqError } from '../postgresql/libpq.js';
 import type { PostgresSnapshot } from '../postgresql/snapshot.js';
-import { isObject, type JsonObject } from '../util/json.js';
+import { isObject } from '../util/json.js';
 import { worksWithoutLeader } from '../scripts/commands.js';
 import { LeaseFence } from './lease-fence.js';
 import { Watchdog } from '../watchdog/watchdog.js';
-import { failsafeActive, failsafeKeyValue, withFailsafeLeader, type FailsafeSeen } from '../ha/core/failsafe.js';
+import { failsafeActive, failsafeHeartbeat, failsafeKeyValue, withFailsafeLeader, type FailsafeSeen } from '../ha/core/failsafe.js';
 import { stopTimeout } from '../ha/core/stop-timeout.js';
 import { askFailsafeMembers } from './failsafe-check.js';
 import { probePeers } from './peers.js';
@@ -269,7 +269,8 @@ export class HaNode {
     lastSnapshot: () => this.snapshot,
     probePeers: (cluster) => probePeers(cluster, this.name, 2000, this.dynamic.failsafe_mode ? cluster.failsafe ?? {} : {}),
     watchdog: () => ({ mode: this.watchdog.settings.mode, running: this.watchdog.isRunning, active: this.watchdog.isActive, healthy: this.watchdog.isHealthy }),
-    lastFailsafeKey: () => this.cluster?.failsafe ?? null,
+    lastCluster: () => this.cluster,
+    failsafeSeen: () => this.failsafeSeen,
     localSlots: () => this.slots.localSlots(),
     executorDeps: (cluster, snapshot, seen) => this.executorDeps(cluster, snapshot, seen),
   };
@@ -283,10 +284,11 @@ export class HaNode {
       touchMember: () => this.touchMember(),
       localDynamicConfig: () => this.conf.localDynamicJson(),
       updateHistory: () => (cluster && snapshot ? publishHistory(this.deps.dcs, this.conf.config, this.dynamic, cluster, snapshot) : Promise.resolve()),
-      syncSlots: (memory) => {
+      syncSlots: (memory, view) => {
         const s = snapshot?.server;
-        if (!s || !cluster) return Promise.resolve(memory);
-        return this.slots.sync(cluster, this.dynamic, this.name, this.conf.config.tags, slotRole(s.inRecovery, this.mem.role), s.walLsn, s.replayLsn ?? s.walLsn, Date.now(), memory);
+        const on = view ?? cluster;
+        if (!s || !on) return Promise.resolve(memory);
+        return this.slots.sync(on, this.dynamic, this.name, this.conf.config.tags, slotRole(s.inRecovery, this.mem.role), s.walLsn, s.replayLsn ?? s.walLsn, Date.now(), memory);
       },
       syncReplication: (memory, save) => (cluster ? this.syncReplication.process(cluster, this.dynamic, this.name, memory, save) : Promise.resolve()),
       claimSync: (key, names) => (cluster ? this.syncReplication.beforePromote(cluster, this.dynamic, this.name, key, names) : Promise.resolve(false)),
@@ -295,22 +297,15 @@ export class HaNode {
       watchdog: this.watchdog,
       failsafeKey: () => (this.dynamic.failsafe_mode && cluster ? { failsafe: failsafeKeyValue(cluster, { name: this.name, apiUrl: urls(this.conf.config).apiUrl }) } : {}),
       failsafeCheck: async (members) => {
-        const s = snapshot?.server;
         // Every member must accept this node as the leader; their acceptance holds them off racing for ttl.
-        const auth = this.conf.config.ctl.authentication ?? this.conf.config.restapi.authentication;
-        const answers = await askFailsafeMembers(members, this.failsafeHeartbeat(s?.walLsn ?? 0), auth);
-        return answers.every(Boolean);
+        const heartbeat = failsafeHeartbeat({ name: this.name, ...urls(this.conf.config) }, await this.slots.localSlots(), snapshot?.server?.walLsn ?? null);
+        return (await askFailsafeMembers(members, { ...heartbeat })).every(Boolean);
       },
       failsafeKept: () => {
         this.failsafeCheckedAt = Date.now();
         this.watchdog.keepalive();
       },
     };
-  }
-
-  private failsafeHeartbeat(walLsn: number): JsonObject {
-    const u = urls(this.conf.config);
-    return { name: this.name, conn_url: u.connUrl, api_url: u.apiUrl, slots: { ...(this.slots.status?.slots ?? {}), [this.name]: walLsn } };
   }
 
   /** A demotion ends this node's time as primary: the watchdog is closed once PostgreSQL stopped. */

@@ -53,14 +53,17 @@ export abstract class EtcdEndpoints {
   }
 
   protected switchEndpoint(): void {
-    if (this.endpoints.length < 2) return;
+    if (this.endpoints.length < 2) {
+      this.onSwitch(false);
+      return;
+    }
     this.current = (this.current + 1) % this.endpoints.length;
     log.info('Switching %s endpoint to %s', this.label, this.endpoint);
-    this.onSwitch();
+    this.onSwitch(true);
   }
 
-  /** Requests moved to another node. */
-  protected onSwitch(): void {}
+  /** A request failed on the current node: `moved` when requests go to another node now (false: the only one). */
+  protected onSwitch(_moved: boolean): void {}
 
   /** Discovery found these client URLs: use them, staying on the current node when it is among them. */
   protected useDiscovered(urls: string[]): void {

@@ -104,8 +104,13 @@ export class Etcd3Client extends EtcdEndpoints {
     return false;
   }
 
-  protected override onSwitch(): void {
-    this.token = undefined;
+  /**
+   * A new node needs its own token. With one node (AbstractEtcdClientWithFailover._do_http_request) there
+   * is nowhere to switch, but the watch is restarted all the same, so a frozen etcd is not read from a
+   * stale cache as if it were up.
+   */
+  protected override onSwitch(moved: boolean): void {
+    if (moved) this.token = undefined;
     this.onEndpointSwitch();
   }
 

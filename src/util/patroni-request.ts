@@ -99,3 +99,8 @@ export async function getPeerJson(url: string, timeoutMs: number): Promise<{ sta
     return null;
   }
 }
+
+/** POST JSON to a peer's endpoint as the daemon does (insecure, own client certificate); network errors throw. */
+export function postPeer(apiUrl: string, endpoint: string, data: Json, timeoutMs: number): Promise<RestResponse> {
+  return requestPatroni(daemonConfig, true, apiUrl, 'POST', endpoint, data, timeoutMs);
+}

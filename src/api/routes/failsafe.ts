@@ -2,7 +2,7 @@
 // do_POST_failsafe).
 import { isObject, type JsonObject } from '../../util/json.js';
 import { readJsonBody } from '../body.js';
-import type { FailsafeLeader } from '../context.js';
+import type { FailsafeHeartbeat } from '../../ha/core/failsafe.js';
 import type { Route, RouteList } from './types.js';
 
 const getFailsafe: Route = {
@@ -14,7 +14,7 @@ const getFailsafe: Route = {
 };
 
 /** The heartbeat fields we use; a body without a leader name is not a heartbeat. */
-export function failsafeLeader(body: JsonObject): FailsafeLeader | null {
+export function failsafeLeader(body: JsonObject): FailsafeHeartbeat | null {
   if (typeof body.name !== 'string' || !body.name) return null;
   const slots: Record<string, number> = {};
   if (isObject(body.slots)) for (const [k, v] of Object.entries(body.slots)) if (typeof v === 'number') slots[k] = v;
@@ -22,7 +22,7 @@ export function failsafeLeader(body: JsonObject): FailsafeLeader | null {
     name: body.name,
     ...(typeof body.conn_url === 'string' ? { conn_url: body.conn_url } : {}),
     ...(typeof body.api_url === 'string' ? { api_url: body.api_url } : {}),
-    slots,
+    ...(isObject(body.slots) ? { slots } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 // A decision is data: the actions to run, the status message Patroni would print, and for steps
 // whose outcome changes what happens next (taking the lock, keeping it) a branch per outcome.
 // The executor walks it; tests compare it. Reasons explain the choice to logs, the API and patronictl.
+import type { Cluster } from '../../dcs/cluster.js';
 import type { ServerRole, StopMode, Upstream } from '../../postgresql/controller.js';
 import type { HaMemory } from './input.js';
 import type { LogicalSlot } from './slots.js';
@@ -59,7 +60,11 @@ export type Action =
   /** Paused with PostgreSQL down: the member reports `stopped`, not `crashed` (Ha._run_cycle). */
   | { type: 'mark_stopped' }
   | { type: 'follow'; upstream: Upstream | null; role: ServerRole }
-  | { type: 'sync_slots' }
+  /**
+   * The slot step (SlotsHandler.sync_replication_slots). `view`: the cluster it works from when the DCS
+   * could not be read (the last one read, as the failsafe heartbeat describes it); absent: this cycle's.
+   */
+  | { type: 'sync_slots'; view?: Cluster }
   /** Close the watchdog with the magic character: this node no longer acts as a leading primary. */
   | { type: 'disable_watchdog' }
   /** Failsafe check passed: failsafe active, watchdog pinged (Ha._handle_dcs_error). */

@@ -3,19 +3,37 @@
 // stay primary only if every listed member answers POST /failsafe, and a member that accepted such a
 // heartbeat treats that leader as present for ttl seconds and does not race. Pure.
 import type { Cluster } from '../../dcs/cluster.js';
+import { slotNameFromMemberName, type SlotRow } from '../../postgresql/slots.js';
 
 /** What the leader sends in POST /failsafe; what a member remembers of it. */
 export interface FailsafeHeartbeat {
   name: string;
   conn_url?: string;
   api_url?: string;
-  slots: Record<string, number>;
+  /** Absent when the leader could not read its slots (Patroni leaves the field out then). */
+  slots?: Record<string, number>;
 }
 
 /** The heartbeat a member accepted and when (ms). */
 export interface FailsafeSeen {
   at: number;
   leader: FailsafeHeartbeat;
+}
+
+/**
+ * The heartbeat the leader sends (Ha.check_failsafe_topology): its name and URLs, and `slots` as
+ * Postgresql.slots() gives them, read in this cycle: every replication slot on the leader (physical:
+ * restart_lsn, logical: confirmed_flush_lsn) plus its own member slot name at its WAL position, so a
+ * member keeps its copies of permanent and member slots moving while the DCS is down. `local`
+ * undefined: the slots could not be read, and the field is left out as Patroni does.
+ */
+export function failsafeHeartbeat(me: { name: string; connUrl: string; apiUrl: string }, local: SlotRow[] | undefined, walLsn: number | null): FailsafeHeartbeat {
+  const hb: FailsafeHeartbeat = { name: me.name, conn_url: me.connUrl, api_url: me.apiUrl };
+  if (!local || walLsn === null) return hb;
+  const slots: Record<string, number> = {};
+  for (const s of local) if (s.lsn !== null) slots[s.name] = s.lsn;
+  slots[slotNameFromMemberName(me.name)] = walLsn;
+  return { ...hb, slots };
 }
 
 /** Ha._failsafe_config: every member with an api_url, plus me. */
@@ -65,7 +83,7 @@ export function failsafeView(cluster: Cluster, seen: FailsafeSeen | null, now: n
   return {
     ...cluster,
     leader: { name: l.name, version: '0', member: { name: l.name, version: '0', data } },
-    status: { ...cluster.status, slots: { ...l.slots } },
+    status: { ...cluster.status, slots: { ...(l.slots ?? {}) } },
   };
 }
 

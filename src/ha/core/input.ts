@@ -3,6 +3,7 @@ import type { DynamicConfig, Tags } from '../../config/types.js';
 import type { Cluster, MemberRole } from '../../dcs/cluster.js';
 import type { PostgresSnapshot } from '../../postgresql/snapshot.js';
 import type { AsyncTask } from './decision.js';
+import type { FailsafeSeen } from './failsafe.js';
 import type { ScheduledRestart } from './restart.js';
 import type { ExistingSlot } from './slots.js';
 import { INITIAL_SLOT_MEMORY, type SlotMemory } from './slots-step.js';
@@ -149,6 +150,10 @@ export interface DcsUnreachableInput {
   async: AsyncState | null;
   /** The last `failsafe` key read from the DCS (failsafe mode asks its members). */
   failsafe?: Record<string, string> | null;
+  /** The last cluster read from the DCS (null before the first): the slot step's view without it. */
+  lastCluster?: Cluster | null;
+  /** The leader's last failsafe heartbeat this member accepted (POST /failsafe). */
+  failsafeSeen?: FailsafeSeen | null;
 }
 
 export type CycleInput = HaInput | DcsUnreachableInput;

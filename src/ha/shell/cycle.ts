@@ -8,6 +8,7 @@ import { log } from '../../log/logger.js';
 import type { PostgresSnapshot } from '../../postgresql/snapshot.js';
 import { decide } from '../core/decide.js';
 import type { Decision } from '../core/decision.js';
+import type { FailsafeSeen } from '../core/failsafe.js';
 import type { AsyncOutcome, DcsUnreachableInput, HaInput, HaMemory, NodeIdentity, PeerStatus, WatchdogView } from '../core/input.js';
 import { readsFor } from '../core/reads.js';
 import type { ExistingSlot } from '../core/slots.js';
@@ -35,8 +36,10 @@ export interface CycleWorld {
   executorDeps(cluster: Cluster | null, snapshot: PostgresSnapshot | null, seenOutcome: AsyncOutcome | null): ExecutorDeps;
   /** This node's watchdog as the cycle starts. */
   watchdog(): WatchdogView;
-  /** The `failsafe` key of the last cluster read (failsafe mode asks its members when the DCS is down). */
-  lastFailsafeKey(): Record<string, string> | null;
+  /** The last cluster read (null before the first): its `failsafe` key, the slot step's view without the DCS. */
+  lastCluster(): Cluster | null;
+  /** The leader's last failsafe heartbeat this member accepted. */
+  failsafeSeen(): FailsafeSeen | null;
 }
 
 export interface CycleResult {
@@ -57,6 +60,9 @@ export async function runCycle(w: CycleWorld): Promise<CycleResult> {
   } catch (e) {
     if (!(e instanceof DcsError)) throw e;
     log.error('Error communicating with DCS');
+    // Ha._run_cycle resets the cluster info state: PostgreSQL is read afresh without the DCS too (the
+    // slot step and the failsafe heartbeat need today's WAL position). A failed read keeps the last one.
+    await w.snapshot().catch((err: unknown) => log.debug('PostgreSQL not read: %s', err instanceof Error ? err.message : String(err)));
     return withoutDcs(w);
   }
   await w.onCluster(cluster);
@@ -95,6 +101,7 @@ export async function runCycle(w: CycleWorld): Promise<CycleResult> {
 
 async function withoutDcs(w: CycleWorld): Promise<CycleResult> {
   const pg = w.lastSnapshot();
+  const last = w.lastCluster();
   const input: DcsUnreachableInput = {
     dcs: 'unreachable',
     now: w.now(),
@@ -103,7 +110,9 @@ async function withoutDcs(w: CycleWorld): Promise<CycleResult> {
     pg,
     memory: { ...w.memory },
     async: w.runner.current,
-    failsafe: w.lastFailsafeKey(),
+    failsafe: last?.failsafe ?? null,
+    lastCluster: last,
+    failsafeSeen: w.failsafeSeen(),
   };
   const decision = decide(input);
   return { decision, executed: await execute(decision, w.executorDeps(null, pg, null)), cluster: null };

@@ -30,8 +30,8 @@ export interface ExecutorDeps {
   /** Local dynamic config to publish when the DCS has none (patroni.dynamic.json or bootstrap.dcs). */
   localDynamicConfig(): string;
   updateHistory(): Promise<void>;
-  /** The slot step with its memory; returns the memory for the next cycle. */
-  syncSlots(memory: SlotMemory): Promise<SlotMemory>;
+  /** The slot step with its memory, on `view` when given (else this cycle's cluster); returns the next memory. */
+  syncSlots(memory: SlotMemory, view?: Cluster): Promise<SlotMemory>;
   /** The leader's sync protocol with its memory; `save` stores the memory after every step. */
   syncReplication(memory: SyncMemory, save: (m: SyncMemory) => void): Promise<void>;
   claimSync(key: SyncKeyValue, standbyNames: string | null): Promise<boolean>;
@@ -136,7 +136,7 @@ async function perform(action: Action, deps: ExecutorDeps): Promise<void> {
     case 'move_data_directory': await pg.moveDataDirectory(); return;
     case 'disable_watchdog': deps.watchdog.disable(); return;
     case 'failsafe_keep': deps.failsafeKept(); return;
-    case 'sync_slots': applyMemoryPatch(deps.memory, { slots: await deps.syncSlots(deps.memory.slots) }); return;
+    case 'sync_slots': applyMemoryPatch(deps.memory, { slots: await deps.syncSlots(deps.memory.slots, action.view) }); return;
     case 'sync_replication': return deps.syncReplication(deps.memory.sync, (m) => applyMemoryPatch(deps.memory, { sync: m }));
     case 'run_async': {
       const busy = deps.runner.run(action.task, (signal) => deps.runTask(action.task, signal));

@@ -1,5 +1,6 @@
 // DCS failsafe mode end to end (issue 12): etcd frozen (SIGSTOP: every request hangs, as in a network
-// partition) for longer than ttl, against real PostgreSQL 15. One three-node cluster for the file.
+// partition) for longer than ttl, against real PostgreSQL 15. One three-node cluster for the file, with a
+// permanent physical slot whose replica copies must keep following the primary's while etcd is down.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startCluster, type ClusterNode, type TestCluster } from '../../support/cluster/index.js';
@@ -25,6 +26,11 @@ describe('failsafe mode', { skip }, () => {
       return false;
     }
   };
+  /** How far `fs_perm` on this member is behind `lsn` (bytes; null: no such slot or no position). */
+  const permBehind = async (n: ClusterNode, lsn: string): Promise<number | null> => {
+    const rows = await n.sql<{ d: string | null }>("SELECT pg_catalog.pg_wal_lsn_diff($1::pg_lsn, restart_lsn)::text AS d FROM pg_catalog.pg_replication_slots WHERE slot_name = 'fs_perm'", [lsn]).catch(() => []);
+    return rows[0]?.d == null ? null : Number(rows[0].d);
+  };
   const patchConfig = async (n: ClusterNode, patch: JsonObject) => {
     const r = await n.api('/config', { method: 'PATCH', body: JSON.stringify(patch) });
     assert.equal(r.status, 200, r.text);
@@ -42,7 +48,7 @@ describe('failsafe mode', { skip }, () => {
 
   before(async () => {
     etcd = await startEtcd();
-    cluster = await startCluster({ impl: 'ts', nodes: 3, etcd, scope: 'fs', staggered: true, ttl: TTL, loopWait: 2, retryTimeout: 5, dcs: { failsafe_mode: true } });
+    cluster = await startCluster({ impl: 'ts', nodes: 3, etcd, scope: 'fs', staggered: true, ttl: TTL, loopWait: 2, retryTimeout: 5, dcs: { failsafe_mode: true, slots: { fs_perm: { type: 'physical' } } } });
   });
   after(async () => {
     thawEtcd();
@@ -54,9 +60,21 @@ describe('failsafe mode', { skip }, () => {
     const leader = await settled();
     await leader.sql('CREATE TABLE IF NOT EXISTS fs_writes (at timestamptz DEFAULT now())');
     const others = cluster!.nodes.filter((n) => n !== leader);
+    const [{ l: before } = { l: '0/0' }] = await leader.sql<{ l: string }>('SELECT pg_catalog.pg_current_wal_lsn()::text AS l');
+    await waitFor('a copy of the permanent slot on every replica', async () => {
+      for (const o of others) if ((await permBehind(o, before)) === null) return false;
+      return true;
+    }, 60_000);
     freezeEtcd();
     try {
       await waitFor('failsafe_mode_is_active on the primary', async () => (await leader.status())?.failsafe_mode_is_active === true, 30_000);
+      // Move the permanent slot on the primary past everything the DCS ever saw (Ha._sync_replication_slots
+      // with dcs_failed): the replicas' copies must follow from the failsafe heartbeat alone.
+      await leader.sql('INSERT INTO fs_writes DEFAULT VALUES');
+      await leader.sql('SELECT pg_catalog.pg_switch_wal()');
+      await leader.sql('INSERT INTO fs_writes DEFAULT VALUES');
+      const [{ l: target } = { l: '0/0' }] = await leader.sql<{ l: string }>("SELECT end_lsn::text AS l FROM pg_catalog.pg_replication_slot_advance('fs_perm', pg_catalog.pg_current_wal_lsn())");
+      for (const o of others) assert.ok(((await permBehind(o, target)) ?? 0) > 0, `${o.name}'s copy of fs_perm is behind before the heartbeat`);
       const until = Date.now() + (TTL + 10) * 1000;
       let writes = 0;
       while (Date.now() < until) {
@@ -76,6 +94,14 @@ describe('failsafe mode', { skip }, () => {
         assert.equal((await o.status())?.failsafe_mode_is_active, true);
       }
       await leader.waitForLog(/continue to run as a leader because failsafe mode is enabled and all members are accessible/, 400);
+      for (const o of others) {
+        await waitFor(`${o.name}'s copy of fs_perm to reach ${target} with etcd down`, async () => {
+          const behind = await permBehind(o, target);
+          return behind !== null && behind <= 0;
+        }, 20_000).catch(async (e: unknown) => {
+          throw new Error(`${e instanceof Error ? e.message : String(e)}\n${await cluster!.report(60)}`);
+        });
+      }
     } finally {
       thawEtcd();
     }

@@ -77,7 +77,8 @@ function world(opts: { cluster: () => Promise<Cluster>; pg: PostgresSnapshot; me
       failsafeKept: () => undefined,
     }),
     watchdog: () => ({ mode: 'off', running: false, active: false, healthy: true }),
-    lastFailsafeKey: () => null,
+    lastCluster: () => null,
+    failsafeSeen: () => null,
   };
   return { w, calls, memory, runner, tasks };
 }

@@ -163,4 +163,16 @@ describe('execute()', () => {
     const r = await execute(d, { ...w.deps, cluster: null });
     assert.deepEqual([r.message, r.leaderHeld, w.calls], ['lost', false, []]);
   });
+
+  test("sync_slots hands the decision's view to the slot step (the failsafe view without the DCS)", async () => {
+    const w = world();
+    const views: (string | null | undefined)[] = [];
+    const view = cluster({ leader: 'node3' });
+    const syncSlots: ExecutorDeps['syncSlots'] = async (m, v) => {
+      views.push(v === undefined ? undefined : (v.leader?.name ?? null));
+      return m;
+    };
+    await execute(plan('DCS is not accessible', { type: 'sync_slots', view }, { type: 'sync_slots' }), { ...w.deps, cluster: null, syncSlots });
+    assert.deepEqual(views, ['node3', undefined]);
+  });
 });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decide } from '../../../src/ha/core/decide.js';
 import type { Action, Attempt, Decision } from '../../../src/ha/core/decision.js';
-import { failsafeKeyValue, failsafeView, withFailsafeLeader, FAILSAFE_KEEP, type FailsafeSeen } from '../../../src/ha/core/failsafe.js';
+import { failsafeHeartbeat, failsafeKeyValue, failsafeView, withFailsafeLeader, FAILSAFE_KEEP, type FailsafeSeen } from '../../../src/ha/core/failsafe.js';
 import type { DcsUnreachableInput, HaInput, WatchdogView } from '../../../src/ha/core/input.js';
 import { raceBackoff, type RaceBackoffInput } from '../../../src/ha/core/race-backoff.js';
 import { primaryStopTimeout } from '../../../src/ha/core/stop-timeout.js';
@@ -105,9 +105,54 @@ describe('failsafe mode: the DCS is unreachable (Ha._handle_dcs_error)', () => {
       if (message === FAILSAFE_KEEP) assert.ok(actions.some((a) => a.type === 'failsafe_keep'));
     });
   }
+  // Ha._sync_replication_slots(dcs_failed=True): the slot step runs on the last cluster as the accepted
+  // heartbeat describes it (Failsafe.update_cluster), so copies of permanent/member slots keep advancing.
+  describe('slots kept in step without the DCS', () => {
+    const last = cluster({ leader: 'node1' });
+    const hb: FailsafeSeen = { at: 0, leader: { name: 'node1', api_url: 'http://a/patroni', conn_url: 'postgres://a/postgres', slots: { perm: 900, node2: 800 } } };
+    const withSlots = (i: DcsUnreachableInput, o: { lastCluster?: typeof last | null; seenAgeMs?: number | null } = {}): DcsUnreachableInput => ({
+      ...i,
+      lastCluster: o.lastCluster === undefined ? last : o.lastCluster,
+      failsafeSeen: o.seenAgeMs === null ? null : { ...hb, at: i.now - (o.seenAgeMs ?? 5_000) },
+    });
+    const slotViews = (d: Decision, outcomes: boolean[] = []) =>
+      walk(d, outcomes).actions.flatMap((a) => (a.type === 'sync_slots' ? [a.view ? { leader: a.view.leader?.name ?? null, slots: a.view.status.slots } : 'no view'] : []));
+    const replica = pgRunning(server());
+    const rows: [string, DcsUnreachableInput, boolean[], unknown[]][] = [
+      ['replica, fresh heartbeat: the slot step runs on the heartbeat leader and its slot positions', withSlots(down({ me: 'node2', pg: replica })), [], [{ leader: 'node1', slots: { perm: 900, node2: 800 } }]],
+      ['replica, heartbeat older than ttl: the slot step runs on the last cluster read', withSlots(down({ me: 'node2', pg: replica }), { seenAgeMs: 31_000 }), [], [{ leader: 'node1', slots: last.status.slots }]],
+      ['replica, no heartbeat: the last cluster read', withSlots(down({ me: 'node2', pg: replica }), { seenAgeMs: null }), [], [{ leader: 'node1', slots: last.status.slots }]],
+      ['replica, heartbeat without slots (the leader could not read them): no positions to move to',
+        ((i) => ({ ...i, failsafeSeen: { at: i.now - 5_000, leader: { name: 'node1' } } }))(withSlots(down({ me: 'node2', pg: replica }))), [], [{ leader: 'node1', slots: {} }]],
+      ['replica, failsafe off: no slot step', withSlots(down({ me: 'node2', pg: replica, dcs: { failsafe_mode: false } })), [], []],
+      ['replica, no cluster ever read: no slot step', withSlots(down({ me: 'node2', pg: replica }), { lastCluster: null }), [], []],
+      ['replica, paused: no slot step', withSlots(down({ me: 'node2', pg: replica, dcs: { pause: true } })), [], []],
+      ['primary, failsafe check passed: its slots kept in step too', withSlots(down(), { seenAgeMs: null }), [true], [{ leader: 'node1', slots: last.status.slots }]],
+      ['primary, failsafe check failed: demotes, no slot step', withSlots(down(), { seenAgeMs: null }), [false], []],
+    ];
+    for (const [name, i, outcomes, views] of rows) test(name, () => assert.deepEqual(slotViews(decide(i), outcomes), views));
+  });
   test('failsafe on: the primary asks every other listed member', () => {
     assert.deepEqual(attempts(decide(down())), [{ kind: 'failsafe_check', members: [{ name: 'node2', url: 'http://b/patroni' }, { name: 'node3', url: 'http://c/patroni' }] }]);
   });
+});
+
+// Ha.check_failsafe_topology: the heartbeat carries Postgresql.slots() as read in this cycle (every slot
+// on the leader, physical at restart_lsn, logical at confirmed_flush_lsn, and the leader's own member slot
+// name at its WAL position), never the positions last published in the DCS.
+describe('failsafe heartbeat (POST /failsafe body)', () => {
+  const me = { name: 'Node-1', connUrl: 'postgres://a:5432/postgres', apiUrl: 'http://a:8008/patroni' };
+  const row = (name: string, type: 'physical' | 'logical', lsn: number | null) => ({ name, type, database: type === 'logical' ? 'db' : null, plugin: type === 'logical' ? 'pgoutput' : null, active: false, lsn });
+  const base = { name: 'Node-1', conn_url: me.connUrl, api_url: me.apiUrl };
+  const rows: [string, Parameters<typeof failsafeHeartbeat>[1], number | null, unknown][] = [
+    ['every slot read now, plus my member slot at my WAL position', [row('perm', 'physical', 900), row('node2', 'physical', 800), row('logi', 'logical', 700)], 1000,
+      { ...base, slots: { perm: 900, node2: 800, logi: 700, node_1: 1000 } }],
+    ['a slot without a position (never reserved) is left out', [row('perm', 'physical', null)], 1000, { ...base, slots: { node_1: 1000 } }],
+    ['no slots at all: only my own position', [], 1000, { ...base, slots: { node_1: 1000 } }],
+    ['slots could not be read: the field is left out', undefined, 1000, base],
+    ['my WAL position is unknown: the field is left out', [row('perm', 'physical', 900)], null, base],
+  ];
+  for (const [name, local, wal, want] of rows) test(name, () => assert.deepEqual(failsafeHeartbeat(me, local, wal), want));
 });
 
 describe('failsafe mode: the DCS is up', () => {
