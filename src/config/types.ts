@@ -80,6 +80,29 @@ export interface ZookeeperConfig {
   hosts: string[];
   /** [scheme, credential] pairs sent with addAuth once connected. */
   auth_data: [string, string][];
+  /** `use_ssl: true`: TLS to every server (kazoo's use_ssl, ca, certfile, keyfile, keyfile_password, verify_certs). */
+  tls?: ZkTlsConfig;
+  /** `set_acls`: the ACL of every znode we create (kazoo's default_acl); absent: world:anyone ALL. */
+  acl?: ZkAclEntry[];
+}
+
+export interface ZkTlsConfig {
+  /** PEM file of CAs trusted in addition to the system's. */
+  cacert?: string;
+  /** Client certificate and its key (both or neither: kazoo sends a certificate only with both). */
+  cert?: string;
+  key?: string;
+  key_password?: string;
+  /** Verify the server's certificate chain (kazoo never checks the host name). */
+  verify: boolean;
+}
+
+/** One ZooKeeper ACL entry: scheme (x509, digest, ip, world, ...), id and the permission bits. */
+export interface ZkAclEntry {
+  scheme: string;
+  id: string;
+  /** READ 1 | WRITE 2 | CREATE 4 | DELETE 8 | ADMIN 16 (ALL 31). */
+  perms: number;
 }
 
 /** `exhibitor:`: the ZooKeeper ensemble is read from Exhibitor's cluster list, then polled. */
@@ -90,6 +113,8 @@ export interface ExhibitorConfig {
   /** Seconds between polls of the ensemble list. */
   poll_interval: number;
   auth_data: [string, string][];
+  tls?: ZkTlsConfig;
+  acl?: ZkAclEntry[];
 }
 
 export type DcsConfig = Etcd3Config | ZookeeperConfig | ExhibitorConfig | OtherDcsConfig;

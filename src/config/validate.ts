@@ -1,7 +1,8 @@
 // Full configuration validation (`patroni --validate-config`, and the daemon refuses to start on
 // any problem). The schema mirrors Patroni 4's validator.py; additions are marked.
 // Synchronous: TCP probes are collected in a first pass and answered by one child process.
-import { parseBool, pyStr, type Json, type JsonObject } from '../util/json.js';
+import { isObject, parseBool, pyStr, type Json, type JsonObject } from '../util/json.js';
+import { ZK_PERMS } from './dcs-zookeeper.js';
 import { postgresMajorVersion, probeTcp, type TcpState } from './probe.js';
 import { CheckFailure, validate, type Entry, type Result, type TypeName, type Validator } from './schema.js';
 import { parseIntWithUnit } from './units.js';
@@ -78,6 +79,18 @@ const synchronousMode = check((v) => {
   if (!(typeof v === 'boolean' || v === 'quorum' || (typeof v === 'string' && parseBool(v) !== undefined))) throw new CheckFailure('Wrong value');
 });
 
+// Addition: set_acls permission names are checked (Patroni's ZooKeeper drops unknown names silently).
+const zkSetAcls = check((v) => {
+  if (!isObject(v)) throw new CheckFailure('is not a dict');
+  for (const [principal, perms] of Object.entries(v)) {
+    const names = typeof perms === 'string' ? [perms] : perms;
+    const known = (p: Json) => typeof p === 'string' && ZK_PERMS[p.toUpperCase()] !== undefined;
+    if (!Array.isArray(names) || names.length === 0 || !names.every(known)) {
+      throw new CheckFailure(`${principal}: expected a non-empty list of ${Object.keys(ZK_PERMS).join(', ')}`);
+    }
+  }
+}, 'dict');
+
 // Addition: the strict-sync placeholder cannot be a member name.
 const memberName = check((v) => {
   if (v === RESERVED_NAME) throw new CheckFailure(`${RESERVED_NAME} is a reserved name`);
@@ -113,7 +126,7 @@ function buildSchema(ctx: RuleContext): Validator {
     raft: obj(req('self_addr', connect), opt('bind_addr', listen), req('partner_addrs', check(hostPortListCheck(ctx), 'list')),
       opt('data_dir', str), opt('password', str)),
     zookeeper: obj(req('hosts', hostsList), opt('use_ssl', bool), opt('cacert', str), opt('cert', str), opt('key', str),
-      opt('key_password', str), opt('verify', bool), opt('set_acls', dict), opt('auth_data', dict)),
+      opt('key_password', str), opt('verify', bool), opt('set_acls', zkSetAcls), opt('auth_data', dict)),
   };
   const pgParamInt = (min: number, max: number) => intRange({ min, max });
   return obj(

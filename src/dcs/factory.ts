@@ -1,12 +1,12 @@
 // Builds the configured DCS backend: one folder or file per backend behind the Dcs interface.
 // Consul, Kubernetes and Raft are refused with one line until a real server can run in the tests.
-import type { DcsConfig } from '../config/types.js';
+import type { DcsConfig, ExhibitorConfig, ZookeeperConfig } from '../config/types.js';
 import { unsupportedDcs } from '../config/normalize-dcs.js';
 import type { Dcs } from './dcs.js';
 import { Etcd2 } from './etcd2/etcd2.js';
 import { Etcd3 } from './etcd3.js';
 import { Exhibitor } from './zookeeper/exhibitor.js';
-import { ZooKeeper } from './zookeeper/zookeeper.js';
+import { ZooKeeper, type ZooKeeperOptions } from './zookeeper/zookeeper.js';
 
 export interface DcsFactoryConfig {
   scope: string;
@@ -18,6 +18,9 @@ export interface DcsFactoryConfig {
   loopWait?: number;
   retryTimeout?: number;
 }
+
+const zkSecurity = (dcs: ZookeeperConfig | ExhibitorConfig): Pick<ZooKeeperOptions, 'tls' | 'acl'> =>
+  ({ ...(dcs.tls ? { tls: dcs.tls } : {}), ...(dcs.acl ? { acl: dcs.acl } : {}) });
 
 const baseUrl = (host: string, protocol: string): string => (/^[a-z]+:\/\//i.test(host) ? host.replace(/\/+$/, '') : `${protocol}://${host}`);
 
@@ -39,9 +42,9 @@ export function createDcs(cfg: DcsFactoryConfig, mode: 'daemon' | 'ctl'): Dcs {
         username: dcs.username, password: dcs.password, cacert: dcs.cacert, cert: dcs.cert, key: dcs.key, useProxies: dcs.use_proxies,
       });
     case 'zookeeper':
-      return new ZooKeeper({ ...common, hosts: dcs.hosts, authData: dcs.auth_data });
+      return new ZooKeeper({ ...common, hosts: dcs.hosts, authData: dcs.auth_data, ...zkSecurity(dcs) });
     case 'exhibitor':
-      return new Exhibitor({ ...common, exhibitors: dcs.hosts, port: dcs.port, pollInterval: dcs.poll_interval, authData: dcs.auth_data });
+      return new Exhibitor({ ...common, exhibitors: dcs.hosts, port: dcs.port, pollInterval: dcs.poll_interval, authData: dcs.auth_data, ...zkSecurity(dcs) });
     default:
       throw new Error(unsupportedDcs(dcs.kind));
   }

@@ -130,30 +130,51 @@ export function fourLetterWord(port: number, word: string): Promise<string> {
 const ruok = async (port: number): Promise<boolean> => (await fourLetterWord(port, 'ruok')) === 'imok';
 
 const ZK_CLASSPATH = '/etc/zookeeper/conf:/usr/share/java/zookeeper.jar';
+/** Netty's codec and resolver, which Debian's zookeeper.jar manifest leaves out of its Class-Path (TLS needs Netty). */
+const ZK_NETTY_CLASSPATH = ':/usr/share/java/netty-codec.jar:/usr/share/java/netty-resolver.jar';
 
-export async function startZooKeeper(): Promise<DcsServer & { port: number }> {
-  const [port] = await freePorts(1) as [number];
+/**
+ * ZooKeeper 3.8 from Debian's jar. With `tls`, clients are served on a second, TLS-only port (Netty,
+ * PEM key and trust stores, client certificates required, x509 identities for ACLs) and `section`
+ * names that port with Patroni's use_ssl keys; the plain port stays for the four-letter words.
+ */
+export async function startZooKeeper(opts: { tls?: TestCerts } = {}): Promise<DcsServer & { port: number; securePort?: number }> {
+  const tls = opts.tls;
+  const [port, securePort] = await freePorts(tls ? 2 : 1) as [number, number | undefined];
   const dir = makeTempDir('zookeeper');
   mkdirSync(join(dir.path, 'data'));
   const cfg = join(dir.path, 'zoo.cfg');
+  const tlsLines: string[] = [];
+  if (tls && securePort) {
+    const keyStore = join(dir.path, 'server-keystore.pem');
+    writeFileSync(keyStore, readFileSync(tls.key, 'utf8') + readFileSync(tls.cert, 'utf8'));
+    tlsLines.push(
+      `secureClientPort=${securePort}`, 'secureClientPortAddress=127.0.0.1', 'serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory',
+      `ssl.keyStore.location=${keyStore}`, 'ssl.keyStore.type=PEM', `ssl.trustStore.location=${tls.ca}`, 'ssl.trustStore.type=PEM',
+      'ssl.clientAuth=need', 'authProvider.x509=org.apache.zookeeper.server.auth.X509AuthenticationProvider',
+    );
+  }
   // tickTime 500 ms: sessions from 1 s to 60 s, so a test ttl of a few seconds is honoured as is.
   writeFileSync(cfg, [
     'tickTime=500', `dataDir=${join(dir.path, 'data')}`, `clientPort=${port}`, 'clientPortAddress=127.0.0.1',
     'minSessionTimeout=1000', 'maxSessionTimeout=60000', 'admin.enableServer=false', '4lw.commands.whitelist=ruok,srvr,mntr',
-    'maxClientCnxns=0',
+    'maxClientCnxns=0', ...tlsLines,
   ].join('\n') + '\n');
   const service = new Service('zookeeper', 'java', [
     '-Xmx128m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', `-Dzookeeper.log.dir=${dir.path}`,
-    '-cp', ZK_CLASSPATH, 'org.apache.zookeeper.server.ZooKeeperServerMain', cfg,
+    '-cp', ZK_CLASSPATH + (tls ? ZK_NETTY_CLASSPATH : ''), 'org.apache.zookeeper.server.ZooKeeperServerMain', cfg,
   ], () => ruok(port), join(dir.path, 'zookeeper.log'));
   await service.start();
   const stop = async () => {
     await service.kill();
     dir.remove();
   };
-  const hostPort = `127.0.0.1:${port}`;
+  const hostPort = `127.0.0.1:${securePort ?? port}`;
+  const section: JsonObject = tls
+    ? { zookeeper: { hosts: [hostPort], use_ssl: true, cacert: tls.ca, cert: tls.clientCert, key: tls.clientKey } }
+    : { zookeeper: { hosts: [hostPort] } };
   return {
-    backend: 'zookeeper', port, section: { zookeeper: { hosts: [hostPort] } }, dcsUrl: `zookeeper://${hostPort}`,
+    backend: 'zookeeper', port, ...(securePort ? { securePort } : {}), section, dcsUrl: `zookeeper://${hostPort}`,
     asEtcd: placeholderEtcd(service, hostPort, stop),
     pause: () => service.kill(), resume: () => service.start(), stop,
   };

@@ -38,8 +38,3 @@ export function sessionIdOf(owner: Buffer | undefined): string | undefined {
   if (!owner || owner.every((b) => b === 0)) return undefined;
   return owner.toString('hex');
 }
-
-/** Patroni's session timeout is `ttl` (ZooKeeper clamps it to the server's min/max session timeout). */
-export function sessionTimeoutMs(ttl: number): number {
-  return Math.round(ttl * 1000);
-}

@@ -39,12 +39,23 @@ declare module 'node-zookeeper-client' {
     getChildren(path: string, watcher: Watcher | undefined, callback: Cb<[string[], Stat]>): void;
     exists(path: string, watcher: Watcher | undefined, callback: Cb<[Stat | null]>): void;
     mkdirp(path: string, data: Buffer | null, acls: unknown[], mode: number, callback: Cb<[string]>): void;
+    getACL(path: string, callback: Cb<[ACL[], Stat]>): void;
   }
   export interface ClientOptions { sessionTimeout?: number; spinDelay?: number; retries?: number; sessionId?: Buffer; sessionPassword?: Buffer }
   export function createClient(connectionString: string, options?: ClientOptions): Client;
 
   export const CreateMode: { PERSISTENT: number; EPHEMERAL: number };
-  export const ACL: { OPEN_ACL_UNSAFE: unknown[] };
+  export class Id {
+    constructor(scheme: string, id: string);
+    scheme: string;
+    id: string;
+  }
+  export class ACL {
+    constructor(permission: number, id: Id);
+    permission: number;
+    id: Id;
+    static OPEN_ACL_UNSAFE: ACL[];
+  }
   export const Event: { NODE_CREATED: number; NODE_DELETED: number; NODE_DATA_CHANGED: number; NODE_CHILDREN_CHANGED: number };
   export const State: { DISCONNECTED: ZkState; SYNC_CONNECTED: ZkState; EXPIRED: ZkState; AUTH_FAILED: ZkState; CONNECTED_READ_ONLY: ZkState };
   export const Exception: { NO_NODE: number; NODE_EXISTS: number; BAD_VERSION: number; NOT_EMPTY: number; CONNECTION_LOSS: number; SESSION_EXPIRED: number; OPERATION_TIMEOUT: number; NO_AUTH: number; AUTH_FAILED: number };
@@ -52,6 +63,7 @@ declare module 'node-zookeeper-client' {
     createClient: typeof createClient;
     CreateMode: typeof CreateMode;
     ACL: typeof ACL;
+    Id: typeof Id;
     Event: typeof Event;
     State: typeof State;
     Exception: typeof Exception;

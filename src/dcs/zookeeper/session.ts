@@ -2,10 +2,16 @@
 // leader and member znodes are ephemeral and vanish when it expires (`ttl` after we stop being
 // heard). An expired session, or a new ttl, is replaced by a new session; callers learn it from
 // `onNewSession` and re-publish their znodes.
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
 import zk, { type Client, type Stat, type Watcher, type ZkException } from 'node-zookeeper-client';
+import type { ZkAclEntry, ZkTlsConfig } from '../../config/types.js';
 import { log } from '../../log/logger.js';
 import { DcsError } from '../dcs.js';
-import { classifyZkError, sessionIdOf, sessionTimeoutMs, ZkRefusal } from './errors.js';
+import { classifyZkError, sessionIdOf, ZkRefusal } from './errors.js';
+import { sessionTimeoutMs, zkTimeouts } from './timeouts.js';
+import { zkTlsOptions } from './tls.js';
+import { installTransport, refreshTimeouts } from './transport.js';
 
 export interface ZkNodeData { value: string; stat: Stat }
 
@@ -43,7 +49,18 @@ export interface ZkSessionOptions {
   hosts: string[];
   authData: [string, string][];
   ttl: number;
+  loopWait: number;
   retryTimeout: number;
+  tls?: ZkTlsConfig;
+  /** set_acls: the ACL of every znode created (parents included, as kazoo's makepath); default world:anyone ALL. */
+  acl?: ZkAclEntry[];
+}
+
+const readPem = (path: string): string => readFileSync(path, 'utf8');
+
+/** set_acls entries as the library's ACL objects. */
+function libraryAcl(acl: ZkAclEntry[] | undefined): unknown[] {
+  return acl ? acl.map((a) => new zk.ACL(a.perms, new zk.Id(a.scheme, a.id))) : zk.ACL.OPEN_ACL_UNSAFE;
 }
 
 export class ZkSession {
@@ -56,7 +73,11 @@ export class ZkSession {
   private disconnectedSince: number | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private ttl: number;
+  private loopWait: number;
   private retryTimeout: number;
+  private readonly acl: unknown[];
+  /** The TLS options last read successfully (files are re-read for each connection, as kazoo does). */
+  private tlsOptions: ConnectionOptions | undefined;
   /** The new session may not hold what the old one did (watches, ephemeral znodes). */
   onNewSession: () => void = () => {};
   /** Connection lost or regained: the cache must not be trusted until re-read. */
@@ -65,7 +86,23 @@ export class ZkSession {
   constructor(private readonly opts: ZkSessionOptions) {
     this.hosts = opts.hosts.join(',');
     this.ttl = opts.ttl;
+    this.loopWait = opts.loopWait;
     this.retryTimeout = opts.retryTimeout;
+    this.acl = libraryAcl(opts.acl);
+    // Unreadable certificate files are a configuration error at start, not an endless reconnect loop.
+    if (opts.tls) this.tlsOptions = zkTlsOptions(opts.tls, readPem);
+  }
+
+  /** TLS options for the next connection: the files as they are now, or the last good ones. */
+  private currentTls(): ConnectionOptions | undefined {
+    const cfg = this.opts.tls;
+    if (!cfg) return undefined;
+    try {
+      this.tlsOptions = zkTlsOptions(cfg, readPem);
+    } catch (e) {
+      log.error('ZooKeeper TLS: %s (using the certificates read before)', e instanceof Error ? e.message : String(e));
+    }
+    return this.tlsOptions;
   }
 
   get isConnected(): boolean {
@@ -75,6 +112,11 @@ export class ZkSession {
   /** Our session id (hex), as ephemeral znodes show it in ephemeralOwner. */
   get sessionId(): string | undefined {
     return this.connected && this.client ? sessionIdOf(this.client.getSessionId()) : undefined;
+  }
+
+  /** The session timeout the server granted (ms), while connected. */
+  get negotiatedTimeoutMs(): number | undefined {
+    return this.connected && this.client ? this.client.getSessionTimeout() : undefined;
   }
 
   /** Session id and password of the live session (tests force its expiry with them). */
@@ -92,6 +134,10 @@ export class ZkSession {
     this.disconnectedSince = Date.now();
     this.startWatchdog();
     const client = zk.createClient(this.hosts, { sessionTimeout: sessionTimeoutMs(this.ttl), spinDelay: 500, retries: 0 });
+    installTransport(client, {
+      ...(this.opts.tls ? { tls: () => this.currentTls() ?? {} } : {}),
+      timeouts: () => zkTimeouts({ ttl: this.ttl, loopWait: this.loopWait }),
+    });
     this.client = client;
     client.on('state', (state: { name: string }) => {
       if (this.client !== client) return;
@@ -160,12 +206,19 @@ export class ZkSession {
     this.onNewSession();
   }
 
-  /** A new ttl needs a new session (ZooKeeper cannot change a session's timeout). */
-  setTimeouts(ttl: number, retryTimeout: number): boolean {
+  /**
+   * ZooKeeper.reload_config: a new ttl needs a new session (set_ttl: ZooKeeper cannot change a
+   * session's timeout); a new loop_wait changes the connect and read timeouts (Patroni reconnects for
+   * that, the adapter applies them to the live connection); retry_timeout is the next request's deadline.
+   */
+  setTimeouts(ttl: number, loopWait: number, retryTimeout: number): boolean {
     const ttlChanged = ttl !== this.ttl;
+    const loopWaitChanged = loopWait !== this.loopWait;
     this.ttl = ttl;
+    this.loopWait = loopWait;
     this.retryTimeout = retryTimeout;
     if (ttlChanged && this.client) this.replace();
+    else if (loopWaitChanged && this.client) refreshTimeouts(this.client);
     return ttlChanged;
   }
 
@@ -235,12 +288,12 @@ export class ZkSession {
   async create(path: string, value: string, ephemeral: boolean, deadline = this.deadline()): Promise<void> {
     const parent = path.slice(0, path.lastIndexOf('/'));
     const mode = ephemeral ? zk.CreateMode.EPHEMERAL : zk.CreateMode.PERSISTENT;
-    const attempt = () => this.run<string>('create', path, deadline, (c, cb) => c.create(path, Buffer.from(value, 'utf8'), zk.ACL.OPEN_ACL_UNSAFE, mode, cb));
+    const attempt = () => this.run<string>('create', path, deadline, (c, cb) => c.create(path, Buffer.from(value, 'utf8'), this.acl, mode, cb));
     try {
       await attempt();
     } catch (e) {
       if (!(e instanceof ZkRefusal) || e.code !== -101 || !parent) throw e;
-      await this.run<string>('create', parent, deadline, (c, cb) => c.mkdirp(parent, null, zk.ACL.OPEN_ACL_UNSAFE, zk.CreateMode.PERSISTENT, cb));
+      await this.run<string>('create', parent, deadline, (c, cb) => c.mkdirp(parent, null, this.acl, zk.CreateMode.PERSISTENT, cb));
       await attempt();
     }
   }

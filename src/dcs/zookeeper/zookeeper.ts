@@ -1,6 +1,7 @@
 // Dcs over ZooKeeper with Patroni's znodes (patroni/dcs/zookeeper.py): the leader and member znodes
 // are ephemeral, owned by our session, whose timeout is `ttl`: keeping the lock is keeping the
 // session alive. CAS writes compare stat.version; `initialize` is a create race.
+import type { ZkAclEntry, ZkTlsConfig } from '../../config/types.js';
 import { log } from '../../log/logger.js';
 import type { Cluster, Leader, MemberData } from '../cluster.js';
 import { DcsError, type Dcs, type LeaderStatusUpdate } from '../dcs.js';
@@ -19,6 +20,8 @@ export interface ZooKeeperOptions {
   name: string;
   hosts: string[];
   authData: [string, string][];
+  tls?: ZkTlsConfig;
+  acl?: ZkAclEntry[];
   ttl: number;
   loopWait: number;
   retryTimeout: number;
@@ -42,7 +45,10 @@ export class ZooKeeper implements Dcs {
     this.backend = opts.backend ?? 'zookeeper';
     this.name = opts.name;
     this.clusterPath = clusterPathFor(opts.namespace, opts.scope);
-    this.session = new ZkSession({ hosts: opts.hosts, authData: opts.authData, ttl: opts.ttl, retryTimeout: opts.retryTimeout });
+    this.session = new ZkSession({
+      hosts: opts.hosts, authData: opts.authData, ttl: opts.ttl, loopWait: opts.loopWait, retryTimeout: opts.retryTimeout,
+      ...(opts.tls ? { tls: opts.tls } : {}), ...(opts.acl ? { acl: opts.acl } : {}),
+    });
     this.statusWriter = new LeaderStatusWriter((k, v) => this.setOrCreate(this.key(k), v), (k) => this.view?.get(this.key(k))?.value);
     if (opts.mode === 'daemon') {
       const view = new ZkView(this.session, this.clusterPath, (c) => this.onCacheChange(c));
@@ -316,7 +322,7 @@ export class ZooKeeper implements Dcs {
   }
 
   setTimeouts(t: { ttl: number; loopWait: number; retryTimeout: number }): void {
-    this.session.setTimeouts(t.ttl, t.retryTimeout);
+    this.session.setTimeouts(t.ttl, t.loopWait, t.retryTimeout);
   }
 
   async close(): Promise<void> {

@@ -69,13 +69,11 @@ test("Exhibitor's cluster list -> sorted host:port ensemble", () => {
   for (const bad of ['{"servers":[],"port":2181}', '{"servers":["a"]}', '[]', 'html']) assert.equal(ensembleFrom(bad), undefined, bad);
 });
 
-test('zookeeper / exhibitor sections: hosts, default port, auth_data; TLS refused by name', () => {
+test('zookeeper / exhibitor sections: hosts, default port, auth_data (TLS and set_acls: zookeeper-security.test.ts)', () => {
   assert.deepEqual(zookeeperConfig({ hosts: 'a:1, b' }), { kind: 'zookeeper', hosts: ['a:1', 'b:2181'], auth_data: [] });
   assert.deepEqual(zookeeperConfig({ hosts: ['a'], auth_data: { digest: 'u:p' } }).auth_data, [['digest', 'u:p']]);
   assert.deepEqual(zookeeperConfig({ hosts: ['a'], auth_data: [['digest', 'u:p']] }).auth_data, [['digest', 'u:p']]);
   const refused: [Record<string, unknown>, RegExp][] = [
-    [{ hosts: ['a'], use_ssl: true }, /^zookeeper\.use_ssl: TLS to ZooKeeper is not supported yet$/],
-    [{ hosts: ['a'], set_acls: { CN: ['ALL'] } }, /^zookeeper\.set_acls: /],
     [{}, /^zookeeper\.hosts must be set$/],
     [{ hosts: ['a:99999'] }, /port must be a number/],
   ];
