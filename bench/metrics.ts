@@ -3,7 +3,7 @@ export type Impl = 'ts' | 'debian';
 export const IMPLS: readonly Impl[] = ['ts', 'debian'];
 export const IMPL_LABEL: Record<Impl, string> = { ts: 'patroni-ts', debian: 'Patroni 3.0.2' };
 
-export type Unit = 's' | 'ms' | 'req/s' | 'MiB' | '% CPU' | 'req/member/min';
+export type Unit = 's' | 'ms' | 'req/s' | 'MiB' | '% CPU' | 'req/member/min' | 'watches';
 
 /** A target from the issues, checked against the ours/theirs ratio of medians or our own median. */
 export type Goal =
@@ -41,11 +41,26 @@ export const METRICS = [
   { id: 'rps_cluster', label: 'REST GET /cluster requests/s (wrk)', unit: 'req/s',
     goal: { kind: 'ratio-at-least', value: 10, text: '>= 10x Patroni' } },
   { id: 'p99_cluster', label: 'REST GET /cluster p99 (wrk)', unit: 'ms', goal: { kind: 'ours-below', value: 5, text: '< 5 ms' } },
+  { id: 'p50_primary_busy', label: 'REST GET /primary p50 on the leader, writer + replication + HA cycle running (wrk)', unit: 'ms' },
+  { id: 'p99_primary_busy', label: 'REST GET /primary p99 on the leader, writer + replication + HA cycle running (wrk)', unit: 'ms',
+    goal: { kind: 'ours-below', value: 2, text: '<= 2 ms' } },
+  { id: 'p50_replica_busy', label: 'REST GET /replica p50 on a replica, writer + replication + HA cycle running (wrk)', unit: 'ms' },
+  { id: 'p99_replica_busy', label: 'REST GET /replica p99 on a replica, writer + replication + HA cycle running (wrk)', unit: 'ms',
+    goal: { kind: 'ours-below', value: 2, text: '<= 2 ms' } },
   { id: 'ctl_list', label: '`patronictl list` wall time (hyperfine)', unit: 'ms',
     goal: { kind: 'ratio-at-most', value: 1 / 3, text: 'ours <= 1/3 of Patroni' } },
   { id: 'idle_rss', label: 'idle RSS per daemon (one sample per node)', unit: 'MiB' },
   { id: 'idle_cpu', label: 'idle CPU per daemon (one sample per node)', unit: '% CPU' },
   { id: 'dcs_requests', label: 'idle DCS requests per member per minute (etcd gRPC metrics)', unit: 'req/member/min' },
+  { id: 'scale_bootstrap', label: '--scale: bootstrap of the large cluster from empty (start -> leader + all others streaming)', unit: 's' },
+  { id: 'scale_switchover', label: '--scale: large cluster, `patronictl switchover --force` started -> new primary accepts a write', unit: 's' },
+  { id: 'scale_failover_crash', label: '--scale: large cluster, host crash of the primary -> a replica accepts writes', unit: 's' },
+  { id: 'scale_get_cluster', label: '--scale: large cluster, GET /cluster on the leader (one request at a time)', unit: 'ms' },
+  { id: 'scale_ctl_list', label: '--scale: large cluster, `patronictl list` wall time', unit: 'ms' },
+  { id: 'dcs_replay_rps', label: '--scale: simulated clusters on one etcd, requests/s (one recorded 3-member cluster replayed per simulated cluster)', unit: 'req/s' },
+  { id: 'dcs_replay_etcd_cpu', label: '--scale: simulated clusters on one etcd, etcd CPU', unit: '% CPU' },
+  { id: 'dcs_replay_etcd_rss', label: '--scale: simulated clusters on one etcd, etcd RSS (peak)', unit: 'MiB' },
+  { id: 'dcs_replay_watches', label: '--scale: simulated clusters on one etcd, watch streams held', unit: 'watches' },
   { id: 'failover_crash_etcd2', label: 'etcd v2: failover after host crash -> replica accepts writes', unit: 's', backend: 'etcd2' },
   { id: 'dcs_requests_etcd2', label: 'etcd v2: idle DCS requests per member per minute (v2 store reads + writes + watches)', unit: 'req/member/min', backend: 'etcd2' },
   { id: 'failover_crash_zookeeper', label: 'ZooKeeper: failover after host crash -> replica accepts writes', unit: 's', backend: 'zookeeper' },

@@ -14,10 +14,25 @@ export const PROFILES: Record<Profile['name'], Profile> = {
   fast: { name: 'fast', ttl: 20, loopWait: 2, retryTimeout: 5 },
 };
 
+export interface ScaleOptions {
+  /** Members of the large cluster (--members, default 15). */
+  members: number;
+  /** Simulated 3-member clusters on one etcd (--clusters, default 1000). */
+  clusters: number;
+  /** Steady-state traffic recorded from one real cluster (--record-seconds, default 60). */
+  recordSeconds: number;
+  /** Length of the replay (--replay-seconds, default 60). */
+  replaySeconds: number;
+}
+
 export interface BenchOptions {
   quick: boolean;
   /** Only print the step timeline of one bootstrap and one switchover of ours (bench/trace.ts). */
   trace: boolean;
+  /** Only the health-checks-under-load row (bench/health-load.ts), ours and Debian's, fast profile. */
+  health: boolean;
+  /** `--scale`: the large-cluster and many-clusters-on-one-etcd rows (bench/scale/), fast profile. */
+  scale: ScaleOptions | undefined;
   profiles: Profile[];
   /** Repetitions of each HA measurement (bootstrap, switchover, failovers). */
   reps: number;
@@ -38,21 +53,34 @@ export interface BenchOptions {
 export function parseOptions(argv: readonly string[]): BenchOptions {
   const quick = argv.includes('--quick');
   const trace = argv.includes('--trace');
+  const health = argv.includes('--health');
   const optionValue = (flag: string): string | undefined => {
     const at = argv.indexOf(flag);
     return at >= 0 ? argv[at + 1] : undefined;
   };
   const resultsDir = optionValue('--results-dir');
   const backendsArg = optionValue('--backends');
-  const withValue = ['--results-dir', '--backends'];
-  const known = ['--quick', '--trace', '--backends-only', ...withValue];
+  const withValue = ['--results-dir', '--backends', '--members', '--clusters', '--record-seconds', '--replay-seconds'];
+  const known = ['--quick', '--trace', '--health', '--scale', '--backends-only', ...withValue];
   const unknown = argv.filter((a, i) => a.startsWith('--') && !known.includes(a) && !withValue.includes(argv[i - 1] ?? ''));
-  if (unknown.length > 0) throw new Error(`unknown option(s): ${unknown.join(' ')} (known: --quick, --trace, --results-dir DIR, --backends etcd2,zookeeper,exhibitor, --backends-only)`);
-  const backends = backendsArg === undefined ? (quick ? [] : [...ALL_BACKENDS]) : backendsArg.split(',').map((b) => b.trim()).filter(Boolean);
+  if (unknown.length > 0) throw new Error(`unknown option(s): ${unknown.join(' ')} (known: --quick, --trace, --health, --scale [--members N --clusters N --record-seconds S --replay-seconds S], --results-dir DIR, --backends etcd2,zookeeper,exhibitor, --backends-only)`);
+  const int = (flag: string, fallback: number, min: number): number => {
+    const v = optionValue(flag);
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new Error(`${flag} must be an integer >= ${min}`);
+    return n;
+  };
+  const scale: ScaleOptions | undefined = argv.includes('--scale')
+    ? { members: int('--members', 15, 3), clusters: int('--clusters', 1000, 1), recordSeconds: int('--record-seconds', 60, 5), replaySeconds: int('--replay-seconds', 60, 5) }
+    : undefined;
+  const backends = backendsArg === undefined ? (quick || health || scale ? [] : [...ALL_BACKENDS]) : backendsArg.split(',').map((b) => b.trim()).filter(Boolean);
   const bad = backends.filter((b) => !(ALL_BACKENDS as readonly string[]).includes(b));
   if (bad.length > 0) throw new Error(`unknown backend(s): ${bad.join(', ')} (known: ${ALL_BACKENDS.join(', ')})`);
-  const common = { trace, resultsDir, backends: backends as BackendName[], etcd3: !argv.includes('--backends-only') };
+  const common = { trace, health, scale, resultsDir, backends: backends as BackendName[], etcd3: !argv.includes('--backends-only') };
+  // --health and --scale measure under the fast profile only.
+  const profiles = quick || health || scale ? [PROFILES.fast] : [PROFILES.fast, PROFILES.default];
   return quick
-    ? { quick, profiles: [PROFILES.fast], reps: 1, wrkSeconds: 3, wrkRuns: 1, ctlRuns: 5, idleSeconds: 15, ...common }
-    : { quick, profiles: [PROFILES.fast, PROFILES.default], reps: 3, wrkSeconds: 10, wrkRuns: 3, ctlRuns: 20, idleSeconds: 60, ...common };
+    ? { quick, profiles, reps: 1, wrkSeconds: 3, wrkRuns: 1, ctlRuns: 5, idleSeconds: 15, ...common }
+    : { quick, profiles, reps: 3, wrkSeconds: 10, wrkRuns: 3, ctlRuns: 20, idleSeconds: 60, ...common };
 }

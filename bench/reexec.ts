@@ -38,7 +38,9 @@ export async function rerunAsPostgres(repoRoot: string, args: readonly string[],
     cpSync(repoRoot, cwd, { recursive: true, filter: (src) => !/[\\/](\.git|\.demo)$/.test(src) });
   }
   chownTree(scratch, uid, gid);
-  const child = spawn('runuser', ['-u', RUN_AS, '--', 'env', `HOME=${scratch}`, `TMPDIR=${childTmp}`,
+  // The soft open-files limit raised to the hard one (runuser's session starts at 1024): `--scale` holds a
+  // watch stream per simulated member, 3,000 sockets at 1,000 clusters, and etcd as many.
+  const child = spawn('runuser', ['-u', RUN_AS, '--', 'sh', '-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', 'sh', 'env', `HOME=${scratch}`, `TMPDIR=${childTmp}`,
     process.execPath, '--import', 'tsx', join(cwd, 'bench/run.ts'), ...args, '--results-dir', childResults],
   { cwd, stdio: 'inherit' });
   // A terminal's ^C reaches the child directly; a signal sent to this process alone is passed on.

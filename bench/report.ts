@@ -77,8 +77,12 @@ export function reportMarkdown(store: ResultStore, info: RunInfo): string {
     '',
     `Versions: ${Object.entries(versions).map(([k, v]) => `${k}: ${v}`).join('; ')}.`,
     '',
-    `Repetitions: ${info.options.reps} per HA measurement; wrk ${info.options.wrkRuns} x ${info.options.wrkSeconds} s per endpoint (2 threads, 16 connections); ` +
-      `hyperfine ${info.options.ctlRuns} runs; idle window ${info.options.idleSeconds} s. Cells: min / **median** / max; ratio = ours / theirs of the medians.`,
+    info.options.scale
+      ? `--scale: a ${info.options.scale.members}-member cluster (one switchover, one host crash, GET /cluster x 20, patronictl list x 5); ` +
+        `one 3-member cluster's etcd traffic recorded for ${info.options.scale.recordSeconds} s and replayed as ${info.options.scale.clusters} clusters for ${info.options.scale.replaySeconds} s. ` +
+        'Cells: min / **median** / max; ratio = ours / theirs of the medians.'
+      : `Repetitions: ${info.options.reps} per HA measurement; wrk ${info.options.wrkRuns} x ${info.options.wrkSeconds} s per endpoint (2 threads, 16 connections); ` +
+        `hyperfine ${info.options.ctlRuns} runs; idle window ${info.options.idleSeconds} s. Cells: min / **median** / max; ratio = ours / theirs of the medians.`,
   ];
   for (const p of info.options.profiles) {
     lines.push('', `## Profile \`${p.name}\`: ttl ${p.ttl}, loop_wait ${p.loopWait}, retry_timeout ${p.retryTimeout}`, '',
@@ -86,7 +90,8 @@ export function reportMarkdown(store: ResultStore, info: RunInfo): string {
       '|---|---|---|---|---|---|');
     for (const def of METRICS) {
       const r = row(store, p, def);
-      if ('backend' in def && r.samples.ts.length + r.samples.debian.length === 0) continue;
+      // Rows no mode of this run measured (other backends, --health, --scale) are left out.
+      if (r.samples.ts.length + r.samples.debian.length === 0) continue;
       const goal = r.goalDef ? `${r.goalDef.text}: ${VERDICT[r.goal ?? 'unknown']}` : '';
       lines.push(`| ${def.label} | ${def.unit} | ${cell(r.ours, errorsOf(r.samples.ts))} | ${cell(r.theirs, errorsOf(r.samples.debian))} | ` +
         `${r.ratio === undefined ? 'n/a' : r.ratio.toFixed(2)} | ${goal} |`);

@@ -14,7 +14,8 @@ import { progress } from './progress.js';
 import { rerunAsPostgres } from './reexec.js';
 import { reportJson, reportMarkdown } from './report.js';
 import { ResultStore } from './results.js';
-import { runSuite } from './suite.js';
+import { runScale } from './scale/run.js';
+import { runHealthSuite, runSuite } from './suite.js';
 import { runTrace } from './trace.js';
 import { existsSync } from 'node:fs';
 
@@ -46,7 +47,11 @@ async function bench(argv: readonly string[]): Promise<number> {
   try {
     etcd = await startEtcd();
     progress(`etcd at ${etcd.endpoint}`);
-    if (options.etcd3) {
+    if (options.scale) {
+      for (const impl of IMPLS) await runScale({ impl, profile: PROFILES.fast, options, etcd, store });
+    } else if (options.health) {
+      for (const impl of IMPLS) await runHealthSuite({ impl, profile: PROFILES.fast, options, etcd, store });
+    } else if (options.etcd3) {
       for (const profile of options.profiles) {
         for (const impl of IMPLS) await runSuite({ impl, profile, options, etcd, store });
       }
@@ -61,7 +66,7 @@ async function bench(argv: readonly string[]): Promise<number> {
   const info = { startedAt, finishedAt: new Date().toISOString(), options, env };
   const dir = resolve(options.resultsDir ?? RESULTS_DIR);
   mkdirSync(dir, { recursive: true });
-  const base = join(dir, `${fileStamp(startedAt)}${options.quick ? '-quick' : ''}`);
+  const base = join(dir, `${fileStamp(startedAt)}${options.scale ? '-scale' : options.health ? '-health' : options.quick ? '-quick' : ''}`);
   const markdown = reportMarkdown(store, info);
   writeFileSync(`${base}.json`, `${JSON.stringify(reportJson(store, info), null, 2)}\n`);
   writeFileSync(`${base}.md`, markdown);

@@ -6,6 +6,7 @@ import { step, tag, type SuiteContext } from './context.js';
 import { measureCtl } from './ctl.js';
 import { measureCrashFailover, measurePostgresCrash } from './failover.js';
 import { startHaproxy, type Haproxy } from './haproxy.js';
+import { measureHealthUnderLoad } from './health-load.js';
 import { measureHttp } from './http.js';
 import { measureIdle } from './idle-window.js';
 import { progress } from './progress.js';
@@ -31,6 +32,7 @@ export async function runSuite(ctx: SuiteContext): Promise<void> {
       haproxy = await startHaproxy(cluster);
       writer = new Writer(haproxy.port);
     });
+    await measureHealthUnderLoad(ctx, cluster, writer);
     await measureSwitchover(ctx, cluster, writer);
     await measureCrashFailover(ctx, cluster, writer);
     await writer?.stop();
@@ -46,4 +48,24 @@ export async function runSuite(ctx: SuiteContext): Promise<void> {
 async function stopCluster(ctx: SuiteContext, cluster: TestCluster): Promise<void> {
   progress(`${tag(ctx)} stopping the cluster`);
   await cluster.remove();
+}
+
+/** `--health`: one cluster, HAProxy and a writer, then only the health-checks-under-load row. */
+export async function runHealthSuite(ctx: SuiteContext): Promise<void> {
+  progress(`${tag(ctx)} === health checks under load, ttl ${ctx.profile.ttl}, loop_wait ${ctx.profile.loopWait} ===`);
+  const cluster = await measureBootstrap(ctx);
+  if (!cluster) return;
+  let haproxy: Haproxy | undefined;
+  let writer: Writer | undefined;
+  try {
+    await step(ctx, 'start HAProxy and a writing client', ['p99_primary_busy', 'p99_replica_busy'], async () => {
+      haproxy = await startHaproxy(cluster);
+      writer = new Writer(haproxy.port);
+    });
+    await measureHealthUnderLoad(ctx, cluster, writer);
+  } finally {
+    await writer?.stop();
+    await haproxy?.stop();
+    await stopCluster(ctx, cluster);
+  }
 }

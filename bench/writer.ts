@@ -30,6 +30,10 @@ export class Writer {
     this.loop = this.run();
   }
 
+  get successCount(): number {
+    return this.successes.length;
+  }
+
   get lastSuccess(): number | undefined {
     return this.successes[this.successes.length - 1];
   }

@@ -23,6 +23,10 @@ export interface LabOptions {
   workDir: string;
   timing: Timing;
   maximumLagOnFailover: number;
+  /** host:port the nodes reach etcd through (a proxy), instead of etcd itself; no member discovery then. */
+  etcdProxy?: string;
+  /** watchdog.safety_margin (default 5); -1: timeout ttl/2, for small ttls. */
+  watchdogSafetyMargin?: number;
 }
 
 export function postgresIds(): PostgresIds {
@@ -43,7 +47,8 @@ function labNodeConfig(o: LabOptions, host: Host, dir: string): JsonObject {
   const net = `${SUBNET}.0/${PREFIX_LEN}`;
   return nodeConfig(cluster, { name: host.name, dir, restPort: REST_PORT, pgPort: PG_PORT }, {
     restapi: { listen: `${host.address}:${REST_PORT}`, connect_address: `${host.address}:${REST_PORT}` },
-    watchdog: { mode: 'automatic', driver: 'testing', device: watchdogPath(dir), safety_margin: 5 },
+    watchdog: { mode: 'automatic', driver: 'testing', device: watchdogPath(dir), safety_margin: o.watchdogSafetyMargin ?? 5 },
+    ...(o.etcdProxy ? { etcd3: { hosts: [o.etcdProxy], use_proxies: true } } : {}),
     postgresql: {
       listen: `${host.address}:${PG_PORT}`,
       connect_address: `${host.address}:${PG_PORT}`,

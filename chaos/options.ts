@@ -1,6 +1,7 @@
 // Command line of `npm run chaos` (pure).
 import { parseArgs } from 'node:util';
 import { isFaultName, type FaultName, type Mode } from './plan.js';
+import { parseDuration } from './stress-plan.js';
 
 export interface ChaosOptions {
   seed: number;
@@ -15,13 +16,22 @@ export interface ChaosOptions {
   hostile: boolean;
   /** Hostile REST requests to send (--requests, default 10,000). */
   requests: number;
+  /** --stress: ttl 6, the primary's host under CPU, disk and etcd-latency stress (chaos/stress.ts). */
+  stress: boolean;
+  /** --duration of the stress (default 30 min), seconds. */
+  durationS: number;
+  /** --crashes: host crashes of the primary timed after the stress (default 5). */
+  crashes: number;
 }
 
 export const USAGE = `usage: node --import tsx chaos/run.ts [--seed N] [--short | --quick] [--repeats N] [--nodes N]
        [--faults a,b,...] [--recovery-bound SECONDS] [--json FILE] [--keep]
+       [--stress [--duration 30m] [--crashes N]]
   --short     3 faults (kill -9 primary, freeze node, cut primary from etcd), async only: the in-suite variant
   --quick     every fault once per profile (async, then synchronous_mode_strict)
   (default)   every fault --repeats times (3) per profile, in seeded random order
+  --stress    ttl 6; the primary's host under stress (CPU burners, 1 s disk stalls, etcd +500 ms) for
+              --duration (30m; 90s, 2m, 1h), then --crashes N (5) host crashes timed to a writable replica
   --hostile   hostile REST requests (--requests N, default 10000) then garbage in every DCS key
   --keep      keep the work directory (logs, data directories) even when the run passed`;
 
@@ -33,6 +43,7 @@ export function parseOptions(argv: readonly string[], defaultSeed: number): Chao
       repeats: { type: 'string' }, nodes: { type: 'string' }, faults: { type: 'string' },
       json: { type: 'string' }, keep: { type: 'boolean' }, 'recovery-bound': { type: 'string' },
       hostile: { type: 'boolean' }, requests: { type: 'string' },
+      stress: { type: 'boolean' }, duration: { type: 'string' }, crashes: { type: 'string' },
     },
     strict: true,
   });
@@ -56,5 +67,8 @@ export function parseOptions(argv: readonly string[], defaultSeed: number): Chao
     recoveryBoundS: int(values['recovery-bound'], 120, 'recovery-bound', 10),
     hostile: values.hostile ?? false,
     requests: int(values.requests, 10_000, 'requests', 1),
+    stress: values.stress ?? false,
+    durationS: parseDuration(values.duration ?? '30m'),
+    crashes: int(values.crashes, 5, 'crashes', 0),
   };
 }

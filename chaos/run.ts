@@ -13,6 +13,7 @@ import { drive, printReport } from './driver.js';
 import { hostileMain } from './hostile/main.js';
 import { canCreateNetns, createLab, destroyLab, destroyNetns, staleNetns } from './netns.js';
 import { parseOptions, USAGE, type ChaosOptions } from './options.js';
+import { driveStress, printStressReport } from './stress.js';
 import { formatTable, summarize, type FaultResult } from './stats.js';
 import { makeTopology, type Topology } from './topology.js';
 
@@ -79,6 +80,11 @@ async function outer(o: ChaosOptions): Promise<number> {
 }
 
 async function inner(o: ChaosOptions, ctx: InnerContext): Promise<number> {
+  if (o.stress) {
+    const report = await driveStress(o, ctx.topology, ctx.workDir);
+    printStressReport(report);
+    return report.violations.length === 0 ? 0 : 1;
+  }
   const results: FaultResult[] = [];
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => {

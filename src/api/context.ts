@@ -84,6 +84,12 @@ export interface ApiContext {
    * (see buildNodeStatus).
    */
   nodeStatus(): Promise<NodeStatusReport>;
+  /**
+   * The same for health checks: may answer from a snapshot up to twice as old while a refresh runs
+   * in the background, so a busy load balancer never waits for PostgreSQL. The returned object is
+   * shared between requests until its inputs change: never mutate it.
+   */
+  healthStatus(): Promise<NodeStatusReport>;
   /** Last DCS view; null while the DCS is unreachable. */
   cachedCluster(): Cluster | null;
   /** Linearizable read for /cluster, the write endpoints and switchover polling. */

@@ -12,7 +12,8 @@ export type JsonBody = Json | NodeStatus | ClusterJson | HistoryLine[] | Dashboa
 
 export type ApiResponse =
   /** `application/json`, Python json.dumps text. */
-  | { kind: 'json'; code: number; body: JsonBody; headers?: Record<string, string> }
+  /** `shared`: the body is an immutable object shared between requests, its serialisation is reused. */
+  | { kind: 'json'; code: number; body: JsonBody; headers?: Record<string, string>; shared?: true }
   /** Prometheus exposition: `text/plain`. */
   | { kind: 'plain'; code: number; text: string }
   /** Plain messages: Patroni sends them as `text/html`. */

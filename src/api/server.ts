@@ -14,7 +14,7 @@ import type { ApiContext } from './context.js';
 import { errorPage, reasonPhrase } from './error-page.js';
 import { healthCode, parseTarget } from './health.js';
 import { pyJson } from '../util/py-json.js';
-import type { ApiRequest, ApiResponse } from './response.js';
+import type { ApiRequest, ApiResponse, JsonBody } from './response.js';
 import { apiRoutes } from './routes.js';
 import { routeKey, type RouteTable } from './routes/types.js';
 
@@ -60,6 +60,23 @@ function extraHeaders(cfg: RestApiConfig): Record<string, string> {
   return cfg.certfile ? { ...cfg.http_extra_headers, ...cfg.https_extra_headers } : { ...cfg.http_extra_headers };
 }
 
+/**
+ * Serialised JSON bodies by object identity: the health checks answer with one shared status object
+ * until it changes (ApiContext.healthStatus), so a busy load balancer costs one serialisation per
+ * change, not one per request. Weak: a replaced status is collected with its body.
+ */
+const serialised = new WeakMap<object, Buffer>();
+
+function sharedJsonBody(body: JsonBody): Buffer {
+  if (typeof body !== 'object' || body === null) return Buffer.from(pyJson(body));
+  let buf = serialised.get(body);
+  if (!buf) {
+    buf = Buffer.from(pyJson(body));
+    serialised.set(body, buf);
+  }
+  return buf;
+}
+
 function send(res: ServerResponse, method: string, r: ApiResponse, cfg: RestApiConfig, ctx: ApiContext): void {
   if (r.kind === 'status') {
     res.writeHead(r.code, { 'Content-Length': '0' });
@@ -73,7 +90,7 @@ function send(res: ServerResponse, method: string, r: ApiResponse, cfg: RestApiC
     res.end(method === 'HEAD' ? undefined : page);
     return;
   }
-  const body = Buffer.from(r.kind === 'json' ? pyJson(r.body) : r.text);
+  const body = r.kind === 'json' ? (r.shared ? sharedJsonBody(r.body) : Buffer.from(pyJson(r.body))) : Buffer.from(r.text);
   const type = r.kind === 'json' ? 'application/json' : r.kind === 'plain' ? 'text/plain' : 'text/html';
   res.writeHead(r.code, {
     Server: serverToken(cfg, ctx.version),
@@ -115,13 +132,13 @@ async function dispatch(req: ApiRequest, env: Env): Promise<ApiResponse> {
     return refused ?? route.handle(req, ctx);
   }
   if (method !== 'GET' && !statusOnly) return { kind: 'error', code: 501, reason: `Unsupported method ('${method}')` };
-  const report = await ctx.nodeStatus();
+  const report = await ctx.healthStatus();
   const d = ctx.dynamic();
   const code = healthCode(path, query, {
     status: report.status, latestEndLsn: report.latestEndLsn, cluster: ctx.cachedCluster(), isLeader: ctx.isLeader(),
     standbyCluster: d.standby_cluster !== null, tags: ctx.tags(),
   });
-  return statusOnly ? { kind: 'status', code } : { kind: 'json', code, body: report.status };
+  return statusOnly ? { kind: 'status', code } : { kind: 'json', code, body: report.status, shared: true };
 }
 
 function clientCertValid(socket: Socket): boolean {

@@ -1,6 +1,7 @@
 // The configuration files Patroni owns (ConfigHandler.write_postgresql_conf, write_recovery_conf, replace_pg_hba, replace_pg_ident): pure renderers producing the exact text,
 // and one I/O function that puts them in place before a start or a follow.
 import { closeSync, existsSync, openSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseDsn, type ConnParams } from './conninfo.js';
 import { pgFileMode, writeFileAtomic } from '../util/files.js';
@@ -41,12 +42,15 @@ export function writtenPrimaryConninfo(confText: string): ConnParams | null {
   return m ? parseDsn((m[1] as string).replace(/''/g, "'").replace(/\\\\/g, '\\')) : null;
 }
 
-/** host/port of primary_conninfo in the first of these files that has one (postgresql.conf, recovery.conf). */
-export function writtenUpstream(files: string[]): { name: string; host: string; port: number } | null {
+/**
+ * host/port of primary_conninfo in the first of these files that has one (postgresql.conf,
+ * recovery.conf). Asynchronous: the HA cycle asks it every time it confirms whom a replica follows.
+ */
+export async function writtenUpstream(files: string[]): Promise<{ name: string; host: string; port: number } | null> {
   for (const file of files) {
     let params: ConnParams | null;
     try {
-      params = writtenPrimaryConninfo(readFileSync(file, 'utf8'));
+      params = writtenPrimaryConninfo(await readFile(file, 'utf8'));
     } catch {
       continue;
     }

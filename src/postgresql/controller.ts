@@ -59,7 +59,7 @@ export interface PostgresController {
   /** Apply changed parameters (reload); reports parameters needing restart. */
   reload(blockCallbacks?: boolean): Promise<void>;
   /** True when the configured primary_conninfo already points at this upstream. */
-  isFollowing(upstream: Upstream | null): boolean;
+  isFollowing(upstream: Upstream | null): Promise<boolean>;
 
   /** Patroni's state string, set by the executor around long actions (`creating replica`...). */
   setState(state: PostgresState): void;

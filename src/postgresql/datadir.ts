@@ -57,6 +57,15 @@ export async function probeDataDirAsync(dataDir: string): Promise<DataDirProbe> 
   return classify(entries, () => version);
 }
 
+/** readMajorVersion off the event loop (every cycle's slot work asks it). */
+export async function readMajorVersionAsync(dataDir: string): Promise<number> {
+  try {
+    return majorVersionToNum(await readFile(join(dataDir, 'PG_VERSION'), 'utf8'));
+  } catch {
+    return 0;
+  }
+}
+
 export function readMajorVersion(dataDir: string): number {
   try {
     return majorVersionToNum(readFileSync(join(dataDir, 'PG_VERSION'), 'utf8'));

@@ -11,7 +11,7 @@ import { localAddress, LocalConnection, withClient, type ConnectTarget } from '.
 import { pgpassLines, type PgpassRecord } from './conninfo.js';
 import type { PostgresController, ServerRole, StopMode, Upstream } from './controller.js';
 import { readControlData, readCheckpointLsn } from './controldata.js';
-import { clearDirectory, readMajorVersion } from './datadir.js';
+import { clearDirectory, readMajorVersion, readMajorVersionAsync } from './datadir.js';
 import { buildStartPlan, configDir, pgpassPath } from './plan.js';
 import { pgCtlPromote, pgCtlReload, pgCtlStart, pgCtlStop, removeStaleLocks, runningPostmaster, signalStop, stopWithin, waitForOrphans, type PgCtl } from './process.js';
 import { childEnv } from '../util/child-env.js';
@@ -102,7 +102,7 @@ export class Postgresql implements PostgresController {
 
   /** Major version of the data dir, else of the installed binaries (`postgres -V`). */
   async majorVersion(): Promise<number> {
-    const fromDir = readMajorVersion(this.dataDir);
+    const fromDir = await readMajorVersionAsync(this.dataDir);
     if (fromDir) return fromDir;
     if (!this.binaryVersion) this.binaryVersion = parseVersionOutput((await runTool(this.tool('postgres'), ['-V'])).stdout);
     return this.binaryVersion;
@@ -330,20 +330,20 @@ export class Postgresql implements PostgresController {
   async reload(blockCallbacks = false): Promise<void> {
     if (!runningPostmaster(this.dataDir)) return;
     const role = this.role ?? (existsSync(join(this.dataDir, 'standby.signal')) ? 'replica' : 'primary');
-    await this.writeConfiguration(role, this.upstream ?? this.writtenUpstream());
+    await this.writeConfiguration(role, this.upstream ?? await this.writtenUpstream());
     const res = await pgCtlReload(this.pgCtl());
     if (res.code !== 0) log.error('pg_ctl reload failed: %s', res.stderr.trim());
     else this.callbacks.reloaded(blockCallbacks);
   }
 
   /** host/port of primary_conninfo as currently written in postgresql.conf. */
-  private writtenUpstream(): Upstream | null {
+  private writtenUpstream(): Promise<Upstream | null> {
     const baseName = typeof this.cfg.postgresql.raw.config_base_name === 'string' ? this.cfg.postgresql.raw.config_base_name : 'postgresql';
     return writtenUpstream([join(configDir(this.cfg), `${baseName}.conf`), join(this.dataDir, 'recovery.conf')]);
   }
 
-  isFollowing(upstream: Upstream | null): boolean {
-    const current = this.writtenUpstream();
+  async isFollowing(upstream: Upstream | null): Promise<boolean> {
+    const current = await this.writtenUpstream();
     if (!upstream || !current) return upstream === current;
     return current.host === upstream.host && current.port === upstream.port;
   }

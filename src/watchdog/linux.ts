@@ -1,13 +1,17 @@
 // Patroni's LinuxWatchdogDevice and TestingWatchdogDevice. The device is opened write-only and
 // non-blocking (a named pipe with no reader fails at once instead of hanging the loop); keepalive
 // writes '1', the magic close writes 'V' before closing.
-import { accessSync, closeSync, constants, existsSync, openSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, writeSync } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { WatchdogError, type WatchdogDevice } from './device.js';
 import { watchdogIoctl, type WatchdogInfo } from './native.js';
 
 export const DEFAULT_DEVICE = '/dev/watchdog';
 const WDIOF_SETTIMEOUT = 0x0080;
 const WDIOF_MAGICCLOSE = 0x0100;
+
+/** How long a device check answers isHealthy before it is redone (in the background). */
+const HEALTH_CHECK_MS = 1_000;
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -20,8 +24,29 @@ export class LinuxWatchdogDevice implements WatchdogDevice {
 
   get isRunning(): boolean { return this.fd !== null; }
 
+  /**
+   * The device exists and is writable (Patroni's is_healthy). Every GET /patroni and health check
+   * reports it, so only the first call checks synchronously; later ones answer from the last check
+   * and redo it asynchronously once it is HEALTH_CHECK_MS old, keeping the event loop free of
+   * file-system calls under a load balancer's polling.
+   */
   get isHealthy(): boolean {
-    if (!existsSync(this.device)) return false;
+    const now = Date.now();
+    if (this.health === null) {
+      this.health = { ok: this.checkNow(), at: now, checking: false };
+    } else if (now - this.health.at >= HEALTH_CHECK_MS && !this.health.checking) {
+      const h = this.health;
+      h.checking = true;
+      access(this.device, constants.W_OK).then(() => true, () => false).then((ok) => {
+        this.health = { ok, at: Date.now(), checking: false };
+      }, () => { h.checking = false; });
+    }
+    return this.health.ok;
+  }
+
+  private health: { ok: boolean; at: number; checking: boolean } | null = null;
+
+  private checkNow(): boolean {
     try {
       accessSync(this.device, constants.W_OK);
       return true;

@@ -20,7 +20,7 @@ const getReadiness: Route = {
     const isLeader = ctx.isLeader();
     const postgresState = ctx.postgresState();
     // The status costs a SQL round trip: only fetch it when the cheap checks do not decide.
-    const report = isLeader || postgresState !== 'running' ? null : await ctx.nodeStatus();
+    const report = isLeader || postgresState !== 'running' ? null : await ctx.healthStatus();
     if (!report) return { kind: 'status', code: isLeader ? 200 : 503 };
     const code = readinessCode(req.query, {
       isLeader, postgresState, status: report.status, latestEndLsn: report.latestEndLsn, cluster: ctx.cachedCluster(),

@@ -7,7 +7,7 @@ const getPatroni: Route = {
   access: 'public',
   async handle(_req, ctx) {
     const { status } = await ctx.nodeStatus();
-    return { kind: 'json', code: 200, body: status };
+    return { kind: 'json', code: 200, body: status, shared: true };
   },
 };
 

@@ -127,7 +127,7 @@ async function perform(action: Action, deps: ExecutorDeps): Promise<void> {
     case 'stop_postgres': await pg.stop(action.mode); return;
     case 'mark_stopped': pg.setState('stopped'); return;
     case 'follow':
-      if (!pg.isFollowing(action.upstream)) {
+      if (!(await pg.isFollowing(action.upstream))) {
         log.info('Changing upstream to %s', action.upstream ? action.upstream.name : 'none');
         await pg.follow(action.upstream, action.role);
       } else pg.announceRole(action.role);

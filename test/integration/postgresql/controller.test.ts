@@ -96,8 +96,8 @@ describe('PostgreSQL controller (real PostgreSQL 15)', { skip: skipAsRoot }, () 
       assert.ok(await r.pg.createReplica(a.upstream, ['basebackup']));
       assert.equal(await r.pg.start('replica', a.upstream), true);
     }
-    assert.ok(b.pg.isFollowing(a.upstream));
-    assert.equal(b.pg.isFollowing(c.upstream), false);
+    assert.ok(await b.pg.isFollowing(a.upstream));
+    assert.equal(await b.pg.isFollowing(c.upstream), false);
     const conf = readFileSync(join(b.dir.path, 'data', 'postgresql.conf'), 'utf8');
     assert.match(conf, new RegExp(`^primary_conninfo = 'dbname=postgres user=replicator passfile=${join(b.dir.path, 'pgpass')} host=127.0.0.1 port=${a.port} sslmode=prefer application_name=node-b gssencmode=prefer channel_binding=prefer'$`, 'm'));
     assert.match(conf, /^primary_slot_name = 'node_b'$/m);
@@ -132,7 +132,7 @@ describe('PostgreSQL controller (real PostgreSQL 15)', { skip: skipAsRoot }, () 
     for (const m of ['node-a', 'node.c']) await b.pg.slots.createPhysicalSlot(slotNameFromMemberName(m));
     const pidBefore = readPidFile(join(c.dir.path, 'data'))?.pid;
     assert.equal(await c.pg.follow(b.upstream, 'replica'), true);
-    assert.ok(c.pg.isFollowing(b.upstream));
+    assert.ok(await c.pg.isFollowing(b.upstream));
     assert.equal(readPidFile(join(c.dir.path, 'data'))?.pid, pidBefore, 'no restart');
     await sql(b.port, "INSERT INTO t VALUES ('after promote')");
     const snap = await waitFor('replica on timeline 2', async () => {

@@ -109,13 +109,15 @@ export function fakeState(over: Partial<FakeState> = {}): FakeState {
 
 export function fakeContext(state: FakeState): ApiContext {
   const dcs = fakeDcs(state);
+  const nodeStatus = async () => buildNodeStatus({
+    snapshot: snapshot(runningServer()), internalRole: 'primary', cluster: state.cluster, dynamic: state.dynamic,
+    replicaTimeline: null, failsafeActive: false, dcsLastSeen: 1, tags: state.tags,
+    identity: { version: '4.1.4', scope: 'batman', name: 'postgresql0' }, ...state.status,
+  });
   return {
     scope: 'batman', name: 'postgresql0', version: '4.1.4',
-    nodeStatus: async () => buildNodeStatus({
-      snapshot: snapshot(runningServer()), internalRole: 'primary', cluster: state.cluster, dynamic: state.dynamic,
-      replicaTimeline: null, failsafeActive: false, dcsLastSeen: 1, tags: state.tags,
-      identity: { version: '4.1.4', scope: 'batman', name: 'postgresql0' }, ...state.status,
-    }),
+    nodeStatus,
+    healthStatus: nodeStatus,
     cachedCluster: () => state.cluster,
     freshCluster: async () => state.cluster,
     dynamic: () => state.dynamic,

@@ -77,7 +77,7 @@ export function fakePg(calls: string[], snapshot: () => PostgresSnapshot, follow
     follow: (upstream: Upstream | null, role: ServerRole) => rec(`follow ${upstream?.name ?? '-'} ${role}`, true),
     checkpoint: () => rec('checkpoint', undefined),
     reload: () => rec('reload', undefined),
-    isFollowing: (u: Upstream | null) => u?.name === following?.name,
+    isFollowing: async (u: Upstream | null) => u?.name === following?.name,
     setState: (s: PostgresState) => {
       calls.push(`setState ${s}`);
     },

@@ -22,7 +22,7 @@ Transfer/sec:      3.00MB
 
 describe('wrk output', () => {
   test('reads requests/s and p99 in ms, whatever the unit', () => {
-    assert.deepEqual(parseWrk(WRK), { rps: 17333.21, p99Ms: 1.25, non2xx: 0, socketErrors: { connect: 0, read: 0, write: 0, timeout: 0 } });
+    assert.deepEqual(parseWrk(WRK), { rps: 17333.21, p50Ms: 0.58, p99Ms: 1.25, non2xx: 0, socketErrors: { connect: 0, read: 0, write: 0, timeout: 0 } });
     assert.equal(parseWrk(WRK.replace('1.25ms', '850.00us')).p99Ms, 0.85);
     assert.equal(parseWrk(WRK.replace('1.25ms', '1.50s')).p99Ms, 1500);
   });

@@ -137,3 +137,24 @@ describe('the Linux driver (ioctl addon)', () => {
     assert.equal(new Watchdog(settings({ mode: 'required', driver: 'default', device: '/dev/null' })).activate(), false);
   });
 });
+
+describe('device health as GET /patroni reports it', () => {
+  test('answered from the last check; a vanished device is noticed by a background check, not per call', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wd-health-'));
+    try {
+      const device = join(dir, 'watchdog');
+      closeSync(openSync(device, 'w'));
+      const dev = new LinuxWatchdogDevice(device);
+      assert.equal(dev.isHealthy, true);
+      rmSync(device);
+      // A health check must not touch the file system synchronously: the cached answer stands...
+      assert.equal(dev.isHealthy, true);
+      // ...until the asynchronous re-check (at most once a second) has seen the device go.
+      const deadline = Date.now() + 10_000;
+      while (dev.isHealthy && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(dev.isHealthy, false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
