@@ -51,6 +51,25 @@ export function checkpointLsnFromControlFile(buf: Buffer): number | null {
   return lsn > BigInt(Number.MAX_SAFE_INTEGER) ? null : Number(lsn);
 }
 
+/**
+ * "Latest checkpoint's REDO location": checkPointCopy follows checkPoint (at 40) and starts with
+ * redo in the same releases. On a stopped standby it is the last restartpoint's: every WAL segment
+ * from there on is still in pg_wal.
+ */
+export function redoLsnFromControlFile(buf: Buffer): number | null {
+  if (buf.length < 48 || !KNOWN_CONTROL_VERSIONS.has(buf.readUInt32LE(8)) || buf.readBigUInt64LE(0) === 0n) return null;
+  const lsn = buf.readBigUInt64LE(40);
+  return lsn > BigInt(Number.MAX_SAFE_INTEGER) ? null : Number(lsn);
+}
+
+export async function readRedoLsn(dataDir: string): Promise<number | null> {
+  try {
+    return redoLsnFromControlFile(await readFile(join(dataDir, 'global', 'pg_control')));
+  } catch {
+    return null;
+  }
+}
+
 export async function readCheckpointLsn(dataDir: string): Promise<number | null> {
   try {
     return checkpointLsnFromControlFile(await readFile(join(dataDir, 'global', 'pg_control')));

@@ -16,8 +16,26 @@ export interface PrimarySlotState {
   catalogXmin: number | null;
   /** confirmed_flush_lsn in bytes. */
   confirmedFlushLsn: number | null;
+  /** restart_lsn as the state file has it (where the copy starts decoding); null when unreadable. */
+  restartLsn: number | null;
   /** Raw contents of pg_replslot/<name>/state. */
   data: Buffer;
+}
+
+/** ReplicationSlotOnDisk.magic (slot.c). */
+const SLOT_MAGIC = 0x1051ca1;
+/**
+ * ReplicationSlotOnDisk: magic, checksum, version, length (4 bytes each), then
+ * ReplicationSlotPersistentData: name (64), database, persistency, xmin, catalog_xmin (4 each),
+ * restart_lsn (8, at 16 + 80) in every release that has logical slots.
+ */
+const RESTART_LSN_OFFSET = 96;
+
+/** restart_lsn from a slot state file; null for anything that is not one. */
+export function restartLsnOfSlotState(data: Buffer): number | null {
+  if (data.length < RESTART_LSN_OFFSET + 8 || data.readUInt32LE(0) !== SLOT_MAGIC) return null;
+  const lsn = data.readBigUInt64LE(RESTART_LSN_OFFSET);
+  return lsn === 0n || lsn > BigInt(Number.MAX_SAFE_INTEGER) ? null : Number(lsn);
 }
 
 // NOT pg_is_in_recovery(): a former primary that is now a replica must not hand out stale slots.
@@ -37,6 +55,7 @@ export function toPrimarySlotState(r: PrimarySlotRow): PrimarySlotState {
     name: r.name, type: r.type === 'logical' ? 'logical' : 'physical', database: r.database, plugin: r.plugin,
     catalogXmin: r.catalog_xmin === null ? null : Number(r.catalog_xmin),
     confirmedFlushLsn: r.confirmed_flush_lsn === null ? null : Number(r.confirmed_flush_lsn),
+    restartLsn: restartLsnOfSlotState(r.data),
     data: r.data,
   };
 }

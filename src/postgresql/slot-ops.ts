@@ -4,7 +4,9 @@ import { log } from '../log/logger.js';
 import { withClient, type ConnectTarget, type LocalConnection } from './connection.js';
 import type { Upstream } from './controller.js';
 import { formatLsn } from './lsn.js';
+import { readRedoLsn } from './controldata.js';
 import { installSlotStates, readPrimarySlotStates, type PrimarySlotState } from './slot-copy.js';
+import { fetchWalSegment, localWalFiles, primaryWal } from './slot-wal-fetch.js';
 import { SLOTS_QUERY, toSlotRow, type SlotRow } from './slots.js';
 
 type SlotQueryRow = { name: string; type: string; database: string | null; plugin: string | null; active: boolean; lsn: string | null };
@@ -57,11 +59,31 @@ export class SlotOps {
     });
   }
 
-  /** Same user and database as locally, on the primary, with Patroni's 3 s connect / 2 s statement timeouts. */
-  async readPrimarySlots(from: Upstream, names: string[]): Promise<PrimarySlotState[]> {
+  /** Copied slots that may not decode after a promotion, with why (see SlotCopyPostgres.notReady). */
+  readonly notReady = new Map<string, string>();
+  /** Copies that cannot decode, to be copied again (see LogicalAdvancePostgres.needsCopy). */
+  readonly needsCopy = new Set<string>();
+
+  /**
+   * A session on the primary: same user and database as locally, Patroni's 3 s connect / 2 s
+   * statement timeouts (WAL is read in chunks well within them).
+   */
+  async withPrimary<T>(from: Upstream, fn: (primary: {
+    readSlots(names: string[]): Promise<PrimarySlotState[]>;
+    listWal(): Promise<{ files: string[]; segmentSize: number }>;
+    fetchWal(name: string, segmentSize: number, dataDir: string): Promise<void>;
+  }) => Promise<T>): Promise<T> {
     const [row] = await this.conn.query<{ db: string }>('SELECT pg_catalog.current_database() AS db');
     const target: ConnectTarget = { ...this.target(row?.db ?? 'postgres'), host: from.host, port: from.port, connectTimeoutSec: 3, statementTimeoutMs: 2000 };
-    return withClient(target, (c) => readPrimarySlotStates(c, names));
+    return withClient(target, (c) => fn({
+      readSlots: (names) => readPrimarySlotStates(c, names),
+      listWal: () => primaryWal(c),
+      fetchWal: (name, segmentSize, dataDir) => fetchWalSegment(c, name, segmentSize, dataDir),
+    }));
+  }
+
+  async localWal(dataDir: string): Promise<{ files: string[]; redoLsn: number | null }> {
+    return { files: await localWalFiles(dataDir), redoLsn: await readRedoLsn(dataDir) };
   }
 
   async installSlots(dataDir: string, slots: PrimarySlotState[]): Promise<void> {

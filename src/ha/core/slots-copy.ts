@@ -9,15 +9,16 @@ import { isStandbyCluster } from './standby.js';
 import { nodeToFollow, upstreamOf } from './upstream.js';
 
 /**
- * Permanent logical slots missing here while the leader published a position for them: only those
- * are copied (a position means the slot exists on the primary). Replicas only, with a known leader.
+ * Permanent logical slots missing here, or whose copy here cannot decode (SlotsAdvanceThread's
+ * _copy_slots), while the leader published a position for them: only those are copied (a position
+ * means the slot exists on the primary). Replicas only, with a known leader.
  */
 export function logicalSlotsToCopy(input: HaInput): LogicalSlot[] {
   const { pg, cluster, me, config, memory, localSlots } = input;
   const server = pg.server;
   if (!server?.inRecovery || !localSlots || !cluster.leader || cluster.leader.name === me.name) return [];
   if (!config.use_slots || isStandbyCluster(config) || memory.role === 'promoted' || memory.role === 'standby_leader') return [];
-  const present = new Set(localSlots.map((s) => s.name));
+  const present = new Set(localSlots.filter((s) => !s.needsCopy).map((s) => s.name));
   const published = cluster.status.slots;
   return permanentSlotsFor(config, server.serverVersion, 'replica', me.tags)
     .filter((p): p is LogicalSlot => p.type === 'logical' && !present.has(p.name) && published[p.name] !== undefined);

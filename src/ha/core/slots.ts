@@ -11,7 +11,11 @@ import type { LogicalSlot, PermanentSlot, SlotRole } from '../../config/permanen
 export { holdsLogicalSlotCopies, needsHotStandbyFeedback, permanentSlots, permanentSlotsFor, type LogicalSlot, type PermanentSlot, type SlotRole } from '../../config/permanent-slots.js';
 
 /** A slot as found in pg_replication_slots. */
-export interface ExistingSlot { name: string; type: 'physical' | 'logical'; database: string | null; plugin: string | null }
+export interface ExistingSlot {
+  name: string; type: 'physical' | 'logical'; database: string | null; plugin: string | null;
+  /** A logical copy that cannot decode (its WAL is gone or it was invalidated): copy it again. */
+  needsCopy?: boolean;
+}
 
 /**
  * Members whose physical slot this node keeps (Patroni's _get_members_slots): never mine nor a

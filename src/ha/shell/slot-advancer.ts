@@ -6,7 +6,11 @@ import { needsRecopy, type AdvanceTarget } from '../core/slots-advance.js';
 
 export interface LogicalAdvancePostgres {
   advanceLogicalSlot(name: string, database: string, lsn: number): Promise<void>;
-  dropSlot(name: string): Promise<void>;
+  /**
+   * Copies that cannot decode any more, to be copied from the primary again (SlotsAdvanceThread's
+   * _copy_slots). Shared with the copy task, which removes the names it copied.
+   */
+  readonly needsCopy: Set<string>;
 }
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -18,8 +22,10 @@ export class LogicalSlotAdvancer {
 
   /** Start a round unless the previous one still runs (its targets are re-derived next cycle anyway). */
   schedule(targets: AdvanceTarget[]): void {
-    if (this.running || targets.length === 0) return;
-    this.running = this.advanceAll(targets).finally(() => { this.running = null; });
+    // A copy waiting to be replaced is not advanced (SlotsAdvanceThread.schedule).
+    const due = targets.filter((t) => !this.pg.needsCopy.has(t.name));
+    if (this.running || due.length === 0) return;
+    this.running = this.advanceAll(due).finally(() => { this.running = null; });
   }
 
   /** Resolves when no round is running. */
@@ -32,9 +38,10 @@ export class LogicalSlotAdvancer {
       } catch (e) {
         log.error("Failed to advance logical replication slot '%s': %s", t.name, errorText(e));
         if (!needsRecopy(e)) continue;
-        // Gone locally, the slot step copies it from the primary again.
-        log.warning("Dropping logical replication slot '%s' to copy it from the primary again", t.name);
-        await this.pg.dropSlot(t.name).catch((d: unknown) => log.error("Failed to drop replication slot '%s': %s", t.name, errorText(d)));
+        // Kept until the fresh copy replaces it: a failover meanwhile finds a slot that fails
+        // loudly, never a new one that silently skips the consumer's changes.
+        log.warning("Logical replication slot '%s' will be copied from the primary again", t.name);
+        this.pg.needsCopy.add(t.name);
       }
     }
   }

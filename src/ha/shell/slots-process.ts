@@ -33,11 +33,12 @@ export class SlotManager {
   }
 
   /** Slots as they are now, for the copy decision (undefined when they cannot be read). */
-  async localSlots(): Promise<SlotRow[] | undefined> {
-    return this.pg.listSlots().catch((e: unknown) => {
+  async localSlots(): Promise<(SlotRow & { needsCopy?: boolean })[] | undefined> {
+    const rows = await this.pg.listSlots().catch((e: unknown) => {
       log.warning('Could not read replication slots: %s', errorText(e));
       return undefined;
     });
+    return rows?.map((s) => (this.pg.needsCopy.has(s.name) ? { ...s, needsCopy: true } : s));
   }
 
   /**

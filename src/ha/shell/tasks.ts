@@ -33,6 +33,13 @@ async function cloneFrom(pg: TaskPostgres, from: Upstream | null, methods: strin
   return false;
 }
 
+/** SlotsHandler.on_promote: copies that may not decode (a Python set in Patroni's message), and why. */
+function warnNotReadySlots(notReady: ReadonlyMap<string, string>): void {
+  if (notReady.size === 0) return;
+  log.warning('Logical replication slots that might be unsafe to use after promote: {%s}', [...notReady.keys()].map((n) => `'${n}'`).join(', '));
+  for (const [name, why] of notReady) log.warning("Logical replication slot '%s': %s", name, why);
+}
+
 export async function runTask(task: AsyncTask, pg: TaskPostgres, dcs: Dcs, signal?: AbortSignal): Promise<TaskResult> {
   switch (task.kind) {
     case 'bootstrap':
@@ -53,7 +60,9 @@ export async function runTask(task: AsyncTask, pg: TaskPostgres, dcs: Dcs, signa
     case 'promote': {
       // Postgresql.promote: pre_promote first; its refusal is an outcome the HA core acts on.
       if (!(await pg.prePromote())) return 'pre_promote_failed';
+      warnNotReadySlots(pg.slots.notReady);
       if (!(await pg.promote())) return false;
+      pg.slots.notReady.clear();
       // pg_rewind on a former primary reads the timeline from our control file, which only a
       // checkpoint updates: take it now instead of waiting for the next scheduled one.
       await pg.checkpoint().catch((e: unknown) => log.warning('CHECKPOINT after promote failed: %s', String(e)));

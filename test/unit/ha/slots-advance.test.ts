@@ -31,23 +31,27 @@ test('removed WAL or an invalidated slot means copying again', () => {
   assert.equal(needsRecopy(pgError('57P01')), false);
 });
 
-test('a failed advance that needs a fresh copy drops the slot; others are kept', async () => {
-  const dropped: string[] = [];
+test('a failed advance that needs a fresh copy marks the slot for copying, keeping it meanwhile; others are retried', async () => {
+  const needsCopy = new Set<string>();
   const advanced: string[] = [];
   const advancer = new LogicalSlotAdvancer({
+    needsCopy,
     advanceLogicalSlot: async (name, _db, lsn) => {
       if (name === 'gone') throw Object.assign(new Error('requested WAL segment has already been removed'), { code: '58P01' });
       if (name === 'busy') throw Object.assign(new Error('terminating'), { code: '57P01' });
       advanced.push(`${name}@${lsn}`);
     },
-    dropSlot: async (name) => { dropped.push(name); },
   });
   advancer.schedule([{ name: 'gone', database: 'd', lsn: 1 }, { name: 'busy', database: 'd', lsn: 1 }, { name: 'ok', database: 'd', lsn: 7 }]);
   // A second round while the first runs is skipped.
   advancer.schedule([{ name: 'ok', database: 'd', lsn: 9 }]);
   await advancer.idle();
-  assert.deepEqual(dropped, ['gone']);
+  assert.deepEqual([...needsCopy], ['gone']);
   assert.deepEqual(advanced, ['ok@7']);
+  // Until the copy replaces it, the slot is not advanced again (SlotsAdvanceThread.schedule).
+  advancer.schedule([{ name: 'gone', database: 'd', lsn: 2 }, { name: 'ok', database: 'd', lsn: 9 }]);
+  await advancer.idle();
+  assert.deepEqual(advanced, ['ok@7', 'ok@9']);
 });
 
 test('the slot step on a replica advances its logical copy to the leader position, capped by replay', async () => {
@@ -60,6 +64,7 @@ test('the slot step on a replica advances its logical copy to the leader positio
     dropSlot: async (name) => { advanced.push(`drop ${name}`); },
     advanceSlot: async () => undefined,
     advanceLogicalSlot: async (name, db, lsn) => { advanced.push(`${name} ${db} ${lsn}`); },
+    needsCopy: new Set(),
   });
   const c = cluster({ leader: 'node1' });
   c.status = { optime: 0, slots: { ls: 900 }, retainSlots: [] };

@@ -24,6 +24,9 @@ describe('which logical slots a replica copies', () => {
   test('a permanent logical slot missing here, with a position published by the leader', () => {
     assert.deepEqual(logicalSlotsToCopy(replica()), [LS]);
   });
+  test('again when the copy here cannot decode any more (the advancer hit removed WAL)', () => {
+    assert.deepEqual(logicalSlotsToCopy(replica({ localSlots: [{ name: 'ls', type: 'logical', database: 'postgres', plugin: 'test_decoding', needsCopy: true }] })), [LS]);
+  });
   test('not when it exists here, or the leader published nothing for it yet', () => {
     assert.deepEqual(logicalSlotsToCopy(replica({ localSlots: [{ name: 'ls', type: 'logical', database: 'postgres', plugin: 'test_decoding' }] })), []);
     assert.deepEqual(logicalSlotsToCopy(replica({ published: {} })), []);
@@ -64,8 +67,9 @@ describe('step 14: copy_logical_slots', () => {
 });
 
 const state = (name: string, plugin = 'test_decoding'): PrimarySlotState => ({
-  name, type: 'logical', database: 'postgres', plugin, catalogXmin: 740, confirmedFlushLsn: 500, data: Buffer.from(name),
+  name, type: 'logical', database: 'postgres', plugin, catalogXmin: 740, confirmedFlushLsn: 500, restartLsn: 0x3000010, data: Buffer.from(name),
 });
+const MB16 = 16 * 1024 * 1024;
 
 test('only slots matching the configured database and plugin are copied', () => {
   const { copy, mismatched } = copyableSlots([state('ls'), state('other'), { ...state('ls2'), plugin: 'pgoutput' }],
@@ -78,29 +82,70 @@ describe('the copy task', () => {
   const task: Extract<AsyncTask, { kind: 'copy_logical_slots' }> = {
     kind: 'copy_logical_slots', name: 'copy_logical_slots', slots: [LS], from: { name: 'node1', host: 'h', port: 1 }, upstream: { name: 'node1', host: 'h', port: 1 },
   };
-  function fake(read: () => Promise<PrimarySlotState[]>) {
+  interface FakeWal { primary?: string[]; local?: string[]; redo?: number | null; failFetch?: string[] }
+  function fake(read: () => Promise<PrimarySlotState[]>, wal: FakeWal = {}) {
     const calls: string[] = [];
+    const notReady = new Map<string, string>();
+    const needsCopy = new Set<string>(['ls']);
     const pg: CopyPostgres = {
       dataDir: '/data',
       stop: async (mode) => { calls.push(`stop ${mode}`); return true; },
       start: async (role, up) => { calls.push(`start ${role} ${up?.name}`); return true; },
       slots: {
-        readPrimarySlots: async (from, names) => { calls.push(`read ${from.name} ${names.join(',')}`); return read(); },
+        withPrimary: async (from, fn) => {
+          calls.push(`connect ${from.name}`);
+          return fn({
+            readSlots: async (names) => { calls.push(`read ${names.join(',')}`); return read(); },
+            listWal: async () => ({ files: wal.primary ?? [], segmentSize: MB16 }),
+            fetchWal: async (name, size, dir) => {
+              if (wal.failFetch?.includes(name)) throw new Error('gone');
+              calls.push(`fetch ${name} ${size} ${dir}`);
+            },
+          });
+        },
+        localWal: async () => ({ files: wal.local ?? [], redoLsn: wal.redo === undefined ? 0x5000028 : wal.redo }),
         installSlots: async (dir, slots) => { calls.push(`install ${dir} ${slots.map((s) => s.name).join(',')}`); },
+        notReady,
+        needsCopy,
       },
     };
-    return { pg, calls };
+    return { pg, calls, notReady, needsCopy };
   }
+  const seg = (n: number, tli = 1) => `${tli.toString(16).toUpperCase().padStart(8, '0')}00000000${n.toString(16).toUpperCase().padStart(8, '0')}`;
   test('reads from the primary, stops, installs, starts following again', async () => {
-    const { pg, calls } = fake(async () => [state('ls')]);
+    const { pg, calls, notReady, needsCopy } = fake(async () => [state('ls')], { primary: [seg(3), seg(4), seg(5)], local: [seg(3), seg(4), seg(5)] });
     assert.equal(await copyLogicalSlots(pg, task), true);
-    assert.deepEqual(calls, ['read node1 ls', 'stop fast', 'install /data ls', 'start replica node1']);
+    assert.deepEqual(calls, ['connect node1', 'read ls', 'stop fast', 'install /data ls', 'start replica node1']);
+    assert.equal(notReady.size, 0);
+    assert.equal(needsCopy.size, 0, 'a copy the advancer asked for is done');
+  });
+  test('WAL from the restart_lsn that the stopped replica recycled is fetched from the primary first', async () => {
+    const { pg, calls, notReady } = fake(async () => [state('ls')], { primary: [seg(3), seg(4), seg(5), seg(6)], local: [seg(5), seg(6), seg(7)] });
+    notReady.set('ls', 'an earlier copy missed WAL');
+    assert.equal(await copyLogicalSlots(pg, task), true);
+    assert.deepEqual(calls, ['connect node1', 'read ls', 'stop fast', `fetch ${seg(3)} ${MB16} /data`, `fetch ${seg(4)} ${MB16} /data`,
+      'install /data ls', 'start replica node1']);
+    assert.equal(notReady.size, 0);
+  });
+  test('WAL that cannot be fetched: the slot is installed but kept as not ready, naming what is missing', async () => {
+    const { pg, calls, notReady } = fake(async () => [state('ls')], { primary: [seg(4), seg(5)], local: [seg(5)], failFetch: [seg(4)] });
+    assert.equal(await copyLogicalSlots(pg, task), true);
+    assert.deepEqual(calls, ['connect node1', 'read ls', 'stop fast', 'install /data ls', 'start replica node1']);
+    const why = notReady.get('ls') ?? '';
+    assert.match(why, /restart_lsn 0\/3000010/);
+    assert.match(why, new RegExp(`${seg(3)} \\(not on the primary either\\)`));
+    assert.match(why, new RegExp(`${seg(4)} \\(gone\\)`));
+  });
+  test('an unreadable state file is not taken as safe', async () => {
+    const { pg, notReady } = fake(async () => [{ ...state('ls'), restartLsn: null }], { primary: [seg(5)], local: [seg(5)] });
+    assert.equal(await copyLogicalSlots(pg, task), true);
+    assert.match(notReady.get('ls') ?? '', /restart_lsn could not be read/);
   });
   test('an unreachable primary or nothing to copy leaves PostgreSQL running', async () => {
     const down = fake(async () => { throw new Error('connection refused'); });
     assert.equal(await copyLogicalSlots(down.pg, task), false);
     const none = fake(async () => [state('ls', 'pgoutput')]);
     assert.equal(await copyLogicalSlots(none.pg, task), true);
-    assert.deepEqual([...down.calls, ...none.calls], ['read node1 ls', 'read node1 ls']);
+    assert.deepEqual([...down.calls, ...none.calls], ['connect node1', 'read ls', 'connect node1', 'read ls']);
   });
 });

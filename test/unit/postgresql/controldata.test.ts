@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { checkpointLsnFromControlFile, parseControlData } from '../../../src/postgresql/controldata.js';
+import { checkpointLsnFromControlFile, parseControlData, redoLsnFromControlFile } from '../../../src/postgresql/controldata.js';
 
 // Captured from `pg_controldata` of a fresh PostgreSQL 15 initdb --data-checksums.
 const sample = readFileSync(new URL('./fixtures/pg_controldata.txt', import.meta.url), 'utf8');
@@ -43,4 +43,16 @@ test('checkpoint location read from pg_control bytes (the layout of 9.6 .. 17), 
   buf.writeUInt32LE(1800, 8);
   assert.equal(checkpointLsnFromControlFile(buf), null, 'a future layout falls back to pg_controldata');
   assert.equal(checkpointLsnFromControlFile(Buffer.alloc(10)), null);
+});
+
+test('the REDO location is read straight from pg_control (checkPointCopy.redo at 40)', () => {
+  const buf = Buffer.alloc(64);
+  buf.writeBigUInt64LE(7712265839114664595n, 0);
+  buf.writeUInt32LE(1300, 8);
+  buf.writeBigUInt64LE(0x2016400n, 32);
+  buf.writeBigUInt64LE(0x2016328n, 40);
+  assert.equal(redoLsnFromControlFile(buf), 0x2016328);
+  buf.writeUInt32LE(1800, 8);
+  assert.equal(redoLsnFromControlFile(buf), null, 'unknown layout');
+  assert.equal(redoLsnFromControlFile(Buffer.alloc(44)), null);
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { buildDynamicConfig } from '../../../src/config/dynamic.js';
 import { buildStartPlan } from '../../../src/postgresql/plan.js';
-import { installSlotStates, toPrimarySlotState } from '../../../src/postgresql/slot-copy.js';
+import { installSlotStates, restartLsnOfSlotState, toPrimarySlotState } from '../../../src/postgresql/slot-copy.js';
 import { serverParameters } from '../../../src/postgresql/parameters.js';
 import { testConfig } from '../../support/postgresql/config.js';
 import { makeTempDir } from '../../support/tmp.js';
@@ -31,6 +31,22 @@ test('primary rows: xid and LSN texts become numbers', () => {
   const s = toPrimarySlotState({ name: 'ls', type: 'logical', database: 'postgres', plugin: 'test_decoding', catalog_xmin: '740', confirmed_flush_lsn: '22000000', data: Buffer.from('x') });
   assert.equal(s.catalogXmin, 740);
   assert.equal(s.confirmedFlushLsn, 22000000);
+  assert.equal(s.restartLsn, null, 'not a state file');
+});
+
+// pg_read_binary_file('pg_replslot/x/state') of a test_decoding slot on PostgreSQL 15, whose
+// pg_replication_slots.restart_lsn was 0/1511B38.
+const PG15_STATE = Buffer.from('a11c0501a3f3131102000000b8000000780000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000'
+  + '00000000000000000000000000000000050000000000000000000000d4020000381b5101000000000000000000000000701b5101000000000000000000000000'
+  + '00746573745f6465636f64696e670000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000'
+  + '0000000000000000', 'hex');
+
+test('restart_lsn is read from the state file itself (the copy decodes from there)', () => {
+  assert.equal(restartLsnOfSlotState(PG15_STATE), 0x1511b38);
+  assert.equal(restartLsnOfSlotState(PG15_STATE.subarray(0, 100)), null, 'truncated');
+  const bad = Buffer.from(PG15_STATE);
+  bad.writeUInt32LE(0xdeadbeef, 0);
+  assert.equal(restartLsnOfSlotState(bad), null, 'wrong magic');
 });
 
 test('hot_standby_feedback is forced on when permanent logical slots are configured', () => {
