@@ -1,23 +1,7 @@
 // PATCH/PUT /config semantics (RestApiHandler.do_PATCH_config / do_PUT_config): Patroni's patch_config
 // and deep_compare, which compare leaves by Python str() so `true` and "True", `1` and "1" count as
 // equal. Pure.
-import { isObject, type Json, type JsonObject } from '../util/json.js';
-
-/** Python's str() of a JSON value, as far as the comparison needs it. */
-export function pyStr(v: Json): string {
-  if (v === null) return 'None';
-  if (typeof v === 'boolean') return v ? 'True' : 'False';
-  if (typeof v === 'number') return String(v);
-  if (typeof v === 'string') return v;
-  return pyRepr(v);
-}
-
-function pyRepr(v: Json): string {
-  if (typeof v === 'string') return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
-  if (isObject(v)) return `{${Object.entries(v).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
-  return pyStr(v);
-}
+import { isObject, pyStr, type Json, type JsonObject } from '../util/json.js';
 
 /** Merge `patch` into a copy of `config`; `changed` is false when the result equals the original. */
 export function patchConfig(config: JsonObject, patch: JsonObject): { config: JsonObject; changed: boolean } {

@@ -142,18 +142,3 @@ function iterOr(options: Validator[], data: Json): Result[] {
   }
   return out;
 }
-
-/** Python's str() of a value, as printed in a problem line. */
-export function pyStr(v: Json): string {
-  if (typeof v === 'string') return v;
-  return pyRepr(v);
-}
-
-function pyRepr(v: Json): string {
-  if (v === null) return 'None';
-  if (typeof v === 'boolean') return v ? 'True' : 'False';
-  if (typeof v === 'number') return String(v);
-  if (typeof v === 'string') return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
-  return `{${Object.entries(v).map(([k, x]) => `'${k}': ${pyRepr(x)}`).join(', ')}}`;
-}

@@ -1,10 +1,10 @@
 // Full configuration validation (`patroni --validate-config`, and the daemon refuses to start on
 // any problem). The schema mirrors Patroni 4's validator.py; additions are marked.
 // Synchronous: TCP probes are collected in a first pass and answered by one child process.
-import { isObject, parseBool, type Json, type JsonObject } from '../util/json.js';
+import { isObject, parseBool, pyStr, type Json, type JsonObject } from '../util/json.js';
 import { ZK_PERMS } from './dcs-zookeeper.js';
 import { postgresMajorVersion, probeTcp, type TcpState } from './probe.js';
-import { CheckFailure, pyStr, validate, type Entry, type Result, type TypeName, type Validator } from './schema.js';
+import { CheckFailure, validate, type Entry, type Result, type TypeName, type Validator } from './schema.js';
 import { parseIntWithUnit } from './units.js';
 import { MIN_SAFE_TTL } from './dynamic.js';
 import {

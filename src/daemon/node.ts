@@ -1,21 +1,15 @@
 // One patroni-ts node: the HA loop around runCycle() (src/ha/shell/cycle.ts). Provides the world a
-// cycle reads and writes, publishes the member key, keeps the lease fence armed while the decision
-// says we lead, then sleeps until loop_wait passes or the DCS reports a change worth acting on.
+// cycle reads and writes, publishes the member key (publish.ts), keeps the lease fence armed while the
+// decision says we lead, then sleeps until loop_wait passes or the DCS reports a change worth acting on.
+// The configuration and its reloads live in reload.ts.
 // No judgement here: what to read, who leads and what the fence does are the core's answers.
-import { readFile, stat, writeFile, rename } from 'node:fs/promises';
-import { join } from 'node:path';
-import { scheduledRestartJson } from '../api/restart-request.js';
 import type { DecisionExplanation } from '../api/context.js';
-import { buildDynamicConfig } from '../config/dynamic.js';
-import { loadConfig } from '../config/loader.js';
 import type { DynamicConfig, PatroniConfig } from '../config/types.js';
 import type { Cluster } from '../dcs/cluster.js';
 import type { Dcs } from '../dcs/dcs.js';
 import type { AsyncTask, Decision } from '../ha/core/decision.js';
-import { buildHistory, historyNeedsUpdate, isoWithOffset, parseHistoryFile } from '../ha/core/history.js';
 import { INITIAL_MEMORY, initialMemory, type AsyncOutcome, type AsyncState, type HaMemory, type NodeIdentity } from '../ha/core/input.js';
 import { fenceArmed, leaseExpired } from '../ha/core/leadership.js';
-import { buildMemberData } from '../ha/core/member-data.js';
 import { slotRole } from '../ha/core/slots-step.js';
 import { AsyncRunner, type TaskResult } from '../ha/shell/async-runner.js';
 import { runCycle, type CycleWorld } from '../ha/shell/cycle.js';
@@ -24,21 +18,20 @@ import { runTask, type TaskPostgres } from '../ha/shell/tasks.js';
 import { SyncReplication, type SyncPostgres } from '../ha/shell/sync-process.js';
 import { SlotManager, type SlotPostgres } from '../ha/shell/slots-process.js';
 import { log } from '../log/logger.js';
-import { configurePeerRequests } from '../util/patroni-request.js';
 import { isSessionLoss } from '../postgresql/errors.js';
 import { LibpqError } from '../postgresql/libpq.js';
 import type { PostgresSnapshot } from '../postgresql/snapshot.js';
-import { isObject, parseJson, type JsonObject } from '../util/json.js';
+import { isObject } from '../util/json.js';
 import { worksWithoutLeader } from '../scripts/commands.js';
-import { PATRONI_VERSION } from '../version.js';
 import { LeaseFence } from './lease-fence.js';
 import { Watchdog } from '../watchdog/watchdog.js';
-import type { WatchdogSettings } from '../watchdog/settings.js';
 import { failsafeActive, failsafeHeartbeat, failsafeKeyValue, withFailsafeLeader, type FailsafeSeen } from '../ha/core/failsafe.js';
 import { stopTimeout } from '../ha/core/stop-timeout.js';
 import { askFailsafeMembers } from './failsafe-check.js';
 import { probePeers } from './peers.js';
 import { urls } from './identity.js';
+import { publishHistory, publishMember } from './publish.js';
+import { NodeConfig } from './reload.js';
 
 const BLIND_RECHECK_MS = 200;
 
@@ -59,7 +52,6 @@ export class HaNode {
   private readonly mem: HaMemory = { ...INITIAL_MEMORY };
   cluster: Cluster | null = null;
   snapshot: PostgresSnapshot | null = null;
-  dynamic: DynamicConfig;
   lastDecision: Decision | null = null;
   /** The last cycle as GET /explain shows it. */
   lastExplanation: DecisionExplanation | null = null;
@@ -87,19 +79,18 @@ export class HaNode {
   private readonly slots: SlotManager;
   private stopping = false;
   private lastCycleBlind = false;
-  private reloadRequested = false;
-  private pgReloadFailed = false;
-  private dynamicCacheStale = false;
-  private localDynamic: JsonObject;
+  /** The local config and the dynamic configuration, and their reloads (reload.ts). */
+  private readonly conf: NodeConfig;
 
   constructor(private readonly deps: NodeDeps) {
-    const { config } = deps;
-    this.localDynamic = config.bootstrap.dcs;
-    this.dynamic = buildDynamicConfig(this.localDynamic);
+    this.conf = new NodeConfig(deps.config, {
+      configPath: deps.configPath, env: deps.env ?? process.env, onReload: deps.onReload, dcs: deps.dcs, pg: deps.pg,
+      watchdog: () => this.watchdog, snapshot: () => this.snapshot, taskRunning: () => !!this.runner.current,
+    });
     this.syncReplication = new SyncReplication(deps.pg, deps.dcs);
     this.slots = new SlotManager(deps.pg.slots);
     try {
-      this.watchdog = new Watchdog(this.watchdogSettings());
+      this.watchdog = new Watchdog(this.conf.watchdogSettings());
     } catch (e) {
       log.error('%s', e instanceof Error ? e.message : String(e));
       process.exit(1);
@@ -114,26 +105,23 @@ export class HaNode {
     if (fenceArmed(true, this.dynamic)) this.fence.arm(sentAt, this.dynamic.ttl);
   }
 
-  private watchdogSettings(): WatchdogSettings {
-    const w = this.deps.config.watchdog;
-    return { mode: w.mode, driver: w.driver, device: w.device, safetyMargin: w.safety_margin, ttl: this.dynamic.ttl, loopWait: this.dynamic.loop_wait };
-  }
-
   /** failsafe_mode_is_active: on the leader a passed check, on a member an accepted heartbeat, within ttl. */
   failsafeIsActive(now = Date.now()): boolean {
     return failsafeActive(Math.max(this.failsafeCheckedAt, this.failsafeSeen?.at ?? 0), now, this.dynamic.ttl);
   }
 
-  get name(): string { return this.deps.config.name; }
+  get name(): string { return this.conf.config.name; }
+  /** The dynamic configuration in force. */
+  get dynamic(): DynamicConfig { return this.conf.dynamic; }
   get memory(): Readonly<HaMemory> { return this.mem; }
   /** The task on the async executor now (null when idle). */
   get runningTask(): AsyncState | null { return this.runner.current; }
   /** The local config as last (re)loaded. */
-  get config(): PatroniConfig { return this.deps.config; }
+  get config(): PatroniConfig { return this.conf.config; }
 
   /** Who this node is for decide(), from the config as last (re)loaded. */
   identityNow(): NodeIdentity {
-    const config = this.deps.config;
+    const config = this.conf.config;
     const u = urls(config);
     return {
       name: config.name, tags: config.tags, apiUrl: u.apiUrl, connUrl: u.connUrl,
@@ -174,14 +162,13 @@ export class HaNode {
 
   /** SIGHUP and POST /reload: re-read the local config at the start of the next cycle. */
   requestReload(): void {
-    this.reloadRequested = true;
+    this.conf.requestReload();
     this.deps.dcs.wakeup();
   }
   isLeader(now = Date.now()): boolean { return this.leaderUntil > now; }
 
   async start(): Promise<void> {
-    await this.loadDynamicCache();
-    this.applyTimeouts();
+    await this.conf.start();
     this.snapshot = await this.deps.pg.snapshot();
     applyMemoryPatch(this.mem, initialMemory(this.snapshot));
   }
@@ -235,7 +222,7 @@ export class HaNode {
 
   async runCycle(): Promise<string> {
     this.lastCycleAt = Date.now();
-    if (this.reloadRequested) await this.reloadLocalConfig();
+    await this.conf.reloadIfRequested();
     const { decision, executed, cluster } = await runCycle(this.world);
     this.lastDecision = decision;
     if (cluster && executed.leaderHeld) {
@@ -276,10 +263,7 @@ export class HaNode {
     },
     onCluster: async (cluster) => {
       this.cluster = cluster;
-      await this.applyDynamic(cluster);
-      // Writes that failed (disk full, read-only) are retried every cycle until they succeed.
-      if (this.dynamicCacheStale) await this.saveDynamicCache();
-      if (this.pgReloadFailed && this.snapshot?.postmasterRunning && !this.runner.current) await this.reloadPostgres();
+      await this.conf.onCluster(cluster);
     },
     snapshot: async () => (this.snapshot = await this.deps.pg.snapshot()),
     lastSnapshot: () => this.snapshot,
@@ -298,23 +282,23 @@ export class HaNode {
       walLsn: () => snapshot?.server?.walLsn,
       slotStatus: () => this.slots.status,
       touchMember: () => this.touchMember(),
-      localDynamicConfig: () => JSON.stringify(this.localDynamic),
-      updateHistory: () => (cluster && snapshot ? this.updateHistory(cluster, snapshot) : Promise.resolve()),
+      localDynamicConfig: () => this.conf.localDynamicJson(),
+      updateHistory: () => (cluster && snapshot ? publishHistory(this.deps.dcs, this.conf.config, this.dynamic, cluster, snapshot) : Promise.resolve()),
       syncSlots: (memory, view) => {
         const s = snapshot?.server;
         const on = view ?? cluster;
         if (!s || !on) return Promise.resolve(memory);
-        return this.slots.sync(on, this.dynamic, this.name, this.deps.config.tags, slotRole(s.inRecovery, this.mem.role), s.walLsn, s.replayLsn ?? s.walLsn, Date.now(), memory);
+        return this.slots.sync(on, this.dynamic, this.name, this.conf.config.tags, slotRole(s.inRecovery, this.mem.role), s.walLsn, s.replayLsn ?? s.walLsn, Date.now(), memory);
       },
       syncReplication: (memory, save) => (cluster ? this.syncReplication.process(cluster, this.dynamic, this.name, memory, save) : Promise.resolve()),
       claimSync: (key, names) => (cluster ? this.syncReplication.beforePromote(cluster, this.dynamic, this.name, key, names) : Promise.resolve(false)),
       runTask: (task, signal) => this.runTaskWithWatchdog(task, signal),
       exit: (code, reason) => this.exit(code, reason),
       watchdog: this.watchdog,
-      failsafeKey: () => (this.dynamic.failsafe_mode && cluster ? { failsafe: failsafeKeyValue(cluster, { name: this.name, apiUrl: urls(this.deps.config).apiUrl }) } : {}),
+      failsafeKey: () => (this.dynamic.failsafe_mode && cluster ? { failsafe: failsafeKeyValue(cluster, { name: this.name, apiUrl: urls(this.conf.config).apiUrl }) } : {}),
       failsafeCheck: async (members) => {
         // Every member must accept this node as the leader; their acceptance holds them off racing for ttl.
-        const heartbeat = failsafeHeartbeat({ name: this.name, ...urls(this.deps.config) }, await this.slots.localSlots(), snapshot?.server?.walLsn ?? null);
+        const heartbeat = failsafeHeartbeat({ name: this.name, ...urls(this.conf.config) }, await this.slots.localSlots(), snapshot?.server?.walLsn ?? null);
         return (await askFailsafeMembers(members, { ...heartbeat })).every(Boolean);
       },
       failsafeKept: () => {
@@ -331,116 +315,10 @@ export class HaNode {
     return ok;
   }
 
+  /** Ha.touch_member: publish members/<name> (publish.ts). */
   async touchMember(): Promise<void> {
     if (!this.snapshot) return;
-    const u = urls(this.deps.config);
-    const data = buildMemberData({ connUrl: u.connUrl, apiUrl: u.apiUrl, tags: this.deps.config.tags, version: PATRONI_VERSION },
-      this.snapshot, this.mem, this.stopping ? null : this.runner.current, this.dynamic);
-    const sr = this.mem.scheduledRestart;
-    if (sr) data.scheduled_restart = { ...scheduledRestartJson(sr), postmaster_start_time: sr.postmasterStartTime ?? '' };
-    try {
-      await this.deps.dcs.touchMember(data);
-    } catch (e) {
-      log.error('Failed to update member key: %s', e instanceof Error ? e.message : String(e));
-    }
-  }
-
-  private async reloadLocalConfig(): Promise<void> {
-    this.reloadRequested = false;
-    try {
-      const config = loadConfig(this.deps.configPath, this.deps.env ?? process.env);
-      this.deps.config = config;
-      configurePeerRequests(config.raw);
-      log.configure(config.log);
-      this.deps.pg.setConfig(config);
-      this.watchdog.reloadConfig(this.watchdogSettings());
-      await this.deps.onReload?.(config).catch((e: unknown) => log.error('Could not apply the new restapi settings: %s', e instanceof Error ? e.message : String(e)));
-      if (this.snapshot?.postmasterRunning) await this.reloadPostgres();
-      log.info('Reloaded configuration');
-    } catch (e) {
-      log.error('Failed to reload config: %s', e instanceof Error ? e.message : String(e));
-    }
-  }
-
-  private async applyDynamic(cluster: Cluster): Promise<void> {
-    const cfg = cluster.config;
-    if (!cfg || cfg.modifyVersion === 0 || Object.keys(cfg.data).length === 0) return;
-    const before = JSON.stringify(this.localDynamic);
-    const after = JSON.stringify(cfg.data);
-    if (before === after) return;
-    // on_reload only when PostgreSQL's own settings changed (ConfigHandler.reload_config), not for ttl and the like.
-    const pgChanged = JSON.stringify(this.localDynamic.postgresql ?? null) !== JSON.stringify(cfg.data.postgresql ?? null);
-    this.localDynamic = cfg.data;
-    this.dynamic = buildDynamicConfig(cfg.data);
-    this.applyTimeouts();
-    await this.saveDynamicCache();
-    // New postgresql.parameters: rewrite postgresql.conf and reload; restart-only ones show as pending_restart.
-    if (this.snapshot?.postmasterRunning && !this.runner.current) await this.reloadPostgres(!pgChanged);
-  }
-
-  /**
-   * Rewrite postgresql.conf and reload. A failure (disk full or read-only) is reported and retried on
-   * the next cycle, never thrown out of the loop nor left as an unhandled rejection.
-   */
-  private async reloadPostgres(blockCallbacks = false): Promise<void> {
-    try {
-      await this.deps.pg.reload(blockCallbacks);
-      this.pgReloadFailed = false;
-    } catch (e) {
-      this.pgReloadFailed = true;
-      log.error('Could not write the PostgreSQL configuration or reload it, will retry: %s', e instanceof Error ? e.message : String(e));
-    }
-  }
-
-  private applyTimeouts(): void {
-    this.watchdog?.reloadConfig(this.watchdogSettings());
-    this.deps.dcs.setTimeouts({ ttl: this.dynamic.ttl, loopWait: this.dynamic.loop_wait, retryTimeout: this.dynamic.retry_timeout });
-  }
-
-  private cachePath(): string { return join(this.deps.config.postgresql.data_dir, 'patroni.dynamic.json'); }
-
-  private async loadDynamicCache(): Promise<void> {
-    try {
-      const parsed = parseJson(await readFile(this.cachePath(), 'utf8'));
-      if (isObject(parsed) && Object.keys(parsed).length) {
-        this.localDynamic = parsed;
-        this.dynamic = buildDynamicConfig(parsed);
-      }
-    } catch { /* no cache yet */ }
-  }
-
-  private async saveDynamicCache(): Promise<void> {
-    if (this.snapshot?.dataDir.kind !== 'present' || this.runner.current) {
-      this.dynamicCacheStale = true; // written once the data directory exists and no bootstrap/clone runs
-      return;
-    }
-    const tmp = `${this.cachePath()}.tmp`;
-    try {
-      await writeFile(tmp, JSON.stringify(this.localDynamic), { mode: 0o600 });
-      await rename(tmp, this.cachePath());
-      this.dynamicCacheStale = false;
-    } catch (e) {
-      // Disk full or read-only: say so and try again next cycle.
-      this.dynamicCacheStale = true;
-      log.warning('Could not save patroni.dynamic.json, will retry: %s', e instanceof Error ? e.message : String(e));
-    }
-  }
-
-  private async updateHistory(cluster: Cluster, snapshot: PostgresSnapshot): Promise<void> {
-    const tl = snapshot.server?.timeline ?? 0;
-    if (!historyNeedsUpdate(cluster.history, tl)) return;
-    if (tl <= 1) {
-      await this.deps.dcs.setHistoryValue('[]');
-      return;
-    }
-    const file = join(this.deps.config.postgresql.data_dir, 'pg_wal', `${tl.toString(16).toUpperCase().padStart(8, '0')}.history`);
-    try {
-      const [text, st] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
-      const lines = buildHistory(parseHistoryFile(text), cluster.history, isoWithOffset(st.mtime), this.name, this.dynamic.max_timelines_history);
-      await this.deps.dcs.setHistoryValue(JSON.stringify(lines));
-    } catch (e) {
-      log.warning('Could not update history: %s', e instanceof Error ? e.message : String(e));
-    }
+    await publishMember(this.deps.dcs, { config: this.conf.config, dynamic: this.dynamic, snapshot: this.snapshot, memory: this.mem, task: this.stopping ? null : this.runner.current });
   }
 
   /** SIGTERM: stop PostgreSQL (unless paused), release the lock once it is down, publish, exit. */

@@ -5,9 +5,9 @@ import type http from 'node:http';
 import { log } from '../log/logger.js';
 import { trace } from '../util/trace.js';
 import { isObject, type JsonObject } from '../util/json.js';
-import { DcsError } from './dcs.js';
+import { EtcdEndpoints, Retryable } from './etcd-endpoints.js';
+import type { Reseed } from './srv-discovery.js';
 import { apiPrefixFor, classifyReply, EtcdClientError } from './etcd3-errors.js';
-import { reseeded, type Reseed } from './srv-discovery.js';
 import { ConnectionError, httpRequest, httpStream, makeAgent, type StreamHandle, type TlsFiles } from './etcd3-http.js';
 
 export interface Etcd3ClientOptions {
@@ -26,46 +26,29 @@ export interface Etcd3ClientOptions {
   /** Seconds. */
   retryTimeout: number;
   ttl: number;
-  /** The configured source again after a whole round failed (DNS SRV, srv-discovery.ts). */
   reseed?: Reseed;
 }
-
-/** Worth another attempt after a pause (or on another node when `switchNode`). */
-class Retryable extends Error {
-  constructor(message: string, readonly switchNode: boolean) {
-    super(message);
-  }
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function toBaseUrl(host: string, protocol: string): string {
   const h = host.trim().replace(/\/+$/, '');
   return /^[a-z]+:\/\//i.test(h) ? h : `${protocol}://${h}`;
 }
 
-export class Etcd3Client {
-  private endpoints: string[];
-  private current = 0;
+export class Etcd3Client extends EtcdEndpoints {
   /** The gateway prefix; '/v3' is assumed (etcd >= 3.4) until a 404 sends us to GET /version. */
   private prefix: string | undefined;
   private token: string | undefined;
   private authDisabled = false;
   private nextDiscovery = 0;
   private readonly raftTerms = new Map<string, bigint>();
-  private readonly agent: http.Agent;
   private readonly streamAgent: http.Agent;
-  private retryTimeout: number;
   private ttl: number;
   /** Called when requests move to another node (the watch must follow). */
   onEndpointSwitch: () => void = () => {};
 
   constructor(private readonly opts: Etcd3ClientOptions) {
-    this.endpoints = [...new Set(opts.hosts.map((h) => toBaseUrl(h, opts.protocol)))];
-    if (this.endpoints.length === 0) throw new Error('etcd3: no hosts configured');
-    this.agent = makeAgent(opts.protocol, opts.tls ?? {}, true);
+    super(opts.hosts.map((h) => toBaseUrl(h, opts.protocol)), opts, 'etcd3', 800);
     this.streamAgent = makeAgent(opts.protocol, opts.tls ?? {}, false);
-    this.retryTimeout = opts.retryTimeout;
     this.ttl = opts.ttl;
   }
 
@@ -74,45 +57,12 @@ export class Etcd3Client {
     this.ttl = ttl;
   }
 
-  /** Absolute deadline (ms since epoch) for one DCS operation. */
-  deadline(): number {
-    return Date.now() + this.retryTimeout * 1000;
-  }
-
-  get endpoint(): string {
-    return this.endpoints[this.current] ?? this.endpoints[0] ?? '';
-  }
-
   /** One gateway RPC with retries until the deadline. */
-  async call(method: string, body: JsonObject, deadline = this.deadline()): Promise<JsonObject> {
-    let delay = 100;
-    let switchesInRow = 0;
-    for (;;) {
-      try {
-        await this.ensureReady(deadline);
-        return await this.attempt(method, body, deadline);
-      } catch (e) {
-        if (!(e instanceof Retryable || e instanceof ConnectionError)) throw e;
-        const switchNode = e instanceof ConnectionError || e.switchNode;
-        log.debug('etcd3 %s on %s failed: %s', method, this.endpoint, e.message);
-        if (switchNode) {
-          this.switchEndpoint();
-          // Other nodes are tried right away; only a whole failed round costs a pause.
-          if (++switchesInRow < this.endpoints.length) continue;
-        }
-        switchesInRow = 0;
-        if (switchNode) await this.reseed();
-        const pause = Math.min(delay, 1000) + Math.random() * 800;
-        delay *= 2;
-        if (Date.now() + pause >= deadline) throw new DcsError(`etcd3 ${method} failed: ${e.message}`);
-        await sleep(pause);
-      }
-    }
-  }
-
-  private requestTimeout(deadline: number): number {
-    const share = Math.max(1000, (this.retryTimeout * 1000) / this.endpoints.length);
-    return Math.max(500, Math.min(share, deadline - Date.now()));
+  call(method: string, body: JsonObject, deadline = this.deadline()): Promise<JsonObject> {
+    return this.retrying(`etcd3 ${method}`, deadline, async () => {
+      await this.ensureReady(deadline);
+      return this.attempt(method, body, deadline);
+    });
   }
 
   private headers(): Record<string, string> {
@@ -156,27 +106,20 @@ export class Etcd3Client {
     return false;
   }
 
-  private switchEndpoint(): void {
-    // One node (AbstractEtcdClientWithFailover._do_http_request): nowhere to switch, but the watch is
-    // restarted all the same, so a frozen etcd is not read from a stale cache as if it were up.
-    if (this.endpoints.length < 2) {
-      this.onEndpointSwitch();
-      return;
-    }
-    this.current = (this.current + 1) % this.endpoints.length;
-    this.token = undefined;
-    log.info('Switching etcd3 endpoint to %s', this.endpoint);
+  /**
+   * A new node needs its own token. With one node (AbstractEtcdClientWithFailover._do_http_request) there
+   * is nowhere to switch, but the watch is restarted all the same, so a frozen etcd is not read from a
+   * stale cache as if it were up.
+   */
+  protected override onSwitch(moved: boolean): void {
+    if (moved) this.token = undefined;
     this.onEndpointSwitch();
   }
 
-  private async reseed(): Promise<void> {
-    const found = await this.opts.reseed?.().catch(() => undefined);
-    if (!found?.length) return;
-    this.endpoints = reseeded(this.endpoints, found, this.opts.useProxies === true);
-    this.current = 0;
+  /** New endpoints from the configured source: a token and the member list for them, and the watch follows. */
+  protected override onReseed(): void {
     this.nextDiscovery = 0;
-    this.token = undefined;
-    this.onEndpointSwitch();
+    this.onSwitch(true);
   }
 
   /** API prefix, auth token and topology, each fetched when missing or due. */
@@ -223,10 +166,7 @@ export class Etcd3Client {
       if (c.kind !== 'ok' || !Array.isArray(c.result.members)) return;
       const urls = c.result.members.flatMap((m) => (isObject(m) && Array.isArray(m.clientURLs) ? m.clientURLs : []))
         .filter((u): u is string => typeof u === 'string').map((u) => u.replace(/\/+$/, ''));
-      if (urls.length === 0) return;
-      const current = this.endpoint;
-      this.endpoints = [...new Set(urls)];
-      this.current = Math.max(0, this.endpoints.indexOf(current));
+      if (urls.length > 0) this.useDiscovered(urls);
     } catch (e) {
       if (e instanceof ConnectionError) throw e;
       log.debug('etcd3 member discovery failed: %s', String(e));

@@ -8,7 +8,7 @@ import { timerDelay } from '../util/timers.js';
 
 export interface TlsFiles { cacert?: string; cert?: string; key?: string }
 
-export interface HttpReply { status: number; body: string }
+export interface HttpReply { status: number; body: string; headers: http.IncomingHttpHeaders }
 
 /** The request never got an HTTP answer (refused, reset, timed out): try another endpoint. */
 export class ConnectionError extends Error {
@@ -29,7 +29,7 @@ function send(url: string, agent: http.Agent, method: string, body: string | und
   const mod = url.startsWith('https:') ? https : http;
   const h: Record<string, string> = { ...headers };
   if (body !== undefined) {
-    h['content-type'] = 'application/json';
+    h['content-type'] ??= 'application/json';
     h['content-length'] = String(Buffer.byteLength(body));
   }
   const req = mod.request(url, { method, agent, headers: h });
@@ -38,9 +38,10 @@ function send(url: string, agent: http.Agent, method: string, body: string | und
   return req;
 }
 
+/** One exchange; `onRequest` sees the request (to abort it). Rejects with ConnectionError when no answer came. */
 export function httpRequest(
-  url: string, agent: http.Agent, method: 'GET' | 'POST', body: string | undefined,
-  headers: Record<string, string>, timeoutMs: number,
+  url: string, agent: http.Agent, method: string, body: string | undefined,
+  headers: Record<string, string>, timeoutMs: number, onRequest?: (req: http.ClientRequest) => void,
 ): Promise<HttpReply> {
   return new Promise((resolve, reject) => {
     let req: http.ClientRequest;
@@ -50,6 +51,7 @@ export function httpRequest(
       reject(new ConnectionError(String(e)));
       return;
     }
+    onRequest?.(req);
     const timer = setTimeout(() => req.destroy(new ConnectionError(`request to ${url} timed out after ${timeoutMs} ms`)), timerDelay(timeoutMs));
     req.on('error', (e) => {
       clearTimeout(timer);
@@ -64,7 +66,7 @@ export function httpRequest(
       });
       res.on('end', () => {
         clearTimeout(timer);
-        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers });
       });
     });
   });

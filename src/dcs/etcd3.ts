@@ -3,17 +3,17 @@ import { log } from '../log/logger.js';
 import type { JsonObject } from '../util/json.js';
 import type { Cluster, Leader, MemberData } from './cluster.js';
 import { DcsError, type Dcs, type LeaderStatusUpdate, type LeaseHold } from './dcs.js';
-import { clusterPathFor, Etcd3Watcher, shouldWake, type CacheChange } from './etcd3-cache.js';
+import { changeWakes, clusterOf, clusterPathFor, Etcd3Watcher, type CacheChange } from './etcd3-cache.js';
 import { Etcd3Client } from './etcd3-client.js';
 import { EtcdClientError, LeaseNotFound } from './etcd3-errors.js';
 import {
   b64, createdNever, deleteBody, kvsOf, modIs, prefixRangeEnd, putBody, revisionOf, txnBody, txnSucceeded, valueIs,
-  type Compare, type KvEntry, type TxnOp,
+  type Compare, type TxnOp,
 } from './etcd3-kv.js';
 import { LeaseKeeper } from './etcd3-lease.js';
 import { LeaderStatusWriter } from './status-writer.js';
 import { formatMember } from './format.js';
-import { parseCluster, type RawNode } from './parse.js';
+import { refusalAsFalse } from './refusals.js';
 import { WakeSignal } from './wake-signal.js';
 import type { Reseed } from './srv-discovery.js';
 
@@ -81,33 +81,12 @@ export class Etcd3 implements Dcs {
   }
 
   private onCacheChange(c: CacheChange): void {
-    if (!c.key.startsWith(`${this.clusterPath}/`)) return;
-    const iAmLeader = this.watcher?.cache.get(this.leaderKey)?.value === this.name;
-    if (shouldWake(c.key.slice(this.clusterPath.length + 1), c, iAmLeader)) this.wakeup();
+    if (changeWakes(this.clusterPath, this.name, this.watcher?.cache, c)) this.wakeup();
   }
 
-  private toCluster(entries: KvEntry[]): Cluster {
-    const base = `${this.clusterPath}/`;
-    const nodes: RawNode[] = entries.filter((e) => e.key.startsWith(base)).map((e) => {
-      const node: RawNode = { key: e.key.slice(base.length), value: e.value, version: e.modRevision };
-      if (e.lease !== undefined) node.session = e.lease;
-      return node;
-    });
-    return parseCluster(nodes);
-  }
-
-  /** Refusals become `false`; anything unexpected is a DCS failure (the HA loop must not guess). */
-  private async op<T>(what: string, fn: (deadline: number) => Promise<T>): Promise<T | false> {
-    try {
-      return await fn(this.client.deadline());
-    } catch (e) {
-      if (e instanceof DcsError) throw e;
-      if (e instanceof EtcdClientError) {
-        log.error('%s: %s', what, e.message);
-        return false;
-      }
-      throw new DcsError(`${what}: ${e instanceof Error ? e.message : String(e)}`);
-    }
+  /** Refusals become `false`; see refusals.ts. */
+  private op<T>(what: string, fn: (deadline: number) => Promise<T>): Promise<T | false> {
+    return refusalAsFalse(what, () => fn(this.client.deadline()), (e) => (e instanceof EtcdClientError ? 'log' : null));
   }
 
   /** Mirror our own successful writes into the cache so the next cycle sees them without waiting. */
@@ -147,11 +126,11 @@ export class Etcd3 implements Dcs {
   }
 
   async getCluster(opts: { fresh?: boolean } = {}): Promise<Cluster> {
-    if (this.watcher?.isLive && !opts.fresh) return this.toCluster(this.watcher.cache.entries());
+    if (this.watcher?.isLive && !opts.fresh) return clusterOf(this.clusterPath, this.watcher.cache.entries());
     const prefix = `${this.clusterPath}/`;
     const body = { key: b64(prefix), range_end: prefixRangeEnd(prefix), serializable: this.watcher !== undefined && !opts.fresh };
     try {
-      return this.toCluster(kvsOf(await this.client.call('/kv/range', body)));
+      return clusterOf(this.clusterPath, kvsOf(await this.client.call('/kv/range', body)));
     } catch (e) {
       if (e instanceof DcsError) throw e;
       throw new DcsError(`get_cluster: ${e instanceof Error ? e.message : String(e)}`);

@@ -8,10 +8,10 @@ import type { PatroniConfig } from '../config/types.js';
 import type { PostgresState } from '../dcs/cluster.js';
 import { log } from '../log/logger.js';
 import {
-  customBootstrapCommand, customBootstrapMethod, postBootstrapCommand, pyStr, replicaMethodCommand, truthy,
+  customBootstrapCommand, customBootstrapMethod, postBootstrapCommand, replicaMethodCommand, truthy,
 } from '../scripts/commands.js';
 import { runScript } from '../scripts/runner.js';
-import { isObject, type JsonObject } from '../util/json.js';
+import { isObject, pyStr, type JsonObject } from '../util/json.js';
 import { restoreConfigurationFiles } from './backups.js';
 import type { Upstream } from './controller.js';
 import { formatDsn, type ConnParams, type PgpassRecord } from './conninfo.js';

@@ -11,30 +11,23 @@ import { localAddress, LocalConnection, withClient, type ConnectTarget } from '.
 import { pgpassLines, type PgpassRecord } from './conninfo.js';
 import type { PostgresController, ServerRole, StopMode, Upstream } from './controller.js';
 import { readControlData, readCheckpointLsn } from './controldata.js';
-import { clearDirectory, probeDataDirAsync, readMajorVersion, readMajorVersionAsync } from './datadir.js';
+import { clearDirectory, readMajorVersion, readMajorVersionAsync } from './datadir.js';
 import { buildStartPlan, configDir, pgpassPath } from './plan.js';
-import { pgCtlPromote, pgCtlReload, pgCtlStart, pgCtlStop, removeStaleLocks, runningPostmaster, runningPostmasterAsync, signalStop, stopWithin, waitForOrphans, type PgCtl } from './process.js';
+import { pgCtlPromote, pgCtlReload, pgCtlStart, pgCtlStop, removeStaleLocks, runningPostmaster, signalStop, stopWithin, waitForOrphans, type PgCtl } from './process.js';
 import { childEnv } from '../util/child-env.js';
 import { availableGucs } from './gucs.js';
 import { writePrivateFile } from '../util/files.js';
-import { SNAPSHOT_QUERY, toRunningServer, type SnapshotRow } from './queries.js';
+import { SnapshotReader } from './read-snapshot.js';
 import { runRewind } from './rewind.js';
-import { walTimeline } from './wal-timeline.js';
 import { SlotOps } from './slot-ops.js';
 import { optionMap, pendingCommandLineChanges } from './command-line.js';
 import { SYNC_READING_QUERY, toSyncReading, type SyncReading, type SyncReadingRow } from './sync.js';
-import type { ControlData, DataDirState, PostgresSnapshot } from './snapshot.js';
+import type { PostgresSnapshot } from './snapshot.js';
 import { parseVersionOutput, runTool, toolPath, type ToolName } from './tools.js';
 import { PgCallbacks } from './callbacks.js';
 import { Bootstrapper } from './bootstrapper.js';
 import type { CallbackAction, CallbackRole } from '../scripts/commands.js';
 import type { PgRole } from './callback-state.js';
-
-function walSegmentSize(dd: DataDirState): number {
-  const raw = dd.kind === 'present' ? dd.controlData?.raw['Bytes per WAL segment'] : undefined;
-  const n = raw ? Number.parseInt(raw, 10) : NaN;
-  return Number.isFinite(n) && n > 0 ? n : 16 * 1024 * 1024;
-}
 
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
@@ -56,8 +49,8 @@ export class Postgresql implements PostgresController {
   private standbyNames: { managed: false } | { managed: true; value: string | null } = { managed: false };
   /** Protected parameters the running postmaster got on its command line (known when we started it). */
   private startedOptions: Map<string, string> | null = null;
-  private controlDataCache: { pid: number; data: ControlData } | null = null;
   private readonly conn: LocalConnection;
+  private readonly snapshots: SnapshotReader;
   /** Replication slot operations (SlotManager drives them). */
   readonly slots: SlotOps;
   /** Callbacks fired by start/stop/restart/reload/promote/follow, as Patroni's Postgresql fires them. */
@@ -68,6 +61,11 @@ export class Postgresql implements PostgresController {
   constructor(private cfg: PatroniConfig, private readonly getDynamic: () => DynamicConfig) {
     this.conn = new LocalConnection(() => this.superuserTarget());
     this.state = runningPostmaster(this.dataDir) ? 'running' : 'stopped';
+    this.snapshots = new SnapshotReader({
+      dataDir: () => this.dataDir, pgControlData: () => this.tool('pg_controldata'), conn: this.conn,
+      state: () => this.state, setState: (st) => this.setState(st), startInProgress: () => this.startInProgress,
+      pendingCommandLineChanges: (v) => this.pendingCommandLineChanges(v),
+    });
     this.slots = new SlotOps(this.conn, (database) => ({ ...this.superuserTarget(0), database }), () => this.majorVersion());
     const fromDir: PgRole = existsSync(join(this.dataDir, 'standby.signal')) || existsSync(join(this.dataDir, 'recovery.conf')) ? 'replica'
       : existsSync(join(this.dataDir, 'PG_VERSION')) ? 'primary' : 'uninitialized';
@@ -117,46 +115,8 @@ export class Postgresql implements PostgresController {
     return { ...addr, auth: pgc.authentication.superuser, database: pgc.database || 'postgres', statementTimeoutMs };
   }
 
-  async snapshot(): Promise<PostgresSnapshot> {
-    // No synchronous file system call here: this runs every cycle and every API refresh.
-    const [probe, postmaster] = await Promise.all([probeDataDirAsync(this.dataDir), runningPostmasterAsync(this.dataDir)]);
-    const postmasterRunning = postmaster !== null;
-    let dataDir: DataDirState;
-    if (probe.kind === 'present') {
-      // pg_controldata is a process spawn: while the same postmaster runs, the HA logic only needs the
-      // system identifier from it, which cannot change, so read it once per postmaster.
-      const cached = postmaster && this.controlDataCache?.pid === postmaster.pid ? this.controlDataCache.data : null;
-      const controlData = cached ?? await readControlData(this.tool('pg_controldata'), this.dataDir);
-      this.controlDataCache = postmaster && controlData ? { pid: postmaster.pid, data: controlData } : null;
-      dataDir = { kind: 'present', sysid: controlData?.systemIdentifier ?? null, controlData };
-    } else dataDir = probe;
-    // Checked again now: a start may have finished while pg_controldata ran, and a stale "not running"
-    // must not turn a running server into a crashed one.
-    if (!postmasterRunning && this.state === 'running' && !runningPostmaster(this.dataDir)) {
-      log.warning('postmaster is not running');
-      this.setState('crashed');
-    }
-    const snap: PostgresSnapshot = { dataDir, postmasterRunning, state: this.state, server: null };
-    if (postmasterRunning) {
-      try {
-        const [row] = await this.conn.query<SnapshotRow & Record<string, unknown>>(SNAPSHOT_QUERY);
-        if (row) snap.server = toRunningServer(row);
-        if (snap.server && row && row.in_recovery && row.received_tli === null) {
-          const replay = snap.server.replayLsn ?? snap.server.walLsn;
-          snap.server.timeline = walTimeline(this.dataDir, replay, walSegmentSize(dataDir)) ?? snap.server.timeline;
-        }
-        if (snap.server) Object.assign(snap.server.pendingRestart, this.pendingCommandLineChanges(probe.kind === 'present' ? probe.majorVersion : 0));
-        // A start that outlived pg_ctl's wait finished by itself: accepting queries means running.
-        if (row && (this.state === 'starting' || this.state === 'starting after custom bootstrap') && !this.startInProgress) {
-          this.setState('running');
-          snap.state = 'running';
-        }
-      } catch (e) {
-        snap.queryError = errorText(e);
-      }
-    }
-    return snap;
-  }
+  /** The local PostgreSQL now (read-snapshot.ts). */
+  snapshot(): Promise<PostgresSnapshot> { return this.snapshots.read(); }
 
   private writePgpass(rec: PgpassRecord | null): NodeJS.ProcessEnv {
     if (!rec) return childEnv();

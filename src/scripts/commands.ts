@@ -3,7 +3,7 @@
 // (Bootstrap.create_replica), post_bootstrap (Bootstrap.call_post_bootstrap), pre_promote and
 // before_stop. Values are rendered as Python's str() renders them (`True`, `None`, `5`), because
 // that is what scripts written for Patroni receive.
-import { isObject, type Json, type JsonObject } from '../util/json.js';
+import { isObject, pyRepr, pyStr, type Json, type JsonObject } from '../util/json.js';
 import { shlexSplit } from './shlex.js';
 
 export type CallbackAction = 'on_start' | 'on_stop' | 'on_restart' | 'on_reload' | 'on_role_change';
@@ -11,23 +11,6 @@ export const CALLBACK_ACTIONS: readonly CallbackAction[] = ['on_start', 'on_stop
 
 /** Roles a callback script sees (Patroni never passes `promoted`: it becomes `primary`). */
 export type CallbackRole = 'primary' | 'replica' | 'standby_leader' | 'demoted' | 'uninitialized';
-
-/** Python's str() of a YAML value. */
-export function pyStr(v: Json | undefined): string {
-  if (v === true) return 'True';
-  if (v === false) return 'False';
-  if (v === null || v === undefined) return 'None';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number') return String(v);
-  return pyRepr(v);
-}
-
-function pyRepr(v: Json): string {
-  if (typeof v === 'string') return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
-  if (isObject(v)) return `{${Object.entries(v).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
-  return pyStr(v);
-}
 
 /** Python's repr of an argument list, as Patroni logs commands (`['/bin/cb', 'on_start', ...]`). */
 export const pyList = (argv: string[]): string => pyRepr(argv);

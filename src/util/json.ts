@@ -52,6 +52,27 @@ export function mergePatch(base: JsonObject, patch: JsonObject): JsonObject {
   return out;
 }
 
+/**
+ * Python's str() of a JSON value (undefined: a missing key, None), as Patroni renders values in
+ * comparisons (deep_compare), validation messages and script arguments: `True`, `None`, `5`.
+ */
+export function pyStr(v: Json | undefined): string {
+  if (v === true) return 'True';
+  if (v === false) return 'False';
+  if (v === null || v === undefined) return 'None';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return String(v);
+  return pyRepr(v);
+}
+
+/** Python's repr() of a JSON value: strings quoted, lists and dicts as Python prints them. */
+export function pyRepr(v: Json): string {
+  if (typeof v === 'string') return `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
+  if (isObject(v)) return `{${Object.entries(v).map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`).join(', ')}}`;
+  return pyStr(v);
+}
+
 /** Python-compatible boolean parsing used for DCS config and tags ("on", "yes", "1", true...). */
 export function parseBool(v: unknown): boolean | undefined {
   if (typeof v === 'boolean') return v;

@@ -13,6 +13,7 @@ import { trackChild } from './cluster/reaper.js';
 import type { TestCerts } from './certs.js';
 import type { EtcdServer } from './etcd.js';
 import { freePorts } from './ports.js';
+import { stopProcess } from './process.js';
 import { makeTempDir, waitFor } from './tmp.js';
 
 export type BackendName = 'etcd2' | 'zookeeper' | 'exhibitor';
@@ -60,14 +61,7 @@ class Service {
 
   async kill(): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await exited;
-    }
+    if (child) await stopProcess(child);
   }
 }
 

@@ -1,7 +1,7 @@
 // A real etcd (Debian's etcd-server) on free loopback ports in a temp dir, for integration tests.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
 import { freePorts } from './ports.js';
+import { stopProcess, tcpOpen } from './process.js';
 import { makeTempDir, waitFor } from './tmp.js';
 
 export interface EtcdServer {
@@ -26,26 +26,20 @@ export async function startEtcd(opts: { tls?: { ca: string; cert: string; key: s
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
   const endpoint = `${scheme}://127.0.0.1:${client}`;
-  const tcpOpen = () => new Promise<boolean>((res) => {
-    const s = connect(client, '127.0.0.1', () => { s.destroy(); res(true); });
-    s.on('error', () => res(false));
-  });
   try {
-    await waitFor('etcd to answer', async () => (opts.tls ? tcpOpen() : (await fetch(`${endpoint}/version`)).ok), 20_000, 100);
+    await waitFor('etcd to answer', async () => {
+      if (child.exitCode !== null) throw new Error(`etcd exited with ${child.exitCode}`);
+      return opts.tls ? tcpOpen(client) : (await fetch(`${endpoint}/version`)).ok;
+    }, 20_000, 100);
   } catch (e) {
-    child.kill('SIGKILL');
+    await stopProcess(child, 0);
     dir.remove();
     throw new Error(`${String(e)}\n${stderr}`);
   }
   return {
     endpoint, hostPort: `127.0.0.1:${client}`, process: child,
     stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
+      await stopProcess(child);
       dir.remove();
     },
   };

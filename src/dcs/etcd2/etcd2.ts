@@ -4,11 +4,11 @@
 import { log } from '../../log/logger.js';
 import type { Cluster, Leader, MemberData } from '../cluster.js';
 import { DcsError, type Dcs, type LeaderStatusUpdate } from '../dcs.js';
-import { clusterPathFor, shouldWake, type CacheChange } from '../etcd3-cache.js';
-import type { KvEntry } from '../etcd3-kv.js';
+import { changeWakes, clusterOf, clusterPathFor, type CacheChange } from '../etcd3-cache.js';
 import { formatMember } from '../format.js';
-import { parseCluster, type RawNode } from '../parse.js';
+import { parseCluster } from '../parse.js';
 import { LeaderStatusWriter } from '../status-writer.js';
+import { refusalAsFalse } from '../refusals.js';
 import { WakeSignal } from '../wake-signal.js';
 import type { Reseed } from '../srv-discovery.js';
 import { Etcd2Client, type OkReply } from './client.js';
@@ -74,30 +74,12 @@ export class Etcd2 implements Dcs {
   }
 
   private onCacheChange(c: CacheChange): void {
-    if (!c.key.startsWith(`${this.clusterPath}/`)) return;
-    const iAmLeader = this.watcher?.cache.get(this.leaderKey)?.value === this.name;
-    if (shouldWake(c.key.slice(this.clusterPath.length + 1), c, iAmLeader)) this.wakeup();
+    if (changeWakes(this.clusterPath, this.name, this.watcher?.cache, c)) this.wakeup();
   }
 
-  private toCluster(entries: KvEntry[]): Cluster {
-    const base = `${this.clusterPath}/`;
-    const nodes: RawNode[] = entries.filter((e) => e.key.startsWith(base))
-      .map((e) => ({ key: e.key.slice(base.length), value: e.value, version: e.modRevision }));
-    return parseCluster(nodes);
-  }
-
-  /** Refusals become `false`; anything unexpected is a DCS failure (the HA loop must not guess). */
-  private async op<T>(what: string, fn: () => Promise<T>, quiet: number[] = []): Promise<T | false> {
-    try {
-      return await fn();
-    } catch (e) {
-      if (e instanceof DcsError) throw e;
-      if (e instanceof Etcd2Refusal) {
-        if (!quiet.includes(e.code)) log.error('%s: %s', what, e.message);
-        return false;
-      }
-      throw new DcsError(`${what}: ${e instanceof Error ? e.message : String(e)}`);
-    }
+  /** Refusals become `false` (logged unless `quiet`); see refusals.ts. */
+  private op<T>(what: string, fn: () => Promise<T>, quiet: number[] = []): Promise<T | false> {
+    return refusalAsFalse(what, fn, (e) => (e instanceof Etcd2Refusal ? (quiet.includes(e.code) ? 'quiet' : 'log') : null));
   }
 
   /** Mirror our own successful writes into the cache so the next cycle sees them without waiting. */
@@ -131,11 +113,11 @@ export class Etcd2 implements Dcs {
   }
 
   async getCluster(opts: { fresh?: boolean } = {}): Promise<Cluster> {
-    if (this.watcher?.isLive && !opts.fresh) return this.toCluster(this.watcher.cache.entries());
+    if (this.watcher?.isLive && !opts.fresh) return clusterOf(this.clusterPath, this.watcher.cache.entries());
     try {
       // `quorum=true` is etcd v2's linearizable read (patronictl); the daemon may read any member.
       const reply = await this.client.keys('GET', `${this.clusterPath}/`, { recursive: true, quorum: this.watcher === undefined || opts.fresh === true });
-      return this.toCluster(flattenNodes(reply.node).map(entryOf));
+      return clusterOf(this.clusterPath, flattenNodes(reply.node).map(entryOf));
     } catch (e) {
       if (e instanceof Etcd2Refusal && e.code === Etcd2Code.KeyNotFound) return parseCluster([]);
       if (e instanceof DcsError) throw e;

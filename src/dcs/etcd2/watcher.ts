@@ -2,9 +2,9 @@
 // `wait=true&recursive=true&waitIndex` keep an in-memory map current, so each HA cycle reads memory
 // and wakes as soon as the leader key changes (like Patroni's Etcd.watch). Same shape as the etcd v3
 // watcher.
-import { log } from '../../log/logger.js';
-import { KvCache, type CacheChange } from '../etcd3-cache.js';
+import type { CacheChange } from '../etcd3-cache.js';
 import type { KvEntry } from '../etcd3-kv.js';
+import { WatchLoop } from '../watch-loop.js';
 import type { Etcd2Client } from './client.js';
 import { Etcd2Code, Etcd2Refusal, flattenNodes, type Etcd2Node } from './errors.js';
 
@@ -12,13 +12,7 @@ export function entryOf(node: Etcd2Node): KvEntry {
   return { key: node.key, value: node.value ?? '', modRevision: node.modifiedIndex, createRevision: node.modifiedIndex };
 }
 
-export class Etcd2Watcher {
-  readonly cache = new KvCache();
-  private live = false;
-  private stopped = true;
-  private loop: Promise<void> | undefined;
-  private wakeBackoff: () => void = () => {};
-
+export class Etcd2Watcher extends WatchLoop {
   constructor(
     private readonly client: Etcd2Client,
     /** Cluster directory, no trailing slash. */
@@ -26,53 +20,22 @@ export class Etcd2Watcher {
     private readonly onChange: (c: CacheChange) => void,
     /** Long-poll timeout (ms): a silently dead node is noticed within it. */
     private readonly pollTimeout: () => number,
-  ) {}
-
-  get isLive(): boolean {
-    return this.live;
+  ) {
+    super('etcd watch failed');
   }
 
-  start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    this.loop = this.run();
+  /** A failed CAS: read everything again at once, even in the middle of a backoff. */
+  override restart(): void {
+    super.restart();
+    this.skipBackoff();
   }
 
-  /** Our view turned out stale (a CAS failed): read everything again. */
-  restart(): void {
-    this.live = false;
+  protected interrupt(): void {
     this.client.abortWatch();
-    this.wakeBackoff();
-  }
-
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.live = false;
-    this.client.abortWatch();
-    this.wakeBackoff();
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    let backoff = 500;
-    while (!this.stopped) {
-      try {
-        await this.watchOnce(() => { backoff = 500; });
-      } catch (e) {
-        if (!this.stopped) log.error('etcd watch failed: %s', e instanceof Error ? e.message : String(e));
-      }
-      this.live = false;
-      if (this.stopped) break;
-      await new Promise<void>((r) => {
-        const t = setTimeout(r, backoff);
-        this.wakeBackoff = () => { clearTimeout(t); r(); };
-      });
-      backoff = Math.min(backoff * 2, 5000);
-    }
   }
 
   /** Read the directory, then follow its changes until the history is cleared or the node fails. */
-  private async watchOnce(onLive: () => void): Promise<void> {
+  protected async watchOnce(onLive: () => void): Promise<void> {
     let index: bigint;
     try {
       const reply = await this.client.keys('GET', `${this.dir}/`, { recursive: true });

@@ -20,6 +20,12 @@ export function historyNeedsUpdate(existing: TimelineHistory | null, timeline: n
   return !last || last[0] !== timeline - 1 || last.length !== 5;
 }
 
+/** What the leader on `timeline` writes to the `history` key: nothing, `[]`, or lines from `<TLI>.history`. */
+export function historyUpdate(existing: TimelineHistory | null, timeline: number): 'none' | 'clear' | 'from_file' {
+  if (!historyNeedsUpdate(existing, timeline)) return 'none';
+  return timeline <= 1 ? 'clear' : 'from_file';
+}
+
 /**
  * New history lines: the last gets the file's mtime and my name; older ones keep the timestamp and
  * leader of the existing entry with the same timeline and LSN. Keep the last `maxEntries` (0 = all).

@@ -30,6 +30,8 @@ before(async () => {
     seen.push({ at: Date.now(), what: `etcd ${req.url ?? ''}` });
     const up = http.request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (r) => {
       res.writeHead(r.statusCode ?? 502, r.headers);
+      // A watch cut short by etcd or by the client ends here, never as an unhandled 'error'.
+      r.on('error', () => res.destroy());
       r.pipe(res);
     });
     up.on('error', () => res.destroy());

@@ -6,7 +6,8 @@ import { startCluster, type ClusterNode, type TestCluster } from '../../support/
 import { startEtcd, type EtcdServer } from '../../support/etcd.js';
 import { patronictl } from '../../support/patronictl.js';
 import { sleep } from '../../support/tmp.js';
-import { mergePatch, type JsonObject } from '../../../src/util/json.js';
+import { isObject, mergePatch, type JsonObject } from '../../../src/util/json.js';
+import { dcsKey } from '../../support/dcs-key.js';
 import { skipAsRoot } from '../../support/skip.js';
 
 const skip = skipAsRoot;
@@ -42,7 +43,12 @@ describe('failover', { skip }, () => {
     await stale.stop();
     // 8 MB of WAL the stopped replica never sees; maximum_lag_on_failover is 1 MB.
     await leader.sql("CREATE TABLE big AS SELECT g, repeat('x', 1000) AS pad FROM generate_series(1, 8000) g");
-    await sleep(3000); // the leader publishes its new position in the status key
+    // The leader publishes its new position in the status key: the stale replica compares itself with it.
+    const [pos] = await leader.sql<{ lsn: string }>("SELECT (pg_catalog.pg_current_wal_flush_lsn() - '0/0')::bigint::text AS lsn");
+    await c.waitUntil('the leader to publish its new position in the status key', async () => {
+      const status = dcsKey(c, 'status');
+      return isObject(status) && typeof status.optime === 'number' && status.optime >= Number(pos?.lsn) ? true : undefined;
+    }, 30_000);
     await fresh.stop();
     leader.crash();
     await stale.start();

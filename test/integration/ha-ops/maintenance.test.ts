@@ -63,7 +63,7 @@ describe('maintenance operations', { skip }, () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`Success: reinitialize for member ${replica.name}`));
     await c.waitForReplicasStreaming(2);
-    assert.match(replica.logTail(300), /Removing data directory/);
+    await replica.waitForLog(/Removing data directory/, 300);
   });
 
   test('PostgreSQL-only crash on the leader: restarted in place as primary, no failover', async () => {
@@ -77,7 +77,7 @@ describe('maintenance operations', { skip }, () => {
       return ok && leader.postmasterPid() !== pid ? true : undefined;
     }, 60_000);
     assert.equal(await c.leader(), leader, 'the same node leads');
-    assert.match(leader.logTail(100), /starting primary after failure/);
+    await leader.waitForLog(/starting primary after failure/, 100);
     await c.waitForReplicasStreaming(2);
   });
 

@@ -46,7 +46,7 @@ describe('pause parity with Patroni 4.1', { skip }, () => {
     const replica = c.nodes.find((n) => n !== leader)!;
     await stopReplica(c, replica);
     assert.doesNotMatch(JSON.stringify(await replica.status()), /crashed/);
-    assert.match(replica.logTail(100), /PAUSE: postgres is not running/);
+    await replica.waitForLog(/PAUSE: postgres is not running/, 100);
     const r = patronictl(c, ['restart', 'ppause', replica.name, '--force']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`Success: restart on member ${replica.name}`), r.stdout);

@@ -58,7 +58,7 @@ describe('quorum commit as Patroni 4.1', { skip }, () => {
     await patch({ synchronous_mode_strict: true });
     await until('ANY 1 (placeholder)', async () => (await ssn(node1)) === `ANY 1 (${PLACEHOLDER})`);
     assert.deepEqual(syncKey(c), { leader: 'node1', quorum: 0, sync_standby: null });
-    assert.match(node1.logTail(100), /WARNING: Replication factor 2 requested, but 0 synchronous standbys available\. Commits will be delayed\./);
+    await node1.waitForLog(/WARNING: Replication factor 2 requested, but 0 synchronous standbys available\. Commits will be delayed\./, 100);
   });
 
   test('shut down and started alone, the node leads again', async () => {

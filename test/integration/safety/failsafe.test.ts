@@ -93,7 +93,7 @@ describe('failsafe mode', { skip }, () => {
         assert.equal(await isPrimary(o), false, `${o.name} must not be primary`);
         assert.equal((await o.status())?.failsafe_mode_is_active, true);
       }
-      assert.match(leader.logTail(400), /continue to run as a leader because failsafe mode is enabled and all members are accessible/);
+      await leader.waitForLog(/continue to run as a leader because failsafe mode is enabled and all members are accessible/, 400);
       for (const o of others) {
         await waitFor(`${o.name}'s copy of fs_perm to reach ${target} with etcd down`, async () => {
           const behind = await permBehind(o, target);
@@ -117,7 +117,7 @@ describe('failsafe mode', { skip }, () => {
     freezeEtcd();
     try {
       await waitFor('the primary to demote', async () => !(await isPrimary(leader)), (TTL + 20) * 1000);
-      assert.match(leader.logTail(400), /demot(ing|ed) self because DCS is not accessible and I was a leader/);
+      await leader.waitForLog(/demot(ing|ed) self because DCS is not accessible and I was a leader/, 400);
       // No leader key and etcd down: a member starting now must not promote (nor must anyone else).
       await silent.start();
       const until = Date.now() + TTL * 1000;
@@ -140,7 +140,11 @@ describe('failsafe mode', { skip }, () => {
       const all = await Promise.all(cluster!.nodes.map((n) => n.api('/config')));
       return all.every((r) => isObject(r.json) && r.json.failsafe_mode === false);
     }, 30_000);
-    await sleep(3000); // one cycle on every node with the new config
+    // Every node runs with the new config (its own dynamic configuration, not the key): /metrics says so.
+    await waitFor('every node to apply failsafe_mode: false', async () => {
+      const all = await Promise.all(cluster!.nodes.map((n) => n.api('/metrics')));
+      return all.every((r) => /^patroni_failsafe_mode_enabled\{[^}]*\} 0$/m.test(r.text));
+    }, 30_000);
     freezeEtcd();
     try {
       await waitFor('the primary to demote', async () => !(await isPrimary(leader)), (TTL + 20) * 1000);

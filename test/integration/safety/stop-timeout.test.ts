@@ -45,7 +45,7 @@ describe('primary_stop_timeout', { skip }, () => {
     } finally {
       thaw();
     }
-    assert.match(leader.logTail(200), /Timeout during postmaster stop, aborting Postgres\./);
+    await leader.waitForLog(/Timeout during postmaster stop, aborting Postgres\./, 200);
     assert.equal(leader.postmasterPid(), undefined);
   });
 });

@@ -52,7 +52,7 @@ describe('watchdog (testing driver)', { skip }, () => {
     const before = wd!.pings;
     await waitFor('keepalives', async () => wd!.pings >= before + 3, 30_000);
     assert.equal(wd!.open, true);
-    assert.match(leader.logTail(400), /Watchdog test harness at .* activated with 15 second timeout, timing slack 13 seconds/);
+    await leader.waitForLog(/Watchdog test harness at .* activated with 15 second timeout, timing slack 13 seconds/, 400);
   });
 
   test('a member with `required` and no usable device reports watchdog_failed', async () => {

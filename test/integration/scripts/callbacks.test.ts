@@ -84,7 +84,7 @@ describe('callbacks, pre_promote, before_stop', { skip }, () => {
     await expectLines(n2, 'on_role_change primary');
     await expectLines(n3, 'on_reload replica');
     assert.deepEqual(lines(stopFile(n1)), ['before_stop']);
-    assert.match(n1.logTail(400), /before_stop script `.*before_stop\.sh .*` exited with 3/);
+    await n1.waitForLog(/before_stop script `.*before_stop\.sh .*` exited with 3/, 400);
     await c.waitForReplicasStreaming(2);
   });
 

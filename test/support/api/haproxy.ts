@@ -4,7 +4,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePorts } from '../ports.js';
-import { makeTempDir } from '../tmp.js';
+import { stopProcess, tcpOpen } from '../process.js';
+import { makeTempDir, waitFor } from '../tmp.js';
 
 export interface HaproxyBackend { name: string; pgPort: number; restPort: number }
 
@@ -44,20 +45,21 @@ export async function startHaproxy(backends: HaproxyBackend[]): Promise<Haproxy>
   const child: ChildProcess = spawn('/usr/sbin/haproxy', ['-db', '-f', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
-  await new Promise((r) => setTimeout(r, 300));
-  if (child.exitCode !== null) {
+  // Listening on both ports, or gone (a configuration it refused): polled, never a fixed pause.
+  try {
+    await waitFor('haproxy to listen', async () => {
+      if (child.exitCode !== null) throw new Error(`haproxy exited: ${stderr}`);
+      return (await tcpOpen(primaryPort)) && (await tcpOpen(replicaPort));
+    }, 20_000, 100);
+  } catch (e) {
+    await stopProcess(child, 0);
     dir.remove();
-    throw new Error(`haproxy exited: ${stderr}`);
+    throw e;
   }
   return {
     primaryPort, replicaPort,
     stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
+      await stopProcess(child);
       dir.remove();
     },
   };

@@ -18,8 +18,15 @@ export class LogCapture {
     this.file.on('error', () => {});
   }
 
-  attach(stream: Readable | null): void {
-    stream?.on('data', (chunk: Buffer) => this.write(chunk.toString()));
+  /** Resolves once the stream has ended (or failed): every line it carried has been captured. */
+  attach(stream: Readable | null): Promise<void> {
+    if (!stream) return Promise.resolve();
+    stream.on('data', (chunk: Buffer) => this.write(chunk.toString()));
+    return new Promise((resolve) => {
+      stream.once('end', () => resolve());
+      stream.once('close', () => resolve());
+      stream.once('error', () => resolve());
+    });
   }
 
   /** Harness events (start/stop/kill) interleaved with the daemon's own lines. */

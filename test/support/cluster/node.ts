@@ -67,6 +67,8 @@ export class ClusterNode {
   /** Extra environment for the daemon (PATRONI_* overrides; the test's own PATRONI_* are never passed). */
   env: Record<string, string> = {};
   private exited: Promise<void> = Promise.resolve();
+  /** SIGKILL sent to the current daemon: it exits for sure, start() waits for that. */
+  private killed = false;
   private readonly log: LogCapture;
   private readonly untrackDataDir: () => void;
 
@@ -106,23 +108,31 @@ export class ClusterNode {
 
   /** Spawns the daemon; does not wait for it to become healthy. */
   async start(): Promise<void> {
+    // Killed a moment ago (crash(), kill('SIGKILL')) but not reaped yet: it is no running daemon to keep.
+    if (this.killed) await this.exited;
     if (this.running) return;
     const [cmd, args] = daemonCommand(this.impl, this.configPath);
     const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PATRONI_'))), ...this.env };
     const child = spawn(cmd, args, { cwd: this.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.log.note(`start ${cmd} ${args.join(' ')} (pid ${child.pid ?? '?'})`);
-    this.log.attach(child.stdout);
-    this.log.attach(child.stderr);
+    const drained = Promise.all([this.log.attach(child.stdout), this.log.attach(child.stderr)]);
     trackChild(child);
     this.exited = new Promise((res) => child.once('exit', (code, signal) => {
-      this.log.note(`daemon exited (code ${code ?? '-'}, signal ${signal ?? '-'})`);
-      res();
+      // 'exit' can come before the last lines through the pipes: a test reading the log after waitExit()
+      // must see them. Bounded, because a script the daemon started may still hold the pipe open.
+      let timer: NodeJS.Timeout | undefined;
+      void Promise.race([drained, new Promise<void>((r) => { timer = setTimeout(r, 2000); })]).then(() => {
+        clearTimeout(timer);
+        this.log.note(`daemon exited (code ${code ?? '-'}, signal ${signal ?? '-'})`);
+        res();
+      });
     }));
     await new Promise<void>((res, rej) => {
       child.once('spawn', () => res());
       child.once('error', rej);
     });
     this.child = child;
+    this.killed = false;
   }
 
   /** SIGTERM and wait for the daemon to exit (SIGKILL after the timeout); no postmaster is left afterwards. */
@@ -142,7 +152,9 @@ export class ClusterNode {
   /** Signals the daemon only (SIGKILL leaves its postmaster running, as a crash would). */
   kill(signal: NodeJS.Signals = 'SIGKILL'): void {
     this.log.note(`kill daemon ${signal}`);
-    if (this.running) this.child?.kill(signal);
+    if (!this.running) return;
+    this.child?.kill(signal);
+    if (signal === 'SIGKILL') this.killed = true;
   }
 
   async waitExit(timeoutMs: number): Promise<boolean> {
@@ -218,6 +230,18 @@ export class ClusterNode {
 
   logTail(lines = 60): string {
     return this.log.tail(lines);
+  }
+
+  /**
+   * Waits until one of the last `lines` log lines matches: a line travels through the daemon's
+   * asynchronous sink and a pipe, so it can arrive after the state it explains is already visible.
+   */
+  async waitForLog(pattern: RegExp, lines = 400, timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(this.log.tail(lines))) {
+      if (Date.now() > deadline) throw new Error(`${this.name}: no log line matching ${pattern} within ${timeoutMs} ms:\n${this.log.tail(40)}`);
+      await sleep(100);
+    }
   }
 
   /** After stop(): releases the log file and the exit-time postmaster watch. */

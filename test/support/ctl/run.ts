@@ -15,6 +15,9 @@ export function runCommand(cmd: string, args: string[], opts: { input?: string; 
     child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
     child.on('error', reject);
+    // A command that exits before reading its input (a usage error, say) closes the pipe: EPIPE here
+    // is no test failure, the exit code and output tell what happened.
+    child.stdin.on('error', () => {});
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({ code, stdout, stderr });

@@ -1,7 +1,8 @@
 // Pure logic of the write endpoints: timestamps, restart bodies, config merge, switchover checks.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { deepCompare, patchConfig, pyStr } from '../../../src/api/config-patch.js';
+import { deepCompare, patchConfig } from '../../../src/api/config-patch.js';
+import { pyStr } from '../../../src/util/json.js';
 import { parseRestartRequest, postgresVersionToInt, restartMatches, scheduledRestartJson } from '../../../src/api/restart-request.js';
 import { parseSchedule, UNPARSABLE } from '../../../src/api/schedule.js';
 import { canTakeOver, pollTimedOut, pollVerdict, switchoverCandidates, validateSwitchover } from '../../../src/api/switchover-check.js';

@@ -2,9 +2,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
-  callbackCommand, customBootstrapCommand, customBootstrapMethod, postBootstrapCommand, pyList, pyStr, replicaMethodCommand, worksWithoutLeader,
+  callbackCommand, customBootstrapCommand, customBootstrapMethod, postBootstrapCommand, pyList, replicaMethodCommand, worksWithoutLeader,
 } from '../../../src/scripts/commands.js';
 import { shlexSplit, ShlexError } from '../../../src/scripts/shlex.js';
+import { pyStr } from '../../../src/util/json.js';
 
 describe('shlex.split (POSIX)', () => {
   const cases: [string, string[]][] = [

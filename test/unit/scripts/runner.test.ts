@@ -29,7 +29,7 @@ test('kill ends the script and the children it started', async () => {
   const pidFile = join(dir.path, 'child.pid');
   const s = startScript(['/bin/sh', '-c', `sleep 600 & echo $! > ${pidFile}; wait`]);
   let childPid = 0;
-  for (let i = 0; i < 100 && !childPid; i++) {
+  for (const until = Date.now() + 10_000; !childPid && Date.now() < until; ) {
     await new Promise((r) => setTimeout(r, 20));
     try { childPid = Number(readFileSync(pidFile, 'utf8')); } catch { /* not yet */ }
   }
@@ -37,7 +37,7 @@ test('kill ends the script and the children it started', async () => {
   s.kill();
   assert.equal(await s.exited, null);
   let alive = true;
-  for (let i = 0; i < 100 && alive; i++) {
+  for (const until = Date.now() + 10_000; alive && Date.now() < until; ) {
     // A zombie nobody reaps yet counts as dead (some containers' PID 1 reaps late).
     try { process.kill(childPid, 0); alive = !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${childPid}/stat`, 'utf8')); } catch { alive = false; }
     if (alive) await new Promise((r) => setTimeout(r, 20));
