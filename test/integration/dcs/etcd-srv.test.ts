@@ -135,14 +135,16 @@ test('etcd v2 over TLS: no record yet -> "waiting on etcd"; _etcd-client-ssl app
   assert.match(list.stdout, /node1\s.*Leader/);
 });
 
-test('every endpoint gone: DNS is asked again (use_proxies: the SRV answer only) and the leader keeps its lock', async () => {
+for (const kind of ['etcd3', 'etcd'] as const) test(`${kind}: every endpoint gone: DNS is asked again (use_proxies: the SRV answer only) and the leader keeps its lock`, async () => {
   const first = await startForwarder(portOf(plain.asEtcd.hostPort));
   const second = await startForwarder(portOf(plain.asEtcd.hostPort));
   try {
-    dns.setSrv('_etcd-client._tcp.proxy.test', [{ target: 'localhost', port: first.port, priority: 0, weight: 0 }]);
+    const domain = `${kind}.proxy.test`;
+    dns.setSrv(`_etcd-client._tcp.${domain}`, [{ target: 'localhost', port: first.port, priority: 0, weight: 0 }]);
+    const section = { srv: domain, use_proxies: true };
     const cluster = await startCluster({
-      impl: 'ts', nodes: 1, etcd: plain.asEtcd, scope: 'srv-proxy', startNodes: false,
-      nodeOverrides: () => ({ etcd3: { hosts: null, srv: 'proxy.test', use_proxies: true } }),
+      impl: 'ts', nodes: 1, etcd: plain.asEtcd, scope: `srv-proxy-${kind}`, startNodes: false,
+      nodeOverrides: (): JsonObject => (kind === 'etcd3' ? { etcd3: { hosts: null, ...section } } : { etcd3: null, etcd: section }),
     });
     clusters.push(cluster);
     const [node] = cluster.nodes;
@@ -153,7 +155,7 @@ test('every endpoint gone: DNS is asked again (use_proxies: the SRV answer only)
     const timeline = async () => ((await (await fetch(`${node.apiUrl}/patroni`)).json()) as { timeline?: number }).timeline;
     const before = await timeline();
     // The proxy host is replaced in DNS, then the old one goes away.
-    dns.setSrv('_etcd-client._tcp.proxy.test', [{ target: 'localhost', port: second.port, priority: 0, weight: 0 }]);
+    dns.setSrv(`_etcd-client._tcp.${domain}`, [{ target: 'localhost', port: second.port, priority: 0, weight: 0 }]);
     await first.close();
     await waitFor('requests through the new proxy', async () => second.connections() > 0, 60_000, 100);
     // Still the same primary on the same timeline: no demotion while the endpoint moved.
