@@ -4,7 +4,7 @@ import { nofailover } from '../../config/tags.js';
 import { isValidSysid, type Cluster, type Member } from '../../dcs/cluster.js';
 import { attempt, plan, setMemory, type Action, type Decision } from './decision.js';
 import type { HaInput } from './input.js';
-import { isStandbyCluster, remoteUpstream } from './standby.js';
+import { followTarget, isStandbyCluster, remoteUpstream } from './standby.js';
 import { upstreamOf } from './upstream.js';
 
 export function bootstrap(input: HaInput): Decision {
@@ -36,7 +36,7 @@ export function bootstrap(input: HaInput): Decision {
       if (from) {
         const what = source.isLeader ? `leader '${source.member.name}'` : `replica '${source.member.name}'`;
         return plan(`trying to bootstrap from ${what}`,
-          { type: 'run_async', task: { kind: 'clone', name: `bootstrap from ${what}`, from, methods } });
+          { type: 'run_async', task: { kind: 'clone', name: `bootstrap from ${what}`, from, methods, follow: followTarget(input).upstream } });
       }
     }
   }
@@ -45,7 +45,7 @@ export function bootstrap(input: HaInput): Decision {
   const withoutSource = methods.filter((m) => withoutLeader(input, m));
   if (!leader && withoutSource.length && cluster.initialize !== '') {
     return plan('trying to bootstrap (without leader)',
-      { type: 'run_async', task: { kind: 'clone', name: 'bootstrap (without leader)', from: null, methods: withoutSource } });
+      { type: 'run_async', task: { kind: 'clone', name: 'bootstrap (without leader)', from: null, methods: withoutSource, follow: followTarget(input).upstream } });
   }
   return plan(standby ? 'waiting for standby_leader to bootstrap' : 'waiting for leader to bootstrap');
 }

@@ -15,7 +15,8 @@ export type AsyncTask =
   | { kind: 'bootstrap_standby_leader'; name: 'bootstrap_standby_leader'; from: Upstream | null; methods: string[] }
   | { kind: 'post_bootstrap'; name: 'post_bootstrap' }
   /** Replica creation methods in order; `from` null: no leader, only methods that need none. */
-  | { kind: 'clone'; name: string; from: Upstream | null; methods: string[] }
+  /** `follow`: whom to stream from once cloned (Ha.clone follows _get_node_to_follow, not the clone source). */
+  | { kind: 'clone'; name: string; from: Upstream | null; methods: string[]; follow: Upstream | null }
   | { kind: 'promote'; name: 'promote' }
   | { kind: 'start'; name: string; role: ServerRole; upstream: Upstream | null }
   | { kind: 'rewind'; name: string; from: Upstream; then: { role: ServerRole; upstream: Upstream | null } }

@@ -1,5 +1,6 @@
 // A node that must not lead: demote if it runs as primary, otherwise point replication at the
 // right upstream (Patroni's Ha.follow), rewinding first when its timeline forked from the leader's.
+import { nostream } from '../../config/tags.js';
 import { plan, setMemory, type Decision, type Reason } from './decision.js';
 import type { HaInput } from './input.js';
 import { divergence } from './diverged.js';
@@ -34,9 +35,9 @@ export function follow(input: HaInput, demoteReason: string, followReason: strin
   if (rewind) return rewind;
 
   const actions = [setMemory({ role })];
-  // A standby leader fed only by restore_command follows nobody: its primary_conninfo must go
-  // (Ha.follow rewrites recovery settings for the remote member, host or not).
-  if (pg.server && (upstream || role === 'standby_leader')) actions.push({ type: 'follow', upstream, role });
+  // A standby leader fed only by restore_command, and a nostream member, follow nobody: their
+  // primary_conninfo must go (Ha.follow rewrites recovery settings for _get_node_to_follow, None or not).
+  if (pg.server && (upstream || role === 'standby_leader' || nostream(me.tags))) actions.push({ type: 'follow', upstream, role });
   return plan(followReason, ...actions);
 }
 

@@ -56,7 +56,7 @@ export async function runTask(task: AsyncTask, pg: TaskPostgres, dcs: Dcs, signa
       await pg.postBootstrap();
       return true;
     case 'clone':
-      return (await cloneFrom(pg, task.from, task.methods, signal)) && pg.start('replica', task.from);
+      return (await cloneFrom(pg, task.from, task.methods, signal)) && pg.start('replica', task.follow);
     case 'promote': {
       // Postgresql.promote: pre_promote first; its refusal is an outcome the HA core acts on.
       if (!(await pg.prePromote())) return 'pre_promote_failed';

@@ -64,7 +64,7 @@ describe('bootstrap', () => {
     const me = { ...i.me, replicaMethods: ['wale', 'basebackup'], noLeaderMethods: ['wale'] };
     const w = walk(decide({ ...i, me }));
     assert.equal(w.message, 'trying to bootstrap (without leader)');
-    assert.deepEqual(tasks(w.actions), [{ kind: 'clone', name: 'bootstrap (without leader)', from: null, methods: ['wale'] }]);
+    assert.deepEqual(tasks(w.actions), [{ kind: 'clone', name: 'bootstrap (without leader)', from: null, methods: ['wale'], follow: null }]);
     // Not while another node is bootstrapping the cluster (initialize key "").
     const racing = walk(decide({ ...i, me, cluster: cluster({ initialize: '' }) }));
     assert.equal(racing.message, 'waiting for leader to bootstrap');
