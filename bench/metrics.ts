@@ -66,7 +66,7 @@ export const METRICS = [
   { id: 'failover_crash_zookeeper', label: 'ZooKeeper: failover after host crash -> replica accepts writes', unit: 's', backend: 'zookeeper' },
   { id: 'dcs_requests_zookeeper', label: 'ZooKeeper: idle requests per member per minute (packets received, pings included)', unit: 'req/member/min', backend: 'zookeeper' },
   { id: 'failover_crash_exhibitor', label: 'Exhibitor: failover after host crash -> replica accepts writes', unit: 's', backend: 'exhibitor' },
-  { id: 'dcs_requests_exhibitor', label: 'Exhibitor: idle ZooKeeper requests per member per minute (packets received)', unit: 'req/member/min', backend: 'exhibitor' },
+  { id: 'dcs_requests_exhibitor', label: 'Exhibitor: idle requests per member per minute (ZooKeeper packets received + cluster-list polls)', unit: 'req/member/min', backend: 'exhibitor' },
 ] as const satisfies readonly MetricDef[];
 
 export type MetricId = (typeof METRICS)[number]['id'];

@@ -28,27 +28,38 @@ function fromUrl(text: string, key: string): { protocol: string; hostPort: strin
   return { protocol, hostPort: `${url.hostname}:${port}` };
 }
 
-/** Patroni's order (AbstractEtcdClientWithFailover): proxy, then DNS SRV, then hosts, host, url. */
-function etcdHosts(sec: Section): { hosts: string[]; protocol?: string; useProxies: boolean } {
+/** `srv`, or its old names `discovery_srv` and `srv_domain` (which Patroni's get_etcd_client renames, the last winning). */
+function etcdSrv(sec: Section): { domain: string; suffix?: string } | undefined {
+  const key = ['srv_domain', 'discovery_srv', 'srv'].find((k) => sec.has(k));
+  if (key === undefined) return undefined;
+  const suffix = sec.optStr('srv_suffix');
+  return { domain: sec.str(key), ...(suffix ? { suffix } : {}) };
+}
+
+/**
+ * Patroni's order (`_get_machines_cache_from_config`): proxy, then DNS SRV, then hosts, host, url.
+ * SRV is resolved at start (src/dcs/srv-discovery.ts); the hosts here are its fallback.
+ */
+function etcdHosts(sec: Section): { hosts: string[]; protocol?: string; useProxies: boolean; srv?: { domain: string; suffix?: string } } {
   if (sec.has('proxy')) {
     const { protocol, hostPort } = fromUrl(sec.str('proxy'), sec.keyPath('proxy'));
     return { hosts: [hostPort], protocol, useProxies: true };
   }
-  // SRV discovery would win over hosts in Patroni: ignoring it would quietly use other endpoints.
-  for (const key of ['srv', 'srv_suffix', 'discovery_srv', 'srv_domain']) {
-    if (sec.has(key)) throw new ConfigError(`${sec.keyPath(key)}: DNS SRV discovery is not supported, use hosts`);
-  }
+  const srv = etcdSrv(sec);
+  const useProxies = sec.bool('use_proxies', false);
+  const withSrv = srv ? { srv } : {};
   if (sec.has('hosts')) {
     const v = sec.raw('hosts');
     const list = typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : sec.strList('hosts');
-    return { hosts: list.map((h) => withDefaultPort(h, sec.keyPath('hosts'))), useProxies: sec.bool('use_proxies', false) };
+    return { hosts: list.map((h) => withDefaultPort(h, sec.keyPath('hosts'))), useProxies, ...withSrv };
   }
-  if (sec.has('host')) return { hosts: [withDefaultPort(sec.str('host'), sec.keyPath('host'))], useProxies: sec.bool('use_proxies', false) };
+  if (sec.has('host')) return { hosts: [withDefaultPort(sec.str('host'), sec.keyPath('host'))], useProxies, ...withSrv };
   if (sec.has('url')) {
     const { protocol, hostPort } = fromUrl(sec.str('url'), sec.keyPath('url'));
-    return { hosts: [hostPort], protocol, useProxies: sec.bool('use_proxies', false) };
+    return { hosts: [hostPort], protocol, useProxies, ...withSrv };
   }
-  throw new ConfigError(`${sec.path}: one of host, hosts, url, proxy must be set`);
+  if (srv) return { hosts: [], useProxies, srv };
+  throw new ConfigError(`${sec.path}: one of host, hosts, url, proxy, srv must be set`);
 }
 
 export function normalizeDcs(raw: JsonObject): DcsConfig {
@@ -60,10 +71,10 @@ export function normalizeDcs(raw: JsonObject): DcsConfig {
   if (kind === 'zookeeper') return zookeeperConfig(sec.data);
   if (kind === 'exhibitor') return exhibitorConfig(sec.data);
   if (kind !== 'etcd3' && kind !== 'etcd') throw new ConfigError(unsupportedDcs(kind));
-  const { hosts, protocol, useProxies } = etcdHosts(sec);
+  const { hosts, protocol, useProxies, srv } = etcdHosts(sec);
   const proto = sec.optStr('protocol') ?? protocol ?? 'http';
   if (proto !== 'http' && proto !== 'https') throw new ConfigError(`${sec.keyPath('protocol')} must be http or https, got ${proto}`);
-  const out: DcsConfig = { kind, hosts, protocol: proto, use_proxies: useProxies };
+  const out: DcsConfig = { kind, hosts, protocol: proto, use_proxies: useProxies, ...(srv ? { srv } : {}) };
   for (const key of ['username', 'password', 'cacert', 'cert', 'key'] as const) {
     const v = sec.optStr(key);
     if (v !== undefined) out[key] = v;

@@ -56,9 +56,11 @@ export interface CtlConfig {
 /** etcd: v3 through its JSON gateway (`etcd3:`) or the v2 keys API (`etcd:`), as Patroni talks to them. */
 export interface Etcd3Config {
   kind: 'etcd3' | 'etcd';
-  /** host:port endpoints */
+  /** host:port endpoints (or base URLs); with `srv`, the fallback when SRV finds nothing */
   hosts: string[];
   protocol: 'http' | 'https';
+  /** DNS SRV discovery (`srv`, `srv_suffix`), resolved before the client starts (src/dcs/srv-discovery.ts). */
+  srv?: { domain: string; suffix?: string };
   username?: string;
   password?: string;
   cacert?: string;

@@ -58,9 +58,14 @@ export function ctlDcsConfig(config: JsonObject): DcsConfig | null {
     const urls = hostList(e3.url ?? e3.proxy);
     for (const u of urls) hosts.push(u.replace(/^\w+:\/\//, '').replace(/\/.*$/, ''));
     const protocol = str(e3.protocol) === 'https' || urls.some((u) => u.startsWith('https:')) ? 'https' : 'http';
+    // DNS SRV (Patroni's old names discovery_srv, srv_domain): resolved by the runtime before use; a
+    // proxy wins over it as in _get_machines_cache_from_config.
+    const srvDomain = e3.proxy === undefined ? str(e3.srv_domain) ?? str(e3.discovery_srv) ?? str(e3.srv) : undefined;
+    const srvSuffix = str(e3.srv_suffix);
     const out: Etcd3Config = {
-      kind, hosts: hosts.length ? hosts : ['127.0.0.1:2379'], protocol,
+      kind, hosts: hosts.length || srvDomain ? hosts : ['127.0.0.1:2379'], protocol,
       use_proxies: parseBool(e3.use_proxies) === true,
+      ...(srvDomain ? { srv: { domain: srvDomain, ...(srvSuffix ? { suffix: srvSuffix } : {}) } } : {}),
     };
     const username = str(e3.username) ?? str(e3.user);
     if (username) out.username = username;

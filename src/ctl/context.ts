@@ -1,5 +1,6 @@
 // What every patronictl command gets: the loaded config, DCS access per cluster name (one Dcs per
 // scope, closed at exit), REST calls to members, prompts and an output sink.
+import type { DcsConfig } from '../config/types.js';
 import type { Cluster, Member } from '../dcs/cluster.js';
 import type { Dcs } from '../dcs/dcs.js';
 import { createDcs } from '../dcs/factory.js';
@@ -26,12 +27,16 @@ export interface CtlContext {
 
 const AVAILABLE = 'consul, etcd, etcd3, exhibitor, kubernetes, raft, zookeeper';
 
-export function createCtlContext(config: JsonObject, insecure: boolean, out: (text: string) => void, prompts: Prompter): CtlContext {
+export function createCtlContext(
+  config: JsonObject, insecure: boolean, out: (text: string) => void, prompts: Prompter,
+  /** The DCS section already resolved (etcd found through DNS SRV); else read from `config` on first use. */
+  resolvedDcs?: DcsConfig,
+): CtlContext {
   const open = new Map<string, Dcs>();
   const dcsFor = (scope: string): Dcs => {
     const existing = open.get(scope);
     if (existing) return existing;
-    const dcs = ctlDcsConfig(config);
+    const dcs = resolvedDcs ?? ctlDcsConfig(config);
     if (!dcs) throw new CtlError(`Can not find suitable configuration of distributed configuration store\nAvailable implementations: ${AVAILABLE}`);
     const namespace = typeof config.namespace === 'string' ? config.namespace : 'service';
     const name = typeof config.name === 'string' ? config.name : scope;

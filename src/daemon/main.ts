@@ -15,6 +15,7 @@ import { refuseDuplicateName } from './startup.js';
 import { describeError, installErrorPolicy } from './error-policy.js';
 import { takeDaemonEnv } from '../util/child-env.js';
 import { checkServerVersion } from '../postgresql/versions.js';
+import { configureDnsServers, srvReseed, waitForEtcdEndpoints } from '../dcs/srv-discovery.js';
 
 async function main(argv: string[]): Promise<number> {
   const cmd = parseDaemonArgs(argv);
@@ -36,6 +37,11 @@ async function main(argv: string[]): Promise<number> {
   // PATRONI_* (passwords, PATRONI_CONFIGURATION) leave the live environment now: /proc/<pid>/environ
   // and every child see them no more; reloads read the snapshot.
   const env = takeDaemonEnv();
+  const dnsProblem = configureDnsServers(env);
+  if (dnsProblem) {
+    process.stderr.write(`${dnsProblem}\n`);
+    return 1;
+  }
   let config: PatroniConfig;
   try {
     config = loadConfig(cmd.configFile, env);
@@ -53,7 +59,11 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function runDaemon(config: PatroniConfig, configPath: string | undefined, env: Readonly<NodeJS.ProcessEnv>): Promise<number> {
-  const dcs = createDcs({ scope: config.scope, namespace: config.namespace, name: config.name, dcs: config.dcs }, 'daemon');
+  // DNS SRV discovery happens before the client exists, as in Patroni's Etcd.get_etcd_client.
+  const etcd = config.dcs.kind === 'etcd' || config.dcs.kind === 'etcd3' ? config.dcs : undefined;
+  const dcsConfig = etcd ? await waitForEtcdEndpoints(etcd) : config.dcs;
+  const reseed = etcd?.srv && dcsConfig.kind === etcd.kind ? srvReseed(etcd, dcsConfig.protocol) : undefined;
+  const dcs = createDcs({ scope: config.scope, namespace: config.namespace, name: config.name, dcs: dcsConfig, reseed }, 'daemon');
   let api: ApiServerHandle | undefined;
   const pg = new Postgresql(config, () => node.dynamic);
   const node: HaNode = new HaNode({ config, configPath, env, dcs, pg, onReload: async (c) => api?.reconfigure(c.restapi) });

@@ -7,6 +7,7 @@ import { log } from '../log/logger.js';
 import { sleep } from '../util/timers.js';
 import { DcsError } from './dcs.js';
 import { ConnectionError, makeAgent, type TlsFiles } from './etcd3-http.js';
+import { reseeded, type Reseed } from './srv-discovery.js';
 
 /** An answer worth another attempt after a pause, on another node when `switchNode`. */
 export class Retryable extends Error {
@@ -20,6 +21,9 @@ export interface EndpointOptions {
   tls?: TlsFiles;
   /** Seconds. */
   retryTimeout: number;
+  useProxies?: boolean;
+  /** The configured source again after a whole round failed (DNS SRV, srv-discovery.ts). */
+  reseed?: Reseed;
 }
 
 export abstract class EtcdEndpoints {
@@ -30,7 +34,10 @@ export abstract class EtcdEndpoints {
   protected readonly agent: http.Agent;
 
   /** `label`: how log lines name the client; `jitterMs`: the random part of a pause. */
+  private readonly source: Pick<EndpointOptions, 'reseed' | 'useProxies'>;
+
   constructor(endpoints: string[], opts: EndpointOptions, private readonly label: string, private readonly jitterMs: number) {
+    this.source = { reseed: opts.reseed, useProxies: opts.useProxies };
     this.endpoints = [...new Set(endpoints)];
     if (this.endpoints.length === 0) throw new Error(`${label}: no hosts configured`);
     this.agent = makeAgent(opts.protocol, opts.tls ?? {}, true);
@@ -72,6 +79,18 @@ export abstract class EtcdEndpoints {
     this.current = Math.max(0, this.endpoints.indexOf(current));
   }
 
+  /** Patroni's `_load_machines_cache` after every node failed: the configured source (DNS SRV) again. */
+  private async reseed(): Promise<void> {
+    const found = await this.source.reseed?.().catch(() => undefined);
+    if (!found?.length) return;
+    this.endpoints = reseeded(this.endpoints, found, this.source.useProxies === true);
+    this.current = 0;
+    this.onReseed();
+  }
+
+  /** The endpoint list was replaced from the configured source: discover members again, follow with the watch. */
+  protected onReseed(): void {}
+
   /** Run `attempt` until it answers, a refusal is thrown, or the deadline passes (DcsError naming `what`). */
   protected async retrying<T>(what: string, deadline: number, attempt: () => Promise<T>): Promise<T> {
     let delay = 100;
@@ -82,11 +101,13 @@ export abstract class EtcdEndpoints {
       } catch (e) {
         if (!(e instanceof Retryable || e instanceof ConnectionError)) throw e;
         log.debug('%s on %s failed: %s', what, this.endpoint, e.message);
-        if (e instanceof ConnectionError || e.switchNode) {
+        const switchNode = e instanceof ConnectionError || e.switchNode;
+        if (switchNode) {
           this.switchEndpoint();
           if (++switchesInRow < this.endpoints.length) continue;
         }
         switchesInRow = 0;
+        if (switchNode) await this.reseed();
         const pause = Math.min(delay, 1000) + Math.random() * this.jitterMs;
         delay *= 2;
         if (Date.now() + pause >= deadline) throw new DcsError(`${what} failed: ${e.message}`);

@@ -6,6 +6,7 @@ import { log } from '../log/logger.js';
 import { trace } from '../util/trace.js';
 import { isObject, type JsonObject } from '../util/json.js';
 import { EtcdEndpoints, Retryable } from './etcd-endpoints.js';
+import type { Reseed } from './srv-discovery.js';
 import { apiPrefixFor, classifyReply, EtcdClientError } from './etcd3-errors.js';
 import { ConnectionError, httpRequest, httpStream, makeAgent, type StreamHandle, type TlsFiles } from './etcd3-http.js';
 
@@ -25,6 +26,7 @@ export interface Etcd3ClientOptions {
   /** Seconds. */
   retryTimeout: number;
   ttl: number;
+  reseed?: Reseed;
 }
 
 function toBaseUrl(host: string, protocol: string): string {
@@ -112,6 +114,12 @@ export class Etcd3Client extends EtcdEndpoints {
   protected override onSwitch(moved: boolean): void {
     if (moved) this.token = undefined;
     this.onEndpointSwitch();
+  }
+
+  /** New endpoints from the configured source: a token and the member list for them, and the watch follows. */
+  protected override onReseed(): void {
+    this.nextDiscovery = 0;
+    this.onSwitch(true);
   }
 
   /** API prefix, auth token and topology, each fetched when missing or due. */

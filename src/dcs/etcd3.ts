@@ -15,6 +15,7 @@ import { LeaderStatusWriter } from './status-writer.js';
 import { formatMember } from './format.js';
 import { refusalAsFalse } from './refusals.js';
 import { WakeSignal } from './wake-signal.js';
+import type { Reseed } from './srv-discovery.js';
 
 export { clusterPathFor };
 
@@ -30,6 +31,7 @@ export interface Etcd3Options {
   cert?: string;
   key?: string;
   useProxies?: boolean;
+  reseed?: Reseed;
   ttl: number;
   loopWait: number;
   retryTimeout: number;
@@ -56,7 +58,7 @@ export class Etcd3 implements Dcs {
     this.client = new Etcd3Client({
       hosts: opts.hosts, protocol: opts.protocol, username: opts.username, password: opts.password,
       tls: { cacert: opts.cacert, cert: opts.cert, key: opts.key }, useProxies: opts.useProxies,
-      discoverMembers: opts.mode === 'daemon', retryTimeout: opts.retryTimeout, ttl: opts.ttl,
+      discoverMembers: opts.mode === 'daemon', retryTimeout: opts.retryTimeout, ttl: opts.ttl, reseed: opts.reseed,
     });
     this.leaseKeeper = new LeaseKeeper(this.client, opts.ttl, opts.loopWait, () => this.wakeup());
     this.statusWriter = new LeaderStatusWriter(

@@ -5,6 +5,7 @@ import { unsupportedDcs } from '../config/normalize-dcs.js';
 import type { Dcs } from './dcs.js';
 import { Etcd2 } from './etcd2/etcd2.js';
 import { Etcd3 } from './etcd3.js';
+import type { Reseed } from './srv-discovery.js';
 import { Exhibitor } from './zookeeper/exhibitor.js';
 import { ZooKeeper, type ZooKeeperOptions } from './zookeeper/zookeeper.js';
 
@@ -17,6 +18,8 @@ export interface DcsFactoryConfig {
   ttl?: number;
   loopWait?: number;
   retryTimeout?: number;
+  /** etcd found through DNS SRV: ask it again when every endpoint failed (srv-discovery.ts). */
+  reseed?: Reseed;
 }
 
 const zkSecurity = (dcs: ZookeeperConfig | ExhibitorConfig): Pick<ZooKeeperOptions, 'tls' | 'acl'> =>
@@ -30,16 +33,19 @@ export function createDcs(cfg: DcsFactoryConfig, mode: 'daemon' | 'ctl'): Dcs {
     scope: cfg.scope, namespace: cfg.namespace, name: cfg.name, mode,
     ttl: cfg.ttl ?? 30, loopWait: cfg.loopWait ?? 10, retryTimeout: cfg.retryTimeout ?? 10,
   };
+  // DNS SRV is resolved before (srv-discovery.ts): building on the fallback hosts alone would quietly differ.
+  if ((dcs.kind === 'etcd' || dcs.kind === 'etcd3') && dcs.srv) throw new Error(`${dcs.kind}.srv must be resolved before the client is built`);
   switch (dcs.kind) {
     case 'etcd3':
       return new Etcd3({
         ...common, hosts: dcs.hosts, protocol: dcs.protocol, username: dcs.username, password: dcs.password,
-        cacert: dcs.cacert, cert: dcs.cert, key: dcs.key, useProxies: dcs.use_proxies,
+        cacert: dcs.cacert, cert: dcs.cert, key: dcs.key, useProxies: dcs.use_proxies, reseed: cfg.reseed,
       });
     case 'etcd':
       return new Etcd2({
         ...common, endpoints: dcs.hosts.map((h) => baseUrl(h, dcs.protocol)), protocol: dcs.protocol,
         username: dcs.username, password: dcs.password, cacert: dcs.cacert, cert: dcs.cert, key: dcs.key, useProxies: dcs.use_proxies,
+        reseed: cfg.reseed,
       });
     case 'zookeeper':
       return new ZooKeeper({ ...common, hosts: dcs.hosts, authData: dcs.auth_data, ...zkSecurity(dcs) });

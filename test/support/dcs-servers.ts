@@ -181,10 +181,11 @@ export async function startZooKeeper(opts: { tls?: TestCerts } = {}): Promise<Dc
 }
 
 /** Exhibitor's REST answer for one ZooKeeper, served by a plain HTTP server (what Exhibitor returns). */
-export async function startExhibitor(): Promise<DcsServer & { http: Server; servedHosts: string[]; port: number }> {
+export async function startExhibitor(): Promise<DcsServer & { http: Server; servedHosts: string[]; port: number; polls: () => number }> {
   const zk = await startZooKeeper();
-  const served = { hosts: ['127.0.0.1'] };
+  const served = { hosts: ['127.0.0.1'], polls: 0 };
   const server = createServer((req, res) => {
+    served.polls++;
     if (req.url !== '/exhibitor/v1/cluster/list') {
       res.writeHead(404).end();
       return;
@@ -199,14 +200,17 @@ export async function startExhibitor(): Promise<DcsServer & { http: Server; serv
     await zk.stop();
   };
   return {
-    backend: 'exhibitor', http: server, servedHosts: served.hosts, port: zk.port,
+    backend: 'exhibitor', http: server, servedHosts: served.hosts, port: zk.port, polls: () => served.polls,
     section: { exhibitor: { hosts: ['127.0.0.1'], port, poll_interval: 10 } }, dcsUrl: `exhibitor://127.0.0.1:${port}`,
     asEtcd: { ...zk.asEtcd, get process() { return zk.asEtcd.process; }, stop },
     pause: zk.pause, resume: zk.resume, stop,
   };
 }
 
-/** Requests the server has received so far: etcd's v2 store reads, writes and watches, ZooKeeper's packets. */
+/**
+ * Requests the server has received so far: etcd's v2 store reads, writes and watches, ZooKeeper's packets
+ * (plus, for Exhibitor, the HTTP polls of its cluster list).
+ */
 export async function dcsRequestCount(server: DcsServer): Promise<number> {
   if (server.backend === 'etcd2') {
     const text = await (await fetch(`${server.asEtcd.endpoint}/metrics`)).text();
@@ -214,10 +218,10 @@ export async function dcsRequestCount(server: DcsServer): Promise<number> {
     for (const m of text.matchAll(/^etcd_debugging_store_(?:reads_total|writes_total|watch_requests_total)(?:\{[^}]*\})?\s+([0-9.eE+-]+)$/gm)) sum += Number(m[1]);
     return sum;
   }
-  const port = (server as DcsServer & { port?: number }).port;
+  const { port, polls } = server as DcsServer & { port?: number; polls?: () => number };
   const m = /^zk_packets_received\s+(\d+)/m.exec(port ? await fourLetterWord(port, 'mntr') : '');
   if (!m) throw new Error('ZooKeeper mntr: no zk_packets_received');
-  return Number(m[1]);
+  return Number(m[1]) + (polls?.() ?? 0);
 }
 
 export function startDcsServer(backend: BackendName): Promise<DcsServer> {

@@ -4,6 +4,7 @@
 import type http from 'node:http';
 import { log } from '../../log/logger.js';
 import { EtcdEndpoints, Retryable } from '../etcd-endpoints.js';
+import type { Reseed } from '../srv-discovery.js';
 import { ConnectionError, httpRequest, makeAgent, type TlsFiles } from '../etcd3-http.js';
 import { classifyReply, clientUrlsOf, type Etcd2Reply } from './errors.js';
 
@@ -17,6 +18,7 @@ export interface Etcd2ClientOptions {
   /** Talk only to the given endpoints (proxy / use_proxies): no discovery. */
   useProxies: boolean;
   retryTimeout: number;
+  reseed?: Reseed;
 }
 
 type Params = Record<string, string | number | boolean | undefined>;
@@ -107,6 +109,10 @@ export class Etcd2Client extends EtcdEndpoints {
     if (!this.watchRequest || this.watchRequest.destroyed) return;
     this.watchAborted = true;
     this.watchRequest.destroy();
+  }
+
+  protected override onReseed(): void {
+    this.nextDiscovery = 0;
   }
 
   /** Refresh the endpoint list from `/v2/members` every 5 minutes (Patroni's machines cache). */

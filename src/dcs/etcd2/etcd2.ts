@@ -10,6 +10,7 @@ import { parseCluster } from '../parse.js';
 import { LeaderStatusWriter } from '../status-writer.js';
 import { refusalAsFalse } from '../refusals.js';
 import { WakeSignal } from '../wake-signal.js';
+import type { Reseed } from '../srv-discovery.js';
 import { Etcd2Client, type OkReply } from './client.js';
 import { Etcd2Code, Etcd2Refusal, flattenNodes } from './errors.js';
 import { entryOf, Etcd2Watcher } from './watcher.js';
@@ -27,6 +28,7 @@ export interface Etcd2Options {
   cert?: string;
   key?: string;
   useProxies: boolean;
+  reseed?: Reseed;
   ttl: number;
   loopWait: number;
   retryTimeout: number;
@@ -50,6 +52,7 @@ export class Etcd2 implements Dcs {
     this.client = new Etcd2Client({
       endpoints: opts.endpoints, protocol: opts.protocol, username: opts.username, password: opts.password,
       tls: { cacert: opts.cacert, cert: opts.cert, key: opts.key }, useProxies: opts.useProxies, retryTimeout: opts.retryTimeout,
+      reseed: opts.reseed,
     });
     this.statusWriter = new LeaderStatusWriter(
       (k, v) => this.write(this.key(k), { value: v }),

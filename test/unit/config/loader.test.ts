@@ -191,7 +191,7 @@ describe('normalizeConfig', () => {
       [{ restapi: 'nope' }, /^restapi must be a mapping$/],
       [{ restapi: { listen: '1.2.3.4:port' } }, /^restapi\.listen 1\.2\.3\.4:port: port must be a number/],
       [{ postgresql: { ...(baseConfig().postgresql as object), pg_ctl_timeout: 'soon' } }, /^postgresql\.pg_ctl_timeout must be an integer/],
-      [{ etcd3: { srv: 'example.com' } }, /^etcd3\.srv: DNS SRV discovery is not supported/],
+      [{ etcd3: { srv_suffix: 'blue' } }, /^etcd3: one of host, hosts, url, proxy, srv must be set/],
       [{ etcd3: null }, /^Can not find suitable configuration of distributed configuration store/],
       [{ scope: ['x'] }, /^scope must be a string$/],
     ];

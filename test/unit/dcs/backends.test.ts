@@ -87,9 +87,15 @@ test('PATRONI_ETCD_* / PATRONI_ZOOKEEPER_* / PATRONI_EXHIBITOR_* variables make 
   assert.deepEqual(dcsOf({ PATRONI_ETCD_HOSTS: "'h1:2379','h2'" }), { kind: 'etcd', hosts: ['h1:2379', 'h2:2379'], protocol: 'http', use_proxies: false });
   assert.deepEqual(dcsOf({ PATRONI_ETCD_URL: 'https://e:4001', PATRONI_ETCD_USERNAME: 'u', PATRONI_ETCD_PASSWORD: 'p' }),
     { kind: 'etcd', hosts: ['e:4001'], protocol: 'https', use_proxies: false, username: 'u', password: 'p' });
-  // Patroni's precedence: proxy first; SRV discovery would win over hosts, so it is refused, not ignored.
-  assert.deepEqual(dcsOf({ PATRONI_ETCD_PROXY: 'http://p:8080', PATRONI_ETCD_HOSTS: 'h1' }), { kind: 'etcd', hosts: ['p:8080'], protocol: 'http', use_proxies: true });
-  assert.throws(() => dcsOf({ PATRONI_ETCD_SRV: 'example.org', PATRONI_ETCD_HOSTS: 'h1' }), /etcd\.srv: DNS SRV discovery is not supported, use hosts/);
+  // Patroni's precedence: proxy first (SRV ignored), then SRV with hosts as its fallback.
+  assert.deepEqual(dcsOf({ PATRONI_ETCD_PROXY: 'http://p:8080', PATRONI_ETCD_HOSTS: 'h1', PATRONI_ETCD_SRV: 'example.org' }),
+    { kind: 'etcd', hosts: ['p:8080'], protocol: 'http', use_proxies: true });
+  assert.deepEqual(dcsOf({ PATRONI_ETCD_SRV: 'example.org', PATRONI_ETCD_SRV_SUFFIX: 'blue', PATRONI_ETCD_HOSTS: 'h1' }),
+    { kind: 'etcd', hosts: ['h1:2379'], protocol: 'http', use_proxies: false, srv: { domain: 'example.org', suffix: 'blue' } });
+  // Old names, renamed as Patroni's get_etcd_client does (srv_domain last, so it wins).
+  assert.deepEqual(normalizeDcs({ etcd3: { srv: 'a', discovery_srv: 'b', srv_domain: 'c' } }),
+    { kind: 'etcd3', hosts: [], protocol: 'http', use_proxies: false, srv: { domain: 'c' } });
+  assert.deepEqual(normalizeDcs({ etcd3: { srv: 'a', discovery_srv: 'b' } }), { kind: 'etcd3', hosts: [], protocol: 'http', use_proxies: false, srv: { domain: 'b' } });
   assert.deepEqual(dcsOf({ PATRONI_ZOOKEEPER_HOSTS: 'z1:2181,z2' }), { kind: 'zookeeper', hosts: ['z1:2181', 'z2:2181'], auth_data: [] });
   assert.deepEqual(dcsOf({ PATRONI_EXHIBITOR_HOSTS: 'x1,x2', PATRONI_EXHIBITOR_PORT: '8181' }), { kind: 'exhibitor', hosts: ['x1', 'x2'], port: 8181, poll_interval: 300, auth_data: [] });
 });
