@@ -26,7 +26,13 @@ export async function runBackendSuite(ctx: SuiteContext, backend: BackendName): 
       const s = server;
       const { ttl, loopWait, retryTimeout } = ctx.profile;
       cluster = await startCluster({
-        impl: ctx.impl, nodes: 3, etcd: s.asEtcd, scope: `bench-${ctx.impl}-${backend}`, ttl, loopWait, retryTimeout,
+        impl: ctx.impl,
+        nodes: 3,
+        etcd: s.asEtcd,
+        scope: `bench-${ctx.impl}-${backend}`,
+        ttl,
+        loopWait,
+        retryTimeout,
         nodeOverrides: () => ({ etcd3: null, ...s.section }),
       });
     });

@@ -28,7 +28,10 @@ export function record(ctx: SuiteContext, metric: MetricId, value: number): void
 export function recordMany(ctx: SuiteContext, metric: MetricId, values: readonly number[]): void {
   for (const value of values) ctx.store.add(ctx.profile.name, ctx.impl, metric, { kind: 'value', value });
   const s = summarize(values);
-  if (s) progress(`${tag(ctx)} ${metric} = ${formatValue(s.min)} / ${formatValue(s.median)} / ${formatValue(s.max)} ${metricDef(metric).unit} (min/median/max of ${s.n})`);
+  if (s)
+    progress(
+      `${tag(ctx)} ${metric} = ${formatValue(s.min)} / ${formatValue(s.median)} / ${formatValue(s.max)} ${metricDef(metric).unit} (min/median/max of ${s.n})`,
+    );
 }
 
 export function recordError(ctx: SuiteContext, metrics: readonly MetricId[], e: unknown): void {

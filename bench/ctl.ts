@@ -32,8 +32,11 @@ export async function measureCtl(ctx: SuiteContext, cluster: TestCluster): Promi
       throw new Error(`patronictl list failed (exit ${once.code}): ${(once.stderr || once.stdout).trim().slice(0, 300)}`);
     }
     const out = join(cluster.dir, `hyperfine-${ctx.impl}.json`);
-    const r = await run('hyperfine', ['-N', '--style', 'none', '--warmup', '2', '--runs', String(ctx.options.ctlRuns),
-      '--export-json', out, argv.map(quote).join(' ')], { env: cleanEnv(), timeoutMs: 600_000 });
+    const r = await run(
+      'hyperfine',
+      ['-N', '--style', 'none', '--warmup', '2', '--runs', String(ctx.options.ctlRuns), '--export-json', out, argv.map(quote).join(' ')],
+      { env: cleanEnv(), timeoutMs: 600_000 },
+    );
     if (r.code !== 0) throw new Error(`hyperfine exited ${r.code}: ${r.stderr.trim().slice(0, 300)}`);
     const times = parseHyperfineTimes(readFileSync(out, 'utf8'));
     if (times.length === 0) throw new Error('hyperfine reported no run times');

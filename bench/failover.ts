@@ -18,7 +18,7 @@ async function recover(ctx: SuiteContext, cluster: TestCluster): Promise<void> {
 export async function measureCrashFailover(ctx: SuiteContext, cluster: TestCluster, writer: Writer | undefined): Promise<void> {
   const timeoutMs = haTimeoutMs(ctx.profile);
   for (let i = 1; i <= ctx.options.reps; i++) {
-    const metrics = writer ? ['failover_crash', 'write_gap_crash'] as const : ['failover_crash'] as const;
+    const metrics = writer ? (['failover_crash', 'write_gap_crash'] as const) : (['failover_crash'] as const);
     const ok = await step(ctx, `failover after host crash ${i}/${ctx.options.reps}`, metrics, async () => {
       const { leader, replicas } = await waitHealthy(cluster, timeoutMs);
       const t0 = performance.now();

@@ -20,14 +20,24 @@ export async function measureHealthUnderLoad(ctx: SuiteContext, cluster: TestClu
     for (let i = 1; i <= wrkRuns; i++) {
       await step(ctx, `wrk GET ${t.path} with a writer ${i}/${wrkRuns}`, [t.p50, t.p99], async () => {
         if (!writer) throw new Error('no writing client (HAProxy did not start)');
-        const { leader, replicas: [replica] } = await waitHealthy(cluster, haTimeoutMs(ctx.profile));
+        const {
+          leader,
+          replicas: [replica],
+        } = await waitHealthy(cluster, haTimeoutMs(ctx.profile));
         const node = t.path === '/primary' ? leader : replica;
         if (!node) throw new Error('no streaming replica');
         const before = writer.successCount;
         const res = await runWrk(`${node.apiUrl}${t.path}`, wrkSeconds);
         const writes = writer.successCount - before;
-        ctx.store.detail(ctx.profile.name, ctx.impl, `wrk ${t.path} with a writer`,
-          { node: node.name, rps: res.rps, p50_ms: res.p50Ms, p99_ms: res.p99Ms, non_2xx: res.non2xx, writes, socket_errors: { ...res.socketErrors } });
+        ctx.store.detail(ctx.profile.name, ctx.impl, `wrk ${t.path} with a writer`, {
+          node: node.name,
+          rps: res.rps,
+          p50_ms: res.p50Ms,
+          p99_ms: res.p99Ms,
+          non_2xx: res.non2xx,
+          writes,
+          socket_errors: { ...res.socketErrors },
+        });
         if (res.non2xx > 0) throw new Error(`${res.non2xx} non-2xx answers from ${node.name}`);
         if (res.socketErrors.timeout > 0) throw new Error(`${res.socketErrors.timeout} requests timed out`);
         if (writes === 0) throw new Error('the writer committed nothing during the run: not the load this row measures');

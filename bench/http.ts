@@ -28,7 +28,13 @@ export function parseWrk(out: string): WrkResult {
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
   const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   const [connect, read, write, timeout] = [1, 2, 3, 4].map((i) => Number(sock?.[i] ?? 0)) as [number, number, number, number];
-  return { rps: Number(rps[1]), p50Ms: Number(p50[1]) * (UNIT_MS[p50[2] ?? 'ms'] ?? 1), p99Ms: Number(p99[1]) * (UNIT_MS[p99[2] ?? 'ms'] ?? 1), non2xx, socketErrors: { connect, read, write, timeout } };
+  return {
+    rps: Number(rps[1]),
+    p50Ms: Number(p50[1]) * (UNIT_MS[p50[2] ?? 'ms'] ?? 1),
+    p99Ms: Number(p99[1]) * (UNIT_MS[p99[2] ?? 'ms'] ?? 1),
+    non2xx,
+    socketErrors: { connect, read, write, timeout },
+  };
 }
 
 /** One wrk run (2 threads, 16 keep-alive connections: the same load for both servers), parsed. */
@@ -53,8 +59,12 @@ export async function measureHttp(ctx: SuiteContext, leader: ClusterNode): Promi
         const check = await leader.api(ep.path);
         if (check.status !== 200) throw new Error(`GET ${ep.path} answered ${check.status} before the run`);
         const res = await runWrk(url, wrkSeconds);
-        ctx.store.detail(ctx.profile.name, ctx.impl, `wrk ${ep.path}`,
-          { rps: res.rps, p99_ms: res.p99Ms, non_2xx: res.non2xx, socket_errors: { ...res.socketErrors } });
+        ctx.store.detail(ctx.profile.name, ctx.impl, `wrk ${ep.path}`, {
+          rps: res.rps,
+          p99_ms: res.p99Ms,
+          non_2xx: res.non2xx,
+          socket_errors: { ...res.socketErrors },
+        });
         if (res.non2xx > 0) throw new Error(`${res.non2xx} non-2xx answers out of ${Math.round(res.rps * wrkSeconds)} requests`);
         if (res.socketErrors.timeout > 0) throw new Error(`${res.socketErrors.timeout} requests timed out`);
         record(ctx, ep.rps, res.rps);

@@ -21,12 +21,20 @@ export async function measureIdle(ctx: SuiteContext, cluster: TestCluster): Prom
     await sleep(seconds * 1000);
     const after = await grpcStarted(ctx.etcd.endpoint);
     const minutes = (performance.now() - t0) / 60_000;
-    recordMany(ctx, 'idle_cpu', cpu.map((w) => w.percent()));
+    recordMany(
+      ctx,
+      'idle_cpu',
+      cpu.map((w) => w.percent()),
+    );
     recordMany(ctx, 'idle_rss', pids.map(rssMiB));
     const calls = delta(before, after);
     const perMemberMinute = (n: number): number => n / pids.length / minutes;
-    ctx.store.detail(ctx.profile.name, ctx.impl, 'dcs requests per member per minute by gRPC method',
-      Object.fromEntries([...calls].map(([m, n]) => [m, Math.round(perMemberMinute(n) * 10) / 10])));
+    ctx.store.detail(
+      ctx.profile.name,
+      ctx.impl,
+      'dcs requests per member per minute by gRPC method',
+      Object.fromEntries([...calls].map(([m, n]) => [m, Math.round(perMemberMinute(n) * 10) / 10])),
+    );
     record(ctx, 'dcs_requests', perMemberMinute(total(calls)));
   });
 }

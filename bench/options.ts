@@ -63,7 +63,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   const withValue = ['--results-dir', '--backends', '--members', '--clusters', '--record-seconds', '--replay-seconds'];
   const known = ['--quick', '--trace', '--health', '--scale', '--backends-only', ...withValue];
   const unknown = argv.filter((a, i) => a.startsWith('--') && !known.includes(a) && !withValue.includes(argv[i - 1] ?? ''));
-  if (unknown.length > 0) throw new Error(`unknown option(s): ${unknown.join(' ')} (known: --quick, --trace, --health, --scale [--members N --clusters N --record-seconds S --replay-seconds S], --results-dir DIR, --backends etcd2,zookeeper,exhibitor, --backends-only)`);
+  if (unknown.length > 0)
+    throw new Error(
+      `unknown option(s): ${unknown.join(' ')} (known: --quick, --trace, --health, --scale [--members N --clusters N --record-seconds S --replay-seconds S], --results-dir DIR, --backends etcd2,zookeeper,exhibitor, --backends-only)`,
+    );
   const int = (flag: string, fallback: number, min: number): number => {
     const v = optionValue(flag);
     if (v === undefined) return fallback;
@@ -72,9 +75,22 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     return n;
   };
   const scale: ScaleOptions | undefined = argv.includes('--scale')
-    ? { members: int('--members', 15, 3), clusters: int('--clusters', 1000, 1), recordSeconds: int('--record-seconds', 60, 5), replaySeconds: int('--replay-seconds', 60, 5) }
+    ? {
+        members: int('--members', 15, 3),
+        clusters: int('--clusters', 1000, 1),
+        recordSeconds: int('--record-seconds', 60, 5),
+        replaySeconds: int('--replay-seconds', 60, 5),
+      }
     : undefined;
-  const backends = backendsArg === undefined ? (quick || health || scale ? [] : [...ALL_BACKENDS]) : backendsArg.split(',').map((b) => b.trim()).filter(Boolean);
+  const backends =
+    backendsArg === undefined
+      ? quick || health || scale
+        ? []
+        : [...ALL_BACKENDS]
+      : backendsArg
+          .split(',')
+          .map((b) => b.trim())
+          .filter(Boolean);
   const bad = backends.filter((b) => !(ALL_BACKENDS as readonly string[]).includes(b));
   if (bad.length > 0) throw new Error(`unknown backend(s): ${bad.join(', ')} (known: ${ALL_BACKENDS.join(', ')})`);
   const common = { trace, health, scale, resultsDir, backends: backends as BackendName[], etcd3: !argv.includes('--backends-only') };

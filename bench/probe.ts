@@ -9,8 +9,13 @@ export const PROBE_TABLE = 'bench_probe';
 /** One INSERT on 127.0.0.1:port with short timeouts: true when it committed. */
 export async function tryWrite(port: number): Promise<boolean> {
   const client = new pg.Client({
-    host: '127.0.0.1', port, database: 'postgres', user: SUPERUSER.username, password: SUPERUSER.password,
-    connectionTimeoutMillis: 1_000, query_timeout: 2_000,
+    host: '127.0.0.1',
+    port,
+    database: 'postgres',
+    user: SUPERUSER.username,
+    password: SUPERUSER.password,
+    connectionTimeoutMillis: 1_000,
+    query_timeout: 2_000,
   });
   client.on('error', () => undefined);
   try {

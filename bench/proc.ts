@@ -15,11 +15,21 @@ export function run(cmd: string, args: readonly string[], opts: { timeoutMs?: nu
     trackChild(child);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 300_000);
-    child.once('error', (e) => { clearTimeout(timer); reject(e); });
-    child.once('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
@@ -28,7 +38,9 @@ export function startDaemon(cmd: string, args: readonly string[]): { child: Chil
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   trackChild(child);
   let output = '';
-  const keep = (d: Buffer) => { output = (output + d.toString()).slice(-4000); };
+  const keep = (d: Buffer) => {
+    output = (output + d.toString()).slice(-4000);
+  };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));

@@ -40,11 +40,33 @@ export async function rerunAsPostgres(repoRoot: string, args: readonly string[],
   chownTree(scratch, uid, gid);
   // The soft open-files limit raised to the hard one (runuser's session starts at 1024): `--scale` holds a
   // watch stream per simulated member, 3,000 sockets at 1,000 clusters, and etcd as many.
-  const child = spawn('runuser', ['-u', RUN_AS, '--', 'sh', '-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', 'sh', 'env', `HOME=${scratch}`, `TMPDIR=${childTmp}`,
-    process.execPath, '--import', 'tsx', join(cwd, 'bench/run.ts'), ...args, '--results-dir', childResults],
-  { cwd, stdio: 'inherit' });
+  const child = spawn(
+    'runuser',
+    [
+      '-u',
+      RUN_AS,
+      '--',
+      'sh',
+      '-c',
+      'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"',
+      'sh',
+      'env',
+      `HOME=${scratch}`,
+      `TMPDIR=${childTmp}`,
+      process.execPath,
+      '--import',
+      'tsx',
+      join(cwd, 'bench/run.ts'),
+      ...args,
+      '--results-dir',
+      childResults,
+    ],
+    { cwd, stdio: 'inherit' },
+  );
   // A terminal's ^C reaches the child directly; a signal sent to this process alone is passed on.
-  const forward = (signal: NodeJS.Signals) => () => { child.kill(signal); };
+  const forward = (signal: NodeJS.Signals) => () => {
+    child.kill(signal);
+  };
   const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP'] as const).map((s) => [s, forward(s)] as const);
   for (const [s, h] of handlers) process.on(s, h);
   const code = await new Promise<number>((resolve) => child.once('exit', (c, sig) => resolve(c ?? (sig ? 1 : 0))));

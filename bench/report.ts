@@ -28,28 +28,48 @@ function row(store: ResultStore, profile: Profile, def: Metric) {
 }
 
 export function reportJson(store: ResultStore, info: RunInfo): JsonObject {
-  const profiles = info.options.profiles.map((p): JsonObject => ({
-    name: p.name, ttl: p.ttl, loop_wait: p.loopWait, retry_timeout: p.retryTimeout,
-    metrics: METRICS.map((def): JsonObject => {
-      const r = row(store, p, def);
-      const side = (impl: 'ts' | 'debian', s: Summary | undefined): JsonObject => ({
-        summary: summaryJson(s), samples: valuesOf(r.samples[impl]).map(round), errors: errorsOf(r.samples[impl]),
-      });
-      return {
-        id: def.id, label: def.label, unit: def.unit, ours: side('ts', r.ours), theirs: side('debian', r.theirs),
-        ratio_ours_theirs: r.ratio === undefined ? null : round(r.ratio),
-        goal: r.goalDef ? { text: r.goalDef.text, verdict: r.goal ?? 'unknown' } : null,
-      };
+  const profiles = info.options.profiles.map(
+    (p): JsonObject => ({
+      name: p.name,
+      ttl: p.ttl,
+      loop_wait: p.loopWait,
+      retry_timeout: p.retryTimeout,
+      metrics: METRICS.map((def): JsonObject => {
+        const r = row(store, p, def);
+        const side = (impl: 'ts' | 'debian', s: Summary | undefined): JsonObject => ({
+          summary: summaryJson(s),
+          samples: valuesOf(r.samples[impl]).map(round),
+          errors: errorsOf(r.samples[impl]),
+        });
+        return {
+          id: def.id,
+          label: def.label,
+          unit: def.unit,
+          ours: side('ts', r.ours),
+          theirs: side('debian', r.theirs),
+          ratio_ours_theirs: r.ratio === undefined ? null : round(r.ratio),
+          goal: r.goalDef ? { text: r.goalDef.text, verdict: r.goal ?? 'unknown' } : null,
+        };
+      }),
     }),
-  }));
+  );
   const { resultsDir: _dir, ...options } = info.options;
   return {
-    started_at: info.startedAt, finished_at: info.finishedAt,
-    options: { quick: options.quick, reps: options.reps, wrk_seconds: options.wrkSeconds, wrk_runs: options.wrkRuns,
-      ctl_runs: options.ctlRuns, idle_seconds: options.idleSeconds },
-    machine: { ...info.env.machine }, versions: { ...info.env.versions },
+    started_at: info.startedAt,
+    finished_at: info.finishedAt,
+    options: {
+      quick: options.quick,
+      reps: options.reps,
+      wrk_seconds: options.wrkSeconds,
+      wrk_runs: options.wrkRuns,
+      ctl_runs: options.ctlRuns,
+      idle_seconds: options.idleSeconds,
+    },
+    machine: { ...info.env.machine },
+    versions: { ...info.env.versions },
     implementations: { ours: IMPL_LABEL.ts, theirs: IMPL_LABEL.debian },
-    profiles, details: store.details,
+    profiles,
+    details: store.details,
   };
 }
 
@@ -75,7 +95,9 @@ export function reportMarkdown(store: ResultStore, info: RunInfo): string {
     '',
     `Machine: ${machine.hostname}, ${machine.cpus} x ${machine.cpu}, ${machine.memoryGiB} GiB RAM, Linux ${machine.kernel}. All services on loopback, one etcd.`,
     '',
-    `Versions: ${Object.entries(versions).map(([k, v]) => `${k}: ${v}`).join('; ')}.`,
+    `Versions: ${Object.entries(versions)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('; ')}.`,
     '',
     info.options.scale
       ? `--scale: a ${info.options.scale.members}-member cluster (one switchover, one host crash, GET /cluster x 20, patronictl list x 5); ` +
@@ -85,16 +107,22 @@ export function reportMarkdown(store: ResultStore, info: RunInfo): string {
         `hyperfine ${info.options.ctlRuns} runs; idle window ${info.options.idleSeconds} s. Cells: min / **median** / max; ratio = ours / theirs of the medians.`,
   ];
   for (const p of info.options.profiles) {
-    lines.push('', `## Profile \`${p.name}\`: ttl ${p.ttl}, loop_wait ${p.loopWait}, retry_timeout ${p.retryTimeout}`, '',
+    lines.push(
+      '',
+      `## Profile \`${p.name}\`: ttl ${p.ttl}, loop_wait ${p.loopWait}, retry_timeout ${p.retryTimeout}`,
+      '',
       `| Measurement | Unit | ${IMPLS.map((i) => IMPL_LABEL[i]).join(' | ')} | Ours / theirs | Goal |`,
-      '|---|---|---|---|---|---|');
+      '|---|---|---|---|---|---|',
+    );
     for (const def of METRICS) {
       const r = row(store, p, def);
       // Rows no mode of this run measured (other backends, --health, --scale) are left out.
       if (r.samples.ts.length + r.samples.debian.length === 0) continue;
       const goal = r.goalDef ? `${r.goalDef.text}: ${VERDICT[r.goal ?? 'unknown']}` : '';
-      lines.push(`| ${def.label} | ${def.unit} | ${cell(r.ours, errorsOf(r.samples.ts))} | ${cell(r.theirs, errorsOf(r.samples.debian))} | ` +
-        `${r.ratio === undefined ? 'n/a' : r.ratio.toFixed(2)} | ${goal} |`);
+      lines.push(
+        `| ${def.label} | ${def.unit} | ${cell(r.ours, errorsOf(r.samples.ts))} | ${cell(r.theirs, errorsOf(r.samples.debian))} | ` +
+          `${r.ratio === undefined ? 'n/a' : r.ratio.toFixed(2)} | ${goal} |`,
+      );
     }
   }
   lines.push('');

@@ -32,10 +32,8 @@ export class ResultStore {
   }
 }
 
-export const valuesOf = (samples: readonly Sample[]): number[] =>
-  samples.flatMap((s) => (s.kind === 'value' ? [s.value] : []));
+export const valuesOf = (samples: readonly Sample[]): number[] => samples.flatMap((s) => (s.kind === 'value' ? [s.value] : []));
 
-export const errorsOf = (samples: readonly Sample[]): string[] =>
-  samples.flatMap((s) => (s.kind === 'error' ? [s.error] : []));
+export const errorsOf = (samples: readonly Sample[]): string[] => samples.flatMap((s) => (s.kind === 'error' ? [s.error] : []));
 
 export const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';

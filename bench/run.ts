@@ -32,7 +32,11 @@ async function bench(argv: readonly string[]): Promise<number> {
   const startedAt = new Date().toISOString();
   progress(`benchmark${options.quick ? ' (--quick)' : ''}: profiles ${options.profiles.map((p) => p.name).join(', ')}, ${options.reps} repetition(s)`);
   const env = describeEnvironment();
-  progress(`versions: ${Object.entries(env.versions).map(([k, v]) => `${k} ${v}`).join('; ')}`);
+  progress(
+    `versions: ${Object.entries(env.versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join('; ')}`,
+  );
   const store = new ResultStore();
   let etcd: EtcdServer | undefined;
   if (options.trace) {
@@ -84,7 +88,12 @@ async function main(): Promise<number> {
   return bench(argv);
 }
 
-main().then((code) => { process.exitCode = code; }, (e: unknown) => {
-  console.error(`bench failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
-  process.exitCode = 1;
-});
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    console.error(`bench failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    process.exitCode = 1;
+  },
+);

@@ -12,7 +12,7 @@ export function summarize(values: readonly number[]): Summary | undefined {
   if (values.length === 0) return undefined;
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  const median = sorted.length % 2 === 1 ? sorted[mid] ?? 0 : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+  const median = sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
   return { n: sorted.length, min: sorted[0] ?? 0, median, max: sorted[sorted.length - 1] ?? 0 };
 }
 
@@ -26,8 +26,11 @@ export type GoalVerdict = 'met' | 'missed' | 'unknown';
 
 export function checkGoal(goal: Goal, ours: Summary | undefined, r: number | undefined): GoalVerdict {
   switch (goal.kind) {
-    case 'ratio-at-most': return r === undefined ? 'unknown' : r <= goal.value ? 'met' : 'missed';
-    case 'ratio-at-least': return r === undefined ? 'unknown' : r >= goal.value ? 'met' : 'missed';
-    case 'ours-below': return ours === undefined ? 'unknown' : ours.median < goal.value ? 'met' : 'missed';
+    case 'ratio-at-most':
+      return r === undefined ? 'unknown' : r <= goal.value ? 'met' : 'missed';
+    case 'ratio-at-least':
+      return r === undefined ? 'unknown' : r >= goal.value ? 'met' : 'missed';
+    case 'ours-below':
+      return ours === undefined ? 'unknown' : ours.median < goal.value ? 'met' : 'missed';
   }
 }

@@ -24,10 +24,14 @@ export function startSwitchover(ctx: SuiteContext, cluster: TestCluster, leader:
 export async function measureSwitchover(ctx: SuiteContext, cluster: TestCluster, writer: Writer | undefined): Promise<void> {
   const timeoutMs = haTimeoutMs(ctx.profile);
   for (let i = 1; i <= ctx.options.reps; i++) {
-    const metrics = writer ? ['switchover_writable', 'switchover_streaming', 'write_gap_switchover'] as const
-      : ['switchover_writable', 'switchover_streaming'] as const;
+    const metrics = writer
+      ? (['switchover_writable', 'switchover_streaming', 'write_gap_switchover'] as const)
+      : (['switchover_writable', 'switchover_streaming'] as const);
     const ok = await step(ctx, `switchover ${i}/${ctx.options.reps}`, metrics, async () => {
-      const { leader, replicas: [candidate] } = await waitHealthy(cluster, timeoutMs);
+      const {
+        leader,
+        replicas: [candidate],
+      } = await waitHealthy(cluster, timeoutMs);
       if (!candidate) throw new Error('no replica to switch over to');
       const t0 = performance.now();
       const command = startSwitchover(ctx, cluster, leader.name, candidate.name);

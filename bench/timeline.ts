@@ -26,7 +26,8 @@ export function parsePgLogLine(line: string): { at: number; text: string } | nul
 }
 
 /** PostgreSQL's own milestones of a shutdown, start, promotion or base backup. */
-const PG_STEP = /checkpoint starting|checkpoint complete|shutdown request|database system is shut down|ready to accept|received promote request|selected new timeline|archive recovery complete|started streaming|entering standby mode|redo done|terminating connection due to administrator/;
+const PG_STEP =
+  /checkpoint starting|checkpoint complete|shutdown request|database system is shut down|ready to accept|received promote request|selected new timeline|archive recovery complete|started streaming|entering standby mode|redo done|terminating connection due to administrator/;
 
 export function collectPgLog(who: string, lines: readonly string[], from: number, to: number): TimelineEvent[] {
   const out: TimelineEvent[] = [];
@@ -44,7 +45,8 @@ export function parseTraceLine(line: string): { at: number; text: string } | nul
 }
 
 /** Log lines that mark a step of a switchover or a bootstrap; routine "no action" lines are noise. */
-const STEP = /bootstrap|initdb|initialized|post_bootstrap|basebackup|replica has been created|Demoting|demot|switchover|Detached|promot|Changing upstream|following a different leader|Cleaning up failover key|lock|starting|start|stopp|leader key|streaming|Lease|fence|rewind/i;
+const STEP =
+  /bootstrap|initdb|initialized|post_bootstrap|basebackup|replica has been created|Demoting|demot|switchover|Detached|promot|Changing upstream|following a different leader|Cleaning up failover key|lock|starting|start|stopp|leader key|streaming|Lease|fence|rewind/i;
 
 export function interestingLogLine(text: string): boolean {
   return STEP.test(text) && !/^INFO: no action\./.test(text);

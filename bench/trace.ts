@@ -21,10 +21,9 @@ function pgLogLines(dataDir: string): string[] {
 }
 
 function nodeEvents(cluster: TestCluster, from: number, to: number): TimelineEvent[] {
-  return mergeSameEvents(cluster.nodes.flatMap((n) => [
-    ...collectLog(n.name, n.logTail(300).split('\n'), from, to),
-    ...collectPgLog(n.name, pgLogLines(n.dataDir), from, to),
-  ]));
+  return mergeSameEvents(
+    cluster.nodes.flatMap((n) => [...collectLog(n.name, n.logTail(300).split('\n'), from, to), ...collectPgLog(n.name, pgLogLines(n.dataDir), from, to)]),
+  );
 }
 
 export async function runTrace(etcd: EtcdServer, options: BenchOptions): Promise<string> {
@@ -34,7 +33,15 @@ export async function runTrace(etcd: EtcdServer, options: BenchOptions): Promise
   const header = `# Trace: patroni-ts, profile ${profile.name} (ttl ${profile.ttl}, loop_wait ${profile.loopWait}, retry_timeout ${profile.retryTimeout})\n`;
   progress(`trace: bootstrap of 3 empty nodes (${profile.name} profile)`);
   const b0 = Date.now();
-  const cluster = await startCluster({ impl: 'ts', nodes: 3, etcd, scope: `trace-${b0}`, ttl: profile.ttl, loopWait: profile.loopWait, retryTimeout: profile.retryTimeout });
+  const cluster = await startCluster({
+    impl: 'ts',
+    nodes: 3,
+    etcd,
+    scope: `trace-${b0}`,
+    ttl: profile.ttl,
+    loopWait: profile.loopWait,
+    retryTimeout: profile.retryTimeout,
+  });
   try {
     const spawned = Date.now();
     const first = await waitHealthy(cluster, timeoutMs);
@@ -47,7 +54,10 @@ export async function runTrace(etcd: EtcdServer, options: BenchOptions): Promise
     await createProbeTable(first.leader);
 
     progress('trace: switchover from the command');
-    const { leader, replicas: [candidate] } = await waitHealthy(cluster, timeoutMs);
+    const {
+      leader,
+      replicas: [candidate],
+    } = await waitHealthy(cluster, timeoutMs);
     if (!candidate) throw new Error('no replica to switch over to');
     const s0 = Date.now();
     const command = startSwitchover(ctx, cluster, leader.name, candidate.name, { PATRONICTL_TRACE: '1' });
@@ -59,14 +69,16 @@ export async function runTrace(etcd: EtcdServer, options: BenchOptions): Promise
     const exited = Date.now();
     const switchover = formatTimeline(
       `Switchover ${leader.name} -> ${candidate.name}: writable after ${((writable - s0) / 1000).toFixed(3)} s, old primary streaming after ${((streaming - s0) / 1000).toFixed(3)} s`,
-      s0, [
+      s0,
+      [
         { at: s0, who: 'bench', what: 'patronictl switchover --force spawned' },
         ...collectTrace('patronictl', r.stderr),
         ...nodeEvents(cluster, s0, Math.max(streaming, exited)),
         { at: writable, who: 'bench', what: `${candidate.name} accepts a write` },
         { at: streaming, who: 'bench', what: `${leader.name} streams from ${candidate.name} (GET /patroni)` },
         { at: exited, who: 'bench', what: `patronictl exited ${String(r.code)}` },
-      ]);
+      ],
+    );
     return `${header}\n${bootstrap}\n${switchover}`;
   } finally {
     await cluster.remove();

@@ -60,8 +60,13 @@ export class Writer {
       try {
         if (!client) {
           client = new pg.Client({
-            host: '127.0.0.1', port: this.port, database: 'postgres', user: SUPERUSER.username, password: SUPERUSER.password,
-            connectionTimeoutMillis: 1_000, query_timeout: 1_000,
+            host: '127.0.0.1',
+            port: this.port,
+            database: 'postgres',
+            user: SUPERUSER.username,
+            password: SUPERUSER.password,
+            connectionTimeoutMillis: 1_000,
+            query_timeout: 1_000,
           });
           client.on('error', () => undefined);
           await client.connect();

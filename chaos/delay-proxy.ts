@@ -10,7 +10,10 @@ export class DelayProxy {
   private readonly sockets = new Set<Socket>();
   private server: Server | undefined;
 
-  constructor(private readonly listen: { host: string; port: number }, private readonly upstream: { host: string; port: number }) {}
+  constructor(
+    private readonly listen: { host: string; port: number },
+    private readonly upstream: { host: string; port: number },
+  ) {}
 
   async start(): Promise<void> {
     const server = createServer((client) => this.pipe(client));
@@ -38,8 +41,15 @@ export class DelayProxy {
     for (const s of [client, server]) {
       this.sockets.add(s);
       s.setNoDelay(true);
-      s.on('error', () => { client.destroy(); server.destroy(); });
-      s.on('close', () => { this.sockets.delete(s); client.destroy(); server.destroy(); });
+      s.on('error', () => {
+        client.destroy();
+        server.destroy();
+      });
+      s.on('close', () => {
+        this.sockets.delete(s);
+        client.destroy();
+        server.destroy();
+      });
     }
     client.on('data', (d) => server.write(d));
     // Answers in order: a chunk is written no earlier than the one before it.
@@ -52,7 +62,9 @@ export class DelayProxy {
       }
       const due = Math.max(Date.now() + delay, lastDue);
       lastDue = due;
-      setTimeout(() => { if (!client.destroyed) client.write(d); }, due - Date.now());
+      setTimeout(() => {
+        if (!client.destroyed) client.write(d);
+      }, due - Date.now());
     });
   }
 }

@@ -27,8 +27,14 @@ export interface RunReport {
 }
 
 const skipped = (item: PlanItem, reason: string): FaultResult => ({
-  fault: item.fault, profile: item.profile, outcome: 'skipped', violations: [], recoveryMs: undefined,
-  writeGapMs: undefined, lostCommits: 0, notes: [reason],
+  fault: item.fault,
+  profile: item.profile,
+  outcome: 'skipped',
+  violations: [],
+  recoveryMs: undefined,
+  writeGapMs: undefined,
+  lostCommits: 0,
+  notes: [reason],
 });
 
 /** Switches the running cluster to synchronous_mode_strict; true once a standby is really synchronous. */
@@ -39,7 +45,9 @@ async function enableStrictSync(lab: Lab): Promise<boolean> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     const l = await lab.leader();
-    const rows = l ? await l.sql<{ n: string }>("SELECT count(*)::text AS n FROM pg_stat_replication WHERE sync_state IN ('sync', 'quorum')").catch(() => []) : [];
+    const rows = l
+      ? await l.sql<{ n: string }>("SELECT count(*)::text AS n FROM pg_stat_replication WHERE sync_state IN ('sync', 'quorum')").catch(() => [])
+      : [];
     if (Number(rows[0]?.n ?? 0) > 0) return true;
     await sleep(1000);
   }
@@ -63,8 +71,14 @@ export async function drive(o: ChaosOptions, topology: Topology, workDir: string
     writer.start();
     sampler.start();
     const state: RunState = {
-      lab, writer, accepted, rng, maximumLagOnFailover: MAXIMUM_LAG_ON_FAILOVER,
-      recoveryBoundMs: o.recoveryBoundS * 1000, knownLost: new Set(), checkedUntil: 0,
+      lab,
+      writer,
+      accepted,
+      rng,
+      maximumLagOnFailover: MAXIMUM_LAG_ON_FAILOVER,
+      recoveryBoundMs: o.recoveryBoundS * 1000,
+      knownLost: new Set(),
+      checkedUntil: 0,
     };
     let strict: 'untested' | 'on' | 'unavailable' = 'untested';
     for (const item of plan) {
@@ -72,9 +86,10 @@ export async function drive(o: ChaosOptions, topology: Topology, workDir: string
         strict = (await enableStrictSync(lab)) ? 'on' : 'unavailable';
         log.info('chaos: synchronous_mode_strict %s', strict);
       }
-      const result = strict === 'unavailable' && item.profile === 'strict'
-        ? skipped(item, 'synchronous_mode_strict does not take effect (no synchronous standby)')
-        : await runFault(item, state);
+      const result =
+        strict === 'unavailable' && item.profile === 'strict'
+          ? skipped(item, 'synchronous_mode_strict does not take effect (no synchronous standby)')
+          : await runFault(item, state);
       results.push(result);
       onResult(result);
     }
@@ -84,17 +99,23 @@ export async function drive(o: ChaosOptions, topology: Topology, workDir: string
     await lab.stop().catch((e: unknown) => log.error('chaos: stopping the lab: %s', e));
   }
   const report: RunReport = {
-    seed: o.seed, mode: o.mode, results,
+    seed: o.seed,
+    mode: o.mode,
+    results,
     violations: results.reduce((n, r) => n + r.violations.length, 0),
-    acknowledgedCommits: writer.commits.length, probeRounds: sampler.rounds,
+    acknowledgedCommits: writer.commits.length,
+    probeRounds: sampler.rounds,
   };
   if (o.jsonPath) writeFileSync(o.jsonPath, `${JSON.stringify(report, null, 2)}\n`);
   return report;
 }
 
 export function printReport(r: RunReport): void {
-  const lines = ['', `chaos summary (seed ${r.seed}, ${r.mode}; ${r.acknowledgedCommits} acknowledged commits, ${r.probeRounds} probe rounds)`,
-    formatTable(summarize(r.results))];
+  const lines = [
+    '',
+    `chaos summary (seed ${r.seed}, ${r.mode}; ${r.acknowledgedCommits} acknowledged commits, ${r.probeRounds} probe rounds)`,
+    formatTable(summarize(r.results)),
+  ];
   for (const res of r.results) {
     const recovery = res.recoveryMs === undefined ? '-' : `${(res.recoveryMs / 1000).toFixed(1)} s`;
     lines.push(`  ${res.profile}:${res.fault} ${res.outcome} recovery ${recovery}${res.notes.length ? `: ${res.notes.join('; ')}` : ''}`);

@@ -12,7 +12,10 @@ export class LabEtcd {
   private readonly log: LogCapture;
   private readonly dataDir: string;
 
-  constructor(readonly host: Host, dir: string) {
+  constructor(
+    readonly host: Host,
+    dir: string,
+  ) {
     this.hostPort = `${host.address}:${ETCD_CLIENT_PORT}`;
     this.dataDir = join(dir, 'data');
     mkdirSync(dir, { recursive: true });
@@ -28,12 +31,34 @@ export class LabEtcd {
     const { address } = this.host;
     const client = `http://${address}:${ETCD_CLIENT_PORT}`;
     const peer = `http://${address}:${ETCD_PEER_PORT}`;
-    const child = spawn('ip', ['netns', 'exec', this.host.netns, 'etcd',
-      '--name', 'chaos', '--data-dir', this.dataDir,
-      '--listen-client-urls', client, '--advertise-client-urls', client,
-      '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer,
-      '--initial-cluster', `chaos=${peer}`, '--log-level', 'warn', '--logger', 'zap',
-    ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.arch === 'x64' ? '' : process.arch } });
+    const child = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        this.host.netns,
+        'etcd',
+        '--name',
+        'chaos',
+        '--data-dir',
+        this.dataDir,
+        '--listen-client-urls',
+        client,
+        '--advertise-client-urls',
+        client,
+        '--listen-peer-urls',
+        peer,
+        '--initial-advertise-peer-urls',
+        peer,
+        '--initial-cluster',
+        `chaos=${peer}`,
+        '--log-level',
+        'warn',
+        '--logger',
+        'zap',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.arch === 'x64' ? '' : process.arch } },
+    );
     this.log.note(`start etcd (pid ${child.pid ?? '?'})`);
     this.log.attach(child.stdout);
     this.log.attach(child.stderr);

@@ -26,7 +26,10 @@ function firstWriteByOther(accepted: readonly AcceptedWrite[], node: string, fro
 export function checkExpectation(e: Expectation, accepted: readonly AcceptedWrite[]): string[] {
   switch (e.kind) {
     case 'stays_writable': {
-      const acks = accepted.filter((w) => w.node === e.node && w.ackAt >= e.from && w.ackAt <= e.to).map((w) => w.ackAt).sort((a, b) => a - b);
+      const acks = accepted
+        .filter((w) => w.node === e.node && w.ackAt >= e.from && w.ackAt <= e.to)
+        .map((w) => w.ackAt)
+        .sort((a, b) => a - b);
       let prev = e.from;
       let gap = 0;
       for (const t of acks) {
@@ -34,17 +37,24 @@ export function checkExpectation(e: Expectation, accepted: readonly AcceptedWrit
         prev = t;
       }
       gap = Math.max(gap, e.to - prev);
-      return gap > e.maxGapMs ? [`${e.node} stopped acknowledging writes for ${secs(gap)} while it should have stayed writable (bound ${secs(e.maxGapMs)})`] : [];
+      return gap > e.maxGapMs
+        ? [`${e.node} stopped acknowledging writes for ${secs(gap)} while it should have stayed writable (bound ${secs(e.maxGapMs)})`]
+        : [];
     }
     case 'stops_writes_by': {
       const late = accepted.filter((w) => w.node === e.node && w.sentAt > e.deadline && w.sentAt < e.until);
-      return late.length ? [`${e.node} acknowledged ${late.length} write(s) sent up to ${secs(Math.max(...late.map((w) => w.sentAt)) - e.deadline)} after its lease could have expired`] : [];
+      return late.length
+        ? [
+            `${e.node} acknowledged ${late.length} write(s) sent up to ${secs(Math.max(...late.map((w) => w.sentAt)) - e.deadline)} after its lease could have expired`,
+          ]
+        : [];
     }
     case 'fenced_before_promotion': {
       const other = firstWriteByOther(accepted, e.node, e.from);
       if (e.firedAt === undefined) return [`the watchdog of ${e.node} never fired`];
       return other && other.ackAt < e.firedAt
-        ? [`${other.node} acknowledged a write ${secs(e.firedAt - other.ackAt)} before the watchdog of ${e.node} fired`] : [];
+        ? [`${other.node} acknowledged a write ${secs(e.firedAt - other.ackAt)} before the watchdog of ${e.node} fired`]
+        : [];
     }
     case 'no_promotion_before': {
       const other = firstWriteByOther(accepted, e.node, e.from, e.until);

@@ -28,10 +28,14 @@ const holdMs = (c: FaultContext): number => (c.lab.timing.ttl + c.rng.int(3, 8))
 
 async function newLeaderOtherThan(c: FaultContext, old: LabNode, timeoutMs: number): Promise<LabNode | undefined> {
   try {
-    return await c.lab.waitFor(`a leader other than ${old.name}`, async () => {
-      const l = await c.lab.leader();
-      return l && l !== old ? l : undefined;
-    }, timeoutMs);
+    return await c.lab.waitFor(
+      `a leader other than ${old.name}`,
+      async () => {
+        const l = await c.lab.leader();
+        return l && l !== old ? l : undefined;
+      },
+      timeoutMs,
+    );
   } catch {
     return undefined;
   }
@@ -113,7 +117,9 @@ async function stopEtcd(c: FaultContext, failsafe = false): Promise<FaultOutcome
   const { ttl, loopWait, retryTimeout } = c.lab.timing;
   // Strict sync mode blocks commits whenever the standby set changes; only async must stay fully writable.
   const expect: Expectation[] = failsafe
-    ? (c.profile === 'async' ? [{ kind: 'stays_writable', node: c.leader.name, from, to, maxGapMs: (loopWait + retryTimeout + 3) * 1000 }] : [])
+    ? c.profile === 'async'
+      ? [{ kind: 'stays_writable', node: c.leader.name, from, to, maxGapMs: (loopWait + retryTimeout + 3) * 1000 }]
+      : []
     : [{ kind: 'stops_writes_by', node: c.leader.name, deadline: from + ttl * 1000, until: to }];
   return { kind: 'injected', expect };
 }
@@ -140,8 +146,9 @@ async function stopEtcdFailsafe(c: FaultContext): Promise<FaultOutcome> {
 }
 
 async function syncStandby(leader: LabNode): Promise<string | undefined> {
-  const rows = await leader.sql<{ application_name: string }>(
-    "SELECT application_name FROM pg_stat_replication WHERE sync_state IN ('sync', 'quorum') ORDER BY 1").catch(() => []);
+  const rows = await leader
+    .sql<{ application_name: string }>("SELECT application_name FROM pg_stat_replication WHERE sync_state IN ('sync', 'quorum') ORDER BY 1")
+    .catch(() => []);
   return rows[0]?.application_name;
 }
 
@@ -153,7 +160,8 @@ async function switchoverDuringCut(c: FaultContext): Promise<FaultOutcome> {
   cut(c.leader.host, isolated.host);
   try {
     await sleep(c.rng.int(1000, 4000));
-    const r = await c.leader.api('POST', '/switchover', { leader: c.leader.name, candidate: candidate.name })
+    const r = await c.leader
+      .api('POST', '/switchover', { leader: c.leader.name, candidate: candidate.name })
       .catch((e: unknown) => ({ status: 0, text: String(e) }));
     c.notes.push(`switchover ${c.leader.name} -> ${candidate.name} with ${isolated.name} cut off: ${r.status} ${r.text.trim()}`);
     const next = await newLeaderOtherThan(c, c.leader, 60_000);

@@ -73,9 +73,7 @@ export function parseTimelineHistory(text: string): TimelineSwitch[] {
   return out;
 }
 
-export type Durability =
-  | { kind: 'strict' }
-  | { kind: 'async'; maximumLagOnFailover: number };
+export type Durability = { kind: 'strict' } | { kind: 'async'; maximumLagOnFailover: number };
 
 export interface LossReport {
   lost: AckedCommit[];
@@ -89,8 +87,7 @@ export interface LossReport {
  * history. A missing commit is only an allowed loss when it sits after the point where its timeline was
  * abandoned, within maximum_lag_on_failover (async) — never under synchronous_mode_strict.
  */
-export function judgeLoss(missing: readonly AckedCommit[], leaderTimeline: number,
-  history: readonly TimelineSwitch[], durability: Durability): LossReport {
+export function judgeLoss(missing: readonly AckedCommit[], leaderTimeline: number, history: readonly TimelineSwitch[], durability: Durability): LossReport {
   const violations: string[] = [];
   let maxLostBytes = 0;
   for (const c of missing) {

@@ -45,17 +45,20 @@ function labNodeConfig(o: LabOptions, host: Host, dir: string): JsonObject {
     dcs: { maximum_lag_on_failover: o.maximumLagOnFailover },
   };
   const net = `${SUBNET}.0/${PREFIX_LEN}`;
-  return nodeConfig(cluster, { name: host.name, dir, restPort: REST_PORT, pgPort: PG_PORT }, {
-    restapi: { listen: `${host.address}:${REST_PORT}`, connect_address: `${host.address}:${REST_PORT}` },
-    watchdog: { mode: 'automatic', driver: 'testing', device: watchdogPath(dir), safety_margin: o.watchdogSafetyMargin ?? 5 },
-    ...(o.etcdProxy ? { etcd3: { hosts: [o.etcdProxy], use_proxies: true } } : {}),
-    postgresql: {
-      listen: `${host.address}:${PG_PORT}`,
-      connect_address: `${host.address}:${PG_PORT}`,
-      pg_hba: ['local all all trust', 'local replication all trust',
-        `host replication replicator ${net} md5`, `host all all ${net} md5`],
+  return nodeConfig(
+    cluster,
+    { name: host.name, dir, restPort: REST_PORT, pgPort: PG_PORT },
+    {
+      restapi: { listen: `${host.address}:${REST_PORT}`, connect_address: `${host.address}:${REST_PORT}` },
+      watchdog: { mode: 'automatic', driver: 'testing', device: watchdogPath(dir), safety_margin: o.watchdogSafetyMargin ?? 5 },
+      ...(o.etcdProxy ? { etcd3: { hosts: [o.etcdProxy], use_proxies: true } } : {}),
+      postgresql: {
+        listen: `${host.address}:${PG_PORT}`,
+        connect_address: `${host.address}:${PG_PORT}`,
+        pg_hba: ['local all all trust', 'local replication all trust', `host replication replicator ${net} md5`, `host all all ${net} md5`],
+      },
     },
-  });
+  );
 }
 
 export class Lab {

@@ -34,13 +34,19 @@ export function createLab(t: Topology): void {
 
 /** Drops traffic between a and b in both directions (each side discards packets addressed to the other). */
 export function cut(a: Host, b: Host): void {
-  for (const [from, to] of [[a, b], [b, a]] as const) {
+  for (const [from, to] of [
+    [a, b],
+    [b, a],
+  ] as const) {
     spawnSync('ip', ['-n', from.netns, 'route', 'replace', 'blackhole', `${to.address}/32`], { stdio: 'ignore' });
   }
 }
 
 export function heal(a: Host, b: Host): void {
-  for (const [from, to] of [[a, b], [b, a]] as const) {
+  for (const [from, to] of [
+    [a, b],
+    [b, a],
+  ] as const) {
     spawnSync('ip', ['-n', from.netns, 'route', 'del', 'blackhole', `${to.address}/32`], { stdio: 'ignore' });
   }
 }
@@ -48,12 +54,22 @@ export function heal(a: Host, b: Host): void {
 /** Every process living in a namespace (daemon, postmaster and its children, etcd...). */
 export function netnsPids(netns: string): number[] {
   const r = spawnSync('ip', ['netns', 'pids', netns], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.split(/\s+/).filter(Boolean).map(Number).filter((n) => n > 0) : [];
+  return r.status === 0
+    ? r.stdout
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(Number)
+        .filter((n) => n > 0)
+    : [];
 }
 
 export function signalPids(pids: number[], signal: NodeJS.Signals): void {
   for (const pid of pids) {
-    try { process.kill(pid, signal); } catch { /* already gone */ }
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* already gone */
+    }
   }
 }
 
@@ -82,8 +98,11 @@ export function destroyLab(t: Topology): void {
 export function staleNetns(): string[] {
   const r = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' });
   if (r.status !== 0) return [];
-  return r.stdout.split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => {
-    const m = new RegExp(`^${NETNS_FAMILY}(\\d+)-`).exec(n);
-    return m !== null && !existsSync(`/proc/${m[1]}`);
-  });
+  return r.stdout
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '')
+    .filter((n) => {
+      const m = new RegExp(`^${NETNS_FAMILY}(\\d+)-`).exec(n);
+      return m !== null && !existsSync(`/proc/${m[1]}`);
+    });
 }

@@ -32,8 +32,13 @@ export class LabNode {
   private exited: Promise<void> = Promise.resolve();
   private readonly log: LogCapture;
 
-  constructor(readonly host: Host, readonly dir: string, config: JsonObject, private readonly ids: PostgresIds,
-    private readonly daemon: string) {
+  constructor(
+    readonly host: Host,
+    readonly dir: string,
+    config: JsonObject,
+    private readonly ids: PostgresIds,
+    private readonly daemon: string,
+  ) {
     this.name = host.name;
     this.dataDir = join(dir, 'data');
     this.apiUrl = `http://${host.address}:${REST_PORT}`;
@@ -55,18 +60,36 @@ export class LabNode {
 
   async start(): Promise<void> {
     if (this.running) return;
-    const child = spawn('ip', ['netns', 'exec', this.host.netns, 'setpriv',
-      `--reuid=${this.ids.uid}`, `--regid=${this.ids.gid}`, '--init-groups', '--',
-      process.execPath, this.daemon, this.configPath,
-    ], { cwd: this.dir, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: this.dir, LANG: 'C.UTF-8' } });
+    const child = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        this.host.netns,
+        'setpriv',
+        `--reuid=${this.ids.uid}`,
+        `--regid=${this.ids.gid}`,
+        '--init-groups',
+        '--',
+        process.execPath,
+        this.daemon,
+        this.configPath,
+      ],
+      { cwd: this.dir, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: this.dir, LANG: 'C.UTF-8' } },
+    );
     this.log.note(`start daemon (pid ${child.pid ?? '?'})`);
     this.log.attach(child.stdout);
     this.log.attach(child.stderr);
-    this.exited = new Promise((res) => child.once('exit', (code, signal) => {
-      this.log.note(`daemon exited (code ${code ?? '-'}, signal ${signal ?? '-'})`);
-      res();
-    }));
-    await new Promise<void>((res, rej) => { child.once('spawn', () => res()); child.once('error', rej); });
+    this.exited = new Promise((res) =>
+      child.once('exit', (code, signal) => {
+        this.log.note(`daemon exited (code ${code ?? '-'}, signal ${signal ?? '-'})`);
+        res();
+      }),
+    );
+    await new Promise<void>((res, rej) => {
+      child.once('spawn', () => res());
+      child.once('error', rej);
+    });
     this.child = child;
   }
 
@@ -118,7 +141,8 @@ export class LabNode {
 
   async api(method: string, path: string, body?: JsonObject): Promise<{ status: number; text: string }> {
     const res = await fetch(`${this.apiUrl}${path}`, {
-      method, signal: AbortSignal.timeout(60_000),
+      method,
+      signal: AbortSignal.timeout(60_000),
       ...(body ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
     });
     return { status: res.status, text: await res.text() };
@@ -126,8 +150,12 @@ export class LabNode {
 
   pgClient(timeoutMs: number): pg.Client {
     return new pg.Client({
-      host: this.host.address, port: PG_PORT, database: 'postgres', ...PG_USER,
-      connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs,
+      host: this.host.address,
+      port: PG_PORT,
+      database: 'postgres',
+      ...PG_USER,
+      connectionTimeoutMillis: timeoutMs,
+      query_timeout: timeoutMs,
     });
   }
 

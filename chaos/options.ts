@@ -39,11 +39,20 @@ export function parseOptions(argv: readonly string[], defaultSeed: number): Chao
   const { values } = parseArgs({
     args: [...argv],
     options: {
-      seed: { type: 'string' }, short: { type: 'boolean' }, quick: { type: 'boolean' },
-      repeats: { type: 'string' }, nodes: { type: 'string' }, faults: { type: 'string' },
-      json: { type: 'string' }, keep: { type: 'boolean' }, 'recovery-bound': { type: 'string' },
-      hostile: { type: 'boolean' }, requests: { type: 'string' },
-      stress: { type: 'boolean' }, duration: { type: 'string' }, crashes: { type: 'string' },
+      seed: { type: 'string' },
+      short: { type: 'boolean' },
+      quick: { type: 'boolean' },
+      repeats: { type: 'string' },
+      nodes: { type: 'string' },
+      faults: { type: 'string' },
+      json: { type: 'string' },
+      keep: { type: 'boolean' },
+      'recovery-bound': { type: 'string' },
+      hostile: { type: 'boolean' },
+      requests: { type: 'string' },
+      stress: { type: 'boolean' },
+      duration: { type: 'string' },
+      crashes: { type: 'string' },
     },
     strict: true,
   });
@@ -53,7 +62,10 @@ export function parseOptions(argv: readonly string[], defaultSeed: number): Chao
     if (!Number.isInteger(n) || n < min) throw new Error(`--${what} must be an integer >= ${min}`);
     return n;
   };
-  const faults = (values.faults ?? '').split(',').map((f) => f.trim()).filter(Boolean);
+  const faults = (values.faults ?? '')
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
   const unknown = faults.filter((f) => !isFaultName(f));
   if (unknown.length > 0) throw new Error(`unknown fault(s): ${unknown.join(', ')}`);
   return {

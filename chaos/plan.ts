@@ -6,11 +6,20 @@ export type Profile = 'async' | 'strict';
 export type Mode = 'short' | 'quick' | 'long';
 
 export const FAULT_NAMES = [
-  'kill-primary', 'kill-postgres', 'freeze-node', 'freeze-daemon', 'cut-primary-etcd',
-  'cut-primary-replicas', 'stop-etcd', 'stop-etcd-failsafe', 'switchover-during-cut',
-  'freeze-daemon-watchdog', 'freeze-daemon-backoff', 'stuck-shutdown',
+  'kill-primary',
+  'kill-postgres',
+  'freeze-node',
+  'freeze-daemon',
+  'cut-primary-etcd',
+  'cut-primary-replicas',
+  'stop-etcd',
+  'stop-etcd-failsafe',
+  'switchover-during-cut',
+  'freeze-daemon-watchdog',
+  'freeze-daemon-backoff',
+  'stuck-shutdown',
 ] as const;
-export type FaultName = typeof FAULT_NAMES[number];
+export type FaultName = (typeof FAULT_NAMES)[number];
 
 /**
  * Profiles each fault runs in. freeze-daemon only under synchronous_mode_strict: with asynchronous
@@ -48,8 +57,7 @@ export function buildPlan(mode: Mode, repeats: number, rng: Rng, only?: readonly
   const names = only && only.length > 0 ? FAULT_NAMES.filter((f) => only.includes(f)) : FAULT_NAMES;
   const plan: PlanItem[] = [];
   for (const profile of ['async', 'strict'] as const) {
-    const items = names.filter((f) => FAULT_PROFILES[f].includes(profile))
-      .flatMap((fault) => Array.from({ length: times }, () => ({ fault, profile })));
+    const items = names.filter((f) => FAULT_PROFILES[f].includes(profile)).flatMap((fault) => Array.from({ length: times }, () => ({ fault, profile })));
     plan.push(...rng.shuffle(items));
   }
   return plan;

@@ -60,11 +60,19 @@ async function outer(o: ChaosOptions): Promise<number> {
   process.stdout.write(`chaos: run ${process.pid} (namespaces ${topology.prefix}*), work dir ${workDir}\n`);
   createLab(topology);
   const ctx: InnerContext = { topology, workDir };
-  const child = spawn('ip', ['netns', 'exec', topology.ctl.netns, process.execPath, ...process.execArgv, SELF,
-    ...process.argv.slice(2), '--seed', String(o.seed)], {
-    stdio: 'inherit', env: { ...process.env, [INNER_ENV]: JSON.stringify(ctx) },
-  });
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  const child = spawn(
+    'ip',
+    ['netns', 'exec', topology.ctl.netns, process.execPath, ...process.execArgv, SELF, ...process.argv.slice(2), '--seed', String(o.seed)],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, [INNER_ENV]: JSON.stringify(ctx) },
+    },
+  );
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const) {
     process.on(signal, () => {
       process.stdout.write(`\nchaos: ${signal}: stopping the run and removing the lab\n`);
       child.kill('SIGTERM');
@@ -100,7 +108,10 @@ async function inner(o: ChaosOptions, ctx: InnerContext): Promise<number> {
 const opts = options();
 const innerEnv = process.env[INNER_ENV];
 const run = opts.hostile ? hostileMain(opts) : innerEnv ? inner(opts, JSON.parse(innerEnv) as InnerContext) : outer(opts);
-run.then((code) => process.exit(code), (e: unknown) => {
-  process.stderr.write(`chaos: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-  process.exit(1);
-});
+run.then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`chaos: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -20,7 +20,10 @@ export class Sampler {
   private readonly clients = new Map<string, pg.Client>();
   private readonly inFlight = new Set<string>();
 
-  constructor(private readonly nodes: readonly WriteTarget[], private readonly accepted: AcceptedWrite[]) {}
+  constructor(
+    private readonly nodes: readonly WriteTarget[],
+    private readonly accepted: AcceptedWrite[],
+  ) {}
 
   start(): void {
     this.running = true;

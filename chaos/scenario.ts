@@ -96,7 +96,8 @@ async function checkLoss(s: RunState, leader: LabNode, durability: Durability): 
   const acknowledged = s.writer.commits.slice(0, s.writer.commits.length);
   const rows = await leader.sql<{ id: string; tl: number }>(
     `SELECT id::text, ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int AS tl FROM ${WRITES_TABLE}
-     UNION ALL SELECT '0', ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int`);
+     UNION ALL SELECT '0', ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int`,
+  );
   const timeline = rows[0]?.tl ?? 1;
   const present = new Set(rows.map((r) => Number(r.id)));
   const missing = acknowledged.filter((c) => !present.has(c.id) && !s.knownLost.has(c.id));

@@ -26,7 +26,7 @@ export interface SummaryRow {
 export function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid] ?? 0 : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+  return s.length % 2 === 1 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
 }
 
 const secs = (ms: number): string => (ms / 1000).toFixed(1);
@@ -41,8 +41,7 @@ export function summarize(results: readonly FaultResult[]): SummaryRow[] {
   return keys.map((key) => {
     const rs = results.filter((r) => `${r.profile}:${r.fault}` === key);
     const ran = rs.filter((r) => r.outcome !== 'skipped');
-    const nums = (f: (r: FaultResult) => number | undefined): number[] =>
-      ran.map(f).filter((v): v is number => v !== undefined);
+    const nums = (f: (r: FaultResult) => number | undefined): number[] => ran.map(f).filter((v): v is number => v !== undefined);
     return {
       fault: key,
       injected: ran.length,
@@ -58,8 +57,15 @@ export function summarize(results: readonly FaultResult[]): SummaryRow[] {
 export function formatTable(rows: readonly SummaryRow[]): string {
   const header = ['fault', 'injected', 'skipped', 'violations', 'recovery s (min/med/max)', 'write gap s (min/med/max)', 'lost commits'];
   const cells = rows.map((r) => [r.fault, String(r.injected), String(r.skipped), String(r.violations), r.recovery, r.writeGap, String(r.lost)]);
-  const total = ['TOTAL', String(rows.reduce((n, r) => n + r.injected, 0)), String(rows.reduce((n, r) => n + r.skipped, 0)),
-    String(rows.reduce((n, r) => n + r.violations, 0)), '', '', String(rows.reduce((n, r) => n + r.lost, 0))];
+  const total = [
+    'TOTAL',
+    String(rows.reduce((n, r) => n + r.injected, 0)),
+    String(rows.reduce((n, r) => n + r.skipped, 0)),
+    String(rows.reduce((n, r) => n + r.violations, 0)),
+    '',
+    '',
+    String(rows.reduce((n, r) => n + r.lost, 0)),
+  ];
   const all = [header, ...cells, total];
   const widths = header.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
   const line = `+${widths.map((w) => '-'.repeat(w + 2)).join('+')}+`;

@@ -69,9 +69,14 @@ export function falseFailovers(samples: readonly LeaderSample[]): string[] {
   if (samples.length === 0) return ['the leader key was never read'];
   const first = samples[0];
   const head = first?.leader === null ? ['no leader key when the stress began'] : [];
-  return [...head, ...leaderChanges(samples).map((c) =>
-    c.to === null ? `the leader key of ${c.from ?? '?'} disappeared at +${(c.at - (first?.at ?? 0)) / 1000} s`
-      : `the leader key went from ${c.from ?? 'nobody'} to ${c.to} at +${(c.at - (first?.at ?? 0)) / 1000} s`)];
+  return [
+    ...head,
+    ...leaderChanges(samples).map((c) =>
+      c.to === null
+        ? `the leader key of ${c.from ?? '?'} disappeared at +${(c.at - (first?.at ?? 0)) / 1000} s`
+        : `the leader key went from ${c.from ?? 'nobody'} to ${c.to} at +${(c.at - (first?.at ?? 0)) / 1000} s`,
+    ),
+  ];
 }
 
 /** `--duration`: `30m`, `90s`, `1h`, or a plain number of minutes; seconds. */

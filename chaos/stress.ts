@@ -56,9 +56,11 @@ const b64 = (s: string): string => Buffer.from(s).toString('base64');
 async function readLeader(etcdUrl: string): Promise<string | null | undefined> {
   try {
     const res = await fetch(`${etcdUrl}/v3/kv/range`, {
-      method: 'POST', body: JSON.stringify({ key: b64(LEADER_KEY) }), signal: AbortSignal.timeout(1_000),
+      method: 'POST',
+      body: JSON.stringify({ key: b64(LEADER_KEY) }),
+      signal: AbortSignal.timeout(1_000),
     });
-    const body = await res.json() as { kvs?: { value?: string }[] };
+    const body = (await res.json()) as { kvs?: { value?: string }[] };
     const value = body.kvs?.[0]?.value;
     return value === undefined ? null : Buffer.from(value, 'base64').toString();
   } catch {
@@ -78,7 +80,13 @@ function watchLeader(etcdUrl: string): { samples: LeaderSample[]; stop: () => Pr
       await sleep(Math.max(0, 200 - (performance.now() - at)));
     }
   })();
-  return { samples, stop: async () => { running = false; await loop; } };
+  return {
+    samples,
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
 }
 
 /** PostgreSQL processes of a node (postmaster and children), by /proc/<pid>/comm. */
@@ -98,11 +106,16 @@ function startBurners(node: LabNode): ChildProcess[] {
 }
 
 async function stopBurners(burners: ChildProcess[]): Promise<void> {
-  await Promise.all(burners.map((b) => new Promise<void>((res) => {
-    if (b.exitCode !== null || b.signalCode !== null) return res();
-    b.once('exit', () => res());
-    b.kill('SIGKILL');
-  })));
+  await Promise.all(
+    burners.map(
+      (b) =>
+        new Promise<void>((res) => {
+          if (b.exitCode !== null || b.signalCode !== null) return res();
+          b.once('exit', () => res());
+          b.kill('SIGKILL');
+        }),
+    ),
+  );
 }
 
 /** A disk stall: every PostgreSQL process of the node stopped for DISK_STALL_MS, then continued. */
@@ -140,22 +153,24 @@ async function firstWritable(nodes: readonly LabNode[], accepted: AcceptedWrite[
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
     const round = performance.now();
-    const hits = await Promise.all(nodes.map(async (n) => {
-      const client = n.pgClient(1_000);
-      client.on('error', () => undefined);
-      try {
-        await client.connect();
-        const sentAt = performance.now();
-        await client.query(`INSERT INTO ${PROBE_TABLE} (node) VALUES ($1)`, [n.name]);
-        const ackAt = performance.now();
-        accepted.push({ node: n.name, sentAt, ackAt });
-        return ackAt;
-      } catch {
-        return undefined;
-      } finally {
-        void client.end().catch(() => undefined);
-      }
-    }));
+    const hits = await Promise.all(
+      nodes.map(async (n) => {
+        const client = n.pgClient(1_000);
+        client.on('error', () => undefined);
+        try {
+          await client.connect();
+          const sentAt = performance.now();
+          await client.query(`INSERT INTO ${PROBE_TABLE} (node) VALUES ($1)`, [n.name]);
+          const ackAt = performance.now();
+          accepted.push({ node: n.name, sentAt, ackAt });
+          return ackAt;
+        } catch {
+          return undefined;
+        } finally {
+          void client.end().catch(() => undefined);
+        }
+      }),
+    );
     const ok = hits.filter((h): h is number => h !== undefined);
     if (ok.length > 0) return Math.min(...ok);
     await sleep(Math.max(0, 100 - (performance.now() - round)));
@@ -182,8 +197,12 @@ export async function driveStress(o: ChaosOptions, topology: Topology, workDir: 
   const schedule = stressSchedule(o.durationS, rng);
   const proxy = new DelayProxy({ host: topology.ctl.address, port: PROXY_PORT }, { host: topology.etcd.address, port: ETCD_CLIENT_PORT });
   const lab = new Lab({
-    topology, workDir, timing: TIMING, maximumLagOnFailover: MAXIMUM_LAG_ON_FAILOVER,
-    etcdProxy: `${topology.ctl.address}:${PROXY_PORT}`, watchdogSafetyMargin: WATCHDOG_SAFETY_MARGIN,
+    topology,
+    workDir,
+    timing: TIMING,
+    maximumLagOnFailover: MAXIMUM_LAG_ON_FAILOVER,
+    etcdProxy: `${topology.ctl.address}:${PROXY_PORT}`,
+    watchdogSafetyMargin: WATCHDOG_SAFETY_MARGIN,
   });
   const etcdUrl = `http://${topology.etcd.address}:${ETCD_CLIENT_PORT}`;
   const accepted: AcceptedWrite[] = [];
@@ -207,7 +226,10 @@ export async function driveStress(o: ChaosOptions, topology: Topology, workDir: 
     wd?.reset();
     let phase = 'start';
     let firedIn: string | undefined;
-    if (wd) wd.onTrigger = () => { firedIn = phase; };
+    if (wd)
+      wd.onTrigger = () => {
+        firedIn = phase;
+      };
     log.info('chaos: stress on %s for %s s: %s', leader.name, o.durationS, schedule.map((p) => `${p.kind} ${p.seconds}s`).join(', '));
     const watch = watchLeader(etcdUrl);
     const from = performance.now();
@@ -242,8 +264,14 @@ export async function driveStress(o: ChaosOptions, topology: Topology, workDir: 
     violations.push(`${d.first} and ${d.second} both accepted writes at ${new Date(performance.timeOrigin + d.at).toISOString()}`);
   }
   const report: StressReport = {
-    seed: o.seed, durationS: o.durationS, phases, leaderSamples: samples.length, violations, writeGapMs,
-    crashToWritableMs: crashes, acknowledgedCommits: writer.commits.length,
+    seed: o.seed,
+    durationS: o.durationS,
+    phases,
+    leaderSamples: samples.length,
+    violations,
+    writeGapMs,
+    crashToWritableMs: crashes,
+    acknowledgedCommits: writer.commits.length,
   };
   if (o.jsonPath) writeFileSync(o.jsonPath, `${JSON.stringify(report, null, 2)}\n`);
   return report;
@@ -252,11 +280,14 @@ export async function driveStress(o: ChaosOptions, topology: Topology, workDir: 
 export function printStressReport(r: StressReport): void {
   const count = (k: StressKind): number => r.phases.filter((p) => p.kind === k).length;
   const secs = (ms: number): string => (ms / 1000).toFixed(2);
-  const lines = ['', `chaos --stress summary (seed ${r.seed}, ${r.durationS} s at ttl ${TIMING.ttl}, loop_wait ${TIMING.loopWait}, retry_timeout ${TIMING.retryTimeout}; ${r.acknowledgedCommits} acknowledged commits)`,
+  const lines = [
+    '',
+    `chaos --stress summary (seed ${r.seed}, ${r.durationS} s at ttl ${TIMING.ttl}, loop_wait ${TIMING.loopWait}, retry_timeout ${TIMING.retryTimeout}; ${r.acknowledgedCommits} acknowledged commits)`,
     `  phases on ${r.phases[0]?.target ?? '-'}: cpu ${count('cpu')}, disk-stall ${count('disk-stall')}, etcd-latency ${count('etcd-latency')}, combined ${count('combined')}`,
     `  leader key samples: ${r.leaderSamples}; longest write gap during the stress: ${secs(r.writeGapMs)} s`,
     `  host crash -> replica writable: ${r.crashToWritableMs.length ? `${r.crashToWritableMs.map(secs).join(', ')} s (median ${secs(median(r.crashToWritableMs))} s)` : '-'}`,
     ...r.violations.map((v) => `  VIOLATION ${v}`),
-    `invariant violations: ${r.violations.length}${r.violations.length ? ` -- replay with --seed ${r.seed}` : ''}`];
+    `invariant violations: ${r.violations.length}${r.violations.length ? ` -- replay with --seed ${r.seed}` : ''}`,
+  ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -30,8 +30,7 @@ export const NETNS_FAMILY = 'pts-chaos-';
 
 export function makeTopology(runId: string, nodeCount: number): Topology {
   const prefix = `${NETNS_FAMILY}${runId}-`;
-  const host = (name: string, octet: number, idx: number): Host =>
-    ({ name, netns: `${prefix}${name}`, address: `${SUBNET}.${octet}`, hubIf: `v${idx}` });
+  const host = (name: string, octet: number, idx: number): Host => ({ name, netns: `${prefix}${name}`, address: `${SUBNET}.${octet}`, hubIf: `v${idx}` });
   return {
     prefix,
     hubNetns: `${prefix}hub`,

@@ -25,7 +25,10 @@ export class Writer {
   private running = false;
   private loop: Promise<void> = Promise.resolve();
 
-  constructor(private readonly nodes: readonly WriteTarget[], private readonly accepted: AcceptedWrite[]) {}
+  constructor(
+    private readonly nodes: readonly WriteTarget[],
+    private readonly accepted: AcceptedWrite[],
+  ) {}
 
   start(): void {
     this.running = true;
@@ -87,15 +90,17 @@ export class Writer {
 
   /** The node answering 200 on GET /primary (the first one, should two claim it: the probes catch that). */
   private async findPrimary(): Promise<WriteTarget | undefined> {
-    const answers = await Promise.all(this.nodes.map(async (n) => {
-      try {
-        const res = await fetch(`${n.apiUrl}/primary`, { signal: AbortSignal.timeout(1_000) });
-        await res.arrayBuffer();
-        return res.status === 200 ? n : undefined;
-      } catch {
-        return undefined;
-      }
-    }));
+    const answers = await Promise.all(
+      this.nodes.map(async (n) => {
+        try {
+          const res = await fetch(`${n.apiUrl}/primary`, { signal: AbortSignal.timeout(1_000) });
+          await res.arrayBuffer();
+          return res.status === 200 ? n : undefined;
+        } catch {
+          return undefined;
+        }
+      }),
+    );
     return answers.find((n) => n !== undefined);
   }
 }

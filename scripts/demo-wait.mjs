@@ -20,8 +20,13 @@ function summarize(all) {
   if (primaries.length !== 1) return { leader: undefined, streaming: 0 };
   const leader = primaries[0];
   const fromLeader = new Set((leader.replication ?? []).filter((r) => r.state === 'streaming').map((r) => r.application_name));
-  const streaming = all.filter((s, i) => s && s.role === 'replica' && s.state === 'running'
-    && (typeof s.replication_state === 'string' ? s.replication_state === 'streaming' : fromLeader.has(s.patroni?.name ?? `node${i + 1}`)));
+  const streaming = all.filter(
+    (s, i) =>
+      s &&
+      s.role === 'replica' &&
+      s.state === 'running' &&
+      (typeof s.replication_state === 'string' ? s.replication_state === 'streaming' : fromLeader.has(s.patroni?.name ?? `node${i + 1}`)),
+  );
   return { leader, streaming: streaming.length };
 }
 

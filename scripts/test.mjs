@@ -22,8 +22,10 @@ function testFiles(path) {
 }
 
 function selectFiles(args) {
-  const roots = args.length > 0 ? args.map((a) => resolve(a)) : [join(ROOT, 'test/unit'), join(ROOT, 'test/integration'), join(ROOT, 'test/root')]
-    .filter((p) => existsSync(p));
+  const roots =
+    args.length > 0
+      ? args.map((a) => resolve(a))
+      : [join(ROOT, 'test/unit'), join(ROOT, 'test/integration'), join(ROOT, 'test/root')].filter((p) => existsSync(p));
   const all = [...new Set(roots.flatMap(testFiles))].map((f) => relative(ROOT, f));
   const isIntegration = (f) => f.startsWith(`test${sep}integration${sep}`);
   const isRoot = (f) => f.startsWith(`test${sep}root${sep}`);
@@ -49,14 +51,19 @@ function chownTree(path, uid, gid) {
 /** Runs node's test runner; returns its exit status and the counts from a TAP copy of the report. */
 function runNodeTests(label, files, { concurrency, user, cwd, scratch }) {
   const tapFile = join(scratch, `${label}.tap`);
-  const args = ['--import', 'tsx', '--test',
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
-    ...(concurrency ? [`--test-concurrency=${concurrency}`] : []), ...files];
+  const args = [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tapFile}`,
+    ...(concurrency ? [`--test-concurrency=${concurrency}`] : []),
+    ...files,
+  ];
   console.log(`\n# ${label} tests: ${files.length} file(s)${user ? ` as ${user}` : ''}\n`);
-  const [cmd, argv] = user
-    ? ['runuser', ['-u', user, '--', 'env', `HOME=${scratch}`, process.execPath, ...args]]
-    : [process.execPath, args];
+  const [cmd, argv] = user ? ['runuser', ['-u', user, '--', 'env', `HOME=${scratch}`, process.execPath, ...args]] : [process.execPath, args];
   const r = spawnSync(cmd, argv, { cwd, stdio: 'inherit', env: process.env });
   return { status: r.status ?? 1, counts: tapCounts(tapFile) };
 }

@@ -21,7 +21,10 @@ export class Recorder {
   private readonly agent = new Agent({ keepAlive: true });
   port = 0;
 
-  constructor(private readonly member: number, private readonly upstream: { host: string; port: number }) {}
+  constructor(
+    private readonly member: number,
+    private readonly upstream: { host: string; port: number },
+  ) {}
 
   async start(): Promise<void> {
     const server = createServer((req, res) => this.forward(req, res));
@@ -45,21 +48,37 @@ export class Recorder {
       const entry: RecordedRequest = { member: this.member, at: performance.now(), method: req.method ?? 'POST', path: req.url ?? '/', body: body.toString() };
       this.requests.push(entry);
       let done = false;
-      const up = request({
-        host: this.upstream.host, port: this.upstream.port, method: entry.method, path: entry.path, agent: this.agent,
-        headers: { ...req.headers, host: `${this.upstream.host}:${this.upstream.port}` },
-      }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        if (entry.path.endsWith('/lease/grant')) {
-          const parts: Buffer[] = [];
-          answer.on('data', (c: Buffer) => parts.push(c));
-          answer.on('end', () => { entry.answer = Buffer.concat(parts).toString(); });
-        }
-        answer.on('end', () => { done = true; });
-        answer.pipe(res);
+      const up = request(
+        {
+          host: this.upstream.host,
+          port: this.upstream.port,
+          method: entry.method,
+          path: entry.path,
+          agent: this.agent,
+          headers: { ...req.headers, host: `${this.upstream.host}:${this.upstream.port}` },
+        },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          if (entry.path.endsWith('/lease/grant')) {
+            const parts: Buffer[] = [];
+            answer.on('data', (c: Buffer) => parts.push(c));
+            answer.on('end', () => {
+              entry.answer = Buffer.concat(parts).toString();
+            });
+          }
+          answer.on('end', () => {
+            done = true;
+          });
+          answer.pipe(res);
+        },
+      );
+      up.on('error', () => {
+        if (!res.headersSent) res.writeHead(502);
+        res.end();
       });
-      up.on('error', () => { if (!res.headersSent) res.writeHead(502); res.end(); });
-      res.on('close', () => { if (!done) up.destroy(); }); // a client that went away (a watch it cancelled)
+      res.on('close', () => {
+        if (!done) up.destroy();
+      }); // a client that went away (a watch it cancelled)
       up.end(body);
     });
   }

@@ -67,7 +67,13 @@ export async function replay(input: ReplayInput): Promise<ReplayResult> {
   const windowMs = Math.max(1, w.to - w.from);
   const unary = input.recording.filter((r) => !isWatch(r) && r.at >= w.from && r.at < w.to);
   // Watches are opened once (before the window) and stay open: one per member and distinct body.
-  const watches = [...new Map(input.recording.filter(isWatch).map((r) => [`${r.member} ${JSON.stringify(rewriteJson(parsed(r.body), { fromPrefix: '', toPrefix: '', leases: new Map() }))}`, r])).values()];
+  const watches = [
+    ...new Map(
+      input.recording
+        .filter(isWatch)
+        .map((r) => [`${r.member} ${JSON.stringify(rewriteJson(parsed(r.body), { fromPrefix: '', toPrefix: '', leases: new Map() }))}`, r]),
+    ).values(),
+  ];
   const ttlOf = new Map<string, number>();
   for (const r of input.recording.filter((x) => x.path.endsWith('/lease/grant') && x.answer)) {
     const id = (parseJson(r.answer ?? '') as { ID?: string } | undefined)?.ID;
@@ -75,17 +81,18 @@ export async function replay(input: ReplayInput): Promise<ReplayResult> {
     if (id) ttlOf.set(`${r.member}/${id}`, Number(ttl ?? 30));
   }
 
-  const post = (path: string, body: string): Promise<{ ok: boolean; text: string }> => new Promise((res) => {
-    const req = request({ host: etcd.host, port: etcd.port, method: 'POST', path, agent, headers: { 'content-type': 'application/json' } }, (a) => {
-      const parts: Buffer[] = [];
-      a.on('data', (c: Buffer) => parts.push(c));
-      a.on('end', () => res({ ok: (a.statusCode ?? 500) < 300, text: Buffer.concat(parts).toString() }));
-      a.on('error', () => res({ ok: false, text: '' }));
+  const post = (path: string, body: string): Promise<{ ok: boolean; text: string }> =>
+    new Promise((res) => {
+      const req = request({ host: etcd.host, port: etcd.port, method: 'POST', path, agent, headers: { 'content-type': 'application/json' } }, (a) => {
+        const parts: Buffer[] = [];
+        a.on('data', (c: Buffer) => parts.push(c));
+        a.on('end', () => res({ ok: (a.statusCode ?? 500) < 300, text: Buffer.concat(parts).toString() }));
+        a.on('error', () => res({ ok: false, text: '' }));
+      });
+      req.on('error', () => res({ ok: false, text: '' }));
+      req.setTimeout(10_000, () => req.destroy());
+      req.end(body);
     });
-    req.on('error', () => res({ ok: false, text: '' }));
-    req.setTimeout(10_000, () => req.destroy());
-    req.end(body);
-  });
 
   // Per simulated cluster: its scope, and a fresh lease for every lease a recorded member used.
   const rewrites: Map<number, Rewrite>[] = [];
@@ -109,10 +116,13 @@ export async function replay(input: ReplayInput): Promise<ReplayResult> {
     for (const r of watches) {
       const rw = byMember.get(r.member);
       if (!rw) continue;
-      const req = request({ host: etcd.host, port: etcd.port, method: 'POST', path: r.path, agent: false, headers: { 'content-type': 'application/json' } }, (a) => {
-        a.on('data', () => undefined);
-        a.on('error', () => undefined);
-      });
+      const req = request(
+        { host: etcd.host, port: etcd.port, method: 'POST', path: r.path, agent: false, headers: { 'content-type': 'application/json' } },
+        (a) => {
+          a.on('data', () => undefined);
+          a.on('error', () => undefined);
+        },
+      );
       req.on('error', () => undefined);
       req.end(JSON.stringify(rewriteJson(parsed(r.body), rw)));
       streams.push(req);
@@ -143,7 +153,9 @@ export async function replay(input: ReplayInput): Promise<ReplayResult> {
     const rw = rewrites[e.c]?.get(e.r.member);
     if (!rw) continue;
     sent++;
-    const p: Promise<void> = post(e.r.path, JSON.stringify(rewriteJson(parsed(e.r.body), rw))).then((a) => { if (!a.ok) failed++; });
+    const p: Promise<void> = post(e.r.path, JSON.stringify(rewriteJson(parsed(e.r.body), rw))).then((a) => {
+      if (!a.ok) failed++;
+    });
     inFlight.add(p);
     void p.finally(() => inFlight.delete(p));
     if (sent % 500 === 0) rss = Math.max(rss, rssMiB(etcd.pid));
@@ -159,8 +171,14 @@ export async function replay(input: ReplayInput): Promise<ReplayResult> {
   for (const s of streams) s.destroy();
   agent.destroy();
   return {
-    sent, failed, requestsPerSecond: sent / elapsedS, etcdGrpcPerSecond: grpc / elapsedS,
+    sent,
+    failed,
+    requestsPerSecond: sent / elapsedS,
+    etcdGrpcPerSecond: grpc / elapsedS,
     // /proc ticks are 1/100 s on Linux (USER_HZ).
-    etcdCpuPercent: ticks / elapsedS, etcdRssMiB: rss, watchStreams: streams.length, etcdWatchers: watchers,
+    etcdCpuPercent: ticks / elapsedS,
+    etcdRssMiB: rss,
+    watchStreams: streams.length,
+    etcdWatchers: watchers,
   };
 }

@@ -43,7 +43,7 @@ async function largeCluster(ctx: SuiteContext, members: number): Promise<void> {
       for (let i = 0; i < GET_CLUSTER_RUNS; i++) {
         const t0 = performance.now();
         const res = await fetch(`${leader.apiUrl}/cluster`, { signal: AbortSignal.timeout(10_000) });
-        const body = await res.json() as { members?: unknown[] };
+        const body = (await res.json()) as { members?: unknown[] };
         times.push(performance.now() - t0);
         if (res.status !== 200 || body.members?.length !== members) throw new Error(`GET /cluster: ${res.status}, ${body.members?.length ?? 0} members`);
       }
@@ -61,7 +61,10 @@ async function largeCluster(ctx: SuiteContext, members: number): Promise<void> {
       recordMany(ctx, 'scale_ctl_list', times);
     });
     await step(ctx, 'switchover from the command', ['scale_switchover'], async () => {
-      const { leader, replicas: [candidate] } = await waitHealthy(c, timeoutMs);
+      const {
+        leader,
+        replicas: [candidate],
+      } = await waitHealthy(c, timeoutMs);
       if (!candidate) throw new Error('no replica');
       const t0 = performance.now();
       const command = startSwitchover(ctx, c, leader.name, candidate.name);
@@ -111,7 +114,13 @@ async function dcsReplay(ctx: SuiteContext, clusters: number, recordSeconds: num
       const { ttl, loopWait, retryTimeout } = ctx.profile;
       const scope = `rec-${ctx.impl}-${++seq}`;
       cluster = await startCluster({
-        impl: ctx.impl, nodes: 3, etcd: ctx.etcd, scope, ttl, loopWait, retryTimeout,
+        impl: ctx.impl,
+        nodes: 3,
+        etcd: ctx.etcd,
+        scope,
+        ttl,
+        loopWait,
+        retryTimeout,
         nodeOverrides: (i) => ({ etcd3: { hosts: [`127.0.0.1:${recorders[i - 1]?.port ?? 0}`], use_proxies: true } }),
       });
       await waitHealthy(cluster, haTimeoutMs(ctx.profile));
@@ -122,17 +131,28 @@ async function dcsReplay(ctx: SuiteContext, clusters: number, recordSeconds: num
       const recording = recorders.flatMap((r) => r.requests);
       const inWindow = recording.filter((r) => r.at >= from && r.at < to && !r.path.endsWith('/watch')).length;
       ctx.store.detail(ctx.profile.name, ctx.impl, 'recorded DCS traffic', {
-        seconds: recordSeconds, requests: inWindow, per_member_per_minute: inWindow / 3 / (recordSeconds / 60),
-        paths: Object.fromEntries([...new Set(recording.map((r) => r.path))].map((p) => [p, recording.filter((r) => r.path === p && r.at >= from && r.at < to).length])),
+        seconds: recordSeconds,
+        requests: inWindow,
+        per_member_per_minute: inWindow / 3 / (recordSeconds / 60),
+        paths: Object.fromEntries(
+          [...new Set(recording.map((r) => r.path))].map((p) => [p, recording.filter((r) => r.path === p && r.at >= from && r.at < to).length]),
+        ),
       });
       await cluster.remove();
       cluster = undefined;
-      progress(`${tag(ctx)} recorded ${inWindow} requests in ${recordSeconds} s; replaying them as ${clusters} clusters for ${replaySeconds} s on a fresh etcd`);
+      progress(
+        `${tag(ctx)} recorded ${inWindow} requests in ${recordSeconds} s; replaying them as ${clusters} clusters for ${replaySeconds} s on a fresh etcd`,
+      );
       target = await startEtcd();
       const [th = '127.0.0.1', tp = '0'] = target.hostPort.split(':');
       const res = await replay({
-        etcd: { host: th, port: Number(tp), pid: target.process.pid ?? 0 }, recording, window: { from, to },
-        recordedScope: scope, label: ctx.impl, clusters, seconds: replaySeconds,
+        etcd: { host: th, port: Number(tp), pid: target.process.pid ?? 0 },
+        recording,
+        window: { from, to },
+        recordedScope: scope,
+        label: ctx.impl,
+        clusters,
+        seconds: replaySeconds,
       });
       ctx.store.detail(ctx.profile.name, ctx.impl, 'DCS replay', { clusters, ...res, etcdWatchers: res.etcdWatchers ?? null });
       if (res.failed > res.sent / 100) throw new Error(`${res.failed} of ${res.sent} replayed requests failed`);

@@ -55,14 +55,30 @@ class Writer {
   readonly acked: number[] = [];
   private running = true;
   private loop: Promise<void>;
-  constructor(private readonly cluster: TestCluster) { this.loop = this.run(); }
-  async stop(): Promise<void> { this.running = false; await this.loop; }
+  constructor(private readonly cluster: TestCluster) {
+    this.loop = this.run();
+  }
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
   private async run(): Promise<void> {
     let id = 1;
     while (this.running) {
       const leader = await this.cluster.leader().catch(() => undefined);
-      if (!leader) { await sleep(200); continue; }
-      const c = new pg.Client({ host: '127.0.0.1', port: leader.pgPort, user: SUPERUSER.username, password: SUPERUSER.password, database: 'postgres', connectionTimeoutMillis: 2000, query_timeout: 3000 });
+      if (!leader) {
+        await sleep(200);
+        continue;
+      }
+      const c = new pg.Client({
+        host: '127.0.0.1',
+        port: leader.pgPort,
+        user: SUPERUSER.username,
+        password: SUPERUSER.password,
+        database: 'postgres',
+        connectionTimeoutMillis: 2000,
+        query_timeout: 3000,
+      });
       c.on('error', () => undefined); // a dropped connection shows as a failed query below
       try {
         await c.connect();
@@ -87,12 +103,23 @@ function leakedEnvironments(nodes: readonly ClusterNode[]): number {
 }
 
 function procsIn(dir: string): number[] {
-  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-    try { return readlinkSync(`/proc/${p}/cwd`) === dir; } catch { return false; }
-  }).map(Number);
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        return readlinkSync(`/proc/${p}/cwd`) === dir;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 function environOf(pid: number): string[] {
-  try { return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0'); } catch { return []; }
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'latin1').split('\0');
+  } catch {
+    return [];
+  }
 }
 
 export async function runHostile(o: HostileOptions): Promise<HostileReport> {
@@ -110,14 +137,24 @@ export async function runHostile(o: HostileOptions): Promise<HostileReport> {
     // The harness's own checks (fetch of /patroni) accept the test CA's server certificates.
     if (tls) process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
     cluster = await startCluster({
-      impl: 'ts', nodes: 3, etcd, ttl: TTL, loopWait: LOOP_WAIT, retryTimeout: 5, startNodes: false, scope: 'hostile',
-      nodeOverrides: () => ({ restapi: {
-        authentication: { username: CREDS.username },
-        ...(certs ? { certfile: certs.cert, keyfile: certs.key, cafile: certs.ca, verify_client: 'optional' } : {}),
-      } }),
+      impl: 'ts',
+      nodes: 3,
+      etcd,
+      ttl: TTL,
+      loopWait: LOOP_WAIT,
+      retryTimeout: 5,
+      startNodes: false,
+      scope: 'hostile',
+      nodeOverrides: () => ({
+        restapi: {
+          authentication: { username: CREDS.username },
+          ...(certs ? { certfile: certs.cert, keyfile: certs.key, cafile: certs.ca, verify_client: 'optional' } : {}),
+        },
+      }),
     });
     // The REST password only in the environment: it must reach no child process. Peers trust the test CA.
-    for (const n of cluster.nodes) n.env = { PATRONI_RESTAPI_PASSWORD: CREDS.password, ...(certs ? { NODE_EXTRA_CA_CERTS: certs.ca, NODE_TLS_REJECT_UNAUTHORIZED: '1' } : {}) };
+    for (const n of cluster.nodes)
+      n.env = { PATRONI_RESTAPI_PASSWORD: CREDS.password, ...(certs ? { NODE_EXTRA_CA_CERTS: certs.ca, NODE_TLS_REJECT_UNAUTHORIZED: '1' } : {}) };
     const rogue = certs ? { cert: readFileSync(certs.rogueCert), key: readFileSync(certs.rogueKey) } : undefined;
     // verify_client optional: writes need a client certificate of our CA (Patroni answers 403 without one).
     const good: Transport = certs ? { kind: 'tls-client-cert', cert: readFileSync(certs.clientCert), key: readFileSync(certs.clientKey) } : { kind: 'plain' };
@@ -133,7 +170,10 @@ export async function runHostile(o: HostileOptions): Promise<HostileReport> {
     let daemonExits = 0;
     const alive = (): boolean => {
       const dead = cluster?.nodes.filter((n) => !n.running) ?? [];
-      if (dead.length > 0) { daemonExits += dead.length; for (const d of dead) violations.push(`daemon ${d.name} exited:\n${d.logTail(30)}`); }
+      if (dead.length > 0) {
+        daemonExits += dead.length;
+        for (const d of dead) violations.push(`daemon ${d.name} exited:\n${d.logTail(30)}`);
+      }
       return dead.length === 0;
     };
 
@@ -146,7 +186,10 @@ export async function runHostile(o: HostileOptions): Promise<HostileReport> {
       while (sampling) {
         const l = await cluster?.leader().catch(() => undefined);
         if (!l) leaderless++;
-        else if (l.name !== last) { leaderChanges++; last = l.name; }
+        else if (l.name !== last) {
+          leaderChanges++;
+          last = l.name;
+        }
         await sleep(500);
       }
     })();
@@ -161,15 +204,16 @@ export async function runHostile(o: HostileOptions): Promise<HostileReport> {
         const node = cluster?.nodes[i % 3];
         if (!node) return;
         const req = hostileRequest(rng, CREDS, tls);
-        const transport: Transport = !tls || req.carrier === 'plain' ? { kind: 'plain' }
-          : req.carrier === 'rogue-client-cert' && rogue ? { kind: 'tls-client-cert', ...rogue } : good;
+        const transport: Transport =
+          !tls || req.carrier === 'plain' ? { kind: 'plain' } : req.carrier === 'rogue-client-cert' && rogue ? { kind: 'tls-client-cert', ...rogue } : good;
         const { outcome, head } = await sendRaw(node.restPort, req.bytes, transport);
         outcomes[outcome]++;
         const k = (byKind[req.kind] ??= {});
         k[outcome] = (k[outcome] ?? 0) + 1;
         if (outcome === 'malformed') violations.push(`${req.kind}: malformed response ${JSON.stringify(head)}`);
         if (outcome === 'tls-alert' && req.carrier === 'normal') violations.push(`${req.kind}: TLS alert on a well-formed handshake`);
-        if (outcome === '2xx' && !okToAccept(req.kind)) violations.push(`${req.kind}: ${req.bytes.subarray(0, 120).toString('latin1').split('\r\n')[0]} accepted (${head.split('\r\n')[0]})`);
+        if (outcome === '2xx' && !okToAccept(req.kind))
+          violations.push(`${req.kind}: ${req.bytes.subarray(0, 120).toString('latin1').split('\r\n')[0]} accepted (${head.split('\r\n')[0]})`);
         if (i % 1000 === 999) log(`hostile: ${i + 1} requests sent`);
       }
     };
@@ -181,8 +225,19 @@ export async function runHostile(o: HostileOptions): Promise<HostileReport> {
     alive();
     if (leaderChanges > 0) violations.push(`the leader changed ${leaderChanges} time(s) during the REST abuse`);
     // Undo the valid changes the abuse makes (odd timeouts).
-    const restore = await sendRaw(leader.restPort, rawRequest('PATCH', '/config', [['Content-Type', 'application/json'], ['Authorization', basicAuth(CREDS)]],
-      JSON.stringify({ ttl: TTL, loop_wait: LOOP_WAIT, retry_timeout: 5 })), good);
+    const restore = await sendRaw(
+      leader.restPort,
+      rawRequest(
+        'PATCH',
+        '/config',
+        [
+          ['Content-Type', 'application/json'],
+          ['Authorization', basicAuth(CREDS)],
+        ],
+        JSON.stringify({ ttl: TTL, loop_wait: LOOP_WAIT, retry_timeout: 5 }),
+      ),
+      good,
+    );
     if (restore.outcome !== '2xx') violations.push(`restoring ttl: ${restore.head.split('\r\n')[0]}`);
     log(`hostile: REST phase done: ${JSON.stringify(outcomes)}; leader changes ${leaderChanges}, daemon exits ${daemonExits}`);
     log(`hostile: by kind: ${JSON.stringify(byKind)}`);
@@ -227,10 +282,22 @@ export async function runHostile(o: HostileOptions): Promise<HostileReport> {
     const leaked = leakedEnvironments(cluster.nodes);
     if (leaked > 0) violations.push(`${leaked} PostgreSQL process(es) carry PATRONI_* in their environment`);
     return {
-      seed: o.seed, requests: sent, outcomes, byKind, slowClientsOpened: slowOpened, flood, daemonExits,
-      leaderChangesDuringRequests: leaderChanges, leaderlessSamplesDuringRequests: leaderless,
-      dcsKeysAttacked: recoveries.length, dcsGarbageWrites: garbageWrites, dcsRecoveries: recoveries,
-      acknowledgedWrites: writer.acked.length, lostWrites: lost.length, leakedEnvironments: leaked, violations,
+      seed: o.seed,
+      requests: sent,
+      outcomes,
+      byKind,
+      slowClientsOpened: slowOpened,
+      flood,
+      daemonExits,
+      leaderChangesDuringRequests: leaderChanges,
+      leaderlessSamplesDuringRequests: leaderless,
+      dcsKeysAttacked: recoveries.length,
+      dcsGarbageWrites: garbageWrites,
+      dcsRecoveries: recoveries,
+      acknowledgedWrites: writer.acked.length,
+      lostWrites: lost.length,
+      leakedEnvironments: leaked,
+      violations,
     };
   } finally {
     if (!o.keep) await cluster?.remove();
@@ -247,23 +314,58 @@ function okToAccept(kind: HostileKind): boolean {
 /** A CA, a server and a client certificate signed by it, and a self-signed client certificate it never signed. */
 function makeCerts(dir: string): Record<'ca' | 'cert' | 'key' | 'clientCert' | 'clientKey' | 'rogueCert' | 'rogueKey', string> {
   const f = (n: string): string => join(dir, n);
-  const ssl = (...args: string[]): void => { execFileSync('openssl', args, { stdio: 'pipe' }); };
+  const ssl = (...args: string[]): void => {
+    execFileSync('openssl', args, { stdio: 'pipe' });
+  };
   ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=hostile-ca', '-keyout', f('ca.key'), '-out', f('ca.crt'));
   ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', f('server.key'), '-out', f('server.csr'));
   writeFileSync(f('server.ext'), 'subjectAltName=IP:127.0.0.1\n');
-  ssl('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', f('server.ext'), '-out', f('server.crt'));
+  ssl(
+    'x509',
+    '-req',
+    '-in',
+    f('server.csr'),
+    '-CA',
+    f('ca.crt'),
+    '-CAkey',
+    f('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    f('server.ext'),
+    '-out',
+    f('server.crt'),
+  );
   ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=client', '-keyout', f('client.key'), '-out', f('client.csr'));
   ssl('x509', '-req', '-in', f('client.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-out', f('client.crt'));
   ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=rogue', '-keyout', f('rogue.key'), '-out', f('rogue.crt'));
   for (const n of ['ca.crt', 'server.crt', 'server.key']) chmodSync(f(n), 0o644); // the daemons run as this user too
-  return { ca: f('ca.crt'), cert: f('server.crt'), key: f('server.key'), clientCert: f('client.crt'), clientKey: f('client.key'), rogueCert: f('rogue.crt'), rogueKey: f('rogue.key') };
+  return {
+    ca: f('ca.crt'),
+    cert: f('server.crt'),
+    key: f('server.key'),
+    clientCert: f('client.crt'),
+    clientKey: f('client.key'),
+    rogueCert: f('rogue.crt'),
+    rogueKey: f('rogue.key'),
+  };
 }
 
 export function formatHostileReport(r: HostileReport): string {
   const lines = [
     `hostile run, seed ${r.seed}`,
-    `  REST requests: ${r.requests}  ${Object.entries(r.outcomes).map(([k, v]) => `${k}=${v}`).join(' ')}`,
-    ...Object.entries(r.byKind).sort().map(([k, v]) => `    ${k.padEnd(24)} ${Object.entries(v).map(([o, n]) => `${o}=${n}`).join(' ')}`),
+    `  REST requests: ${r.requests}  ${Object.entries(r.outcomes)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}`,
+    ...Object.entries(r.byKind)
+      .sort()
+      .map(
+        ([k, v]) =>
+          `    ${k.padEnd(24)} ${Object.entries(v)
+            .map(([o, n]) => `${o}=${n}`)
+            .join(' ')}`,
+      ),
     `  slow clients still open at the end: ${r.slowClientsOpened}; connection flood: ${r.flood.opened} opened, ${r.flood.refused} refused`,
     `  leader changes during REST abuse: ${r.leaderChangesDuringRequests}; leaderless samples: ${r.leaderlessSamplesDuringRequests}`,
     `  DCS keys attacked: ${r.dcsKeysAttacked}, garbage writes: ${r.dcsGarbageWrites}; slowest recovery: ${Math.max(0, ...r.dcsRecoveries.map((x) => x.recoveredMs ?? Infinity))} ms`,

@@ -5,7 +5,11 @@ import { deepJson } from './requests.js';
 const b64 = (s: string | Buffer): string => Buffer.from(s).toString('base64');
 const unb64 = (s: string): string => Buffer.from(s, 'base64').toString('utf8');
 
-export interface EtcdKey { key: string; value: string; lease: string }
+export interface EtcdKey {
+  key: string;
+  value: string;
+  lease: string;
+}
 
 async function call(endpoint: string, path: string, body: object): Promise<unknown> {
   const res = await fetch(`${endpoint}/v3/${path}`, { method: 'POST', body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
@@ -45,13 +49,21 @@ export function garbageFor(key: string): Array<[label: string, value: string]> {
     ['empty', ''],
   ];
   const name = key.split('/').pop() ?? '';
-  const specific: Array<[string, string]> = name === 'failover' ? [['failover-non-member', '{"leader": "ghost", "member": "nobody", "scheduled_at": "yesterday"}']]
-    : name === 'sync' ? [['sync-non-member', '{"leader": "ghost", "sync_standby": "nobody,phantom", "quorum": "x"}']]
-    : name === 'history' ? [['broken-history', '[[1, "not-an-lsn", "r"], ["x"], 7]']]
-    : name === 'config' ? [['config-wrong-types', '{"ttl": "abc", "loop_wait": -3, "postgresql": {"parameters": "nope"}, "slots": {"../../x": {}}}']]
-    : name === 'leader' ? [['leader-non-member', 'ghost']]
-    : key.includes('/members/') ? [['member-wrong-types', '{"conn_url": 5, "api_url": "http://", "state": {"x": 1}, "role": null, "xlog_location": "abc"}']]
-    : name === 'status' ? [['status-wrong-types', '{"optime": "abc", "slots": {"../x": "y"}, "retain_slots": 5}']]
-    : [];
+  const specific: Array<[string, string]> =
+    name === 'failover'
+      ? [['failover-non-member', '{"leader": "ghost", "member": "nobody", "scheduled_at": "yesterday"}']]
+      : name === 'sync'
+        ? [['sync-non-member', '{"leader": "ghost", "sync_standby": "nobody,phantom", "quorum": "x"}']]
+        : name === 'history'
+          ? [['broken-history', '[[1, "not-an-lsn", "r"], ["x"], 7]']]
+          : name === 'config'
+            ? [['config-wrong-types', '{"ttl": "abc", "loop_wait": -3, "postgresql": {"parameters": "nope"}, "slots": {"../../x": {}}}']]
+            : name === 'leader'
+              ? [['leader-non-member', 'ghost']]
+              : key.includes('/members/')
+                ? [['member-wrong-types', '{"conn_url": 5, "api_url": "http://", "state": {"x": 1}, "role": null, "xlog_location": "abc"}']]
+                : name === 'status'
+                  ? [['status-wrong-types', '{"optime": "abc", "slots": {"../x": "y"}, "retain_slots": 5}']]
+                  : [];
   return [...common, ...specific];
 }

@@ -24,8 +24,11 @@ export async function hostileMain(o: ChaosOptions): Promise<number> {
 
 if (process.argv[1] === SELF) {
   const o = JSON.parse(process.argv[2] ?? '{}') as ChaosOptions;
-  hostileMain(o).then((c) => process.exit(c), (e: unknown) => {
-    process.stderr.write(`chaos --hostile: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
-    process.exit(1);
-  });
+  hostileMain(o).then(
+    (c) => process.exit(c),
+    (e: unknown) => {
+      process.stderr.write(`chaos --hostile: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exit(1);
+    },
+  );
 }

@@ -16,10 +16,22 @@ export function classify(response: string): Outcome {
 /** How a request reaches the server: plain TCP, TLS (any server certificate accepted), or TLS presenting a client certificate. */
 export type Transport = { kind: 'plain' } | { kind: 'tls' } | { kind: 'tls-client-cert'; cert: Buffer; key: Buffer };
 
-export function sendRaw(port: number, bytes: Buffer, transport: Transport = { kind: 'plain' }, timeoutMs = 15_000): Promise<{ outcome: Outcome; head: string }> {
+export function sendRaw(
+  port: number,
+  bytes: Buffer,
+  transport: Transport = { kind: 'plain' },
+  timeoutMs = 15_000,
+): Promise<{ outcome: Outcome; head: string }> {
   return new Promise((resolve) => {
-    const sock: Socket = transport.kind === 'plain' ? connect(port, '127.0.0.1')
-      : tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false, ...(transport.kind === 'tls-client-cert' ? { cert: transport.cert, key: transport.key } : {}) });
+    const sock: Socket =
+      transport.kind === 'plain'
+        ? connect(port, '127.0.0.1')
+        : tlsConnect({
+            port,
+            host: '127.0.0.1',
+            rejectUnauthorized: false,
+            ...(transport.kind === 'tls-client-cert' ? { cert: transport.cert, key: transport.key } : {}),
+          });
     let buf = '';
     let done = false;
     const finish = (timedOut: boolean): void => {
@@ -51,22 +63,35 @@ export function slowClients(port: number, count: number): { stop(): void; stillO
     s.on('error', () => undefined);
     const text = 'GET /patroni HTTP/1.1\r\nHost: x\r\nX-Slow: ';
     let at = 0;
-    timers.push(setInterval(() => { if (!s.destroyed) s.write(text[at++ % text.length] ?? 'a'); }, 1000));
+    timers.push(
+      setInterval(() => {
+        if (!s.destroyed) s.write(text[at++ % text.length] ?? 'a');
+      }, 1000),
+    );
     socks.push(s);
   }
   return {
-    stop: () => { timers.forEach(clearInterval); socks.forEach((s) => s.destroy()); },
+    stop: () => {
+      timers.forEach(clearInterval);
+      socks.forEach((s) => s.destroy());
+    },
     stillOpen: () => socks.filter((s) => !s.destroyed).length,
   };
 }
 
 /** Opens `count` idle connections at once (more than the server's limit), then closes them. */
 export async function connectionFlood(port: number, count: number): Promise<{ opened: number; refused: number }> {
-  const results = await Promise.all(Array.from({ length: count }, () => new Promise<Socket | null>((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => resolve(s));
-    s.once('error', () => resolve(null));
-  })));
+  const results = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Socket | null>((resolve) => {
+          const s = connect(port, '127.0.0.1');
+          s.once('connect', () => resolve(s));
+          s.once('error', () => resolve(null));
+        }),
+    ),
+  );
   await new Promise((r) => setTimeout(r, 500));
   let refused = 0;
   for (const s of results) {

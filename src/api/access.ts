@@ -63,7 +63,11 @@ function blocked(list: BlockList, addr: string): boolean {
 export type AccessLevel = 'public' | 'protected' | 'protected-no-member-allowlist';
 
 export class AccessControl {
-  private constructor(private readonly cfg: RestApiConfig, private readonly allow: BlockList, private readonly resolve: Resolver) {}
+  private constructor(
+    private readonly cfg: RestApiConfig,
+    private readonly allow: BlockList,
+    private readonly resolve: Resolver,
+  ) {}
 
   static async create(cfg: RestApiConfig, resolve: Resolver = systemResolver): Promise<AccessControl> {
     const list = new BlockList();

@@ -23,9 +23,12 @@ export interface ClusterMemberJson {
   pending_restart_reason?: Record<string, RestartReason>;
   scheduled_restart?: JsonObject;
   tags?: JsonObject;
-  receive_lsn?: string; receive_lag?: number | 'unknown';
-  replay_lsn?: string; replay_lag?: number | 'unknown';
-  lsn?: string; lag?: number | 'unknown';
+  receive_lsn?: string;
+  receive_lag?: number | 'unknown';
+  replay_lsn?: string;
+  replay_lag?: number | 'unknown';
+  lsn?: string;
+  lag?: number | 'unknown';
 }
 
 export interface ClusterJson {
@@ -65,7 +68,7 @@ function memberRole(m: Member, cluster: Cluster, cfg: ClusterJsonConfig): Cluste
 function memberJson(m: Member, cluster: Cluster, cfg: ClusterJsonConfig): ClusterMemberJson {
   const role = memberRole(m, cluster, cfg);
   const d = m.data;
-  const state = (role !== 'leader' ? d.replication_state ?? '' : '') || (d.state ?? '');
+  const state = (role !== 'leader' ? (d.replication_state ?? '') : '') || (d.state ?? '');
   const out: ClusterMemberJson = { name: m.name, role, state, api_url: d.api_url ?? null };
   const conn = connKwargs(d.conn_url);
   if (conn) {
@@ -89,13 +92,14 @@ export function clusterAsJson(cluster: Cluster, cfg: ClusterJsonConfig, scope: s
   const members = cluster.members.map((m) => memberJson(m, cluster, cfg));
   members.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const f = cluster.failover;
-  const switchover = f && (f.scheduledAt || f.scheduledAtRaw)
-    ? {
-        at: pyIsoformat(f.scheduledAtRaw, f.scheduledAt),
-        ...(f.leader ? { from: f.leader } : {}),
-        ...(f.candidate ? { to: f.candidate } : {}),
-      }
-    : null;
+  const switchover =
+    f && (f.scheduledAt || f.scheduledAtRaw)
+      ? {
+          at: pyIsoformat(f.scheduledAtRaw, f.scheduledAt),
+          ...(f.leader ? { from: f.leader } : {}),
+          ...(f.candidate ? { to: f.candidate } : {}),
+        }
+      : null;
   return {
     members,
     ...(cfg.pause ? { pause: true as const } : {}),

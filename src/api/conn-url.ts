@@ -1,5 +1,9 @@
 // Member.conn_kwargs of Patroni: host/port/dbname from a member's `conn_url` (postgres://host:port/db).
-export interface ConnKwargs { host: string; port: number; dbname: string }
+export interface ConnKwargs {
+  host: string;
+  port: number;
+  dbname: string;
+}
 
 export function connKwargs(connUrl: string | undefined): ConnKwargs | null {
   if (!connUrl) return null;

@@ -21,11 +21,7 @@ export type RestartOutcome =
   | { kind: 'busy'; action: string };
 
 /** Result of POST /reinitialize (RestApiHandler.do_POST_reinitialize). */
-export type ReinitializeOutcome =
-  | { kind: 'started' }
-  | { kind: 'no_leader' }
-  | { kind: 'is_leader' }
-  | { kind: 'busy'; action: string };
+export type ReinitializeOutcome = { kind: 'started' } | { kind: 'no_leader' } | { kind: 'is_leader' } | { kind: 'busy'; action: string };
 
 export type FailsafeOutcome =
   /** Heartbeat remembered; `lsn` = this node's last known WAL position (null: header omitted). */

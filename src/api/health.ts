@@ -23,7 +23,12 @@ export interface HealthInputs {
   tags: JsonObject;
 }
 
-interface RoleCodes { leader: HealthCode; primary: HealthCode; standbyLeader: HealthCode; replica: HealthCode }
+interface RoleCodes {
+  leader: HealthCode;
+  primary: HealthCode;
+  standbyLeader: HealthCode;
+  replica: HealthCode;
+}
 
 const ok = (cond: boolean): HealthCode => (cond ? 200 : 503);
 
@@ -35,7 +40,7 @@ function roleCodes(query: Query, inp: HealthInputs): RoleCodes {
   const { status, cluster } = inp;
   const optime = leaderOptime(cluster, inp.latestEndLsn);
   const replayed = status.xlog && 'replayed_location' in status.xlog ? status.xlog.replayed_location : 0;
-  const maxLag = query.lag !== undefined ? parseSize(query.lag) ?? Infinity : Infinity;
+  const maxLag = query.lag !== undefined ? (parseSize(query.lag) ?? Infinity) : Infinity;
   const lagging = optime > 0 && optime > replayed + maxLag;
   const noloadbalance = parseBool(inp.tags.noloadbalance) === true;
   let replica = ok(!noloadbalance && !lagging && status.role === 'replica' && status.state === 'running');
@@ -133,7 +138,7 @@ export function readinessCode(query: Query, inp: ReadinessInputs): HealthCode {
   if (!inp.cluster && !inp.latestEndLsn) return ok(inp.failsafeActive);
   const optime = leaderOptime(inp.cluster, inp.latestEndLsn);
   const xlog = inp.status.xlog && 'replayed_location' in inp.status.xlog ? inp.status.xlog : null;
-  const location = query.mode === 'write' ? xlog?.received_location ?? 0 : xlog?.replayed_location ?? 0;
+  const location = query.mode === 'write' ? (xlog?.received_location ?? 0) : (xlog?.replayed_location ?? 0);
   const parsed = query.lag !== undefined ? parseSize(query.lag) : undefined;
   const maxLag = parsed ?? inp.maximumLagOnFailover;
   return ok(optime - location <= maxLag);

@@ -6,7 +6,9 @@ import type { DynamicConfig } from '../config/types.js';
 import type { PostgresSnapshot, ReplicationRow, RunningServer } from '../postgresql/snapshot.js';
 import type { JsonObject } from '../util/json.js';
 
-export interface PrimaryXlog { location: number }
+export interface PrimaryXlog {
+  location: number;
+}
 export interface ReplicaXlog {
   received_location: number;
   replayed_location: number;

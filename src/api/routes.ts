@@ -13,15 +13,21 @@ import { switchoverRoutes } from './routes/switchover.js';
 import { fetchMemberStatus } from './probe.js';
 import { routeKey, type RouteList, type RouteOptions, type RouteTable } from './routes/types.js';
 
-
 export const DEFAULT_ROUTE_OPTIONS: RouteOptions = { probe: fetchMemberStatus, pollIntervalMs: 1000, now: () => new Date() };
 
 /** Every endpoint of Patroni's RestApiHandler. */
 export function apiRoutes(opts: Partial<RouteOptions> = {}): RouteTable {
   const o: RouteOptions = { ...DEFAULT_ROUTE_OPTIONS, ...opts };
   const all: RouteList = [
-    ...statusRoutes(), ...healthRoutes(), ...configRoutes(), ...metricsRoutes(), ...switchoverRoutes(o),
-    ...restartRoutes(o), ...controlRoutes(), ...failsafeRoutes(), ...dashboardRoutes(),
+    ...statusRoutes(),
+    ...healthRoutes(),
+    ...configRoutes(),
+    ...metricsRoutes(),
+    ...switchoverRoutes(o),
+    ...restartRoutes(o),
+    ...controlRoutes(),
+    ...failsafeRoutes(),
+    ...dashboardRoutes(),
   ];
   return new Map(all.map(([method, segment, route]) => [routeKey(method, segment), route]));
 }

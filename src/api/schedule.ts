@@ -3,7 +3,7 @@
 import { pyIsoformat } from './iso.js';
 
 export type ScheduleResult =
-  | { kind: 'ok'; at: Date; /** Python isoformat of the parsed value, original offset kept. */ iso: string }
+  | { kind: 'ok'; at: Date /** Python isoformat of the parsed value, original offset kept. */; iso: string }
   | { kind: 'invalid'; code: 400 | 422; message: string };
 
 const RE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;

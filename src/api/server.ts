@@ -50,9 +50,12 @@ export interface ApiServerOptions {
 
 function serverToken(cfg: RestApiConfig, version: string): string {
   switch (cfg.server_tokens.toLowerCase()) {
-    case 'productonly': return 'Patroni';
-    case 'minimal': return `Patroni/${version}`;
-    default: return PYTHON_SERVER_TOKEN;
+    case 'productonly':
+      return 'Patroni';
+    case 'minimal':
+      return `Patroni/${version}`;
+    default:
+      return PYTHON_SERVER_TOKEN;
   }
 }
 
@@ -94,7 +97,7 @@ function send(res: ServerResponse, method: string, r: ApiResponse, cfg: RestApiC
   const type = r.kind === 'json' ? 'application/json' : r.kind === 'plain' ? 'text/plain' : 'text/html';
   res.writeHead(r.code, {
     Server: serverToken(cfg, ctx.version),
-    ...(r.kind === 'plain' ? {} : r.headers ?? {}),
+    ...(r.kind === 'plain' ? {} : (r.headers ?? {})),
     'Content-Type': type,
     ...extraHeaders(cfg),
     'Content-Length': String(body.length),
@@ -120,7 +123,12 @@ function readBody(req: IncomingMessage): Promise<Buffer | null> {
   });
 }
 
-interface Env { routes: RouteTable; cfg: RestApiConfig; ctx: ApiContext; access: AccessControl }
+interface Env {
+  routes: RouteTable;
+  cfg: RestApiConfig;
+  ctx: ApiContext;
+  access: AccessControl;
+}
 
 async function dispatch(req: ApiRequest, env: Env): Promise<ApiResponse> {
   const { ctx } = env;
@@ -135,8 +143,12 @@ async function dispatch(req: ApiRequest, env: Env): Promise<ApiResponse> {
   const report = await ctx.healthStatus();
   const d = ctx.dynamic();
   const code = healthCode(path, query, {
-    status: report.status, latestEndLsn: report.latestEndLsn, cluster: ctx.cachedCluster(), isLeader: ctx.isLeader(),
-    standbyCluster: d.standby_cluster !== null, tags: ctx.tags(),
+    status: report.status,
+    latestEndLsn: report.latestEndLsn,
+    cluster: ctx.cachedCluster(),
+    isLeader: ctx.isLeader(),
+    standbyCluster: d.standby_cluster !== null,
+    tags: ctx.tags(),
   });
   return statusOnly ? { kind: 'status', code } : { kind: 'json', code, body: report.status, shared: true };
 }
@@ -157,21 +169,28 @@ function handler(env: Env) {
     }
     const { path, query } = parseTarget(req.url ?? '/');
     const apiReq: ApiRequest = {
-      method, path, query, headers: req.headers, remoteAddress: req.socket.remoteAddress ?? '',
-      clientCertValid: clientCertValid(req.socket), readBody: () => readBody(req),
+      method,
+      path,
+      query,
+      headers: req.headers,
+      remoteAddress: req.socket.remoteAddress ?? '',
+      clientCertValid: clientCertValid(req.socket),
+      readBody: () => readBody(req),
     };
-    dispatch(apiReq, env).then(
-      (r) => send(res, method, r, cfg, ctx),
-      (e: unknown) => {
-        log.error('API request %s %s failed: %s', method, req.url, describe(e));
-        if (!res.headersSent) send(res, method, { kind: 'error', code: 503 }, cfg, ctx);
-        else res.destroy();
-      },
-    ).catch((e: unknown) => failed(res, method, req.url, e));
+    dispatch(apiReq, env)
+      .then(
+        (r) => send(res, method, r, cfg, ctx),
+        (e: unknown) => {
+          log.error('API request %s %s failed: %s', method, req.url, describe(e));
+          if (!res.headersSent) send(res, method, { kind: 'error', code: 503 }, cfg, ctx);
+          else res.destroy();
+        },
+      )
+      .catch((e: unknown) => failed(res, method, req.url, e));
   };
 }
 
-const describe = (e: unknown): string => (e instanceof Error ? e.stack ?? e.message : String(e));
+const describe = (e: unknown): string => (e instanceof Error ? (e.stack ?? e.message) : String(e));
 
 /** Last resort for a failure while answering (serialising, writing): a bare 500, the process stays. */
 function failed(res: ServerResponse, method: string, url: string | undefined, e: unknown): void {
@@ -228,7 +247,10 @@ function createServer(cfg: RestApiConfig, onRequest: (req: IncomingMessage, res:
   if (!cfg.certfile) return createHttpServer(common, onRequest);
   const verify = cfg.verify_client;
   // A client that never finishes its TLS handshake is dropped like one that never finishes its headers.
-  return createHttpsServer({ ...common, ...tlsOptions(cfg), handshakeTimeout: HEADERS_TIMEOUT_MS, requestCert: verify !== 'none', rejectUnauthorized: verify === 'required' }, onRequest);
+  return createHttpsServer(
+    { ...common, ...tlsOptions(cfg), handshakeTimeout: HEADERS_TIMEOUT_MS, requestCert: verify !== 'none', rejectUnauthorized: verify === 'required' },
+    onRequest,
+  );
 }
 
 async function listen(cfg: RestApiConfig, onRequest: (req: IncomingMessage, res: ServerResponse) => void): Promise<Server> {
@@ -280,7 +302,9 @@ export async function startApiServer(cfg: RestApiConfig, ctx: ApiContext, opts: 
     return typeof addr === 'object' && addr ? { host: addr.address, port: addr.port } : { host: env.cfg.listen.host, port: env.cfg.listen.port };
   };
   return {
-    get address() { return addressOf(); },
+    get address() {
+      return addressOf();
+    },
     close: () => closeServer(server),
     reconfigure: async (next: RestApiConfig) => {
       const access = await AccessControl.create(next, opts.resolver);

@@ -18,7 +18,11 @@ export function roundHalfEven(v: number): number {
 }
 
 function strtol(text: string): { value: number | null; rest: string } {
-  for (const [re, base] of [[HEX_RE, 16], [OCT_RE, 8], [DEC_RE, 10]] as const) {
+  for (const [re, base] of [
+    [HEX_RE, 16],
+    [OCT_RE, 8],
+    [DEC_RE, 10],
+  ] as const) {
     const m = re.exec(text);
     if (m) {
       const digits = m[0].replace(/^([-+]?)0x/, '$1');

@@ -53,7 +53,11 @@ export function parseDaemonArgs(argv: string[]): DaemonCommand {
   return { kind: 'run', ...(configFile ? { configFile } : {}) };
 }
 
-export interface CommandOutput { exitCode: number; stdout: string; stderr: string }
+export interface CommandOutput {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
 
 /** `--validate-config`: problems one per line on stderr and exit 1; silent exit 0 when valid. */
 export function runValidateConfig(cmd: Extract<DaemonCommand, { kind: 'validate' }>, env: NodeJS.ProcessEnv): CommandOutput {
@@ -66,8 +70,7 @@ export function runValidateConfig(cmd: Extract<DaemonCommand, { kind: 'validate'
   }
   if (Object.keys(raw).length === 0) return { exitCode: 1, stdout: '', stderr: 'Config is empty.\n' };
   const stdout = cmd.print ? stringify(raw, { version: '1.1', sortMapEntries: true }) : '';
-  const lines = [...validateConfig(raw, { ignoreListenPort: cmd.ignoreListenPort }).map(formatProblem),
-    ...unsupportedSettings(raw).map((u) => u.line)];
+  const lines = [...validateConfig(raw, { ignoreListenPort: cmd.ignoreListenPort }).map(formatProblem), ...unsupportedSettings(raw).map((u) => u.line)];
   if (lines.length === 0) return { exitCode: 0, stdout, stderr: '' };
   return { exitCode: 1, stdout, stderr: lines.map((l) => `${l}\n`).join('') };
 }

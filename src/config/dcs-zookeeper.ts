@@ -9,7 +9,11 @@ import type { ExhibitorConfig, ZkAclEntry, ZkTlsConfig, ZookeeperConfig } from '
 const ZK_DEFAULT_PORT = 2181;
 
 function hostList(v: Json | undefined, key: string): string[] {
-  if (typeof v === 'string') return v.split(',').map((s) => s.trim()).filter(Boolean);
+  if (typeof v === 'string')
+    return v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (Array.isArray(v) && v.every((h) => typeof h === 'string')) return v.map((h) => h.trim()).filter(Boolean);
   throw new ConfigError(`${key} must be a list of host:port or a comma separated string`);
 }
@@ -46,7 +50,8 @@ export function aclFromSetAcls(v: Json | undefined, key: string): ZkAclEntry[] {
     let perms = 0;
     for (const name of names) {
       const bit = ZK_PERMS[name.toUpperCase()];
-      if (bit === undefined) throw new ConfigError(`${key}.${principal}: unknown permission ${JSON.stringify(name)} (expected ${Object.keys(ZK_PERMS).join(', ')})`);
+      if (bit === undefined)
+        throw new ConfigError(`${key}.${principal}: unknown permission ${JSON.stringify(name)} (expected ${Object.keys(ZK_PERMS).join(', ')})`);
       perms |= bit;
     }
     const colon = principal.indexOf(':');

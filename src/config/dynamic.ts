@@ -8,7 +8,11 @@ import { parseDuration, parseIntWithUnit } from './units.js';
 
 export { parseDuration, parseSize } from './units.js';
 
-export interface Timeouts { ttl: number; loop_wait: number; retry_timeout: number }
+export interface Timeouts {
+  ttl: number;
+  loop_wait: number;
+  retry_timeout: number;
+}
 
 const MIN_LOOP_WAIT = 1;
 const MIN_RETRY_TIMEOUT = 3;
@@ -30,17 +34,25 @@ export const MIN_SAFE_TTL = 6;
 export function adjustTimeouts(input: Timeouts): Timeouts & { warnings: string[] } {
   const warnings: string[] = [];
   const t = { ...input };
-  for (const [key, min] of [['loop_wait', MIN_LOOP_WAIT], ['retry_timeout', MIN_RETRY_TIMEOUT], ['ttl', MIN_SAFE_TTL]] as const) {
+  for (const [key, min] of [
+    ['loop_wait', MIN_LOOP_WAIT],
+    ['retry_timeout', MIN_RETRY_TIMEOUT],
+    ['ttl', MIN_SAFE_TTL],
+  ] as const) {
     if (t[key] < min) {
       warnings.push(`${key}=${t[key]} can't be smaller than ${min}, adjusting...`);
       t[key] = min;
     }
   }
   if (t.ttl < PATRONI_MIN_TTL) {
-    warnings.push(`ttl=${t.ttl} is below Patroni's minimum of ${PATRONI_MIN_TTL}: kept, the leader lease is renewed every ${+(t.ttl / 3).toFixed(2)} s by its own timer and fenced 1 s before it could expire (Patroni nodes in the same cluster use ${PATRONI_MIN_TTL})`);
+    warnings.push(
+      `ttl=${t.ttl} is below Patroni's minimum of ${PATRONI_MIN_TTL}: kept, the leader lease is renewed every ${+(t.ttl / 3).toFixed(2)} s by its own timer and fenced 1 s before it could expire (Patroni nodes in the same cluster use ${PATRONI_MIN_TTL})`,
+    );
     if (2 * t.retry_timeout > t.ttl) {
       const retryTimeout = Math.floor(t.ttl / 2);
-      warnings.push(`Violated the rule "2*retry_timeout <= ttl" for ttl=${t.ttl} (below Patroni's minimum of ${PATRONI_MIN_TTL}). Adjusting retry_timeout from ${t.retry_timeout} to ${retryTimeout}`);
+      warnings.push(
+        `Violated the rule "2*retry_timeout <= ttl" for ttl=${t.ttl} (below Patroni's minimum of ${PATRONI_MIN_TTL}). Adjusting retry_timeout from ${t.retry_timeout} to ${retryTimeout}`,
+      );
       t.retry_timeout = retryTimeout;
     }
     return { ...t, warnings };
@@ -48,11 +60,15 @@ export function adjustTimeouts(input: Timeouts): Timeouts & { warnings: string[]
   if (t.loop_wait + 2 * t.retry_timeout > t.ttl) {
     if (MIN_LOOP_WAIT + 2 * t.retry_timeout <= t.ttl) {
       const loopWait = t.ttl - 2 * t.retry_timeout;
-      warnings.push(`Violated the rule "loop_wait + 2*retry_timeout <= ttl", where ttl=${t.ttl} and retry_timeout=${t.retry_timeout}. Adjusting loop_wait from ${t.loop_wait} to ${loopWait}`);
+      warnings.push(
+        `Violated the rule "loop_wait + 2*retry_timeout <= ttl", where ttl=${t.ttl} and retry_timeout=${t.retry_timeout}. Adjusting loop_wait from ${t.loop_wait} to ${loopWait}`,
+      );
       t.loop_wait = loopWait;
     } else {
       const retryTimeout = Math.floor((t.ttl - MIN_LOOP_WAIT) / 2);
-      warnings.push(`Violated the rule "loop_wait + 2*retry_timeout <= ttl", where ttl=${t.ttl}. Adjusting loop_wait from ${t.loop_wait} to ${MIN_LOOP_WAIT} and retry_timeout from ${t.retry_timeout} to ${retryTimeout}`);
+      warnings.push(
+        `Violated the rule "loop_wait + 2*retry_timeout <= ttl", where ttl=${t.ttl}. Adjusting loop_wait from ${t.loop_wait} to ${MIN_LOOP_WAIT} and retry_timeout from ${t.retry_timeout} to ${retryTimeout}`,
+      );
       t.loop_wait = MIN_LOOP_WAIT;
       t.retry_timeout = retryTimeout;
     }
@@ -69,8 +85,7 @@ export function parseSynchronousMode(v: Json | undefined): DynamicConfig['synchr
   return parseBool(v) === true ? 'on' : 'off';
 }
 
-const STANDBY_KEYS = ['host', 'port', 'primary_slot_name', 'create_replica_methods', 'restore_command',
-  'archive_cleanup_command', 'recovery_min_apply_delay'];
+const STANDBY_KEYS = ['host', 'port', 'primary_slot_name', 'create_replica_methods', 'restore_command', 'archive_cleanup_command', 'recovery_min_apply_delay'];
 
 /** The standby_cluster section when it makes this a standby cluster (host, port or restore_command set). */
 export function activeStandbyCluster(v: Json | undefined): JsonObject | null {
@@ -89,7 +104,9 @@ export function buildDynamicConfig(json: JsonObject | null | undefined): Dynamic
   const raw: JsonObject = json ?? {};
   const pg = isObject(raw.postgresql) ? raw.postgresql : {};
   const timeouts = adjustTimeouts({
-    ttl: intOr(raw.ttl, 30), loop_wait: intOr(raw.loop_wait, 10), retry_timeout: intOr(raw.retry_timeout, 10),
+    ttl: intOr(raw.ttl, 30),
+    loop_wait: intOr(raw.loop_wait, 10),
+    retry_timeout: intOr(raw.retry_timeout, 10),
   });
   for (const w of timeouts.warnings) log.warning('%s', w);
   const { parameters, warnings } = validateDynamicParameters(isObject(pg.parameters) ? pg.parameters : {});

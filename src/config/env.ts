@@ -7,29 +7,116 @@ import { YAML11 } from './yaml.js';
 
 const PREFIX = 'PATRONI_';
 
-const AUTH_KEYS = ['username', 'password', 'sslmode', 'sslcert', 'sslkey', 'sslpassword', 'sslrootcert', 'sslcrl',
-  'sslcrldir', 'gssencmode', 'channel_binding', 'sslnegotiation'];
+const AUTH_KEYS = [
+  'username',
+  'password',
+  'sslmode',
+  'sslcert',
+  'sslkey',
+  'sslpassword',
+  'sslrootcert',
+  'sslcrl',
+  'sslcrldir',
+  'gssencmode',
+  'channel_binding',
+  'sslnegotiation',
+];
 
 const SECTION_KEYS: Record<string, string[]> = {
-  log: ['type', 'level', 'traceback_level', 'format', 'dateformat', 'static_fields', 'max_queue_size', 'dir', 'mode',
-    'file_size', 'file_num', 'loggers', 'deduplicate_heartbeat_logs'],
-  restapi: ['listen', 'connect_address', 'certfile', 'keyfile', 'keyfile_password', 'cafile', 'ciphers', 'verify_client',
-    'http_extra_headers', 'https_extra_headers', 'allowlist', 'allowlist_include_members', 'request_queue_size',
-    'server_tokens'],
+  log: [
+    'type',
+    'level',
+    'traceback_level',
+    'format',
+    'dateformat',
+    'static_fields',
+    'max_queue_size',
+    'dir',
+    'mode',
+    'file_size',
+    'file_num',
+    'loggers',
+    'deduplicate_heartbeat_logs',
+  ],
+  restapi: [
+    'listen',
+    'connect_address',
+    'certfile',
+    'keyfile',
+    'keyfile_password',
+    'cafile',
+    'ciphers',
+    'verify_client',
+    'http_extra_headers',
+    'https_extra_headers',
+    'allowlist',
+    'allowlist_include_members',
+    'request_queue_size',
+    'server_tokens',
+  ],
   ctl: ['insecure', 'cacert', 'certfile', 'keyfile', 'keyfile_password'],
   postgresql: ['listen', 'connect_address', 'proxy_address', 'config_dir', 'data_dir', 'pgpass', 'bin_dir'],
-  raft: ['data_dir', 'self_addr', 'partner_addrs', 'password', 'bind_addr', 'min_timeout', 'max_timeout',
-    'connection_timeout', 'append_entries_period', 'connection_retry_time', 'leader_fallback_timeout'],
+  raft: [
+    'data_dir',
+    'self_addr',
+    'partner_addrs',
+    'password',
+    'bind_addr',
+    'min_timeout',
+    'max_timeout',
+    'connection_timeout',
+    'append_entries_period',
+    'connection_retry_time',
+    'leader_fallback_timeout',
+  ],
 };
 
 const BIN_NAMES = ['pg_ctl', 'initdb', 'pg_controldata', 'pg_basebackup', 'postgres', 'pg_isready', 'pg_rewind'];
 
-const GENERIC_SUFFIXES = new Set(['HOST', 'HOSTS', 'PORT', 'USE_PROXIES', 'PROTOCOL', 'SRV', 'SRV_SUFFIX', 'URL', 'PROXY',
-  'CACERT', 'CERT', 'KEY', 'VERIFY', 'TOKEN', 'CHECKS', 'DC', 'CONSISTENCY', 'REGISTER_SERVICE', 'SERVICE_CHECK_INTERVAL',
-  'SERVICE_CHECK_TLS_SERVER_NAME', 'SERVICE_TAGS', 'NAMESPACE', 'CONTEXT', 'USE_ENDPOINTS', 'SCOPE_LABEL', 'ROLE_LABEL',
-  'POD_IP', 'PORTS', 'LABELS', 'BYPASS_API_SERVICE', 'RETRIABLE_HTTP_CODES', 'KEY_PASSWORD', 'USE_SSL', 'SET_ACLS',
-  'GROUP', 'DATABASE', 'LEADER_LABEL_VALUE', 'FOLLOWER_LABEL_VALUE', 'STANDBY_LEADER_LABEL_VALUE', 'TMP_ROLE_LABEL',
-  'AUTH_DATA', 'BOOTSTRAP_LABELS']);
+const GENERIC_SUFFIXES = new Set([
+  'HOST',
+  'HOSTS',
+  'PORT',
+  'USE_PROXIES',
+  'PROTOCOL',
+  'SRV',
+  'SRV_SUFFIX',
+  'URL',
+  'PROXY',
+  'CACERT',
+  'CERT',
+  'KEY',
+  'VERIFY',
+  'TOKEN',
+  'CHECKS',
+  'DC',
+  'CONSISTENCY',
+  'REGISTER_SERVICE',
+  'SERVICE_CHECK_INTERVAL',
+  'SERVICE_CHECK_TLS_SERVER_NAME',
+  'SERVICE_TAGS',
+  'NAMESPACE',
+  'CONTEXT',
+  'USE_ENDPOINTS',
+  'SCOPE_LABEL',
+  'ROLE_LABEL',
+  'POD_IP',
+  'PORTS',
+  'LABELS',
+  'BYPASS_API_SERVICE',
+  'RETRIABLE_HTTP_CODES',
+  'KEY_PASSWORD',
+  'USE_SSL',
+  'SET_ACLS',
+  'GROUP',
+  'DATABASE',
+  'LEADER_LABEL_VALUE',
+  'FOLLOWER_LABEL_VALUE',
+  'STANDBY_LEADER_LABEL_VALUE',
+  'TMP_ROLE_LABEL',
+  'AUTH_DATA',
+  'BOOTSTRAP_LABELS',
+]);
 
 type Parser = (value: string) => Json | undefined;
 
@@ -62,20 +149,45 @@ export const parseEnvDict: Parser = (v) => {
 const asLogFormat: Parser = (v) => (v.includes('%(') ? v : parseEnvList(v));
 
 const VALUE_PARSERS: Record<string, Parser> = {
-  'restapi.allowlist_include_members': asBool, 'ctl.insecure': asBool, 'log.deduplicate_heartbeat_logs': asBool,
-  'restapi.request_queue_size': asInt, 'log.max_queue_size': asInt, 'log.file_size': asInt, 'log.file_num': asInt,
-  'log.mode': asInt, 'restapi.allowlist': parseEnvList, 'raft.partner_addrs': parseEnvList,
-  'restapi.http_extra_headers': parseEnvDict, 'restapi.https_extra_headers': parseEnvDict,
-  'log.static_fields': parseEnvDict, 'log.loggers': parseEnvDict, 'log.format': asLogFormat,
-  'raft.min_timeout': asFloat, 'raft.max_timeout': asFloat, 'raft.connection_timeout': asFloat,
-  'raft.append_entries_period': asFloat, 'raft.connection_retry_time': asFloat, 'raft.leader_fallback_timeout': asFloat,
+  'restapi.allowlist_include_members': asBool,
+  'ctl.insecure': asBool,
+  'log.deduplicate_heartbeat_logs': asBool,
+  'restapi.request_queue_size': asInt,
+  'log.max_queue_size': asInt,
+  'log.file_size': asInt,
+  'log.file_num': asInt,
+  'log.mode': asInt,
+  'restapi.allowlist': parseEnvList,
+  'raft.partner_addrs': parseEnvList,
+  'restapi.http_extra_headers': parseEnvDict,
+  'restapi.https_extra_headers': parseEnvDict,
+  'log.static_fields': parseEnvDict,
+  'log.loggers': parseEnvDict,
+  'log.format': asLogFormat,
+  'raft.min_timeout': asFloat,
+  'raft.max_timeout': asFloat,
+  'raft.connection_timeout': asFloat,
+  'raft.append_entries_period': asFloat,
+  'raft.connection_retry_time': asFloat,
+  'raft.leader_fallback_timeout': asFloat,
 };
 
 const GENERIC_PARSERS: Record<string, Parser> = {
-  PORT: asInt, HOSTS: parseEnvList, PORTS: parseEnvList, CHECKS: parseEnvList, SERVICE_TAGS: parseEnvList,
-  RETRIABLE_HTTP_CODES: parseEnvList, LABELS: parseEnvDict, SET_ACLS: parseEnvDict, AUTH_DATA: parseEnvDict,
-  BOOTSTRAP_LABELS: parseEnvDict, USE_PROXIES: asBool, REGISTER_SERVICE: asBool, USE_ENDPOINTS: asBool,
-  BYPASS_API_SERVICE: asBool, VERIFY: asBool,
+  PORT: asInt,
+  HOSTS: parseEnvList,
+  PORTS: parseEnvList,
+  CHECKS: parseEnvList,
+  SERVICE_TAGS: parseEnvList,
+  RETRIABLE_HTTP_CODES: parseEnvList,
+  LABELS: parseEnvDict,
+  SET_ACLS: parseEnvDict,
+  AUTH_DATA: parseEnvDict,
+  BOOTSTRAP_LABELS: parseEnvDict,
+  USE_PROXIES: asBool,
+  REGISTER_SERVICE: asBool,
+  USE_ENDPOINTS: asBool,
+  BYPASS_API_SERVICE: asBool,
+  VERIFY: asBool,
 };
 
 export interface EnvConfig {
@@ -87,8 +199,7 @@ export interface EnvConfig {
 }
 
 /** Tag names users set as PATRONI_<TAG> expecting an effect; Patroni reads tags only from YAML. */
-const TAG_LOOKALIKES = ['NOFAILOVER', 'FAILOVER_PRIORITY', 'CLONEFROM', 'NOLOADBALANCE', 'REPLICATEFROM', 'NOSYNC',
-  'SYNC_PRIORITY', 'NOSTREAM'];
+const TAG_LOOKALIKES = ['NOFAILOVER', 'FAILOVER_PRIORITY', 'CLONEFROM', 'NOLOADBALANCE', 'REPLICATEFROM', 'NOSYNC', 'SYNC_PRIORITY', 'NOSTREAM'];
 
 /** Build the configuration overlay from PATRONI_* variables. Pure: `env` is not modified. */
 export function buildEnvConfig(env: NodeJS.ProcessEnv): EnvConfig {
@@ -120,7 +231,11 @@ export function buildEnvConfig(env: NodeJS.ProcessEnv): EnvConfig {
   if (pool !== undefined && parseIntWithUnit(pool) !== undefined) out.thread_pool_size = parseIntWithUnit(pool) as number;
 
   // Legacy log variable names apply only when the new name is not set.
-  for (const [name, legacy] of [['level', 'loglevel'], ['format', 'logformat'], ['dateformat', 'log_datefmt']] as const) {
+  for (const [name, legacy] of [
+    ['level', 'loglevel'],
+    ['format', 'logformat'],
+    ['dateformat', 'log_datefmt'],
+  ] as const) {
     const old = take(legacy);
     const modern = `${PREFIX}LOG_${name.toUpperCase()}`;
     if (old !== undefined && !remaining.has(modern)) remaining.set(modern, old);

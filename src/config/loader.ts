@@ -61,7 +61,9 @@ function loadConfigPath(path: string): JsonObject {
   if (!isDir) return parseYamlConfig(readText(path), path);
   let names: string[];
   try {
-    names = readdirSync(path).filter((f) => f.endsWith('.yml') || f.endsWith('.yaml')).sort();
+    names = readdirSync(path)
+      .filter((f) => f.endsWith('.yml') || f.endsWith('.yaml'))
+      .sort();
   } catch (err) {
     throw new ConfigError(`Cannot read configuration directory ${path}: ${osReason(err)}`);
   }
@@ -113,8 +115,10 @@ export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv): Pa
   const { problems, warnings } = validateConfigDetailed(withoutPriorityTwins(raw), { ignoreListenPort: true, checkReachability: false, checkDataDir: true });
   const lines = problems.map(formatProblem);
   const unsupported = unsupportedSettings(raw);
-  const fatal = [...problems.filter((p) => p.path === '' && p.error.startsWith('Multiple of')).map(formatProblem),
-    ...unsupported.filter((u) => u.refuse).map((u) => u.line)];
+  const fatal = [
+    ...problems.filter((p) => p.path === '' && p.error.startsWith('Multiple of')).map(formatProblem),
+    ...unsupported.filter((u) => u.refuse).map((u) => u.line),
+  ];
   let config: PatroniConfig;
   try {
     config = normalizeConfig(raw, env);

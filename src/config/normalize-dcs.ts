@@ -50,7 +50,13 @@ function etcdHosts(sec: Section): { hosts: string[]; protocol?: string; useProxi
   const withSrv = srv ? { srv } : {};
   if (sec.has('hosts')) {
     const v = sec.raw('hosts');
-    const list = typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : sec.strList('hosts');
+    const list =
+      typeof v === 'string'
+        ? v
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : sec.strList('hosts');
     return { hosts: list.map((h) => withDefaultPort(h, sec.keyPath('hosts'))), useProxies, ...withSrv };
   }
   if (sec.has('host')) return { hosts: [withDefaultPort(sec.str('host'), sec.keyPath('host'))], useProxies, ...withSrv };

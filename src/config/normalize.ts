@@ -8,15 +8,31 @@ import { normalizeDcs } from './normalize-dcs.js';
 import { LOCAL_ONLY_PARAMETERS, PROTECTED_PARAMETERS } from './pg-params.js';
 import { parseHostPort, Section } from './read.js';
 import { contradictoryTags } from './tags.js';
-import type {
-  BasicAuth, BootstrapConfig, CtlConfig, LogConfig, LogLevel, PatroniConfig, PgUserAuth, PostgresqlConfig, RestApiConfig,
-} from './types.js';
+import type { BasicAuth, BootstrapConfig, CtlConfig, LogConfig, LogLevel, PatroniConfig, PgUserAuth, PostgresqlConfig, RestApiConfig } from './types.js';
 
-const AUTH_KEYS = ['username', 'password', 'sslmode', 'sslcert', 'sslkey', 'sslpassword', 'sslrootcert', 'sslcrl',
-  'sslcrldir', 'gssencmode', 'channel_binding', 'sslnegotiation'];
+const AUTH_KEYS = [
+  'username',
+  'password',
+  'sslmode',
+  'sslcert',
+  'sslkey',
+  'sslpassword',
+  'sslrootcert',
+  'sslcrl',
+  'sslcrldir',
+  'gssencmode',
+  'channel_binding',
+  'sslnegotiation',
+];
 const CALLBACKS = ['on_start', 'on_stop', 'on_restart', 'on_reload', 'on_role_change'];
 const LEVEL_ALIASES: Record<string, LogLevel> = {
-  DEBUG: 'DEBUG', INFO: 'INFO', WARN: 'WARNING', WARNING: 'WARNING', ERROR: 'ERROR', FATAL: 'CRITICAL', CRITICAL: 'CRITICAL',
+  DEBUG: 'DEBUG',
+  INFO: 'INFO',
+  WARN: 'WARNING',
+  WARNING: 'WARNING',
+  ERROR: 'ERROR',
+  FATAL: 'CRITICAL',
+  CRITICAL: 'CRITICAL',
 };
 const DEFAULT_LOG_FORMAT = '%(asctime)s %(levelname)s: %(message)s';
 const WILDCARDS = ['*', '0.0.0.0', '::', ''];
@@ -35,14 +51,18 @@ function normalizeLog(sec: Section): LogConfig {
   let fmt: LogConfig['format'] = DEFAULT_LOG_FORMAT;
   if (typeof format === 'string') fmt = format;
   else if (Array.isArray(format) && type === 'json') fmt = format;
-  else if (format !== undefined && format !== null) log.warning('Expected log format to be a string when log type is plain, but got "%s"', Array.isArray(format) ? 'list' : typeof format);
+  else if (format !== undefined && format !== null)
+    log.warning('Expected log format to be a string when log type is plain, but got "%s"', Array.isArray(format) ? 'list' : typeof format);
   const loggers: Record<string, LogLevel> = {};
   for (const [name, value] of Object.entries(sec.sub('loggers').data)) {
     loggers[name] = logLevel(String(value), `${sec.keyPath('loggers')}.${name}`);
   }
   const out: LogConfig = {
-    type, level, format: fmt,
-    file_num: sec.int('file_num', 4), file_size: sec.int('file_size', 25_000_000),
+    type,
+    level,
+    format: fmt,
+    file_num: sec.int('file_num', 4),
+    file_size: sec.int('file_size', 25_000_000),
     traceback_level: sec.str('traceback_level', 'ERROR').toUpperCase() === 'DEBUG' ? 'DEBUG' : 'ERROR',
     loggers,
     deduplicate_heartbeat_logs: sec.bool('deduplicate_heartbeat_logs', false),
@@ -153,8 +173,11 @@ function normalizePostgresql(pg: Section, home: string): PostgresqlConfig {
   for (const [k, v] of Object.entries(pg.sub('parameters').data)) {
     if (!(k in PROTECTED_PARAMETERS) && !LOCAL_ONLY_PARAMETERS.includes(k)) parameters[k] = v;
   }
-  const methods = pg.has('create_replica_methods') ? pg.strList('create_replica_methods')
-    : pg.has('create_replica_method') ? pg.strList('create_replica_method') : ['basebackup'];
+  const methods = pg.has('create_replica_methods')
+    ? pg.strList('create_replica_methods')
+    : pg.has('create_replica_method')
+      ? pg.strList('create_replica_method')
+      : ['basebackup'];
   const callbacks: Record<string, string> = {};
   const cbSection = pg.sub('callbacks');
   for (const cb of CALLBACKS) {

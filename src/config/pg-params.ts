@@ -6,13 +6,18 @@ import { parseIntWithUnit } from './units.js';
 
 type Check = (v: Json) => boolean;
 
-const intAtLeast = (min: number, baseUnit?: string): Check => (v) => {
-  const n = parseIntWithUnit(v, baseUnit);
-  return n !== undefined && n >= min;
-};
+const intAtLeast =
+  (min: number, baseUnit?: string): Check =>
+  (v) => {
+    const n = parseIntWithUnit(v, baseUnit);
+    return n !== undefined && n >= min;
+  };
 const isBool: Check = (v) => parseBool(v) !== undefined;
 
-interface Protected { default: Json; valid: Check }
+interface Protected {
+  default: Json;
+  valid: Check;
+}
 
 /** Defaults and validity rules; listen_addresses/port/cluster_name come from local config only. */
 export const PROTECTED_PARAMETERS: Record<string, Protected> = {

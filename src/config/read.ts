@@ -5,7 +5,10 @@ import { ConfigError } from './errors.js';
 import { parseIntWithUnit } from './units.js';
 
 export class Section {
-  constructor(readonly data: JsonObject, readonly path: string) {}
+  constructor(
+    readonly data: JsonObject,
+    readonly path: string,
+  ) {}
 
   static of(parent: JsonObject, key: string, parentPath = ''): Section {
     const v = parent[key];
@@ -94,7 +97,11 @@ export function parseHostPort(value: string, key: string, defaultPort?: number):
   const cut = value.lastIndexOf(':');
   let host = cut >= 0 ? value.slice(0, cut) : value;
   const portText = cut >= 0 ? value.slice(cut + 1).trim() : undefined;
-  if (host.includes(':')) host = host.split(',').map((h) => h.trim().replace(/^\[+|\]+$/g, '')).join(',');
+  if (host.includes(':'))
+    host = host
+      .split(',')
+      .map((h) => h.trim().replace(/^\[+|\]+$/g, ''))
+      .join(',');
   if (portText === undefined) {
     if (defaultPort === undefined) throw new ConfigError(`${key} ${value}: expected host:port`);
     return { host, port: defaultPort };

@@ -35,17 +35,26 @@ export interface Result {
 }
 
 const TYPE_NAMES: Record<TypeName, string> = {
-  string: 'a string', int: 'an integer', bool: 'a boolean', list: 'an array', dict: 'a dictionary',
+  string: 'a string',
+  int: 'an integer',
+  bool: 'a boolean',
+  list: 'an array',
+  dict: 'a dictionary',
 };
 
 /** isinstance semantics: Python's bool is an int. */
 export function hasType(type: TypeName, v: Json): boolean {
   switch (type) {
-    case 'string': return typeof v === 'string';
-    case 'int': return (typeof v === 'number' && Number.isInteger(v)) || typeof v === 'boolean';
-    case 'bool': return typeof v === 'boolean';
-    case 'list': return Array.isArray(v);
-    case 'dict': return isObject(v);
+    case 'string':
+      return typeof v === 'string';
+    case 'int':
+      return (typeof v === 'number' && Number.isInteger(v)) || typeof v === 'boolean';
+    case 'bool':
+      return typeof v === 'boolean';
+    case 'list':
+      return Array.isArray(v);
+    case 'dict':
+      return isObject(v);
   }
 }
 

@@ -26,7 +26,7 @@ export const UNSUPPORTED_KEYS: ReadonlyArray<{ key: string; refuse: boolean }> =
 export const NO_EFFECT_KEYS: Readonly<Record<string, string>> = {
   thread_pool_size: 'Python thread pool of the REST API; Node.js serves requests on its event loop',
   thread_stack_size: 'Python thread stack size',
-  'restapi.request_queue_size': 'socket listen backlog of Python\'s HTTP server; Node.js uses the OS default',
+  'restapi.request_queue_size': "socket listen backlog of Python's HTTP server; Node.js uses the OS default",
 };
 
 function present(v: Json | undefined): boolean {
@@ -45,7 +45,11 @@ function lookup(raw: JsonObject, path: string): Json | undefined {
   return cur;
 }
 
-export interface UnsupportedSetting { key: string; line: string; refuse: boolean }
+export interface UnsupportedSetting {
+  key: string;
+  line: string;
+  refuse: boolean;
+}
 
 /** One line per setting of `raw` that patroni-ts would not run as Patroni does. */
 export function unsupportedSettings(raw: JsonObject): UnsupportedSetting[] {

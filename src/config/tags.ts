@@ -65,8 +65,7 @@ export function publishedTags(tags: TagSource): JsonObject {
   for (const [key, value] of Object.entries(tags ?? {})) {
     if (value === undefined) continue;
     if (BOOLEAN_TAGS.includes(key)) {
-      const keepFalse = (key === 'nofailover' && tags?.failover_priority !== undefined)
-        || (key === 'nosync' && tags?.sync_priority !== undefined);
+      const keepFalse = (key === 'nofailover' && tags?.failover_priority !== undefined) || (key === 'nosync' && tags?.sync_priority !== undefined);
       if (parseBool(value) === true || keepFalse) out[key] = value as Json;
     } else {
       out[key] = value as Json;
@@ -83,7 +82,10 @@ const pyStr = (v: unknown): string => (v === true ? 'True' : v === false ? 'Fals
  */
 export function contradictoryTags(tags: TagSource): string[] {
   const out: string[] = [];
-  for (const [boolName, priorityName] of [['nofailover', 'failover_priority'], ['nosync', 'sync_priority']] as const) {
+  for (const [boolName, priorityName] of [
+    ['nofailover', 'failover_priority'],
+    ['nosync', 'sync_priority'],
+  ] as const) {
     if (!tags || !(boolName in tags)) continue;
     const raw = tags[boolName];
     const p = priority(tags, priorityName);

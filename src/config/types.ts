@@ -25,7 +25,10 @@ export interface LogConfig {
   max_queue_size: number;
 }
 
-export interface BasicAuth { username: string; password: string }
+export interface BasicAuth {
+  username: string;
+  password: string;
+}
 
 export interface RestApiConfig {
   listen: { host: string; port: number };
@@ -179,7 +182,9 @@ export interface PatroniConfig {
   postgresql: PostgresqlConfig;
   tags: Tags;
   watchdog: {
-    mode: 'off' | 'automatic' | 'required'; device: string; safety_margin: number;
+    mode: 'off' | 'automatic' | 'required';
+    device: string;
+    safety_margin: number;
     /** `default` (the Linux device) or `testing` (a named pipe, Patroni's test harness driver). */
     driver: string;
   };

@@ -30,7 +30,11 @@ export function splitHostPort(value: string, defaultPort: number): { host: strin
   const cut = value.lastIndexOf(':');
   let host = cut >= 0 ? value.slice(0, cut) : value;
   const portText = cut >= 0 ? value.slice(cut + 1) : String(defaultPort);
-  if (host.includes(':')) host = host.split(',').map((h) => h.trim().replace(/^\[+|\]+$/g, '')).join(',');
+  if (host.includes(':'))
+    host = host
+      .split(',')
+      .map((h) => h.trim().replace(/^\[+|\]+$/g, ''))
+      .join(',');
   if (!/^\s*[+-]?\d+\s*$/.test(portText)) throw new CheckFailure('contains a wrong value');
   return { host, port: Number.parseInt(portText, 10) };
 }
@@ -69,7 +73,10 @@ export function hostPortListCheck(ctx: RuleContext) {
 
 export function commaSeparatedHostPortCheck(ctx: RuleContext) {
   const one = hostPortCheck(ctx, false);
-  return (value: Json): void => asText(value).split(',').forEach((s) => one(s.trim()));
+  return (value: Json): void =>
+    asText(value)
+      .split(',')
+      .forEach((s) => one(s.trim()));
 }
 
 const LOOPBACK = ['127.0.0.1', '::1', 'localhost'];
@@ -147,7 +154,9 @@ export function binDirRun(ctx: RuleContext) {
     if (typeof value !== 'string' || !value) return [];
     if (!existsSync(value)) return [`Directory '${value}' does not exist.`];
     if (!statSync(value).isDirectory()) return [`'${value}' is not a directory.`];
-    return BINARIES.map((b) => binName(ctx.raw, b)).filter((p) => !which(p, value)).map((p) => `does not contain '${p}' in '${value}'`);
+    return BINARIES.map((b) => binName(ctx.raw, b))
+      .filter((p) => !which(p, value))
+      .map((p) => `does not contain '${p}' in '${value}'`);
   };
 }
 

@@ -21,21 +21,24 @@ export function usageError(message: string, command = current): UsageError {
 function fromCommander(err: CommanderError, command: string): UsageError | CommanderError {
   const quoted = /'([^']*)'/.exec(err.message)?.[1] ?? '';
   switch (err.code) {
-    case 'commander.unknownOption': return usageError(`No such option: ${quoted}`, command);
-    case 'commander.optionMissingArgument': return usageError(`Option '${quoted.split(/[ ,]/)[0]}' requires an argument.`, command);
-    case 'commander.missingArgument': return usageError(`Missing argument '${quoted.toUpperCase()}'.`, command);
-    case 'commander.unknownCommand': return usageError(`No such command '${quoted}'.`, '');
-    default: return err;
+    case 'commander.unknownOption':
+      return usageError(`No such option: ${quoted}`, command);
+    case 'commander.optionMissingArgument':
+      return usageError(`Option '${quoted.split(/[ ,]/)[0]}' requires an argument.`, command);
+    case 'commander.missingArgument':
+      return usageError(`Missing argument '${quoted.toUpperCase()}'.`, command);
+    case 'commander.unknownCommand':
+      return usageError(`No such command '${quoted}'.`, '');
+    default:
+      return err;
   }
 }
 
 /** Route commander's own errors through click's format instead of printing them. */
 export function clickify(cmd: Command, name: string): Command {
-  return cmd
-    .configureOutput({ writeErr: () => undefined, outputError: () => undefined })
-    .exitOverride((err) => {
-      throw fromCommander(err, name);
-    });
+  return cmd.configureOutput({ writeErr: () => undefined, outputError: () => undefined }).exitOverride((err) => {
+    throw fromCommander(err, name);
+  });
 }
 
 /** A subcommand with click-style usage; `usage` is what follows `patronictl <name> `. */

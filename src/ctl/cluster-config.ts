@@ -12,7 +12,8 @@ export function clusterConfig(cluster: Cluster): CtlClusterConfig {
   const data: JsonObject = cluster.config && cluster.config.modifyVersion ? cluster.config.data : {};
   const mode = data.synchronous_mode;
   const standby = data.standby_cluster;
-  const activeStandby = isObject(standby) && ['host', 'port', 'restore_command'].some((k) => standby[k] !== undefined && standby[k] !== null && standby[k] !== '');
+  const activeStandby =
+    isObject(standby) && ['host', 'port', 'restore_command'].some((k) => standby[k] !== undefined && standby[k] !== null && standby[k] !== '');
   return {
     pause: parseBool(data.pause) === true,
     synchronous_mode: mode === 'quorum' ? 'quorum' : parseBool(mode) === true ? 'on' : 'off',

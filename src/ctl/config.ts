@@ -42,7 +42,11 @@ export function loadCtlConfig(path: string, isDefault: boolean, dcsUrl: string |
 }
 
 function hostList(v: Json | undefined): string[] {
-  if (typeof v === 'string') return v.split(',').map((h) => h.trim()).filter(Boolean);
+  if (typeof v === 'string')
+    return v
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean);
   if (Array.isArray(v)) return v.filter((h): h is string => typeof h === 'string');
   return [];
 }
@@ -60,10 +64,12 @@ export function ctlDcsConfig(config: JsonObject): DcsConfig | null {
     const protocol = str(e3.protocol) === 'https' || urls.some((u) => u.startsWith('https:')) ? 'https' : 'http';
     // DNS SRV (Patroni's old names discovery_srv, srv_domain): resolved by the runtime before use; a
     // proxy wins over it as in _get_machines_cache_from_config.
-    const srvDomain = e3.proxy === undefined ? str(e3.srv_domain) ?? str(e3.discovery_srv) ?? str(e3.srv) : undefined;
+    const srvDomain = e3.proxy === undefined ? (str(e3.srv_domain) ?? str(e3.discovery_srv) ?? str(e3.srv)) : undefined;
     const srvSuffix = str(e3.srv_suffix);
     const out: Etcd3Config = {
-      kind, hosts: hosts.length || srvDomain ? hosts : ['127.0.0.1:2379'], protocol,
+      kind,
+      hosts: hosts.length || srvDomain ? hosts : ['127.0.0.1:2379'],
+      protocol,
       use_proxies: parseBool(e3.use_proxies) === true,
       ...(srvDomain ? { srv: { domain: srvDomain, ...(srvSuffix ? { suffix: srvSuffix } : {}) } } : {}),
     };

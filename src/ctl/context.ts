@@ -28,7 +28,10 @@ export interface CtlContext {
 const AVAILABLE = 'consul, etcd, etcd3, exhibitor, kubernetes, raft, zookeeper';
 
 export function createCtlContext(
-  config: JsonObject, insecure: boolean, out: (text: string) => void, prompts: Prompter,
+  config: JsonObject,
+  insecure: boolean,
+  out: (text: string) => void,
+  prompts: Prompter,
   /** The DCS section already resolved (etcd found through DNS SRV); else read from `config` on first use. */
   resolvedDcs?: DcsConfig,
 ): CtlContext {
@@ -51,7 +54,10 @@ export function createCtlContext(
     return created;
   };
   return {
-    config, insecure, out, prompts,
+    config,
+    insecure,
+    out,
+    prompts,
     dcs: dcsFor,
     getCluster: (scope) => dcsFor(scope).getCluster({ fresh: true }),
     request: (member, method, endpoint, data, timeoutMs) => {

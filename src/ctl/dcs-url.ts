@@ -35,8 +35,6 @@ export function parseDcsUrl(url: string): DcsUrl {
   const p = port ?? DEFAULT_PORTS[scheme];
   const hostText = host.includes(':') ? `[${host}]` : host;
   const value: JsonObject =
-    scheme === 'zookeeper' ? { hosts: [`${hostText}:${p}`] }
-    : scheme === 'exhibitor' ? { hosts: [host], port: p }
-    : { host: `${hostText}:${p}` };
+    scheme === 'zookeeper' ? { hosts: [`${hostText}:${p}`] } : scheme === 'exhibitor' ? { hosts: [host], port: p } : { host: `${hostText}:${p}` };
   return path && path !== '/' ? { section: scheme, value, namespace: path } : { section: scheme, value };
 }

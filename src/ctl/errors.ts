@@ -7,7 +7,11 @@ export class CtlError extends Error {
 export class UsageError extends Error {
   override readonly name = 'UsageError';
   /** `usage` is the text after `Usage: `; `command` the words to repeat in the `--help` hint. */
-  constructor(message: string, readonly usage: string, readonly command: string) {
+  constructor(
+    message: string,
+    readonly usage: string,
+    readonly command: string,
+  ) {
     super(message);
   }
 }

@@ -35,7 +35,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<numb
       process.stderr.write(`Error: ${err.message}\n`);
       return 1;
     }
-    process.stderr.write(`Traceback (most recent call last):\n${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(`Traceback (most recent call last):\n${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return 1;
   }
 }
@@ -44,9 +44,12 @@ process.on('SIGINT', () => {
   process.stderr.write('Aborted!\n');
   process.exit(1);
 });
-main(process.argv.slice(2), process.env).then((code) => {
-  process.exitCode = code;
-}, (e: unknown) => {
-  process.stderr.write(String(e) + '\n');
-  process.exitCode = 1;
-});
+main(process.argv.slice(2), process.env).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(String(e) + '\n');
+    process.exitCode = 1;
+  },
+);

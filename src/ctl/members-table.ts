@@ -15,8 +15,10 @@ export interface MembersTableInput {
 }
 
 const OPTIONAL_COLUMNS = [
-  ['Pending restart', 'pending_restart'], ['Pending restart reason', 'pending_restart_reason'],
-  ['Scheduled restart', 'scheduled_restart'], ['Tags', 'tags'],
+  ['Pending restart', 'pending_restart'],
+  ['Pending restart reason', 'pending_restart_reason'],
+  ['Scheduled restart', 'scheduled_restart'],
+  ['Tags', 'tags'],
 ] as const;
 
 const ALIGN: Record<string, Align> = { Group: 'r', 'Receive LSN': 'r', 'Replay LSN': 'r', Lag: 'r', TL: 'r' };
@@ -35,7 +37,7 @@ export function topologySort(members: ClusterMemberJson[]): ClusterMemberJson[] 
   for (const m of members) {
     if (isLeader(m)) continue;
     const from = m.tags?.replicatefrom;
-    const parent = typeof from === 'string' && from !== m.name && replicas.has(from) ? from : leader?.name ?? null;
+    const parent = typeof from === 'string' && from !== m.name && replicas.has(from) ? from : (leader?.name ?? null);
     children.set(parent, [...(children.get(parent) ?? []), m]);
   }
   const out: ClusterMemberJson[] = [];
@@ -63,10 +65,12 @@ function memberRow(m: ClusterMemberJson, name: string, appendPort: boolean, fmt:
     else [replayLag, replayLsn] = [m.lag, m.lsn];
   }
   const hideLong = fmt === 'pretty' || fmt === 'topology';
-  const reason = Object.entries(m.pending_restart_reason ?? {}).map(([k, v]) => {
-    const full = `${k}: ${v.old_value}->${v.new_value}`;
-    return hideLong && full.length > 50 ? `${k}: [hidden - too long]` : full;
-  }).join('\n');
+  const reason = Object.entries(m.pending_restart_reason ?? {})
+    .map(([k, v]) => {
+      const full = `${k}: ${v.old_value}->${v.new_value}`;
+      return hideLong && full.length > 50 ? `${k}: [hidden - too long]` : full;
+    })
+    .join('\n');
   let scheduled: Cell = '';
   const sr = m.scheduled_restart;
   if (sr) {
@@ -75,11 +79,19 @@ function memberRow(m: ClusterMemberJson, name: string, appendPort: boolean, fmt:
   }
   const host = m.host ?? '';
   return {
-    Cluster: name, Member: m.name,
+    Cluster: name,
+    Member: m.name,
     Host: appendPort && host && m.port ? `${host}:${m.port}` : host,
-    Role: titleCase(m.role), State: m.state, TL: m.timeline ?? '',
-    'Receive LSN': receiveLsn, 'Receive Lag': lagMb(receiveLag), 'Replay LSN': replayLsn, 'Replay Lag': lagMb(replayLag),
-    'Pending restart': m.pending_restart ? '*' : '', 'Pending restart reason': reason, 'Scheduled restart': scheduled,
+    Role: titleCase(m.role),
+    State: m.state,
+    TL: m.timeline ?? '',
+    'Receive LSN': receiveLsn,
+    'Receive Lag': lagMb(receiveLag),
+    'Replay LSN': replayLsn,
+    'Replay Lag': lagMb(replayLag),
+    'Pending restart': m.pending_restart ? '*' : '',
+    'Pending restart reason': reason,
+    'Scheduled restart': scheduled,
     Tags: m.tags ?? '',
   };
 }
@@ -107,8 +119,7 @@ export function membersTable(inp: MembersTableInput): string {
     if (inp.extended || withHost.some((m) => truthy(m[key]))) columns.push(title);
   }
   // host:port when someone runs on a non-standard port or two members share a host.
-  const appendPort = withHost.some((m) => m.port !== undefined && m.port !== 5432)
-    || new Set(withHost.map((m) => m.host)).size < withHost.length;
+  const appendPort = withHost.some((m) => m.port !== undefined && m.port !== 5432) || new Set(withHost.map((m) => m.host)).size < withHost.length;
   const ordered = fmt === 'topology' ? topologySort(members) : members;
   const rows = ordered.map((m) => {
     const row = memberRow(m, inp.name, appendPort, fmt);

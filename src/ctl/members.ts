@@ -15,12 +15,17 @@ export function membersWithRole(cluster: Cluster, role: CtlRole): Member[] {
   const leader = leaderMember(cluster);
   const dcsRole = leader?.data.role;
   switch (role) {
-    case 'leader': return leader ? [leader] : [];
-    case 'primary': return leader && dcsRole !== 'standby_leader' ? [leader] : [];
-    case 'standby-leader': return leader && dcsRole !== 'primary' ? [leader] : [];
+    case 'leader':
+      return leader ? [leader] : [];
+    case 'primary':
+      return leader && dcsRole !== 'standby_leader' ? [leader] : [];
+    case 'standby-leader':
+      return leader && dcsRole !== 'primary' ? [leader] : [];
     case 'replica':
-    case 'standby': return cluster.members.filter((m) => m.name !== leader?.name);
-    case 'any': return cluster.members;
+    case 'standby':
+      return cluster.members.filter((m) => m.name !== leader?.name);
+    case 'any':
+      return cluster.members;
   }
 }
 

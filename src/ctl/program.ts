@@ -55,4 +55,3 @@ export function buildProgram(env: NodeJS.ProcessEnv, out: (text: string) => void
   registerVersion(program, rt);
   return program;
 }
-

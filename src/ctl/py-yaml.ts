@@ -5,9 +5,11 @@ import type { Json } from '../util/json.js';
 
 const BOOL_RE = /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
 const INT_RE = /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+)$/;
-const FLOAT_RE = /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
+const FLOAT_RE =
+  /^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/;
 const NULL_RE = /^(?:~|null|Null|NULL|)$/;
-const TIMESTAMP_RE = /^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)$/;
+const TIMESTAMP_RE =
+  /^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)$/;
 
 /** Would PyYAML emit this string without quotes? */
 function plainOk(s: string, flow: boolean): boolean {
@@ -34,8 +36,7 @@ function scalar(v: Json, flow: boolean): string {
   return '';
 }
 
-const sortedEntries = (o: { [k: string]: Json }): [string, Json][] =>
-  Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+const sortedEntries = (o: { [k: string]: Json }): [string, Json][] => Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
 function isEmptyCollection(v: Json): boolean {
   return v !== null && typeof v === 'object' && (Array.isArray(v) ? v.length === 0 : Object.keys(v).length === 0);
@@ -44,7 +45,14 @@ function isEmptyCollection(v: Json): boolean {
 /** Flow style: `{a: 1, b: [x, y]}`. */
 export function flowYaml(v: Json): string {
   if (Array.isArray(v)) return '[' + v.map(flowYaml).join(', ') + ']';
-  if (v !== null && typeof v === 'object') return '{' + sortedEntries(v).map(([k, x]) => `${scalar(k, true)}: ${flowYaml(x)}`).join(', ') + '}';
+  if (v !== null && typeof v === 'object')
+    return (
+      '{' +
+      sortedEntries(v)
+        .map(([k, x]) => `${scalar(k, true)}: ${flowYaml(x)}`)
+        .join(', ') +
+      '}'
+    );
   return scalar(v, true);
 }
 

@@ -46,12 +46,21 @@ export async function selectMembers(ctx: CtlContext, req: SelectRequest): Promis
 }
 
 export async function confirmMembersAction(
-  ctx: CtlContext, members: Member[], force: boolean, action: MemberAction, scheduled: Scheduled | null, pending = false,
+  ctx: CtlContext,
+  members: Member[],
+  force: boolean,
+  action: MemberAction,
+  scheduled: Scheduled | null,
+  pending = false,
 ): Promise<void> {
   if (force) return;
   const list = members.map((m) => m.name).join(', ');
   if (scheduled && pending) {
-    if (!(await ctx.prompts.confirm('The nodes needing a restart will be identified at the scheduled time, and might be different from the ones showing pending restart right now. Is this fine?'))) {
+    if (
+      !(await ctx.prompts.confirm(
+        'The nodes needing a restart will be identified at the scheduled time, and might be different from the ones showing pending restart right now. Is this fine?',
+      ))
+    ) {
       throw new CtlError(`Aborted scheduled ${action}`);
     }
   } else if (scheduled) {

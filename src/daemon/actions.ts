@@ -48,7 +48,7 @@ export function nodeActions(node: HaNode): ApiActions {
       if (cluster.leader.name === node.name) return { kind: 'is_leader' };
       // Ha._do_reinitialize: from_leader clones from the leader, otherwise from the clone member.
       const leaderMember = cluster.leader.member ?? cluster.members.find((m) => m.name === cluster.leader!.name);
-      const from = upstreamOf(fromLeader ? leaderMember : cloneSource(cluster, node.name, Date.now())?.member ?? leaderMember);
+      const from = upstreamOf(fromLeader ? leaderMember : (cloneSource(cluster, node.name, Date.now())?.member ?? leaderMember));
       if (!from) return { kind: 'no_leader' };
       // Ha.reinitialize: `force` cancels the running task (its scripts and tools are killed) first.
       if (force && node.cancelTask()) await node.waitTask(node.dynamic.loop_wait * 1000);

@@ -25,12 +25,17 @@ const FRESH_MS = 250;
 const STALE_MS = 2 * FRESH_MS;
 
 export function apiContext(node: HaNode, cfg: PatroniConfig, dcs: Dcs, pg: PostgresController): ApiContext {
-  const snapshots = new SnapshotCache<PostgresSnapshot>({
-    current: () => node.snapshot,
-    take: () => pg.snapshot(),
-    store: (s) => { node.snapshot = s; },
-    now: () => Date.now(),
-  }, FRESH_MS);
+  const snapshots = new SnapshotCache<PostgresSnapshot>(
+    {
+      current: () => node.snapshot,
+      take: () => pg.snapshot(),
+      store: (s) => {
+        node.snapshot = s;
+      },
+      now: () => Date.now(),
+    },
+    FRESH_MS,
+  );
   const snapshot = (maxAgeMs: number): Promise<PostgresSnapshot> => snapshots.get(maxAgeMs);
 
   const tagsMemo = memo1((tags: PatroniConfig['tags']) => publishedTags(tags));
@@ -40,14 +45,29 @@ export function apiContext(node: HaNode, cfg: PatroniConfig, dcs: Dcs, pg: Postg
     const s = await snapshot(maxAgeMs);
     const cluster = node.cluster;
     const tags = tagsMemo(node.config.tags);
-    const key = [s, cluster, node.memory.role, node.dynamic, node.failsafeIsActive(), node.watchdog.isHealthy,
-      Math.floor(node.lastDcsSeen / 1000), tags, node.memory.scheduledRestart];
+    const key = [
+      s,
+      cluster,
+      node.memory.role,
+      node.dynamic,
+      node.failsafeIsActive(),
+      node.watchdog.isHealthy,
+      Math.floor(node.lastDcsSeen / 1000),
+      tags,
+      node.memory.scheduledRestart,
+    ];
     if (statusMemo && sameKey(statusMemo.key, key)) return statusMemo.report;
     const leaderTl = cluster?.leader?.member?.data.timeline;
     const report = buildNodeStatus({
-      snapshot: s, internalRole: node.memory.role, cluster, dynamic: node.dynamic,
+      snapshot: s,
+      internalRole: node.memory.role,
+      cluster,
+      dynamic: node.dynamic,
       replicaTimeline: s.server?.timeline ?? leaderTl ?? null,
-      failsafeActive: node.failsafeIsActive(), watchdogHealthy: node.watchdog.isHealthy, dcsLastSeen: Math.floor(node.lastDcsSeen / 1000), tags,
+      failsafeActive: node.failsafeIsActive(),
+      watchdogHealthy: node.watchdog.isHealthy,
+      dcsLastSeen: Math.floor(node.lastDcsSeen / 1000),
+      tags,
       identity: { version: PATRONI_VERSION, scope: cfg.scope, name: cfg.name },
       scheduledRestart: node.memory.scheduledRestart ? scheduledRestartJson(node.memory.scheduledRestart) : null,
     });

@@ -5,9 +5,12 @@
 // by the fence (PostgreSQL stopped before the lease can expire elsewhere) or by main's loop guard.
 import { log } from '../log/logger.js';
 
-export const describeError = (e: unknown): string => (e instanceof Error ? e.stack ?? e.message : String(e));
+export const describeError = (e: unknown): string => (e instanceof Error ? (e.stack ?? e.message) : String(e));
 
-export interface ErrorPolicyStats { unhandledRejections: number; uncaughtExceptions: number }
+export interface ErrorPolicyStats {
+  unhandledRejections: number;
+  uncaughtExceptions: number;
+}
 
 /** Install the process-wide handlers (once, at daemon start). Returns live counters. */
 export function installErrorPolicy(proc: NodeJS.Process = process): ErrorPolicyStats {

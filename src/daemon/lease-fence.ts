@@ -28,12 +28,14 @@ export class LeaseFence {
     const fireAt = expiry - fenceMarginMs(ttlSeconds);
     // A chained timer: ttl from the DCS may exceed Node's 24.8-day timer limit, and a plain
     // setTimeout would then fire at once and stop a healthy primary.
-    this.timer = setLongTimeout(() => {
-      this.timer = null;
-      log.critical('The leader lease was not renewed and can expire in %d ms: stopping PostgreSQL to avoid a second primary',
-        expiry - Date.now());
-      void this.fence().catch((e: unknown) => log.error('Fencing failed: %s', e instanceof Error ? e.message : String(e)));
-    }, Math.max(0, fireAt - now));
+    this.timer = setLongTimeout(
+      () => {
+        this.timer = null;
+        log.critical('The leader lease was not renewed and can expire in %d ms: stopping PostgreSQL to avoid a second primary', expiry - Date.now());
+        void this.fence().catch((e: unknown) => log.error('Fencing failed: %s', e instanceof Error ? e.message : String(e)));
+      },
+      Math.max(0, fireAt - now),
+    );
   }
 
   disarm(): void {

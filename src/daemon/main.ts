@@ -85,10 +85,13 @@ async function runDaemon(config: PatroniConfig, configPath: string | undefined, 
     if (shuttingDown) return;
     shuttingDown = true;
     log.info('Received %s, shutting down', signal);
-    node.shutdown().catch((e: unknown) => log.error('Shutdown failed: %s', describeError(e))).finally(async () => {
-      await api?.close().catch(() => undefined);
-      process.exit(0);
-    });
+    node
+      .shutdown()
+      .catch((e: unknown) => log.error('Shutdown failed: %s', describeError(e)))
+      .finally(async () => {
+        await api?.close().catch(() => undefined);
+        process.exit(0);
+      });
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
@@ -107,9 +110,11 @@ async function runDaemon(config: PatroniConfig, configPath: string | undefined, 
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { if (code !== 0) process.exit(code); },
+  (code) => {
+    if (code !== 0) process.exit(code);
+  },
   (e: unknown) => {
-    log.critical('%s', e instanceof Error ? e.stack ?? e.message : String(e));
+    log.critical('%s', e instanceof Error ? (e.stack ?? e.message) : String(e));
     process.exit(1);
   },
 );

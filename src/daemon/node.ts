@@ -84,8 +84,14 @@ export class HaNode {
 
   constructor(private readonly deps: NodeDeps) {
     this.conf = new NodeConfig(deps.config, {
-      configPath: deps.configPath, env: deps.env ?? process.env, onReload: deps.onReload, dcs: deps.dcs, pg: deps.pg,
-      watchdog: () => this.watchdog, snapshot: () => this.snapshot, taskRunning: () => !!this.runner.current,
+      configPath: deps.configPath,
+      env: deps.env ?? process.env,
+      onReload: deps.onReload,
+      dcs: deps.dcs,
+      pg: deps.pg,
+      watchdog: () => this.watchdog,
+      snapshot: () => this.snapshot,
+      taskRunning: () => !!this.runner.current,
     });
     this.syncReplication = new SyncReplication(deps.pg, deps.dcs);
     this.slots = new SlotManager(deps.pg.slots);
@@ -110,21 +116,34 @@ export class HaNode {
     return failsafeActive(Math.max(this.failsafeCheckedAt, this.failsafeSeen?.at ?? 0), now, this.dynamic.ttl);
   }
 
-  get name(): string { return this.conf.config.name; }
+  get name(): string {
+    return this.conf.config.name;
+  }
   /** The dynamic configuration in force. */
-  get dynamic(): DynamicConfig { return this.conf.dynamic; }
-  get memory(): Readonly<HaMemory> { return this.mem; }
+  get dynamic(): DynamicConfig {
+    return this.conf.dynamic;
+  }
+  get memory(): Readonly<HaMemory> {
+    return this.mem;
+  }
   /** The task on the async executor now (null when idle). */
-  get runningTask(): AsyncState | null { return this.runner.current; }
+  get runningTask(): AsyncState | null {
+    return this.runner.current;
+  }
   /** The local config as last (re)loaded. */
-  get config(): PatroniConfig { return this.conf.config; }
+  get config(): PatroniConfig {
+    return this.conf.config;
+  }
 
   /** Who this node is for decide(), from the config as last (re)loaded. */
   identityNow(): NodeIdentity {
     const config = this.conf.config;
     const u = urls(config);
     return {
-      name: config.name, tags: config.tags, apiUrl: u.apiUrl, connUrl: u.connUrl,
+      name: config.name,
+      tags: config.tags,
+      apiUrl: u.apiUrl,
+      connUrl: u.connUrl,
       // Only a node whose local config has a bootstrap section may initialise a new cluster.
       canBootstrap: 'bootstrap' in config.raw,
       usePgRewind: this.dynamic.use_pg_rewind,
@@ -132,7 +151,9 @@ export class HaNode {
       removeDataDirOnRewindFailure: config.postgresql.remove_data_directory_on_rewind_failure,
       replicaMethods: config.postgresql.create_replica_methods,
       // Any postgresql.<method> section may be named by standby_cluster.create_replica_methods too.
-      noLeaderMethods: Object.entries(config.postgresql.raw).filter(([m, v]) => isObject(v) && worksWithoutLeader(m, v)).map(([m]) => m),
+      noLeaderMethods: Object.entries(config.postgresql.raw)
+        .filter(([m, v]) => isObject(v) && worksWithoutLeader(m, v))
+        .map(([m]) => m),
     };
   }
 
@@ -153,19 +174,27 @@ export class HaNode {
     for (const a of d.actions) if (a.type === 'set_memory') applyMemoryPatch(this.mem, a.patch);
   }
 
-  waitTask(timeoutMs: number): Promise<boolean | 'timeout'> { return this.runner.wait(timeoutMs); }
+  waitTask(timeoutMs: number): Promise<boolean | 'timeout'> {
+    return this.runner.wait(timeoutMs);
+  }
 
   /** POST /reinitialize with force: cancel the running task (its scripts and tools are killed). */
-  cancelTask(): boolean { return this.runner.cancel(); }
+  cancelTask(): boolean {
+    return this.runner.cancel();
+  }
 
-  freshCluster(): Promise<Cluster> { return this.deps.dcs.getCluster({ fresh: true }); }
+  freshCluster(): Promise<Cluster> {
+    return this.deps.dcs.getCluster({ fresh: true });
+  }
 
   /** SIGHUP and POST /reload: re-read the local config at the start of the next cycle. */
   requestReload(): void {
     this.conf.requestReload();
     this.deps.dcs.wakeup();
   }
-  isLeader(now = Date.now()): boolean { return this.leaderUntil > now; }
+  isLeader(now = Date.now()): boolean {
+    return this.leaderUntil > now;
+  }
 
   async start(): Promise<void> {
     await this.conf.start();
@@ -243,8 +272,11 @@ export class HaNode {
     const at = new Date(this.lastCycleAt).toISOString();
     const reasons = decision.reasons ?? [];
     this.lastExplanation = {
-      at, message: executed.message, steps: executed.steps, reasons,
-      lastWeighing: reasons.length ? { at, message: executed.message, reasons } : this.lastExplanation?.lastWeighing ?? null,
+      at,
+      message: executed.message,
+      steps: executed.steps,
+      reasons,
+      lastWeighing: reasons.length ? { at, message: executed.message, reasons } : (this.lastExplanation?.lastWeighing ?? null),
     };
     return executed.message;
   }
@@ -267,7 +299,7 @@ export class HaNode {
     },
     snapshot: async () => (this.snapshot = await this.deps.pg.snapshot()),
     lastSnapshot: () => this.snapshot,
-    probePeers: (cluster) => probePeers(cluster, this.name, 2000, this.dynamic.failsafe_mode ? cluster.failsafe ?? {} : {}),
+    probePeers: (cluster) => probePeers(cluster, this.name, 2000, this.dynamic.failsafe_mode ? (cluster.failsafe ?? {}) : {}),
     watchdog: () => ({ mode: this.watchdog.settings.mode, running: this.watchdog.isRunning, active: this.watchdog.isActive, healthy: this.watchdog.isHealthy }),
     lastCluster: () => this.cluster,
     failsafeSeen: () => this.failsafeSeen,
@@ -278,7 +310,12 @@ export class HaNode {
   private executorDeps(cluster: Cluster | null, snapshot: PostgresSnapshot | null, seenOutcome: AsyncOutcome | null): ExecutorDeps {
     const { dcs, pg } = this.deps;
     return {
-      dcs, pg, runner: this.runner, memory: this.mem, seenOutcome, cluster,
+      dcs,
+      pg,
+      runner: this.runner,
+      memory: this.mem,
+      seenOutcome,
+      cluster,
       walLsn: () => snapshot?.server?.walLsn,
       slotStatus: () => this.slots.status,
       touchMember: () => this.touchMember(),
@@ -288,14 +325,25 @@ export class HaNode {
         const s = snapshot?.server;
         const on = view ?? cluster;
         if (!s || !on) return Promise.resolve(memory);
-        return this.slots.sync(on, this.dynamic, this.name, this.conf.config.tags, slotRole(s.inRecovery, this.mem.role), s.walLsn, s.replayLsn ?? s.walLsn, Date.now(), memory);
+        return this.slots.sync(
+          on,
+          this.dynamic,
+          this.name,
+          this.conf.config.tags,
+          slotRole(s.inRecovery, this.mem.role),
+          s.walLsn,
+          s.replayLsn ?? s.walLsn,
+          Date.now(),
+          memory,
+        );
       },
       syncReplication: (memory, save) => (cluster ? this.syncReplication.process(cluster, this.dynamic, this.name, memory, save) : Promise.resolve()),
       claimSync: (key, names) => (cluster ? this.syncReplication.beforePromote(cluster, this.dynamic, this.name, key, names) : Promise.resolve(false)),
       runTask: (task, signal) => this.runTaskWithWatchdog(task, signal),
       exit: (code, reason) => this.exit(code, reason),
       watchdog: this.watchdog,
-      failsafeKey: () => (this.dynamic.failsafe_mode && cluster ? { failsafe: failsafeKeyValue(cluster, { name: this.name, apiUrl: urls(this.conf.config).apiUrl }) } : {}),
+      failsafeKey: () =>
+        this.dynamic.failsafe_mode && cluster ? { failsafe: failsafeKeyValue(cluster, { name: this.name, apiUrl: urls(this.conf.config).apiUrl }) } : {},
       failsafeCheck: async (members) => {
         // Every member must accept this node as the leader; their acceptance holds them off racing for ttl.
         const heartbeat = failsafeHeartbeat({ name: this.name, ...urls(this.conf.config) }, await this.slots.localSlots(), snapshot?.server?.walLsn ?? null);
@@ -318,7 +366,13 @@ export class HaNode {
   /** Ha.touch_member: publish members/<name> (publish.ts). */
   async touchMember(): Promise<void> {
     if (!this.snapshot) return;
-    await publishMember(this.deps.dcs, { config: this.conf.config, dynamic: this.dynamic, snapshot: this.snapshot, memory: this.mem, task: this.stopping ? null : this.runner.current });
+    await publishMember(this.deps.dcs, {
+      config: this.conf.config,
+      dynamic: this.dynamic,
+      snapshot: this.snapshot,
+      memory: this.mem,
+      task: this.stopping ? null : this.runner.current,
+    });
   }
 
   /** SIGTERM: stop PostgreSQL (unless paused), release the lock once it is down, publish, exit. */

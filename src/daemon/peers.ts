@@ -37,7 +37,10 @@ export function peerFromStatus(name: string, body: JsonObject): PeerStatus {
   const tags = isObject(body['tags']) ? body['tags'] : {};
   const role = typeof body['role'] === 'string' ? body['role'] : '';
   return {
-    name, reachable: true, role, walLsn,
+    name,
+    reachable: true,
+    role,
+    walLsn,
     isPrimary: location > 0 || role === 'primary' || role === 'master',
     nofailover: nofailover(tags),
     failoverPriority: failoverPriority(tags),

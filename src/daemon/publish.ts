@@ -27,7 +27,13 @@ export interface MemberState {
 /** Write members/<name>; a failure is logged, the next cycle writes it again. */
 export async function publishMember(dcs: Dcs, s: MemberState): Promise<void> {
   const u = urls(s.config);
-  const data = buildMemberData({ connUrl: u.connUrl, apiUrl: u.apiUrl, tags: s.config.tags, version: PATRONI_VERSION }, s.snapshot, s.memory, s.task, s.dynamic);
+  const data = buildMemberData(
+    { connUrl: u.connUrl, apiUrl: u.apiUrl, tags: s.config.tags, version: PATRONI_VERSION },
+    s.snapshot,
+    s.memory,
+    s.task,
+    s.dynamic,
+  );
   const sr = s.memory.scheduledRestart;
   if (sr) data.scheduled_restart = { ...scheduledRestartJson(sr), postmaster_start_time: sr.postmasterStartTime ?? '' };
   try {

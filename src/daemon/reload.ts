@@ -46,14 +46,19 @@ export class NodeConfig {
   private pgReloadFailed = false;
   private cacheStale = false;
 
-  constructor(config: PatroniConfig, private readonly deps: ReloadDeps) {
+  constructor(
+    config: PatroniConfig,
+    private readonly deps: ReloadDeps,
+  ) {
     this.config = config;
     this.local = config.bootstrap.dcs;
     this.dynamic = buildDynamicConfig(this.local);
   }
 
   /** The dynamic configuration as JSON, to publish when the DCS has none. */
-  localDynamicJson(): string { return JSON.stringify(this.local); }
+  localDynamicJson(): string {
+    return JSON.stringify(this.local);
+  }
 
   watchdogSettings(): WatchdogSettings {
     const w = this.config.watchdog;
@@ -67,7 +72,9 @@ export class NodeConfig {
   }
 
   /** SIGHUP and POST /reload: re-read the local config at the start of the next cycle. */
-  requestReload(): void { this.reloadRequested = true; }
+  requestReload(): void {
+    this.reloadRequested = true;
+  }
 
   async reloadIfRequested(): Promise<void> {
     if (!this.reloadRequested) return;
@@ -121,7 +128,9 @@ export class NodeConfig {
     this.deps.dcs.setTimeouts({ ttl: this.dynamic.ttl, loopWait: this.dynamic.loop_wait, retryTimeout: this.dynamic.retry_timeout });
   }
 
-  private cachePath(): string { return join(this.config.postgresql.data_dir, 'patroni.dynamic.json'); }
+  private cachePath(): string {
+    return join(this.config.postgresql.data_dir, 'patroni.dynamic.json');
+  }
 
   private async loadCache(): Promise<void> {
     try {
@@ -130,7 +139,9 @@ export class NodeConfig {
         this.local = parsed;
         this.dynamic = buildDynamicConfig(parsed);
       }
-    } catch { /* no cache yet */ }
+    } catch {
+      /* no cache yet */
+    }
   }
 
   private async saveCache(): Promise<void> {

@@ -18,7 +18,10 @@ export class SnapshotCache<T extends object> {
   private refreshedAt = 0;
   private seen: T | null = null;
 
-  constructor(private readonly src: SnapshotSource<T>, readonly freshMs: number) {}
+  constructor(
+    private readonly src: SnapshotSource<T>,
+    readonly freshMs: number,
+  ) {}
 
   /** A snapshot at most `maxAgeMs` old (a refresh starts anyway once it is `freshMs` old). */
   async get(maxAgeMs: number): Promise<T> {
@@ -38,12 +41,17 @@ export class SnapshotCache<T extends object> {
   }
 
   private refresh(): Promise<T> {
-    this.refreshing ??= this.src.take().then((s) => {
-      this.src.store(s);
-      this.seen = s;
-      this.refreshedAt = this.src.now();
-      return s;
-    }).finally(() => { this.refreshing = null; });
+    this.refreshing ??= this.src
+      .take()
+      .then((s) => {
+        this.src.store(s);
+        this.seen = s;
+        this.refreshedAt = this.src.now();
+        return s;
+      })
+      .finally(() => {
+        this.refreshing = null;
+      });
     return this.refreshing;
   }
 }

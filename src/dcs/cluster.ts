@@ -8,16 +8,31 @@ export type MemberRole = 'primary' | 'replica' | 'standby_leader' | 'demoted' | 
 /** PostgreSQL state strings exactly as Patroni publishes them (members/<name>.state, /patroni state). */
 /** Patroni's PostgresqlState values, in its enum order (the metrics number them by position). */
 export const POSTGRES_STATES = [
-  'initializing new cluster', 'initdb failed', 'running custom bootstrap script', 'custom bootstrap failed',
-  'creating replica', 'running', 'starting', 'starting after custom bootstrap', 'start failed',
-  'restarting', 'restart failed', 'stopping', 'stopped', 'stop failed', 'crashed',
+  'initializing new cluster',
+  'initdb failed',
+  'running custom bootstrap script',
+  'custom bootstrap failed',
+  'creating replica',
+  'running',
+  'starting',
+  'starting after custom bootstrap',
+  'start failed',
+  'restarting',
+  'restart failed',
+  'stopping',
+  'stopped',
+  'stop failed',
+  'crashed',
 ] as const;
 
 export type PostgresState = (typeof POSTGRES_STATES)[number];
 
 export type ReplicationState = 'streaming' | 'in archive recovery';
 
-export interface RestartReason { old_value: string; new_value: string }
+export interface RestartReason {
+  old_value: string;
+  new_value: string;
+}
 
 /**
  * The JSON value of members/<name> (written by Patroni's Ha.touch_member). Unknown fields are kept in
@@ -113,8 +128,15 @@ export interface Cluster {
 }
 
 export const EMPTY_CLUSTER: Cluster = {
-  initialize: null, config: null, leader: null, status: { optime: 0, slots: {}, retainSlots: [] },
-  members: [], failover: null, sync: { members: [], quorum: 0 }, history: null, failsafe: null,
+  initialize: null,
+  config: null,
+  leader: null,
+  status: { optime: 0, slots: {}, retainSlots: [] },
+  members: [],
+  failover: null,
+  sync: { members: [], quorum: 0 },
+  history: null,
+  failsafe: null,
 };
 
 export function isValidSysid(v: string | null | undefined): v is string {

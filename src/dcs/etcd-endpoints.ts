@@ -11,7 +11,10 @@ import { reseeded, type Reseed } from './srv-discovery.js';
 
 /** An answer worth another attempt after a pause, on another node when `switchNode`. */
 export class Retryable extends Error {
-  constructor(message: string, readonly switchNode: boolean) {
+  constructor(
+    message: string,
+    readonly switchNode: boolean,
+  ) {
     super(message);
   }
 }
@@ -36,7 +39,12 @@ export abstract class EtcdEndpoints {
   /** `label`: how log lines name the client; `jitterMs`: the random part of a pause. */
   private readonly source: Pick<EndpointOptions, 'reseed' | 'useProxies'>;
 
-  constructor(endpoints: string[], opts: EndpointOptions, private readonly label: string, private readonly jitterMs: number) {
+  constructor(
+    endpoints: string[],
+    opts: EndpointOptions,
+    private readonly label: string,
+    private readonly jitterMs: number,
+  ) {
     this.source = { reseed: opts.reseed, useProxies: opts.useProxies };
     this.endpoints = [...new Set(endpoints)];
     if (this.endpoints.length === 0) throw new Error(`${label}: no hosts configured`);

@@ -22,14 +22,19 @@ export function clusterPathFor(namespace: string, scope: string): string {
  */
 export function shouldWake(relKey: string, c: CacheChange, iAmLeader: boolean): boolean {
   switch (relKey) {
-    case 'leader': return c.oldValue !== c.newValue;
-    case 'config': return c.oldValue !== undefined && c.newValue !== undefined && c.oldValue !== c.newValue;
-    case 'failover': return c.newValue !== undefined;
+    case 'leader':
+      return c.oldValue !== c.newValue;
+    case 'config':
+      return c.oldValue !== undefined && c.newValue !== undefined && c.oldValue !== c.newValue;
+    case 'failover':
+      return c.newValue !== undefined;
     case 'status':
-    case 'optime/leader': return !iAmLeader && c.newValue !== undefined && c.oldValue !== c.newValue;
+    case 'optime/leader':
+      return !iAmLeader && c.newValue !== undefined && c.oldValue !== c.newValue;
     // A new member: the leader creates its replication slot now, not a loop_wait later (the
     // replica's WAL receiver retries only every wal_retrieve_retry_interval).
-    default: return iAmLeader && relKey.startsWith('members/') && c.oldValue === undefined && c.newValue !== undefined;
+    default:
+      return iAmLeader && relKey.startsWith('members/') && c.oldValue === undefined && c.newValue !== undefined;
   }
 }
 
@@ -43,11 +48,13 @@ export function changeWakes(clusterPath: string, name: string, cache: KvCache | 
 /** The cluster from the entries under `clusterPath/` (cached, or read at once); a lease is the key's session. */
 export function clusterOf(clusterPath: string, entries: KvEntry[]): Cluster {
   const base = `${clusterPath}/`;
-  const nodes: RawNode[] = entries.filter((e) => e.key.startsWith(base)).map((e) => {
-    const node: RawNode = { key: e.key.slice(base.length), value: e.value, version: e.modRevision };
-    if (e.lease !== undefined) node.session = e.lease;
-    return node;
-  });
+  const nodes: RawNode[] = entries
+    .filter((e) => e.key.startsWith(base))
+    .map((e) => {
+      const node: RawNode = { key: e.key.slice(base.length), value: e.value, version: e.modRevision };
+      if (e.lease !== undefined) node.session = e.lease;
+      return node;
+    });
   return parseCluster(nodes);
 }
 

@@ -47,7 +47,12 @@ export class Etcd3Client extends EtcdEndpoints {
   onEndpointSwitch: () => void = () => {};
 
   constructor(private readonly opts: Etcd3ClientOptions) {
-    super(opts.hosts.map((h) => toBaseUrl(h, opts.protocol)), opts, 'etcd3', 800);
+    super(
+      opts.hosts.map((h) => toBaseUrl(h, opts.protocol)),
+      opts,
+      'etcd3',
+      800,
+    );
     this.streamAgent = makeAgent(opts.protocol, opts.tls ?? {}, false);
     this.ttl = opts.ttl;
   }
@@ -85,9 +90,12 @@ export class Etcd3Client extends EtcdEndpoints {
       case 'ok':
         if (this.isStale(c.result)) throw new Retryable(`${this.endpoint} is stale (old raft term)`, true);
         return c.result;
-      case 'refused': throw c.error;
-      case 'switch': throw new Retryable(c.reason, true);
-      case 'retry': throw new Retryable(c.reason, false);
+      case 'refused':
+        throw c.error;
+      case 'switch':
+        throw new Retryable(c.reason, true);
+      case 'retry':
+        throw new Retryable(c.reason, false);
       case 'reauth':
         if (!this.opts.username || this.authDisabled) throw new EtcdClientError(c.reason);
         this.token = undefined;
@@ -164,8 +172,10 @@ export class Etcd3Client extends EtcdEndpoints {
       const c = classifyReply(reply.status, reply.body, this.token !== undefined);
       trace('etcd3 member list');
       if (c.kind !== 'ok' || !Array.isArray(c.result.members)) return;
-      const urls = c.result.members.flatMap((m) => (isObject(m) && Array.isArray(m.clientURLs) ? m.clientURLs : []))
-        .filter((u): u is string => typeof u === 'string').map((u) => u.replace(/\/+$/, ''));
+      const urls = c.result.members
+        .flatMap((m) => (isObject(m) && Array.isArray(m.clientURLs) ? m.clientURLs : []))
+        .filter((u): u is string => typeof u === 'string')
+        .map((u) => u.replace(/\/+$/, ''));
       if (urls.length > 0) this.useDiscovered(urls);
     } catch (e) {
       if (e instanceof ConnectionError) throw e;

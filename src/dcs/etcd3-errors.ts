@@ -6,7 +6,10 @@ import { isObject, parseIntLoose, parseJson, type JsonObject } from '../util/jso
 /** etcd answered and refused: the operation's result is `false`, not a DCS failure. */
 export class EtcdClientError extends Error {
   override readonly name: string = 'EtcdClientError';
-  constructor(message: string, readonly code?: number) {
+  constructor(
+    message: string,
+    readonly code?: number,
+  ) {
     super(message);
   }
 }

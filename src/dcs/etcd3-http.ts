@@ -6,9 +6,17 @@ import { readFileSync } from 'node:fs';
 import { JsonObjectSplitter } from './json-stream.js';
 import { timerDelay } from '../util/timers.js';
 
-export interface TlsFiles { cacert?: string; cert?: string; key?: string }
+export interface TlsFiles {
+  cacert?: string;
+  cert?: string;
+  key?: string;
+}
 
-export interface HttpReply { status: number; body: string; headers: http.IncomingHttpHeaders }
+export interface HttpReply {
+  status: number;
+  body: string;
+  headers: http.IncomingHttpHeaders;
+}
 
 /** The request never got an HTTP answer (refused, reset, timed out): try another endpoint. */
 export class ConnectionError extends Error {
@@ -18,7 +26,8 @@ export class ConnectionError extends Error {
 export function makeAgent(protocol: 'http' | 'https', tls: TlsFiles, keepAlive: boolean): http.Agent {
   if (protocol === 'http') return new http.Agent({ keepAlive, maxSockets: 8 });
   return new https.Agent({
-    keepAlive, maxSockets: 8,
+    keepAlive,
+    maxSockets: 8,
     ...(tls.cacert ? { ca: readFileSync(tls.cacert) } : {}),
     ...(tls.cert ? { cert: readFileSync(tls.cert) } : {}),
     ...(tls.key ? { key: readFileSync(tls.key) } : {}),
@@ -40,8 +49,13 @@ function send(url: string, agent: http.Agent, method: string, body: string | und
 
 /** One exchange; `onRequest` sees the request (to abort it). Rejects with ConnectionError when no answer came. */
 export function httpRequest(
-  url: string, agent: http.Agent, method: string, body: string | undefined,
-  headers: Record<string, string>, timeoutMs: number, onRequest?: (req: http.ClientRequest) => void,
+  url: string,
+  agent: http.Agent,
+  method: string,
+  body: string | undefined,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  onRequest?: (req: http.ClientRequest) => void,
 ): Promise<HttpReply> {
   return new Promise((resolve, reject) => {
     let req: http.ClientRequest;
@@ -80,8 +94,12 @@ export interface StreamHandle {
 
 /** POST and hand every top-level JSON object of the (endless) response body to onObject. */
 export function httpStream(
-  url: string, agent: http.Agent, body: string, headers: Record<string, string>,
-  onObject: (text: string) => void, keepAliveMs: number,
+  url: string,
+  agent: http.Agent,
+  body: string,
+  headers: Record<string, string>,
+  onObject: (text: string) => void,
+  keepAliveMs: number,
 ): StreamHandle {
   let req: http.ClientRequest | undefined;
   const done = new Promise<void>((resolve, reject) => {

@@ -29,7 +29,9 @@ export class LeaseKeeper implements LeaseHold {
 
   /** `onTimerFailure` wakes the HA cycle: it retries the keepalive itself and steps down if the DCS is gone. */
   constructor(
-    private readonly client: Pick<Etcd3Client, 'call' | 'deadline'>, private ttl: number, private loopWait: number,
+    private readonly client: Pick<Etcd3Client, 'call' | 'deadline'>,
+    private ttl: number,
+    private loopWait: number,
     private readonly onTimerFailure: () => void = () => undefined,
   ) {}
 

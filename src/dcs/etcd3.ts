@@ -7,8 +7,19 @@ import { changeWakes, clusterOf, clusterPathFor, Etcd3Watcher, type CacheChange 
 import { Etcd3Client } from './etcd3-client.js';
 import { EtcdClientError, LeaseNotFound } from './etcd3-errors.js';
 import {
-  b64, createdNever, deleteBody, kvsOf, modIs, prefixRangeEnd, putBody, revisionOf, txnBody, txnSucceeded, valueIs,
-  type Compare, type TxnOp,
+  b64,
+  createdNever,
+  deleteBody,
+  kvsOf,
+  modIs,
+  prefixRangeEnd,
+  putBody,
+  revisionOf,
+  txnBody,
+  txnSucceeded,
+  valueIs,
+  type Compare,
+  type TxnOp,
 } from './etcd3-kv.js';
 import { LeaseKeeper } from './etcd3-lease.js';
 import { LeaderStatusWriter } from './status-writer.js';
@@ -49,16 +60,25 @@ export class Etcd3 implements Dcs {
   private ttl: number;
   private ttlChanged = false;
   private readonly signal = new WakeSignal();
-  get lease(): LeaseHold { return this.leaseKeeper; }
+  get lease(): LeaseHold {
+    return this.leaseKeeper;
+  }
 
   constructor(opts: Etcd3Options) {
     this.name = opts.name;
     this.ttl = opts.ttl;
     this.clusterPath = clusterPathFor(opts.namespace, opts.scope);
     this.client = new Etcd3Client({
-      hosts: opts.hosts, protocol: opts.protocol, username: opts.username, password: opts.password,
-      tls: { cacert: opts.cacert, cert: opts.cert, key: opts.key }, useProxies: opts.useProxies,
-      discoverMembers: opts.mode === 'daemon', retryTimeout: opts.retryTimeout, ttl: opts.ttl, reseed: opts.reseed,
+      hosts: opts.hosts,
+      protocol: opts.protocol,
+      username: opts.username,
+      password: opts.password,
+      tls: { cacert: opts.cacert, cert: opts.cert, key: opts.key },
+      useProxies: opts.useProxies,
+      discoverMembers: opts.mode === 'daemon',
+      retryTimeout: opts.retryTimeout,
+      ttl: opts.ttl,
+      reseed: opts.reseed,
     });
     this.leaseKeeper = new LeaseKeeper(this.client, opts.ttl, opts.loopWait, () => this.wakeup());
     this.statusWriter = new LeaderStatusWriter(
@@ -86,7 +106,11 @@ export class Etcd3 implements Dcs {
 
   /** Refusals become `false`; see refusals.ts. */
   private op<T>(what: string, fn: (deadline: number) => Promise<T>): Promise<T | false> {
-    return refusalAsFalse(what, () => fn(this.client.deadline()), (e) => (e instanceof EtcdClientError ? 'log' : null));
+    return refusalAsFalse(
+      what,
+      () => fn(this.client.deadline()),
+      (e) => (e instanceof EtcdClientError ? 'log' : null),
+    );
   }
 
   /** Mirror our own successful writes into the cache so the next cycle sees them without waiting. */
@@ -183,8 +207,7 @@ export class Etcd3 implements Dcs {
   }
 
   async attemptToAcquireLeader(): Promise<boolean> {
-    const ok = await this.op('attempt_to_acquire_leader', (deadline) =>
-      this.leaderTxn(deadline, (put) => [[createdNever(this.leaderKey)], [put], []]));
+    const ok = await this.op('attempt_to_acquire_leader', (deadline) => this.leaderTxn(deadline, (put) => [[createdNever(this.leaderKey)], [put], []]));
     if (!ok) log.info('Could not take out TTL lock');
     return ok === true;
   }
@@ -196,7 +219,8 @@ export class Etcd3 implements Dcs {
       const held = cluster.leader?.name === this.name && cluster.leader.session === lease;
       if (held) return true; // the keepalive alone keeps the key
       return this.leaderTxn(deadline, (put) => [
-        [valueIs(this.leaderKey, this.name)], [put],
+        [valueIs(this.leaderKey, this.name)],
+        [put],
         [{ request_txn: txnBody([createdNever(this.leaderKey)], [put]) }],
       ]);
     });
@@ -222,25 +246,29 @@ export class Etcd3 implements Dcs {
 
   async initialize(createNew: boolean, sysid: string): Promise<boolean> {
     const key = this.key('initialize');
-    return (await this.op('initialize', async () => {
-      if (!createNew) return (await this.put(key, sysid)) !== '';
-      const reply = await this.txn([createdNever(key)], [{ request_put: putBody(key, sysid) }]);
-      if (txnSucceeded(reply)) this.remember(key, sysid, revisionOf(reply));
-      return txnSucceeded(reply);
-    })) === true;
+    return (
+      (await this.op('initialize', async () => {
+        if (!createNew) return (await this.put(key, sysid)) !== '';
+        const reply = await this.txn([createdNever(key)], [{ request_put: putBody(key, sysid) }]);
+        if (txnSucceeded(reply)) this.remember(key, sysid, revisionOf(reply));
+        return txnSucceeded(reply);
+      })) === true
+    );
   }
 
   private async deleteKey(what: string, key: string, version?: string, prefix = false): Promise<boolean> {
-    return (await this.op(what, async () => {
-      if (version) {
-        const reply = await this.txn([modIs(key, version)], [{ request_delete_range: deleteBody(key) }]);
-        if (txnSucceeded(reply)) this.remember(key, undefined, revisionOf(reply));
-        return txnSucceeded(reply);
-      }
-      const reply = await this.client.call('/kv/deleterange', deleteBody(key, prefix));
-      if (!prefix) this.remember(key, undefined, revisionOf(reply));
-      return true;
-    })) === true;
+    return (
+      (await this.op(what, async () => {
+        if (version) {
+          const reply = await this.txn([modIs(key, version)], [{ request_delete_range: deleteBody(key) }]);
+          if (txnSucceeded(reply)) this.remember(key, undefined, revisionOf(reply));
+          return txnSucceeded(reply);
+        }
+        const reply = await this.client.call('/kv/deleterange', deleteBody(key, prefix));
+        if (!prefix) this.remember(key, undefined, revisionOf(reply));
+        return true;
+      })) === true
+    );
   }
 
   cancelInitialization(): Promise<boolean> {

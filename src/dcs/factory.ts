@@ -22,29 +22,51 @@ export interface DcsFactoryConfig {
   reseed?: Reseed;
 }
 
-const zkSecurity = (dcs: ZookeeperConfig | ExhibitorConfig): Pick<ZooKeeperOptions, 'tls' | 'acl'> =>
-  ({ ...(dcs.tls ? { tls: dcs.tls } : {}), ...(dcs.acl ? { acl: dcs.acl } : {}) });
+const zkSecurity = (dcs: ZookeeperConfig | ExhibitorConfig): Pick<ZooKeeperOptions, 'tls' | 'acl'> => ({
+  ...(dcs.tls ? { tls: dcs.tls } : {}),
+  ...(dcs.acl ? { acl: dcs.acl } : {}),
+});
 
 const baseUrl = (host: string, protocol: string): string => (/^[a-z]+:\/\//i.test(host) ? host.replace(/\/+$/, '') : `${protocol}://${host}`);
 
 export function createDcs(cfg: DcsFactoryConfig, mode: 'daemon' | 'ctl'): Dcs {
   const dcs = cfg.dcs;
   const common = {
-    scope: cfg.scope, namespace: cfg.namespace, name: cfg.name, mode,
-    ttl: cfg.ttl ?? 30, loopWait: cfg.loopWait ?? 10, retryTimeout: cfg.retryTimeout ?? 10,
+    scope: cfg.scope,
+    namespace: cfg.namespace,
+    name: cfg.name,
+    mode,
+    ttl: cfg.ttl ?? 30,
+    loopWait: cfg.loopWait ?? 10,
+    retryTimeout: cfg.retryTimeout ?? 10,
   };
   // DNS SRV is resolved before (srv-discovery.ts): building on the fallback hosts alone would quietly differ.
   if ((dcs.kind === 'etcd' || dcs.kind === 'etcd3') && dcs.srv) throw new Error(`${dcs.kind}.srv must be resolved before the client is built`);
   switch (dcs.kind) {
     case 'etcd3':
       return new Etcd3({
-        ...common, hosts: dcs.hosts, protocol: dcs.protocol, username: dcs.username, password: dcs.password,
-        cacert: dcs.cacert, cert: dcs.cert, key: dcs.key, useProxies: dcs.use_proxies, reseed: cfg.reseed,
+        ...common,
+        hosts: dcs.hosts,
+        protocol: dcs.protocol,
+        username: dcs.username,
+        password: dcs.password,
+        cacert: dcs.cacert,
+        cert: dcs.cert,
+        key: dcs.key,
+        useProxies: dcs.use_proxies,
+        reseed: cfg.reseed,
       });
     case 'etcd':
       return new Etcd2({
-        ...common, endpoints: dcs.hosts.map((h) => baseUrl(h, dcs.protocol)), protocol: dcs.protocol,
-        username: dcs.username, password: dcs.password, cacert: dcs.cacert, cert: dcs.cert, key: dcs.key, useProxies: dcs.use_proxies,
+        ...common,
+        endpoints: dcs.hosts.map((h) => baseUrl(h, dcs.protocol)),
+        protocol: dcs.protocol,
+        username: dcs.username,
+        password: dcs.password,
+        cacert: dcs.cacert,
+        cert: dcs.cert,
+        key: dcs.key,
+        useProxies: dcs.use_proxies,
         reseed: cfg.reseed,
       });
     case 'zookeeper':

@@ -5,9 +5,23 @@ import type { HistoryLine, MemberData } from './cluster.js';
 
 /** Field order of members/<name> as Patroni's touch_member produces it (cosmetic, but diff-friendly). */
 const MEMBER_FIELD_ORDER: readonly (keyof MemberData)[] = [
-  'conn_url', 'api_url', 'state', 'role', 'version', 'proxy_url', 'checkpoint_after_promote', 'tags',
-  'pending_restart', 'pending_restart_reason', 'xlog_location', 'replay_lsn', 'receive_lsn',
-  'replication_state', 'timeline', 'scheduled_restart', 'pause',
+  'conn_url',
+  'api_url',
+  'state',
+  'role',
+  'version',
+  'proxy_url',
+  'checkpoint_after_promote',
+  'tags',
+  'pending_restart',
+  'pending_restart_reason',
+  'xlog_location',
+  'replay_lsn',
+  'receive_lsn',
+  'replication_state',
+  'timeline',
+  'scheduled_restart',
+  'pause',
 ];
 
 export function formatMember(data: MemberData): string {

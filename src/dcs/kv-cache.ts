@@ -2,7 +2,11 @@
 // put and delete reports what changed, so the DCS can decide whether the change is worth a cycle.
 import type { KvEntry } from './etcd3-kv.js';
 
-export interface CacheChange { key: string; oldValue?: string; newValue?: string }
+export interface CacheChange {
+  key: string;
+  oldValue?: string;
+  newValue?: string;
+}
 
 const newer = (a: string, b: string): boolean => BigInt(a) > BigInt(b);
 

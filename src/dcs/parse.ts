@@ -4,8 +4,17 @@
 import { log } from '../log/logger.js';
 import { isObject, parseIntLoose, parseJson, type Json, type JsonObject } from '../util/json.js';
 import type {
-  Cluster, ClusterConfig, Failover, HistoryLine, Leader, LeaderStatus, Member, MemberData, MemberRole,
-  SyncState, TimelineHistory,
+  Cluster,
+  ClusterConfig,
+  Failover,
+  HistoryLine,
+  Leader,
+  LeaderStatus,
+  Member,
+  MemberData,
+  MemberRole,
+  SyncState,
+  TimelineHistory,
 } from './cluster.js';
 
 export interface RawNode {
@@ -67,12 +76,23 @@ export function memberDataFromJson(o: JsonObject): MemberData {
     connUrl = `postgresql://${String(kw.host)}:${String(kw.port ?? 5432)}`;
   }
   const fields: MemberData = {
-    conn_url: connUrl, api_url: str(o.api_url), state: str(o.state), role: parseRole(o.role), version: str(o.version),
-    proxy_url: str(o.proxy_url), checkpoint_after_promote: bool(o.checkpoint_after_promote), tags: obj(o.tags),
-    pending_restart: bool(o.pending_restart), pending_restart_reason: parseRestartReasons(o.pending_restart_reason),
-    xlog_location: int(o.xlog_location), replay_lsn: int(o.replay_lsn), receive_lsn: int(o.receive_lsn),
-    replication_state: str(o.replication_state), timeline: int(o.timeline),
-    scheduled_restart: obj(o.scheduled_restart), pause: bool(o.pause),
+    conn_url: connUrl,
+    api_url: str(o.api_url),
+    state: str(o.state),
+    role: parseRole(o.role),
+    version: str(o.version),
+    proxy_url: str(o.proxy_url),
+    checkpoint_after_promote: bool(o.checkpoint_after_promote),
+    tags: obj(o.tags),
+    pending_restart: bool(o.pending_restart),
+    pending_restart_reason: parseRestartReasons(o.pending_restart_reason),
+    xlog_location: int(o.xlog_location),
+    replay_lsn: int(o.replay_lsn),
+    receive_lsn: int(o.receive_lsn),
+    replication_state: str(o.replication_state),
+    timeline: int(o.timeline),
+    scheduled_restart: obj(o.scheduled_restart),
+    pause: bool(o.pause),
   };
   const out: MemberData = {};
   for (const [k, v] of Object.entries(fields) as [keyof MemberData, MemberData[keyof MemberData]][]) {
@@ -149,7 +169,11 @@ export function parseSync(node: RawNode | undefined): SyncState {
   const leader = isObject(parsed) ? str(parsed.leader) : undefined;
   if (!isObject(parsed) || !leader) return { version: node.version, members: [], quorum: 0 };
   const standby = str(parsed.sync_standby) ?? '';
-  const members = standby.split(',').map((s) => s.trim()).filter((s) => s).sort();
+  const members = standby
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s)
+    .sort();
   return { version: node.version, leader, members, quorum: int(parsed.quorum) ?? 0 };
 }
 

@@ -27,7 +27,10 @@ export interface SrvQuery {
   peer: boolean;
 }
 
-export interface SrvTarget { name: string; port: number }
+export interface SrvTarget {
+  name: string;
+  port: number;
+}
 
 const VARIANTS = ['-client-ssl', '-client', '-ssl', '', '-server-ssl', '-server'] as const;
 
@@ -74,7 +77,10 @@ export interface SrvIo {
   get(url: string, timeoutMs: number): Promise<{ status: number; body: string }>;
 }
 
-export interface SrvResult { protocol: 'http' | 'https'; endpoints: string[] }
+export interface SrvResult {
+  protocol: 'http' | 'https';
+  endpoints: string[];
+}
 
 /** Patroni's `_get_machines_cache_from_srv`: undefined when no name yields an endpoint. */
 export async function discoverFromSrv(srv: EtcdSrv, io: SrvIo, timeoutMs: number): Promise<SrvResult | undefined> {
@@ -195,7 +201,10 @@ export const DNS_SERVERS_ENV = 'PATRONI_TS_DNS_SERVERS';
 export function configureDnsServers(env: Readonly<NodeJS.ProcessEnv>): string | undefined {
   const v = env[DNS_SERVERS_ENV]?.trim();
   if (!v) return undefined;
-  const servers = v.split(',').map((s) => s.trim()).filter(Boolean);
+  const servers = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   try {
     dns.setServers(servers);
   } catch (e) {

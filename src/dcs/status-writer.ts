@@ -27,7 +27,10 @@ export class LeaderStatusWriter {
   private lastOptime: string | undefined;
   private lastFailsafe: string | undefined;
 
-  constructor(private readonly put: Put, private readonly readRaw: ReadRaw) {}
+  constructor(
+    private readonly put: Put,
+    private readonly readRaw: ReadRaw,
+  ) {}
 
   async write(cluster: Cluster | null, update: LeaderStatusUpdate): Promise<void> {
     // slots / retain_slots of the previous write carry over when this call lacks them.
@@ -35,13 +38,19 @@ export class LeaderStatusWriter {
     if (update.retainSlots) this.lastRetain = update.retainSlots;
     const status = formatStatus({ optime: update.optime, slots: this.lastSlots, retainSlots: this.lastRetain });
     if (update.optime !== undefined || update.slots || update.retainSlots) {
-      await this.writeIfChanged('status', status, this.lastStatus, (v) => { this.lastStatus = v; });
+      await this.writeIfChanged('status', status, this.lastStatus, (v) => {
+        this.lastStatus = v;
+      });
     }
     if (update.optime !== undefined && needsLegacyOptime(cluster)) {
-      await this.writeIfChanged('optime/leader', String(update.optime), this.lastOptime, (v) => { this.lastOptime = v; });
+      await this.writeIfChanged('optime/leader', String(update.optime), this.lastOptime, (v) => {
+        this.lastOptime = v;
+      });
     }
     if (update.failsafe) {
-      await this.writeIfChanged('failsafe', formatFailsafe(update.failsafe), this.lastFailsafe, (v) => { this.lastFailsafe = v; });
+      await this.writeIfChanged('failsafe', formatFailsafe(update.failsafe), this.lastFailsafe, (v) => {
+        this.lastFailsafe = v;
+      });
     }
   }
 

@@ -54,7 +54,9 @@ export abstract class WatchLoop {
     let backoff = 500;
     while (!this.stopped) {
       try {
-        await this.watchOnce(() => { backoff = 500; });
+        await this.watchOnce(() => {
+          backoff = 500;
+        });
       } catch (e) {
         if (!this.stopped) log.error('%s: %s', this.failure, e instanceof Error ? e.message : String(e));
       } finally {
@@ -65,7 +67,10 @@ export abstract class WatchLoop {
       // etcd down: retry calmly instead of spinning.
       await new Promise<void>((r) => {
         const t = setTimeout(r, backoff);
-        this.wakeBackoff = () => { clearTimeout(t); r(); };
+        this.wakeBackoff = () => {
+          clearTimeout(t);
+          r();
+        };
       });
       backoff = Math.min(backoff * 2, 5000);
     }

@@ -58,14 +58,19 @@ function pyRepr(v: Value): string {
   return quote + (quote === "'" ? body.replace(/'/g, "\\'") : body) + quote;
 }
 
-interface Spec { flags: string; width?: number; precision?: number; conv: string }
+interface Spec {
+  flags: string;
+  width?: number;
+  precision?: number;
+  conv: string;
+}
 
 function pad(text: string, spec: Spec, numeric: boolean): string {
   const width = spec.width ?? 0;
   if (text.length >= width) return text;
   if (spec.flags.includes('-')) return text.padEnd(width);
   if (numeric && spec.flags.includes('0')) {
-    const sign = /^[+\- ]/.test(text) ? text[0] as string : '';
+    const sign = /^[+\- ]/.test(text) ? (text[0] as string) : '';
     return sign + text.slice(sign.length).padStart(width - sign.length, '0');
   }
   return text.padStart(width);
@@ -82,11 +87,18 @@ function convert(v: Value, spec: Spec, field: string): string {
   floatContext = FLOAT_FIELDS.has(field);
   try {
     switch (spec.conv) {
-      case 's': case 'r': case 'a': {
+      case 's':
+      case 'r':
+      case 'a': {
         const text = spec.conv === 's' ? pyStr(v) : pyRepr(v);
         return pad(spec.precision === undefined ? text : text.slice(0, spec.precision), spec, false);
       }
-      case 'd': case 'i': case 'u': case 'x': case 'X': case 'o': {
+      case 'd':
+      case 'i':
+      case 'u':
+      case 'x':
+      case 'X':
+      case 'o': {
         if (typeof v !== 'number') throw new TypeError(`%${spec.conv} format: a real number is required, not ${typeof v === 'string' ? 'str' : 'NoneType'}`);
         const n = Math.trunc(v);
         const base = spec.conv === 'x' || spec.conv === 'X' ? 16 : spec.conv === 'o' ? 8 : 10;
@@ -96,7 +108,12 @@ function convert(v: Value, spec: Spec, field: string): string {
         if (spec.flags.includes('#') && base !== 10) digits = (spec.conv === 'o' ? '0o' : spec.conv === 'X' ? '0X' : '0x') + digits;
         return pad(signed(digits, n < 0, spec.flags), spec, true);
       }
-      case 'f': case 'F': case 'e': case 'E': case 'g': case 'G': {
+      case 'f':
+      case 'F':
+      case 'e':
+      case 'E':
+      case 'g':
+      case 'G': {
         if (typeof v !== 'number') throw new TypeError('must be real number, not str');
         const p = spec.precision ?? 6;
         const a = Math.abs(v);
@@ -107,8 +124,10 @@ function convert(v: Value, spec: Spec, field: string): string {
         if (spec.conv === spec.conv.toUpperCase()) text = text.toUpperCase();
         return pad(signed(text, v < 0, spec.flags), spec, true);
       }
-      case 'c': return pad(typeof v === 'number' ? String.fromCodePoint(v) : pyStr(v), spec, false);
-      default: return '';
+      case 'c':
+        return pad(typeof v === 'number' ? String.fromCodePoint(v) : pyStr(v), spec, false);
+      default:
+        return '';
     }
   } finally {
     floatContext = false;
@@ -156,17 +175,39 @@ export function strftime(fmt: string, d: Date): string {
   const hour12 = d.getHours() % 12 || 12;
   const off = -d.getTimezoneOffset();
   const codes: Record<string, () => string> = {
-    a: () => (DAYS[d.getDay()] as string).slice(0, 3), A: () => DAYS[d.getDay()] as string,
-    b: () => (MONTHS[d.getMonth()] as string).slice(0, 3), h: () => (MONTHS[d.getMonth()] as string).slice(0, 3),
+    a: () => (DAYS[d.getDay()] as string).slice(0, 3),
+    A: () => DAYS[d.getDay()] as string,
+    b: () => (MONTHS[d.getMonth()] as string).slice(0, 3),
+    h: () => (MONTHS[d.getMonth()] as string).slice(0, 3),
     B: () => MONTHS[d.getMonth()] as string,
-    c: () => strftime('%a %b %e %H:%M:%S %Y', d), x: () => strftime('%m/%d/%y', d), X: () => strftime('%H:%M:%S', d),
-    D: () => strftime('%m/%d/%y', d), T: () => strftime('%H:%M:%S', d), F: () => strftime('%Y-%m-%d', d), R: () => strftime('%H:%M', d),
-    d: () => p2(d.getDate()), e: () => p2(d.getDate(), 2, ' '), H: () => p2(d.getHours()), I: () => p2(hour12),
-    j: () => p2(dayOfYear(d), 3), m: () => p2(d.getMonth() + 1), M: () => p2(d.getMinutes()), p: () => (d.getHours() < 12 ? 'AM' : 'PM'),
-    S: () => p2(d.getSeconds()), U: () => p2(weekOfYear(d, 0)), W: () => p2(weekOfYear(d, 1)), w: () => String(d.getDay()),
-    y: () => p2(d.getFullYear() % 100), Y: () => String(d.getFullYear()), C: () => p2(Math.floor(d.getFullYear() / 100)),
-    z: () => `${off < 0 ? '-' : '+'}${p2(Math.floor(Math.abs(off) / 60))}${p2(Math.abs(off) % 60)}`, Z: () => tzName(d),
-    s: () => String(Math.floor(d.getTime() / 1000)), n: () => '\n', t: () => '\t', '%': () => '%',
+    c: () => strftime('%a %b %e %H:%M:%S %Y', d),
+    x: () => strftime('%m/%d/%y', d),
+    X: () => strftime('%H:%M:%S', d),
+    D: () => strftime('%m/%d/%y', d),
+    T: () => strftime('%H:%M:%S', d),
+    F: () => strftime('%Y-%m-%d', d),
+    R: () => strftime('%H:%M', d),
+    d: () => p2(d.getDate()),
+    e: () => p2(d.getDate(), 2, ' '),
+    H: () => p2(d.getHours()),
+    I: () => p2(hour12),
+    j: () => p2(dayOfYear(d), 3),
+    m: () => p2(d.getMonth() + 1),
+    M: () => p2(d.getMinutes()),
+    p: () => (d.getHours() < 12 ? 'AM' : 'PM'),
+    S: () => p2(d.getSeconds()),
+    U: () => p2(weekOfYear(d, 0)),
+    W: () => p2(weekOfYear(d, 1)),
+    w: () => String(d.getDay()),
+    y: () => p2(d.getFullYear() % 100),
+    Y: () => String(d.getFullYear()),
+    C: () => p2(Math.floor(d.getFullYear() / 100)),
+    z: () => `${off < 0 ? '-' : '+'}${p2(Math.floor(Math.abs(off) / 60))}${p2(Math.abs(off) % 60)}`,
+    Z: () => tzName(d),
+    s: () => String(Math.floor(d.getTime() / 1000)),
+    n: () => '\n',
+    t: () => '\t',
+    '%': () => '%',
   };
   return fmt.replace(/%(.)/gs, (whole, c: string) => codes[c]?.() ?? whole);
 }
@@ -226,7 +267,7 @@ export function formatJson(r: LogRecord, jf: JsonFormat, datefmt?: string): stri
   const name = (k: string) => jf.rename[k] ?? k;
   for (const f of fields) {
     const v = rec[f];
-    out[name(f)] = typeof v === 'number' && FLOAT_FIELDS.has(f) ? new PyFloat(v) : v ?? null;
+    out[name(f)] = typeof v === 'number' && FLOAT_FIELDS.has(f) ? new PyFloat(v) : (v ?? null);
   }
   for (const [k, v] of Object.entries(jf.staticFields)) out[name(k)] = v;
   if (r.exc_text) out[name('exc_info')] = r.exc_text;
@@ -249,7 +290,9 @@ function pyJsonAscii(v: unknown): string {
     }
   }
   if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-    return `{${Object.entries(v).map(([k, x]) => `${pyJsonAscii(k)}: ${pyJsonAscii(x)}`).join(', ')}}`;
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${pyJsonAscii(k)}: ${pyJsonAscii(x)}`)
+      .join(', ')}}`;
   }
   if (Array.isArray(v)) return `[${v.map(pyJsonAscii).join(', ')}]`;
   return pyJson(v).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

@@ -34,8 +34,15 @@ export interface Logger {
 }
 
 const DEFAULT_CONFIG: LogConfig = {
-  type: 'plain', level: 'INFO', format: '%(asctime)s %(levelname)s: %(message)s', file_num: 4, file_size: 25_000_000,
-  traceback_level: 'ERROR', loggers: {}, deduplicate_heartbeat_logs: false, max_queue_size: 1000,
+  type: 'plain',
+  level: 'INFO',
+  format: '%(asctime)s %(levelname)s: %(message)s',
+  file_num: 4,
+  file_size: 25_000_000,
+  traceback_level: 'ERROR',
+  loggers: {},
+  deduplicate_heartbeat_logs: false,
+  max_queue_size: 1000,
 };
 
 /** Python-style `%s` interpolation of extra args, as Patroni's logger calls pass them. */
@@ -47,13 +54,21 @@ export function interpolate(msg: string, args: unknown[]): string {
 
 /** Our source folders under Patroni's logger names, so `log.loggers` written for Patroni applies. */
 const MODULE_NAMES: ReadonlyArray<[RegExp, string]> = [
-  [/\/ha\//, 'patroni.ha'], [/\/postgresql\/rewind\./, 'patroni.postgresql.rewind'],
-  [/\/postgresql\/slot/, 'patroni.postgresql.slots'], [/\/postgresql\/sync\./, 'patroni.postgresql.sync'],
+  [/\/ha\//, 'patroni.ha'],
+  [/\/postgresql\/rewind\./, 'patroni.postgresql.rewind'],
+  [/\/postgresql\/slot/, 'patroni.postgresql.slots'],
+  [/\/postgresql\/sync\./, 'patroni.postgresql.sync'],
   [/\/postgresql\/(config-files|parameters|recovery)\./, 'patroni.postgresql.config'],
   [/\/postgresql\/(basebackup|initdb|backups)\./, 'patroni.postgresql.bootstrap'],
-  [/\/postgresql\//, 'patroni.postgresql'], [/\/dcs\/etcd3/, 'patroni.dcs.etcd3'], [/\/dcs\//, 'patroni.dcs'],
-  [/\/api\//, 'patroni.api'], [/\/ctl\//, 'patroni.ctl'], [/\/config\//, 'patroni.config'],
-  [/\/daemon\//, 'patroni.__main__'], [/\/log\//, 'patroni.log'], [/\/util\//, 'patroni.utils'],
+  [/\/postgresql\//, 'patroni.postgresql'],
+  [/\/dcs\/etcd3/, 'patroni.dcs.etcd3'],
+  [/\/dcs\//, 'patroni.dcs'],
+  [/\/api\//, 'patroni.api'],
+  [/\/ctl\//, 'patroni.ctl'],
+  [/\/config\//, 'patroni.config'],
+  [/\/daemon\//, 'patroni.__main__'],
+  [/\/log\//, 'patroni.log'],
+  [/\/util\//, 'patroni.utils'],
   [/\/watchdog\//, 'patroni.watchdog.base'],
 ];
 
@@ -61,7 +76,11 @@ export function loggerNameFor(pathname: string): string {
   return MODULE_NAMES.find(([re]) => re.test(pathname))?.[1] ?? 'patroni';
 }
 
-interface CallSite { pathname: string; funcName: string; lineno: number }
+interface CallSite {
+  pathname: string;
+  funcName: string;
+  lineno: number;
+}
 
 const sourceMaps = new Map<string, SourceMap | null>();
 
@@ -114,8 +133,8 @@ export function createLogger(initial: Partial<LogConfig> = {}, opts: { sink?: Si
   let prevHeartbeat: string | null = '';
   let tap: ((line: string) => void) | null = null;
 
-  const needsCallSite = () => Object.keys(cfg.loggers).length > 0
-    || (typeof cfg.format === 'string' ? CALLSITE_FIELDS.test(cfg.format) : CALLSITE_FIELDS.test(json.fmt));
+  const needsCallSite = () =>
+    Object.keys(cfg.loggers).length > 0 || (typeof cfg.format === 'string' ? CALLSITE_FIELDS.test(cfg.format) : CALLSITE_FIELDS.test(json.fmt));
 
   /** Effective level of a logger: its own, or its nearest configured ancestor's, else the root's. */
   const levelOf = (name: string): number => {
@@ -128,7 +147,7 @@ export function createLogger(initial: Partial<LogConfig> = {}, opts: { sink?: Si
 
   const render = (r: LogRecord): string => {
     if (cfg.type === 'json') return formatJson(r, json, cfg.dateformat);
-    return formatPlain(r, typeof cfg.format === 'string' ? cfg.format : DEFAULT_CONFIG.format as string, cfg.dateformat);
+    return formatPlain(r, typeof cfg.format === 'string' ? cfg.format : (DEFAULT_CONFIG.format as string), cfg.dateformat);
   };
 
   const out = (r: LogRecord) => {
@@ -141,7 +160,15 @@ export function createLogger(initial: Partial<LogConfig> = {}, opts: { sink?: Si
     if (lost) {
       const n = lost;
       lost = 0;
-      out(makeRecord('WARNING', `QueueHandler has lost ${n} log records`, 'QueueHandler has lost %s log records', { pathname: '', funcName: 'emit', lineno: 0 }, 'patroni.log'));
+      out(
+        makeRecord(
+          'WARNING',
+          `QueueHandler has lost ${n} log records`,
+          'QueueHandler has lost %s log records',
+          { pathname: '', funcName: 'emit', lineno: 0 },
+          'patroni.log',
+        ),
+      );
     }
   };
 
@@ -175,10 +202,24 @@ export function createLogger(initial: Partial<LogConfig> = {}, opts: { sink?: Si
     const ms = now();
     const filename = site.pathname.split('/').at(-1) ?? '';
     return {
-      name: name ?? loggerNameFor(site.pathname), levelname: level, levelno: LEVELS[level], msg, message,
-      created: ms / 1000, msecs: ms % 1000, relativeCreated: ms - START, pathname: site.pathname, filename,
-      module: filename.replace(/\.[^.]*$/, ''), funcName: site.funcName, lineno: site.lineno, process: process.pid,
-      processName: 'MainProcess', thread: threadId, threadName: 'MainThread', exc_text: null,
+      name: name ?? loggerNameFor(site.pathname),
+      levelname: level,
+      levelno: LEVELS[level],
+      msg,
+      message,
+      created: ms / 1000,
+      msecs: ms % 1000,
+      relativeCreated: ms - START,
+      pathname: site.pathname,
+      filename,
+      module: filename.replace(/\.[^.]*$/, ''),
+      funcName: site.funcName,
+      lineno: site.lineno,
+      process: process.pid,
+      processName: 'MainProcess',
+      thread: threadId,
+      threadName: 'MainThread',
+      exc_text: null,
     };
   }
 
@@ -198,7 +239,7 @@ export function createLogger(initial: Partial<LogConfig> = {}, opts: { sink?: Si
     error: (m, ...a) => emit('ERROR', m, a),
     critical: (m, ...a) => emit('CRITICAL', m, a),
     exception: (m, err, ...a) => {
-      const stack = err instanceof Error ? err.stack ?? err.message : String(err);
+      const stack = err instanceof Error ? (err.stack ?? err.message) : String(err);
       if (cfg.traceback_level === 'DEBUG') {
         if (LEVELS[cfg.level] <= LEVELS.DEBUG) emit('DEBUG', m, a, stack);
         else emit('ERROR', `${m}, DETAIL: '${err instanceof Error ? err.message : String(err)}'`, a);
@@ -212,7 +253,9 @@ export function createLogger(initial: Partial<LogConfig> = {}, opts: { sink?: Si
       sink.configure(cfg);
     },
     flush: () => sink.flush(),
-    tap: (fn) => { tap = fn; },
+    tap: (fn) => {
+      tap = fn;
+    },
   };
 }
 

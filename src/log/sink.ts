@@ -5,7 +5,13 @@
 import { closeSync, fstatSync, mkdirSync, openSync, renameSync, unlinkSync, write, writeSync, existsSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 
-export interface SinkConfig { dir?: string; file_size: number; file_num: number; mode?: number; max_queue_size: number }
+export interface SinkConfig {
+  dir?: string;
+  file_size: number;
+  file_num: number;
+  mode?: number;
+  max_queue_size: number;
+}
 
 export interface Sink {
   /** false when the queue is full and the line was dropped (the logger reports the loss). */
@@ -32,7 +38,7 @@ export function asyncSink(initial: SinkConfig): Sink {
     try {
       mkdirSync(cfg.dir, { recursive: true });
       file = join(cfg.dir, 'patroni.log');
-      const mode = cfg.mode ?? (0o666 & ~process.umask());
+      const mode = cfg.mode ?? 0o666 & ~process.umask();
       fd = openSync(file, 'a', mode);
       chmodSync(file, mode);
       size = fstatSync(fd).size;
@@ -48,7 +54,7 @@ export function asyncSink(initial: SinkConfig): Sink {
     for (let i = cfg.file_num - 1; i >= 1; i--) if (existsSync(`${file}.${i}`)) renameSync(`${file}.${i}`, `${file}.${i + 1}`);
     if (cfg.file_num > 0) renameSync(file, `${file}.1`);
     else unlinkSync(file);
-    const mode = cfg.mode ?? (0o666 & ~process.umask());
+    const mode = cfg.mode ?? 0o666 & ~process.umask();
     fd = openSync(file, 'a', mode);
     chmodSync(file, mode);
     size = 0;
@@ -65,7 +71,11 @@ export function asyncSink(initial: SinkConfig): Sink {
     // One line per write when rotating by size, else everything queued in one write.
     const batch = file ? (queue.shift() as string) : queue.splice(0).join('');
     if (file && size > 0 && size + Buffer.byteLength(batch) > cfg.file_size) {
-      try { rotate(); } catch { /* keep writing to the current file */ }
+      try {
+        rotate();
+      } catch {
+        /* keep writing to the current file */
+      }
     }
     writing = true;
     write(fd, batch, (err) => {
@@ -77,7 +87,11 @@ export function asyncSink(initial: SinkConfig): Sink {
 
   process.on('exit', () => {
     if (queue.length) {
-      try { writeSync(fd, queue.splice(0).join('')); } catch { /* nothing left to report to */ }
+      try {
+        writeSync(fd, queue.splice(0).join(''));
+      } catch {
+        /* nothing left to report to */
+      }
     }
   });
 
@@ -94,9 +108,10 @@ export function asyncSink(initial: SinkConfig): Sink {
       cfg = next;
       if (reopen) open();
     },
-    flush: () => new Promise((resolve) => {
-      if (!writing && queue.length === 0) resolve();
-      else waiters.push(resolve);
-    }),
+    flush: () =>
+      new Promise((resolve) => {
+        if (!writing && queue.length === 0) resolve();
+        else waiters.push(resolve);
+      }),
   };
 }

@@ -23,7 +23,10 @@ export async function runBasebackup(job: BasebackupJob): Promise<boolean> {
   for (let i = 0; i < attempts && !job.signal?.aborted; i++) {
     clearDirectory(job.dataDir);
     mkdirSync(job.dataDir, { recursive: true, mode: 0o700 });
-    const res = await runTool(job.binary, [`--pgdata=${job.dataDir}`, '-X', 'stream', `--dbname=${job.dsn}`, ...job.userOptions], { env: job.env, ...(job.signal ? { signal: job.signal } : {}) });
+    const res = await runTool(job.binary, [`--pgdata=${job.dataDir}`, '-X', 'stream', `--dbname=${job.dsn}`, ...job.userOptions], {
+      env: job.env,
+      ...(job.signal ? { signal: job.signal } : {}),
+    });
     if (res.code === 0) return true;
     log.error('Error when fetching backup: pg_basebackup exited with code=%s', res.code);
     if (res.stderr.trim()) log.error('pg_basebackup: %s', res.stderr.trim());

@@ -7,9 +7,7 @@ import { join } from 'node:path';
 import type { PatroniConfig } from '../config/types.js';
 import type { PostgresState } from '../dcs/cluster.js';
 import { log } from '../log/logger.js';
-import {
-  customBootstrapCommand, customBootstrapMethod, postBootstrapCommand, replicaMethodCommand, truthy,
-} from '../scripts/commands.js';
+import { customBootstrapCommand, customBootstrapMethod, postBootstrapCommand, replicaMethodCommand, truthy } from '../scripts/commands.js';
 import { runScript } from '../scripts/runner.js';
 import { isObject, pyStr, type JsonObject } from '../util/json.js';
 import { restoreConfigurationFiles } from './backups.js';
@@ -167,7 +165,12 @@ export async function createReplica(job: ReplicaJob): Promise<boolean> {
 }
 
 /** post_bootstrap / post_init with the superuser connection string, its password in a pgpass file. */
-export async function runPostBootstrap(job: { cfg: PatroniConfig; host: string; port: number; writePgpass(rec: PgpassRecord | null): NodeJS.ProcessEnv }): Promise<boolean> {
+export async function runPostBootstrap(job: {
+  cfg: PatroniConfig;
+  host: string;
+  port: number;
+  writePgpass(rec: PgpassRecord | null): NodeJS.ProcessEnv;
+}): Promise<boolean> {
   const cmd = job.cfg.bootstrap.post_bootstrap;
   if (!cmd) return true;
   const su = job.cfg.postgresql.authentication.superuser;

@@ -39,13 +39,17 @@ export class Bootstrapper {
   constructor(private readonly host: BootstrapperHost) {}
 
   /** Set between a custom bootstrap method and the end of post_bootstrap: what the first start writes. */
-  get custom(): CustomBootstrapState | null { return this.customState; }
+  get custom(): CustomBootstrapState | null {
+    return this.customState;
+  }
 
   /** bootstrap.method: a custom method's command, or initdb (Bootstrap.bootstrap). No callbacks until the cluster is initialized. */
   async bootstrap(): Promise<void> {
     this.host.callbacks.setBootstrapping(true);
     this.customState = await customBootstrap({
-      cfg: this.host.config(), setState: (st) => this.host.setState(st), localHost: this.host.superuserTarget().host,
+      cfg: this.host.config(),
+      setState: (st) => this.host.setState(st),
+      localHost: this.host.superuserTarget().host,
     });
     if (!this.customState) await this.initdb();
   }
@@ -55,8 +59,12 @@ export class Bootstrapper {
     this.host.setState('initializing new cluster');
     try {
       await runInitdb({
-        binary: this.host.tool('initdb'), dataDir: cfg.postgresql.data_dir, configDir: configDir(cfg),
-        superuser: cfg.postgresql.authentication.superuser, bootstrap: cfg.bootstrap, hasPgHba: cfg.postgresql.pg_hba !== undefined,
+        binary: this.host.tool('initdb'),
+        dataDir: cfg.postgresql.data_dir,
+        configDir: configDir(cfg),
+        superuser: cfg.postgresql.authentication.superuser,
+        bootstrap: cfg.bootstrap,
+        hasPgHba: cfg.postgresql.pg_hba !== undefined,
       });
     } catch (e) {
       this.host.setState('initdb failed');
@@ -72,13 +80,23 @@ export class Bootstrapper {
   async createReplica(from: Upstream | null, methods: string[], signal?: AbortSignal): Promise<boolean> {
     const cfg = this.host.config();
     const ok = await createReplica({
-      cfg, from, methods, ...(signal ? { signal } : {}), majorVersion: await this.host.majorVersion(), setState: (st) => this.host.setState(st),
+      cfg,
+      from,
+      methods,
+      ...(signal ? { signal } : {}),
+      majorVersion: await this.host.majorVersion(),
+      setState: (st) => this.host.setState(st),
       writePgpass: (rec) => this.host.writePgpass(rec),
       removeDataDirectory: () => this.host.removeDataDirectory(),
-      basebackup: async (dsn, env) => runBasebackup({
-        binary: this.host.tool('pg_basebackup'), dataDir: cfg.postgresql.data_dir, dsn, env, ...(signal ? { signal } : {}),
-        userOptions: userOptions('basebackup', cfg.postgresql.basebackup, BASEBACKUP_FORBIDDEN, (msg) => log.error(msg)),
-      }),
+      basebackup: async (dsn, env) =>
+        runBasebackup({
+          binary: this.host.tool('pg_basebackup'),
+          dataDir: cfg.postgresql.data_dir,
+          dsn,
+          env,
+          ...(signal ? { signal } : {}),
+          userOptions: userOptions('basebackup', cfg.postgresql.basebackup, BASEBACKUP_FORBIDDEN, (msg) => log.error(msg)),
+        }),
     });
     if (ok) restoreConfigurationFiles(configDir(cfg), cfg.postgresql.data_dir);
     return ok;

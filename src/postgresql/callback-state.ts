@@ -16,8 +16,14 @@ export interface CallbackState {
   bootstrapping: boolean;
 }
 
-export interface Fire { action: CallbackAction; role: CallbackRole }
-export interface Step { state: CallbackState; fire: Fire | null }
+export interface Fire {
+  action: CallbackAction;
+  role: CallbackRole;
+}
+export interface Step {
+  state: CallbackState;
+  fire: Fire | null;
+}
 
 export const initialCallbackState = (role: PgRole): CallbackState => ({ role, called: false, pending: null, bootstrapping: false });
 

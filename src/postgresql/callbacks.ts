@@ -12,14 +12,25 @@ export class PgCallbacks {
   private s: cs.CallbackState;
   readonly executor = new CallbackExecutor();
 
-  constructor(private readonly cfg: () => PatroniConfig, role: cs.PgRole) {
+  constructor(
+    private readonly cfg: () => PatroniConfig,
+    role: cs.PgRole,
+  ) {
     this.s = cs.initialCallbackState(role);
   }
 
-  get state(): cs.CallbackState { return this.s; }
-  get role(): cs.PgRole { return this.s.role; }
-  setRole(role: cs.PgRole): void { this.s = cs.setRole(this.s, role); }
-  setBootstrapping(on: boolean): void { this.s = { ...this.s, bootstrapping: on }; }
+  get state(): cs.CallbackState {
+    return this.s;
+  }
+  get role(): cs.PgRole {
+    return this.s.role;
+  }
+  setRole(role: cs.PgRole): void {
+    this.s = cs.setRole(this.s, role);
+  }
+  setBootstrapping(on: boolean): void {
+    this.s = { ...this.s, bootstrapping: on };
+  }
 
   private run(step: cs.Step): void {
     this.s = step.state;
@@ -40,12 +51,24 @@ export class PgCallbacks {
     this.run(cs.fire(this.s, action));
   }
 
-  startRequested(role: cs.PgRole, block: boolean): void { this.s = cs.startRequested(this.s, role, block); }
-  started(): void { this.run(cs.started(this.s)); }
-  stopped(signalled: boolean, block: boolean): void { this.run(cs.stopped(this.s, signalled, block)); }
-  restartRequested(block: boolean): void { this.s = cs.restartRequested(this.s, block); }
-  reloaded(block: boolean): void { this.run(cs.reloaded(this.s, block)); }
-  promoted(): void { this.run(cs.promoted(this.s)); }
+  startRequested(role: cs.PgRole, block: boolean): void {
+    this.s = cs.startRequested(this.s, role, block);
+  }
+  started(): void {
+    this.run(cs.started(this.s));
+  }
+  stopped(signalled: boolean, block: boolean): void {
+    this.run(cs.stopped(this.s, signalled, block));
+  }
+  restartRequested(block: boolean): void {
+    this.s = cs.restartRequested(this.s, block);
+  }
+  reloaded(block: boolean): void {
+    this.run(cs.reloaded(this.s, block));
+  }
+  promoted(): void {
+    this.run(cs.promoted(this.s));
+  }
   followChangesRole(role: 'replica' | 'standby_leader'): boolean {
     const change = cs.followChangesRole(this.s, role);
     if (change) this.s = { ...this.s, pending: 'noop' };
@@ -72,5 +95,4 @@ export class PgCallbacks {
       log.error('Exception when calling `%s`: %s', cmd, e instanceof Error ? e.message : String(e));
     }
   }
-
 }

@@ -61,7 +61,12 @@ export async function writtenUpstream(files: string[]): Promise<{ name: string; 
 
 /** recovery.conf for servers before PG12 (same header, standby_mode included). */
 export function renderRecoveryConf(recovery: Record<string, string>): string {
-  return HEADER + sorted(recovery).map(([n, v]) => param(n, v)).join('');
+  return (
+    HEADER +
+    sorted(recovery)
+      .map(([n, v]) => param(n, v))
+      .join('')
+  );
 }
 
 /** pg_hba.conf / pg_ident.conf from configured lines. */
@@ -108,11 +113,17 @@ export function writeConfigFiles(p: ConfigFilesPlan): void {
   }
   const modern = p.majorVersion >= 120000;
   const { standby_mode: standbyMode, ...recoveryGucs } = p.recovery ?? {};
-  writeFileAtomic(conf, renderPostgresqlConf({
-    include: p.customConf ?? baseName, parameters: p.parameters,
-    hbaFile: join(p.configDir, 'pg_hba.conf'), identFile: join(p.configDir, 'pg_ident.conf'),
-    recovery: modern && p.recovery ? recoveryGucs : null,
-  }), mode);
+  writeFileAtomic(
+    conf,
+    renderPostgresqlConf({
+      include: p.customConf ?? baseName,
+      parameters: p.parameters,
+      hbaFile: join(p.configDir, 'pg_hba.conf'),
+      identFile: join(p.configDir, 'pg_ident.conf'),
+      recovery: modern && p.recovery ? recoveryGucs : null,
+    }),
+    mode,
+  );
   if (p.pgHba && p.parameters.hba_file === undefined) writeFileAtomic(join(p.configDir, 'pg_hba.conf'), renderLines(p.pgHba), mode);
   if (p.pgIdent && p.parameters.ident_file === undefined) writeFileAtomic(join(p.configDir, 'pg_ident.conf'), renderLines(p.pgIdent), mode);
 

@@ -6,12 +6,24 @@ import { join } from 'node:path';
 import pg from 'pg';
 import type { PgUserAuth } from '../config/types.js';
 import {
-  LibpqError, libpqPlan, plainRejected, sessionAttrsMismatch, sessionAttrsQuery, tlsRefused, withEnvDefaults, type FileAccess, type LibpqParams, type LibpqPlan,
+  LibpqError,
+  libpqPlan,
+  plainRejected,
+  sessionAttrsMismatch,
+  sessionAttrsQuery,
+  tlsRefused,
+  withEnvDefaults,
+  type FileAccess,
+  type LibpqParams,
+  type LibpqPlan,
 } from './libpq.js';
 
 export { LibpqError } from './libpq.js';
 
-export interface LocalAddress { host: string; port: number }
+export interface LocalAddress {
+  host: string;
+  port: number;
+}
 
 /**
  * Where Patroni connects locally: the first absolute unix_socket_directories entry when
@@ -19,7 +31,10 @@ export interface LocalAddress { host: string; port: number }
  */
 export function localAddress(listenHosts: string[], port: number, useUnixSocket: boolean, socketDirs: string | undefined): LocalAddress {
   if (useUnixSocket && socketDirs) {
-    const dir = socketDirs.split(',').map((d) => d.trim()).find((d) => d.startsWith('/'));
+    const dir = socketDirs
+      .split(',')
+      .map((d) => d.trim())
+      .find((d) => d.startsWith('/'));
     if (dir) return { host: dir, port };
   }
   const hosts = listenHosts.map((h) => h.trim().toLowerCase());
@@ -44,13 +59,21 @@ export interface ConnectTarget extends LocalAddress {
 const localFiles: FileAccess = {
   exists: (p) => existsSync(p),
   read: (p) => readFileSync(p),
-  list: (d) => readdirSync(d).map((f) => join(d, f)).filter((f) => statSync(f).isFile()),
+  list: (d) =>
+    readdirSync(d)
+      .map((f) => join(d, f))
+      .filter((f) => statSync(f).isFile()),
 };
 
 function baseConfig(t: ConnectTarget, host: string, plan: LibpqPlan): pg.ClientConfig {
   return {
-    host, port: t.port, user: t.auth.username, password: t.auth.password, database: t.database,
-    application_name: t.applicationName ?? 'Patroni', connectionTimeoutMillis: plan.connectTimeoutMs,
+    host,
+    port: t.port,
+    user: t.auth.username,
+    password: t.auth.password,
+    database: t.database,
+    application_name: t.applicationName ?? 'Patroni',
+    connectionTimeoutMillis: plan.connectTimeoutMs,
     enableChannelBinding: plan.enableChannelBinding,
     ...(t.statementTimeoutMs === null ? {} : { options: `-c statement_timeout=${t.statementTimeoutMs ?? 2000}` }),
     ...(t.types ? { types: t.types } : {}),
@@ -75,11 +98,13 @@ async function attempt(config: pg.ClientConfig, plan: LibpqPlan): Promise<pg.Cli
   const c = new pg.Client(config);
   c.on('error', () => undefined);
   let mechanisms: string[] = [];
-  (c as unknown as { connection: SaslWatch }).connection.on('authenticationSASL', (msg) => { mechanisms = msg.mechanisms ?? []; });
+  (c as unknown as { connection: SaslWatch }).connection.on('authenticationSASL', (msg) => {
+    mechanisms = msg.mechanisms ?? [];
+  });
   try {
     await c.connect();
     if (plan.requireChannelBinding && !(config.ssl && mechanisms.includes('SCRAM-SHA-256-PLUS'))) {
-      throw new LibpqError("channel binding required, but server authenticated client without channel binding");
+      throw new LibpqError('channel binding required, but server authenticated client without channel binding');
     }
     const sql = sessionAttrsQuery(plan.targetSessionAttrs);
     if (sql) {
@@ -101,7 +126,10 @@ async function attempt(config: pg.ClientConfig, plan: LibpqPlan): Promise<pg.Cli
  */
 export async function connect(t: ConnectTarget): Promise<pg.Client> {
   const params = targetParams(t);
-  const hosts = t.host.split(',').map((h) => h.trim()).filter(Boolean);
+  const hosts = t.host
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
   let last: unknown = new LibpqError('no host to connect to');
   for (const host of hosts.length ? hosts : ['/var/run/postgresql']) {
     const plan = libpqPlan(params, host, homedir(), localFiles);
@@ -153,7 +181,9 @@ export class LocalConnection {
       c.on('end', lost);
       this.client = c;
       return c;
-    })().finally(() => { this.connecting = null; });
+    })().finally(() => {
+      this.connecting = null;
+    });
     return this.connecting;
   }
 

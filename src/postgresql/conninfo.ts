@@ -7,22 +7,46 @@ export type ConnParams = Partial<Record<string, string>>;
 
 /** libpq keywords in the order Patroni emits them; passfile replaces password when present. */
 const KEY_ORDER = [
-  'dbname', 'user', 'passfile', 'password', 'host', 'port', 'sslmode', 'sslcompression', 'sslcert', 'sslkey',
-  'sslpassword', 'sslrootcert', 'sslcrl', 'sslcrldir', 'application_name', 'krbsrvname', 'gssencmode',
-  'channel_binding', 'target_session_attrs', 'sslnegotiation',
+  'dbname',
+  'user',
+  'passfile',
+  'password',
+  'host',
+  'port',
+  'sslmode',
+  'sslcompression',
+  'sslcert',
+  'sslkey',
+  'sslpassword',
+  'sslrootcert',
+  'sslcrl',
+  'sslcrldir',
+  'application_name',
+  'krbsrvname',
+  'gssencmode',
+  'channel_binding',
+  'target_session_attrs',
+  'sslnegotiation',
 ];
 
 /** Keys only libpq of a given server version understands (major version number). */
 const MIN_VERSION: Record<string, number> = {
-  sslpassword: 130000, sslcrldir: 140000, target_session_attrs: 100000, gssencmode: 120000,
-  channel_binding: 130000, sslnegotiation: 170000,
+  sslpassword: 130000,
+  sslcrldir: 140000,
+  target_session_attrs: 100000,
+  gssencmode: 120000,
+  channel_binding: 130000,
+  sslnegotiation: 170000,
 };
 
 const escapeValue = (v: string) => v.replace(/(['\\ ])/g, '\\$1');
 
 export function formatDsn(params: ConnParams): string {
   const keys = KEY_ORDER.filter((k) => !(k === 'password' && params.passfile));
-  return keys.filter((k) => params[k] !== undefined).map((k) => `${k}=${escapeValue(params[k] as string)}`).join(' ');
+  return keys
+    .filter((k) => params[k] !== undefined)
+    .map((k) => `${k}=${escapeValue(params[k] as string)}`)
+    .join(' ');
 }
 
 /** Inverse of formatDsn (also accepts single-quoted values), for reading back primary_conninfo. */
@@ -58,7 +82,12 @@ export interface PrimaryConninfo {
   pgpass: PgpassRecord | null;
 }
 
-export interface PgpassRecord { host: string; port: string; user: string; password: string }
+export interface PgpassRecord {
+  host: string;
+  port: string;
+  user: string;
+  password: string;
+}
 
 /** primary_conninfo parameters with Patroni's defaults; password moved to the pgpass file on PG10+. */
 export function buildPrimaryConninfo(input: ConninfoInput): PrimaryConninfo {

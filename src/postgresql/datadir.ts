@@ -4,10 +4,7 @@ import { access, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { majorVersionToNum } from './tools.js';
 
-export type DataDirProbe =
-  | { kind: 'empty' }
-  | { kind: 'inaccessible'; error: string }
-  | { kind: 'present'; majorVersion: number };
+export type DataDirProbe = { kind: 'empty' } | { kind: 'inaccessible'; error: string } | { kind: 'present'; majorVersion: number };
 
 /** Like Patroni: a dir holding only lost+found or hidden files counts as empty. */
 function classify(entries: string[], majorVersion: () => number): DataDirProbe {
@@ -46,7 +43,9 @@ export async function probeDataDirAsync(dataDir: string): Promise<DataDirProbe> 
   try {
     await access(join(dataDir, 'global', 'pg_control'));
     return { kind: 'present', majorVersion: await major() };
-  } catch { /* not a cluster (yet): look at what is there */ }
+  } catch {
+    /* not a cluster (yet): look at what is there */
+  }
   let entries: string[];
   try {
     entries = await readdir(dataDir);
@@ -83,13 +82,17 @@ export function linkedDirectories(dataDir: string): string[] {
   const resolve = (link: string): void => {
     try {
       if (lstatSync(link).isSymbolicLink()) out.push(realpathSync(link));
-    } catch { /* missing or dangling: nothing to clean */ }
+    } catch {
+      /* missing or dangling: nothing to clean */
+    }
   };
   resolve(join(dataDir, 'pg_wal'));
   let spaces: string[] = [];
   try {
     spaces = readdirSync(join(dataDir, 'pg_tblspc'));
-  } catch { /* no tablespaces */ }
+  } catch {
+    /* no tablespaces */
+  }
   for (const s of spaces) resolve(join(dataDir, 'pg_tblspc', s));
   return out;
 }

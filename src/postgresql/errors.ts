@@ -6,8 +6,11 @@
 const SESSION_ENDED = new Set(['57P01', '57P02', '57P03', '57P04', '53300', '25006']);
 const NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOENT', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 const MESSAGES = [
-  /^Connection terminated/, /Client has encountered a connection error and is not queryable/,
-  /^timeout expired$/, /^Query read timeout$/, /^Client was closed and is not queryable$/,
+  /^Connection terminated/,
+  /Client has encountered a connection error and is not queryable/,
+  /^timeout expired$/,
+  /^Query read timeout$/,
+  /^Client was closed and is not queryable$/,
   /^The server does not support SSL connections$/,
 ];
 

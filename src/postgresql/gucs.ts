@@ -8,7 +8,11 @@ import { parseBool } from '../util/json.js';
 import { childEnv } from '../util/child-env.js';
 
 export type GucType = 'bool' | 'integer' | 'real' | 'string' | 'enum';
-export interface GucSpec { type: GucType; min: number | null; max: number | null }
+export interface GucSpec {
+  type: GucType;
+  min: number | null;
+  max: number | null;
+}
 export type GucTable = ReadonlyMap<string, GucSpec>;
 
 const TYPES: Record<string, GucType> = { BOOLEAN: 'bool', INTEGER: 'integer', REAL: 'real', STRING: 'string', ENUM: 'enum' };
@@ -29,7 +33,10 @@ export function parseDescribeConfig(text: string): GucTable {
 const NUMBER_WITH_UNIT = /^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*(B|kB|MB|GB|TB|us|ms|s|min|h|d)?\s*$/;
 const HEX_OR_OCTAL = /^\s*0[xX][0-9a-fA-F]+\s*$|^\s*0[0-7]+\s*$/;
 
-export interface ValidatedParameter { value: string | null; warning: string | null }
+export interface ValidatedParameter {
+  value: string | null;
+  warning: string | null;
+}
 
 /** One parameter as Patroni's validator treats it: kept, clamped (numbers without a unit) or removed. */
 export function validateParameter(name: string, value: string, gucs: GucTable): ValidatedParameter {
@@ -38,7 +45,8 @@ export function validateParameter(name: string, value: string, gucs: GucTable): 
   if (!spec) return { value: null, warning: `Removing unexpected parameter=${name} value=${value} from the config` };
   switch (spec.type) {
     case 'bool':
-      return parseBool(value) !== undefined ? { value, warning: null }
+      return parseBool(value) !== undefined
+        ? { value, warning: null }
         : { value: null, warning: `Removing bool parameter=${name} from the config due to the invalid value=${value}` };
     case 'integer':
     case 'real': {
@@ -53,8 +61,10 @@ export function validateParameter(name: string, value: string, gucs: GucTable): 
       if (spec.type === 'integer' && !Number.isInteger(n)) {
         return { value: null, warning: `Removing integer parameter=${name} from the config due to the invalid value=${value}` };
       }
-      if (spec.min !== null && n < spec.min) return { value: String(spec.min), warning: `Value=${value} of parameter=${name} is too low, increasing to ${spec.min}` };
-      if (spec.max !== null && n > spec.max) return { value: String(spec.max), warning: `Value=${value} of parameter=${name} is too big, decreasing to ${spec.max}` };
+      if (spec.min !== null && n < spec.min)
+        return { value: String(spec.min), warning: `Value=${value} of parameter=${name} is too low, increasing to ${spec.min}` };
+      if (spec.max !== null && n > spec.max)
+        return { value: String(spec.max), warning: `Value=${value} of parameter=${name} is too big, decreasing to ${spec.max}` };
       return { value, warning: null };
     }
     default:

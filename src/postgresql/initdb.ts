@@ -19,7 +19,9 @@ export interface InitdbJob {
 
 /** Throws with the tool's output on failure or for a forbidden option. */
 export async function runInitdb(job: InitdbJob): Promise<void> {
-  const options = userOptions('initdb', job.bootstrap.initdb, INITDB_FORBIDDEN, (msg) => { throw new Error(msg); });
+  const options = userOptions('initdb', job.bootstrap.initdb, INITDB_FORBIDDEN, (msg) => {
+    throw new Error(msg);
+  });
   options.push(`--username=${job.superuser.username}`);
   const tmp = job.superuser.password !== undefined ? mkdtempSync(join(tmpdir(), 'patroni-pw-')) : null;
   try {

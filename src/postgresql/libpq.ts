@@ -21,7 +21,9 @@ export interface FileAccess {
 }
 
 /** One connection attempt: TLS options, or false for a plain session. */
-export interface Attempt { ssl: ConnectionOptions | false }
+export interface Attempt {
+  ssl: ConnectionOptions | false;
+}
 
 export interface LibpqPlan {
   /** In order: the second attempt is the fallback (prefer: plain after TLS refused; allow: TLS after plain refused). */
@@ -38,9 +40,16 @@ export class LibpqError extends Error {}
 
 /** libpq's environment defaults for the keywords we map (used only when the keyword is not given). */
 const ENV_DEFAULTS: Record<string, string> = {
-  sslmode: 'PGSSLMODE', sslcert: 'PGSSLCERT', sslkey: 'PGSSLKEY', sslrootcert: 'PGSSLROOTCERT', sslcrl: 'PGSSLCRL',
-  sslcrldir: 'PGSSLCRLDIR', gssencmode: 'PGGSSENCMODE', channel_binding: 'PGCHANNELBINDING',
-  connect_timeout: 'PGCONNECT_TIMEOUT', target_session_attrs: 'PGTARGETSESSIONATTRS',
+  sslmode: 'PGSSLMODE',
+  sslcert: 'PGSSLCERT',
+  sslkey: 'PGSSLKEY',
+  sslrootcert: 'PGSSLROOTCERT',
+  sslcrl: 'PGSSLCRL',
+  sslcrldir: 'PGSSLCRLDIR',
+  gssencmode: 'PGGSSENCMODE',
+  channel_binding: 'PGCHANNELBINDING',
+  connect_timeout: 'PGCONNECT_TIMEOUT',
+  target_session_attrs: 'PGTARGETSESSIONATTRS',
 };
 
 /** Explicit keywords over PG* environment variables, as libpq's conninfo_add_defaults. */
@@ -90,7 +99,9 @@ function tlsOptions(mode: SslMode, p: LibpqParams, host: string, home: string, f
     // initialize_SSL): "require" then behaves as verify-ca, and so do allow/prefer once on TLS.
     verify = true;
   } else if (verify) {
-    throw new LibpqError(`root certificate file "${rootcert}" does not exist\nEither provide the file, use the system's trusted roots with sslrootcert=system, or change sslmode to disable server certificate verification.`);
+    throw new LibpqError(
+      `root certificate file "${rootcert}" does not exist\nEither provide the file, use the system's trusted roots with sslrootcert=system, or change sslmode to disable server certificate verification.`,
+    );
   }
   const crls: Buffer[] = [];
   const crl = p.sslcrl || join(dir, 'root.crl');
@@ -146,8 +157,14 @@ export function tlsRefused(e: unknown): boolean {
 
 /** allow: retry with TLS only when the server rejected the plain session in pg_hba (SQLSTATE 28000). */
 export function plainRejected(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && 'code' in e && (e.code === '28000' || e.code === '28P01')
-    && e instanceof Error && /no encryption|SSL off/.test(e.message);
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    'code' in e &&
+    (e.code === '28000' || e.code === '28P01') &&
+    e instanceof Error &&
+    /no encryption|SSL off/.test(e.message)
+  );
 }
 
 /** The SQL deciding whether a session satisfies target_session_attrs, and the verdict. */
@@ -160,10 +177,16 @@ export function sessionAttrsQuery(tsa: TargetSessionAttrs): string | null {
 /** libpq's messages when a server does not match (the last host's message is reported). */
 export function sessionAttrsMismatch(tsa: TargetSessionAttrs, v: boolean): string | null {
   switch (tsa) {
-    case 'read-write': return v ? 'session is read-only' : null;
-    case 'read-only': return v ? null : 'session is not read-only';
-    case 'primary': return v ? 'server is in hot standby mode' : null;
-    case 'standby': case 'prefer-standby': return v ? null : 'server is not in hot standby mode';
-    default: return null;
+    case 'read-write':
+      return v ? 'session is read-only' : null;
+    case 'read-only':
+      return v ? null : 'session is not read-only';
+    case 'primary':
+      return v ? 'server is in hot standby mode' : null;
+    case 'standby':
+    case 'prefer-standby':
+      return v ? null : 'server is not in hot standby mode';
+    default:
+      return null;
   }
 }

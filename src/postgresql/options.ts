@@ -4,7 +4,20 @@ import type { Json } from '../util/json.js';
 import { isObject } from '../util/json.js';
 
 export const INITDB_FORBIDDEN = ['pgdata', 'nosync', 'pwfile', 'sync-only', 'version'];
-export const BASEBACKUP_FORBIDDEN = ['pgdata', 'format', 'wal-method', 'xlog-method', 'gzip', 'version', 'compress', 'dbname', 'host', 'port', 'username', 'password'];
+export const BASEBACKUP_FORBIDDEN = [
+  'pgdata',
+  'format',
+  'wal-method',
+  'xlog-method',
+  'gzip',
+  'version',
+  'compress',
+  'dbname',
+  'host',
+  'port',
+  'username',
+  'password',
+];
 
 /** `['data-checksums', {encoding: 'UTF8'}]` -> `['--data-checksums', '--encoding=UTF8']`; onError for rejected input. */
 export function userOptions(tool: string, options: Json | undefined, forbidden: string[], onError: (msg: string) => void): string[] {

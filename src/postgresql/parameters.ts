@@ -8,7 +8,10 @@ import { log } from '../log/logger.js';
 import { validateParameter, type GucTable } from './gucs.js';
 
 type Check = (v: string) => boolean;
-const intAtLeast = (min: number): Check => (v) => /^\s*-?\d+\s*$/.test(v) && Number.parseInt(v, 10) >= min;
+const intAtLeast =
+  (min: number): Check =>
+  (v) =>
+    /^\s*-?\d+\s*$/.test(v) && Number.parseInt(v, 10) >= min;
 const never: Check = () => false;
 
 /** Protected parameters in Patroni's order: [default, dynamic validation, min server version]. */
@@ -33,10 +36,24 @@ const PROTECTED_NAMES = new Set(PROTECTED.map(([n]) => n));
 
 /** GUCs that belong to the recovery block, never to the main parameter list. */
 export const RECOVERY_PARAMETERS = new Set([
-  'archive_cleanup_command', 'restore_command', 'recovery_end_command', 'recovery_target', 'recovery_target_name',
-  'recovery_target_time', 'recovery_target_xid', 'recovery_target_lsn', 'recovery_target_inclusive',
-  'recovery_target_timeline', 'recovery_target_action', 'recovery_min_apply_delay', 'primary_conninfo',
-  'primary_slot_name', 'promote_trigger_file', 'trigger_file', 'standby_mode', 'pause_at_recovery_target',
+  'archive_cleanup_command',
+  'restore_command',
+  'recovery_end_command',
+  'recovery_target',
+  'recovery_target_name',
+  'recovery_target_time',
+  'recovery_target_xid',
+  'recovery_target_lsn',
+  'recovery_target_inclusive',
+  'recovery_target_timeline',
+  'recovery_target_action',
+  'recovery_min_apply_delay',
+  'primary_conninfo',
+  'primary_slot_name',
+  'promote_trigger_file',
+  'trigger_file',
+  'standby_mode',
+  'pause_at_recovery_target',
 ]);
 
 function sizeInMb(v: string): number {

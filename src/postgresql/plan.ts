@@ -37,13 +37,26 @@ function stringMap(o: unknown): Record<string, string> {
 
 const lines = (v: unknown): string[] | null => (Array.isArray(v) ? v.filter((l): l is string => typeof l === 'string') : null);
 
-export function buildStartPlan(cfg: PatroniConfig, dyn: DynamicConfig, majorVersion: number, role: ServerRole, upstream: Upstream | null,
-  gucs: GucTable | null = null): StartPlan {
+export function buildStartPlan(
+  cfg: PatroniConfig,
+  dyn: DynamicConfig,
+  majorVersion: number,
+  role: ServerRole,
+  upstream: Upstream | null,
+  gucs: GucTable | null = null,
+): StartPlan {
   const pgc = cfg.postgresql;
   const dir = configDir(cfg);
   const { main, recovery: recoveryGucs } = serverParameters({
-    scope: cfg.scope, listenHosts: pgc.listen.hosts, port: pgc.listen.port, configDir: dir, majorVersion,
-    local: pgc.parameters, dynamic: dyn.parameters, enforceHotStandbyFeedback: needsHotStandbyFeedback(dyn, cfg.tags, majorVersion), gucs,
+    scope: cfg.scope,
+    listenHosts: pgc.listen.hosts,
+    port: pgc.listen.port,
+    configDir: dir,
+    majorVersion,
+    local: pgc.parameters,
+    dynamic: dyn.parameters,
+    enforceHotStandbyFeedback: needsHotStandbyFeedback(dyn, cfg.tags, majorVersion),
+    gucs,
   });
   let conninfo: ConnParams | null = null;
   let pgpass: PgpassRecord | null = null;
@@ -54,8 +67,13 @@ export function buildStartPlan(cfg: PatroniConfig, dyn: DynamicConfig, majorVers
     const standby = role === 'standby_leader' ? dyn.standby_cluster : null;
     if (upstream) {
       const built = buildPrimaryConninfo({
-        host: upstream.host, port: upstream.port, auth: pgc.authentication.replication, applicationName: cfg.name,
-        database: pgc.database || 'postgres', majorVersion, pgpass: pgpassPath(cfg),
+        host: upstream.host,
+        port: upstream.port,
+        auth: pgc.authentication.replication,
+        applicationName: cfg.name,
+        database: pgc.database || 'postgres',
+        majorVersion,
+        pgpass: pgpassPath(cfg),
         krbsrvname: typeof pgc.raw.krbsrvname === 'string' ? pgc.raw.krbsrvname : undefined,
       });
       conninfo = built.params;
@@ -74,8 +92,13 @@ export function buildStartPlan(cfg: PatroniConfig, dyn: DynamicConfig, majorVers
   const custom = pgc.raw.custom_conf;
   const baseName = pgc.raw.config_base_name;
   const files: ConfigFilesPlan = {
-    configDir: dir, dataDir: pgc.data_dir, baseName: typeof baseName === 'string' && baseName ? baseName : 'postgresql',
-    customConf: typeof custom === 'string' && custom ? custom : null, majorVersion, parameters: main, recovery,
+    configDir: dir,
+    dataDir: pgc.data_dir,
+    baseName: typeof baseName === 'string' && baseName ? baseName : 'postgresql',
+    customConf: typeof custom === 'string' && custom ? custom : null,
+    majorVersion,
+    parameters: main,
+    recovery,
     pgHba: pgc.pg_hba ?? lines(isObject(dyn.raw.postgresql) ? dyn.raw.postgresql.pg_hba : undefined),
     pgIdent: pgc.pg_ident ?? lines(isObject(dyn.raw.postgresql) ? dyn.raw.postgresql.pg_ident : undefined),
     recoveryNames: RECOVERY_PARAMETERS,

@@ -13,7 +13,18 @@ import type { PostgresController, ServerRole, StopMode, Upstream } from './contr
 import { readControlData, readCheckpointLsn } from './controldata.js';
 import { clearDirectory, readMajorVersion, readMajorVersionAsync } from './datadir.js';
 import { buildStartPlan, configDir, pgpassPath } from './plan.js';
-import { pgCtlPromote, pgCtlReload, pgCtlStart, pgCtlStop, removeStaleLocks, runningPostmaster, signalStop, stopWithin, waitForOrphans, type PgCtl } from './process.js';
+import {
+  pgCtlPromote,
+  pgCtlReload,
+  pgCtlStart,
+  pgCtlStop,
+  removeStaleLocks,
+  runningPostmaster,
+  signalStop,
+  stopWithin,
+  waitForOrphans,
+  type PgCtl,
+} from './process.js';
 import { childEnv } from '../util/child-env.js';
 import { availableGucs } from './gucs.js';
 import { writePrivateFile } from '../util/files.js';
@@ -58,47 +69,90 @@ export class Postgresql implements PostgresController {
   /** initdb or the custom bootstrap method, replica creation, post_bootstrap (Patroni's Bootstrap). */
   private readonly boot: Bootstrapper;
 
-  constructor(private cfg: PatroniConfig, private readonly getDynamic: () => DynamicConfig) {
+  constructor(
+    private cfg: PatroniConfig,
+    private readonly getDynamic: () => DynamicConfig,
+  ) {
     this.conn = new LocalConnection(() => this.superuserTarget());
     this.state = runningPostmaster(this.dataDir) ? 'running' : 'stopped';
     this.snapshots = new SnapshotReader({
-      dataDir: () => this.dataDir, pgControlData: () => this.tool('pg_controldata'), conn: this.conn,
-      state: () => this.state, setState: (st) => this.setState(st), startInProgress: () => this.startInProgress,
+      dataDir: () => this.dataDir,
+      pgControlData: () => this.tool('pg_controldata'),
+      conn: this.conn,
+      state: () => this.state,
+      setState: (st) => this.setState(st),
+      startInProgress: () => this.startInProgress,
       pendingCommandLineChanges: (v) => this.pendingCommandLineChanges(v),
     });
-    this.slots = new SlotOps(this.conn, (database) => ({ ...this.superuserTarget(0), database }), () => this.majorVersion());
-    const fromDir: PgRole = existsSync(join(this.dataDir, 'standby.signal')) || existsSync(join(this.dataDir, 'recovery.conf')) ? 'replica'
-      : existsSync(join(this.dataDir, 'PG_VERSION')) ? 'primary' : 'uninitialized';
+    this.slots = new SlotOps(
+      this.conn,
+      (database) => ({ ...this.superuserTarget(0), database }),
+      () => this.majorVersion(),
+    );
+    const fromDir: PgRole =
+      existsSync(join(this.dataDir, 'standby.signal')) || existsSync(join(this.dataDir, 'recovery.conf'))
+        ? 'replica'
+        : existsSync(join(this.dataDir, 'PG_VERSION'))
+          ? 'primary'
+          : 'uninitialized';
     this.callbacks = new PgCallbacks(() => this.cfg, fromDir);
     this.boot = new Bootstrapper({
-      config: () => this.cfg, setState: (st) => this.setState(st), tool: (t) => this.tool(t), writePgpass: (rec) => this.writePgpass(rec),
-      majorVersion: () => this.majorVersion(), superuserTarget: () => this.superuserTarget(0), reloadQuietly: () => this.reload(true),
-      removeDataDirectory: () => this.removeDataDirectory(), callbacks: this.callbacks,
+      config: () => this.cfg,
+      setState: (st) => this.setState(st),
+      tool: (t) => this.tool(t),
+      writePgpass: (rec) => this.writePgpass(rec),
+      majorVersion: () => this.majorVersion(),
+      superuserTarget: () => this.superuserTarget(0),
+      reloadQuietly: () => this.reload(true),
+      removeDataDirectory: () => this.removeDataDirectory(),
+      callbacks: this.callbacks,
     });
   }
 
-  bootstrap(): Promise<void> { return this.boot.bootstrap(); }
-  initdb(): Promise<void> { return this.boot.initdb(); }
-  createReplica(from: Upstream | null, methods: string[], signal?: AbortSignal): Promise<boolean> { return this.boot.createReplica(from, methods, signal); }
-  postBootstrap(): Promise<void> { return this.boot.postBootstrap(); }
-  moveDataDirectory(): Promise<void> { return this.boot.moveDataDirectory(); }
+  bootstrap(): Promise<void> {
+    return this.boot.bootstrap();
+  }
+  initdb(): Promise<void> {
+    return this.boot.initdb();
+  }
+  createReplica(from: Upstream | null, methods: string[], signal?: AbortSignal): Promise<boolean> {
+    return this.boot.createReplica(from, methods, signal);
+  }
+  postBootstrap(): Promise<void> {
+    return this.boot.postBootstrap();
+  }
+  moveDataDirectory(): Promise<void> {
+    return this.boot.moveDataDirectory();
+  }
 
-  get dataDir(): string { return this.cfg.postgresql.data_dir; }
-  get currentState(): PostgresState { return this.state; }
+  get dataDir(): string {
+    return this.cfg.postgresql.data_dir;
+  }
+  get currentState(): PostgresState {
+    return this.state;
+  }
 
   /** Wake the HA loop when the monitoring session drops (server crashed or stopped under us). */
-  set onConnectionLost(fn: () => void) { this.conn.onLost = fn; }
+  set onConnectionLost(fn: () => void) {
+    this.conn.onLost = fn;
+  }
 
   /** A reloaded local config (SIGHUP): used from the next file write or start on. */
-  setConfig(cfg: PatroniConfig): void { this.cfg = cfg; }
+  setConfig(cfg: PatroniConfig): void {
+    this.cfg = cfg;
+  }
 
   setState(state: PostgresState): void {
     if (state !== this.state) log.debug('postgres state %s -> %s', this.state, state);
     this.state = state;
   }
 
-  private tool(name: ToolName): string { return toolPath(this.cfg.postgresql, name); }
-  private pgCtl(): PgCtl { return { binary: this.tool('pg_ctl'), dataDir: this.dataDir, timeoutSec: this.cfg.postgresql.pg_ctl_timeout || 60 }; }
+  private tool(name: ToolName): string {
+    return toolPath(this.cfg.postgresql, name);
+  }
+  private pgCtl(): PgCtl {
+    return { binary: this.tool('pg_ctl'), dataDir: this.dataDir, timeoutSec: this.cfg.postgresql.pg_ctl_timeout || 60 };
+  }
 
   /** Major version of the data dir, else of the installed binaries (`postgres -V`). */
   async majorVersion(): Promise<number> {
@@ -116,7 +170,9 @@ export class Postgresql implements PostgresController {
   }
 
   /** The local PostgreSQL now (read-snapshot.ts). */
-  snapshot(): Promise<PostgresSnapshot> { return this.snapshots.read(); }
+  snapshot(): Promise<PostgresSnapshot> {
+    return this.snapshots.read();
+  }
 
   private writePgpass(rec: PgpassRecord | null): NodeJS.ProcessEnv {
     if (!rec) return childEnv();
@@ -127,8 +183,7 @@ export class Postgresql implements PostgresController {
 
   private pendingCommandLineChanges(majorVersion: number): Record<string, RestartReason> {
     if (!this.startedOptions) return {};
-    return pendingCommandLineChanges(this.startedOptions,
-      buildStartPlan(this.cfg, this.getDynamic(), majorVersion, 'primary', null).options);
+    return pendingCommandLineChanges(this.startedOptions, buildStartPlan(this.cfg, this.getDynamic(), majorVersion, 'primary', null).options);
   }
 
   /** Render every file for this role/upstream; returns the postmaster options. */
@@ -248,7 +303,7 @@ export class Postgresql implements PostgresController {
       if (gone) this.callbacks.stopped(true, opts.blockCallbacks ?? false);
       return gone;
     }
-    if (await signalStop(this.dataDir, mode, this.pgCtl().timeoutSec * 1000) === 'gone') {
+    if ((await signalStop(this.dataDir, mode, this.pgCtl().timeoutSec * 1000)) === 'gone') {
       this.setState('stopped');
       this.callbacks.stopped(true, opts.blockCallbacks ?? false);
       return true;
@@ -293,8 +348,10 @@ export class Postgresql implements PostgresController {
 
   async follow(upstream: Upstream | null, role: ServerRole): Promise<boolean> {
     if (!runningPostmaster(this.dataDir)) return this.start(role, upstream);
-    const inRecovery = await this.conn.query<{ r: boolean }>('SELECT pg_catalog.pg_is_in_recovery() AS r')
-      .then(([row]) => row?.r ?? null).catch(() => null);
+    const inRecovery = await this.conn
+      .query<{ r: boolean }>('SELECT pg_catalog.pg_is_in_recovery() AS r')
+      .then(([row]) => row?.r ?? null)
+      .catch(() => null);
     // Postgresql.follow: a role change is announced once, instead of on_reload/on_restart.
     const changeRole = role !== 'primary' && this.callbacks.followChangesRole(role);
     let ok: boolean;
@@ -314,23 +371,29 @@ export class Postgresql implements PostgresController {
   }
 
   /** Patroni's follow() when nothing needs rewriting: a replica that now holds the standby lock says so. */
-  prePromote(): Promise<boolean> { return this.callbacks.prePromote(); }
+  prePromote(): Promise<boolean> {
+    return this.callbacks.prePromote();
+  }
 
-  setCallbackRole(role: PgRole): void { this.callbacks.setRole(role); }
+  setCallbackRole(role: PgRole): void {
+    this.callbacks.setRole(role);
+  }
 
   announceRole(role: ServerRole): void {
     if (role === 'standby_leader' && this.callbacks.role !== role) this.callbacks.call('on_role_change', role);
   }
 
   async checkpoint(): Promise<void> {
-    await withClient(this.superuserTarget(0), async (c) => { await c.query('CHECKPOINT'); });
+    await withClient(this.superuserTarget(0), async (c) => {
+      await c.query('CHECKPOINT');
+    });
   }
 
   /** Rewrite the files and `pg_ctl reload`; on_reload unless `blockCallbacks`. */
   async reload(blockCallbacks = false): Promise<void> {
     if (!runningPostmaster(this.dataDir)) return;
     const role = this.role ?? (existsSync(join(this.dataDir, 'standby.signal')) ? 'replica' : 'primary');
-    await this.writeConfiguration(role, this.upstream ?? await this.writtenUpstream());
+    await this.writeConfiguration(role, this.upstream ?? (await this.writtenUpstream()));
     const res = await pgCtlReload(this.pgCtl());
     if (res.code !== 0) log.error('pg_ctl reload failed: %s', res.stderr.trim());
     else this.callbacks.reloaded(blockCallbacks);
@@ -352,19 +415,35 @@ export class Postgresql implements PostgresController {
   /** `orphansChecked`: waitForOrphans just found none, no need to read /proc again. */
   private clearStaleLocks(orphansChecked = false): void {
     const dirs = buildStartPlan(this.cfg, this.getDynamic(), readMajorVersion(this.dataDir), 'primary', null).files.parameters.unix_socket_directories;
-    const stale = removeStaleLocks(this.dataDir, (dirs ?? '').split(',').map((d) => d.trim()).filter((d) => d.startsWith('/')), orphansChecked);
+    const stale = removeStaleLocks(
+      this.dataDir,
+      (dirs ?? '')
+        .split(',')
+        .map((d) => d.trim())
+        .filter((d) => d.startsWith('/')),
+      orphansChecked,
+    );
     if (stale !== null) log.info('Removed the lock files of the dead postmaster %s', stale);
   }
 
   /** pg_rewind from a running primary; Postgres must be shut down cleanly. True on success. */
   async rewind(from: Upstream): Promise<boolean> {
     this.clearStaleLocks(await waitForOrphans(this.dataDir, 10_000));
-    return runRewind({ binary: this.tool('pg_rewind'), cfg: this.cfg, majorVersion: await this.majorVersion(), from, writePgpass: (rec) => this.writePgpass(rec) });
+    return runRewind({
+      binary: this.tool('pg_rewind'),
+      cfg: this.cfg,
+      majorVersion: await this.majorVersion(),
+      from,
+      writePgpass: (rec) => this.writePgpass(rec),
+    });
   }
 
   async detachStandbys(members: string[]): Promise<void> {
-    const rows = await this.conn.query<{ application_name: string }>(`SELECT application_name,
-      pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_replication WHERE application_name = ANY($1)`, [members]);
+    const rows = await this.conn.query<{ application_name: string }>(
+      `SELECT application_name,
+      pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_replication WHERE application_name = ANY($1)`,
+      [members],
+    );
     if (rows.length) log.info('Detached WAL senders of %s before stopping', rows.map((r) => r.application_name).join(', '));
   }
 

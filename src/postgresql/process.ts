@@ -7,7 +7,10 @@ import { runTool, type ToolResult } from './tools.js';
 import { log } from '../log/logger.js';
 
 export interface PidFile {
-  pid: number; dataDir: string; port: number | null; socketDir: string | null;
+  pid: number;
+  dataDir: string;
+  port: number | null;
+  socketDir: string | null;
   /** Line 8 (PostgreSQL 10+): starting, stopping, ready or standby; null when not written yet. */
   status: string | null;
 }
@@ -18,7 +21,10 @@ export function parsePidFile(text: string): PidFile | null {
   if (!Number.isInteger(pid) || pid <= 0) return null;
   const port = Number.parseInt(lines[3] ?? '', 10);
   return {
-    pid, dataDir: lines[1] ?? '', port: Number.isInteger(port) ? port : null, socketDir: lines[4]?.trim() || null,
+    pid,
+    dataDir: lines[1] ?? '',
+    port: Number.isInteger(port) ? port : null,
+    socketDir: lines[4]?.trim() || null,
     status: lines[7]?.trim() || null,
   };
 }
@@ -46,8 +52,7 @@ function zombieInStat(stat: string): boolean {
   return state === 'Z' || state === 'X';
 }
 
-const isPostgresName = (comm: string, cmd: string): boolean =>
-  comm === 'postgres' || comm === 'postmaster' || /(^|\/)(postgres|postmaster)$/.test(cmd);
+const isPostgresName = (comm: string, cmd: string): boolean => comm === 'postgres' || comm === 'postmaster' || /(^|\/)(postgres|postmaster)$/.test(cmd);
 
 /** State `Z` (zombie) or `X` (dead) in /proc/<pid>/stat; false where /proc does not tell. */
 export function isZombie(pid: number): boolean {
@@ -66,7 +71,7 @@ export function isPostgresProcess(pid: number): boolean {
   if (isZombie(pid)) return false;
   try {
     const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-    return isPostgresName(comm, comm === 'postgres' || comm === 'postmaster' ? '' : readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '');
+    return isPostgresName(comm, comm === 'postgres' || comm === 'postmaster' ? '' : (readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? ''));
   } catch {
     return true; // no /proc: trust kill -0
   }
@@ -77,10 +82,12 @@ export async function isPostgresProcessAsync(pid: number): Promise<boolean> {
   if (!processExists(pid)) return false;
   try {
     if (zombieInStat(await readFile(`/proc/${pid}/stat`, 'utf8'))) return false;
-  } catch { /* /proc does not tell */ }
+  } catch {
+    /* /proc does not tell */
+  }
   try {
     const comm = (await readFile(`/proc/${pid}/comm`, 'utf8')).trim();
-    return isPostgresName(comm, comm === 'postgres' || comm === 'postmaster' ? '' : (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0')[0] ?? '');
+    return isPostgresName(comm, comm === 'postgres' || comm === 'postmaster' ? '' : ((await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0')[0] ?? ''));
   } catch {
     return true;
   }
@@ -108,13 +115,15 @@ export function orphanedBackends(dataDir: string): number[] {
   } catch {
     return [];
   }
-  return pids.filter((p) => {
-    try {
-      return readlinkSync(`/proc/${p}/cwd`) === dataDir;
-    } catch {
-      return false;
-    }
-  }).map(Number);
+  return pids
+    .filter((p) => {
+      try {
+        return readlinkSync(`/proc/${p}/cwd`) === dataDir;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
 
 /** orphanedBackends without blocking the event loop (the API keeps answering while /proc is read). */
@@ -125,13 +134,15 @@ export async function orphanedBackendsAsync(dataDir: string): Promise<number[]> 
   } catch {
     return [];
   }
-  const found = await Promise.all(pids.map(async (p) => {
-    try {
-      return (await readlink(`/proc/${p}/cwd`)) === dataDir ? Number(p) : null;
-    } catch {
-      return null;
-    }
-  }));
+  const found = await Promise.all(
+    pids.map(async (p) => {
+      try {
+        return (await readlink(`/proc/${p}/cwd`)) === dataDir ? Number(p) : null;
+      } catch {
+        return null;
+      }
+    }),
+  );
   return found.filter((p): p is number => p !== null);
 }
 
@@ -189,7 +200,11 @@ export function runningPostmaster(dataDir: string): PidFile | null {
 /** Quote one postmaster option for the shell pg_ctl runs the postmaster through. */
 export const shellQuote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
-export interface PgCtl { binary: string; dataDir: string; timeoutSec: number }
+export interface PgCtl {
+  binary: string;
+  dataDir: string;
+  timeoutSec: number;
+}
 
 /**
  * `pg_ctl start -w`, answered as soon as the new postmaster's postmaster.pid says `ready` or
@@ -197,8 +212,9 @@ export interface PgCtl { binary: string; dataDir: string; timeoutSec: number }
  * own answer counts when it comes first (a failed start). pg_ctl then exits by itself.
  */
 export async function pgCtlStart(c: PgCtl, options: string[], logFile: string): Promise<ToolResult> {
-  const run = runTool(c.binary, ['start', '-D', c.dataDir, '-w', '-t', String(c.timeoutSec), '-l', logFile, '-o', options.map(shellQuote).join(' ')],
-    { timeoutMs: (c.timeoutSec + 30) * 1000 });
+  const run = runTool(c.binary, ['start', '-D', c.dataDir, '-w', '-t', String(c.timeoutSec), '-l', logFile, '-o', options.map(shellQuote).join(' ')], {
+    timeoutMs: (c.timeoutSec + 30) * 1000,
+  });
   let settled = false;
   const ready = (async (): Promise<ToolResult | null> => {
     while (!settled) {
@@ -265,7 +281,11 @@ export async function stopWithin(dataDir: string, mode: keyof typeof STOP_SIGNAL
   if (mode !== 'immediate' && (await signalStop(dataDir, 'immediate', timeoutSec * 1000)) !== 'timeout') return true;
   log.warning('Sending SIGKILL to Postmaster and its children');
   for (const pid of orphanedBackends(dataDir)) {
-    try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
   }
   return waitForOrphans(dataDir, 10_000);
 }

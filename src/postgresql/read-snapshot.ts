@@ -43,7 +43,7 @@ export class SnapshotReader {
       // pg_controldata is a process spawn: while the same postmaster runs, the HA logic only needs the
       // system identifier from it, which cannot change, so read it once per postmaster.
       const cached = postmaster && this.controlDataCache?.pid === postmaster.pid ? this.controlDataCache.data : null;
-      const controlData = cached ?? await readControlData(this.src.pgControlData(), dir);
+      const controlData = cached ?? (await readControlData(this.src.pgControlData(), dir));
       this.controlDataCache = postmaster && controlData ? { pid: postmaster.pid, data: controlData } : null;
       dataDir = { kind: 'present', sysid: controlData?.systemIdentifier ?? null, controlData };
     } else dataDir = probe;

@@ -10,8 +10,18 @@ import type { Upstream } from './controller.js';
 import { configDir, pgpassPath } from './plan.js';
 import { runTool } from './tools.js';
 
-export const REWIND_FORBIDDEN = ['target-pgdata', 'source-pgdata', 'source-server', 'write-recovery-conf', 'dry-run',
-  'restore-target-wal', 'config-file', 'no-ensure-shutdown', 'version', 'help'];
+export const REWIND_FORBIDDEN = [
+  'target-pgdata',
+  'source-pgdata',
+  'source-server',
+  'write-recovery-conf',
+  'dry-run',
+  'restore-target-wal',
+  'config-file',
+  'no-ensure-shutdown',
+  'version',
+  'help',
+];
 
 /** The source connection (`auth`: authentication.rewind on PG11+, else the superuser) plus the target. */
 export interface RewindInput extends ConninfoInput {
@@ -40,8 +50,15 @@ export async function runRewind(job: RewindJob): Promise<boolean> {
   const pgc = cfg.postgresql;
   const auth = majorVersion >= 110000 && pgc.authentication.rewind ? pgc.authentication.rewind : pgc.authentication.superuser;
   const { args, pgpass } = rewindCommand({
-    dataDir: pgc.data_dir, host: from.host, port: from.port, auth, applicationName: cfg.name,
-    database: pgc.database || 'postgres', majorVersion, pgpass: pgpassPath(cfg), options: pgc.raw.rewind,
+    dataDir: pgc.data_dir,
+    host: from.host,
+    port: from.port,
+    auth,
+    applicationName: cfg.name,
+    database: pgc.database || 'postgres',
+    majorVersion,
+    pgpass: pgpassPath(cfg),
+    options: pgc.raw.rewind,
   });
   log.info('running pg_rewind from %s', from.name);
   const res = await runTool(job.binary, args, { env: job.writePgpass(pgpass) });

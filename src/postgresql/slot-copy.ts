@@ -46,13 +46,21 @@ export const PRIMARY_SLOT_STATES_QUERY = `SELECT slot_name AS name, slot_type AS
   WHERE NOT pg_catalog.pg_is_in_recovery() AND slot_name = ANY($1)`;
 
 interface PrimarySlotRow {
-  name: string; type: string; database: string | null; plugin: string | null;
-  catalog_xmin: string | null; confirmed_flush_lsn: string | null; data: Buffer;
+  name: string;
+  type: string;
+  database: string | null;
+  plugin: string | null;
+  catalog_xmin: string | null;
+  confirmed_flush_lsn: string | null;
+  data: Buffer;
 }
 
 export function toPrimarySlotState(r: PrimarySlotRow): PrimarySlotState {
   return {
-    name: r.name, type: r.type === 'logical' ? 'logical' : 'physical', database: r.database, plugin: r.plugin,
+    name: r.name,
+    type: r.type === 'logical' ? 'logical' : 'physical',
+    database: r.database,
+    plugin: r.plugin,
     catalogXmin: r.catalog_xmin === null ? null : Number(r.catalog_xmin),
     confirmedFlushLsn: r.confirmed_flush_lsn === null ? null : Number(r.confirmed_flush_lsn),
     restartLsn: restartLsnOfSlotState(r.data),

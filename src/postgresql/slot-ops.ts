@@ -26,22 +26,31 @@ export class SlotOps {
 
   async createPhysicalSlot(name: string): Promise<void> {
     log.info('Creating physical replication slot %s', name);
-    await this.conn.query(`SELECT pg_catalog.pg_create_physical_replication_slot($1, true) WHERE NOT EXISTS
-      (SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = $1)`, [name]);
+    await this.conn.query(
+      `SELECT pg_catalog.pg_create_physical_replication_slot($1, true) WHERE NOT EXISTS
+      (SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = $1)`,
+      [name],
+    );
   }
 
   async createLogicalSlot(name: string, database: string, plugin: string): Promise<void> {
     log.info('Trying to create logical replication slot %s', name);
     await withClient(this.target(database), async (c) => {
-      await c.query(`SELECT pg_catalog.pg_create_logical_replication_slot($1, $2) WHERE NOT EXISTS
-        (SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = $1)`, [name, plugin]);
+      await c.query(
+        `SELECT pg_catalog.pg_create_logical_replication_slot($1, $2) WHERE NOT EXISTS
+        (SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = $1)`,
+        [name, plugin],
+      );
     });
   }
 
   async dropSlot(name: string): Promise<void> {
     log.info('Dropping replication slot %s', name);
-    await this.conn.query(`SELECT pg_catalog.pg_drop_replication_slot($1) WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_replication_slots
-      WHERE slot_name = $1 AND NOT active)`, [name]);
+    await this.conn.query(
+      `SELECT pg_catalog.pg_drop_replication_slot($1) WHERE EXISTS (SELECT 1 FROM pg_catalog.pg_replication_slots
+      WHERE slot_name = $1 AND NOT active)`,
+      [name],
+    );
   }
 
   /** Move an inactive physical slot forward (replicas keep the leader's positions, PG11+). */
@@ -68,18 +77,23 @@ export class SlotOps {
    * A session on the primary: same user and database as locally, Patroni's 3 s connect / 2 s
    * statement timeouts (WAL is read in chunks well within them).
    */
-  async withPrimary<T>(from: Upstream, fn: (primary: {
-    readSlots(names: string[]): Promise<PrimarySlotState[]>;
-    listWal(): Promise<{ files: string[]; segmentSize: number }>;
-    fetchWal(name: string, segmentSize: number, dataDir: string): Promise<void>;
-  }) => Promise<T>): Promise<T> {
+  async withPrimary<T>(
+    from: Upstream,
+    fn: (primary: {
+      readSlots(names: string[]): Promise<PrimarySlotState[]>;
+      listWal(): Promise<{ files: string[]; segmentSize: number }>;
+      fetchWal(name: string, segmentSize: number, dataDir: string): Promise<void>;
+    }) => Promise<T>,
+  ): Promise<T> {
     const [row] = await this.conn.query<{ db: string }>('SELECT pg_catalog.current_database() AS db');
     const target: ConnectTarget = { ...this.target(row?.db ?? 'postgres'), host: from.host, port: from.port, connectTimeoutSec: 3, statementTimeoutMs: 2000 };
-    return withClient(target, (c) => fn({
-      readSlots: (names) => readPrimarySlotStates(c, names),
-      listWal: () => primaryWal(c),
-      fetchWal: (name, segmentSize, dataDir) => fetchWalSegment(c, name, segmentSize, dataDir),
-    }));
+    return withClient(target, (c) =>
+      fn({
+        readSlots: (names) => readPrimarySlotStates(c, names),
+        listWal: () => primaryWal(c),
+        fetchWal: (name, segmentSize, dataDir) => fetchWalSegment(c, name, segmentSize, dataDir),
+      }),
+    );
   }
 
   async localWal(dataDir: string): Promise<{ files: string[]; redoLsn: number | null }> {

@@ -46,8 +46,9 @@ export async function fetchWalSegment(c: pg.Client, name: string, segmentSize: n
   try {
     for (let offset = 0; offset < segmentSize; offset += CHUNK) {
       const length = Math.min(CHUNK, segmentSize - offset);
-      const [row] = (await c.query<{ data: Buffer | null }>(
-        'SELECT pg_catalog.pg_read_binary_file($1, $2, $3, true) AS data', [`pg_wal/${name}`, offset, length])).rows;
+      const [row] = (
+        await c.query<{ data: Buffer | null }>('SELECT pg_catalog.pg_read_binary_file($1, $2, $3, true) AS data', [`pg_wal/${name}`, offset, length])
+      ).rows;
       const data = row?.data;
       if (!data) throw new Error(`${name} is gone from the primary's pg_wal`);
       if (data.length !== length) throw new Error(`${name} on the primary is shorter than wal_segment_size (${offset + data.length} bytes)`);

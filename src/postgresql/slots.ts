@@ -36,5 +36,12 @@ export const SLOTS_QUERY = `SELECT slot_name AS name, slot_type AS type, databas
   FROM pg_catalog.pg_replication_slots ORDER BY slot_name`;
 
 export function toSlotRow(r: { name: string; type: string; database: string | null; plugin: string | null; active: boolean; lsn: string | null }): SlotRow {
-  return { name: r.name, type: r.type === 'logical' ? 'logical' : 'physical', database: r.database, plugin: r.plugin, active: r.active, lsn: r.lsn === null ? null : Number(r.lsn) };
+  return {
+    name: r.name,
+    type: r.type === 'logical' ? 'logical' : 'physical',
+    database: r.database,
+    plugin: r.plugin,
+    active: r.active,
+    lsn: r.lsn === null ? null : Number(r.lsn),
+  };
 }

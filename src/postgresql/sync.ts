@@ -40,8 +40,17 @@ export interface SyncReadingRow {
   ssn: string;
   sc: string;
   wal_lsn: string;
-  replication: { pid: number; application_name: string; state: string; sync_state: string;
-    write_lsn: string | null; flush_lsn: string | null; replay_lsn: string | null }[] | null;
+  replication:
+    | {
+        pid: number;
+        application_name: string;
+        state: string;
+        sync_state: string;
+        write_lsn: string | null;
+        flush_lsn: string | null;
+        replay_lsn: string | null;
+      }[]
+    | null;
 }
 
 const num = (v: string | null): number | null => (v === null ? null : Number(v));
@@ -53,8 +62,13 @@ export function toSyncReading(r: SyncReadingRow): SyncReading {
     synchronousCommit: r.sc,
     walLsn: Number(r.wal_lsn),
     replicas: (r.replication ?? []).map((x) => ({
-      pid: x.pid, applicationName: x.application_name, state: x.state, syncState: x.sync_state,
-      writeLsn: num(x.write_lsn), flushLsn: num(x.flush_lsn), replayLsn: num(x.replay_lsn),
+      pid: x.pid,
+      applicationName: x.application_name,
+      state: x.state,
+      syncState: x.sync_state,
+      writeLsn: num(x.write_lsn),
+      flushLsn: num(x.flush_lsn),
+      replayLsn: num(x.replay_lsn),
     })),
   };
 }
@@ -91,7 +105,11 @@ export function formatStandbyNames(kind: SsnKind, names: readonly string[], num?
   return `FIRST ${num ?? quoted.length} (${quoted.join(',')})`;
 }
 
-export interface ParsedStandbyNames { kind: SsnKind | 'off'; num: number; members: string[] }
+export interface ParsedStandbyNames {
+  kind: SsnKind | 'off';
+  num: number;
+  members: string[];
+}
 
 /** Enough of PostgreSQL's grammar to know which names a value lists (lower-cased for comparison). */
 export function parseStandbyNames(value: string): ParsedStandbyNames {
@@ -100,7 +118,10 @@ export function parseStandbyNames(value: string): ParsedStandbyNames {
   const m = /^(?:(first|any)\s+)?(\d+)\s*\((.*)\)$/is.exec(v);
   const kind: SsnKind = m?.[1]?.toLowerCase() === 'any' ? 'quorum' : 'priority';
   const list = m ? (m[3] ?? '') : v;
-  const members = list.split(',').map((s) => s.trim()).filter((s) => s)
+  const members = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s)
     .map((s) => (s.startsWith('"') && s.endsWith('"') ? s.slice(1, -1).replace(/""/g, '"') : s.toLowerCase()));
   return { kind, num: m ? Number(m[2]) : 1, members };
 }

@@ -13,17 +13,36 @@ export function toolPath(pg: Pick<PostgresqlConfig, 'bin_dir' | 'bin_name'>, too
   return pg.bin_dir ? join(pg.bin_dir, name) : name;
 }
 
-export interface ToolResult { code: number; stdout: string; stderr: string }
+export interface ToolResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
-export interface RunOptions { env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string; signal?: AbortSignal }
+export interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+  cwd?: string;
+  signal?: AbortSignal;
+}
 
 export function runTool(binary: string, args: string[], opts: RunOptions = {}): Promise<ToolResult> {
   return new Promise((resolve) => {
-    execFile(binary, args, { env: opts.env ?? childEnv(), timeout: timerDelay(opts.timeoutMs ?? 0), cwd: opts.cwd, maxBuffer: 16 * 1024 * 1024, ...(opts.signal ? { signal: opts.signal } : {}) },
+    execFile(
+      binary,
+      args,
+      {
+        env: opts.env ?? childEnv(),
+        timeout: timerDelay(opts.timeoutMs ?? 0),
+        cwd: opts.cwd,
+        maxBuffer: 16 * 1024 * 1024,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
         resolve({ code, stdout: String(stdout), stderr: err && code === -1 ? `${String(stderr)}${err.message}` : String(stderr) });
-      });
+      },
+    );
   });
 }
 

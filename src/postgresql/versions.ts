@@ -19,7 +19,8 @@ export function checkServerVersion(versionNum: number): VersionCheck {
   if (major >= MIN_SUPPORTED_MAJOR && major <= MAX_SUPPORTED_MAJOR) return { kind: 'supported' };
   return {
     kind: 'unsupported',
-    message: `PostgreSQL ${majorVersionName(versionNum)} is not supported by patroni-ts: supported major versions are `
-      + `${majorVersionName(MIN_SUPPORTED_MAJOR)} to ${majorVersionName(MAX_SUPPORTED_MAJOR)}`,
+    message:
+      `PostgreSQL ${majorVersionName(versionNum)} is not supported by patroni-ts: supported major versions are ` +
+      `${majorVersionName(MIN_SUPPORTED_MAJOR)} to ${majorVersionName(MAX_SUPPORTED_MAJOR)}`,
   };
 }

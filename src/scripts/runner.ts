@@ -31,7 +31,9 @@ function logLines(stream: NodeJS.ReadableStream | null, label: string): void {
     rest = lines.pop() ?? '';
     for (const l of lines) if (l.trim()) log.info('%s: %s', label, l);
   });
-  stream.on('end', () => { if (rest.trim()) log.info('%s: %s', label, rest); });
+  stream.on('end', () => {
+    if (rest.trim()) log.info('%s: %s', label, rest);
+  });
 }
 
 export function startScript(argv: string[], opts: ScriptOptions = {}): RunningScript {
@@ -75,7 +77,11 @@ export function startScript(argv: string[], opts: ScriptOptions = {}): RunningSc
       try {
         process.kill(-pid, 'SIGKILL');
       } catch {
-        try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
       }
     },
   };
@@ -85,7 +91,10 @@ export function startScript(argv: string[], opts: ScriptOptions = {}): RunningSc
 export function runScript(argv: string[], opts: ScriptOptions = {}, signal?: AbortSignal): Promise<number | null> {
   const s = startScript(argv, opts);
   if (signal) {
-    const onAbort = () => { log.info('Terminating %s', pyList(argv)); s.kill(); };
+    const onAbort = () => {
+      log.info('Terminating %s', pyList(argv));
+      s.kill();
+    };
     if (signal.aborted) onAbort();
     else {
       signal.addEventListener('abort', onAbort, { once: true });

@@ -9,7 +9,10 @@ import { readFileSync } from 'node:fs';
 import { pyJson } from './py-json.js';
 import { isObject, parseBool, parseJson, type Json, type JsonObject } from './json.js';
 
-export interface RestResponse { status: number; body: string }
+export interface RestResponse {
+  status: number;
+  body: string;
+}
 
 const VERSION = '4.1.4';
 /** Never hang forever on a black-holed member. */
@@ -60,7 +63,13 @@ export function endpointUrl(apiUrl: string, endpoint?: string): URL {
 }
 
 export function requestPatroni(
-  config: JsonObject, insecure: boolean, apiUrl: string, method: string, endpoint?: string, data?: Json, timeoutMs = SOCKET_TIMEOUT_MS,
+  config: JsonObject,
+  insecure: boolean,
+  apiUrl: string,
+  method: string,
+  endpoint?: string,
+  data?: Json,
+  timeoutMs = SOCKET_TIMEOUT_MS,
 ): Promise<RestResponse> {
   const url = endpointUrl(apiUrl, endpoint);
   const body = data === undefined ? undefined : Buffer.from(pyJson(data));

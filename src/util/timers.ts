@@ -9,7 +9,9 @@ export function timerDelay(ms: number): number {
   return Math.min(ms, MAX_TIMER_MS);
 }
 
-export interface LongTimer { clear(): void }
+export interface LongTimer {
+  clear(): void;
+}
 
 /**
  * setTimeout for any delay: one beyond the limit is chained in steps, so it never fires early. For
@@ -31,7 +33,12 @@ export function setLongTimeout(fn: () => void, ms: number): LongTimer {
     timer.unref();
   };
   schedule();
-  return { clear: () => { if (timer) clearTimeout(timer); timer = null; } };
+  return {
+    clear: () => {
+      if (timer) clearTimeout(timer);
+      timer = null;
+    },
+  };
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, timerDelay(ms)));

@@ -26,13 +26,23 @@ export class NullWatchdog implements WatchdogDevice {
   readonly isNull = true;
   readonly isRunning = false;
   readonly isHealthy = false;
-  canBeDisabled(): boolean { return true; }
+  canBeDisabled(): boolean {
+    return true;
+  }
   open(): void {}
   close(): void {}
   keepalive(): void {}
-  hasSetTimeout(): boolean { return false; }
-  setTimeout(): void { throw new WatchdogError(`Setting timeout is not supported on ${this.describe()}`); }
+  hasSetTimeout(): boolean {
+    return false;
+  }
+  setTimeout(): void {
+    throw new WatchdogError(`Setting timeout is not supported on ${this.describe()}`);
+  }
   /** A big enough number not to matter (Patroni's NullWatchdog). */
-  getTimeout(): number { return 1_000_000_000; }
-  describe(): string { return 'NullWatchdog'; }
+  getTimeout(): number {
+    return 1_000_000_000;
+  }
+  describe(): string {
+    return 'NullWatchdog';
+  }
 }

@@ -22,7 +22,9 @@ export class LinuxWatchdogDevice implements WatchdogDevice {
 
   constructor(readonly device: string = DEFAULT_DEVICE) {}
 
-  get isRunning(): boolean { return this.fd !== null; }
+  get isRunning(): boolean {
+    return this.fd !== null;
+  }
 
   /**
    * The device exists and is writable (Patroni's is_healthy). Every GET /patroni and health check
@@ -37,9 +39,19 @@ export class LinuxWatchdogDevice implements WatchdogDevice {
     } else if (now - this.health.at >= HEALTH_CHECK_MS && !this.health.checking) {
       const h = this.health;
       h.checking = true;
-      access(this.device, constants.W_OK).then(() => true, () => false).then((ok) => {
-        this.health = { ok, at: Date.now(), checking: false };
-      }, () => { h.checking = false; });
+      access(this.device, constants.W_OK)
+        .then(
+          () => true,
+          () => false,
+        )
+        .then(
+          (ok) => {
+            this.health = { ok, at: Date.now(), checking: false };
+          },
+          () => {
+            h.checking = false;
+          },
+        );
     }
     return this.health.ok;
   }
@@ -70,18 +82,26 @@ export class LinuxWatchdogDevice implements WatchdogDevice {
     } catch (e) {
       throw new WatchdogError(`Error while closing ${this.describe()}: ${message(e)}`);
     } finally {
-      try { closeSync(this.fd); } catch { /* already gone */ }
+      try {
+        closeSync(this.fd);
+      } catch {
+        /* already gone */
+      }
       this.fd = null;
     }
   }
 
-  canBeDisabled(): boolean { return (this.getSupport().options & WDIOF_MAGICCLOSE) !== 0; }
+  canBeDisabled(): boolean {
+    return (this.getSupport().options & WDIOF_MAGICCLOSE) !== 0;
+  }
 
   keepalive(): void {
     this.write('1', 'Could not send watchdog keepalive');
   }
 
-  hasSetTimeout(): boolean { return (this.getSupport().options & WDIOF_SETTIMEOUT) !== 0; }
+  hasSetTimeout(): boolean {
+    return (this.getSupport().options & WDIOF_SETTIMEOUT) !== 0;
+  }
 
   setTimeout(seconds: number): void {
     const t = Math.trunc(seconds);
@@ -89,7 +109,9 @@ export class LinuxWatchdogDevice implements WatchdogDevice {
     this.ioctl((io, fd) => io.setTimeout(fd, t));
   }
 
-  getTimeout(): number { return this.ioctl((io, fd) => io.getTimeout(fd)); }
+  getTimeout(): number {
+    return this.ioctl((io, fd) => io.getTimeout(fd));
+  }
 
   getSupport(): WatchdogInfo {
     this.support ??= this.ioctl((io, fd) => io.getSupport(fd));
@@ -105,7 +127,9 @@ export class LinuxWatchdogDevice implements WatchdogDevice {
         const s = this.getSupport();
         identity = s.identity || identity;
         ver = s.firmwareVersion ? ` (firmware ${s.firmwareVersion})` : '';
-      } catch { /* keep the generic name */ }
+      } catch {
+        /* keep the generic name */
+      }
     }
     return identity + ver + dev;
   }
@@ -149,5 +173,7 @@ export class TestingWatchdogDevice extends LinuxWatchdogDevice {
     this.timeout = seconds;
   }
 
-  override getTimeout(): number { return this.timeout; }
+  override getTimeout(): number {
+    return this.timeout;
+  }
 }

@@ -4,7 +4,11 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export interface WatchdogInfo { options: number; firmwareVersion: number; identity: string }
+export interface WatchdogInfo {
+  options: number;
+  firmwareVersion: number;
+  identity: string;
+}
 
 export interface WatchdogIoctl {
   getSupport(fd: number): WatchdogInfo;

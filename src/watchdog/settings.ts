@@ -37,24 +37,33 @@ export function watchdogHealthy(s: WatchdogSettings, deviceHealthy: boolean): bo
   return timingSlack(s) >= 0 && deviceHealthy;
 }
 
-export interface LogLine { level: 'info' | 'warning' | 'error'; message: string }
+export interface LogLine {
+  level: 'info' | 'warning' | 'error';
+  message: string;
+}
 
 /** What activation concluded: usable (with what to log) or refused under `required`. */
 export type ActivationVerdict = { ok: true; logs: LogLine[] } | { ok: false; logs: LogLine[] };
 
 /** Patroni's Watchdog._activate once the device was opened (or not) and its timeout read back. */
-export function judgeActivation(s: WatchdogSettings, device: { isNull: boolean; isRunning: boolean; describe: string; actualTimeout: number | null }): ActivationVerdict {
+export function judgeActivation(
+  s: WatchdogSettings,
+  device: { isNull: boolean; isRunning: boolean; describe: string; actualTimeout: number | null },
+): ActivationVerdict {
   const wanted = watchdogTimeout(s);
   const tooLong = device.actualTimeout !== null && device.actualTimeout > wanted;
   if (!device.isRunning || tooLong) {
     if (s.mode === 'required') {
       return {
         ok: false,
-        logs: [{
-          level: 'error',
-          message: device.isNull ? 'Configuration requires watchdog, but watchdog could not be configured.'
-            : `Configuration requires watchdog, but a safe watchdog timeout ${wanted} could not be configured. Watchdog timeout is ${device.actualTimeout}.`,
-        }],
+        logs: [
+          {
+            level: 'error',
+            message: device.isNull
+              ? 'Configuration requires watchdog, but watchdog could not be configured.'
+              : `Configuration requires watchdog, but a safe watchdog timeout ${wanted} could not be configured. Watchdog timeout is ${device.actualTimeout}.`,
+          },
+        ],
       };
     }
   }

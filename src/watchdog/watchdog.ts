@@ -23,7 +23,10 @@ export class Watchdog {
   private active = false;
 
   /** Throws when `required` cannot work on this platform at all (Patroni exits at start). */
-  constructor(settings: WatchdogSettings, private readonly makeDevice: (s: WatchdogSettings) => WatchdogDevice = deviceFor) {
+  constructor(
+    settings: WatchdogSettings,
+    private readonly makeDevice: (s: WatchdogSettings) => WatchdogDevice = deviceFor,
+  ) {
     this.config = this.activeConfig = settings;
     this.impl = settings.mode === 'off' ? new NullWatchdog() : makeDevice(settings);
     if (settings.mode === 'required' && this.impl.isNull) {
@@ -31,10 +34,18 @@ export class Watchdog {
     }
   }
 
-  get isRunning(): boolean { return this.impl.isRunning; }
-  get isActive(): boolean { return this.active; }
-  get isHealthy(): boolean { return watchdogHealthy(this.config, this.impl.isHealthy); }
-  get settings(): WatchdogSettings { return this.config; }
+  get isRunning(): boolean {
+    return this.impl.isRunning;
+  }
+  get isActive(): boolean {
+    return this.active;
+  }
+  get isHealthy(): boolean {
+    return watchdogHealthy(this.config, this.impl.isHealthy);
+  }
+  get settings(): WatchdogSettings {
+    return this.config;
+  }
 
   /** A new local watchdog section or dynamic ttl / loop_wait (Watchdog.reload_config). */
   reloadConfig(settings: WatchdogSettings): void {
@@ -103,7 +114,10 @@ export class Watchdog {
       log.warning("Watchdog implementation can't be disabled. Watchdog will trigger after Patroni loses leader key.");
     }
     const verdict = judgeActivation(this.config, {
-      isNull: this.impl.isNull, isRunning: this.impl.isRunning, describe: this.impl.describe(), actualTimeout: this.impl.isNull ? null : actualTimeout,
+      isNull: this.impl.isNull,
+      isRunning: this.impl.isRunning,
+      describe: this.impl.describe(),
+      actualTimeout: this.impl.isNull ? null : actualTimeout,
     });
     for (const l of verdict.logs) log[l.level]('%s', l.message);
     return verdict.ok;
@@ -147,6 +161,10 @@ export class Watchdog {
   }
 
   private closeQuietly(): void {
-    try { this.impl.close(); } catch { /* it failed to open properly */ }
+    try {
+      this.impl.close();
+    } catch {
+      /* it failed to open properly */
+    }
   }
 }

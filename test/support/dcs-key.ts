@@ -3,8 +3,10 @@ import { execFileSync } from 'node:child_process';
 import type { TestCluster } from './cluster/index.js';
 
 export function dcsKey(cluster: TestCluster, key: string): unknown {
-  const out = execFileSync('etcdctl', ['--endpoints', cluster.etcd.endpoint, 'get', `/service/${cluster.scope}/${key}`, '--print-value-only'],
-    { env: { ...process.env, ETCDCTL_API: '3' }, encoding: 'utf8' }).trim();
+  const out = execFileSync('etcdctl', ['--endpoints', cluster.etcd.endpoint, 'get', `/service/${cluster.scope}/${key}`, '--print-value-only'], {
+    env: { ...process.env, ETCDCTL_API: '3' },
+    encoding: 'utf8',
+  }).trim();
   if (out === '') return undefined;
   try {
     return JSON.parse(out) as unknown;

@@ -40,19 +40,27 @@ class Service {
   private stderr = '';
 
   constructor(
-    private readonly what: string, private readonly cmd: string, private readonly args: string[],
-    private readonly ready: () => Promise<boolean>, private readonly logFile?: string,
+    private readonly what: string,
+    private readonly cmd: string,
+    private readonly args: string[],
+    private readonly ready: () => Promise<boolean>,
+    private readonly logFile?: string,
   ) {}
 
   async start(): Promise<void> {
     const out = this.logFile ? openSync(this.logFile, 'a') : 'ignore';
-    const child = spawn(this.cmd, this.args, { stdio: ['ignore', out, 'pipe'], env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.arch === 'x64' ? '' : process.arch } });
+    const child = spawn(this.cmd, this.args, {
+      stdio: ['ignore', out, 'pipe'],
+      env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.arch === 'x64' ? '' : process.arch },
+    });
     if (typeof out === 'number') closeSync(out);
     this.child = child;
     trackChild(child);
-    child.stderr?.on('data', (d: Buffer) => { this.stderr = (this.stderr + d.toString()).slice(-4000); });
+    child.stderr?.on('data', (d: Buffer) => {
+      this.stderr = (this.stderr + d.toString()).slice(-4000);
+    });
     try {
-      await waitFor(`${this.what} to answer`, async () => child.exitCode === null && await this.ready(), 60_000, 200);
+      await waitFor(`${this.what} to answer`, async () => child.exitCode === null && (await this.ready()), 60_000, 200);
     } catch (e) {
       await this.kill();
       throw new Error(`${String(e)}\n${this.stderr}`);
@@ -67,7 +75,9 @@ class Service {
 
 function placeholderEtcd(service: Service, hostPort: string, stop: () => Promise<void>): EtcdServer {
   return {
-    endpoint: `http://${hostPort}`, hostPort, stop,
+    endpoint: `http://${hostPort}`,
+    hostPort,
+    stop,
     get process(): ChildProcess {
       if (!service.child) throw new Error('service not started');
       return service.child;
@@ -77,26 +87,52 @@ function placeholderEtcd(service: Service, hostPort: string, stop: () => Promise
 
 /** etcd with the v2 API; with `tls`, client URLs are https and client certificates are required. */
 export async function startEtcd2(opts: { tls?: TestCerts } = {}): Promise<DcsServer> {
-  const [client, peer] = await freePorts(2) as [number, number];
+  const [client, peer] = (await freePorts(2)) as [number, number];
   const dir = makeTempDir('etcd2');
   const tls = opts.tls;
   const endpoint = `${tls ? 'https' : 'http'}://127.0.0.1:${client}`;
   const tlsArgs = tls ? ['--cert-file', tls.cert, '--key-file', tls.key, '--client-cert-auth', '--trusted-ca-file', tls.ca] : [];
   const ready = tls
-    ? () => new Promise<boolean>((resolve) => {
-      const req = httpsGet(`${endpoint}/version`, { ca: readFileSync(tls.ca), cert: readFileSync(tls.clientCert), key: readFileSync(tls.clientKey) }, (res) => {
-        res.resume();
-        resolve(res.statusCode === 200);
-      });
-      req.on('error', () => resolve(false));
-    })
+    ? () =>
+        new Promise<boolean>((resolve) => {
+          const req = httpsGet(
+            `${endpoint}/version`,
+            { ca: readFileSync(tls.ca), cert: readFileSync(tls.clientCert), key: readFileSync(tls.clientKey) },
+            (res) => {
+              res.resume();
+              resolve(res.statusCode === 200);
+            },
+          );
+          req.on('error', () => resolve(false));
+        })
     : async () => (await fetch(`${endpoint}/v2/keys/`)).ok;
-  const service = new Service('etcd', 'etcd', [
-    '--name', 'test', '--data-dir', dir.path, '--enable-v2',
-    '--listen-client-urls', endpoint, '--advertise-client-urls', endpoint,
-    '--listen-peer-urls', `http://127.0.0.1:${peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`,
-    '--initial-cluster', `test=http://127.0.0.1:${peer}`, '--log-level', 'error', '--logger', 'zap', ...tlsArgs,
-  ], ready);
+  const service = new Service(
+    'etcd',
+    'etcd',
+    [
+      '--name',
+      'test',
+      '--data-dir',
+      dir.path,
+      '--enable-v2',
+      '--listen-client-urls',
+      endpoint,
+      '--advertise-client-urls',
+      endpoint,
+      '--listen-peer-urls',
+      `http://127.0.0.1:${peer}`,
+      '--initial-advertise-peer-urls',
+      `http://127.0.0.1:${peer}`,
+      '--initial-cluster',
+      `test=http://127.0.0.1:${peer}`,
+      '--log-level',
+      'error',
+      '--logger',
+      'zap',
+      ...tlsArgs,
+    ],
+    ready,
+  );
   await service.start();
   const stop = async () => {
     await service.kill();
@@ -107,9 +143,13 @@ export async function startEtcd2(opts: { tls?: TestCerts } = {}): Promise<DcsSer
     ? { etcd: { hosts: [hostPort], protocol: 'https', cacert: tls.ca, cert: tls.clientCert, key: tls.clientKey } }
     : { etcd: { hosts: [hostPort] } };
   return {
-    backend: 'etcd2', section, dcsUrl: `etcd://${hostPort}`,
+    backend: 'etcd2',
+    section,
+    dcsUrl: `etcd://${hostPort}`,
     asEtcd: placeholderEtcd(service, hostPort, stop),
-    pause: () => service.kill(), resume: () => service.start(), stop,
+    pause: () => service.kill(),
+    resume: () => service.start(),
+    stop,
   };
 }
 
@@ -120,7 +160,9 @@ export function fourLetterWord(port: number, word: string): Promise<string> {
     let data = '';
     s.setTimeout(2000, () => s.destroy());
     s.on('connect', () => s.write(word));
-    s.on('data', (d: Buffer) => { data += d.toString(); });
+    s.on('data', (d: Buffer) => {
+      data += d.toString();
+    });
     s.on('close', () => resolve(data));
     s.on('error', () => resolve(''));
   });
@@ -140,7 +182,7 @@ const ZK_NETTY_CLASSPATH = ':/usr/share/java/netty-codec.jar:/usr/share/java/net
  */
 export async function startZooKeeper(opts: { tls?: TestCerts } = {}): Promise<DcsServer & { port: number; securePort?: number }> {
   const tls = opts.tls;
-  const [port, securePort] = await freePorts(tls ? 2 : 1) as [number, number | undefined];
+  const [port, securePort] = (await freePorts(tls ? 2 : 1)) as [number, number | undefined];
   const dir = makeTempDir('zookeeper');
   mkdirSync(join(dir.path, 'data'));
   const cfg = join(dir.path, 'zoo.cfg');
@@ -149,21 +191,49 @@ export async function startZooKeeper(opts: { tls?: TestCerts } = {}): Promise<Dc
     const keyStore = join(dir.path, 'server-keystore.pem');
     writeFileSync(keyStore, readFileSync(tls.key, 'utf8') + readFileSync(tls.cert, 'utf8'));
     tlsLines.push(
-      `secureClientPort=${securePort}`, 'secureClientPortAddress=127.0.0.1', 'serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory',
-      `ssl.keyStore.location=${keyStore}`, 'ssl.keyStore.type=PEM', `ssl.trustStore.location=${tls.ca}`, 'ssl.trustStore.type=PEM',
-      'ssl.clientAuth=need', 'authProvider.x509=org.apache.zookeeper.server.auth.X509AuthenticationProvider',
+      `secureClientPort=${securePort}`,
+      'secureClientPortAddress=127.0.0.1',
+      'serverCnxnFactory=org.apache.zookeeper.server.NettyServerCnxnFactory',
+      `ssl.keyStore.location=${keyStore}`,
+      'ssl.keyStore.type=PEM',
+      `ssl.trustStore.location=${tls.ca}`,
+      'ssl.trustStore.type=PEM',
+      'ssl.clientAuth=need',
+      'authProvider.x509=org.apache.zookeeper.server.auth.X509AuthenticationProvider',
     );
   }
   // tickTime 500 ms: sessions from 1 s to 60 s, so a test ttl of a few seconds is honoured as is.
-  writeFileSync(cfg, [
-    'tickTime=500', `dataDir=${join(dir.path, 'data')}`, `clientPort=${port}`, 'clientPortAddress=127.0.0.1',
-    'minSessionTimeout=1000', 'maxSessionTimeout=60000', 'admin.enableServer=false', '4lw.commands.whitelist=ruok,srvr,mntr',
-    'maxClientCnxns=0', ...tlsLines,
-  ].join('\n') + '\n');
-  const service = new Service('zookeeper', 'java', [
-    '-Xmx128m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', `-Dzookeeper.log.dir=${dir.path}`,
-    '-cp', ZK_CLASSPATH + (tls ? ZK_NETTY_CLASSPATH : ''), 'org.apache.zookeeper.server.ZooKeeperServerMain', cfg,
-  ], () => ruok(port), join(dir.path, 'zookeeper.log'));
+  writeFileSync(
+    cfg,
+    [
+      'tickTime=500',
+      `dataDir=${join(dir.path, 'data')}`,
+      `clientPort=${port}`,
+      'clientPortAddress=127.0.0.1',
+      'minSessionTimeout=1000',
+      'maxSessionTimeout=60000',
+      'admin.enableServer=false',
+      '4lw.commands.whitelist=ruok,srvr,mntr',
+      'maxClientCnxns=0',
+      ...tlsLines,
+    ].join('\n') + '\n',
+  );
+  const service = new Service(
+    'zookeeper',
+    'java',
+    [
+      '-Xmx128m',
+      '-XX:+UseSerialGC',
+      '-XX:TieredStopAtLevel=1',
+      `-Dzookeeper.log.dir=${dir.path}`,
+      '-cp',
+      ZK_CLASSPATH + (tls ? ZK_NETTY_CLASSPATH : ''),
+      'org.apache.zookeeper.server.ZooKeeperServerMain',
+      cfg,
+    ],
+    () => ruok(port),
+    join(dir.path, 'zookeeper.log'),
+  );
   await service.start();
   const stop = async () => {
     await service.kill();
@@ -174,9 +244,15 @@ export async function startZooKeeper(opts: { tls?: TestCerts } = {}): Promise<Dc
     ? { zookeeper: { hosts: [hostPort], use_ssl: true, cacert: tls.ca, cert: tls.clientCert, key: tls.clientKey } }
     : { zookeeper: { hosts: [hostPort] } };
   return {
-    backend: 'zookeeper', port, ...(securePort ? { securePort } : {}), section, dcsUrl: `zookeeper://${hostPort}`,
+    backend: 'zookeeper',
+    port,
+    ...(securePort ? { securePort } : {}),
+    section,
+    dcsUrl: `zookeeper://${hostPort}`,
     asEtcd: placeholderEtcd(service, hostPort, stop),
-    pause: () => service.kill(), resume: () => service.start(), stop,
+    pause: () => service.kill(),
+    resume: () => service.start(),
+    stop,
   };
 }
 
@@ -200,10 +276,23 @@ export async function startExhibitor(): Promise<DcsServer & { http: Server; serv
     await zk.stop();
   };
   return {
-    backend: 'exhibitor', http: server, servedHosts: served.hosts, port: zk.port, polls: () => served.polls,
-    section: { exhibitor: { hosts: ['127.0.0.1'], port, poll_interval: 10 } }, dcsUrl: `exhibitor://127.0.0.1:${port}`,
-    asEtcd: { ...zk.asEtcd, get process() { return zk.asEtcd.process; }, stop },
-    pause: zk.pause, resume: zk.resume, stop,
+    backend: 'exhibitor',
+    http: server,
+    servedHosts: served.hosts,
+    port: zk.port,
+    polls: () => served.polls,
+    section: { exhibitor: { hosts: ['127.0.0.1'], port, poll_interval: 10 } },
+    dcsUrl: `exhibitor://127.0.0.1:${port}`,
+    asEtcd: {
+      ...zk.asEtcd,
+      get process() {
+        return zk.asEtcd.process;
+      },
+      stop,
+    },
+    pause: zk.pause,
+    resume: zk.resume,
+    stop,
   };
 }
 
@@ -215,7 +304,8 @@ export async function dcsRequestCount(server: DcsServer): Promise<number> {
   if (server.backend === 'etcd2') {
     const text = await (await fetch(`${server.asEtcd.endpoint}/metrics`)).text();
     let sum = 0;
-    for (const m of text.matchAll(/^etcd_debugging_store_(?:reads_total|writes_total|watch_requests_total)(?:\{[^}]*\})?\s+([0-9.eE+-]+)$/gm)) sum += Number(m[1]);
+    for (const m of text.matchAll(/^etcd_debugging_store_(?:reads_total|writes_total|watch_requests_total)(?:\{[^}]*\})?\s+([0-9.eE+-]+)$/gm))
+      sum += Number(m[1]);
     return sum;
   }
   const { port, polls } = server as DcsServer & { port?: number; polls?: () => number };
@@ -226,14 +316,20 @@ export async function dcsRequestCount(server: DcsServer): Promise<number> {
 
 export function startDcsServer(backend: BackendName): Promise<DcsServer> {
   switch (backend) {
-    case 'etcd2': return startEtcd2();
-    case 'zookeeper': return startZooKeeper();
-    case 'exhibitor': return startExhibitor();
+    case 'etcd2':
+      return startEtcd2();
+    case 'zookeeper':
+      return startZooKeeper();
+    case 'exhibitor':
+      return startExhibitor();
   }
 }
 
 /** Backends the shared scenario files run: all, or the ones named in DCS_BACKENDS (comma separated). */
 export function selectedBackends(): BackendName[] {
-  const wanted = (process.env.DCS_BACKENDS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const wanted = (process.env.DCS_BACKENDS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return wanted.length ? ALL_BACKENDS.filter((b) => wanted.includes(b)) : [...ALL_BACKENDS];
 }

@@ -49,9 +49,12 @@ export async function startTestDns(): Promise<TestDns> {
       if (q.type === 'A' && address) answers.push({ type: 'A', name: q.name, ttl: 1, data: address });
     }
     const reply = dnsPacket.encode({
-      type: 'response', id: query.id ?? 0,
+      type: 'response',
+      id: query.id ?? 0,
       flags: dnsPacket.AUTHORITATIVE_ANSWER | dnsPacket.RECURSION_DESIRED | (known ? 0 : NXDOMAIN),
-      questions: query.questions ?? [], answers, additionals,
+      questions: query.questions ?? [],
+      answers,
+      additionals,
     });
     socket.send(reply, rinfo.port, rinfo.address);
   });

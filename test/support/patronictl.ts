@@ -4,7 +4,11 @@ import { spawnSync } from 'node:child_process';
 import { TS_CTL, type TestCluster } from './cluster/index.js';
 import { writeCtlConfig } from './ctl/run.js';
 
-export interface CtlResult { status: number; stdout: string; stderr: string }
+export interface CtlResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
 
 export function ctlConfig(cluster: TestCluster): string {
   return writeCtlConfig(cluster.dir, cluster.scope, cluster.etcd.hostPort);

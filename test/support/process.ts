@@ -11,7 +11,12 @@ export async function stopProcess(child: ChildProcess, graceMs = 5000): Promise<
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   child.kill('SIGTERM');
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([exited, new Promise<void>((r) => { timer = setTimeout(r, graceMs); })]);
+  await Promise.race([
+    exited,
+    new Promise<void>((r) => {
+      timer = setTimeout(r, graceMs);
+    }),
+  ]);
   clearTimeout(timer);
   if (gone(child)) return;
   child.kill('SIGKILL');

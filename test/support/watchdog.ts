@@ -20,7 +20,10 @@ export class WatchdogHarness {
   /** Called once when the timer fires: what a real device would do (reset the machine). */
   onTrigger: (() => void) | undefined;
 
-  constructor(readonly path: string, owner?: { uid: number; gid: number }) {
+  constructor(
+    readonly path: string,
+    owner?: { uid: number; gid: number },
+  ) {
     execFileSync('mkfifo', ['-m', '0600', path]);
     if (owner) chownSync(path, owner.uid, owner.gid);
     // O_NONBLOCK: the pipe has a reader from now on, so the daemon's non-blocking open succeeds.
@@ -28,7 +31,9 @@ export class WatchdogHarness {
     this.timer = setInterval(() => this.poll(), 100);
   }
 
-  get timeout(): number | undefined { return this.timeouts.at(-1); }
+  get timeout(): number | undefined {
+    return this.timeouts.at(-1);
+  }
 
   private poll(): void {
     const buf = Buffer.alloc(4096);
@@ -85,6 +90,10 @@ export class WatchdogHarness {
 
   close(): void {
     clearInterval(this.timer);
-    try { closeSync(this.fd); } catch { /* already closed */ }
+    try {
+      closeSync(this.fd);
+    } catch {
+      /* already closed */
+    }
   }
 }

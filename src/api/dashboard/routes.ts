@@ -10,7 +10,12 @@ const dashboard: Route = {
   access: 'public',
   async handle(req, ctx) {
     if (req.path === '/dashboard' || req.path === '/dashboard/') {
-      return { kind: 'text', code: 200, text: DASHBOARD_HTML, headers: { ...NO_STORE, 'Content-Security-Policy': "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'" } };
+      return {
+        kind: 'text',
+        code: 200,
+        text: DASHBOARD_HTML,
+        headers: { ...NO_STORE, 'Content-Security-Policy': "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'" },
+      };
     }
     if (req.path === '/dashboard/state') {
       const state = await dashboardState(ctx);

@@ -12,7 +12,10 @@ export type DashboardState =
   | { ok: true; servedBy: string; generatedAt: string; view: ClusterView }
   | { ok: false; servedBy: string; generatedAt: string; error: string };
 
-interface Cached { at: number; state: Promise<DashboardState> }
+interface Cached {
+  at: number;
+  state: Promise<DashboardState>;
+}
 const cache = new WeakMap<ApiContext, Cached>();
 
 export function dashboardState(ctx: ApiContext, now = Date.now()): Promise<DashboardState> {
@@ -39,8 +42,12 @@ async function probePeer(apiUrl: string): Promise<MemberProbeResult> {
   };
   const [status, explain] = await Promise.allSettled([getJson(at('/patroni')), getJson(at('/explain'))]);
   return {
-    status: status.status === 'rejected' ? { ok: false, error: errorText(status.reason) }
-      : isObject(status.value.json) ? { ok: true, body: status.value.json } : { ok: false, error: `HTTP ${status.value.status}` },
+    status:
+      status.status === 'rejected'
+        ? { ok: false, error: errorText(status.reason) }
+        : isObject(status.value.json)
+          ? { ok: true, body: status.value.json }
+          : { ok: false, error: `HTTP ${status.value.status}` },
     explain: explain.status === 'fulfilled' && explain.value.status === 200 ? lastDecisionOf(explain.value.json) : null,
   };
 }
@@ -49,11 +56,15 @@ async function gather(ctx: ApiContext): Promise<DashboardState> {
   const generatedAt = new Date().toISOString();
   const cluster = ctx.cachedCluster();
   if (!cluster) return { ok: false, servedBy: ctx.name, generatedAt, error: 'the DCS is not reachable from this node' };
-  const probes = await Promise.all(cluster.members.filter((m) => m.data.api_url).map(async (m): Promise<[string, MemberProbeResult]> => {
-    if (m.name !== ctx.name) return [m.name, await probePeer(m.data.api_url!)];
-    // This node: its own status and decision, no HTTP round trip to itself.
-    const body = parseJson(JSON.stringify((await ctx.nodeStatus()).status));
-    return [m.name, { status: isObject(body) ? { ok: true, body } : { ok: false, error: 'no status' }, explain: lastDecisionOf(ctx.lastDecision()) }];
-  }));
+  const probes = await Promise.all(
+    cluster.members
+      .filter((m) => m.data.api_url)
+      .map(async (m): Promise<[string, MemberProbeResult]> => {
+        if (m.name !== ctx.name) return [m.name, await probePeer(m.data.api_url!)];
+        // This node: its own status and decision, no HTTP round trip to itself.
+        const body = parseJson(JSON.stringify((await ctx.nodeStatus()).status));
+        return [m.name, { status: isObject(body) ? { ok: true, body } : { ok: false, error: 'no status' }, explain: lastDecisionOf(ctx.lastDecision()) }];
+      }),
+  );
   return { ok: true, servedBy: ctx.name, generatedAt, view: buildClusterView(ctx.scope, cluster, ctx.dynamic(), new Map(probes)) };
 }

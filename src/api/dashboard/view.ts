@@ -17,7 +17,10 @@ export interface MemberProbeResult {
   explain: LastDecision | null;
 }
 
-export interface LastDecision { at: string; message: string }
+export interface LastDecision {
+  at: string;
+  message: string;
+}
 
 /** The part of a GET /explain answer the view shows; null for anything else (a 404 page, garbage). */
 export function lastDecisionOf(body: unknown): LastDecision | null {
@@ -83,8 +86,7 @@ function peerOf(name: string, probe: MemberProbeResult | undefined): PeerStatus 
   return peerFromStatus(name, probe.status.body);
 }
 
-export function buildClusterView(scope: string, cluster: Cluster, config: DynamicConfig,
-  probes: ReadonlyMap<string, MemberProbeResult>): ClusterView {
+export function buildClusterView(scope: string, cluster: Cluster, config: DynamicConfig, probes: ReadonlyMap<string, MemberProbeResult>): ClusterView {
   const json = clusterAsJson(cluster, config, scope);
   const peers = cluster.members.filter((m) => m.data.api_url).map((m) => peerOf(m.name, probes.get(m.name)));
   const loss = ifLeaderLost({ cluster, config, probes: peers });
@@ -100,27 +102,42 @@ export function buildClusterView(scope: string, cluster: Cluster, config: Dynami
     const explain = probe?.explain ?? null;
     const notReplayed = received !== null && replayed !== null ? Math.max(0, received - replayed) : null;
     // Received but not replayed WAL counts as held (Patroni races on max(received, replayed)): promotion replays it first.
-    const replayNote = xlog.paused === true ? [`replay paused: ${notReplayed ?? 0} bytes received but not replayed, promotion would replay them first`]
-      : notReplayed ? [`${notReplayed} bytes received but not replayed yet`] : [];
+    const replayNote =
+      xlog.paused === true
+        ? [`replay paused: ${notReplayed ?? 0} bytes received but not replayed, promotion would replay them first`]
+        : notReplayed
+          ? [`${notReplayed} bytes received but not replayed yet`]
+          : [];
     return {
-      name: m.name, host: m.host !== undefined ? `${m.host}${m.port !== undefined ? `:${m.port}` : ''}` : null,
-      role: m.role, state: m.state, timeline: m.timeline ?? null,
+      name: m.name,
+      host: m.host !== undefined ? `${m.host}${m.port !== undefined ? `:${m.port}` : ''}` : null,
+      role: m.role,
+      state: m.state,
+      timeline: m.timeline ?? null,
       // The member's own answer of this second first; its DCS key (what `list` shows) may be a loop old.
-      lagBytes: m.role === 'leader' || m.role === 'standby_leader' ? null : outlook?.lagBytes ?? lag,
+      lagBytes: m.role === 'leader' || m.role === 'standby_leader' ? null : (outlook?.lagBytes ?? lag),
       replayBehindBytes: notReplayed,
       replayPaused: xlog.paused === true,
       upstream: typeof upstream === 'string' ? upstream : null,
-      tags: m.tags ?? {}, pendingRestart: m.pending_restart === true,
+      tags: m.tags ?? {},
+      pendingRestart: m.pending_restart === true,
       reachable: peers.find((p) => p.name === m.name)?.reachable === true,
       dashboardUrl: dashboardUrl(m.api_url),
-      outlook: outlook?.outlook ?? 'ineligible', why: [...(outlook?.why ?? ['not a member']), ...(m.role.endsWith('leader') ? [] : replayNote)],
+      outlook: outlook?.outlook ?? 'ineligible',
+      why: [...(outlook?.why ?? ['not a member']), ...(m.role.endsWith('leader') ? [] : replayNote)],
       lastDecision: explain,
     };
   });
   return {
-    scope, systemId: cluster.initialize || null, leader: loss.leader, paused: config.pause,
-    synchronousMode: config.synchronous_mode, syncSet: [...cluster.sync.members], quorum: cluster.sync.quorum,
-    maximumLagOnFailover: config.maximum_lag_on_failover, failoverPossible: loss.possible,
+    scope,
+    systemId: cluster.initialize || null,
+    leader: loss.leader,
+    paused: config.pause,
+    synchronousMode: config.synchronous_mode,
+    syncSet: [...cluster.sync.members],
+    quorum: cluster.sync.quorum,
+    maximumLagOnFailover: config.maximum_lag_on_failover,
+    failoverPossible: loss.possible,
     scheduledSwitchover: json.scheduled_switchover ?? null,
     history: (cluster.history?.lines ?? []).map((l) => l.map((c) => c ?? null)),
     members,

@@ -45,5 +45,9 @@ const putConfig: Route = {
 };
 
 export function configRoutes(): RouteList {
-  return [['GET', 'config', getConfig], ['PATCH', 'config', patchConfigRoute], ['PUT', 'config', putConfig]];
+  return [
+    ['GET', 'config', getConfig],
+    ['PATCH', 'config', patchConfigRoute],
+    ['PUT', 'config', putConfig],
+  ];
 }

@@ -18,10 +18,14 @@ const postReload: Route = {
 
 function reinitResponse(o: ReinitializeOutcome): ApiResponse {
   switch (o.kind) {
-    case 'started': return text(200, 'reinitialize started');
-    case 'no_leader': return text(503, 'Cluster has no leader, can not reinitialize');
-    case 'is_leader': return text(503, 'I am the leader, can not reinitialize');
-    case 'busy': return text(503, `${o.action} already in progress`);
+    case 'started':
+      return text(200, 'reinitialize started');
+    case 'no_leader':
+      return text(503, 'Cluster has no leader, can not reinitialize');
+    case 'is_leader':
+      return text(503, 'I am the leader, can not reinitialize');
+    case 'busy':
+      return text(503, `${o.action} already in progress`);
   }
 }
 
@@ -59,7 +63,10 @@ function mppEvent(access: Route['access']): Route {
 
 export function controlRoutes(): RouteList {
   return [
-    ['POST', 'reload', postReload], ['POST', 'reinitialize', postReinitialize], ['POST', 'sigterm', postSigterm],
-    ['POST', 'citus', mppEvent('protected')], ['POST', 'mpp', mppEvent('public')],
+    ['POST', 'reload', postReload],
+    ['POST', 'reinitialize', postReinitialize],
+    ['POST', 'sigterm', postSigterm],
+    ['POST', 'citus', mppEvent('protected')],
+    ['POST', 'mpp', mppEvent('public')],
   ];
 }

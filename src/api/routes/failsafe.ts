@@ -41,5 +41,8 @@ const postFailsafe: Route = {
 };
 
 export function failsafeRoutes(): RouteList {
-  return [['GET', 'failsafe', getFailsafe], ['POST', 'failsafe', postFailsafe]];
+  return [
+    ['GET', 'failsafe', getFailsafe],
+    ['POST', 'failsafe', postFailsafe],
+  ];
 }

@@ -8,7 +8,11 @@ const getLiveness: Route = {
   async handle(_req, ctx) {
     const d = ctx.dynamic();
     const code = livenessCode({
-      paused: d.pause, nextHeartbeatDue: ctx.nextHeartbeatDue(), ttl: d.ttl, runningPrimary: ctx.isRunningPrimary(), now: Date.now(),
+      paused: d.pause,
+      nextHeartbeatDue: ctx.nextHeartbeatDue(),
+      ttl: d.ttl,
+      runningPrimary: ctx.isRunningPrimary(),
+      now: Date.now(),
     });
     return { kind: 'status', code };
   },
@@ -23,13 +27,21 @@ const getReadiness: Route = {
     const report = isLeader || postgresState !== 'running' ? null : await ctx.healthStatus();
     if (!report) return { kind: 'status', code: isLeader ? 200 : 503 };
     const code = readinessCode(req.query, {
-      isLeader, postgresState, status: report.status, latestEndLsn: report.latestEndLsn, cluster: ctx.cachedCluster(),
-      failsafeActive: ctx.failsafeActive(), maximumLagOnFailover: ctx.dynamic().maximum_lag_on_failover,
+      isLeader,
+      postgresState,
+      status: report.status,
+      latestEndLsn: report.latestEndLsn,
+      cluster: ctx.cachedCluster(),
+      failsafeActive: ctx.failsafeActive(),
+      maximumLagOnFailover: ctx.dynamic().maximum_lag_on_failover,
     });
     return { kind: 'status', code };
   },
 };
 
 export function healthRoutes(): RouteList {
-  return [['GET', 'liveness', getLiveness], ['GET', 'readiness', getReadiness]];
+  return [
+    ['GET', 'liveness', getLiveness],
+    ['GET', 'readiness', getReadiness],
+  ];
 }

@@ -8,8 +8,13 @@ const getMetrics: Route = {
     const { status } = await ctx.nodeStatus();
     const failsafe = ctx.cachedCluster()?.failsafe ?? null;
     const text = renderMetrics({
-      status, scope: ctx.scope, name: ctx.name, version: ctx.version, failsafeModeEnabled: ctx.dynamic().failsafe_mode,
-      failsafeMember: failsafe !== null && Object.hasOwn(failsafe, ctx.name), tags: ctx.tags(),
+      status,
+      scope: ctx.scope,
+      name: ctx.name,
+      version: ctx.version,
+      failsafeModeEnabled: ctx.dynamic().failsafe_mode,
+      failsafeMember: failsafe !== null && Object.hasOwn(failsafe, ctx.name),
+      tags: ctx.tags(),
     });
     return { kind: 'plain', code: 200, text };
   },

@@ -10,10 +10,14 @@ const text = (code: number, message: string): ApiResponse => ({ kind: 'text', co
 
 function outcomeResponse(o: RestartOutcome): ApiResponse {
   switch (o.kind) {
-    case 'restarted': return text(200, 'restarted successfully');
-    case 'still_starting': return text(503, 'postgres is still starting');
-    case 'failed': return text(503, 'restart failed');
-    case 'busy': return text(503, `${o.action} already in progress`);
+    case 'restarted':
+      return text(200, 'restarted successfully');
+    case 'still_starting':
+      return text(503, 'postgres is still starting');
+    case 'failed':
+      return text(503, 'restart failed');
+    case 'busy':
+      return text(503, `${o.action} already in progress`);
   }
 }
 
@@ -27,7 +31,7 @@ async function restartNow(ctx: ApiContext, filters: RestartFilters): Promise<Api
     }
     return outcomeResponse(await ctx.actions.restart(filters.timeoutSeconds !== undefined ? { timeoutSeconds: filters.timeoutSeconds } : {}));
   } catch (e) {
-    log.error('Exception during restart: %s', e instanceof Error ? e.stack ?? e.message : String(e));
+    log.error('Exception during restart: %s', e instanceof Error ? (e.stack ?? e.message) : String(e));
     return text(400, 'restart failed');
   }
 }
@@ -40,10 +44,12 @@ function postRestart(opts: RouteOptions): Route {
       if (body.kind === 'refused') return body.response;
       const parsed = parseRestartRequest(body.body, ctx.dynamic().pause, opts.now());
       switch (parsed.kind) {
-        case 'invalid': return text(parsed.code, parsed.message);
+        case 'invalid':
+          return text(parsed.code, parsed.message);
         case 'scheduled':
           return ctx.actions.scheduleRestart(parsed.restart) ? text(202, 'Restart scheduled') : text(409, 'Another restart is already scheduled');
-        case 'now': return restartNow(ctx, parsed.filters);
+        case 'now':
+          return restartNow(ctx, parsed.filters);
       }
     },
   };
@@ -57,5 +63,8 @@ const deleteRestart: Route = {
 };
 
 export function restartRoutes(opts: RouteOptions): RouteList {
-  return [['POST', 'restart', postRestart(opts)], ['DELETE', 'restart', deleteRestart]];
+  return [
+    ['POST', 'restart', postRestart(opts)],
+    ['DELETE', 'restart', deleteRestart],
+  ];
 }

@@ -37,5 +37,10 @@ const getExplain: Route = {
 };
 
 export function statusRoutes(): RouteList {
-  return [['GET', 'patroni', getPatroni], ['GET', 'cluster', getCluster], ['GET', 'history', getHistory], ['GET', 'explain', getExplain]];
+  return [
+    ['GET', 'patroni', getPatroni],
+    ['GET', 'cluster', getCluster],
+    ['GET', 'history', getHistory],
+    ['GET', 'explain', getExplain],
+  ];
 }

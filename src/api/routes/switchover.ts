@@ -8,8 +8,14 @@ import type { ApiContext } from '../context.js';
 import type { ApiResponse } from '../response.js';
 import type { Route, RouteList, RouteOptions } from './types.js';
 import {
-  canTakeOver, noGoodCandidates, pollTimedOut, pollVerdict, switchoverCandidates, validateSwitchover,
-  type SwitchoverAction, type SwitchoverRequest,
+  canTakeOver,
+  noGoodCandidates,
+  pollTimedOut,
+  pollVerdict,
+  switchoverCandidates,
+  validateSwitchover,
+  type SwitchoverAction,
+  type SwitchoverRequest,
 } from '../switchover-check.js';
 
 const text = (code: number, message: string): ApiResponse => ({ kind: 'text', code, text: message });

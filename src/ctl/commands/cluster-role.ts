@@ -20,7 +20,7 @@ const pyBool = (b: boolean) => (b ? 'True' : 'False');
 
 function leaderOf(cluster: Cluster) {
   const name = cluster.leader?.name;
-  return name ? cluster.members.find((m) => m.name === name) ?? cluster.leader?.member : undefined;
+  return name ? (cluster.members.find((m) => m.name === name) ?? cluster.leader?.member) : undefined;
 }
 
 async function followChange(ctx: CtlContext, name: string, change: Change, oldLeader: string): Promise<void> {
@@ -67,7 +67,13 @@ async function changeClusterRole(ctx: CtlContext, name: string, change: Change, 
   await followChange(ctx, name, change, leader.name);
 }
 
-interface DemoteOpts { host?: string; port?: number; restoreCommand?: string; primarySlotName?: string; force?: boolean }
+interface DemoteOpts {
+  host?: string;
+  port?: number;
+  restoreCommand?: string;
+  primarySlotName?: string;
+  force?: boolean;
+}
 
 export function registerClusterRole(program: Command, rt: Runtime): void {
   const demote = defineCommand(program, 'demote-cluster', '[OPTIONS] [CLUSTER_NAME]', 'Demote cluster to a standby cluster')

@@ -10,7 +10,11 @@ import { blockYaml } from '../py-yaml.js';
 import { createPrompter } from '../prompt.js';
 import type { JsonObject } from '../../util/json.js';
 
-interface Opts { configFile?: string; dcs?: string; namespace?: string }
+interface Opts {
+  configFile?: string;
+  dcs?: string;
+  namespace?: string;
+}
 
 /** The file content for a DCS URL and namespace (the URL's own path wins, like -d). */
 export function configureDocument(dcsUrl: string, namespace: string): JsonObject {
@@ -28,9 +32,9 @@ export function registerConfigure(program: Command, env: NodeJS.ProcessEnv, out:
       try {
         const global = program.opts<{ configFile?: string }>();
         const defPath = global.configFile ?? (env.PATRONICTL_CONFIG_FILE || defaultConfigPath(env));
-        const path = o.configFile ?? await prompts.prompt('Configuration file', { default: defPath });
-        const dcs = o.dcs ?? await prompts.prompt('DCS connect url', { default: 'etcd3://localhost:2379' });
-        const namespace = o.namespace ?? await prompts.prompt('Namespace', { default: '/service/' });
+        const path = o.configFile ?? (await prompts.prompt('Configuration file', { default: defPath }));
+        const dcs = o.dcs ?? (await prompts.prompt('DCS connect url', { default: 'etcd3://localhost:2379' }));
+        const namespace = o.namespace ?? (await prompts.prompt('Namespace', { default: '/service/' }));
         const doc = configureDocument(dcs, namespace);
         if (dirname(path)) mkdirSync(dirname(path), { recursive: true });
         writeFileSync(path, blockYaml(doc));

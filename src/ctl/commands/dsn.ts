@@ -17,7 +17,7 @@ export function registerDsn(program: Command, rt: Runtime): void {
   cmd.action(async (name: string | undefined, opts: { role?: CtlRole; member?: string }) => {
     checkExtraArgs(cmd.args, 1);
     if (opts.role !== undefined && opts.member !== undefined) throw new CtlError('--role and --member are mutually exclusive options');
-    const role: CtlRole = opts.member === undefined ? opts.role ?? 'leader' : 'any';
+    const role: CtlRole = opts.member === undefined ? (opts.role ?? 'leader') : 'any';
     await rt.run(async (ctx) => {
       const cluster = await ctx.getCluster(clusterName(ctx, name));
       const m = anyMember(cluster, role, opts.member);

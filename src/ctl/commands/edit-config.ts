@@ -15,7 +15,15 @@ import { blockYaml } from '../py-yaml.js';
 import type { Runtime } from '../runtime.js';
 import { diffLines, unifiedDiff } from '../unified-diff.js';
 
-interface Opts { group?: number; quiet?: boolean; set: string[]; pg: string[]; apply?: string; replace?: string; force?: boolean }
+interface Opts {
+  group?: number;
+  quiet?: boolean;
+  set: string[];
+  pg: string[];
+  apply?: string;
+  replace?: string;
+  force?: boolean;
+}
 
 const readSource = (file: string): string => readFileSync(file === '-' ? 0 : file, 'utf8');
 
@@ -28,7 +36,10 @@ function findExecutable(name: string, env: NodeJS.ProcessEnv): string | undefine
     }
   };
   if (isFile(name)) return name;
-  return (env.PATH ?? '/usr/bin:/bin').split(pathDelimiter).map((d) => join(d, name)).find(isFile);
+  return (env.PATH ?? '/usr/bin:/bin')
+    .split(pathDelimiter)
+    .map((d) => join(d, name))
+    .find(isFile);
 }
 
 function invokeEditor(before: string, cluster: string, env: NodeJS.ProcessEnv): string {
@@ -46,16 +57,25 @@ function invokeEditor(before: string, cluster: string, env: NodeJS.ProcessEnv): 
   }
 }
 
-const COLOURS: [RegExp, string][] = [[/^(---|\+\+\+) /, '\x1b[1m'], [/^@@/, '\x1b[36m'], [/^-/, '\x1b[31m'], [/^\+/, '\x1b[32m']];
+const COLOURS: [RegExp, string][] = [
+  [/^(---|\+\+\+) /, '\x1b[1m'],
+  [/^@@/, '\x1b[36m'],
+  [/^-/, '\x1b[31m'],
+  [/^\+/, '\x1b[32m'],
+];
 
 /** On a terminal the diff is coloured and paged, like Patroni's ydiff. */
 function page(lines: string[], env: NodeJS.ProcessEnv): void {
   const pager = env.PAGER || findExecutable('less', env) || findExecutable('more', env);
-  if (!pager) throw new CtlError('No pager could be found. Either set PAGER environment variable with your pager or install either "less" or "more" in the host.');
-  const text = lines.map((l) => {
-    const c = COLOURS.find(([re]) => re.test(l));
-    return c ? `${c[1]}${l}\x1b[0m` : l;
-  }).join('\n') + '\n';
+  if (!pager)
+    throw new CtlError('No pager could be found. Either set PAGER environment variable with your pager or install either "less" or "more" in the host.');
+  const text =
+    lines
+      .map((l) => {
+        const c = COLOURS.find(([re]) => re.test(l));
+        return c ? `${c[1]}${l}\x1b[0m` : l;
+      })
+      .join('\n') + '\n';
   spawnSync(pager, pager.endsWith('less') ? ['-R', '-F', '-X'] : [], { input: text, stdio: ['pipe', 'inherit', 'inherit'], shell: true });
 }
 
@@ -99,7 +119,7 @@ async function editConfig(ctx: CtlContext, name: string, o: Opts, env: NodeJS.Pr
     ctx.out('Use --force option to apply changes\n');
     return;
   }
-  if (o.force || await ctx.prompts.confirm('Apply these changes?')) {
+  if (o.force || (await ctx.prompts.confirm('Apply these changes?'))) {
     if (!(await dcs.setConfigValue(JSON.stringify(changed), config.version))) {
       throw new CtlError('Config modification aborted due to concurrent changes');
     }

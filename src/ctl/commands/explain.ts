@@ -22,7 +22,10 @@ type ExplainFormat = (typeof EXPLAIN_FORMATS)[number];
 const PROBE_TIMEOUT_MS = 3_000;
 
 const OUTLOOK_TEXT: Record<MemberView['outlook'], string> = {
-  leader: 'leader', would_lead: 'yes, would lead', eligible: 'yes', ineligible: 'no',
+  leader: 'leader',
+  would_lead: 'yes, would lead',
+  eligible: 'yes',
+  ineligible: 'no',
 };
 
 /** GET /patroni and GET /explain of one member (Patroni's own members answer 404 to /explain). */
@@ -32,9 +35,12 @@ async function probeMember(ctx: CtlContext, m: Member): Promise<MemberProbeResul
     return { status: r.status, json: parseJson(r.body) };
   };
   const [status, explain] = await Promise.allSettled([get('patroni'), get('explain')]);
-  const body: MemberProbeResult['status'] = status.status === 'rejected'
-    ? { ok: false, error: status.reason instanceof Error ? status.reason.message : String(status.reason) }
-    : isObject(status.value.json) ? { ok: true, body: status.value.json } : { ok: false, error: `HTTP ${status.value.status}` };
+  const body: MemberProbeResult['status'] =
+    status.status === 'rejected'
+      ? { ok: false, error: status.reason instanceof Error ? status.reason.message : String(status.reason) }
+      : isObject(status.value.json)
+        ? { ok: true, body: status.value.json }
+        : { ok: false, error: `HTTP ${status.value.status}` };
   const expl = explain.status === 'fulfilled' && explain.value.status === 200 ? lastDecisionOf(explain.value.json) : null;
   return { status: body, explain: expl };
 }
@@ -57,15 +63,26 @@ export function explainTable(view: ClusterView): string {
   const columns = ['Cluster', 'Member', 'Host', 'Role', 'State', 'TL', 'Lag in MB', 'Leads if leader lost', 'Why', 'Last decision', 'Decided at'];
   const rows: Cell[][] = view.members.map((m) => {
     return [
-      view.scope, m.name, m.host ?? '', titleCase(m.role), m.state, m.timeline ?? '', mb(m.lagBytes),
-      OUTLOOK_TEXT[m.outlook], m.why.join('\n'),
-      m.lastDecision?.message ?? (m.reachable ? 'n/a (no GET /explain)' : 'unreachable'), m.lastDecision ? decidedAt(m.lastDecision.at) : '',
+      view.scope,
+      m.name,
+      m.host ?? '',
+      titleCase(m.role),
+      m.state,
+      m.timeline ?? '',
+      mb(m.lagBytes),
+      OUTLOOK_TEXT[m.outlook],
+      m.why.join('\n'),
+      m.lastDecision?.message ?? (m.reachable ? 'n/a (no GET /explain)' : 'unreachable'),
+      m.lastDecision ? decidedAt(m.lastDecision.at) : '',
     ];
   });
   const title = ` Cluster: ${view.scope} (${view.systemId ?? 'uninitialized'}) `;
   let text = renderTable(columns, rows, { fmt: 'pretty', align: { TL: 'r', 'Lag in MB': 'r' }, title });
   const footer = [`Failover possible now: ${view.failoverPossible ? 'yes' : 'no'} (maximum_lag_on_failover ${view.maximumLagOnFailover} bytes)`];
-  if (view.synchronousMode !== 'off') footer.push(`Synchronous mode: ${view.synchronousMode}, sync set: ${view.syncSet.join(', ') || '(empty)'}${view.synchronousMode === 'quorum' ? `, quorum ${view.quorum}` : ''}`);
+  if (view.synchronousMode !== 'off')
+    footer.push(
+      `Synchronous mode: ${view.synchronousMode}, sync set: ${view.syncSet.join(', ') || '(empty)'}${view.synchronousMode === 'quorum' ? `, quorum ${view.quorum}` : ''}`,
+    );
   if (view.paused) footer.push('Maintenance mode: on (no automatic failover)');
   text += ' ' + footer.join('\n ') + '\n';
   return text;
@@ -79,8 +96,7 @@ export function renderExplain(view: ClusterView, fmt: ExplainFormat): string {
 }
 
 export function registerExplain(program: Command, rt: Runtime): void {
-  const cmd = defineCommand(program, 'explain', '[OPTIONS] [CLUSTER_NAME]',
-    'Show which members could lead if the leader were lost now, and why')
+  const cmd = defineCommand(program, 'explain', '[OPTIONS] [CLUSTER_NAME]', 'Show which members could lead if the leader were lost now, and why')
     .argument('[cluster_name]')
     .option('-f, --format <format>', 'Output format', choice("'--format' / '-f'", EXPLAIN_FORMATS), 'pretty')
     .allowExcessArguments(true);

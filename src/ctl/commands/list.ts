@@ -13,7 +13,14 @@ import { timestampSeconds, watching } from '../watch.js';
 
 export const FORMATS = ['pretty', 'tsv', 'json', 'yaml', 'yml'] as const;
 
-interface ListOptions { group?: number; extended?: boolean; timestamp?: boolean; format?: TableFormat; W?: boolean; watch?: number }
+interface ListOptions {
+  group?: number;
+  extended?: boolean;
+  timestamp?: boolean;
+  format?: TableFormat;
+  W?: boolean;
+  watch?: number;
+}
 
 const clearScreen = () => process.stdout.write('\x1b[2J\x1b[1;1H');
 

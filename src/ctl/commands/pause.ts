@@ -22,7 +22,9 @@ async function waitUntilApplied(ctx: CtlContext, name: string, paused: boolean, 
     cluster = await ctx.getCluster(name);
     if (cluster.members.every((m) => !old.has(m.name) || (m.data.pause === true) === paused)) break;
     if (Date.now() >= deadline) {
-      const remaining = cluster.members.filter((m) => (m.data.pause === true) !== paused && old.has(m.name) && old.get(m.name) !== m.version).map((m) => m.name);
+      const remaining = cluster.members
+        .filter((m) => (m.data.pause === true) !== paused && old.has(m.name) && old.get(m.name) !== m.version)
+        .map((m) => m.name);
       if (remaining.length > 0) {
         ctx.out(`${remaining.join(', ')} members didn't recognized pause state after ${loopWait} seconds\n`);
         return;

@@ -16,12 +16,29 @@ import { timestampSeconds, watching } from '../watch.js';
 import { FORMATS } from './list.js';
 
 interface Opts {
-  group?: number; role?: CtlRole; member?: string; command?: string; file?: string; dbname?: string;
-  username?: string; password?: boolean; format: TableFormat; delimiter: string; W?: boolean; watch?: number;
+  group?: number;
+  role?: CtlRole;
+  member?: string;
+  command?: string;
+  file?: string;
+  dbname?: string;
+  username?: string;
+  password?: boolean;
+  format: TableFormat;
+  delimiter: string;
+  W?: boolean;
+  watch?: number;
 }
 
-interface Target { role: CtlRole; member?: string }
-interface Connect { user?: string; password?: string; database?: string }
+interface Target {
+  role: CtlRole;
+  member?: string;
+}
+interface Connect {
+  user?: string;
+  password?: string;
+  database?: string;
+}
 type QueryResult = { columns: string[] | null; rows: Cell[][] };
 
 /** Cell values as psycopg would hand them to Python's str(): bools, integers and NULL typed. */
@@ -57,8 +74,13 @@ async function queryMember(cluster: Cluster, t: Target, sql: string, params: Con
   let client: Awaited<ReturnType<typeof connect>> | undefined;
   try {
     client = await connect({
-      host: conn.host, port: conn.port, auth, database: params.database ?? process.env.PGDATABASE ?? auth.username,
-      applicationName: process.env.PGAPPNAME ?? 'Patroni ctl', connectTimeoutSec: 5, statementTimeoutMs: null,
+      host: conn.host,
+      port: conn.port,
+      auth,
+      database: params.database ?? process.env.PGDATABASE ?? auth.username,
+      applicationName: process.env.PGAPPNAME ?? 'Patroni ctl',
+      connectTimeoutSec: 5,
+      statementTimeoutMs: null,
       types: { getTypeParser: () => (v: string) => v },
     });
     if (t.role !== 'any' && t.role !== 'leader') {

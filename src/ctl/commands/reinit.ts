@@ -13,8 +13,12 @@ async function reinitMember(ctx: CtlContext, m: Member, force: boolean, fromLead
   for (;;) {
     const r = await ctx.request(m, 'POST', 'reinitialize', body);
     const started = checkResponse(ctx, r.status, r.body, m.name, 'reinitialize');
-    if (!started && r.body.endsWith(' already in progress') && !body.force
-      && await ctx.prompts.confirm('Do you want to cancel it and reinitialize anyway?')) {
+    if (
+      !started &&
+      r.body.endsWith(' already in progress') &&
+      !body.force &&
+      (await ctx.prompts.confirm('Do you want to cancel it and reinitialize anyway?'))
+    ) {
       body.force = true;
       continue;
     }
@@ -50,14 +54,16 @@ export function registerReinit(program: Command, rt: Runtime): void {
     .option('--force', 'Do not ask for confirmation at any point')
     .option('--from-leader', 'Get basebackup from leader')
     .option('--wait', 'Wait until reinitialization completes')
-    .action(async (name: string, memberNames: string[], o: { force?: boolean; fromLeader?: boolean; wait?: boolean }) => rt.run(async (ctx) => {
-      const force = o.force === true;
-      const cluster = await ctx.getCluster(name);
-      const members = await selectMembers(ctx, { cluster, clusterName: name, memberNames, role: 'replica', force, action: 'reinitialize' });
-      const started: Member[] = [];
-      for (const m of members) {
-        if (await reinitMember(ctx, m, force, o.fromLeader === true) && o.wait) started.push(m);
-      }
-      await waitForReinit(ctx, started);
-    }));
+    .action(async (name: string, memberNames: string[], o: { force?: boolean; fromLeader?: boolean; wait?: boolean }) =>
+      rt.run(async (ctx) => {
+        const force = o.force === true;
+        const cluster = await ctx.getCluster(name);
+        const members = await selectMembers(ctx, { cluster, clusterName: name, memberNames, role: 'replica', force, action: 'reinitialize' });
+        const started: Member[] = [];
+        for (const m of members) {
+          if ((await reinitMember(ctx, m, force, o.fromLeader === true)) && o.wait) started.push(m);
+        }
+        await waitForReinit(ctx, started);
+      }),
+    );
 }

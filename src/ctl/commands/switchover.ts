@@ -35,7 +35,10 @@ export function isNofailover(tags: Record<string, unknown> | undefined): boolean
 /** Sorted names a switchover/failover may target. */
 export function failoverCandidates(cluster: Cluster): string[] {
   const leader = cluster.leader?.name;
-  return cluster.members.filter((m) => m.name !== leader && !isNofailover(m.data.tags)).map((m) => m.name).sort();
+  return cluster.members
+    .filter((m) => m.name !== leader && !isNofailover(m.data.tags))
+    .map((m) => m.name)
+    .sort();
 }
 
 const pyList = (names: string[]): string => `[${names.map((n) => `'${n}'`).join(', ')}]`;
@@ -98,8 +101,15 @@ async function failoverOrSwitchover(ctx: CtlContext, req: Request): Promise<void
   const candidate = await chooseCandidate(ctx, cluster, req);
   const cfg = clusterConfig(cluster);
   const sync = cluster.sync;
-  if (!req.force && req.action === 'failover' && cfg.synchronous_mode !== 'off' && sync.members.length > 0
-    && candidate !== null && !sync.members.includes(candidate) && sync.leader !== candidate) {
+  if (
+    !req.force &&
+    req.action === 'failover' &&
+    cfg.synchronous_mode !== 'off' &&
+    sync.members.length > 0 &&
+    candidate !== null &&
+    !sync.members.includes(candidate) &&
+    sync.leader !== candidate
+  ) {
     if (!(await ctx.prompts.confirm(`Are you sure you want to failover to the asynchronous node ${candidate}?`))) {
       throw new CtlError(`Aborting ${req.action}`);
     }
@@ -110,7 +120,8 @@ async function failoverOrSwitchover(ctx: CtlContext, req: Request): Promise<void
   if (scheduled) body.scheduled_at = scheduled.iso;
   await confirmAction(ctx, req, cluster.leader?.name, scheduled);
 
-  const target = cluster.leader?.member ?? (cluster.leader ? memberByName(cluster, cluster.leader.name) : candidate ? memberByName(cluster, candidate) : undefined);
+  const target =
+    cluster.leader?.member ?? (cluster.leader ? memberByName(cluster, cluster.leader.name) : candidate ? memberByName(cluster, candidate) : undefined);
   try {
     if (!target) throw new Error('no member to send the request to');
     trace(`POST /${req.action} to ${target.name}`);
@@ -140,7 +151,15 @@ async function failoverOrSwitchover(ctx: CtlContext, req: Request): Promise<void
   printMembers(ctx, cluster, req.name);
 }
 
-interface Opts { group?: number; candidate?: string; force?: boolean; leader?: string; primary?: string; master?: string; scheduled?: string }
+interface Opts {
+  group?: number;
+  candidate?: string;
+  force?: boolean;
+  leader?: string;
+  primary?: string;
+  master?: string;
+  scheduled?: string;
+}
 
 export function registerSwitchover(program: Command, rt: Runtime): void {
   const sw = defineCommand(program, 'switchover', '[OPTIONS] [CLUSTER_NAME]', 'Switchover to a replica')
@@ -155,12 +174,16 @@ export function registerSwitchover(program: Command, rt: Runtime): void {
     .allowExcessArguments(true);
   sw.action(async (name: string | undefined, o: Opts) => {
     checkExtraArgs(sw.args, 1);
-    await rt.run((ctx) => failoverOrSwitchover(ctx, {
-      action: 'switchover', name: clusterName(ctx, name), force: o.force === true,
-      ...(o.candidate !== undefined ? { candidate: o.candidate } : {}),
-      ...((o.leader ?? o.primary ?? o.master) !== undefined ? { leader: o.leader ?? o.primary ?? o.master } : {}),
-      ...(o.scheduled !== undefined ? { scheduled: o.scheduled } : {}),
-    }));
+    await rt.run((ctx) =>
+      failoverOrSwitchover(ctx, {
+        action: 'switchover',
+        name: clusterName(ctx, name),
+        force: o.force === true,
+        ...(o.candidate !== undefined ? { candidate: o.candidate } : {}),
+        ...((o.leader ?? o.primary ?? o.master) !== undefined ? { leader: o.leader ?? o.primary ?? o.master } : {}),
+        ...(o.scheduled !== undefined ? { scheduled: o.scheduled } : {}),
+      }),
+    );
   });
   const fo = defineCommand(program, 'failover', '[OPTIONS] [CLUSTER_NAME]', 'Failover to a replica')
     .argument('[cluster_name]')
@@ -170,9 +193,13 @@ export function registerSwitchover(program: Command, rt: Runtime): void {
     .allowExcessArguments(true);
   fo.action(async (name: string | undefined, o: Opts) => {
     checkExtraArgs(fo.args, 1);
-    await rt.run((ctx) => failoverOrSwitchover(ctx, {
-      action: 'failover', name: clusterName(ctx, name), force: o.force === true,
-      ...(o.candidate !== undefined ? { candidate: o.candidate } : {}),
-    }));
+    await rt.run((ctx) =>
+      failoverOrSwitchover(ctx, {
+        action: 'failover',
+        name: clusterName(ctx, name),
+        force: o.force === true,
+        ...(o.candidate !== undefined ? { candidate: o.candidate } : {}),
+      }),
+    );
   });
 }

@@ -26,14 +26,16 @@ export function versionLine(name: string, body: string): string {
 async function memberVersions(ctx: CtlContext, cluster: string, names: string[]): Promise<void> {
   const c = await ctx.getCluster(cluster);
   const members = c.members.filter((m) => m.data.api_url && (names.length === 0 || names.includes(m.name)));
-  const lines = await Promise.all(members.map(async (m) => {
-    try {
-      const res = await requestPatroni(ctx.config, ctx.insecure, m.data.api_url ?? '', 'GET');
-      return versionLine(m.name, res.body);
-    } catch (e) {
-      return `${m.name}: failed to get version: ${e instanceof Error ? e.message : String(e)}`;
-    }
-  }));
+  const lines = await Promise.all(
+    members.map(async (m) => {
+      try {
+        const res = await requestPatroni(ctx.config, ctx.insecure, m.data.api_url ?? '', 'GET');
+        return versionLine(m.name, res.body);
+      } catch (e) {
+        return `${m.name}: failed to get version: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    }),
+  );
   for (const l of lines) ctx.out(l + '\n');
 }
 

@@ -59,7 +59,11 @@ export class Etcd2Client extends EtcdEndpoints {
 
   /** One raw exchange; resolves with any HTTP answer, rejects with ConnectionError when there is none. */
   private async exchange(
-    url: string, method: string, body: string | undefined, timeoutMs: number, agent = this.agent,
+    url: string,
+    method: string,
+    body: string | undefined,
+    timeoutMs: number,
+    agent = this.agent,
     onRequest?: (req: http.ClientRequest) => void,
   ): Promise<{ status: number; body: string; etcdIndex: string | undefined }> {
     const r = await httpRequest(url, agent, method, body, this.headers(body !== undefined), timeoutMs, onRequest);
@@ -91,7 +95,9 @@ export class Etcd2Client extends EtcdEndpoints {
   async waitOnce(key: string, waitIndex: string, timeoutMs: number): Promise<Etcd2Reply | undefined> {
     const url = `${this.endpoint}/v2/keys${keyUrlPath(key)}?${encode({ wait: true, recursive: true, waitIndex })}`;
     try {
-      const r = await this.exchange(url, 'GET', undefined, timeoutMs, this.watchAgent, (req) => { this.watchRequest = req; });
+      const r = await this.exchange(url, 'GET', undefined, timeoutMs, this.watchAgent, (req) => {
+        this.watchRequest = req;
+      });
       return classifyReply(r.status, r.body, r.etcdIndex);
     } catch (e) {
       if (this.watchAborted) {

@@ -18,7 +18,11 @@ export const Etcd2Code = {
 export class Etcd2Refusal extends Error {
   override readonly name = 'Etcd2Refusal';
   /** etcd's index when it refused (the error body's `index`): a watch started from it misses nothing. */
-  constructor(message: string, readonly code: number, readonly index?: string) {
+  constructor(
+    message: string,
+    readonly code: number,
+    readonly index?: string,
+  ) {
     super(message);
   }
 }
@@ -44,7 +48,8 @@ export type Etcd2Reply =
 export function nodeFromJson(v: unknown): Etcd2Node | undefined {
   if (!isObject(v) || typeof v.key !== 'string') return undefined;
   const node: Etcd2Node = {
-    key: v.key, dir: v.dir === true,
+    key: v.key,
+    dir: v.dir === true,
     nodes: Array.isArray(v.nodes) ? v.nodes.map(nodeFromJson).filter((n): n is Etcd2Node => n !== undefined) : [],
     modifiedIndex: String(parseIntLoose(v.modifiedIndex) ?? 0),
   };
@@ -65,8 +70,11 @@ export function classifyReply(status: number, body: string, etcdIndex: string | 
   const obj: JsonObject = isObject(parsed) ? parsed : {};
   if (status >= 200 && status < 300 && isObject(parsed) && parsed.errorCode === undefined) {
     return {
-      kind: 'ok', action: typeof obj.action === 'string' ? obj.action : '',
-      node: nodeFromJson(obj.node), prevNode: nodeFromJson(obj.prevNode), etcdIndex,
+      kind: 'ok',
+      action: typeof obj.action === 'string' ? obj.action : '',
+      node: nodeFromJson(obj.node),
+      prevNode: nodeFromJson(obj.prevNode),
+      etcdIndex,
     };
   }
   const code = parseIntLoose(obj.errorCode);

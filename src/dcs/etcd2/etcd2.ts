@@ -50,8 +50,13 @@ export class Etcd2 implements Dcs {
     this.ttl = opts.ttl;
     this.clusterPath = clusterPathFor(opts.namespace, opts.scope);
     this.client = new Etcd2Client({
-      endpoints: opts.endpoints, protocol: opts.protocol, username: opts.username, password: opts.password,
-      tls: { cacert: opts.cacert, cert: opts.cert, key: opts.key }, useProxies: opts.useProxies, retryTimeout: opts.retryTimeout,
+      endpoints: opts.endpoints,
+      protocol: opts.protocol,
+      username: opts.username,
+      password: opts.password,
+      tls: { cacert: opts.cacert, cert: opts.cert, key: opts.key },
+      useProxies: opts.useProxies,
+      retryTimeout: opts.retryTimeout,
       reseed: opts.reseed,
     });
     this.statusWriter = new LeaderStatusWriter(
@@ -60,7 +65,12 @@ export class Etcd2 implements Dcs {
     );
     if (opts.mode === 'daemon') {
       // A quiet long poll is renewed every ttl/2: a node that died silently is noticed in time.
-      this.watcher = new Etcd2Watcher(this.client, this.clusterPath, (c) => this.onCacheChange(c), () => Math.max(2000, this.ttl * 500));
+      this.watcher = new Etcd2Watcher(
+        this.client,
+        this.clusterPath,
+        (c) => this.onCacheChange(c),
+        () => Math.max(2000, this.ttl * 500),
+      );
       this.watcher.start();
     }
   }
@@ -132,21 +142,24 @@ export class Etcd2 implements Dcs {
   async touchMember(data: MemberData): Promise<boolean> {
     const key = this.key(`members/${this.name}`);
     const value = formatMember(data);
-    return (await this.op('touch_member', async () => {
-      if (this.watcher?.cache.get(key)?.value === value) {
-        try {
-          return await this.write(key, { refresh: true, ttl: this.ttl, prevExist: true });
-        } catch (e) {
-          if (!(e instanceof Etcd2Refusal) || e.code !== Etcd2Code.KeyNotFound) throw e;
+    return (
+      (await this.op('touch_member', async () => {
+        if (this.watcher?.cache.get(key)?.value === value) {
+          try {
+            return await this.write(key, { refresh: true, ttl: this.ttl, prevExist: true });
+          } catch (e) {
+            if (!(e instanceof Etcd2Refusal) || e.code !== Etcd2Code.KeyNotFound) throw e;
+          }
         }
-      }
-      return this.write(key, { value, ttl: this.ttl });
-    })) !== false;
+        return this.write(key, { value, ttl: this.ttl });
+      })) !== false
+    );
   }
 
   async attemptToAcquireLeader(): Promise<boolean> {
-    const ok = await this.op('attempt_to_acquire_leader',
-      () => this.write(this.leaderKey, { value: this.name, ttl: this.ttl, prevExist: false }), [Etcd2Code.NodeExist]);
+    const ok = await this.op('attempt_to_acquire_leader', () => this.write(this.leaderKey, { value: this.name, ttl: this.ttl, prevExist: false }), [
+      Etcd2Code.NodeExist,
+    ]);
     if (ok === false) log.info('Could not take out TTL lock');
     return ok !== false;
   }

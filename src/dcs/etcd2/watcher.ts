@@ -74,7 +74,12 @@ export class Etcd2Watcher extends WatchLoop {
       return;
     }
     // A deleted directory takes every key below it.
-    const victims = node.dir ? this.cache.entries().filter((e) => e.key.startsWith(`${node.key}/`)).map((e) => e.key) : [node.key];
+    const victims = node.dir
+      ? this.cache
+          .entries()
+          .filter((e) => e.key.startsWith(`${node.key}/`))
+          .map((e) => e.key)
+      : [node.key];
     for (const key of victims) {
       const change = this.cache.delete(key, node.modifiedIndex);
       if (change) this.onChange(change);

@@ -18,7 +18,10 @@ export const ZkCode = {
 /** ZooKeeper answered and refused the request. */
 export class ZkRefusal extends Error {
   override readonly name = 'ZkRefusal';
-  constructor(message: string, readonly code: number) {
+  constructor(
+    message: string,
+    readonly code: number,
+  ) {
     super(message);
   }
 }

@@ -80,12 +80,18 @@ export class Exhibitor extends ZooKeeper {
   }
 
   private schedule(): void {
-    this.timer = setTimeout(() => void this.poll().finally(() => { if (!this.closed) this.schedule(); }), this.xo.pollInterval * 1000);
+    this.timer = setTimeout(
+      () =>
+        void this.poll().finally(() => {
+          if (!this.closed) this.schedule();
+        }),
+      this.xo.pollInterval * 1000,
+    );
   }
 
   /** ExhibitorEnsembleProvider.poll: the known exhibitors first, the configured ones as fallback. */
   async poll(): Promise<boolean> {
-    const found = await queryExhibitors(this.exhibitors, this.xo.port) ?? await queryExhibitors(this.configured, this.xo.port);
+    const found = (await queryExhibitors(this.exhibitors, this.xo.port)) ?? (await queryExhibitors(this.configured, this.xo.port));
     if (!found || this.closed) return false;
     const joined = found.ensemble.join(',');
     if (joined === this.ensemble) return false;

@@ -20,7 +20,10 @@ declare module 'node-zookeeper-client' {
     code: number;
     getCode(): number;
   }
-  export interface ZkState { name: string; code: number }
+  export interface ZkState {
+    name: string;
+    code: number;
+  }
   export type Watcher = (event: ZkEvent) => void;
   type Cb<T extends unknown[]> = (error: ZkException | null | undefined, ...rest: T) => void;
 
@@ -41,7 +44,13 @@ declare module 'node-zookeeper-client' {
     mkdirp(path: string, data: Buffer | null, acls: unknown[], mode: number, callback: Cb<[string]>): void;
     getACL(path: string, callback: Cb<[ACL[], Stat]>): void;
   }
-  export interface ClientOptions { sessionTimeout?: number; spinDelay?: number; retries?: number; sessionId?: Buffer; sessionPassword?: Buffer }
+  export interface ClientOptions {
+    sessionTimeout?: number;
+    spinDelay?: number;
+    retries?: number;
+    sessionId?: Buffer;
+    sessionPassword?: Buffer;
+  }
   export function createClient(connectionString: string, options?: ClientOptions): Client;
 
   export const CreateMode: { PERSISTENT: number; EPHEMERAL: number };
@@ -58,7 +67,17 @@ declare module 'node-zookeeper-client' {
   }
   export const Event: { NODE_CREATED: number; NODE_DELETED: number; NODE_DATA_CHANGED: number; NODE_CHILDREN_CHANGED: number };
   export const State: { DISCONNECTED: ZkState; SYNC_CONNECTED: ZkState; EXPIRED: ZkState; AUTH_FAILED: ZkState; CONNECTED_READ_ONLY: ZkState };
-  export const Exception: { NO_NODE: number; NODE_EXISTS: number; BAD_VERSION: number; NOT_EMPTY: number; CONNECTION_LOSS: number; SESSION_EXPIRED: number; OPERATION_TIMEOUT: number; NO_AUTH: number; AUTH_FAILED: number };
+  export const Exception: {
+    NO_NODE: number;
+    NODE_EXISTS: number;
+    BAD_VERSION: number;
+    NOT_EMPTY: number;
+    CONNECTION_LOSS: number;
+    SESSION_EXPIRED: number;
+    OPERATION_TIMEOUT: number;
+    NO_AUTH: number;
+    AUTH_FAILED: number;
+  };
   const zk: {
     createClient: typeof createClient;
     CreateMode: typeof CreateMode;

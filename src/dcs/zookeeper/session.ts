@@ -13,7 +13,10 @@ import { sessionTimeoutMs, zkTimeouts } from './timeouts.js';
 import { zkTlsOptions } from './tls.js';
 import { installTransport, refreshTimeouts } from './transport.js';
 
-export interface ZkNodeData { value: string; stat: Stat }
+export interface ZkNodeData {
+  value: string;
+  stat: Stat;
+}
 
 /** The parts of node-zookeeper-client's private ConnectionManager that shutdown has to reach. */
 interface ConnectionInternals {
@@ -32,7 +35,9 @@ function shutdownClient(client: Client, connected: boolean): void {
     const cm = (client as unknown as { connectionManager?: ConnectionInternals }).connectionManager;
     if (cm) {
       cm.connect = () => {};
-      cm.onSocketConnected = function (this: ConnectionInternals) { this.socket?.destroy(); };
+      cm.onSocketConnected = function (this: ConnectionInternals) {
+        this.socket?.destroy();
+      };
     }
     try {
       client.close();
@@ -242,10 +247,13 @@ export class ZkSession {
           resolve(this.client);
         }
       };
-      const timer = setTimeout(() => {
-        done();
-        reject(new DcsError('ZooKeeper is not responding properly (not connected)'));
-      }, Math.max(0, deadline - Date.now()));
+      const timer = setTimeout(
+        () => {
+          done();
+          reject(new DcsError('ZooKeeper is not responding properly (not connected)'));
+        },
+        Math.max(0, deadline - Date.now()),
+      );
       const done = () => {
         clearTimeout(timer);
         this.waiters.delete(check);
@@ -256,7 +264,12 @@ export class ZkSession {
   }
 
   /** Run one request on a connected session before the deadline; see classifyZkError for outcomes. */
-  private async run<T>(what: string, path: string, deadline: number, send: (c: Client, cb: (e: ZkException | null | undefined, r?: T) => void) => void): Promise<T> {
+  private async run<T>(
+    what: string,
+    path: string,
+    deadline: number,
+    send: (c: Client, cb: (e: ZkException | null | undefined, r?: T) => void) => void,
+  ): Promise<T> {
     const client = await this.waitConnected(deadline);
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => reject(new DcsError(`ZooKeeper ${what} ${path} timed out`)), Math.max(1, deadline - Date.now()));
@@ -273,7 +286,9 @@ export class ZkSession {
   }
 
   get(path: string, watcher: Watcher | undefined, deadline = this.deadline()): Promise<ZkNodeData> {
-    return this.run<ZkNodeData>('get', path, deadline, (c, cb) => c.getData(path, watcher, (e, data, stat) => cb(e, { value: data ? data.toString('utf8') : '', stat })));
+    return this.run<ZkNodeData>('get', path, deadline, (c, cb) =>
+      c.getData(path, watcher, (e, data, stat) => cb(e, { value: data ? data.toString('utf8') : '', stat })),
+    );
   }
 
   children(path: string, watcher: Watcher | undefined, deadline = this.deadline()): Promise<string[]> {

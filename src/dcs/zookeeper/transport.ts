@@ -11,7 +11,10 @@ import type { Client } from 'node-zookeeper-client';
 import { log } from '../../log/logger.js';
 import type { ZkTimeouts } from './timeouts.js';
 
-interface Server { host: string; port: number | string }
+interface Server {
+  host: string;
+  port: number | string;
+}
 
 /** The private ConnectionManager members this adapter relies on (node-zookeeper-client 1.1.3). */
 interface ConnectionManager {
@@ -34,8 +37,19 @@ interface ConnectionManager {
   onSocketTimeout(): void;
 }
 
-const METHODS = ['setState', 'findNextServer', 'updateTimeout', 'connect', 'onSocketConnected', 'onSocketData',
-  'onSocketDrain', 'onSocketClosed', 'onSocketError', 'onSocketConnectTimeout', 'onSocketTimeout'] as const;
+const METHODS = [
+  'setState',
+  'findNextServer',
+  'updateTimeout',
+  'connect',
+  'onSocketConnected',
+  'onSocketData',
+  'onSocketDrain',
+  'onSocketClosed',
+  'onSocketError',
+  'onSocketConnectTimeout',
+  'onSocketTimeout',
+] as const;
 
 /** ConnectionManager states (its STATES table). */
 const CONNECTING = 1;

@@ -8,7 +8,12 @@ import { sessionIdOf, ZkCode, ZkRefusal } from './errors.js';
 import type { ZkSession } from './session.js';
 
 /** One znode as the parser needs it; `version` is stat.version (the CAS version). */
-export interface ZNode { path: string; value: string; version: string; session?: string }
+export interface ZNode {
+  path: string;
+  value: string;
+  version: string;
+  session?: string;
+}
 
 const EVENT_CREATED = 1;
 const EVENT_DELETED = 2;

@@ -46,10 +46,18 @@ export class ZooKeeper implements Dcs {
     this.name = opts.name;
     this.clusterPath = clusterPathFor(opts.namespace, opts.scope);
     this.session = new ZkSession({
-      hosts: opts.hosts, authData: opts.authData, ttl: opts.ttl, loopWait: opts.loopWait, retryTimeout: opts.retryTimeout,
-      ...(opts.tls ? { tls: opts.tls } : {}), ...(opts.acl ? { acl: opts.acl } : {}),
+      hosts: opts.hosts,
+      authData: opts.authData,
+      ttl: opts.ttl,
+      loopWait: opts.loopWait,
+      retryTimeout: opts.retryTimeout,
+      ...(opts.tls ? { tls: opts.tls } : {}),
+      ...(opts.acl ? { acl: opts.acl } : {}),
     });
-    this.statusWriter = new LeaderStatusWriter((k, v) => this.setOrCreate(this.key(k), v), (k) => this.view?.get(this.key(k))?.value);
+    this.statusWriter = new LeaderStatusWriter(
+      (k, v) => this.setOrCreate(this.key(k), v),
+      (k) => this.view?.get(this.key(k))?.value,
+    );
     if (opts.mode === 'daemon') {
       const view = new ZkView(this.session, this.clusterPath, (c) => this.onCacheChange(c));
       this.view = view;
@@ -87,11 +95,15 @@ export class ZooKeeper implements Dcs {
 
   private toCluster(nodes: ZNode[]): Cluster {
     const base = `${this.clusterPath}/`;
-    return parseCluster(nodes.filter((n) => n.path.startsWith(base)).map((n) => {
-      const raw: RawNode = { key: n.path.slice(base.length), value: n.value, version: n.version };
-      if (n.session) raw.session = n.session;
-      return raw;
-    }));
+    return parseCluster(
+      nodes
+        .filter((n) => n.path.startsWith(base))
+        .map((n) => {
+          const raw: RawNode = { key: n.path.slice(base.length), value: n.value, version: n.version };
+          if (n.session) raw.session = n.session;
+          return raw;
+        }),
+    );
   }
 
   /** Refusals become `false` (logged unless expected); lost connections are DCS failures. */
@@ -174,10 +186,12 @@ export class ZooKeeper implements Dcs {
     const value = formatMember(data);
     const r = await this.op('touch_member', async () => {
       const mine = this.session.sessionId;
-      const cached = this.view?.get(this.memberPath) ?? await this.readNode(this.memberPath);
+      const cached = this.view?.get(this.memberPath) ?? (await this.readNode(this.memberPath));
       if (cached && mine && cached.session !== mine) {
         // Left over from our previous session: replace it so it dies with the current one.
-        await this.session.remove(this.memberPath, -1).catch((e: unknown) => { if (!isRefusal(e, ZkCode.NoNode)) throw e; });
+        await this.session.remove(this.memberPath, -1).catch((e: unknown) => {
+          if (!isRefusal(e, ZkCode.NoNode)) throw e;
+        });
       } else if (cached && (cached.value === value || this.lastMemberValue === value)) {
         return true;
       } else if (cached) {
@@ -224,7 +238,9 @@ export class ZooKeeper implements Dcs {
       if (leader && leader.session === mine) return true;
       if (leader) {
         log.warning('Recreating the leader ZNode due to ownership mismatch');
-        await this.session.remove(this.leaderPath, -1).catch((e: unknown) => { if (!isRefusal(e, ZkCode.NoNode)) throw e; });
+        await this.session.remove(this.leaderPath, -1).catch((e: unknown) => {
+          if (!isRefusal(e, ZkCode.NoNode)) throw e;
+        });
       }
       await this.createLeader();
       return true;
@@ -252,26 +268,30 @@ export class ZooKeeper implements Dcs {
 
   async initialize(createNew: boolean, sysid: string): Promise<boolean> {
     const path = this.key('initialize');
-    return (await this.op('initialize', async () => {
-      if (createNew) {
-        await this.session.create(path, sysid, false);
-        this.view?.remember({ path, value: sysid, version: '0' });
-      } else {
-        const stat = await this.session.set(path, sysid, -1);
-        this.view?.remember({ path, value: sysid, version: String(stat.version) });
-      }
-      return true;
-    }, [ZkCode.NodeExists])) === true;
+    return (
+      (await this.op('initialize', async () => {
+        if (createNew) {
+          await this.session.create(path, sysid, false);
+          this.view?.remember({ path, value: sysid, version: '0' });
+        } else {
+          const stat = await this.session.set(path, sysid, -1);
+          this.view?.remember({ path, value: sysid, version: String(stat.version) });
+        }
+        return true;
+      }, [ZkCode.NodeExists])) === true
+    );
   }
 
   async cancelInitialization(): Promise<boolean> {
     const path = this.key('initialize');
-    return (await this.op('cancel_initialization', async () => {
-      const node = await this.readNode(path);
-      if (node) await this.session.remove(path, Number(node.version));
-      this.view?.remember({ path, deleted: true });
-      return true;
-    })) === true;
+    return (
+      (await this.op('cancel_initialization', async () => {
+        const node = await this.readNode(path);
+        if (node) await this.session.remove(path, Number(node.version));
+        this.view?.remember({ path, deleted: true });
+        return true;
+      })) === true
+    );
   }
 
   async setConfigValue(value: string, version?: string): Promise<boolean> {
@@ -305,12 +325,16 @@ export class ZooKeeper implements Dcs {
         throw e;
       }
       for (const c of children) await removeTree(`${path}/${c}`);
-      await this.session.remove(path, -1).catch((e: unknown) => { if (!isRefusal(e, ZkCode.NoNode)) throw e; });
+      await this.session.remove(path, -1).catch((e: unknown) => {
+        if (!isRefusal(e, ZkCode.NoNode)) throw e;
+      });
     };
-    return (await this.op('delete_cluster', async () => {
-      await removeTree(this.clusterPath);
-      return true;
-    })) === true;
+    return (
+      (await this.op('delete_cluster', async () => {
+        await removeTree(this.clusterPath);
+        return true;
+      })) === true
+    );
   }
 
   watch(timeoutMs: number): Promise<boolean> {

@@ -81,16 +81,23 @@ function decideAfterHousekeeping(input: HaInput, iHaveLock: boolean): Decision {
   }
   if (isValidSysid(cluster.initialize) && cluster.initialize !== dd.sysid) {
     if (input.config.pause) {
-      return iHaveLock ? plan('released leader key voluntarily due to the system ID mismatch', { type: 'delete_leader' })
+      return iHaveLock
+        ? plan('released leader key voluntarily due to the system ID mismatch', { type: 'delete_leader' })
         : plan(`system ID has changed while in paused mode: ${cluster.initialize} != ${dd.sysid}`);
     }
-    return plan(`system ID mismatch, node ${me.name} belongs to a different cluster: ${cluster.initialize} != ${dd.sysid}`,
-      { type: 'exit', code: 1, reason: 'system ID mismatch' });
+    return plan(`system ID mismatch, node ${me.name} belongs to a different cluster: ${cluster.initialize} != ${dd.sysid}`, {
+      type: 'exit',
+      code: 1,
+      reason: 'system ID mismatch',
+    });
   }
   if (!isValidSysid(cluster.initialize) && !cluster.leader && !input.config.pause) {
     if (pg.server?.inRecovery) {
-      return plan('No initialize key in DCS and PostgreSQL is running as replica, aborting start',
-        { type: 'exit', code: 1, reason: 'No initialize key in DCS and PostgreSQL is running as replica, aborting start' });
+      return plan('No initialize key in DCS and PostgreSQL is running as replica, aborting start', {
+        type: 'exit',
+        code: 1,
+        reason: 'No initialize key in DCS and PostgreSQL is running as replica, aborting start',
+      });
     }
     extra.push({ type: 'write_initialize', createNew: cluster.initialize === null, sysid: dd.sysid });
   }
@@ -99,7 +106,8 @@ function decideAfterHousekeeping(input: HaInput, iHaveLock: boolean): Decision {
     if (input.config.pause) {
       // Ha._run_cycle: paused, a down PostgreSQL is `stopped` (nobody will start it), never `crashed`.
       const stopped: Action[] = pg.state === 'stopped' ? [] : [{ type: 'mark_stopped' }];
-      return iHaveLock ? plan('removed leader lock because postgres is not running', ...stopped, { type: 'delete_leader' })
+      return iHaveLock
+        ? plan('removed leader lock because postgres is not running', ...stopped, { type: 'delete_leader' })
         : plan('postgres is not running', ...stopped);
     }
     return withActions(recover(input), ...extra);
@@ -114,8 +122,12 @@ function decideAfterHousekeeping(input: HaInput, iHaveLock: boolean): Decision {
 
   if (input.config.primary_race_backoff > 0) {
     const s = pg.server;
-    extra.push(setMemory({ prevWalLsn: s ? Math.max(s.receiveLsn ?? 0, s.replayLsn ?? 0, s.inRecovery ? 0 : s.walLsn) : null,
-      ...(cluster.leader ? { raceBackoffAt: null } : {}) }));
+    extra.push(
+      setMemory({
+        prevWalLsn: s ? Math.max(s.receiveLsn ?? 0, s.replayLsn ?? 0, s.inRecovery ? 0 : s.walLsn) : null,
+        ...(cluster.leader ? { raceBackoffAt: null } : {}),
+      }),
+    );
   }
   const d = cluster.leader ? withScheduledRestart(input, healthyCluster(input, iHaveLock)) : unhealthyCluster(input);
   const slots: Action[] = pg.server ? [{ type: 'sync_slots' }] : [];
@@ -126,19 +138,24 @@ function decideAfterHousekeeping(input: HaInput, iHaveLock: boolean): Decision {
 function longActionInProgress(input: HaInput, iHaveLock: boolean): Decision {
   const { task, startedAt } = input.async!;
   const { name } = task;
-  if (iHaveLock && isCrashRecoveryOfPrimary(task)
-    && input.now - startedAt > input.config.primary_start_timeout * 1000 && failoverPossibleNow(input)) {
+  if (iHaveLock && isCrashRecoveryOfPrimary(task) && input.now - startedAt > input.config.primary_start_timeout * 1000 && failoverPossibleNow(input)) {
     // Crash recovery outlived primary_start_timeout while a replica could take over (Ha.handle_starting_instance).
-    return attempt('update_leader',
-      plan('terminated crash recovery because of startup timeout',
-        { type: 'stop_postgres', mode: 'immediate' }, setMemory({ role: 'demoted' }), { type: 'delete_leader' }),
-      plan(`${name} in progress`));
+    return attempt(
+      'update_leader',
+      plan('terminated crash recovery because of startup timeout', { type: 'stop_postgres', mode: 'immediate' }, setMemory({ role: 'demoted' }), {
+        type: 'delete_leader',
+      }),
+      plan(`${name} in progress`),
+    );
   }
   if (iHaveLock) {
-    return attempt('update_leader', plan(`updated leader lock during ${name}`),
+    return attempt(
+      'update_leader',
+      plan(`updated leader lock during ${name}`),
       input.pg.server && !input.pg.server.inRecovery && !input.config.pause
         ? plan(`lost leader lock during ${name}`, { type: 'stop_postgres', mode: 'immediate' })
-        : plan(`${name} in progress`));
+        : plan(`${name} in progress`),
+    );
   }
   return plan(`${name} in progress`);
 }
@@ -157,9 +174,10 @@ function unhealthyCluster(input: HaInput): Decision {
     const lost = follow(input, 'demoted self after trying and failing to obtain lock', 'following new leader after trying and failing to obtain lock');
     return withReasons(attempt('acquire_leader', won, lost), verdict.reasons);
   }
-  const d = nofailover(me.tags) && !input.config.pause
-    ? follow(input, 'demoting self because I am not allowed to become primary', 'following a different leader because I am not allowed to promote')
-    : follow(input, 'demoting self because i am not the healthiest node', 'following a different leader because i am not the healthiest node');
+  const d =
+    nofailover(me.tags) && !input.config.pause
+      ? follow(input, 'demoting self because I am not allowed to become primary', 'following a different leader because I am not allowed to promote')
+      : follow(input, 'demoting self because i am not the healthiest node', 'following a different leader because i am not the healthiest node');
   return withReasons(d, verdict.reasons);
 }
 
@@ -167,14 +185,22 @@ function unhealthyCluster(input: HaInput): Decision {
 function postponeRace(input: HaInput): Decision | null {
   const { config, memory, pg } = input;
   const applies = raceBackoffApplies({
-    backoff: config.primary_race_backoff, paused: config.pause, standbyCluster: isStandbyCluster(config),
-    failoverCandidate: !!input.cluster.failover?.candidate, prevWalLsn: memory.prevWalLsn,
+    backoff: config.primary_race_backoff,
+    paused: config.pause,
+    standbyCluster: isStandbyCluster(config),
+    failoverCandidate: !!input.cluster.failover?.candidate,
+    prevWalLsn: memory.prevWalLsn,
   });
   const s = pg.server;
   if (!applies || !s || !s.inRecovery) return null;
   const r = raceBackoff({
-    now: input.now, backoff: config.primary_race_backoff, loopWait: config.loop_wait, startedAt: memory.raceBackoffAt,
-    prevWalLsn: memory.prevWalLsn, walLsn: Math.max(s.receiveLsn ?? 0, s.replayLsn ?? 0), streaming: s.replicationState === 'streaming',
+    now: input.now,
+    backoff: config.primary_race_backoff,
+    loopWait: config.loop_wait,
+    startedAt: memory.raceBackoffAt,
+    prevWalLsn: memory.prevWalLsn,
+    walLsn: Math.max(s.receiveLsn ?? 0, s.replayLsn ?? 0),
+    streaming: s.replicationState === 'streaming',
   });
   return r.postpone ? plan(r.message(input.me.name), setMemory({ raceBackoffAt: r.startedAt })) : null;
 }
@@ -189,26 +215,47 @@ function healthyCluster(input: HaInput, iHaveLock: boolean): Decision {
     }
     // Ha.process_healthy_cluster: a standby leader hands over on a switchover/failover request too.
     const handover = manualFailoverFromLeader(input);
-    const kept = handover.kind === 'demote' ? handover.decision
-      : withReasons(withActions(standby
-        ? follow(input, 'cannot be a real primary in standby cluster', input.memory.role === 'standby_leader'
-          ? `no action. I am (${me.name}), the standby leader with the lock` : 'promoted self to a standby leader because i had the session lock')
-        : enforcePrimaryRole(input, `no action. I am (${me.name}), the leader with the lock`, 'promoted self to leader because I had the session lock'),
-      ...handover.actions), handover.reasons);
+    const kept =
+      handover.kind === 'demote'
+        ? handover.decision
+        : withReasons(
+            withActions(
+              standby
+                ? follow(
+                    input,
+                    'cannot be a real primary in standby cluster',
+                    input.memory.role === 'standby_leader'
+                      ? `no action. I am (${me.name}), the standby leader with the lock`
+                      : 'promoted self to a standby leader because i had the session lock',
+                  )
+                : enforcePrimaryRole(input, `no action. I am (${me.name}), the leader with the lock`, 'promoted self to leader because I had the session lock'),
+              ...handover.actions,
+            ),
+            handover.reasons,
+          );
     const lostWhilePrimary = pg.server && !pg.server.inRecovery;
     const lost = lostWhilePrimary
-      ? (input.config.pause ? plan('continue to run as primary after failing to update leader lock in DCS')
-        : plan('demoted self because failed to update leader lock in DCS',
-          setMemory({ role: 'demoted' }), { type: 'run_async', task: { kind: 'demote', name: 'demote', mode: 'immediate-nolock', ...stopTimeout(input.config) } }))
+      ? input.config.pause
+        ? plan('continue to run as primary after failing to update leader lock in DCS')
+        : plan('demoted self because failed to update leader lock in DCS', setMemory({ role: 'demoted' }), {
+            type: 'run_async',
+            task: { kind: 'demote', name: 'demote', mode: 'immediate-nolock', ...stopTimeout(input.config) },
+          })
       : plan('not promoting because failed to update leader lock in DCS');
     return attempt('update_leader', kept, lost);
   }
   if (isStandbyCluster(input.config)) {
-    return follow(input, 'cannot be a real primary in a standby cluster',
-      `no action. I am (${me.name}), a secondary, and following a standby leader (${cluster.leader!.name})`);
+    return follow(
+      input,
+      'cannot be a real primary in a standby cluster',
+      `no action. I am (${me.name}), a secondary, and following a standby leader (${cluster.leader!.name})`,
+    );
   }
-  return follow(input, 'demoting self because I do not have the lock and I was a leader',
-    `no action. I am (${me.name}), a secondary, and following a leader (${cluster.leader!.name})`);
+  return follow(
+    input,
+    'demoting self because I do not have the lock and I was a leader',
+    `no action. I am (${me.name}), a secondary, and following a leader (${cluster.leader!.name})`,
+  );
 }
 
 /** Ha.enforce_primary_role */
@@ -220,10 +267,12 @@ function primaryRole(input: HaInput, message: string, promoteMessage: string): D
   const { pg } = input;
   if (!input.config.pause && input.lastAsync?.failure === 'pre_promote') {
     // Ha.enforce_primary_role: give the lock back and stay out of the next race for ttl seconds.
-    return plan('Promotion cancelled because the pre-promote script failed',
+    return plan(
+      'Promotion cancelled because the pre-promote script failed',
       { type: 'log', level: 'warning', message: 'Releasing the leader key voluntarily because the pre-promote script failed' },
       setMemory({ releasedLeaderKeyAt: input.now, role: 'replica' }),
-      { type: 'delete_leader' });
+      { type: 'delete_leader' },
+    );
   }
   if (pg.server && !pg.server.inRecovery) {
     return plan(message, setMemory({ role: 'primary' }), { type: 'update_history' }, { type: 'sync_replication' });
@@ -233,8 +282,11 @@ function primaryRole(input: HaInput, message: string, promoteMessage: string): D
   // Ha.enforce_primary_role / SyncHandler: name myself in `sync` (and protect my future commits) before promoting; lose the CAS, wait.
   const claim = syncBeforePromote(input.config, input.cluster.sync, input.me.name);
   if (!claim) return promote;
-  return attempt({ kind: 'claim_sync', key: claim.key, standbyNames: claim.standbyNames }, promote,
-    plan('Postponing promotion because synchronous replication state was updated by somebody else'));
+  return attempt(
+    { kind: 'claim_sync', key: claim.key, standbyNames: claim.standbyNames },
+    promote,
+    plan('Postponing promotion because synchronous replication state was updated by somebody else'),
+  );
 }
 
 /** A due scheduled restart's message replaces the healthy-cluster message (Ha.restart_scheduled in Ha._run_cycle). */

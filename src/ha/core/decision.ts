@@ -25,16 +25,19 @@ export type AsyncTask =
    * cycle finds PostgreSQL stopped and starts it as a replica, rewinding first when needed.
    */
   | {
-    kind: 'demote'; name: string; mode: DemoteMode; follow?: Upstream | null;
-    /**
-     * Members whose WAL senders are cut before a graceful stop: a shutdown waits for every connected
-     * standby to confirm the last WAL, so one unreachable standby would hold it for wal_sender_timeout.
-     * Only members that will not lead; being cut leaves them behind the switch point, never past it.
-     */
-    detach?: string[];
-    /** primary_stop_timeout (synchronous mode): seconds before the postmaster is killed. */
-    stopTimeout?: number;
-  }
+      kind: 'demote';
+      name: string;
+      mode: DemoteMode;
+      follow?: Upstream | null;
+      /**
+       * Members whose WAL senders are cut before a graceful stop: a shutdown waits for every connected
+       * standby to confirm the last WAL, so one unreachable standby would hold it for wal_sender_timeout.
+       * Only members that will not lead; being cut leaves them behind the switch point, never past it.
+       */
+      detach?: string[];
+      /** primary_stop_timeout (synchronous mode): seconds before the postmaster is killed. */
+      stopTimeout?: number;
+    }
   /** Stop, keep the role, start again (REST restart, scheduled restart). */
   | { kind: 'restart'; name: 'restart'; role: ServerRole; upstream: Upstream | null }
   /** Stop, remove the data directory on explicit request, clone again. */
@@ -90,7 +93,10 @@ export type Action =
   | { type: 'exit'; code: number; reason: string };
 
 /** Outcome-dependent steps. */
-export type Attempt = 'acquire_leader' | 'update_leader' | 'initialize_race'
+export type Attempt =
+  | 'acquire_leader'
+  | 'update_leader'
+  | 'initialize_race'
   /** Open and configure the watchdog; fails only when `required` and no safe watchdog is possible. */
   | 'activate_watchdog'
   /** DCS down, failsafe mode: POST /failsafe to these members; all must accept (Ha.check_failsafe_topology). */
@@ -100,10 +106,31 @@ export type Attempt = 'acquire_leader' | 'update_leader' | 'initialize_race'
 
 /** What a reason says, for code to key on; `why` is its text for logs, /explain and patronictl. */
 export type ReasonCode =
-  | 'starting' | 'primary' | 'timeline_behind' | 'paused' | 'nofailover' | 'not_sync' | 'failover_candidate'
-  | 'other_candidate' | 'candidate_only_when_paused' | 'former_leader' | 'quorum_short' | 'healthiest' | 'outranked'
-  | 'lagging' | 'unreachable' | 'watchdog' | 'primary_alive' | 'wal_ahead' | 'higher_priority' | 'wal_not_ahead'
-  | 'not_probed' | 'healthy' | 'diverged' | 'not_in_failsafe' | 'pre_promote_backoff';
+  | 'starting'
+  | 'primary'
+  | 'timeline_behind'
+  | 'paused'
+  | 'nofailover'
+  | 'not_sync'
+  | 'failover_candidate'
+  | 'other_candidate'
+  | 'candidate_only_when_paused'
+  | 'former_leader'
+  | 'quorum_short'
+  | 'healthiest'
+  | 'outranked'
+  | 'lagging'
+  | 'unreachable'
+  | 'watchdog'
+  | 'primary_alive'
+  | 'wal_ahead'
+  | 'higher_priority'
+  | 'wal_not_ahead'
+  | 'not_probed'
+  | 'healthy'
+  | 'diverged'
+  | 'not_in_failsafe'
+  | 'pre_promote_backoff';
 
 export interface Reason {
   /** Member the reason is about (a candidate, or this node). */

@@ -4,9 +4,7 @@ import { clusterTimeline } from '../../dcs/cluster.js';
 import type { ControlData } from '../../postgresql/snapshot.js';
 import type { HaInput } from './input.js';
 
-export type Divergence =
-  | { kind: 'same_history' }
-  | { kind: 'diverged'; why: string };
+export type Divergence = { kind: 'same_history' } | { kind: 'diverged'; why: string };
 
 const CRASHED = new Set(['in production', 'in crash recovery', 'shutting down']);
 
@@ -42,7 +40,9 @@ export function divergence(input: HaInput): Divergence {
   // A crashed primary may have WAL past its last checkpoint that nobody else has: always rewind.
   if (CRASHED.has(cd.clusterState)) return { kind: 'diverged', why: `crashed primary on timeline ${localTl}, leader is on ${leaderTl}` };
   if (switchLsn === undefined) {
-    return cd.clusterState === 'shut down' ? { kind: 'diverged', why: `former primary, no switch point known for timeline ${localTl}` } : { kind: 'same_history' };
+    return cd.clusterState === 'shut down'
+      ? { kind: 'diverged', why: `former primary, no switch point known for timeline ${localTl}` }
+      : { kind: 'same_history' };
   }
   // A cleanly stopped primary whose shutdown checkpoint starts before the switch point handed
   // everything over (the promoted node has the whole record); at or past it, it has extra WAL.

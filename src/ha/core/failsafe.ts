@@ -27,7 +27,11 @@ export interface FailsafeSeen {
  * member keeps its copies of permanent and member slots moving while the DCS is down. `local`
  * undefined: the slots could not be read, and the field is left out as Patroni does.
  */
-export function failsafeHeartbeat(me: { name: string; connUrl: string; apiUrl: string }, local: SlotRow[] | undefined, walLsn: number | null): FailsafeHeartbeat {
+export function failsafeHeartbeat(
+  me: { name: string; connUrl: string; apiUrl: string },
+  local: SlotRow[] | undefined,
+  walLsn: number | null,
+): FailsafeHeartbeat {
   const hb: FailsafeHeartbeat = { name: me.name, conn_url: me.connUrl, api_url: me.apiUrl };
   if (!local || walLsn === null) return hb;
   const slots: Record<string, number> = {};
@@ -53,7 +57,9 @@ export type FailsafeTopology =
 
 export function failsafeTopology(failsafe: Record<string, string> | null, me: string): FailsafeTopology {
   if (!failsafe || !(me in failsafe)) return { kind: 'not_listed' };
-  const members = Object.entries(failsafe).filter(([name]) => name !== me).map(([name, url]) => ({ name, url }));
+  const members = Object.entries(failsafe)
+    .filter(([name]) => name !== me)
+    .map(([name, url]) => ({ name, url }));
   return members.length ? { kind: 'ask', members } : { kind: 'alone' };
 }
 

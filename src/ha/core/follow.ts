@@ -22,11 +22,13 @@ export function follow(input: HaInput, demoteReason: string, followReason: strin
     // A primary whose cluster became a standby cluster keeps the lock and turns into its standby leader.
     if (role === 'standby_leader') {
       return plan(demoteReason, {
-        type: 'run_async', task: { kind: 'demote', name: 'demoting to a standby cluster', mode: 'demote-cluster', follow: upstream },
+        type: 'run_async',
+        task: { kind: 'demote', name: 'demoting to a standby cluster', mode: 'demote-cluster', follow: upstream },
       });
     }
     return plan(demoteReason, setMemory({ role: 'demoted' }), {
-      type: 'run_async', task: { kind: 'demote', name: 'demote', mode: 'immediate-nolock' },
+      type: 'run_async',
+      task: { kind: 'demote', name: 'demote', mode: 'immediate-nolock' },
     });
   }
 
@@ -57,8 +59,10 @@ export function rewindIfDiverged(input: HaInput): Decision | null {
   const mayReclone = memory.rewindFailed ? me.removeDataDirOnRewindFailure : me.removeDataDirOnDivergedTimelines;
   if ((!me.usePgRewind || memory.rewindFailed) && mayReclone) {
     return {
-      ...plan('reinitializing due to diverged timelines',
-        setMemory({ rewindFailed: false }), { type: 'run_async', task: { kind: 'reinitialize', name: 'reinitialize', from: upstream, methods: me.replicaMethods } }),
+      ...plan('reinitializing due to diverged timelines', setMemory({ rewindFailed: false }), {
+        type: 'run_async',
+        task: { kind: 'reinitialize', name: 'reinitialize', from: upstream, methods: me.replicaMethods },
+      }),
       reasons: [reason],
     };
   }

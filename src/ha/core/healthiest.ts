@@ -32,10 +32,14 @@ export function isLagging(input: Pick<HaInput, 'cluster' | 'config'>, lsn: numbe
   return optime > 0 && optime - lsn > input.config.maximum_lag_on_failover;
 }
 
-const no = (me: string, code: ReasonCode, why: string, extra: Reason[] = []): Verdict =>
-  ({ healthiest: false, reasons: [...extra, { member: me, eligible: false, code, why }] });
-const yes = (me: string, code: ReasonCode, why: string, extra: Reason[] = []): Verdict =>
-  ({ healthiest: true, reasons: [...extra, { member: me, eligible: true, code, why }] });
+const no = (me: string, code: ReasonCode, why: string, extra: Reason[] = []): Verdict => ({
+  healthiest: false,
+  reasons: [...extra, { member: me, eligible: false, code, why }],
+});
+const yes = (me: string, code: ReasonCode, why: string, extra: Reason[] = []): Verdict => ({
+  healthiest: true,
+  reasons: [...extra, { member: me, eligible: true, code, why }],
+});
 
 /** Ha.is_healthiest_node */
 export function isHealthiestNode(input: HaInput): Verdict {
@@ -100,7 +104,11 @@ function healthiestAmong(input: HaInput, exclude: Set<string>, checkLag: boolean
   const me = input.me.name;
   const lsn = myWalLsn(input);
   if (checkLag && isLagging(input, lsn)) {
-    return no(me, 'lagging', `lagging: ${input.cluster.status.optime - lsn} bytes behind the last leader position, more than maximum_lag_on_failover ${input.config.maximum_lag_on_failover}`);
+    return no(
+      me,
+      'lagging',
+      `lagging: ${input.cluster.status.optime - lsn} bytes behind the last leader position, more than maximum_lag_on_failover ${input.config.maximum_lag_on_failover}`,
+    );
   }
   if (input.config.check_timeline && !input.config.standby_cluster) {
     const tl = myTimeline(input);
@@ -129,7 +137,10 @@ function healthiestAmong(input: HaInput, exclude: Set<string>, checkLag: boolean
     : no(me, 'outranked', 'another member is ahead or preferred', reasons);
 }
 
-export interface Limitation { code: ReasonCode; why: string }
+export interface Limitation {
+  code: ReasonCode;
+  why: string;
+}
 
 /** Why a peer may not lead (unreachable, nofailover, watchdog), null when it may. */
 export function failoverLimitation(peer: PeerStatus): Limitation | null {
@@ -139,8 +150,14 @@ export function failoverLimitation(peer: PeerStatus): Limitation | null {
   return null;
 }
 
-function judgePeer(peer: PeerStatus, myLsn: number, myPriority: number, formerLeader: string | undefined,
-  syncLeader: string | undefined, priorityIgnored: boolean): { beatsMe: boolean; reason: Reason } {
+function judgePeer(
+  peer: PeerStatus,
+  myLsn: number,
+  myPriority: number,
+  formerLeader: string | undefined,
+  syncLeader: string | undefined,
+  priorityIgnored: boolean,
+): { beatsMe: boolean; reason: Reason } {
   const limitation = failoverLimitation(peer);
   if (limitation !== null || !peer.reachable) {
     return { beatsMe: false, reason: { member: peer.name, eligible: false, code: limitation?.code ?? 'unreachable', why: limitation?.why ?? 'unreachable' } };
@@ -181,7 +198,9 @@ export function isFailoverPossible(input: FailoverView, members: Member[], clust
         limitation = { code: 'timeline_behind', why: `timeline ${peer.timeline} is behind the cluster timeline ${clusterTl}` };
       }
     }
-    reasons.push(limitation ? { member: m.name, eligible: false, ...limitation } : { member: m.name, eligible: true, code: 'healthy', why: 'healthy failover candidate' });
+    reasons.push(
+      limitation ? { member: m.name, eligible: false, ...limitation } : { member: m.name, eligible: true, code: 'healthy', why: 'healthy failover candidate' },
+    );
   }
   const healthy = reasons.filter((r) => r.eligible).length;
   const quorumMode = syncActive(input.config, sync) && input.config.synchronous_mode === 'quorum' && !failover?.candidate;

@@ -30,8 +30,13 @@ export function historyUpdate(existing: TimelineHistory | null, timeline: number
  * New history lines: the last gets the file's mtime and my name; older ones keep the timestamp and
  * leader of the existing entry with the same timeline and LSN. Keep the last `maxEntries` (0 = all).
  */
-export function buildHistory(fileLines: [number, number, string][], existing: TimelineHistory | null,
-  mtimeIso: string, me: string, maxEntries: number): HistoryLine[] {
+export function buildHistory(
+  fileLines: [number, number, string][],
+  existing: TimelineHistory | null,
+  mtimeIso: string,
+  me: string,
+  maxEntries: number,
+): HistoryLine[] {
   const known = new Map((existing?.lines ?? []).map((l) => [`${l[0]}:${l[1]}`, l]));
   const lines: HistoryLine[] = fileLines.map(([tl, lsn, reason], i) => {
     if (i === fileLines.length - 1) return [tl, lsn, reason, mtimeIso, me];

@@ -29,17 +29,17 @@ export interface NodeIdentity {
 export type PeerStatus =
   | { name: string; reachable: false; error: string }
   | {
-    name: string;
-    reachable: true;
-    role: string;
-    /** xlog.location for a primary; max(received, replayed) for a replica. */
-    walLsn: number;
-    isPrimary: boolean;
-    nofailover: boolean;
-    failoverPriority: number;
-    watchdogFailed: boolean;
-    timeline: number | null;
-  };
+      name: string;
+      reachable: true;
+      role: string;
+      /** xlog.location for a primary; max(received, replayed) for a replica. */
+      walLsn: number;
+      isPrimary: boolean;
+      nofailover: boolean;
+      failoverPriority: number;
+      watchdogFailed: boolean;
+      timeline: number | null;
+    };
 
 /** The task running on the async executor (decisions key on `task.kind`; `task.name` is for messages). */
 export interface AsyncState {
@@ -89,8 +89,16 @@ export interface HaMemory {
 }
 
 export const INITIAL_MEMORY: HaMemory = {
-  role: 'uninitialized', bootstrap: { stage: 'none' }, recovering: false, rewindFailed: false, releasedLeaderKeyAt: null, scheduledRestart: null, slots: INITIAL_SLOT_MEMORY, sync: INITIAL_SYNC_MEMORY,
-  raceBackoffAt: null, prevWalLsn: null,
+  role: 'uninitialized',
+  bootstrap: { stage: 'none' },
+  recovering: false,
+  rewindFailed: false,
+  releasedLeaderKeyAt: null,
+  scheduledRestart: null,
+  slots: INITIAL_SLOT_MEMORY,
+  sync: INITIAL_SYNC_MEMORY,
+  raceBackoffAt: null,
+  prevWalLsn: null,
 };
 
 /** Memory at start-up: the role read from the data directory (Patroni's get_postgres_role_from_data_directory). */

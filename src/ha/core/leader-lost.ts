@@ -80,13 +80,18 @@ export function ifLeaderLost(view: LeaderLossView): LeaderLossReport {
     const verdict = verdicts.get(m.name);
     if (!verdict) {
       // Skipped by is_failover_possible before any check: say which rule skipped it.
-      const why = !m.data.api_url ? 'no api_url: cannot be asked for its WAL position'
-        : nofailover(m.data.tags ?? {}) ? 'tagged nofailover (or failover_priority 0): not allowed to promote' : 'not judged';
+      const why = !m.data.api_url
+        ? 'no api_url: cannot be asked for its WAL position'
+        : nofailover(m.data.tags ?? {})
+          ? 'tagged nofailover (or failover_priority 0): not allowed to promote'
+          : 'not judged';
       return { ...base, outlook: 'ineligible', why: [why, ...paused] };
     }
     if (!verdict.eligible) {
-      const why = verdict.code === 'lagging' && lagBytes !== null
-        ? `lag ${lagBytes} bytes exceeds maximum_lag_on_failover ${config.maximum_lag_on_failover}` : verdict.why;
+      const why =
+        verdict.code === 'lagging' && lagBytes !== null
+          ? `lag ${lagBytes} bytes exceeds maximum_lag_on_failover ${config.maximum_lag_on_failover}`
+          : verdict.why;
       return { ...base, outlook: 'ineligible', why: [why, ...paused, ...notes] };
     }
     const p = byName.get(m.name);

@@ -16,12 +16,16 @@ export interface RaceBackoffInput {
   streaming: boolean;
 }
 
-export type RaceBackoff =
-  | { postpone: false }
-  | { postpone: true; startedAt: number; message: (me: string) => string };
+export type RaceBackoff = { postpone: false } | { postpone: true; startedAt: number; message: (me: string) => string };
 
 /** Only a replica in an ordinary leader race backs off (not paused, no standby cluster, no candidate). */
-export function raceBackoffApplies(o: { backoff: number; paused: boolean; standbyCluster: boolean; failoverCandidate: boolean; prevWalLsn: number | null }): boolean {
+export function raceBackoffApplies(o: {
+  backoff: number;
+  paused: boolean;
+  standbyCluster: boolean;
+  failoverCandidate: boolean;
+  prevWalLsn: number | null;
+}): boolean {
   return o.backoff > 0 && !o.paused && !o.standbyCluster && !o.failoverCandidate && o.prevWalLsn !== null;
 }
 
@@ -31,7 +35,11 @@ export function raceBackoff(i: RaceBackoffInput): RaceBackoff {
   const moved = i.walLsn !== null && i.prevWalLsn !== null && i.walLsn > i.prevWalLsn;
   // The first cycle always waits (left == backoff); later ones only while WAL still streams in.
   if ((left > 0 && i.streaming && moved) || left > i.backoff - i.loopWait) {
-    return { postpone: true, startedAt, message: (me) => `My (${me}) wal position moved since last heart beat loop, ${left.toFixed(0)} seconds until leader race` };
+    return {
+      postpone: true,
+      startedAt,
+      message: (me) => `My (${me}) wal position moved since last heart beat loop, ${left.toFixed(0)} seconds until leader race`,
+    };
   }
   return { postpone: false };
 }

@@ -16,27 +16,35 @@ export function recover(input: HaInput): Decision {
 
   if (iHaveLock && isStandbyCluster(input.config)) {
     const { upstream } = followTarget(input);
-    return attempt('update_leader',
-      plan('starting as a standby leader because i had the session lock',
-        setMemory({ recovering: true, role: 'standby_leader' }),
-        { type: 'run_async', task: { kind: 'start', name: 'starting as a standby leader', role: 'standby_leader', upstream } }),
-      startAsSecondary(input));
+    return attempt(
+      'update_leader',
+      plan('starting as a standby leader because i had the session lock', setMemory({ recovering: true, role: 'standby_leader' }), {
+        type: 'run_async',
+        task: { kind: 'start', name: 'starting as a standby leader', role: 'standby_leader', upstream },
+      }),
+      startAsSecondary(input),
+    );
   }
   if (iHaveLock && input.config.primary_start_timeout === 0 && failoverPossibleNow(input)) {
     // primary_start_timeout 0: do not restart a crashed primary in place when a replica can take over.
-    return attempt('update_leader',
+    return attempt(
+      'update_leader',
       plan('stopped PostgreSQL to fail over after a crash', setMemory({ role: 'demoted' }), { type: 'delete_leader' }),
-      startAsSecondary(input));
+      startAsSecondary(input),
+    );
   }
   if (iHaveLock) {
-    const controlState = pg.dataDir.kind === 'present' ? pg.dataDir.controlData?.clusterState ?? '' : '';
-    const startPrimary = pg.state === 'crashed' && memory.role === 'primary' && CRASHED_PRIMARY_STATES.has(controlState)
-      ? plan('starting primary after failure',
-        setMemory({ recovering: true }),
-        { type: 'run_async', task: { kind: 'start', name: 'starting primary after failure', role: 'primary', upstream: null } })
-      : plan('starting as readonly because i had the session lock',
-        setMemory({ recovering: true }),
-        { type: 'run_async', task: { kind: 'start', name: 'restarting after failure', role: 'replica', upstream: null } });
+    const controlState = pg.dataDir.kind === 'present' ? (pg.dataDir.controlData?.clusterState ?? '') : '';
+    const startPrimary =
+      pg.state === 'crashed' && memory.role === 'primary' && CRASHED_PRIMARY_STATES.has(controlState)
+        ? plan('starting primary after failure', setMemory({ recovering: true }), {
+            type: 'run_async',
+            task: { kind: 'start', name: 'starting primary after failure', role: 'primary', upstream: null },
+          })
+        : plan('starting as readonly because i had the session lock', setMemory({ recovering: true }), {
+            type: 'run_async',
+            task: { kind: 'start', name: 'restarting after failure', role: 'replica', upstream: null },
+          });
     return attempt('update_leader', startPrimary, startAsSecondary(input));
   }
   return rewindIfDiverged(input) ?? startAsSecondary(input);
@@ -50,9 +58,11 @@ export function failoverPossibleNow(input: HaInput): boolean {
 function startAsSecondary(input: HaInput): Decision {
   const { upstream } = followTarget(input);
   const remote = isStandbyCluster(input.config) && !input.cluster.leader;
-  return plan(remote ? 'trying to follow a remote member because standby cluster is unhealthy' : 'starting as a secondary',
+  return plan(
+    remote ? 'trying to follow a remote member because standby cluster is unhealthy' : 'starting as a secondary',
     setMemory({ recovering: true, role: 'replica' }),
-    { type: 'run_async', task: { kind: 'start', name: 'restarting after failure', role: 'replica', upstream } });
+    { type: 'run_async', task: { kind: 'start', name: 'restarting after failure', role: 'replica', upstream } },
+  );
 }
 
 /** The cycle after a start attempt (Ha.post_recover). Null when PostgreSQL came up: continue normally. */
@@ -60,8 +70,7 @@ export function checkStartResult(input: HaInput): Decision | null {
   const { cluster, me, pg } = input;
   if (pg.postmasterRunning) return null;
   if (cluster.leader?.name === me.name) {
-    return plan('removed leader key after trying and failing to start postgres',
-      setMemory({ recovering: false, role: 'demoted' }), { type: 'delete_leader' });
+    return plan('removed leader key after trying and failing to start postgres', setMemory({ recovering: false, role: 'demoted' }), { type: 'delete_leader' });
   }
   return plan('failed to start postgres', setMemory({ recovering: false }));
 }

@@ -74,7 +74,12 @@ export function restartTask(input: Pick<HaInput, 'cluster' | 'me' | 'memory' | '
   const primary = !!input.pg.server && !input.pg.server.inRecovery;
   return primary
     ? { kind: 'restart', name: 'restart', role: 'primary', upstream: null }
-    : { kind: 'restart', name: 'restart', role: input.memory.role === 'standby_leader' ? 'standby_leader' : 'replica', upstream: nodeToFollow(input.cluster, input.me.name, input.me.tags) };
+    : {
+        kind: 'restart',
+        name: 'restart',
+        role: input.memory.role === 'standby_leader' ? 'standby_leader' : 'replica',
+        upstream: nodeToFollow(input.cluster, input.me.name, input.me.tags),
+      };
 }
 
 /** A due scheduled restart: actions and the message that replaces the cycle's, or null. */
@@ -83,7 +88,7 @@ export function scheduledRestart(input: HaInput): { actions: Action[]; message: 
   if (!sr) return null;
   const v = scheduledAction('restart', sr.at, input.now, input.config.loop_wait, input.config.pause);
   const clear: Action = { type: 'set_memory', patch: { scheduledRestart: null } };
-  if (!v.run) return v.stale ? { actions: [...v.actions, clear], message: '' } : (v.actions.length ? { actions: v.actions, message: '' } : null);
+  if (!v.run) return v.stale ? { actions: [...v.actions, clear], message: '' } : v.actions.length ? { actions: v.actions, message: '' } : null;
   const start = input.pg.server?.postmasterStartTime ?? null;
   if (sr.postmasterStartTime && start && sr.postmasterStartTime !== start) {
     return { actions: [{ type: 'log', level: 'info', message: 'Cancelling scheduled restart: postgres restart has already happened' }, clear], message: '' };

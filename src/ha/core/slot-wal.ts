@@ -7,7 +7,11 @@
 /** A WAL segment file name: timeline, then the segment number as two 8-digit hex halves. */
 const SEGMENT_FILE = /^([0-9A-F]{8})([0-9A-F]{8})([0-9A-F]{8})$/;
 
-export interface WalSegmentFile { name: string; timeline: number; segno: number }
+export interface WalSegmentFile {
+  name: string;
+  timeline: number;
+  segno: number;
+}
 
 const segmentsPerXlogId = (segmentSize: number) => 2 ** 32 / segmentSize;
 
@@ -78,8 +82,7 @@ export function slotWalPlan(n: SlotWalNeed): SlotWalPlan {
     const file = primary.get(segno);
     if (!file) {
       if (!replicaSegnos.has(segno)) unavailable.push(segmentFileName(fallbackTimeline, segno, n.segmentSize));
-    }
-    else if (!replica.has(file.name)) fetch.push(file.name);
+    } else if (!replica.has(file.name)) fetch.push(file.name);
   }
   return { fetch, unavailable };
 }

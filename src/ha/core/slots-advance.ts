@@ -4,7 +4,11 @@
 import type { SlotRow } from '../../postgresql/slots.js';
 import type { LogicalSlot } from './slots.js';
 
-export interface AdvanceTarget { name: string; database: string; lsn: number }
+export interface AdvanceTarget {
+  name: string;
+  database: string;
+  lsn: number;
+}
 
 /**
  * Logical copies to move forward: to the leader's published confirmed_flush_lsn, but never past

@@ -20,8 +20,9 @@ export function logicalSlotsToCopy(input: HaInput): LogicalSlot[] {
   if (!config.use_slots || isStandbyCluster(config) || memory.role === 'promoted' || memory.role === 'standby_leader') return [];
   const present = new Set(localSlots.filter((s) => !s.needsCopy).map((s) => s.name));
   const published = cluster.status.slots;
-  return permanentSlotsFor(config, server.serverVersion, 'replica', me.tags)
-    .filter((p): p is LogicalSlot => p.type === 'logical' && !present.has(p.name) && published[p.name] !== undefined);
+  return permanentSlotsFor(config, server.serverVersion, 'replica', me.tags).filter(
+    (p): p is LogicalSlot => p.type === 'logical' && !present.has(p.name) && published[p.name] !== undefined,
+  );
 }
 
 /** Patroni formats the names as a Python list: `['a', 'b']`. */

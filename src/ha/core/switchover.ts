@@ -30,7 +30,9 @@ export function manualFailoverFromLeader(input: HaInput): LeaderFailoverOutcome 
   }
   const action = failover.leader ? 'switchover' : 'manual failover';
   const cleanUp = (message: string, reasons: Reason[] = []): LeaderFailoverOutcome => ({
-    kind: 'continue', reasons, actions: [...pre, { type: 'log', level: 'warning', message }, { type: 'clear_failover' }],
+    kind: 'continue',
+    reasons,
+    actions: [...pre, { type: 'log', level: 'warning', message }, { type: 'clear_failover' }],
   });
 
   if (failover.leader && failover.leader !== me.name) return cleanUp(`${action}: leader name does not match: ${failover.leader} != ${me.name}`);
@@ -43,9 +45,12 @@ export function manualFailoverFromLeader(input: HaInput): LeaderFailoverOutcome 
 
   const candidate = failover.candidate ? cluster.members.find((m) => m.name === failover.candidate) : undefined;
   // A named candidate is the only standby the stop must wait for; otherwise only unreachable ones are cut.
-  const detach = cluster.members.map((m) => m.name).filter((n) => n !== me.name && (failover.candidate
-    ? n !== failover.candidate
-    : check.reasons.some((r) => r.member === n && !r.eligible && r.code === 'unreachable')));
+  const detach = cluster.members
+    .map((m) => m.name)
+    .filter(
+      (n) =>
+        n !== me.name && (failover.candidate ? n !== failover.candidate : check.reasons.some((r) => r.member === n && !r.eligible && r.code === 'unreachable')),
+    );
   return {
     kind: 'demote',
     decision: {

@@ -25,14 +25,14 @@ export type QuorumPlan =
    */
   | { kind: 'block'; standbyNames: string | null }
   | {
-    kind: 'update';
-    /** Widen the key first (more voters and/or a higher quorum); null when it already covers both states. */
-    widen: SyncKeyValue | null;
-    /** The names PostgreSQL should use: ANY numsync (active). */
-    standbyNames: { members: string[]; numsync: number };
-    /** The key once every active replica holds every commit; null when nothing changes. */
-    settle: SyncKeyValue | null;
-  };
+      kind: 'update';
+      /** Widen the key first (more voters and/or a higher quorum); null when it already covers both states. */
+      widen: SyncKeyValue | null;
+      /** The names PostgreSQL should use: ANY numsync (active). */
+      standbyNames: { members: string[]; numsync: number };
+      /** The key once every active replica holds every commit; null when nothing changes. */
+      settle: SyncKeyValue | null;
+    };
 
 /** Ha._process_quorum_replication when fewer standbys than min_synchronous_nodes answer (strict: 1). */
 export const quorumFactorWarning = (available: number): string =>
@@ -77,5 +77,4 @@ function union(a: readonly string[], b: readonly string[]): string[] {
   return out.sort();
 }
 
-const sameKey = (a: SyncKeyValue, b: SyncKeyValue): boolean =>
-  lower(a.leader) === lower(b.leader) && a.quorum === b.quorum && sameNames(a.members, b.members);
+const sameKey = (a: SyncKeyValue, b: SyncKeyValue): boolean => lower(a.leader) === lower(b.leader) && a.quorum === b.quorum && sameNames(a.members, b.members);

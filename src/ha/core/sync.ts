@@ -31,8 +31,7 @@ export const syncModeOn = (config: DynamicConfig): boolean => config.synchronous
 export const syncActive = (config: DynamicConfig, sync: SyncState): boolean => syncModeOn(config) && !!sync.leader;
 
 /** sync.matches(name, check_leader=true) */
-export const listedInSync = (sync: SyncState, name: string): boolean =>
-  has(sync.members, name) || (!!sync.leader && lower(sync.leader) === lower(name));
+export const listedInSync = (sync: SyncState, name: string): boolean => has(sync.members, name) || (!!sync.leader && lower(sync.leader) === lower(name));
 
 export interface SelectInput {
   me: string;
@@ -76,8 +75,13 @@ export function selectSync(s: SelectInput): Selection {
     if (from && lower(from) !== lower(s.me) && byName.has(lower(from))) return [];
     return [{ name: m.name, pid: r.pid, syncState: r.syncState, lsn, priority: syncPriority(m.data.tags), nofailover: nofailover(m.data.tags) }];
   });
-  rows.sort((a, b) => Number(a.nofailover) - Number(b.nofailover) || b.priority - a.priority
-    || (SYNC_STATE_RANK[b.syncState] ?? 0) - (SYNC_STATE_RANK[a.syncState] ?? 0) || b.lsn - a.lsn);
+  rows.sort(
+    (a, b) =>
+      Number(a.nofailover) - Number(b.nofailover) ||
+      b.priority - a.priority ||
+      (SYNC_STATE_RANK[b.syncState] ?? 0) - (SYNC_STATE_RANK[a.syncState] ?? 0) ||
+      b.lsn - a.lsn,
+  );
   const maxLsn = rows.length > 1 ? Math.max(...rows.map((r) => r.lsn)) : reading.walLsn;
   const ready = new Set([...s.ready].filter((k) => listed.has(k.slice(0, k.lastIndexOf(':')))));
   const candidates: string[] = [];
@@ -104,11 +108,11 @@ export type MultisyncPlan =
   /** Strict mode with nobody to wait for: keep (or start) blocking commits. */
   | { kind: 'block'; standbyNames: string }
   | {
-    kind: 'update';
-    /** Shrink the key to members still confirmed synchronous, before anything else changes. */
-    shrinkTo: string[] | null;
-    standbyNames: string | null;
-  };
+      kind: 'update';
+      /** Shrink the key to members still confirmed synchronous, before anything else changes. */
+      shrinkTo: string[] | null;
+      standbyNames: string | null;
+    };
 
 /**
  * `currentNames`: synchronous_standby_names in effect. Strict mode with nobody connected keeps
@@ -118,7 +122,10 @@ export type MultisyncPlan =
 export function planMultisync(config: DynamicConfig, syncKey: SyncState, sel: Selection, currentNames = ''): MultisyncPlan {
   if (config.synchronous_mode_strict && sel.candidates.length === 0) {
     const keep = currentNames.trim() ? currentNames : null;
-    return { kind: 'block', standbyNames: keep ?? formatStandbyNames('priority', syncKey.members.length ? syncKey.members : [STRICT_PLACEHOLDER]) ?? STRICT_PLACEHOLDER };
+    return {
+      kind: 'block',
+      standbyNames: keep ?? formatStandbyNames('priority', syncKey.members.length ? syncKey.members : [STRICT_PLACEHOLDER]) ?? STRICT_PLACEHOLDER,
+    };
   }
   const common = syncKey.members.filter((m) => has(sel.sync, m));
   return {
@@ -144,7 +151,7 @@ export function syncBeforePromote(config: DynamicConfig, syncKey: SyncState, me:
     const wasVoter = has(syncKey.members, me);
     const minSync = config.synchronous_mode_strict ? 1 : 0;
     const num = Math.max(syncKey.members.length - syncKey.quorum - 1 + (wasVoter ? 0 : 1), minSync);
-    const names = others.length ? others : (minSync ? [STRICT_PLACEHOLDER] : []);
+    const names = others.length ? others : minSync ? [STRICT_PLACEHOLDER] : [];
     return {
       key: { leader: me, members: others, quorum: Math.min(syncKey.quorum, others.length) },
       standbyNames: num > 0 ? formatStandbyNames('quorum', names, Math.min(num, names.length)) : null,

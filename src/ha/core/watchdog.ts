@@ -24,8 +24,10 @@ export function withWatchdogActivation(input: HaInput, d: Decision): Decision {
   if (!wd || input.config.pause || wd.mode === 'off' || wd.running || (wd.active && wd.mode !== 'required')) return d;
   const primary = input.pg.server !== null && !input.pg.server.inRecovery;
   const refused = primary
-    ? plan('Demoting self because watchdog could not be activated',
-      setMemory({ role: 'demoted' }), { type: 'run_async', task: { kind: 'demote', name: 'demote', mode: 'immediate' } })
+    ? plan('Demoting self because watchdog could not be activated', setMemory({ role: 'demoted' }), {
+        type: 'run_async',
+        task: { kind: 'demote', name: 'demote', mode: 'immediate' },
+      })
     : plan('Not promoting self because watchdog could not be activated', { type: 'delete_leader' });
   return attempt('activate_watchdog', d, refused);
 }
@@ -35,6 +37,7 @@ export function withBootstrapWatchdog(input: HaInput, cancelled: Decision, done:
   const wd = input.watchdog;
   if (!wd || wd.mode === 'off' || wd.running) return done;
   return attempt('activate_watchdog', done, {
-    ...cancelled, actions: [{ type: 'log', level: 'warning', message: 'Cancelling bootstrap because watchdog activation failed' }, ...cancelled.actions],
+    ...cancelled,
+    actions: [{ type: 'log', level: 'warning', message: 'Cancelling bootstrap because watchdog activation failed' }, ...cancelled.actions],
   });
 }

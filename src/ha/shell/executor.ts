@@ -60,11 +60,18 @@ export interface Executed {
 /** One line per action for /explain; the bookkeeping ones (memory, logs) are left out. */
 function describe(action: Action): string | null {
   switch (action.type) {
-    case 'set_memory': case 'log': case 'forget_async_outcome': return null;
-    case 'run_async': return `run_async: ${action.task.name}`;
-    case 'stop_postgres': return `stop_postgres: ${action.mode}`;
-    case 'follow': return `follow: ${action.upstream?.name ?? 'nobody'}`;
-    default: return action.type;
+    case 'set_memory':
+    case 'log':
+    case 'forget_async_outcome':
+      return null;
+    case 'run_async':
+      return `run_async: ${action.task.name}`;
+    case 'stop_postgres':
+      return `stop_postgres: ${action.mode}`;
+    case 'follow':
+      return `follow: ${action.upstream?.name ?? 'nobody'}`;
+    default:
+      return action.type;
   }
 }
 
@@ -95,7 +102,8 @@ async function tryAttempt(kind: Attempt, deps: ExecutorDeps): Promise<boolean> {
     return ok;
   }
   switch (kind) {
-    case 'acquire_leader': return deps.dcs.attemptToAcquireLeader();
+    case 'acquire_leader':
+      return deps.dcs.attemptToAcquireLeader();
     case 'update_leader': {
       const optime = deps.walLsn();
       const slots = deps.slotStatus();
@@ -105,39 +113,68 @@ async function tryAttempt(kind: Attempt, deps: ExecutorDeps): Promise<boolean> {
       if (ok) deps.watchdog.keepalive();
       return ok;
     }
-    case 'initialize_race': return deps.dcs.initialize(true, '');
-    case 'activate_watchdog': return deps.watchdog.activate();
+    case 'initialize_race':
+      return deps.dcs.initialize(true, '');
+    case 'activate_watchdog':
+      return deps.watchdog.activate();
   }
 }
 
 async function perform(action: Action, deps: ExecutorDeps): Promise<void> {
   const { dcs, pg, cluster } = deps;
   switch (action.type) {
-    case 'touch_member': return deps.touchMember();
-    case 'write_initialize': await dcs.initialize(action.createNew, action.sysid); return;
-    case 'cancel_initialization': await dcs.cancelInitialization(); return;
-    case 'publish_config': await dcs.setConfigValue(deps.localDynamicConfig()); return;
-    case 'take_leader': await dcs.takeLeader(); return;
-    case 'delete_leader': await dcs.deleteLeader(cluster?.leader ?? null); return;
+    case 'touch_member':
+      return deps.touchMember();
+    case 'write_initialize':
+      await dcs.initialize(action.createNew, action.sysid);
+      return;
+    case 'cancel_initialization':
+      await dcs.cancelInitialization();
+      return;
+    case 'publish_config':
+      await dcs.setConfigValue(deps.localDynamicConfig());
+      return;
+    case 'take_leader':
+      await dcs.takeLeader();
+      return;
+    case 'delete_leader':
+      await dcs.deleteLeader(cluster?.leader ?? null);
+      return;
     case 'clear_failover':
       log.info('Cleaning up failover key');
       await dcs.setFailoverValue('{}', cluster?.failover?.version);
       return;
-    case 'update_history': return deps.updateHistory();
-    case 'stop_postgres': await pg.stop(action.mode); return;
-    case 'mark_stopped': pg.setState('stopped'); return;
+    case 'update_history':
+      return deps.updateHistory();
+    case 'stop_postgres':
+      await pg.stop(action.mode);
+      return;
+    case 'mark_stopped':
+      pg.setState('stopped');
+      return;
     case 'follow':
       if (!(await pg.isFollowing(action.upstream))) {
         log.info('Changing upstream to %s', action.upstream ? action.upstream.name : 'none');
         await pg.follow(action.upstream, action.role);
       } else pg.announceRole(action.role);
       return;
-    case 'run_callback': pg.runCallback(action.action, action.role, action.endBootstrap ?? false); return;
-    case 'move_data_directory': await pg.moveDataDirectory(); return;
-    case 'disable_watchdog': deps.watchdog.disable(); return;
-    case 'failsafe_keep': deps.failsafeKept(); return;
-    case 'sync_slots': applyMemoryPatch(deps.memory, { slots: await deps.syncSlots(deps.memory.slots, action.view) }); return;
-    case 'sync_replication': return deps.syncReplication(deps.memory.sync, (m) => applyMemoryPatch(deps.memory, { sync: m }));
+    case 'run_callback':
+      pg.runCallback(action.action, action.role, action.endBootstrap ?? false);
+      return;
+    case 'move_data_directory':
+      await pg.moveDataDirectory();
+      return;
+    case 'disable_watchdog':
+      deps.watchdog.disable();
+      return;
+    case 'failsafe_keep':
+      deps.failsafeKept();
+      return;
+    case 'sync_slots':
+      applyMemoryPatch(deps.memory, { slots: await deps.syncSlots(deps.memory.slots, action.view) });
+      return;
+    case 'sync_replication':
+      return deps.syncReplication(deps.memory.sync, (m) => applyMemoryPatch(deps.memory, { sync: m }));
     case 'run_async': {
       const busy = deps.runner.run(action.task, (signal) => deps.runTask(action.task, signal));
       if (!busy) return;
@@ -149,11 +186,20 @@ async function perform(action: Action, deps: ExecutorDeps): Promise<void> {
       await deps.runTask(action.task);
       return;
     }
-    case 'forget_async_outcome': deps.runner.forget(deps.seenOutcome); return;
-    case 'set_memory': applyMemoryPatch(deps.memory, action.patch); return;
-    case 'log': log[action.level](action.message); return;
-    case 'sleep': await sleep(action.ms); return;
-    case 'exit': return deps.exit(action.code, action.reason);
+    case 'forget_async_outcome':
+      deps.runner.forget(deps.seenOutcome);
+      return;
+    case 'set_memory':
+      applyMemoryPatch(deps.memory, action.patch);
+      return;
+    case 'log':
+      log[action.level](action.message);
+      return;
+    case 'sleep':
+      await sleep(action.ms);
+      return;
+    case 'exit':
+      return deps.exit(action.code, action.reason);
   }
 }
 

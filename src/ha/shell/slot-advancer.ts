@@ -25,11 +25,15 @@ export class LogicalSlotAdvancer {
     // A copy waiting to be replaced is not advanced (SlotsAdvanceThread.schedule).
     const due = targets.filter((t) => !this.pg.needsCopy.has(t.name));
     if (this.running || due.length === 0) return;
-    this.running = this.advanceAll(due).finally(() => { this.running = null; });
+    this.running = this.advanceAll(due).finally(() => {
+      this.running = null;
+    });
   }
 
   /** Resolves when no round is running. */
-  idle(): Promise<void> { return this.running ?? Promise.resolve(); }
+  idle(): Promise<void> {
+    return this.running ?? Promise.resolve();
+  }
 
   private async advanceAll(targets: AdvanceTarget[]): Promise<void> {
     for (const t of targets) {

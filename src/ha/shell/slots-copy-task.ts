@@ -55,8 +55,12 @@ async function copyFrom(pg: CopyPostgres, task: Extract<AsyncTask, { kind: 'copy
   const { copy, mismatched } = copyableSlots(states, task.slots);
   for (const m of mismatched) {
     const want = task.slots.find((s) => s.name === m.name);
-    log.warning('Will not copy the logical slot "%s" due to the configuration mismatch: configuration=%s, slot on the primary=%s',
-      m.name, want ? describeSlot({ ...want, type: 'logical' }) : '{}', describeSlot(m));
+    log.warning(
+      'Will not copy the logical slot "%s" due to the configuration mismatch: configuration=%s, slot on the primary=%s',
+      m.name,
+      want ? describeSlot({ ...want, type: 'logical' }) : '{}',
+      describeSlot(m),
+    );
   }
   if (copy.length === 0) return true;
   if (!(await pg.stop('fast'))) return false;

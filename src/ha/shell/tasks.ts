@@ -103,7 +103,10 @@ export async function runTask(task: AsyncTask, pg: TaskPostgres, dcs: Dcs, signa
       ]);
       // Ha.demote: a graceful stop hands the lock over at the shutdown checkpoint, so on_stop already says `demoted`.
       if (task.mode === 'graceful') pg.setCallbackRole('demoted');
-      const stopped = await pg.stop(task.mode === 'graceful' || task.mode === 'offline' ? 'fast' : 'immediate', task.stopTimeout ? { stopTimeout: task.stopTimeout } : {});
+      const stopped = await pg.stop(
+        task.mode === 'graceful' || task.mode === 'offline' ? 'fast' : 'immediate',
+        task.stopTimeout ? { stopTimeout: task.stopTimeout } : {},
+      );
       if (!stopped) return false;
       pg.setCallbackRole('demoted');
       if (task.mode === 'graceful' || task.mode === 'immediate') {

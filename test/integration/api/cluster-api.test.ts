@@ -64,7 +64,19 @@ describe('REST API against a 3-node patroni-ts cluster', { timeout: 600_000 }, (
 
   test('health checks answer by role, with aliases and HEAD', async () => {
     const code = async (n: ClusterNode, path: string, method = 'GET') => (await n.api(path, { method })).status;
-    for (const path of ['/', '/primary', '/master', '/read-write', '/leader', '/health', '/read-only', '/liveness', '/readiness', '/patroni', '/asynchronous']) {
+    for (const path of [
+      '/',
+      '/primary',
+      '/master',
+      '/read-write',
+      '/leader',
+      '/health',
+      '/read-only',
+      '/liveness',
+      '/readiness',
+      '/patroni',
+      '/asynchronous',
+    ]) {
       const want = path === '/asynchronous' ? 503 : 200;
       assert.equal(await code(leader, path), want, `leader ${path}`);
     }
@@ -125,7 +137,12 @@ describe('REST API against a 3-node patroni-ts cluster', { timeout: 600_000 }, (
     haproxy = await startHaproxy(c().nodes.map((n) => ({ name: n.name, pgPort: n.pgPort, restPort: n.restPort })));
     const h = haproxy;
     // While HAProxy's checks settle a port may have no backend: that is "not yet", inside the wait.
-    const primary = await waitFor('HAProxy to route to the primary', async () => ((await inRecoveryVia(h.primaryPort)) === false ? 'primary' : null), 30_000, 500);
+    const primary = await waitFor(
+      'HAProxy to route to the primary',
+      async () => ((await inRecoveryVia(h.primaryPort)) === false ? 'primary' : null),
+      30_000,
+      500,
+    );
     assert.equal(primary, 'primary');
     const replica = await waitFor('HAProxy to route to a replica', async () => ((await inRecoveryVia(h.replicaPort)) === true ? 'replica' : null), 30_000, 500);
     assert.equal(replica, 'replica');
@@ -137,10 +154,14 @@ describe('REST API against a 3-node patroni-ts cluster', { timeout: 600_000 }, (
     const before = (await replicas[0]!.status())?.postmaster_start_time;
     const restart = await patronictl('restart', 'apitest', replicas[0]!.name, '--force');
     assert.match(restart, new RegExp(`Success: restart on member ${replicas[0]!.name}`), restart);
-    await waitFor('a new postmaster', async () => {
-      const s = await replicas[0]!.status();
-      return s?.state === 'running' && s.postmaster_start_time !== before;
-    }, 60_000);
+    await waitFor(
+      'a new postmaster',
+      async () => {
+        const s = await replicas[0]!.status();
+        return s?.state === 'running' && s.postmaster_start_time !== before;
+      },
+      60_000,
+    );
   });
 
   test('patronictl 3.0.2: edit-config goes through the DCS and the nodes pick it up', async () => {
@@ -163,9 +184,14 @@ describe('REST API against a 3-node patroni-ts cluster', { timeout: 600_000 }, (
     assert.match(out, new RegExp(`Successfully switched over to "${candidate.name}"`), out);
     const h = haproxy;
     assert.ok(h);
-    await waitFor('HAProxy to follow the new primary', async () => {
-      const l = await c().leader();
-      return l?.name === candidate.name && (await inRecoveryVia(h.primaryPort)) === false;
-    }, 60_000, 500);
+    await waitFor(
+      'HAProxy to follow the new primary',
+      async () => {
+        const l = await c().leader();
+        return l?.name === candidate.name && (await inRecoveryVia(h.primaryPort)) === false;
+      },
+      60_000,
+      500,
+    );
   });
 });

@@ -15,8 +15,16 @@ import { DASHBOARD_HTML } from '../../../src/api/dashboard/page.js';
 import { bigClusterView } from '../../support/api/big-cluster.js';
 
 const AUTH = { username: 'dash-admin', password: 'dash-secret' };
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 describe('dashboard in headless Chromium', () => {
   let etcd: EtcdServer | undefined;
@@ -33,21 +41,30 @@ describe('dashboard in headless Chromium', () => {
     console.log(`screenshot: ${path}`);
   };
   /** Role shown in the page per member, and the lag cell's byte count. */
-  const shown = () => page!.$$eval('#members tbody tr', (rows) => rows.map((r) => ({
-    name: r.getAttribute('data-member'),
-    role: r.querySelector('[data-field=role]')?.textContent ?? '',
-    lag: r.querySelector('[data-field=lag]')?.getAttribute('data-bytes') ?? '',
-  })));
+  const shown = () =>
+    page!.$$eval('#members tbody tr', (rows) =>
+      rows.map((r) => ({
+        name: r.getAttribute('data-member'),
+        role: r.querySelector('[data-field=role]')?.textContent ?? '',
+        lag: r.querySelector('[data-field=lag]')?.getAttribute('data-bytes') ?? '',
+      })),
+    );
 
   before(async () => {
     etcd = await startEtcd();
     cluster = await startCluster({
-      impl: 'ts', nodes: 3, etcd, staggered: true,
+      impl: 'ts',
+      nodes: 3,
+      etcd,
+      staggered: true,
       nodeOverrides: () => ({ restapi: { authentication: { ...AUTH } } }),
     });
     await cluster.waitForReplicasStreaming(2);
     browser = await chromium.launchPersistentContext(profile.path, {
-      executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1440, height: 900 },
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: CHROMIUM_FLAGS,
+      viewport: { width: 1440, height: 900 },
     });
     page = await browser.newPage();
   });
@@ -61,16 +78,27 @@ describe('dashboard in headless Chromium', () => {
   test('the page of a live 3-node cluster shows the three members with their roles and lags', async () => {
     const node1 = cluster!.node('node1');
     await page!.goto(`${node1.apiUrl}/dashboard`);
-    const rows = await waitFor('three members with their lags', async () => {
-      const r = await shown();
-      return r.length === 3 && r.every((m) => m.role === 'leader' || m.lag !== '') ? r : undefined;
-    }, 30_000);
-    assert.deepEqual(rows.map((r) => [r.name, r.role]), [['node1', 'leader'], ['node2', 'replica'], ['node3', 'replica']]);
+    const rows = await waitFor(
+      'three members with their lags',
+      async () => {
+        const r = await shown();
+        return r.length === 3 && r.every((m) => m.role === 'leader' || m.lag !== '') ? r : undefined;
+      },
+      30_000,
+    );
+    assert.deepEqual(
+      rows.map((r) => [r.name, r.role]),
+      [
+        ['node1', 'leader'],
+        ['node2', 'replica'],
+        ['node3', 'replica'],
+      ],
+    );
     // Replicas stream: their lag is a byte count well under maximum_lag_on_failover.
     for (const r of rows.slice(1)) assert.ok(Number(r.lag) >= 0 && Number(r.lag) < 1048576, JSON.stringify(r));
-    assert.match(await page!.textContent('#summary') ?? '', /leader node1 · 3 members · system id \d+/);
-    assert.match(await page!.textContent('tr[data-member=node2]') ?? '', /would lead|eligible/);
-    assert.match(await page!.textContent('tr[data-member=node2] [data-field=decision]') ?? '', /I am \(node2\), a secondary/);
+    assert.match((await page!.textContent('#summary')) ?? '', /leader node1 · 3 members · system id \d+/);
+    assert.match((await page!.textContent('tr[data-member=node2]')) ?? '', /would lead|eligible/);
+    assert.match((await page!.textContent('tr[data-member=node2] [data-field=decision]')) ?? '', /I am \(node2\), a secondary/);
     // Restart and reload act on the node serving the page; each other member links to its own dashboard.
     assert.equal(await page!.getAttribute('tr[data-member=node2] [data-field=open]', 'href'), `${cluster!.node('node2').apiUrl}/dashboard`);
     await screenshot('three-members');
@@ -81,7 +109,7 @@ describe('dashboard in headless Chromium', () => {
     await page!.click('#switchover');
     await page!.waitForSelector('#result[data-status]');
     assert.equal(await page!.getAttribute('#result', 'data-status'), '401');
-    assert.match(await page!.textContent('#result') ?? '', /refused, HTTP 401/);
+    assert.match((await page!.textContent('#result')) ?? '', /refused, HTTP 401/);
     assert.equal((await cluster!.leader())?.name, 'node1');
     await screenshot('refused-without-credentials');
   });
@@ -92,11 +120,15 @@ describe('dashboard in headless Chromium', () => {
     await page!.selectOption('#candidate', 'node2');
     await page!.click('#switchover');
     await page!.waitForFunction(() => document.querySelector('#result')?.getAttribute('data-status') === '200', undefined, { timeout: 60_000 });
-    assert.match(await page!.textContent('#result') ?? '', /Successfully switched over to "node2"/);
-    await waitFor('the page shows node2 as the leader', async () => {
-      const r = await shown();
-      return r.find((m) => m.name === 'node2')?.role === 'leader' && r.find((m) => m.name === 'node1')?.role === 'replica';
-    }, 15_000);
+    assert.match((await page!.textContent('#result')) ?? '', /Successfully switched over to "node2"/);
+    await waitFor(
+      'the page shows node2 as the leader',
+      async () => {
+        const r = await shown();
+        return r.find((m) => m.name === 'node2')?.role === 'leader' && r.find((m) => m.name === 'node1')?.role === 'replica';
+      },
+      15_000,
+    );
     assert.equal((await cluster!.leader())?.name, 'node2');
     await waitFor('timeline history shown', async () => ((await page!.textContent('#history tbody')) ?? '').includes('no recovery target specified'), 15_000);
     await screenshot('after-switchover');
@@ -105,10 +137,14 @@ describe('dashboard in headless Chromium', () => {
   test('pause, resume and reload from the page', async () => {
     await page!.click('#pause');
     await page!.waitForSelector('#facts[data-paused=true]', { timeout: 15_000 });
-    assert.match(await page!.textContent('#result') ?? '', /Pause: maintenance mode on/);
+    assert.match((await page!.textContent('#result')) ?? '', /Pause: maintenance mode on/);
     // Paused: nobody would take over; the page says so per member.
-    await waitFor('replicas shown as not eligible while paused', async () => ((await page!.textContent('tr[data-member=node1] [data-field=outlook]')) ?? '') === 'not eligible', 15_000);
-    assert.match(await page!.textContent('tr[data-member=node1]') ?? '', /cluster is paused: no automatic failover/);
+    await waitFor(
+      'replicas shown as not eligible while paused',
+      async () => ((await page!.textContent('tr[data-member=node1] [data-field=outlook]')) ?? '') === 'not eligible',
+      15_000,
+    );
+    assert.match((await page!.textContent('tr[data-member=node1]')) ?? '', /cluster is paused: no automatic failover/);
     await screenshot('paused');
     await page!.click('#resume');
     await page!.waitForSelector('#facts[data-paused=false]', { timeout: 15_000 });
@@ -135,8 +171,9 @@ describe('dashboard in headless Chromium', () => {
       const order = await laptop.$$eval('#members tbody tr', (rows) => rows.map((r) => r.getAttribute('data-member')));
       assert.equal(order[0], 'pg01');
       assert.equal(order[order.indexOf('pg02') + 1], 'pg14', 'the cascading replica is listed under its upstream');
-      const indent = (name: string) => laptop.$eval(`tr[data-member=${name}] td.name`, (td) => td.getBoundingClientRect().left + parseFloat(getComputedStyle(td).paddingLeft));
-      assert.ok(await indent('pg14') > await indent('pg02'), 'and indented further');
+      const indent = (name: string) =>
+        laptop.$eval(`tr[data-member=${name}] td.name`, (td) => td.getBoundingClientRect().left + parseFloat(getComputedStyle(td).paddingLeft));
+      assert.ok((await indent('pg14')) > (await indent('pg02')), 'and indented further');
       const overflow = await laptop.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 0, `the page is ${overflow}px wider than a 1366px screen`);
       const path = join(shots.path, `${String(++step).padStart(2, '0')}-fifteen-members-1366px.png`);

@@ -60,7 +60,10 @@ describe('our patronictl against Debian Patroni 3.0.2', () => {
     // Interactive: which schedule, confirmation, version filter, answered through stdin.
     const asked = await ctl(['restart', SCOPE, 'node3'], '\ny\n\n');
     assert.equal(asked.code, 0, asked.stderr);
-    assert.match(asked.stdout, /When should the restart take place \(e\.g\. \d{4}-\d\d-\d\dT\d\d:\d\d\)  \[now\]: Are you sure you want to restart members node3\? \[y\/N\]: Restart if the PostgreSQL version is less than provided \(e\.g\. 9\.5\.2\)  \[\]: Success: restart on member node3\n$/);
+    assert.match(
+      asked.stdout,
+      /When should the restart take place \(e\.g\. \d{4}-\d\d-\d\dT\d\d:\d\d\)  \[now\]: Are you sure you want to restart members node3\? \[y\/N\]: Restart if the PostgreSQL version is less than provided \(e\.g\. 9\.5\.2\)  \[\]: Success: restart on member node3\n$/,
+    );
     const declined = await ctl(['restart', SCOPE, 'node3'], '\nn\n');
     assert.equal(declined.code, 1);
     assert.equal(declined.stderr, 'Error: Aborted restart\n');
@@ -126,7 +129,12 @@ describe('our patronictl against Debian Patroni 3.0.2', () => {
     // Interactive with the Patroni 3 alias --master; stdin answers: candidate, when, confirm.
     const back = await ctl(['switchover', '--master', to], `${from}\n\ny\n`);
     assert.equal(back.code, 0, back.stderr);
-    assert.match(back.stdout, new RegExp(`Candidate \\['${from === 'node1' ? 'node1' : 'node1'}', '[^']+'\\] \\[\\]: When should the switchover take place \\(e\\.g\\. [^)]+ \\)  \\[now\\]: Are you sure you want to switchover cluster test-cluster, demoting current leader ${to}\\? \\[y/N\\]: `));
+    assert.match(
+      back.stdout,
+      new RegExp(
+        `Candidate \\['${from === 'node1' ? 'node1' : 'node1'}', '[^']+'\\] \\[\\]: When should the switchover take place \\(e\\.g\\. [^)]+ \\)  \\[now\\]: Are you sure you want to switchover cluster test-cluster, demoting current leader ${to}\\? \\[y/N\\]: `,
+      ),
+    );
     await waitFor('leader back', async () => (await leaderName()) === from, 60_000);
     await cluster?.waitForReplicasStreaming(2);
 
@@ -177,8 +185,10 @@ describe('our patronictl against Debian Patroni 3.0.2', () => {
     const scheme = await ours(['-d', 'redis://127.0.0.1', 'list', SCOPE]);
     assert.deepEqual([scheme.code, scheme.stderr], [1, 'Error: Unknown dcs scheme: redis\n']);
     const consul = await ours(['-d', 'consul://127.0.0.1', 'list', SCOPE]);
-    assert.deepEqual([consul.code, consul.stderr],
-      [1, 'Error: consul: the consul DCS is not supported by patroni-ts yet (use etcd3, etcd, zookeeper or exhibitor)\n']);
+    assert.deepEqual(
+      [consul.code, consul.stderr],
+      [1, 'Error: consul: the consul DCS is not supported by patroni-ts yet (use etcd3, etcd, zookeeper or exhibitor)\n'],
+    );
     // ZooKeeper is a backend now: nothing listening there is an unreachable DCS, as for etcd3 above.
     const zk = await ours(['-d', `zookeeper://127.0.0.1:${await freePort()}`, 'list', SCOPE]);
     assert.equal(zk.code, 1);

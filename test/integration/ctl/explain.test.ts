@@ -11,9 +11,22 @@ import { ctlConfig } from '../../support/patronictl.js';
 import { waitFor } from '../../support/tmp.js';
 import type { JsonObject } from '../../../src/util/json.js';
 
-interface MemberView { name: string; role: string; outlook: string; why: string[]; lagBytes: number | null; replayPaused: boolean;
-  replayBehindBytes: number | null; lastDecision: { at: string; message: string } | null }
-interface View { leader: string; failoverPossible: boolean; maximumLagOnFailover: number; members: MemberView[] }
+interface MemberView {
+  name: string;
+  role: string;
+  outlook: string;
+  why: string[];
+  lagBytes: number | null;
+  replayPaused: boolean;
+  replayBehindBytes: number | null;
+  lastDecision: { at: string; message: string } | null;
+}
+interface View {
+  leader: string;
+  failoverPossible: boolean;
+  maximumLagOnFailover: number;
+  members: MemberView[];
+}
 
 const MAX_LAG = 1048576;
 
@@ -36,7 +49,11 @@ describe('patronictl explain', () => {
   before(async () => {
     etcd = await startEtcd();
     cluster = await startCluster({
-      impl: 'ts', nodes: 4, etcd, staggered: true, dcs: { maximum_lag_on_failover: MAX_LAG },
+      impl: 'ts',
+      nodes: 4,
+      etcd,
+      staggered: true,
+      dcs: { maximum_lag_on_failover: MAX_LAG },
       nodeOverrides: (i): JsonObject => (i === 3 ? { tags: { nofailover: true } } : {}),
     });
     await cluster.waitForReplicasStreaming(3);
@@ -52,11 +69,15 @@ describe('patronictl explain', () => {
     const node4 = cluster!.node('node4');
     await node4.sql('SELECT pg_wal_replay_pause()');
     await cluster!.node('node1').sql("INSERT INTO filler (pad) SELECT repeat('x', 100) FROM generate_series(1, 2000)");
-    const v = await waitFor('node4 reports a replay backlog', async () => {
-      const got = await view();
-      const m4 = got.members.find((m) => m.name === 'node4');
-      return m4?.replayPaused && (m4.replayBehindBytes ?? 0) > 0 && got.members.every((m) => m.lastDecision) ? got : undefined;
-    }, 60_000);
+    const v = await waitFor(
+      'node4 reports a replay backlog',
+      async () => {
+        const got = await view();
+        const m4 = got.members.find((m) => m.name === 'node4');
+        return m4?.replayPaused && (m4.replayBehindBytes ?? 0) > 0 && got.members.every((m) => m.lastDecision) ? got : undefined;
+      },
+      60_000,
+    );
     assert.equal(v.leader, 'node1');
     assert.equal(member(v, 'node1').outlook, 'leader');
     assert.ok(['would_lead', 'eligible'].includes(member(v, 'node2').outlook), JSON.stringify(member(v, 'node2')));
@@ -65,7 +86,10 @@ describe('patronictl explain', () => {
     assert.match(m3.why[0] ?? '', /nofailover/);
     const m4 = member(v, 'node4');
     assert.ok(['would_lead', 'eligible'].includes(m4.outlook), JSON.stringify(m4));
-    assert.ok(m4.why.some((w) => /^replay paused: \d+ bytes received but not replayed/.test(w)), JSON.stringify(m4.why));
+    assert.ok(
+      m4.why.some((w) => /^replay paused: \d+ bytes received but not replayed/.test(w)),
+      JSON.stringify(m4.why),
+    );
     assert.equal(v.failoverPossible, true);
     // Each node's last decision and when: a patroni-ts daemon reports its HA cycle.
     assert.match(member(v, 'node1').lastDecision?.message ?? '', /no action\. I am \(node1\), the leader with the lock/);
@@ -80,10 +104,14 @@ describe('patronictl explain', () => {
     frozenReceiver = row.pid;
     process.kill(frozenReceiver, 'SIGSTOP');
     await cluster!.node('node1').sql("INSERT INTO filler (pad) SELECT repeat('y', 1000) FROM generate_series(1, 4000)");
-    const v = await waitFor('node4 lagging beyond maximum_lag_on_failover', async () => {
-      const got = await view();
-      return got.members.find((m) => m.name === 'node4')?.outlook === 'ineligible' ? got : undefined;
-    }, 60_000);
+    const v = await waitFor(
+      'node4 lagging beyond maximum_lag_on_failover',
+      async () => {
+        const got = await view();
+        return got.members.find((m) => m.name === 'node4')?.outlook === 'ineligible' ? got : undefined;
+      },
+      60_000,
+    );
     const m4 = member(v, 'node4');
     assert.match(m4.why[0] ?? '', new RegExp(`^lag \\d+ bytes exceeds maximum_lag_on_failover ${MAX_LAG}$`));
     assert.ok((m4.lagBytes ?? 0) > MAX_LAG, JSON.stringify(m4));

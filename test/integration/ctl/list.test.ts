@@ -22,9 +22,34 @@ const KEYS: Record<string, string> = {
   leader: 'postgresql0',
   status: JSON.stringify({ optime: LSN + 3 * 1048576 }),
   history: JSON.stringify([[1, 24392648, 'no recovery target specified', '2023-09-11T22:11:27.125527+00:00', 'postgresql0']]),
-  'members/postgresql0': JSON.stringify({ conn_url: 'postgres://127.0.0.1:5432/postgres', api_url: 'http://127.0.0.1:8008/patroni', state: 'running', role: 'primary', version: '4.1.4', timeline: 2, xlog_location: LSN + 3 * 1048576 }),
-  'members/postgresql1': JSON.stringify({ conn_url: 'postgres://127.0.0.1:5433/postgres', api_url: 'http://127.0.0.1:8009/patroni', state: 'running', role: 'replica', version: '4.1.4', timeline: 2, replication_state: 'streaming', receive_lsn: LSN, replay_lsn: LSN, xlog_location: LSN }),
-  'members/postgresql2': JSON.stringify({ conn_url: 'postgres://127.0.0.1:5434/postgres', api_url: 'http://127.0.0.1:DEAD_PORT/patroni', state: 'stopped', role: 'replica', version: '4.1.4' }),
+  'members/postgresql0': JSON.stringify({
+    conn_url: 'postgres://127.0.0.1:5432/postgres',
+    api_url: 'http://127.0.0.1:8008/patroni',
+    state: 'running',
+    role: 'primary',
+    version: '4.1.4',
+    timeline: 2,
+    xlog_location: LSN + 3 * 1048576,
+  }),
+  'members/postgresql1': JSON.stringify({
+    conn_url: 'postgres://127.0.0.1:5433/postgres',
+    api_url: 'http://127.0.0.1:8009/patroni',
+    state: 'running',
+    role: 'replica',
+    version: '4.1.4',
+    timeline: 2,
+    replication_state: 'streaming',
+    receive_lsn: LSN,
+    replay_lsn: LSN,
+    xlog_location: LSN,
+  }),
+  'members/postgresql2': JSON.stringify({
+    conn_url: 'postgres://127.0.0.1:5434/postgres',
+    api_url: 'http://127.0.0.1:DEAD_PORT/patroni',
+    state: 'stopped',
+    role: 'replica',
+    version: '4.1.4',
+  }),
 };
 
 /** Run our patronictl; `args` include the global options. */
@@ -45,10 +70,13 @@ async function debian(configFile: string, ...args: string[]): Promise<string> {
 
 /** Member / Role / State cells of a pretty table, one array per data row. */
 function cells(table: string): string[][] {
-  return table.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Member')).map((l) => {
-    const c = l.split('|').map((x) => x.trim());
-    return [c[1] ?? '', c[3] ?? '', c[4] ?? ''];
-  });
+  return table
+    .split('\n')
+    .filter((l) => l.startsWith('| ') && !l.startsWith('| Member'))
+    .map((l) => {
+      const c = l.split('|').map((x) => x.trim());
+      return [c[1] ?? '', c[3] ?? '', c[4] ?? ''];
+    });
 }
 
 describe('patronictl read commands against etcd', () => {
@@ -78,19 +106,25 @@ describe('patronictl read commands against etcd', () => {
   test('list matches the expected table and agrees with Debian patronictl on member/role/state', async () => {
     const r = await ours('--dcs-url', dcs, 'list', SCOPE);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, [
-      '+ Cluster: batman (7277694203142172922) -+-----------+----+-------------+-----+------------+-----+',
-      '| Member      | Host           | Role    | State     | TL | Receive LSN | Lag | Replay LSN | Lag |',
-      '+-------------+----------------+---------+-----------+----+-------------+-----+------------+-----+',
-      '| postgresql0 | 127.0.0.1:5432 | Leader  | running   |  2 |             |     |            |     |',
-      '| postgresql1 | 127.0.0.1:5433 | Replica | streaming |  2 |   0/40000E8 |   3 |  0/40000E8 |   3 |',
-      '| postgresql2 | 127.0.0.1:5434 | Replica | stopped   |    |     unknown |     |    unknown |     |',
-      '+-------------+----------------+---------+-----------+----+-------------+-----+------------+-----+',
-      '',
-    ].join('\n'));
+    assert.equal(
+      r.stdout,
+      [
+        '+ Cluster: batman (7277694203142172922) -+-----------+----+-------------+-----+------------+-----+',
+        '| Member      | Host           | Role    | State     | TL | Receive LSN | Lag | Replay LSN | Lag |',
+        '+-------------+----------------+---------+-----------+----+-------------+-----+------------+-----+',
+        '| postgresql0 | 127.0.0.1:5432 | Leader  | running   |  2 |             |     |            |     |',
+        '| postgresql1 | 127.0.0.1:5433 | Replica | streaming |  2 |   0/40000E8 |   3 |  0/40000E8 |   3 |',
+        '| postgresql2 | 127.0.0.1:5434 | Replica | stopped   |    |     unknown |     |    unknown |     |',
+        '+-------------+----------------+---------+-----------+----+-------------+-----+------------+-----+',
+        '',
+      ].join('\n'),
+    );
     const theirs = cells(await debian(configFile, 'list', SCOPE));
     const mine = cells(r.stdout);
-    assert.deepEqual(mine.map((c) => c.slice(0, 2)), theirs.map((c) => c.slice(0, 2)));
+    assert.deepEqual(
+      mine.map((c) => c.slice(0, 2)),
+      theirs.map((c) => c.slice(0, 2)),
+    );
     // 3.0 shows `state` where 4.1 prefers `replication_state` (postgresql1): compare the others.
     assert.deepEqual([mine[0]?.[2], mine[2]?.[2]], [theirs[0]?.[2], theirs[2]?.[2]]);
     // The config file route (scope from the file) gives the same table.
@@ -99,20 +133,26 @@ describe('patronictl read commands against etcd', () => {
 
   test('json, topology, show-config, history, dsn', async () => {
     const json = JSON.parse((await ours('--dcs-url', dcs, 'list', SCOPE, '-f', 'json')).stdout) as { Member: string }[];
-    assert.deepEqual(json.map((m) => m.Member), ['postgresql0', 'postgresql1', 'postgresql2']);
+    assert.deepEqual(
+      json.map((m) => m.Member),
+      ['postgresql0', 'postgresql1', 'postgresql2'],
+    );
     assert.match((await ours('--dcs-url', dcs, 'topology', SCOPE)).stdout, /\| \+ postgresql1 \|/);
     const cfg = await ours('--dcs-url', dcs, 'show-config', SCOPE);
     assert.equal(cfg.stdout, 'loop_wait: 10\npostgresql:\n  parameters:\n    max_connections: 100\nttl: 30\n\n');
     assert.equal(cfg.stdout, await debian(configFile, 'show-config', SCOPE));
     const hist = await ours('--dcs-url', dcs, 'history', SCOPE);
-    assert.equal(hist.stdout, [
-      '+----+----------+------------------------------+----------------------------------+-------------+',
-      '| TL |      LSN | Reason                       | Timestamp                        | New Leader  |',
-      '+----+----------+------------------------------+----------------------------------+-------------+',
-      '|  1 | 24392648 | no recovery target specified | 2023-09-11T22:11:27.125527+00:00 | postgresql0 |',
-      '+----+----------+------------------------------+----------------------------------+-------------+',
-      '',
-    ].join('\n'));
+    assert.equal(
+      hist.stdout,
+      [
+        '+----+----------+------------------------------+----------------------------------+-------------+',
+        '| TL |      LSN | Reason                       | Timestamp                        | New Leader  |',
+        '+----+----------+------------------------------+----------------------------------+-------------+',
+        '|  1 | 24392648 | no recovery target specified | 2023-09-11T22:11:27.125527+00:00 | postgresql0 |',
+        '+----+----------+------------------------------+----------------------------------+-------------+',
+        '',
+      ].join('\n'),
+    );
     assert.equal((await ours('--dcs-url', dcs, 'dsn', SCOPE)).stdout, 'host=127.0.0.1 port=5432\n');
     assert.equal((await ours('--dcs-url', dcs, 'dsn', SCOPE, '-m', 'postgresql2')).stdout, 'host=127.0.0.1 port=5434\n');
     const none = await ours('--dcs-url', dcs, 'dsn', SCOPE, '-m', 'nobody');

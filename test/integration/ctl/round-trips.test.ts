@@ -11,7 +11,10 @@ import { makeTempDir } from '../../support/tmp.js';
 import { ours, writeCtlConfig } from '../../support/ctl/run.js';
 import { Etcd3 } from '../../../src/dcs/etcd3.js';
 
-interface Seen { at: number; what: string }
+interface Seen {
+  at: number;
+  what: string;
+}
 
 const seen: Seen[] = [];
 let etcd: EtcdServer;
@@ -39,7 +42,9 @@ before(async () => {
   });
   leaderApi = http.createServer((req, res) => {
     let body = '';
-    req.on('data', (c: Buffer) => { body += c.toString(); });
+    req.on('data', (c: Buffer) => {
+      body += c.toString();
+    });
     req.on('end', () => {
       seen.push({ at: Date.now(), what: `api ${req.method ?? ''} ${req.url ?? ''} ${body}` });
       res.writeHead(200, { 'Content-Type': 'text/plain' });
@@ -48,7 +53,17 @@ before(async () => {
   });
   const apiPort = await listen(leaderApi);
   const mk = (name: string) => {
-    const c = new Etcd3({ scope: 'rt', namespace: '/service', name, hosts: [etcd.hostPort], protocol: 'http', ttl: 30, loopWait: 10, retryTimeout: 10, mode: 'daemon' });
+    const c = new Etcd3({
+      scope: 'rt',
+      namespace: '/service',
+      name,
+      hosts: [etcd.hostPort],
+      protocol: 'http',
+      ttl: 30,
+      loopWait: 10,
+      retryTimeout: 10,
+      mode: 'daemon',
+    });
     closers.push(() => c.close());
     return c;
   };
@@ -56,8 +71,32 @@ before(async () => {
   const pg2 = mk('pg2');
   assert.equal(await pg1.initialize(true, '7000000000000000001'), true);
   assert.equal(await pg1.attemptToAcquireLeader(), true);
-  assert.equal(await pg1.touchMember({ conn_url: 'postgres://127.0.0.1:5432/postgres', api_url: `http://127.0.0.1:${apiPort}/patroni`, state: 'running', role: 'primary', version: '4.1.4', xlog_location: 100, timeline: 1 }), true);
-  assert.equal(await pg2.touchMember({ conn_url: 'postgres://127.0.0.1:5433/postgres', api_url: 'http://127.0.0.1:1/patroni', state: 'running', role: 'replica', version: '4.1.4', xlog_location: 100, replay_lsn: 100, receive_lsn: 100, timeline: 1 }), true);
+  assert.equal(
+    await pg1.touchMember({
+      conn_url: 'postgres://127.0.0.1:5432/postgres',
+      api_url: `http://127.0.0.1:${apiPort}/patroni`,
+      state: 'running',
+      role: 'primary',
+      version: '4.1.4',
+      xlog_location: 100,
+      timeline: 1,
+    }),
+    true,
+  );
+  assert.equal(
+    await pg2.touchMember({
+      conn_url: 'postgres://127.0.0.1:5433/postgres',
+      api_url: 'http://127.0.0.1:1/patroni',
+      state: 'running',
+      role: 'replica',
+      version: '4.1.4',
+      xlog_location: 100,
+      replay_lsn: 100,
+      receive_lsn: 100,
+      timeline: 1,
+    }),
+    true,
+  );
 });
 
 after(async () => {
@@ -78,10 +117,17 @@ test('switchover --force: one etcd read, then the POST; the trace names each ste
   assert.match(r.stdout, /Successfully switched over to "pg2"/);
   const post = seen.findIndex((s) => s.what.startsWith('api POST /switchover'));
   assert.ok(post >= 0, JSON.stringify(seen));
-  assert.deepEqual(seen.slice(0, post).map((s) => s.what), ['etcd /v3/kv/range'], 'etcd requests before the POST');
+  assert.deepEqual(
+    seen.slice(0, post).map((s) => s.what),
+    ['etcd /v3/kv/range'],
+    'etcd requests before the POST',
+  );
   assert.deepEqual(JSON.parse(seen[post]?.what.replace(/^api POST \/switchover /, '') ?? ''), { leader: 'pg1', candidate: 'pg2' });
   // Patroni's output is unchanged by tracing (stderr only), and every step is there in order.
-  const steps = r.stderr.split('\n').filter((l) => l.startsWith('trace ')).map((l) => l.replace(/^trace \S+ \S+ /, ''));
+  const steps = r.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('trace '))
+    .map((l) => l.replace(/^trace \S+ \S+ /, ''));
   assert.deepEqual(steps, ['modules loaded', 'config loaded', 'cluster read', 'POST /switchover to pg1', 'answer 200', 'done']);
 });
 

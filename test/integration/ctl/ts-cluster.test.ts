@@ -20,10 +20,15 @@ describe('patronictl against our own daemons', () => {
   const ctl = (args: string[], input?: string) => ours(['-c', cfg, ...args], input === undefined ? {} : { input });
   const leaderName = async () => (await cluster?.waitForLeader())?.name;
   /** Every member on the leader's timeline, as our `list -f json` shows it. */
-  const settled = () => waitFor('all members on one timeline', async () => {
-    const rows = JSON.parse((await ctl(['list', '-f', 'json'])).stdout) as { TL?: number; State: string }[];
-    return rows.length === 3 && rows.every((r) => r.TL !== undefined && r.TL === rows[0]?.TL && r.State !== 'stopped');
-  }, 90_000);
+  const settled = () =>
+    waitFor(
+      'all members on one timeline',
+      async () => {
+        const rows = JSON.parse((await ctl(['list', '-f', 'json'])).stdout) as { TL?: number; State: string }[];
+        return rows.length === 3 && rows.every((r) => r.TL !== undefined && r.TL === rows[0]?.TL && r.State !== 'stopped');
+      },
+      90_000,
+    );
 
   before(async () => {
     etcd = await startEtcd();
@@ -41,11 +46,20 @@ describe('patronictl against our own daemons', () => {
     const mine = await ctl(['list']);
     assert.equal(mine.code, 0, mine.stderr);
     const rows = tableCells(mine.stdout);
-    assert.deepEqual(rows.map((c) => c[0]), ['node1', 'node2', 'node3']);
-    assert.ok(rows.every((c) => c[3] === 'running' || c[3] === 'streaming'), mine.stdout);
+    assert.deepEqual(
+      rows.map((c) => c[0]),
+      ['node1', 'node2', 'node3'],
+    );
+    assert.ok(
+      rows.every((c) => c[3] === 'running' || c[3] === 'streaming'),
+      mine.stdout,
+    );
     const theirs = tableCells((await debian(['-c', cfg, 'list'])).stdout);
     // Member, Host and Role agree; 3.0.2 shows `state` (running) where 4.1 shows replication_state.
-    assert.deepEqual(rows.map((c) => c.slice(0, 3)), theirs.map((c) => c.slice(0, 3)));
+    assert.deepEqual(
+      rows.map((c) => c.slice(0, 3)),
+      theirs.map((c) => c.slice(0, 3)),
+    );
     const topo = await ctl(['topology']);
     assert.match(topo.stdout, /\| \+ node\d /);
     const leader = await leaderName();
@@ -103,7 +117,12 @@ describe('patronictl against our own daemons', () => {
     const replica = leader === 'node3' ? 'node2' : 'node3';
     const r = await ctl(['reinit', SCOPE, replica, '--force', '--wait']);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, new RegExp(`\\nSuccess: reinitialize for member ${replica}\\nWaiting for reinitialize to complete on: ${replica}\\nReinitialize is completed on: ${replica}\\n$`));
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `\\nSuccess: reinitialize for member ${replica}\\nWaiting for reinitialize to complete on: ${replica}\\nReinitialize is completed on: ${replica}\\n$`,
+      ),
+    );
     const onLeader = await ctl(['reinit', SCOPE, leader ?? '', '--force']);
     assert.deepEqual([onLeader.code, onLeader.stderr], [1, 'Error: No replica among provided members\n']);
   });
@@ -136,7 +155,10 @@ describe('patronictl against our own daemons', () => {
     assert.deepEqual([notAware.code, notAware.stderr], [1, 'Error: You did not exactly type "Yes I am aware"\n']);
     const removed = await ours(['-c', file, 'remove', 'scratch'], { input: 'scratch\nYes I am aware\n' });
     assert.equal(removed.code, 0, removed.stderr);
-    assert.match(removed.stdout, /Please confirm the cluster name to remove: You are about to remove all information in DCS for scratch, please type: "Yes I am aware": $/);
+    assert.match(
+      removed.stdout,
+      /Please confirm the cluster name to remove: You are about to remove all information in DCS for scratch, please type: "Yes I am aware": $/,
+    );
     assert.match((await ours(['-c', file, 'list', 'scratch'])).stdout, /^\+ Cluster: scratch \(uninitialized\) /);
     // The healthy cluster asks for its leader's name too.
     const healthy = await ctl(['remove', SCOPE], `${SCOPE}\nYes I am aware\nnobody\n`);

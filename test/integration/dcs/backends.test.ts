@@ -22,7 +22,9 @@ import zk, { type Client } from 'node-zookeeper-client';
 function closeThief(thief: Client): void {
   const cm = (thief as unknown as { connectionManager: { socket?: { destroy(): void }; connect(): void; onSocketConnected(): void } }).connectionManager;
   cm.connect = () => {};
-  cm.onSocketConnected = function (this: { socket?: { destroy(): void } }) { this.socket?.destroy(); };
+  cm.onSocketConnected = function (this: { socket?: { destroy(): void } }) {
+    this.socket?.destroy();
+  };
   try {
     thief.close();
   } catch {
@@ -42,7 +44,9 @@ for (const backend of selectedBackends()) {
       clients.push(d);
       return d;
     };
-    before(async () => { server = await startDcsServer(backend); });
+    before(async () => {
+      server = await startDcsServer(backend);
+    });
     after(async () => {
       for (const c of clients) await c.close();
       await server.stop();
@@ -115,10 +119,15 @@ for (const backend of selectedBackends()) {
       assert.equal(await a.touchMember(data), true);
       assert.equal(await b.touchMember({ ...data, state: 'stopped' }), true);
       assert.equal(await a.touchMember({ ...data, state: 'starting' }), true);
-      const seen = await waitFor('b to see both members', async () => {
-        const c = await b.getCluster();
-        return c.members.length === 2 && c.members.find((m) => m.name === 'pg1')?.data.state === 'starting' ? c : undefined;
-      }, 15_000, 100);
+      const seen = await waitFor(
+        'b to see both members',
+        async () => {
+          const c = await b.getCluster();
+          return c.members.length === 2 && c.members.find((m) => m.name === 'pg1')?.data.state === 'starting' ? c : undefined;
+        },
+        15_000,
+        100,
+      );
       assert.equal(seen.members.find((m) => m.name === 'pg2')?.data.state, 'stopped');
       assert.equal(await a.deleteCluster(), true);
     });
@@ -156,7 +165,9 @@ for (const backend of selectedBackends()) {
       if (backend === 'etcd2') await a.close();
     });
 
-    test('an expired session is replaced; the member and leader znodes come back on the new one', { skip: backend === 'etcd2' && 'ZooKeeper sessions only' }, async () => {
+    test('an expired session is replaced; the member and leader znodes come back on the new one', {
+      skip: backend === 'etcd2' && 'ZooKeeper sessions only',
+    }, async () => {
       const scope = `expired${seq++}`;
       const a = createDcs({ scope, namespace: '/service/', name: 'a', dcs: normalizeDcs(server.section), ttl: 6, loopWait: 1, retryTimeout: 3 }, 'daemon');
       clients.push(a);
@@ -169,13 +180,22 @@ for (const backend of selectedBackends()) {
       const before = creds.id.toString('hex');
       // A second client with the same credentials closes the session: the server expires it for us.
       // Our own client may win the session back before the thief's close reaches the server: retry.
-      const expired = async () => { const id = session.sessionId; return id !== undefined && id !== before; };
+      const expired = async () => {
+        const id = session.sessionId;
+        return id !== undefined && id !== before;
+      };
       for (let attempt = 0; attempt < 5 && !(await expired()); attempt++) {
         const thief = zk.createClient(server.asEtcd.hostPort, { sessionId: creds.id, sessionPassword: creds.password, sessionTimeout: 6000 });
         const outcome = await new Promise<'connected' | 'expired' | 'timeout'>((r) => {
           const t = setTimeout(() => r('timeout'), 5000);
-          thief.once('connected', () => { clearTimeout(t); r('connected'); });
-          thief.once('expired', () => { clearTimeout(t); r('expired'); });
+          thief.once('connected', () => {
+            clearTimeout(t);
+            r('connected');
+          });
+          thief.once('expired', () => {
+            clearTimeout(t);
+            r('expired');
+          });
           thief.connect();
         });
         closeThief(thief);
@@ -210,7 +230,10 @@ for (const backend of selectedBackends()) {
       }
       const c = await watcher.getCluster({ fresh: true });
       assert.equal(c.leader?.name, 'a');
-      assert.deepEqual(c.members.map((m) => m.name), ['a']);
+      assert.deepEqual(
+        c.members.map((m) => m.name),
+        ['a'],
+      );
     });
 
     test('garbage in a member key is tolerated', async () => {
@@ -220,10 +243,15 @@ for (const backend of selectedBackends()) {
       assert.equal(await junk.touchMember({}), true);
       // A raw non-JSON value through the same write path a broken peer would use.
       assert.equal(await junk.setHistoryValue('not json at all'), true);
-      const c = await waitFor('view to hold both', async () => {
-        const cl = await a.getCluster();
-        return cl.members.length === 1 ? cl : undefined;
-      }, 10_000, 50);
+      const c = await waitFor(
+        'view to hold both',
+        async () => {
+          const cl = await a.getCluster();
+          return cl.members.length === 1 ? cl : undefined;
+        },
+        10_000,
+        50,
+      );
       assert.equal(c.history, null);
     });
   });
@@ -231,10 +259,22 @@ for (const backend of selectedBackends()) {
   describe(`Dcs on ${backend} with the server stopped`, () => {
     test('operations throw DcsError', async () => {
       const server = await startDcsServer(backend);
-      const c = createDcs({ scope: 'down', namespace: 'service', name: 'a', dcs: normalizeDcs(server.section), ttl: 20, loopWait: 2, retryTimeout: 3 }, 'daemon');
+      const c = createDcs(
+        { scope: 'down', namespace: 'service', name: 'a', dcs: normalizeDcs(server.section), ttl: 20, loopWait: 2, retryTimeout: 3 },
+        'daemon',
+      );
       try {
         // Exhibitor first has to be asked for the ensemble: wait until the DCS answers at all.
-        await waitFor('the DCS to answer', async () => (await c.getCluster({ fresh: true }).then(() => true, () => false)), 30_000, 200);
+        await waitFor(
+          'the DCS to answer',
+          async () =>
+            await c.getCluster({ fresh: true }).then(
+              () => true,
+              () => false,
+            ),
+          30_000,
+          200,
+        );
         assert.equal(await c.attemptToAcquireLeader(), true);
         await server.pause();
         await assert.rejects(c.getCluster({ fresh: true }), DcsError);

@@ -30,7 +30,7 @@ const portOf = (hostPort: string): number => Number(hostPort.split(':').pop());
 /** The peer port of a one-member etcd, from its own member list. */
 async function peerPortOf(server: DcsServer): Promise<number> {
   const r = await fetch(`${server.asEtcd.endpoint}/v2/members`);
-  const body = await r.json() as { members: Array<{ peerURLs: string[] }> };
+  const body = (await r.json()) as { members: Array<{ peerURLs: string[] }> };
   const url = body.members[0]?.peerURLs[0];
   if (!url) throw new Error('etcd has no peer URL');
   return Number(new URL(url).port);
@@ -46,7 +46,11 @@ async function startForwarder(targetPort: number): Promise<{ port: number; conne
     for (const s of [client, upstream]) {
       sockets.add(s);
       s.on('error', () => undefined);
-      s.on('close', () => { sockets.delete(s); client.destroy(); upstream.destroy(); });
+      s.on('close', () => {
+        sockets.delete(s);
+        client.destroy();
+        upstream.destroy();
+      });
     }
     client.pipe(upstream).pipe(client);
   });
@@ -55,10 +59,11 @@ async function startForwarder(targetPort: number): Promise<{ port: number; conne
   return {
     port: typeof address === 'object' && address ? address.port : 0,
     connections: () => connections,
-    close: () => new Promise<void>((r) => {
-      server.close(() => r());
-      for (const s of sockets) s.destroy();
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        for (const s of sockets) s.destroy();
+      }),
   };
 }
 
@@ -79,7 +84,11 @@ after(async () => {
 
 test('etcd3: one node through _etcd-client, one through _etcd-server-blue /members; they replicate', async () => {
   const cluster = await startCluster({
-    impl: 'ts', nodes: 2, etcd: plain.asEtcd, scope: 'srv3', startNodes: false,
+    impl: 'ts',
+    nodes: 2,
+    etcd: plain.asEtcd,
+    scope: 'srv3',
+    startNodes: false,
     nodeOverrides: (i): JsonObject => ({ etcd3: { hosts: null, srv: 'srv.test', ...(i === 2 ? { srv_suffix: 'blue' } : {}) } }),
   });
   clusters.push(cluster);
@@ -111,7 +120,11 @@ test('etcd3: one node through _etcd-client, one through _etcd-server-blue /membe
 
 test('etcd v2 over TLS: no record yet -> "waiting on etcd"; _etcd-client-ssl appears -> https, the node bootstraps', async () => {
   const cluster = await startCluster({
-    impl: 'ts', nodes: 1, etcd: secure.asEtcd, scope: 'srv2', startNodes: false,
+    impl: 'ts',
+    nodes: 1,
+    etcd: secure.asEtcd,
+    scope: 'srv2',
+    startNodes: false,
     // No protocol configured: the -ssl record alone makes it https, as in Patroni.
     nodeOverrides: () => ({ etcd3: null, etcd: { srv: 'tls.test', cacert: certs.ca, cert: certs.clientCert, key: certs.clientKey } }),
   });
@@ -120,10 +133,15 @@ test('etcd v2 over TLS: no record yet -> "waiting on etcd"; _etcd-client-ssl app
   assert.ok(node);
   node.env = { [DNS_SERVERS_ENV]: dns.address };
   await node.start();
-  await waitFor('"waiting on etcd"', async () => {
-    const log = node.logTail(200);
-    return log.includes('Can not resolve SRV for tls.test') && log.includes('waiting on etcd');
-  }, 60_000, 250);
+  await waitFor(
+    '"waiting on etcd"',
+    async () => {
+      const log = node.logTail(200);
+      return log.includes('Can not resolve SRV for tls.test') && log.includes('waiting on etcd');
+    },
+    60_000,
+    250,
+  );
   assert.equal(node.running, true, 'a DNS failure is waited out, not fatal');
   dns.setSrv('_etcd-client-ssl._tcp.tls.test', [{ target: 'localhost', port: portOf(secure.asEtcd.hostPort), priority: 0, weight: 0 }]);
   await cluster.waitForLeader();
@@ -135,37 +153,47 @@ test('etcd v2 over TLS: no record yet -> "waiting on etcd"; _etcd-client-ssl app
   assert.match(list.stdout, /node1\s.*Leader/);
 });
 
-for (const kind of ['etcd3', 'etcd'] as const) test(`${kind}: every endpoint gone: DNS is asked again (use_proxies: the SRV answer only) and the leader keeps its lock`, async () => {
-  const first = await startForwarder(portOf(plain.asEtcd.hostPort));
-  const second = await startForwarder(portOf(plain.asEtcd.hostPort));
-  try {
-    const domain = `${kind}.proxy.test`;
-    dns.setSrv(`_etcd-client._tcp.${domain}`, [{ target: 'localhost', port: first.port, priority: 0, weight: 0 }]);
-    const section = { srv: domain, use_proxies: true };
-    const cluster = await startCluster({
-      impl: 'ts', nodes: 1, etcd: plain.asEtcd, scope: `srv-proxy-${kind}`, startNodes: false,
-      nodeOverrides: (): JsonObject => (kind === 'etcd3' ? { etcd3: { hosts: null, ...section } } : { etcd3: null, etcd: section }),
-    });
-    clusters.push(cluster);
-    const [node] = cluster.nodes;
-    assert.ok(node);
-    node.env = { [DNS_SERVERS_ENV]: dns.address };
-    await node.start();
-    assert.equal(await cluster.waitForLeader(), node);
-    const timeline = async () => ((await (await fetch(`${node.apiUrl}/patroni`)).json()) as { timeline?: number }).timeline;
-    const before = await timeline();
-    // The proxy host is replaced in DNS, then the old one goes away.
-    dns.setSrv(`_etcd-client._tcp.${domain}`, [{ target: 'localhost', port: second.port, priority: 0, weight: 0 }]);
-    await first.close();
-    await waitFor('requests through the new proxy', async () => second.connections() > 0, 60_000, 100);
-    // Still the same primary on the same timeline: no demotion while the endpoint moved.
-    await waitFor('the leader key refreshed through the new proxy', async () => {
-      const r = await fetch(`${node.apiUrl}/primary`).catch(() => undefined);
-      return r?.status === 200;
-    }, 30_000, 250);
-    assert.equal(await timeline(), before);
-    assert.doesNotMatch(node.logTail(400), /[Dd]emot/);
-  } finally {
-    await Promise.all([first.close(), second.close()]);
-  }
-});
+for (const kind of ['etcd3', 'etcd'] as const)
+  test(`${kind}: every endpoint gone: DNS is asked again (use_proxies: the SRV answer only) and the leader keeps its lock`, async () => {
+    const first = await startForwarder(portOf(plain.asEtcd.hostPort));
+    const second = await startForwarder(portOf(plain.asEtcd.hostPort));
+    try {
+      const domain = `${kind}.proxy.test`;
+      dns.setSrv(`_etcd-client._tcp.${domain}`, [{ target: 'localhost', port: first.port, priority: 0, weight: 0 }]);
+      const section = { srv: domain, use_proxies: true };
+      const cluster = await startCluster({
+        impl: 'ts',
+        nodes: 1,
+        etcd: plain.asEtcd,
+        scope: `srv-proxy-${kind}`,
+        startNodes: false,
+        nodeOverrides: (): JsonObject => (kind === 'etcd3' ? { etcd3: { hosts: null, ...section } } : { etcd3: null, etcd: section }),
+      });
+      clusters.push(cluster);
+      const [node] = cluster.nodes;
+      assert.ok(node);
+      node.env = { [DNS_SERVERS_ENV]: dns.address };
+      await node.start();
+      assert.equal(await cluster.waitForLeader(), node);
+      const timeline = async () => ((await (await fetch(`${node.apiUrl}/patroni`)).json()) as { timeline?: number }).timeline;
+      const before = await timeline();
+      // The proxy host is replaced in DNS, then the old one goes away.
+      dns.setSrv(`_etcd-client._tcp.${domain}`, [{ target: 'localhost', port: second.port, priority: 0, weight: 0 }]);
+      await first.close();
+      await waitFor('requests through the new proxy', async () => second.connections() > 0, 60_000, 100);
+      // Still the same primary on the same timeline: no demotion while the endpoint moved.
+      await waitFor(
+        'the leader key refreshed through the new proxy',
+        async () => {
+          const r = await fetch(`${node.apiUrl}/primary`).catch(() => undefined);
+          return r?.status === 200;
+        },
+        30_000,
+        250,
+      );
+      assert.equal(await timeline(), before);
+      assert.doesNotMatch(node.logTail(400), /[Dd]emot/);
+    } finally {
+      await Promise.all([first.close(), second.close()]);
+    }
+  });

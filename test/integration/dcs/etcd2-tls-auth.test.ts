@@ -19,13 +19,20 @@ const clients: Dcs[] = [];
 
 function put(path: string, body: string, auth?: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(`${server.asEtcd.endpoint.replace('http:', 'https:')}${path}`, {
-      method: 'PUT', ca: readFileSync(certs.ca), cert: readFileSync(certs.clientCert), key: readFileSync(certs.clientKey),
-      headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Basic ${Buffer.from(auth).toString('base64')}` } : {}) },
-    }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      `${server.asEtcd.endpoint.replace('http:', 'https:')}${path}`,
+      {
+        method: 'PUT',
+        ca: readFileSync(certs.ca),
+        cert: readFileSync(certs.clientCert),
+        key: readFileSync(certs.clientKey),
+        headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Basic ${Buffer.from(auth).toString('base64')}` } : {}) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

@@ -17,7 +17,18 @@ after(async () => {
 });
 
 function client(etcdHosts: string[], extra: Partial<Etcd3Options> = {}): Etcd3 {
-  const c = new Etcd3({ scope: 'auth', namespace: 'service', name: 'a', hosts: etcdHosts, protocol: 'http', ttl: 30, loopWait: 10, retryTimeout: 4, mode: 'ctl', ...extra });
+  const c = new Etcd3({
+    scope: 'auth',
+    namespace: 'service',
+    name: 'a',
+    hosts: etcdHosts,
+    protocol: 'http',
+    ttl: 30,
+    loopWait: 10,
+    retryTimeout: 4,
+    mode: 'ctl',
+    ...extra,
+  });
   clients.push(c);
   return c;
 }

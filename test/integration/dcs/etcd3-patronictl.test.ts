@@ -20,7 +20,17 @@ test('Debian patronictl (etcd3 section) lists members and roles written by Etcd3
   const etcd = await startEtcd();
   servers.push(etcd);
   const mk = (name: string) => {
-    const c = new Etcd3({ scope: 'interop', namespace: '/service', name, hosts: [etcd.hostPort], protocol: 'http', ttl: 30, loopWait: 10, retryTimeout: 10, mode: 'daemon' });
+    const c = new Etcd3({
+      scope: 'interop',
+      namespace: '/service',
+      name,
+      hosts: [etcd.hostPort],
+      protocol: 'http',
+      ttl: 30,
+      loopWait: 10,
+      retryTimeout: 10,
+      mode: 'daemon',
+    });
     closers.push(() => c.close());
     return c;
   };
@@ -29,8 +39,32 @@ test('Debian patronictl (etcd3 section) lists members and roles written by Etcd3
   assert.equal(await pg1.initialize(true, '7000000000000000001'), true);
   assert.equal(await pg1.setConfigValue('{"ttl":30,"loop_wait":10,"retry_timeout":10}'), true);
   assert.equal(await pg1.attemptToAcquireLeader(), true);
-  assert.equal(await pg1.touchMember({ conn_url: 'postgres://127.0.0.1:5432/postgres', api_url: 'http://127.0.0.1:8008/patroni', state: 'running', role: 'primary', version: '4.1.4', xlog_location: 100, timeline: 1 }), true);
-  assert.equal(await pg2.touchMember({ conn_url: 'postgres://127.0.0.1:5433/postgres', api_url: 'http://127.0.0.1:8009/patroni', state: 'running', role: 'replica', version: '4.1.4', xlog_location: 100, replay_lsn: 100, receive_lsn: 100, timeline: 1 }), true);
+  assert.equal(
+    await pg1.touchMember({
+      conn_url: 'postgres://127.0.0.1:5432/postgres',
+      api_url: 'http://127.0.0.1:8008/patroni',
+      state: 'running',
+      role: 'primary',
+      version: '4.1.4',
+      xlog_location: 100,
+      timeline: 1,
+    }),
+    true,
+  );
+  assert.equal(
+    await pg2.touchMember({
+      conn_url: 'postgres://127.0.0.1:5433/postgres',
+      api_url: 'http://127.0.0.1:8009/patroni',
+      state: 'running',
+      role: 'replica',
+      version: '4.1.4',
+      xlog_location: 100,
+      replay_lsn: 100,
+      receive_lsn: 100,
+      timeline: 1,
+    }),
+    true,
+  );
 
   const home = makeTempDir('ctl-home');
   closers.push(async () => home.remove());
@@ -38,7 +72,8 @@ test('Debian patronictl (etcd3 section) lists members and roles written by Etcd3
   const cfg = `${home.path}/patronictl.yml`;
   writeFileSync(cfg, `namespace: /service/\netcd3:\n  hosts: ${etcd.hostPort}\n`);
   const { stdout } = await run('patronictl', ['-c', cfg, 'list', 'interop'], {
-    env: { ...process.env, HOME: home.path }, timeout: 60_000,
+    env: { ...process.env, HOME: home.path },
+    timeout: 60_000,
   });
   const rows = stdout.split('\n').filter((l) => l.startsWith('|') && !l.includes('Member'));
   const row = (name: string) => rows.find((l) => l.split('|')[1]?.trim() === name) ?? '';

@@ -13,7 +13,18 @@ const clients: Etcd3[] = [];
 let scopeSeq = 0;
 
 function client(name: string, scope: string, extra: Partial<Etcd3Options> = {}): Etcd3 {
-  const c = new Etcd3({ scope, namespace: '/service/', name, hosts: [etcd.hostPort], protocol: 'http', ttl: 30, loopWait: 10, retryTimeout: 10, mode: 'daemon', ...extra });
+  const c = new Etcd3({
+    scope,
+    namespace: '/service/',
+    name,
+    hosts: [etcd.hostPort],
+    protocol: 'http',
+    ttl: 30,
+    loopWait: 10,
+    retryTimeout: 10,
+    mode: 'daemon',
+    ...extra,
+  });
   clients.push(c);
   return c;
 }
@@ -25,13 +36,15 @@ async function rawPut(key: string, value: string): Promise<void> {
 }
 async function rawGet(key: string): Promise<{ value: string; lease?: string } | undefined> {
   const r = await fetch(`${etcd.endpoint}/v3/kv/range`, { method: 'POST', body: JSON.stringify({ key: b64(key) }) });
-  const j = await r.json() as { kvs?: { value: string; lease?: string }[] };
+  const j = (await r.json()) as { kvs?: { value: string; lease?: string }[] };
   const kv = j.kvs?.[0];
   return kv ? { value: Buffer.from(kv.value, 'base64').toString(), lease: kv.lease } : undefined;
 }
 
 describe('Etcd3 against a real etcd', () => {
-  before(async () => { etcd = await startEtcd(); });
+  before(async () => {
+    etcd = await startEtcd();
+  });
   after(async () => {
     for (const c of clients) await c.close();
     await etcd.stop();
@@ -162,14 +175,22 @@ describe('Etcd3 against a real etcd', () => {
     assert.equal(await a.initialize(true, '7000000000000000001'), true);
     assert.equal(await a.setConfigValue('{"ttl":30,"loop_wait":10}'), true);
     assert.equal(await a.attemptToAcquireLeader(), true);
-    assert.equal(await a.touchMember({ conn_url: 'postgres://127.0.0.1:5432/postgres', api_url: 'http://127.0.0.1:8008/patroni', state: 'running', role: 'primary' }), true);
+    assert.equal(
+      await a.touchMember({ conn_url: 'postgres://127.0.0.1:5432/postgres', api_url: 'http://127.0.0.1:8008/patroni', state: 'running', role: 'primary' }),
+      true,
+    );
     await rawPut(`/service/${scope}/members/junk`, '{this is not json');
     await rawPut(`/service/${scope}/history`, '[[1,100,"r"]]');
     for (const fresh of [true, false]) {
-      const c = await waitFor('cache to catch up', async () => {
-        const cl = await a.getCluster({ fresh });
-        return cl.members.length === 2 && cl.history ? cl : undefined;
-      }, 10_000, 50);
+      const c = await waitFor(
+        'cache to catch up',
+        async () => {
+          const cl = await a.getCluster({ fresh });
+          return cl.members.length === 2 && cl.history ? cl : undefined;
+        },
+        10_000,
+        50,
+      );
       assert.equal(c.initialize, '7000000000000000001');
       assert.deepEqual(c.config?.data, { ttl: 30, loop_wait: 10 });
       assert.equal(c.leader?.name, 'pg1');
@@ -185,7 +206,17 @@ describe('Etcd3 against a real etcd', () => {
 describe('Etcd3 with etcd stopped', () => {
   test('operations throw DcsError', async () => {
     const server = await startEtcd();
-    const c = new Etcd3({ scope: 'down', namespace: 'service', name: 'a', hosts: [server.hostPort], protocol: 'http', ttl: 20, loopWait: 2, retryTimeout: 3, mode: 'daemon' });
+    const c = new Etcd3({
+      scope: 'down',
+      namespace: 'service',
+      name: 'a',
+      hosts: [server.hostPort],
+      protocol: 'http',
+      ttl: 20,
+      loopWait: 2,
+      retryTimeout: 3,
+      mode: 'daemon',
+    });
     try {
       assert.equal(await c.attemptToAcquireLeader(), true);
       await server.stop();

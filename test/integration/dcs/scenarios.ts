@@ -15,7 +15,6 @@ import { startDcsServer, type BackendName, type DcsServer } from '../../support/
 import { skipAsRoot } from '../../support/skip.js';
 import { sleep, waitFor } from '../../support/tmp.js';
 
-
 /** The node YAML names this backend instead of the default etcd3 section. */
 const onBackend = (server: DcsServer) => (): JsonObject => ({ etcd3: null, ...server.section });
 
@@ -36,10 +35,19 @@ function envFor(server: DcsServer, scope: string): NodeJS.ProcessEnv {
 }
 
 async function streamsFrom(c: TestCluster, node: ClusterNode, leader: ClusterNode): Promise<void> {
-  await c.waitUntil(`${node.name} streaming from ${leader.name}`, async () => {
-    const [s, l] = [await node.status(), await leader.status()];
-    return s?.role === 'replica' && s.state === 'running' && s.timeline === l?.timeline && (s.replication_state === undefined || s.replication_state === 'streaming') ? true : undefined;
-  }, 120_000);
+  await c.waitUntil(
+    `${node.name} streaming from ${leader.name}`,
+    async () => {
+      const [s, l] = [await node.status(), await leader.status()];
+      return s?.role === 'replica' &&
+        s.state === 'running' &&
+        s.timeline === l?.timeline &&
+        (s.replication_state === undefined || s.replication_state === 'streaming')
+        ? true
+        : undefined;
+    },
+    120_000,
+  );
 }
 
 /** No two nodes report a running primary at any of `samples` polls. */
@@ -90,7 +98,11 @@ export function describeBackendScenarios(backend: BackendName): void {
         assert.equal(r.code, 0, r.stderr);
         const rows = tableCells(r.stdout);
         assert.equal(rows.length, 3, r.stdout);
-        assert.deepEqual(rows.filter((row) => row[2] === 'Leader').map((row) => row[0]), [leader.name], r.stdout);
+        assert.deepEqual(
+          rows.filter((row) => row[2] === 'Leader').map((row) => row[0]),
+          [leader.name],
+          r.stdout,
+        );
       }
     });
 
@@ -99,10 +111,14 @@ export function describeBackendScenarios(backend: BackendName): void {
       const r = await ours(['-c', ctlConfigFile(c, server!), 'edit-config', '--force', '-s', 'maximum_lag_on_failover=2097152']);
       assert.equal(r.code, 0, r.stderr);
       for (const n of c.nodes) {
-        await waitFor(`${n.name} to apply the new config`, async () => {
-          const cfg = await n.api('/config');
-          return (cfg.json as JsonObject | undefined)?.maximum_lag_on_failover === 2097152;
-        }, 30_000);
+        await waitFor(
+          `${n.name} to apply the new config`,
+          async () => {
+            const cfg = await n.api('/config');
+            return (cfg.json as JsonObject | undefined)?.maximum_lag_on_failover === 2097152;
+          },
+          30_000,
+        );
       }
     });
 
@@ -149,10 +165,14 @@ export function describeBackendScenarios(backend: BackendName): void {
       const ttlMs = 20_000;
       const stoppedAt = Date.now();
       await s.pause();
-      await c.waitUntil(`${old.name} to stop being a primary`, async () => {
-        const st = await old.status();
-        return st && st.role !== 'primary' && st.role !== 'master' ? true : undefined;
-      }, ttlMs + 30_000);
+      await c.waitUntil(
+        `${old.name} to stop being a primary`,
+        async () => {
+          const st = await old.status();
+          return st && st.role !== 'primary' && st.role !== 'master' ? true : undefined;
+        },
+        ttlMs + 30_000,
+      );
       // The fault lasts longer than ttl: every lease and session has run out meanwhile.
       while (Date.now() - stoppedAt < ttlMs + 3000) {
         assert.equal(await c.leader(), undefined, 'no primary while the DCS is down');

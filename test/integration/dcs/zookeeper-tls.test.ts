@@ -43,7 +43,23 @@ function signedCert(dir: string, cn: string): { cert: string; key: string } {
   const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
   ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${cn}`, '-keyout', f(`${cn}.key`), '-out', f(`${cn}.csr`));
   writeFileSync(f(`${cn}.ext`), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=clientAuth\n');
-  ssl('x509', '-req', '-in', f(`${cn}.csr`), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', f(`${cn}.ext`), '-out', f(`${cn}.crt`));
+  ssl(
+    'x509',
+    '-req',
+    '-in',
+    f(`${cn}.csr`),
+    '-CA',
+    f('ca.crt'),
+    '-CAkey',
+    f('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    f(`${cn}.ext`),
+    '-out',
+    f(`${cn}.crt`),
+  );
   return { cert: f(`${cn}.crt`), key: f(`${cn}.key`) };
 }
 
@@ -70,7 +86,12 @@ async function rawClient(cert: { cert: string; key: string }, digest?: string): 
   rawClients.push(c);
   const connected = new Promise<void>((resolve) => c.once('connected', () => resolve()));
   c.connect();
-  await Promise.race([connected, sleep(20_000).then(() => { throw new Error('raw TLS client did not connect'); })]);
+  await Promise.race([
+    connected,
+    sleep(20_000).then(() => {
+      throw new Error('raw TLS client did not connect');
+    }),
+  ]);
   return c;
 }
 
@@ -80,17 +101,23 @@ function code(fn: (cb: (e: { code?: number } | null | undefined) => void) => voi
 }
 
 function getAcl(c: Client, path: string): Promise<{ permission: number; scheme: string; id: string }[]> {
-  return new Promise((resolve, reject) => c.getACL(path, (e, acls: ACL[]) => {
-    if (e) reject(e);
-    else resolve(acls.map((a) => ({ permission: a.permission, scheme: a.id.scheme, id: a.id.id })));
-  }));
+  return new Promise((resolve, reject) =>
+    c.getACL(path, (e, acls: ACL[]) => {
+      if (e) reject(e);
+      else resolve(acls.map((a) => ({ permission: a.permission, scheme: a.id.scheme, id: a.id.id })));
+    }),
+  );
 }
 
 async function streamsFrom(node: ClusterNode, leader: ClusterNode, on: TestCluster = cluster!): Promise<void> {
-  await on.waitUntil(`${node.name} streaming from ${leader.name}`, async () => {
-    const [s, l] = [await node.status(), await leader.status()];
-    return s?.role === 'replica' && s.state === 'running' && s.timeline === l?.timeline ? true : undefined;
-  }, 120_000);
+  await on.waitUntil(
+    `${node.name} streaming from ${leader.name}`,
+    async () => {
+      const [s, l] = [await node.status(), await leader.status()];
+      return s?.role === 'replica' && s.state === 'running' && s.timeline === l?.timeline ? true : undefined;
+    },
+    120_000,
+  );
 }
 
 before(async () => {
@@ -112,7 +139,11 @@ after(async () => {
 describe('3 patroni-ts nodes on a ZooKeeper that requires TLS client certificates, with set_acls', { skip: skipAsRoot }, () => {
   before(async () => {
     cluster = await startCluster({
-      impl: 'ts', nodes: 3, etcd: server!.asEtcd, scope: SCOPE, staggered: true,
+      impl: 'ts',
+      nodes: 3,
+      etcd: server!.asEtcd,
+      scope: SCOPE,
+      staggered: true,
       nodeOverrides: () => ({ etcd3: null, zookeeper: section() }),
     });
   });
@@ -135,7 +166,11 @@ describe('3 patroni-ts nodes on a ZooKeeper that requires TLS client certificate
   test('every znode created carries the set_acls ACL; another certificate cannot read or write it', async () => {
     const base = `/service/${SCOPE}`;
     const member = await rawClient({ cert: certs.clientCert, key: certs.clientKey });
-    await waitFor('the leader znode', async () => (await code((cb) => member.exists(`${base}/leader`, undefined, (e, stat) => cb(e ?? (stat ? null : { code: -101 }))))) === 0, 30_000);
+    await waitFor(
+      'the leader znode',
+      async () => (await code((cb) => member.exists(`${base}/leader`, undefined, (e, stat) => cb(e ?? (stat ? null : { code: -101 }))))) === 0,
+      30_000,
+    );
     // Parents made on the way (kazoo's makepath), persistent keys, and the ephemeral leader and members.
     for (const path of ['/service', base, `${base}/config`, `${base}/initialize`, `${base}/leader`, `${base}/members`, `${base}/members/node1`]) {
       assert.deepEqual(await getAcl(member, path), EXPECTED_ACL, path);
@@ -151,7 +186,9 @@ describe('3 patroni-ts nodes on a ZooKeeper that requires TLS client certificate
 
     // The digest principal of set_acls may read and write, not create.
     const withDigest = await rawClient(signedCert(dir.path, 'operator'), DIGEST_USER);
-    const current = await new Promise<Buffer>((resolve, reject) => withDigest.getData(`${base}/config`, undefined, (e, data) => (e ? reject(e) : resolve(data ?? Buffer.alloc(0)))));
+    const current = await new Promise<Buffer>((resolve, reject) =>
+      withDigest.getData(`${base}/config`, undefined, (e, data) => (e ? reject(e) : resolve(data ?? Buffer.alloc(0)))),
+    );
     assert.equal(await code((cb) => withDigest.setData(`${base}/config`, current, -1, cb)), 0);
     assert.equal(await code((cb) => withDigest.create(`${base}/failover`, Buffer.from('{}'), zk.ACL.OPEN_ACL_UNSAFE, zk.CreateMode.PERSISTENT, cb)), NO_AUTH);
 
@@ -173,7 +210,11 @@ describe('3 patroni-ts nodes on a ZooKeeper that requires TLS client certificate
     assert.equal(r.code, 0, r.stderr);
     const rows = tableCells(r.stdout);
     assert.equal(rows.length, 3, r.stdout);
-    assert.deepEqual(rows.filter((row) => row[2] === 'Leader').map((row) => row[0]), [leader.name], r.stdout);
+    assert.deepEqual(
+      rows.filter((row) => row[2] === 'Leader').map((row) => row[0]),
+      [leader.name],
+      r.stdout,
+    );
   });
 
   test('crash of the leader: exactly one new leader over TLS, the other replica follows it', async () => {
@@ -192,7 +233,10 @@ describe('3 patroni-ts nodes on a ZooKeeper that requires TLS client certificate
   });
 
   test('a new ttl opens a new session with that timeout (set_ttl); the leader znode moves to it', async () => {
-    const a = createDcs({ scope: 'zk-tls-ttl', namespace: '/service/', name: 'a', dcs: normalizeDcs({ zookeeper: section() }), ttl: 10, loopWait: 2, retryTimeout: 3 }, 'daemon');
+    const a = createDcs(
+      { scope: 'zk-tls-ttl', namespace: '/service/', name: 'a', dcs: normalizeDcs({ zookeeper: section() }), ttl: 10, loopWait: 2, retryTimeout: 3 },
+      'daemon',
+    );
     try {
       assert.equal(await a.attemptToAcquireLeader(), true);
       const session = (a as unknown as { session: ZkSession }).session;
@@ -201,10 +245,15 @@ describe('3 patroni-ts nodes on a ZooKeeper that requires TLS client certificate
       a.setTimeouts({ ttl: 14, loopWait: 2, retryTimeout: 3 });
       await waitFor('a new session', async () => session.sessionId !== undefined && session.sessionId !== first, 20_000, 100);
       assert.equal(session.negotiatedTimeoutMs, 14_000);
-      await waitFor('the leader znode on the new session', async () => {
-        await a.updateLeader(await a.getCluster({ fresh: true }));
-        return (await a.getCluster({ fresh: true })).leader?.session === session.sessionId;
-      }, 20_000, 200);
+      await waitFor(
+        'the leader znode on the new session',
+        async () => {
+          await a.updateLeader(await a.getCluster({ fresh: true }));
+          return (await a.getCluster({ fresh: true })).leader?.session === session.sessionId;
+        },
+        20_000,
+        200,
+      );
     } finally {
       await a.close();
     }
@@ -216,7 +265,9 @@ describe('3 patroni-ts nodes on a ZooKeeper that requires TLS client certificate
   test('a ZooKeeper that stops answering (SIGSTOP, connection left open) is dropped by the ping rule', async () => {
     const c = await rawClient({ cert: certs.clientCert, key: certs.clientKey });
     let dropped = false;
-    c.on('disconnected', () => { dropped = true; });
+    c.on('disconnected', () => {
+      dropped = true;
+    });
     const pid = server!.asEtcd.process.pid!;
     process.kill(pid, 'SIGSTOP');
     try {
@@ -235,7 +286,12 @@ describe("Debian's Patroni and patroni-ts mixed on the TLS ZooKeeper with x509 s
   const x509Section = (): JsonObject => ({ ...(server!.section.zookeeper as JsonObject), set_acls: { 'CN=client': ['ALL'] } });
   before(async () => {
     mixed = await startCluster({
-      impl: 'ts', implFor, nodes: 3, etcd: server!.asEtcd, scope, staggered: true,
+      impl: 'ts',
+      implFor,
+      nodes: 3,
+      etcd: server!.asEtcd,
+      scope,
+      staggered: true,
       nodeOverrides: () => ({ etcd3: null, zookeeper: x509Section() }),
     });
   });

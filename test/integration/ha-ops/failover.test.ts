@@ -19,11 +19,13 @@ describe('failover', { skip }, () => {
     await cluster?.remove();
     cluster = undefined;
   });
-  after(async () => { await etcd?.stop(); });
+  after(async () => {
+    await etcd?.stop();
+  });
 
   test('to a named replica while the leader is down', async () => {
     etcd ??= await startEtcd();
-    const c = cluster = await startCluster({ impl: 'ts', nodes: 3, etcd, scope: 'fo-named', staggered: true });
+    const c = (cluster = await startCluster({ impl: 'ts', nodes: 3, etcd, scope: 'fo-named', staggered: true }));
     await c.waitForReplicasStreaming(2);
     const old = await c.waitForLeader();
     const [a, b] = c.nodes.filter((n) => n !== old) as [ClusterNode, ClusterNode];
@@ -36,7 +38,7 @@ describe('failover', { skip }, () => {
 
   test('a replica lagging beyond maximum_lag_on_failover is not promoted', async () => {
     etcd ??= await startEtcd();
-    const c = cluster = await startCluster({ impl: 'ts', nodes: 3, etcd, scope: 'fo-lag', staggered: true });
+    const c = (cluster = await startCluster({ impl: 'ts', nodes: 3, etcd, scope: 'fo-lag', staggered: true }));
     await c.waitForReplicasStreaming(2);
     const leader = await c.waitForLeader();
     const [fresh, stale] = c.nodes.filter((n) => n !== leader) as [ClusterNode, ClusterNode];
@@ -45,10 +47,14 @@ describe('failover', { skip }, () => {
     await leader.sql("CREATE TABLE big AS SELECT g, repeat('x', 1000) AS pad FROM generate_series(1, 8000) g");
     // The leader publishes its new position in the status key: the stale replica compares itself with it.
     const [pos] = await leader.sql<{ lsn: string }>("SELECT (pg_catalog.pg_current_wal_flush_lsn() - '0/0')::bigint::text AS lsn");
-    await c.waitUntil('the leader to publish its new position in the status key', async () => {
-      const status = dcsKey(c, 'status');
-      return isObject(status) && typeof status.optime === 'number' && status.optime >= Number(pos?.lsn) ? true : undefined;
-    }, 30_000);
+    await c.waitUntil(
+      'the leader to publish its new position in the status key',
+      async () => {
+        const status = dcsKey(c, 'status');
+        return isObject(status) && typeof status.optime === 'number' && status.optime >= Number(pos?.lsn) ? true : undefined;
+      },
+      30_000,
+    );
     await fresh.stop();
     leader.crash();
     await stale.start();
@@ -62,7 +68,7 @@ describe('failover', { skip }, () => {
   test('failover_priority prefers the higher priority; nofailover never promotes', async () => {
     etcd ??= await startEtcd();
     const tags = (i: number): JsonObject => ({ tags: i === 3 ? { failover_priority: 5 } : {} });
-    const c = cluster = await startCluster({ impl: 'ts', nodes: 3, etcd, scope: 'fo-prio', staggered: true, nodeOverrides: tags });
+    const c = (cluster = await startCluster({ impl: 'ts', nodes: 3, etcd, scope: 'fo-prio', staggered: true, nodeOverrides: tags }));
     await c.waitForReplicasStreaming(2);
     const first = await c.waitForLeader();
     assert.equal(first.name, 'node1');
@@ -75,7 +81,11 @@ describe('failover', { skip }, () => {
     node2.kill('SIGHUP');
     await first.start();
     await c.waitForReplicasStreaming(2);
-    await c.waitUntil('node2 publishes nofailover', async () => ((await node2.status())?.tags as JsonObject | undefined)?.nofailover === true ? true : undefined, 30_000);
+    await c.waitUntil(
+      'node2 publishes nofailover',
+      async () => (((await node2.status())?.tags as JsonObject | undefined)?.nofailover === true ? true : undefined),
+      30_000,
+    );
     const node3 = c.node('node3');
     node3.crash();
     assert.equal((await c.waitForNewLeader(node3)).name, 'node1', 'node2 is tagged nofailover');

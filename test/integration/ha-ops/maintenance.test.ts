@@ -9,8 +9,7 @@ import { skipAsRoot } from '../../support/skip.js';
 
 const skip = skipAsRoot;
 
-const setting = async (n: ClusterNode, name: string) =>
-  (await n.sql<{ v: string }>(`SELECT setting AS v FROM pg_settings WHERE name = $1`, [name]))[0]?.v;
+const setting = async (n: ClusterNode, name: string) => (await n.sql<{ v: string }>(`SELECT setting AS v FROM pg_settings WHERE name = $1`, [name]))[0]?.v;
 const startTime = async (n: ClusterNode) => (await n.sql<{ t: string }>('SELECT pg_postmaster_start_time()::text AS t'))[0]?.t;
 
 describe('maintenance operations', { skip }, () => {
@@ -72,10 +71,17 @@ describe('maintenance operations', { skip }, () => {
     await c.waitForReplicasStreaming(2);
     const pid = leader.postmasterPid();
     assert.ok(leader.killPostmaster('SIGKILL'));
-    await c.waitUntil('the leader writable again', async () => {
-      const ok = await leader.sql("SELECT pg_is_in_recovery() AS r").then((rows) => rows[0]?.r === false, () => false);
-      return ok && leader.postmasterPid() !== pid ? true : undefined;
-    }, 60_000);
+    await c.waitUntil(
+      'the leader writable again',
+      async () => {
+        const ok = await leader.sql('SELECT pg_is_in_recovery() AS r').then(
+          (rows) => rows[0]?.r === false,
+          () => false,
+        );
+        return ok && leader.postmasterPid() !== pid ? true : undefined;
+      },
+      60_000,
+    );
     assert.equal(await c.leader(), leader, 'the same node leads');
     await leader.waitForLog(/starting primary after failure/, 100);
     await c.waitForReplicasStreaming(2);

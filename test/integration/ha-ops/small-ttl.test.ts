@@ -10,17 +10,24 @@ import { sleep } from '../../support/tmp.js';
 
 const skip = process.getuid?.() === 0 ? 'PostgreSQL refuses to run as root: run with npm test' : false;
 
-interface Kv { key: string; create_revision: string; lease?: string; value: string }
+interface Kv {
+  key: string;
+  create_revision: string;
+  lease?: string;
+  value: string;
+}
 
 async function keys(etcd: EtcdServer, prefix: string): Promise<Map<string, Kv>> {
   const b64 = (s: string) => Buffer.from(s).toString('base64');
   const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
   const r = await fetch(`${etcd.endpoint}/v3/kv/range`, { method: 'POST', body: JSON.stringify({ key: b64(prefix), range_end: b64(end) }) });
-  const j = await r.json() as { kvs?: Kv[] };
-  return new Map((j.kvs ?? []).map((kv) => {
-    const key = Buffer.from(kv.key, 'base64').toString();
-    return [key, { ...kv, key, value: Buffer.from(kv.value, 'base64').toString() }];
-  }));
+  const j = (await r.json()) as { kvs?: Kv[] };
+  return new Map(
+    (j.kvs ?? []).map((kv) => {
+      const key = Buffer.from(kv.key, 'base64').toString();
+      return [key, { ...kv, key, value: Buffer.from(kv.value, 'base64').toString() }];
+    }),
+  );
 }
 
 describe('ttl 6, loop_wait 30', { skip }, () => {
@@ -53,7 +60,10 @@ describe('ttl 6, loop_wait 30', { skip }, () => {
       assert.equal(later.get(k)?.lease, before.get(k)?.lease, `${k} kept its lease`);
     }
     assert.equal(later.get(`${prefix}leader`)?.value, leader.name, 'no failover');
-    assert.ok(c.nodes.every((n) => !/Lease .* expired|lease was not renewed/.test(n.logTail(400))), 'no lease ran out');
+    assert.ok(
+      c.nodes.every((n) => !/Lease .* expired|lease was not renewed/.test(n.logTail(400))),
+      'no lease ran out',
+    );
   });
 
   test('PostgreSQL-only crash (kill -9 postmaster): restarted in place by the session-loss wake, not a loop_wait (30 s) later', async () => {
@@ -63,14 +73,18 @@ describe('ttl 6, loop_wait 30', { skip }, () => {
     assert.ok(leader.killPostmaster('SIGKILL'));
     // Well inside loop_wait: only the event-driven path (session drop, then a prompt re-check while
     // the postmaster is still dying) can restart it this soon.
-    await c.waitUntil('PostgreSQL writable again in place', async () => {
-      try {
-        await leader.sql('INSERT INTO pg_crash VALUES (1)');
-        return true;
-      } catch {
-        return undefined;
-      }
-    }, 20_000);
+    await c.waitUntil(
+      'PostgreSQL writable again in place',
+      async () => {
+        try {
+          await leader.sql('INSERT INTO pg_crash VALUES (1)');
+          return true;
+        } catch {
+          return undefined;
+        }
+      },
+      20_000,
+    );
     assert.equal(await c.waitForLeader(), leader, 'no failover');
   });
 

@@ -11,7 +11,10 @@ import { skipAsRoot } from '../../support/skip.js';
 
 const skip = skipAsRoot;
 
-const sysid = (n: ClusterNode) => readFileSync(join(n.dataDir, 'global', 'pg_control')).subarray(0, 8).toString('hex');
+const sysid = (n: ClusterNode) =>
+  readFileSync(join(n.dataDir, 'global', 'pg_control'))
+    .subarray(0, 8)
+    .toString('hex');
 
 describe('switchover', { skip }, () => {
   let etcd: EtcdServer | undefined;
@@ -29,10 +32,14 @@ describe('switchover', { skip }, () => {
   });
 
   async function streamsFrom(old: ClusterNode, leader: ClusterNode): Promise<void> {
-    await cluster!.waitUntil(`${old.name} streaming from ${leader.name}`, async () => {
-      const [s, l] = [await old.status(), await leader.status()];
-      return s?.role === 'replica' && s.replication_state === 'streaming' && s.timeline === l?.timeline ? true : undefined;
-    }, 60_000);
+    await cluster!.waitUntil(
+      `${old.name} streaming from ${leader.name}`,
+      async () => {
+        const [s, l] = [await old.status(), await leader.status()];
+        return s?.role === 'replica' && s.replication_state === 'streaming' && s.timeline === l?.timeline ? true : undefined;
+      },
+      60_000,
+    );
   }
 
   test('to a named candidate: it leads, the old primary streams from it without a clone, nothing lost', async () => {
@@ -48,7 +55,7 @@ describe('switchover', { skip }, () => {
     await streamsFrom(old, candidate);
     assert.equal(sysid(old), idBefore);
     assert.doesNotMatch(old.logTail(500), /bootstrap from leader|Removing data directory/);
-    const [{ n }] = await candidate.sql<{ n: string }>('SELECT count(*) AS n FROM t') as [{ n: string }];
+    const [{ n }] = (await candidate.sql<{ n: string }>('SELECT count(*) AS n FROM t')) as [{ n: string }];
     assert.equal(Number(n), 1000);
   });
 

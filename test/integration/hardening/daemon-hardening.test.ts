@@ -17,13 +17,15 @@ const REST = { username: 'admin', password: 'rest-secret-in-env' };
 const auth = { authorization: `Basic ${Buffer.from(`${REST.username}:${REST.password}`).toString('base64')}` };
 
 function environOfProcessesIn(dir: string): string[][] {
-  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).flatMap((p) => {
-    try {
-      return readlinkSync(`/proc/${p}/cwd`) === dir ? [readFileSync(`/proc/${p}/environ`, 'latin1').split('\0')] : [];
-    } catch {
-      return [];
-    }
-  });
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .flatMap((p) => {
+      try {
+        return readlinkSync(`/proc/${p}/cwd`) === dir ? [readFileSync(`/proc/${p}/environ`, 'latin1').split('\0')] : [];
+      } catch {
+        return [];
+      }
+    });
 }
 
 describe('daemon hardening on a live cluster', { skip }, () => {
@@ -33,7 +35,14 @@ describe('daemon hardening on a live cluster', { skip }, () => {
   before(async () => {
     etcd = await startEtcd();
     cluster = await startCluster({
-      impl: 'ts', nodes: 3, etcd, scope: 'hardening', ttl: 20, loopWait: 2, retryTimeout: 5, startNodes: false,
+      impl: 'ts',
+      nodes: 3,
+      etcd,
+      scope: 'hardening',
+      ttl: 20,
+      loopWait: 2,
+      retryTimeout: 5,
+      startNodes: false,
       nodeOverrides: () => ({ restapi: { authentication: { username: REST.username } } }),
     });
     for (const n of cluster.nodes) n.env = { PATRONI_RESTAPI_PASSWORD: REST.password };
@@ -51,7 +60,12 @@ describe('daemon hardening on a live cluster', { skip }, () => {
     for (const n of c.nodes) {
       const envs = environOfProcessesIn(n.dataDir);
       assert.ok(envs.length > 0, `processes of ${n.name}`);
-      for (const env of envs) assert.deepEqual(env.filter((v) => v.startsWith('PATRONI_')), [], n.name);
+      for (const env of envs)
+        assert.deepEqual(
+          env.filter((v) => v.startsWith('PATRONI_')),
+          [],
+          n.name,
+        );
       // A superuser's view: the backend's own environment.
       const [row] = await n.sql<{ env: string }>("SELECT encode(pg_read_binary_file('/proc/self/environ'), 'escape') AS env");
       assert.doesNotMatch(row?.env ?? '', /PATRONI_|rest-secret/);
@@ -91,7 +105,8 @@ describe('daemon hardening on a live cluster', { skip }, () => {
       const r = await leader.api('/config', { method: 'PATCH', body: JSON.stringify({ postgresql: { parameters: { work_mem: '5MB' } } }), headers: auth });
       assert.equal(r.status, 200, r.text);
       const deadline = Date.now() + 30_000;
-      while (Date.now() < deadline && !readFileSync(replica.logPath, 'utf8').includes('Could not write the PostgreSQL configuration or reload it, will retry')) await sleep(250);
+      while (Date.now() < deadline && !readFileSync(replica.logPath, 'utf8').includes('Could not write the PostgreSQL configuration or reload it, will retry'))
+        await sleep(250);
       assert.match(readFileSync(replica.logPath, 'utf8'), /Could not write the PostgreSQL configuration or reload it, will retry/);
       await sleep(2000);
       assert.ok(replica.running, 'the daemon is still running');
@@ -140,7 +155,8 @@ describe('daemon hardening on a live cluster', { skip }, () => {
     const c = cluster!;
     const key = '/service/hardening/config';
     const b64 = (s: string) => Buffer.from(s).toString('base64');
-    const etcdCall = async (path: string, body: object) => (await fetch(`${etcd!.endpoint}/v3/${path}`, { method: 'POST', body: JSON.stringify(body) })).json() as Promise<{ kvs?: Array<{ value: string }> }>;
+    const etcdCall = async (path: string, body: object) =>
+      (await fetch(`${etcd!.endpoint}/v3/${path}`, { method: 'POST', body: JSON.stringify(body) })).json() as Promise<{ kvs?: Array<{ value: string }> }>;
     const original = Buffer.from((await etcdCall('kv/range', { key: b64(key) })).kvs?.[0]?.value ?? '', 'base64').toString('utf8');
     const parsed = JSON.parse(original) as Record<string, unknown>;
     const poisoned = JSON.stringify({ ...parsed, ttl: 3_000_000 }).replace(/^\{/, `{"junk": ${'['.repeat(3000)}${']'.repeat(3000)}, `);
@@ -188,11 +204,22 @@ describe('unsupported PostgreSQL version', () => {
         writeFileSync(join(bin, tool), `#!/bin/sh\necho "${tool} (PostgreSQL) 11.22"\n`, { mode: 0o755 });
       }
       const cfg = join(dir.path, 'patroni.yml');
-      writeFileSync(cfg, stringify({
-        scope: 'old', name: 'n1', restapi: { listen: `127.0.0.1:${await freePort()}`, connect_address: '127.0.0.1:8008' },
-        etcd3: { hosts: [`127.0.0.1:${await freePort()}`] },
-        postgresql: { listen: '127.0.0.1:5432', connect_address: '127.0.0.1:5432', data_dir: data, bin_dir: bin, authentication: { superuser: { username: 'postgres' }, replication: { username: 'r' } } },
-      }));
+      writeFileSync(
+        cfg,
+        stringify({
+          scope: 'old',
+          name: 'n1',
+          restapi: { listen: `127.0.0.1:${await freePort()}`, connect_address: '127.0.0.1:8008' },
+          etcd3: { hosts: [`127.0.0.1:${await freePort()}`] },
+          postgresql: {
+            listen: '127.0.0.1:5432',
+            connect_address: '127.0.0.1:5432',
+            data_dir: data,
+            bin_dir: bin,
+            authentication: { superuser: { username: 'postgres' }, replication: { username: 'r' } },
+          },
+        }),
+      );
       const r = spawnSync(process.execPath, [TS_DAEMON, cfg], { encoding: 'utf8', timeout: 30_000 });
       assert.equal(r.status, 1, r.stdout + r.stderr);
       assert.match(r.stdout + r.stderr, /PostgreSQL 11 is not supported by patroni-ts: supported major versions are 12 to 17/);

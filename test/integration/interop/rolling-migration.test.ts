@@ -28,15 +28,27 @@ describe('rolling migration Debian Patroni 3.0.2 <-> patroni-ts under a writer',
 
   const c = () => cluster!;
   /** The writer and the probes address nodes by name: the same ports whichever daemon runs there. */
-  const targets = (): WriteTarget[] => ['node1', 'node2', 'node3'].map((name) => ({
-    name,
-    get apiUrl() { return c().node(name).apiUrl; },
-    pgClient: (timeoutMs: number) => new pg.Client({
-      host: '127.0.0.1', port: c().node(name).pgPort, database: 'postgres', user: SUPERUSER.username, password: SUPERUSER.password,
-      connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs,
-    }),
-  }));
-  const impls = () => c().nodes.map((n) => `${n.name}:${n.impl}`).join(' ');
+  const targets = (): WriteTarget[] =>
+    ['node1', 'node2', 'node3'].map((name) => ({
+      name,
+      get apiUrl() {
+        return c().node(name).apiUrl;
+      },
+      pgClient: (timeoutMs: number) =>
+        new pg.Client({
+          host: '127.0.0.1',
+          port: c().node(name).pgPort,
+          database: 'postgres',
+          user: SUPERUSER.username,
+          password: SUPERUSER.password,
+          connectionTimeoutMillis: timeoutMs,
+          query_timeout: timeoutMs,
+        }),
+    }));
+  const impls = () =>
+    c()
+      .nodes.map((n) => `${n.name}:${n.impl}`)
+      .join(' ');
   const log = (what: string) => {
     steps.push(what);
     console.log(`[migration] ${what} (${impls()})`);
@@ -45,14 +57,18 @@ describe('rolling migration Debian Patroni 3.0.2 <-> patroni-ts under a writer',
   /** One leader, two replicas streaming from it and both listed as synchronous standbys. */
   async function settled(): Promise<ClusterNode> {
     await c().waitForReplicasStreaming(2);
-    return c().waitUntil('two synchronous standbys', async () => {
-      const leader = await c().leader();
-      if (!leader) return undefined;
-      const { json } = await leader.api('/cluster');
-      const members = isObject(json) && Array.isArray(json.members) ? json.members : [];
-      const sync = members.filter((m) => isObject(m) && m.role === 'sync_standby');
-      return sync.length === 2 ? leader : undefined;
-    }, 90_000);
+    return c().waitUntil(
+      'two synchronous standbys',
+      async () => {
+        const leader = await c().leader();
+        if (!leader) return undefined;
+        const { json } = await leader.api('/cluster');
+        const members = isObject(json) && Array.isArray(json.members) ? json.members : [];
+        const sync = members.filter((m) => isObject(m) && m.role === 'sync_standby');
+        return sync.length === 2 ? leader : undefined;
+      },
+      90_000,
+    );
   }
 
   /** Stop one node's daemon and start the other implementation on the same config and data directory. */
@@ -83,12 +99,16 @@ describe('rolling migration Debian Patroni 3.0.2 <-> patroni-ts under a writer',
     for (const n of keepDown) await c().node(n).stop();
     if (keepDown.length) {
       // The leader drops the stopped member from the sync key before the crash: only `expected` remains in it.
-      await c().waitUntil(`${expected} alone in the sync set`, async () => {
-        const { json } = await leader.api('/cluster');
-        const members = isObject(json) && Array.isArray(json.members) ? json.members : [];
-        const sync = members.filter((m) => isObject(m) && m.role === 'sync_standby').map((m) => isObject(m) ? m.name : '');
-        return sync.length === 1 && sync[0] === expected ? true : undefined;
-      }, 60_000);
+      await c().waitUntil(
+        `${expected} alone in the sync set`,
+        async () => {
+          const { json } = await leader.api('/cluster');
+          const members = isObject(json) && Array.isArray(json.members) ? json.members : [];
+          const sync = members.filter((m) => isObject(m) && m.role === 'sync_standby').map((m) => (isObject(m) ? m.name : ''));
+          return sync.length === 1 && sync[0] === expected ? true : undefined;
+        },
+        60_000,
+      );
     }
     leader.crash();
     const next = await c().waitForNewLeader(leader, 120_000);
@@ -102,7 +122,11 @@ describe('rolling migration Debian Patroni 3.0.2 <-> patroni-ts under a writer',
   before(async () => {
     etcd = await startEtcd();
     cluster = await startCluster({
-      impl: 'debian', nodes: 3, etcd, staggered: true, scope: 'migration',
+      impl: 'debian',
+      nodes: 3,
+      etcd,
+      staggered: true,
+      scope: 'migration',
       dcs: { synchronous_mode: true, synchronous_node_count: 2 },
     });
     const leader = await settled();
@@ -132,10 +156,10 @@ describe('rolling migration Debian Patroni 3.0.2 <-> patroni-ts under a writer',
 
   test('mixed cluster: switchover and crash failover in both directions', async () => {
     // node1 runs Patroni, node2 (leader) and node3 run patroni-ts.
-    await switchover('node1');                     // ours -> Patroni
-    await switchover('node3');                     // Patroni -> ours
-    await crashFailover('node1', ['node2']);       // ours (node3) crashes -> Patroni (node1) takes over
-    await crashFailover('node2', ['node3']);       // Patroni (node1) crashes -> ours (node2)
+    await switchover('node1'); // ours -> Patroni
+    await switchover('node3'); // Patroni -> ours
+    await crashFailover('node1', ['node2']); // ours (node3) crashes -> Patroni (node1) takes over
+    await crashFailover('node2', ['node3']); // Patroni (node1) crashes -> ours (node2)
     await progress();
     // patronictl explain on the mixed cluster: Patroni's members have no GET /explain, ours report their cycle.
     const r = await ours(['-c', ctlConfig(c()), 'explain', '-f', 'json']);
@@ -150,7 +174,10 @@ describe('rolling migration Debian Patroni 3.0.2 <-> patroni-ts under a writer',
 
   test('finish the migration: the former leader last', async () => {
     await swap('node1', 'ts');
-    assert.deepEqual(c().nodes.map((n) => n.impl), ['ts', 'ts', 'ts']);
+    assert.deepEqual(
+      c().nodes.map((n) => n.impl),
+      ['ts', 'ts', 'ts'],
+    );
     await progress();
   });
 
@@ -160,7 +187,10 @@ describe('rolling migration Debian Patroni 3.0.2 <-> patroni-ts under a writer',
     for (const r of replicas) await swap(r, 'debian');
     await switchover(replicas[0]!);
     await swap(leader, 'debian');
-    assert.deepEqual(c().nodes.map((n) => n.impl), ['debian', 'debian', 'debian']);
+    assert.deepEqual(
+      c().nodes.map((n) => n.impl),
+      ['debian', 'debian', 'debian'],
+    );
     await progress();
   });
 
@@ -173,13 +203,16 @@ describe('rolling migration Debian Patroni 3.0.2 <-> patroni-ts under a writer',
     const [tl] = await leader.sql<{ tl: number }>(`SELECT ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int AS tl`);
     const timeline = tl?.tl ?? 1;
     const historyFile = `pg_wal/${timeline.toString(16).toUpperCase().padStart(8, '0')}.history`;
-    const history = timeline > 1 ? parseTimelineHistory((await leader.sql<{ text: string }>('SELECT pg_read_file($1) AS text', [historyFile]))[0]?.text ?? '') : [];
+    const history =
+      timeline > 1 ? parseTimelineHistory((await leader.sql<{ text: string }>('SELECT pg_read_file($1) AS text', [historyFile]))[0]?.text ?? '') : [];
     const present = new Set((await leader.sql<{ id: string }>(`SELECT id::text FROM ${WRITES_TABLE}`)).map((r) => Number(r.id)));
     const missing = writer!.commits.filter((x) => !present.has(x.id));
     const report = judgeLoss(missing, timeline, history, { kind: 'strict' });
     assert.deepEqual(report.violations, []);
     assert.equal(report.lost.length, 0);
-    console.log(`[migration] ${writer!.commits.length} acknowledged commits, none lost; ${accepted.length} accepted writes, no overlap; timeline ${timeline}; steps: ${steps.length}`);
+    console.log(
+      `[migration] ${writer!.commits.length} acknowledged commits, none lost; ${accepted.length} accepted writes, no overlap; timeline ${timeline}; steps: ${steps.length}`,
+    );
     assert.ok(writer!.commits.length > 100);
   });
 

@@ -30,10 +30,14 @@ export function describeClusterSmoke(title: string, opts: Pick<StartClusterOptio
       await leader.sql('CREATE TABLE interop_probe (id int PRIMARY KEY, note text)');
       await leader.sql('INSERT INTO interop_probe VALUES ($1, $2)', [1, `from ${leader.name} (${leader.impl})`]);
       for (const replica of replicas) {
-        const rows = await waitFor(`row on ${replica.name}`, async () => {
-          const r = await replica.sql<{ note: string }>('SELECT note FROM interop_probe WHERE id = 1');
-          return r.length > 0 ? r : undefined;
-        }, 30_000);
+        const rows = await waitFor(
+          `row on ${replica.name}`,
+          async () => {
+            const r = await replica.sql<{ note: string }>('SELECT note FROM interop_probe WHERE id = 1');
+            return r.length > 0 ? r : undefined;
+          },
+          30_000,
+        );
         assert.equal(rows[0]?.note, `from ${leader.name} (${leader.impl})`);
         const [row] = await replica.sql<{ in_recovery: boolean }>('SELECT pg_is_in_recovery() AS in_recovery');
         assert.equal(row?.in_recovery, true, `${replica.name} is a standby`);
@@ -53,4 +57,7 @@ export function describeClusterSmoke(title: string, opts: Pick<StartClusterOptio
   });
 }
 
-export const mixed = (first: Impl, rest: Impl) => (i: number): Impl => (i === 1 ? first : rest);
+export const mixed =
+  (first: Impl, rest: Impl) =>
+  (i: number): Impl =>
+    i === 1 ? first : rest;

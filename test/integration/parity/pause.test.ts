@@ -34,10 +34,14 @@ describe('pause parity with Patroni 4.1', { skip }, () => {
 
   const stopReplica = async (c: TestCluster, n: ClusterNode): Promise<void> => {
     assert.ok(n.killPostmaster('SIGINT'), 'fast shutdown of the replica');
-    await c.waitUntil(`${n.name} stopped in /patroni and its member key`, async () => {
-      const s = await n.status();
-      return s?.state === 'stopped' && memberState(c, n) === 'stopped' ? true : undefined;
-    }, 60_000);
+    await c.waitUntil(
+      `${n.name} stopped in /patroni and its member key`,
+      async () => {
+        const s = await n.status();
+        return s?.state === 'stopped' && memberState(c, n) === 'stopped' ? true : undefined;
+      },
+      60_000,
+    );
   };
 
   test('PostgreSQL down in pause: state stopped (not crashed); patronictl restart brings it back', async () => {
@@ -71,10 +75,23 @@ describe('pause parity with Patroni 4.1', { skip }, () => {
     const c = cluster!;
     const leader = await c.waitForLeader();
     const candidate = c.nodes.find((n) => n !== leader)!;
-    const s = patronictl(c, ['switchover', 'ppause', '--leader', leader.name, '--candidate', candidate.name, '--scheduled', '2100-01-01T12:00:00+00:00', '--force']);
+    const s = patronictl(c, [
+      'switchover',
+      'ppause',
+      '--leader',
+      leader.name,
+      '--candidate',
+      candidate.name,
+      '--scheduled',
+      '2100-01-01T12:00:00+00:00',
+      '--force',
+    ]);
     assert.equal(s.status, 1);
     assert.match(s.stderr + s.stdout, /Can't schedule switchover in the paused state/);
-    const viaApi = await leader.api('/switchover', { method: 'POST', body: JSON.stringify({ leader: leader.name, scheduled_at: '2100-01-01T12:00:00+00:00' }) });
+    const viaApi = await leader.api('/switchover', {
+      method: 'POST',
+      body: JSON.stringify({ leader: leader.name, scheduled_at: '2100-01-01T12:00:00+00:00' }),
+    });
     assert.deepEqual([viaApi.status, viaApi.text], [400, "Can't schedule switchover in the paused state"]);
     const r = await leader.api('/switchover', { method: 'POST', body: JSON.stringify({ leader: leader.name, candidate: candidate.name }) });
     assert.equal(r.status, 200, r.text);

@@ -22,7 +22,7 @@ function syncKey(c: TestCluster): JsonObject | undefined {
   const v = dcsKey(c, 'sync');
   if (!isObject(v)) return undefined;
   const s = v.sync_standby;
-  return { leader: v.leader ?? null, quorum: v.quorum ?? null, sync_standby: typeof s === 'string' ? s.split(',').sort().join(',') : s ?? null };
+  return { leader: v.leader ?? null, quorum: v.quorum ?? null, sync_standby: typeof s === 'string' ? s.split(',').sort().join(',') : (s ?? null) };
 }
 
 describe('quorum commit as Patroni 4.1', { skip }, () => {
@@ -78,7 +78,11 @@ describe('quorum commit as Patroni 4.1', { skip }, () => {
     await c.node('node2').start();
     await c.node('node3').start();
     await c.waitForReplicasStreaming(2);
-    await until('count 1: quorum 1 over node2,node3', () => JSON.stringify(syncKey(c)) === '{"leader":"node1","quorum":1,"sync_standby":"node2,node3"}', 90_000);
+    await until(
+      'count 1: quorum 1 over node2,node3',
+      () => JSON.stringify(syncKey(c)) === '{"leader":"node1","quorum":1,"sync_standby":"node2,node3"}',
+      90_000,
+    );
     await until('ANY 1 (node2,node3)', async () => (await ssn(node1)) === 'ANY 1 (node2,node3)');
     await patch({ synchronous_node_count: 2 });
     await until('count 2: quorum 0', () => JSON.stringify(syncKey(c)) === '{"leader":"node1","quorum":0,"sync_standby":"node2,node3"}');

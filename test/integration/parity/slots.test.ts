@@ -16,7 +16,8 @@ const skip = skipAsRoot;
 
 const slotsOn = async (n: ClusterNode): Promise<string> =>
   (await n.sql<{ s: string }>("SELECT slot_name || ':' || slot_type AS s FROM pg_catalog.pg_replication_slots ORDER BY slot_name").catch(() => []))
-    .map((r) => r.s).join(',');
+    .map((r) => r.s)
+    .join(',');
 
 describe('replication slots as Patroni 4.1', { skip }, () => {
   let etcd: EtcdServer | undefined;
@@ -29,10 +30,15 @@ describe('replication slots as Patroni 4.1', { skip }, () => {
       postgresql: { parameters: { wal_level: 'logical', archive_mode: 'on', archive_command: `test ! -f ${archive.path}/%f && cp %p ${archive.path}/%f` } },
     };
     cluster = await startCluster({
-      impl: 'ts', nodes: 3, etcd, scope: 'pslots', staggered: true, dcs,
+      impl: 'ts',
+      nodes: 3,
+      etcd,
+      scope: 'pslots',
+      staggered: true,
+      dcs,
       // node3 takes WAL from the archive only.
-      nodeOverrides: (i): JsonObject => (i === 3
-        ? { tags: { nostream: true }, postgresql: { recovery_conf: { restore_command: `cp ${archive.path}/%f %p` } } } : {}),
+      nodeOverrides: (i): JsonObject =>
+        i === 3 ? { tags: { nostream: true }, postgresql: { recovery_conf: { restore_command: `cp ${archive.path}/%f %p` } } } : {},
     });
     await cluster.waitForLeader();
   });
@@ -45,18 +51,34 @@ describe('replication slots as Patroni 4.1', { skip }, () => {
   test('each node keeps the member and permanent slots Patroni keeps; logical copies skip the nostream member', async () => {
     const c = cluster!;
     const [node1, node2, node3] = [c.node('node1'), c.node('node2'), c.node('node3')];
-    await c.waitUntil('slots on node1', async () => ((await slotsOn(node1)) === 'node2:physical,perm_logical:logical,perm_phys:physical' ? true : undefined), 120_000);
-    await c.waitUntil('slots on node2', async () => ((await slotsOn(node2)) === 'node1:physical,perm_logical:logical,perm_phys:physical' ? true : undefined), 120_000);
-    await c.waitUntil('slots on node3', async () => ((await slotsOn(node3)) === 'node1:physical,node2:physical,perm_phys:physical' ? true : undefined), 120_000);
+    await c.waitUntil(
+      'slots on node1',
+      async () => ((await slotsOn(node1)) === 'node2:physical,perm_logical:logical,perm_phys:physical' ? true : undefined),
+      120_000,
+    );
+    await c.waitUntil(
+      'slots on node2',
+      async () => ((await slotsOn(node2)) === 'node1:physical,perm_logical:logical,perm_phys:physical' ? true : undefined),
+      120_000,
+    );
+    await c.waitUntil(
+      'slots on node3',
+      async () => ((await slotsOn(node3)) === 'node1:physical,node2:physical,perm_phys:physical' ? true : undefined),
+      120_000,
+    );
     assert.equal((await node3.status())?.replication_state, 'in archive recovery');
   });
 
-  test('the status key: slots for all of them, retain_slots with the member slots including the leader\'s', async () => {
+  test("the status key: slots for all of them, retain_slots with the member slots including the leader's", async () => {
     const c = cluster!;
-    const status = await c.waitUntil('status with slots', async () => {
-      const s = dcsKey(c, 'status');
-      return isObject(s) && isObject(s.slots) && Object.keys(s.slots).length === 4 ? s : undefined;
-    }, 60_000);
+    const status = await c.waitUntil(
+      'status with slots',
+      async () => {
+        const s = dcsKey(c, 'status');
+        return isObject(s) && isObject(s.slots) && Object.keys(s.slots).length === 4 ? s : undefined;
+      },
+      60_000,
+    );
     assert.ok(isObject(status.slots));
     assert.deepEqual(Object.keys(status.slots).sort(), ['node1', 'node2', 'perm_logical', 'perm_phys']);
     for (const v of Object.values(status.slots)) assert.equal(typeof v, 'number');

@@ -15,7 +15,7 @@ import { isObject } from '../../../src/util/json.js';
 const skip = skipAsRoot;
 
 const hasRow = async (n: ClusterNode, id: number): Promise<true | undefined> =>
-  ((await n.sql('SELECT 1 FROM dr_t WHERE id = $1', [id]).catch(() => [])).length ? true : undefined);
+  (await n.sql('SELECT 1 FROM dr_t WHERE id = $1', [id]).catch(() => [])).length ? true : undefined;
 
 describe('standby clusters as Patroni 4.1', { skip }, () => {
   let etcd: EtcdServer | undefined;
@@ -32,7 +32,10 @@ describe('standby clusters as Patroni 4.1', { skip }, () => {
     const a1 = await siteA.waitForLeader();
     await a1.sql('CREATE TABLE dr_t (id int)');
     siteB = await startCluster({
-      impl: 'ts', nodes: 1, etcd, scope: 'site-b',
+      impl: 'ts',
+      nodes: 1,
+      etcd,
+      scope: 'site-b',
       dcs: { ...archiving, standby_cluster: { host: '127.0.0.1', port: a1.pgPort, restore_command: restore } },
     });
     const b1 = siteB.nodes[0]!;
@@ -56,10 +59,14 @@ describe('standby clusters as Patroni 4.1', { skip }, () => {
     const config = dcsKey(a, 'config');
     assert.ok(isObject(config) && isObject(config.standby_cluster));
     assert.deepEqual(config.standby_cluster, { restore_command: restore });
-    await a.waitUntil('a1 standby leader in archive recovery', async () => {
-      const s = await a1.status();
-      return s?.role === 'standby_leader' && s.replication_state === 'in archive recovery' ? true : undefined;
-    }, 60_000);
+    await a.waitUntil(
+      'a1 standby leader in archive recovery',
+      async () => {
+        const s = await a1.status();
+        return s?.role === 'standby_leader' && s.replication_state === 'in archive recovery' ? true : undefined;
+      },
+      60_000,
+    );
     assert.equal((await a1.api('/standby_leader')).status, 200);
     assert.equal((await a1.api('/primary')).status, 503);
     assert.ok(await hasRow(a1, 1));

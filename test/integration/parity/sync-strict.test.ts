@@ -27,7 +27,14 @@ describe('synchronous_mode_strict as Patroni 4.1', { skip }, () => {
   let cluster: TestCluster | undefined;
   before(async () => {
     etcd = await startEtcd();
-    cluster = await startCluster({ impl: 'ts', nodes: 2, etcd, scope: 'pstrict', staggered: true, dcs: { synchronous_mode: true, synchronous_mode_strict: true } });
+    cluster = await startCluster({
+      impl: 'ts',
+      nodes: 2,
+      etcd,
+      scope: 'pstrict',
+      staggered: true,
+      dcs: { synchronous_mode: true, synchronous_mode_strict: true },
+    });
     await cluster.waitForReplicasStreaming(1);
   });
   after(async () => {
@@ -46,7 +53,9 @@ describe('synchronous_mode_strict as Patroni 4.1', { skip }, () => {
     assert.equal(syncKey(c), 'node2:null');
     assert.equal(await ssn(node2), PLACEHOLDER);
     let done = false;
-    const write = node2.sql('INSERT INTO strict_t VALUES (1)').then(() => { done = true; });
+    const write = node2.sql('INSERT INTO strict_t VALUES (1)').then(() => {
+      done = true;
+    });
     await sleep(5000); // two cycles: nothing may release the commit while nobody is connected
     assert.equal(done, false, 'a commit completed with no synchronous standby in strict mode');
     assert.equal(await ssn(node2), PLACEHOLDER);

@@ -34,9 +34,16 @@ describe('tags: precedence and priorities as Patroni 4.1', { skip }, () => {
   before(async () => {
     etcd = await startEtcd();
     cluster = await startCluster({
-      impl: 'ts', nodes: 4, etcd, scope: 'ptags', staggered: true,
+      impl: 'ts',
+      nodes: 4,
+      etcd,
+      scope: 'ptags',
+      staggered: true,
       dcs: { synchronous_mode: true, synchronous_node_count: 1 },
-      nodeOverrides: (i): JsonObject => { const tags = TAGS[i]; return tags ? { tags } : {}; },
+      nodeOverrides: (i): JsonObject => {
+        const tags = TAGS[i];
+        return tags ? { tags } : {};
+      },
     });
     await cluster.waitForReplicasStreaming(3);
   });
@@ -51,7 +58,7 @@ describe('tags: precedence and priorities as Patroni 4.1', { skip }, () => {
     assert.equal(r.status, 200, r.text);
   };
 
-  test('nofailover and nosync win over their priorities, with Patroni\'s warnings; the higher sync_priority is chosen first', async () => {
+  test("nofailover and nosync win over their priorities, with Patroni's warnings; the higher sync_priority is chosen first", async () => {
     const c = cluster!;
     const node4 = c.node('node4');
     const log = node4.logTail(400);
@@ -86,20 +93,36 @@ describe('tags: precedence and priorities as Patroni 4.1', { skip }, () => {
     const node4 = c.node('node4');
     node4.writeConfig({ ...node4.config, tags: { failover_priority: 0, sync_priority: 0 } });
     assert.equal((await node4.api('/reload', { method: 'POST' })).status, 202);
-    await c.waitUntil('node4 key shows failover_priority 0 alone', async () => {
-      const k = dcsKey(c, 'members/node4');
-      return isObject(k) && JSON.stringify(k.tags) === '{"failover_priority":0,"sync_priority":0}' ? true : undefined;
-    }, 30_000);
+    await c.waitUntil(
+      'node4 key shows failover_priority 0 alone',
+      async () => {
+        const k = dcsKey(c, 'members/node4');
+        return isObject(k) && JSON.stringify(k.tags) === '{"failover_priority":0,"sync_priority":0}' ? true : undefined;
+      },
+      30_000,
+    );
     await patchConfig(c, { synchronous_mode: false });
     const leader = await c.waitForLeader();
     await leader.sql('CHECKPOINT');
     // Same WAL everywhere before the crash: the race is decided by failover_priority alone.
-    await c.waitUntil('replicas at the primary\'s position', async () => {
-      const [p] = await leader.sql<{ lsn: string }>('SELECT pg_catalog.pg_current_wal_lsn()::text AS lsn');
-      const rows = await Promise.all(c.nodes.filter((n) => n !== leader).map((n) =>
-        n.sql<{ lsn: string }>('SELECT pg_catalog.pg_last_wal_replay_lsn()::text AS lsn').then((r) => r[0]?.lsn, () => undefined)));
-      return rows.every((l) => l === p?.lsn) ? true : undefined;
-    }, 60_000);
+    await c.waitUntil(
+      "replicas at the primary's position",
+      async () => {
+        const [p] = await leader.sql<{ lsn: string }>('SELECT pg_catalog.pg_current_wal_lsn()::text AS lsn');
+        const rows = await Promise.all(
+          c.nodes
+            .filter((n) => n !== leader)
+            .map((n) =>
+              n.sql<{ lsn: string }>('SELECT pg_catalog.pg_last_wal_replay_lsn()::text AS lsn').then(
+                (r) => r[0]?.lsn,
+                () => undefined,
+              ),
+            ),
+        );
+        return rows.every((l) => l === p?.lsn) ? true : undefined;
+      },
+      60_000,
+    );
     leader.crash();
     const node3 = c.node('node3');
     await c.waitUntil('node3 holds the leader key', async () => (dcsKey(c, 'leader') === 'node3' ? true : undefined), 90_000);

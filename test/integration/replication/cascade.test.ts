@@ -10,7 +10,7 @@ import { skipAsRoot } from '../../support/skip.js';
 const skip = skipAsRoot;
 
 const streamsTo = async (upstream: ClusterNode, name: string): Promise<true | undefined> => {
-  const rows = await upstream.sql<{ s: string }>("SELECT state AS s FROM pg_stat_replication WHERE application_name = $1", [name]).catch(() => []);
+  const rows = await upstream.sql<{ s: string }>('SELECT state AS s FROM pg_stat_replication WHERE application_name = $1', [name]).catch(() => []);
   return rows[0]?.s === 'streaming' ? true : undefined;
 };
 
@@ -21,7 +21,11 @@ describe('cascading replica (replicatefrom)', { skip }, () => {
   before(async () => {
     etcd = await startEtcd();
     cluster = await startCluster({
-      impl: 'ts', nodes: 3, etcd, scope: 'cascade', staggered: true,
+      impl: 'ts',
+      nodes: 3,
+      etcd,
+      scope: 'cascade',
+      staggered: true,
       nodeOverrides: (i): JsonObject => (i === 3 ? { tags: { replicatefrom: 'node2' } } : {}),
     });
   });
@@ -49,6 +53,18 @@ describe('cascading replica (replicatefrom)', { skip }, () => {
     node2.crash();
     await c.waitUntil('node3 streaming from the leader', () => streamsTo(leader, 'node3'), 120_000);
     await leader.sql('INSERT INTO cascade_t VALUES (2)');
-    await c.waitUntil('the new row on node3', async () => ((await c.node('node3').sql('SELECT 1 FROM cascade_t WHERE id = 2').catch(() => [])).length ? true : undefined), 30_000);
+    await c.waitUntil(
+      'the new row on node3',
+      async () =>
+        (
+          await c
+            .node('node3')
+            .sql('SELECT 1 FROM cascade_t WHERE id = 2')
+            .catch(() => [])
+        ).length
+          ? true
+          : undefined,
+      30_000,
+    );
   });
 });

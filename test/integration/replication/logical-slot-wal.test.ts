@@ -12,8 +12,9 @@ const skip = skipAsRoot;
 const SLOT = 'lw';
 
 async function slotLsn(n: ClusterNode): Promise<number | undefined> {
-  const rows = await n.sql<{ lsn: string | null }>(
-    "SELECT pg_wal_lsn_diff(confirmed_flush_lsn, '0/0')::text AS lsn FROM pg_replication_slots WHERE slot_name = $1", [SLOT]).catch(() => []);
+  const rows = await n
+    .sql<{ lsn: string | null }>("SELECT pg_wal_lsn_diff(confirmed_flush_lsn, '0/0')::text AS lsn FROM pg_replication_slots WHERE slot_name = $1", [SLOT])
+    .catch(() => []);
   const lsn = rows[0]?.lsn;
   return lsn === undefined || lsn === null ? undefined : Number(lsn);
 }
@@ -30,7 +31,11 @@ describe('logical slot copied after the replica recycled its WAL', { skip }, () 
   before(async () => {
     etcd = await startEtcd();
     cluster = await startCluster({
-      impl: 'ts', nodes: 2, etcd, scope: 'logical-wal', staggered: true,
+      impl: 'ts',
+      nodes: 2,
+      etcd,
+      scope: 'logical-wal',
+      staggered: true,
       // The slot is made by hand first (ignored until it becomes permanent), so the replica cannot copy it early.
       dcs: { ignore_slots: [{ name: SLOT }], postgresql: { parameters: { wal_level: 'logical', wal_keep_size: '16MB' } } },
     });
@@ -70,32 +75,44 @@ describe('logical slot copied after the replica recycled its WAL', { skip }, () 
     // The replica recycles the segment at a restartpoint once nothing there holds it (its copy of
     // the leader's member slot follows the leader's published position one loop later): each round
     // a new checkpoint on the leader, replayed, then a restartpoint on the replica.
-    await c.waitUntil(`${replica.name} recycled ${file}`, async () => {
-      await leader.sql('CHECKPOINT');
-      const [end] = await leader.sql<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
-      const [r] = await replica.sql<{ behind: boolean }>('SELECT pg_last_wal_replay_lsn() < $1::pg_lsn AS behind', [end!.lsn]);
-      if (r?.behind) return undefined;
-      await replica.sql('CHECKPOINT');
-      return (await hasWalFile(replica, file)) ? undefined : true;
-    }, 90_000);
+    await c.waitUntil(
+      `${replica.name} recycled ${file}`,
+      async () => {
+        await leader.sql('CHECKPOINT');
+        const [end] = await leader.sql<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+        const [r] = await replica.sql<{ behind: boolean }>('SELECT pg_last_wal_replay_lsn() < $1::pg_lsn AS behind', [end!.lsn]);
+        if (r?.behind) return undefined;
+        await replica.sql('CHECKPOINT');
+        return (await hasWalFile(replica, file)) ? undefined : true;
+      },
+      90_000,
+    );
 
     // Now the slot becomes permanent: the replica copies it from the leader.
     const patch = await leader.api('/config', {
-      method: 'PATCH', body: JSON.stringify({ slots: { [SLOT]: { type: 'logical', database: 'postgres', plugin: 'test_decoding' } } }),
+      method: 'PATCH',
+      body: JSON.stringify({ slots: { [SLOT]: { type: 'logical', database: 'postgres', plugin: 'test_decoding' } } }),
     });
     assert.equal(patch.status, 200, patch.text);
     await c.waitUntil(`${replica.name}: slot ${SLOT} copied at ${confirmed}`, async () => ((await slotLsn(replica)) === confirmed ? true : undefined), 120_000);
     assert.ok(await hasWalFile(replica, file), `${file} fetched into ${replica.name}'s pg_wal`);
-    await c.waitUntil(`${replica.name} replayed the pending rows`, async () => {
-      const [row] = await replica.sql<{ n: string }>("SELECT count(*)::text AS n FROM lw_t WHERE v LIKE 'pending-%'");
-      return row?.n === '2' ? true : undefined;
-    }, 60_000);
+    await c.waitUntil(
+      `${replica.name} replayed the pending rows`,
+      async () => {
+        const [row] = await replica.sql<{ n: string }>("SELECT count(*)::text AS n FROM lw_t WHERE v LIKE 'pending-%'");
+        return row?.n === '2' ? true : undefined;
+      },
+      60_000,
+    );
 
     leader.crash();
     const next = await c.waitForNewLeader(leader);
     assert.equal(next.name, replica.name);
     const changes = (await next.sql<{ data: string }>('SELECT data FROM pg_logical_slot_get_changes($1, NULL, NULL)', [SLOT])).map((r) => r.data);
-    assert.ok(changes.some((d) => d.includes('pending-1')) && changes.some((d) => d.includes('pending-2')), `changes on ${next.name}: ${JSON.stringify(changes)}`);
+    assert.ok(
+      changes.some((d) => d.includes('pending-1')) && changes.some((d) => d.includes('pending-2')),
+      `changes on ${next.name}: ${JSON.stringify(changes)}`,
+    );
     assert.ok(!changes.some((d) => d.includes('consumed-1')), `already confirmed change decoded again: ${JSON.stringify(changes)}`);
   });
 });

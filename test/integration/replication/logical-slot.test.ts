@@ -11,8 +11,9 @@ const skip = skipAsRoot;
 
 /** confirmed_flush_lsn of slot `ls` in bytes, undefined while it does not exist there. */
 async function slotLsn(n: ClusterNode): Promise<number | undefined> {
-  const rows = await n.sql<{ lsn: string | null }>(
-    "SELECT pg_wal_lsn_diff(confirmed_flush_lsn, '0/0')::text AS lsn FROM pg_replication_slots WHERE slot_name = 'ls'").catch(() => []);
+  const rows = await n
+    .sql<{ lsn: string | null }>("SELECT pg_wal_lsn_diff(confirmed_flush_lsn, '0/0')::text AS lsn FROM pg_replication_slots WHERE slot_name = 'ls'")
+    .catch(() => []);
   const lsn = rows[0]?.lsn;
   return lsn === undefined || lsn === null ? undefined : Number(lsn);
 }
@@ -24,7 +25,11 @@ describe('permanent logical slot', { skip }, () => {
   before(async () => {
     etcd = await startEtcd();
     cluster = await startCluster({
-      impl: 'ts', nodes: 3, etcd, scope: 'logical', staggered: true,
+      impl: 'ts',
+      nodes: 3,
+      etcd,
+      scope: 'logical',
+      staggered: true,
       dcs: { slots: { ls: { type: 'logical', database: 'postgres', plugin: 'test_decoding' } }, postgresql: { parameters: { wal_level: 'logical' } } },
     });
   });
@@ -55,10 +60,14 @@ describe('permanent logical slot', { skip }, () => {
       await c.waitUntil(`${r.name}: slot ls copied and advanced to ${confirmed}`, async () => ((await slotLsn(r)) === confirmed ? true : undefined), 90_000);
       const [feedback] = await r.sql<{ hot_standby_feedback: string }>('SHOW hot_standby_feedback');
       assert.equal(feedback?.hot_standby_feedback, 'on', r.name);
-      await c.waitUntil(`${r.name} replayed the pending rows`, async () => {
-        const [row] = await r.sql<{ n: string }>("SELECT count(*)::text AS n FROM ls_t WHERE v LIKE 'pending-%'");
-        return row?.n === '2' ? true : undefined;
-      }, 30_000);
+      await c.waitUntil(
+        `${r.name} replayed the pending rows`,
+        async () => {
+          const [row] = await r.sql<{ n: string }>("SELECT count(*)::text AS n FROM ls_t WHERE v LIKE 'pending-%'");
+          return row?.n === '2' ? true : undefined;
+        },
+        30_000,
+      );
     }
 
     leader.crash();
@@ -67,7 +76,10 @@ describe('permanent logical slot', { skip }, () => {
     const lsn = await slotLsn(next);
     assert.ok(lsn !== undefined && lsn <= confirmed, `slot on ${next.name} at ${lsn}, consumer confirmed ${confirmed}`);
     const changes = (await next.sql<{ data: string }>("SELECT data FROM pg_logical_slot_get_changes('ls', NULL, NULL)")).map((r) => r.data);
-    assert.ok(changes.some((d) => d.includes('pending-1')) && changes.some((d) => d.includes('pending-2')), `changes on ${next.name}: ${JSON.stringify(changes)}`);
+    assert.ok(
+      changes.some((d) => d.includes('pending-1')) && changes.some((d) => d.includes('pending-2')),
+      `changes on ${next.name}: ${JSON.stringify(changes)}`,
+    );
     assert.ok(!changes.some((d) => d.includes('consumed-1')), `already confirmed change decoded again: ${JSON.stringify(changes)}`);
   });
 });

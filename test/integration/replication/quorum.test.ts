@@ -18,7 +18,11 @@ describe('synchronous_mode: quorum', { skip }, () => {
   before(async () => {
     etcd = await startEtcd();
     cluster = await startCluster({
-      impl: 'ts', nodes: 3, etcd, scope: 'quorum', staggered: true,
+      impl: 'ts',
+      nodes: 3,
+      etcd,
+      scope: 'quorum',
+      staggered: true,
       dcs: { synchronous_mode: 'quorum', synchronous_node_count: 1 },
     });
   });
@@ -31,11 +35,18 @@ describe('synchronous_mode: quorum', { skip }, () => {
     const c = cluster!;
     const leader = await c.waitForLeader();
     const replicas = await c.waitForReplicasStreaming(2);
-    const names = replicas.map((r) => r.name).sort().join(',');
-    await c.waitUntil('ANY 1 (...) on the leader', async () => {
-      const [row] = await leader.sql<{ ssn: string }>("SELECT pg_catalog.current_setting('synchronous_standby_names') AS ssn");
-      return row?.ssn === `ANY 1 (${names})` ? true : undefined;
-    }, 60_000);
+    const names = replicas
+      .map((r) => r.name)
+      .sort()
+      .join(',');
+    await c.waitUntil(
+      'ANY 1 (...) on the leader',
+      async () => {
+        const [row] = await leader.sql<{ ssn: string }>("SELECT pg_catalog.current_setting('synchronous_standby_names') AS ssn");
+        return row?.ssn === `ANY 1 (${names})` ? true : undefined;
+      },
+      60_000,
+    );
     for (const r of replicas) {
       await c.waitUntil(`${r.name} on /quorum`, async () => ((await r.api('/quorum')).status === 200 ? true : undefined), 30_000);
     }

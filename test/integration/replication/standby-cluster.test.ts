@@ -17,8 +17,7 @@ async function standbyLeader(c: TestCluster): Promise<ClusterNode | undefined> {
   return undefined;
 }
 
-const hasRow = async (n: ClusterNode, id: number) =>
-  ((await n.sql('SELECT 1 FROM standby_t WHERE id = $1', [id]).catch(() => [])).length ? true : undefined);
+const hasRow = async (n: ClusterNode, id: number) => ((await n.sql('SELECT 1 FROM standby_t WHERE id = $1', [id]).catch(() => [])).length ? true : undefined);
 
 describe('standby cluster', { skip }, () => {
   let etcd: EtcdServer | undefined;
@@ -31,7 +30,11 @@ describe('standby cluster', { skip }, () => {
     const p = await primary.waitForLeader();
     await p.sql('CREATE TABLE standby_t (id int)');
     standby = await startCluster({
-      impl: 'ts', nodes: 2, etcd, scope: 'standby-site', staggered: false,
+      impl: 'ts',
+      nodes: 2,
+      etcd,
+      scope: 'standby-site',
+      staggered: false,
       dcs: { standby_cluster: { host: '127.0.0.1', port: p.pgPort } },
     });
   });
@@ -45,10 +48,14 @@ describe('standby cluster', { skip }, () => {
     const s = standby!;
     const leader = await s.waitUntil('a standby leader', () => standbyLeader(s), 120_000);
     const other = s.nodes.find((n) => n !== leader)!;
-    await s.waitUntil(`${other.name} streaming from the standby leader`, async () => {
-      const rows = await leader.sql<{ n: string }>("SELECT application_name AS n FROM pg_stat_replication WHERE state = 'streaming'").catch(() => []);
-      return rows.some((r) => r.n === other.name) ? true : undefined;
-    }, 120_000);
+    await s.waitUntil(
+      `${other.name} streaming from the standby leader`,
+      async () => {
+        const rows = await leader.sql<{ n: string }>("SELECT application_name AS n FROM pg_stat_replication WHERE state = 'streaming'").catch(() => []);
+        return rows.some((r) => r.n === other.name) ? true : undefined;
+      },
+      120_000,
+    );
     await (await primary!.waitForLeader()).sql('INSERT INTO standby_t VALUES (1)');
     for (const n of s.nodes) await s.waitUntil(`the row on ${n.name}`, () => hasRow(n, 1), 30_000);
     const [rec] = await leader.sql<{ r: boolean }>('SELECT pg_is_in_recovery() AS r');
@@ -59,10 +66,14 @@ describe('standby cluster', { skip }, () => {
     const s = standby!;
     const old = (await standbyLeader(s))!;
     old.crash();
-    const next = await s.waitUntil('a new standby leader', async () => {
-      const l = await standbyLeader(s);
-      return l && l !== old ? l : undefined;
-    }, 120_000);
+    const next = await s.waitUntil(
+      'a new standby leader',
+      async () => {
+        const l = await standbyLeader(s);
+        return l && l !== old ? l : undefined;
+      },
+      120_000,
+    );
     await (await primary!.waitForLeader()).sql('INSERT INTO standby_t VALUES (2)');
     await s.waitUntil(`the new row on ${next.name}`, () => hasRow(next, 2), 60_000);
   });

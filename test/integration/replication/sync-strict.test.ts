@@ -26,7 +26,11 @@ describe('synchronous_mode_strict', { skip }, () => {
   before(async () => {
     etcd = await startEtcd();
     cluster = await startCluster({
-      impl: 'ts', nodes: 3, etcd, scope: 'sync-strict', staggered: true,
+      impl: 'ts',
+      nodes: 3,
+      etcd,
+      scope: 'sync-strict',
+      staggered: true,
       dcs: { synchronous_mode: true, synchronous_mode_strict: true },
     });
   });
@@ -74,7 +78,9 @@ describe('synchronous_mode_strict', { skip }, () => {
     const replicas = c.nodes.filter((n) => n !== leader);
     await Promise.all(replicas.map((r) => r.stop()));
     let done = false;
-    const write = leader.sql('INSERT INTO acked VALUES (-1)').then(() => { done = true; });
+    const write = leader.sql('INSERT INTO acked VALUES (-1)').then(() => {
+      done = true;
+    });
     await sleep(3 * 2000 + 2000);
     assert.equal(done, false, 'a commit completed with no synchronous standby in strict mode');
     await replicas[0]!.start();

@@ -16,8 +16,14 @@ describe('failsafe mode', { skip }, () => {
   let cluster: TestCluster | undefined;
   let frozen = false;
 
-  const freezeEtcd = () => { etcd!.process.kill('SIGSTOP'); frozen = true; };
-  const thawEtcd = () => { if (frozen) etcd!.process.kill('SIGCONT'); frozen = false; };
+  const freezeEtcd = () => {
+    etcd!.process.kill('SIGSTOP');
+    frozen = true;
+  };
+  const thawEtcd = () => {
+    if (frozen) etcd!.process.kill('SIGCONT');
+    frozen = false;
+  };
   const isPrimary = async (n: ClusterNode): Promise<boolean> => {
     try {
       const [row] = await n.sql<{ r: boolean }>('SELECT pg_catalog.pg_is_in_recovery() AS r');
@@ -28,7 +34,12 @@ describe('failsafe mode', { skip }, () => {
   };
   /** How far `fs_perm` on this member is behind `lsn` (bytes; null: no such slot or no position). */
   const permBehind = async (n: ClusterNode, lsn: string): Promise<number | null> => {
-    const rows = await n.sql<{ d: string | null }>("SELECT pg_catalog.pg_wal_lsn_diff($1::pg_lsn, restart_lsn)::text AS d FROM pg_catalog.pg_replication_slots WHERE slot_name = 'fs_perm'", [lsn]).catch(() => []);
+    const rows = await n
+      .sql<{ d: string | null }>(
+        "SELECT pg_catalog.pg_wal_lsn_diff($1::pg_lsn, restart_lsn)::text AS d FROM pg_catalog.pg_replication_slots WHERE slot_name = 'fs_perm'",
+        [lsn],
+      )
+      .catch(() => []);
     return rows[0]?.d == null ? null : Number(rows[0].d);
   };
   const patchConfig = async (n: ClusterNode, patch: JsonObject) => {
@@ -39,16 +50,30 @@ describe('failsafe mode', { skip }, () => {
   const settled = async (): Promise<ClusterNode> => {
     const leader = await cluster!.waitForLeader(120_000);
     await cluster!.waitForReplicasStreaming(2, 120_000);
-    await waitFor('the failsafe key to list all members', async () => {
-      const r = await leader.api('/failsafe');
-      return r.status === 200 && isObject(r.json) && Object.keys(r.json).length === 3;
-    }, 60_000);
+    await waitFor(
+      'the failsafe key to list all members',
+      async () => {
+        const r = await leader.api('/failsafe');
+        return r.status === 200 && isObject(r.json) && Object.keys(r.json).length === 3;
+      },
+      60_000,
+    );
     return leader;
   };
 
   before(async () => {
     etcd = await startEtcd();
-    cluster = await startCluster({ impl: 'ts', nodes: 3, etcd, scope: 'fs', staggered: true, ttl: TTL, loopWait: 2, retryTimeout: 5, dcs: { failsafe_mode: true, slots: { fs_perm: { type: 'physical' } } } });
+    cluster = await startCluster({
+      impl: 'ts',
+      nodes: 3,
+      etcd,
+      scope: 'fs',
+      staggered: true,
+      ttl: TTL,
+      loopWait: 2,
+      retryTimeout: 5,
+      dcs: { failsafe_mode: true, slots: { fs_perm: { type: 'physical' } } },
+    });
   });
   after(async () => {
     thawEtcd();
@@ -61,10 +86,14 @@ describe('failsafe mode', { skip }, () => {
     await leader.sql('CREATE TABLE IF NOT EXISTS fs_writes (at timestamptz DEFAULT now())');
     const others = cluster!.nodes.filter((n) => n !== leader);
     const [{ l: before } = { l: '0/0' }] = await leader.sql<{ l: string }>('SELECT pg_catalog.pg_current_wal_lsn()::text AS l');
-    await waitFor('a copy of the permanent slot on every replica', async () => {
-      for (const o of others) if ((await permBehind(o, before)) === null) return false;
-      return true;
-    }, 60_000);
+    await waitFor(
+      'a copy of the permanent slot on every replica',
+      async () => {
+        for (const o of others) if ((await permBehind(o, before)) === null) return false;
+        return true;
+      },
+      60_000,
+    );
     freezeEtcd();
     try {
       await waitFor('failsafe_mode_is_active on the primary', async () => (await leader.status())?.failsafe_mode_is_active === true, 30_000);
@@ -73,7 +102,9 @@ describe('failsafe mode', { skip }, () => {
       await leader.sql('INSERT INTO fs_writes DEFAULT VALUES');
       await leader.sql('SELECT pg_catalog.pg_switch_wal()');
       await leader.sql('INSERT INTO fs_writes DEFAULT VALUES');
-      const [{ l: target } = { l: '0/0' }] = await leader.sql<{ l: string }>("SELECT end_lsn::text AS l FROM pg_catalog.pg_replication_slot_advance('fs_perm', pg_catalog.pg_current_wal_lsn())");
+      const [{ l: target } = { l: '0/0' }] = await leader.sql<{ l: string }>(
+        "SELECT end_lsn::text AS l FROM pg_catalog.pg_replication_slot_advance('fs_perm', pg_catalog.pg_current_wal_lsn())",
+      );
       for (const o of others) assert.ok(((await permBehind(o, target)) ?? 0) > 0, `${o.name}'s copy of fs_perm is behind before the heartbeat`);
       const until = Date.now() + (TTL + 10) * 1000;
       let writes = 0;
@@ -95,10 +126,14 @@ describe('failsafe mode', { skip }, () => {
       }
       await leader.waitForLog(/continue to run as a leader because failsafe mode is enabled and all members are accessible/, 400);
       for (const o of others) {
-        await waitFor(`${o.name}'s copy of fs_perm to reach ${target} with etcd down`, async () => {
-          const behind = await permBehind(o, target);
-          return behind !== null && behind <= 0;
-        }, 20_000).catch(async (e: unknown) => {
+        await waitFor(
+          `${o.name}'s copy of fs_perm to reach ${target} with etcd down`,
+          async () => {
+            const behind = await permBehind(o, target);
+            return behind !== null && behind <= 0;
+          },
+          20_000,
+        ).catch(async (e: unknown) => {
           throw new Error(`${e instanceof Error ? e.message : String(e)}\n${await cluster!.report(60)}`);
         });
       }
@@ -136,15 +171,23 @@ describe('failsafe mode', { skip }, () => {
   test('failsafe_mode off: the primary demotes when etcd is unreachable', async () => {
     const leader = await settled();
     await patchConfig(leader, { failsafe_mode: false });
-    await waitFor('failsafe off everywhere', async () => {
-      const all = await Promise.all(cluster!.nodes.map((n) => n.api('/config')));
-      return all.every((r) => isObject(r.json) && r.json.failsafe_mode === false);
-    }, 30_000);
+    await waitFor(
+      'failsafe off everywhere',
+      async () => {
+        const all = await Promise.all(cluster!.nodes.map((n) => n.api('/config')));
+        return all.every((r) => isObject(r.json) && r.json.failsafe_mode === false);
+      },
+      30_000,
+    );
     // Every node runs with the new config (its own dynamic configuration, not the key): /metrics says so.
-    await waitFor('every node to apply failsafe_mode: false', async () => {
-      const all = await Promise.all(cluster!.nodes.map((n) => n.api('/metrics')));
-      return all.every((r) => /^patroni_failsafe_mode_enabled\{[^}]*\} 0$/m.test(r.text));
-    }, 30_000);
+    await waitFor(
+      'every node to apply failsafe_mode: false',
+      async () => {
+        const all = await Promise.all(cluster!.nodes.map((n) => n.api('/metrics')));
+        return all.every((r) => /^patroni_failsafe_mode_enabled\{[^}]*\} 0$/m.test(r.text));
+      },
+      30_000,
+    );
     freezeEtcd();
     try {
       await waitFor('the primary to demote', async () => !(await isPrimary(leader)), (TTL + 20) * 1000);

@@ -15,7 +15,12 @@ describe('primary_stop_timeout', { skip }, () => {
   let cluster: TestCluster | undefined;
   let frozen: number[] = [];
   const thaw = () => {
-    for (const pid of frozen) try { process.kill(pid, 'SIGCONT'); } catch { /* gone */ }
+    for (const pid of frozen)
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        /* gone */
+      }
     frozen = [];
   };
 
@@ -32,10 +37,14 @@ describe('primary_stop_timeout', { skip }, () => {
   test('a shutdown stuck on a frozen synchronous standby is aborted after primary_stop_timeout', async () => {
     const leader = await cluster!.waitForLeader();
     const standby = cluster!.nodes.find((n) => n !== leader) as ClusterNode;
-    await waitFor('a synchronous standby', async () => {
-      const rows = await leader.sql<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_replication WHERE sync_state = 'sync'");
-      return (rows[0]?.n ?? 0) > 0;
-    }, 60_000);
+    await waitFor(
+      'a synchronous standby',
+      async () => {
+        const rows = await leader.sql<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_replication WHERE sync_state = 'sync'");
+        return (rows[0]?.n ?? 0) > 0;
+      },
+      60_000,
+    );
     await leader.sql('CREATE TABLE pst (x int)');
     frozen = orphanedBackends(standby.dataDir);
     assert.ok(frozen.length > 0, 'the standby has PostgreSQL processes to freeze');

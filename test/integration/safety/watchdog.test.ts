@@ -27,7 +27,15 @@ describe('watchdog (testing driver)', { skip }, () => {
   before(async () => {
     etcd = await startEtcd();
     cluster = await startCluster({
-      impl: 'ts', nodes: 2, etcd, scope: 'wd', staggered: true, startNodes: false, ttl: 20, loopWait: 2, retryTimeout: 5,
+      impl: 'ts',
+      nodes: 2,
+      etcd,
+      scope: 'wd',
+      staggered: true,
+      startNodes: false,
+      ttl: 20,
+      loopWait: 2,
+      retryTimeout: 5,
       nodeOverrides: () => ({}),
     });
     const [n1, n2] = cluster.nodes as [ClusterNode, ClusterNode];

@@ -41,7 +41,7 @@ describe('custom bootstrap and replica creation methods', { skip }, () => {
 
   async function etcdKey(key: string): Promise<string | null> {
     const r = await fetch(`${etcd!.endpoint}/v3/kv/range`, { method: 'POST', body: JSON.stringify({ key: b64(key) }) });
-    const body = await r.json() as { kvs?: { value?: string }[] };
+    const body = (await r.json()) as { kvs?: { value?: string }[] };
     return body.kvs?.[0] ? Buffer.from(body.kvs[0].value ?? '', 'base64').toString() : null;
   }
 
@@ -58,28 +58,54 @@ describe('custom bootstrap and replica creation methods', { skip }, () => {
     archive = join(dir, 'archive');
     backup = join(dir, 'backup');
     mkdirSync(archive);
-    s.copy = script(join(dir, 'copy_backup.sh'), `echo "$*" >> ${join(dir, 'copy_backup.args')}\n${PARSE_ARGS}\nmkdir -p "$d" && cp -a ${backup}/. "$d"/ && chmod 700 "$d"`);
-    s.held = script(join(dir, 'copy_held.sh'), `echo $$ >> ${join(dir, 'held.pids')}; while [ ! -e ${join(dir, 'go')} ]; do sleep 0.2; done; exec ${s.copy} "$@"`);
+    s.copy = script(
+      join(dir, 'copy_backup.sh'),
+      `echo "$*" >> ${join(dir, 'copy_backup.args')}\n${PARSE_ARGS}\nmkdir -p "$d" && cp -a ${backup}/. "$d"/ && chmod 700 "$d"`,
+    );
+    s.held = script(
+      join(dir, 'copy_held.sh'),
+      `echo $$ >> ${join(dir, 'held.pids')}; while [ ! -e ${join(dir, 'go')} ]; do sleep 0.2; done; exec ${s.copy} "$@"`,
+    );
     s.broken = script(join(dir, 'broken.sh'), `echo "$*" >> ${join(dir, 'broken.args')}; exit 1`);
-    s.clone = script(join(dir, 'clone.sh'), `${PARSE_ARGS}\nPGPASSWORD='${REPLICATION.password}' exec ${PG_BIN_DIR}/pg_basebackup -D "$d" -X stream -c fast -h "$h" -p "$p" -U ${REPLICATION.username}`);
-    s.post = script(join(dir, 'post.sh'), `echo "$*" >> ${join(dir, 'post.args')}; exec ${PG_BIN_DIR}/psql "$1" -v ON_ERROR_STOP=1 -c 'CREATE TABLE post_boot (x int)'`);
+    s.clone = script(
+      join(dir, 'clone.sh'),
+      `${PARSE_ARGS}\nPGPASSWORD='${REPLICATION.password}' exec ${PG_BIN_DIR}/pg_basebackup -D "$d" -X stream -c fast -h "$h" -p "$p" -U ${REPLICATION.username}`,
+    );
+    s.post = script(
+      join(dir, 'post.sh'),
+      `echo "$*" >> ${join(dir, 'post.args')}; exec ${PG_BIN_DIR}/psql "$1" -v ON_ERROR_STOP=1 -c 'CREATE TABLE post_boot (x int)'`,
+    );
     s.bad = script(join(dir, 'bad.sh'), `${PARSE_ARGS}\nmkdir -p "$d" && echo half-restored > "$d/PG_VERSION"; exit 1`);
     const [n1, n2, n3, n4] = src.nodes as [ClusterNode, ClusterNode, ClusterNode, ClusterNode];
     const restore = { restore_command: `cp ${archive}/%f %p` };
-    n1.writeConfig(mergePatch(n1.config, { bootstrap: { dcs: { postgresql: { parameters: { archive_mode: 'on', archive_command: `cp %p ${archive}/%f` } } } } }));
+    n1.writeConfig(
+      mergePatch(n1.config, { bootstrap: { dcs: { postgresql: { parameters: { archive_mode: 'on', archive_command: `cp %p ${archive}/%f` } } } } }),
+    );
     n2.writeConfig(mergePatch(n2.config, { postgresql: { create_replica_methods: ['broken', 'basebackup'], broken: { command: s.broken } } }));
-    n3.writeConfig(mergePatch(n3.config, { postgresql: { create_replica_methods: ['copy_backup', 'basebackup'], copy_backup: { command: s.held }, recovery_conf: restore } }));
-    n4.writeConfig(mergePatch(n4.config, { tags: { nofailover: true }, postgresql: { create_replica_methods: ['copy_backup'], copy_backup: { command: s.copy, no_leader: true }, recovery_conf: restore } }));
+    n3.writeConfig(
+      mergePatch(n3.config, {
+        postgresql: { create_replica_methods: ['copy_backup', 'basebackup'], copy_backup: { command: s.held }, recovery_conf: restore },
+      }),
+    );
+    n4.writeConfig(
+      mergePatch(n4.config, {
+        tags: { nofailover: true },
+        postgresql: { create_replica_methods: ['copy_backup'], copy_backup: { command: s.copy, no_leader: true }, recovery_conf: restore },
+      }),
+    );
     await n1.start();
     await src.waitForLeader();
     await n1.sql('CREATE TABLE t (id int primary key)');
     await n1.sql('INSERT INTO t SELECT generate_series(1, 100)');
-    execFileSync(join(PG_BIN_DIR, 'pg_basebackup'), ['-D', backup, '-X', 'stream', '-c', 'fast', '-h', '127.0.0.1', '-p', String(n1.pgPort), '-U', REPLICATION.username],
-      { env: { ...process.env, PGPASSWORD: REPLICATION.password }, stdio: 'pipe' });
+    execFileSync(
+      join(PG_BIN_DIR, 'pg_basebackup'),
+      ['-D', backup, '-X', 'stream', '-c', 'fast', '-h', '127.0.0.1', '-p', String(n1.pgPort), '-U', REPLICATION.username],
+      { env: { ...process.env, PGPASSWORD: REPLICATION.password }, stdio: 'pipe' },
+    );
     await n1.sql('INSERT INTO t SELECT generate_series(101, 200)');
     targetTime = String((await n1.sql<{ t: string }>("SELECT to_char(clock_timestamp(), 'YYYY-MM-DD HH24:MI:SS.US TZH') AS t"))[0]?.t);
     await n1.sql('INSERT INTO t SELECT generate_series(201, 300)');
-    const [{ w }] = await n1.sql<{ w: string }>('SELECT pg_walfile_name(pg_switch_wal()) AS w') as [{ w: string }];
+    const [{ w }] = (await n1.sql<{ w: string }>('SELECT pg_walfile_name(pg_switch_wal()) AS w')) as [{ w: string }];
     await src.waitUntil(`${w} archived`, async () => (existsSync(join(archive, w)) ? true : undefined), 60_000);
   });
   after(async () => {
@@ -94,17 +120,30 @@ describe('custom bootstrap and replica creation methods', { skip }, () => {
     await n2.start();
     await n3.start();
     // Long work is visible while it runs: the member's state in patronictl list.
-    await c.waitUntil(`${n3.name} shown as creating replica`, async () => {
-      const r = patronictl(c, ['list', 'src', '--format', 'json']);
-      const rows = r.status === 0 ? JSON.parse(r.stdout) as { Member: string; State: string }[] : [];
-      return rows.some((m) => m.Member === n3.name && m.State === 'creating replica') ? true : undefined;
-    }, 60_000);
+    await c.waitUntil(
+      `${n3.name} shown as creating replica`,
+      async () => {
+        const r = patronictl(c, ['list', 'src', '--format', 'json']);
+        const rows = r.status === 0 ? (JSON.parse(r.stdout) as { Member: string; State: string }[]) : [];
+        return rows.some((m) => m.Member === n3.name && m.State === 'creating replica') ? true : undefined;
+      },
+      60_000,
+    );
     // reinit --force cancels the running method (Ha.reinitialize): the held script is killed.
     patronictl(c, ['reinit', 'src', n3.name, '--force']);
     const [first] = fileLines(join(dir, 'held.pids')).map(Number);
-    await c.waitUntil('the first held method killed', async () => {
-      try { process.kill(first!, 0); return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${first}/stat`, 'utf8')) ? true : undefined; } catch { return true; }
-    }, 60_000);
+    await c.waitUntil(
+      'the first held method killed',
+      async () => {
+        try {
+          process.kill(first!, 0);
+          return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${first}/stat`, 'utf8')) ? true : undefined;
+        } catch {
+          return true;
+        }
+      },
+      60_000,
+    );
     await c.waitUntil('the method started again', async () => (fileLines(join(dir, 'held.pids')).length >= 2 ? true : undefined), 60_000);
     writeFileSync(join(dir, 'go'), '');
     await c.waitForReplicasStreaming(2);
@@ -130,14 +169,21 @@ describe('custom bootstrap and replica creation methods', { skip }, () => {
     await Promise.all([n2.stop(), n3.stop()]);
     await n1.stop();
     await n4.start();
-    await c.waitUntil(`${n4.name} running in recovery without a leader`, async () => {
-      const [row] = await n4.sql<{ r: boolean }>('SELECT pg_is_in_recovery() AS r');
-      return row?.r === true ? true : undefined;
-    }, 90_000);
+    await c.waitUntil(
+      `${n4.name} running in recovery without a leader`,
+      async () => {
+        const [row] = await n4.sql<{ r: boolean }>('SELECT pg_is_in_recovery() AS r');
+        return row?.r === true ? true : undefined;
+      },
+      90_000,
+    );
     assert.equal(n1.running, false);
     assert.match(n4.logTail(300), /bootstrap \(without leader\)/);
     assert.match(n4.logTail(300), /replica has been created using copy_backup/);
-    assert.match(fileLines(join(dir, 'copy_backup.args')).at(-1) ?? '', new RegExp(`--no_leader=True --scope=src --role=replica --datadir=${n4.dataDir} --connstring=$`));
+    assert.match(
+      fileLines(join(dir, 'copy_backup.args')).at(-1) ?? '',
+      new RegExp(`--no_leader=True --scope=src --role=replica --datadir=${n4.dataDir} --connstring=$`),
+    );
     await n1.start();
     await c.waitForLeader();
     const [streaming] = await c.waitForReplicasStreaming(1);
@@ -150,9 +196,15 @@ describe('custom bootstrap and replica creation methods', { skip }, () => {
     const srcLeader = await src!.waitForLeader();
     const z = await newCluster('clone');
     const [z1] = z.nodes as [ClusterNode];
-    z1.writeConfig(mergePatch(z1.config, { bootstrap: {
-      method: 'clone_from_src', clone_from_src: { command: s.clone, host: '127.0.0.1', port: srcLeader.pgPort }, post_bootstrap: s.post,
-    } }));
+    z1.writeConfig(
+      mergePatch(z1.config, {
+        bootstrap: {
+          method: 'clone_from_src',
+          clone_from_src: { command: s.clone, host: '127.0.0.1', port: srcLeader.pgPort },
+          post_bootstrap: s.post,
+        },
+      }),
+    );
     await z1.start();
     const leader = await z.waitForLeader();
     assert.equal(leader, z1);
@@ -182,16 +234,26 @@ describe('custom bootstrap and replica creation methods', { skip }, () => {
           recovery_conf: { restore_command: `cp ${archive}/%f %p`, recovery_target_time: targetTime },
         },
         post_bootstrap: script(join(dir, 'create-app-users.sh'), 'echo "$*" >> ' + join(dir, 'billing-post.args')),
-        dcs: { ttl: 20, loop_wait: 2, retry_timeout: 5, postgresql: {
-          parameters: { archive_command: '/bin/true', max_connections: 50, max_wal_senders: 10, max_replication_slots: 10 },
-          recovery_conf: { restore_command: `cp ${archive}/%f %p` },
-        } },
+        dcs: {
+          ttl: 20,
+          loop_wait: 2,
+          retry_timeout: 5,
+          postgresql: {
+            parameters: { archive_command: '/bin/true', max_connections: 50, max_wal_senders: 10, max_replication_slots: 10 },
+            recovery_conf: { restore_command: `cp ${archive}/%f %p` },
+          },
+        },
       },
       postgresql: {
-        listen: pg.listen ?? null, connect_address: pg.connect_address ?? null, data_dir: pg.data_dir ?? null, bin_dir: PG_BIN_DIR, pgpass: pg.pgpass ?? null,
+        listen: pg.listen ?? null,
+        connect_address: pg.connect_address ?? null,
+        data_dir: pg.data_dir ?? null,
+        bin_dir: PG_BIN_DIR,
+        pgpass: pg.pgpass ?? null,
         pgbackrest: { command: `${s.copy} --stanza=billing --delta restore` },
         callbacks: { on_role_change: '/bin/true', on_stop: '/bin/true' },
-        pre_promote: '/bin/true', before_stop: '/bin/true',
+        pre_promote: '/bin/true',
+        before_stop: '/bin/true',
         parameters: pg.parameters ?? null,
       },
       // No watchdog device on a test machine.
@@ -207,7 +269,11 @@ describe('custom bootstrap and replica creation methods', { skip }, () => {
     const billing = async <R extends pgLib.QueryResultRow>(q: string, password = 'super-secret'): Promise<R[]> => {
       const client = new pgLib.Client({ host: '127.0.0.1', port: w1.pgPort, database: 'postgres', user: 'postgres', password });
       await client.connect();
-      try { return (await client.query<R>(q)).rows; } finally { await client.end(); }
+      try {
+        return (await client.query<R>(q)).rows;
+      } finally {
+        await client.end();
+      }
     };
     await assert.rejects(billing('SELECT 1', SUPERUSER.password), /password authentication failed/);
     const [row] = await billing<{ c: string; m: number }>('SELECT count(*) AS c, max(id) AS m FROM t');
@@ -228,14 +294,16 @@ describe('custom bootstrap and replica creation methods', { skip }, () => {
     const srcLeader = await src!.waitForLeader();
     const sb = await newCluster('archive-standby');
     const [sb1] = sb.nodes as [ClusterNode];
-    sb1.writeConfig(mergePatch(sb1.config, {
-      bootstrap: { dcs: { standby_cluster: { restore_command: `cp ${archive}/%f %p`, create_replica_methods: ['copy_backup'] } } },
-      postgresql: { copy_backup: { command: s.copy, no_leader: true } },
-    }));
+    sb1.writeConfig(
+      mergePatch(sb1.config, {
+        bootstrap: { dcs: { standby_cluster: { restore_command: `cp ${archive}/%f %p`, create_replica_methods: ['copy_backup'] } } },
+        postgresql: { copy_backup: { command: s.copy, no_leader: true } },
+      }),
+    );
     await sb1.start();
     await sb.waitUntil('a standby leader', async () => ((await sb1.status())?.role === 'standby_leader' ? true : undefined), 90_000);
     await srcLeader.sql('INSERT INTO t SELECT generate_series(301, 400)');
-    const [{ w }] = await srcLeader.sql<{ w: string }>('SELECT pg_walfile_name(pg_switch_wal()) AS w') as [{ w: string }];
+    const [{ w }] = (await srcLeader.sql<{ w: string }>('SELECT pg_walfile_name(pg_switch_wal()) AS w')) as [{ w: string }];
     await sb.waitUntil(`${w} archived and replayed`, async () => ((await count(sb1)) === 400 ? true : undefined), 90_000);
     assert.match(sb1.logTail(300), /replica has been created using copy_backup/);
     await sb1.stop();

@@ -34,11 +34,15 @@ describe('callbacks, pre_promote, before_stop', { skip }, () => {
   async function expectLines(n: ClusterNode, ...added: string[]): Promise<void> {
     const want = [...(expected.get(n.name) ?? []), ...added.map((l) => `${l} ${SCOPE}`)];
     expected.set(n.name, want);
-    await cluster!.waitUntil(`${n.name} callbacks ${JSON.stringify(want)}`, async () => {
-      const got = lines(cbFile(n));
-      if (got.length > want.length) throw new Error(`${n.name} wrote ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
-      return JSON.stringify(got) === JSON.stringify(want) ? true : undefined;
-    }, 60_000);
+    await cluster!.waitUntil(
+      `${n.name} callbacks ${JSON.stringify(want)}`,
+      async () => {
+        const got = lines(cbFile(n));
+        if (got.length > want.length) throw new Error(`${n.name} wrote ${JSON.stringify(got)}, expected ${JSON.stringify(want)}`);
+        return JSON.stringify(got) === JSON.stringify(want) ? true : undefined;
+      },
+      60_000,
+    );
   }
 
   before(async () => {
@@ -50,11 +54,15 @@ describe('callbacks, pre_promote, before_stop', { skip }, () => {
     const bs = script(join(dir, 'before_stop.sh'), 'echo before_stop >> "$1"; exit 3');
     for (const n of cluster.nodes) {
       const file = cbFile(n);
-      n.writeConfig(mergePatch(n.config, { postgresql: {
-        callbacks: Object.fromEntries(['on_start', 'on_stop', 'on_restart', 'on_reload', 'on_role_change'].map((a) => [a, `${cb} ${file}`])),
-        pre_promote: `${pre} ${refuseFile(n)}`,
-        before_stop: `${bs} ${stopFile(n)}`,
-      } }));
+      n.writeConfig(
+        mergePatch(n.config, {
+          postgresql: {
+            callbacks: Object.fromEntries(['on_start', 'on_stop', 'on_restart', 'on_reload', 'on_role_change'].map((a) => [a, `${cb} ${file}`])),
+            pre_promote: `${pre} ${refuseFile(n)}`,
+            before_stop: `${bs} ${stopFile(n)}`,
+          },
+        }),
+      );
     }
     const [n1, ...rest] = cluster.nodes;
     await n1!.start();
@@ -102,7 +110,7 @@ describe('callbacks, pre_promote, before_stop', { skip }, () => {
     await expectLines(old, 'on_start replica');
   });
 
-  test('restart and reload: on_restart and on_reload with each member\'s role', async () => {
+  test("restart and reload: on_restart and on_reload with each member's role", async () => {
     const c = cluster!;
     const leader = await c.waitForLeader();
     let r = patronictl(c, ['restart', SCOPE, '--force']);
@@ -121,13 +129,20 @@ describe('callbacks, pre_promote, before_stop', { skip }, () => {
     const refusing = c.nodes.find((n) => n !== leader)!;
     writeFileSync(refuseFile(refusing), '');
     patronictl(c, ['failover', SCOPE, '--candidate', refusing.name, '--force']);
-    await c.waitUntil(`${refusing.name} refused to promote`, async () =>
-      (/Promotion cancelled because the pre-promote script failed/.test(refusing.logTail(400)) ? true : undefined), 60_000);
+    await c.waitUntil(
+      `${refusing.name} refused to promote`,
+      async () => (/Promotion cancelled because the pre-promote script failed/.test(refusing.logTail(400)) ? true : undefined),
+      60_000,
+    );
     assert.match(refusing.logTail(400), /pre_promote script `.*pre\.sh .*` exited with 1/);
-    const next = await c.waitUntil('a leader other than the refusing candidate', async () => {
-      const l = await c.leader();
-      return l && l !== refusing ? l : undefined;
-    }, 90_000);
+    const next = await c.waitUntil(
+      'a leader other than the refusing candidate',
+      async () => {
+        const l = await c.leader();
+        return l && l !== refusing ? l : undefined;
+      },
+      90_000,
+    );
     assert.notEqual(next, refusing);
     await c.waitForReplicasStreaming(2);
     assert.equal((await refusing.status())?.role, 'replica');
@@ -142,21 +157,35 @@ describe('callbacks, pre_promote, before_stop', { skip }, () => {
     const slow = script(join(dir, 'slow.sh'), `[ -e ${hold} ] || exit 0; f=$1; shift; echo "start $*" >> "$f"; while [ -e ${hold} ]; do sleep 0.5; done`);
     for (const n of c.nodes) {
       rmSync(refuseFile(n), { force: true });
-      n.writeConfig(mergePatch(n.config, { postgresql: { callbacks: Object.fromEntries(
-        ['on_start', 'on_stop', 'on_restart', 'on_reload', 'on_role_change'].map((a) => [a, `${slow} ${join(dir, `${n.name}.slow`)}`])) } }));
+      n.writeConfig(
+        mergePatch(n.config, {
+          postgresql: {
+            callbacks: Object.fromEntries(
+              ['on_start', 'on_stop', 'on_restart', 'on_reload', 'on_role_change'].map((a) => [a, `${slow} ${join(dir, `${n.name}.slow`)}`]),
+            ),
+          },
+        }),
+      );
     }
     try {
       const r = patronictl(c, ['reload', SCOPE, '--force']);
       assert.equal(r.status, 0, r.stderr);
       for (const n of c.nodes) {
-        await c.waitUntil(`${n.name} slow on_reload started`, async () => (lines(join(dir, `${n.name}.slow`)).some((l) => l.startsWith('start on_reload')) ? true : undefined), 60_000);
+        await c.waitUntil(
+          `${n.name} slow on_reload started`,
+          async () => (lines(join(dir, `${n.name}.slow`)).some((l) => l.startsWith('start on_reload')) ? true : undefined),
+          60_000,
+        );
       }
       const old = await c.waitForLeader();
       old.crash();
       // If the sleeping on_reload held the cycle, nobody could take over within this wait.
       const winner = await c.waitForNewLeader(old, 60_000);
-      await c.waitUntil(`${winner.name} slow on_role_change started`, async () =>
-        (lines(join(dir, `${winner.name}.slow`)).includes(`start on_role_change primary ${SCOPE}`) ? true : undefined), 30_000);
+      await c.waitUntil(
+        `${winner.name} slow on_role_change started`,
+        async () => (lines(join(dir, `${winner.name}.slow`)).includes(`start on_role_change primary ${SCOPE}`) ? true : undefined),
+        30_000,
+      );
       await old.start();
       await c.waitForReplicasStreaming(2);
     } finally {

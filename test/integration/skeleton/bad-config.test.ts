@@ -31,7 +31,9 @@ postgresql:
 describe('invalid configuration', () => {
   let etcd: EtcdServer | undefined;
   const tmp = makeTempDir('badcfg');
-  before(async () => { etcd = await startEtcd(); });
+  before(async () => {
+    etcd = await startEtcd();
+  });
   after(async () => {
     await etcd?.stop();
     tmp.remove();
@@ -41,7 +43,11 @@ describe('invalid configuration', () => {
 
   const cases: { name: string; edit: (good: string) => string; expect: RegExp }[] = [
     { name: 'missing scope', edit: (g) => g.replace(/^scope: badcfg\n/m, ''), expect: /^scope {1,2}is not defined\.$/m },
-    { name: 'non-numeric port', edit: (g) => g.replace('listen: 127.0.0.1:18765', 'listen: 127.0.0.1:abc'), expect: /^restapi\.listen 127\.0\.0\.1:abc didn't pass validation/m },
+    {
+      name: 'non-numeric port',
+      edit: (g) => g.replace('listen: 127.0.0.1:18765', 'listen: 127.0.0.1:abc'),
+      expect: /^restapi\.listen 127\.0\.0\.1:abc didn't pass validation/m,
+    },
     { name: 'two DCS sections', edit: (g) => `${g}etcd:\n  host: 127.0.0.1:2379\n`, expect: /Multiple of \('etcd', 'etcd3'\) provided/ },
     { name: 'invalid YAML', edit: (g) => `${g}postgresql: [unclosed\n`, expect: /YAML|yaml/ },
   ];
@@ -58,7 +64,8 @@ describe('invalid configuration', () => {
       assert.notEqual(validate.status, 0);
       assert.match(validate.stderr, c.expect);
       const keys = await fetch(`${etcd!.endpoint}/v3/kv/range`, {
-        method: 'POST', body: JSON.stringify({ key: Buffer.from('/').toString('base64'), range_end: Buffer.from('0').toString('base64'), count_only: true }),
+        method: 'POST',
+        body: JSON.stringify({ key: Buffer.from('/').toString('base64'), range_end: Buffer.from('0').toString('base64'), count_only: true }),
       }).then((r) => r.json() as Promise<{ count?: string }>);
       assert.equal(keys.count ?? '0', '0', 'no key written to etcd');
     });

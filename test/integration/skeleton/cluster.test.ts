@@ -34,10 +34,14 @@ describe('walking skeleton: bootstrap, replication, crash failover, rejoin', { s
     await leader.sql('CREATE TABLE skeleton (id int primary key, note text)');
     await leader.sql("INSERT INTO skeleton VALUES (1, 'written on the leader')");
     for (const r of replicas) {
-      const rows = await waitFor(`row on ${r.name}`, async () => {
-        const found = await r.sql<{ note: string }>('SELECT note FROM skeleton WHERE id = 1').catch(() => []);
-        return found.length ? found : undefined;
-      }, 30_000);
+      const rows = await waitFor(
+        `row on ${r.name}`,
+        async () => {
+          const found = await r.sql<{ note: string }>('SELECT note FROM skeleton WHERE id = 1').catch(() => []);
+          return found.length ? found : undefined;
+        },
+        30_000,
+      );
       assert.equal(rows[0]?.note, 'written on the leader');
     }
   });
@@ -49,7 +53,10 @@ describe('walking skeleton: bootstrap, replication, crash failover, rejoin', { s
     const out = spawnSync('/usr/bin/patronictl', ['-c', cfg, 'list'], { encoding: 'utf8' });
     assert.equal(out.status, 0, out.stderr);
     const leader = (await c.leader())!;
-    const rows = out.stdout.split('\n').filter((l) => /^\| node\d/.test(l)).map((l) => l.split('|').map((x) => x.trim()));
+    const rows = out.stdout
+      .split('\n')
+      .filter((l) => /^\| node\d/.test(l))
+      .map((l) => l.split('|').map((x) => x.trim()));
     assert.equal(rows.length, 3, out.stdout);
     for (const row of rows) {
       const [, name, , role, state] = row;
@@ -70,10 +77,14 @@ describe('walking skeleton: bootstrap, replication, crash failover, rejoin', { s
     const next = await c.waitForNewLeader(old);
     assert.ok(survivors.includes(next));
     const other = survivors.find((n) => n !== next)!;
-    await c.waitUntil(`${other.name} streaming from ${next.name}`, async () => {
-      const s = await other.status();
-      return s?.replication_state === 'streaming' && s.timeline === (await next.status())?.timeline ? true : undefined;
-    }, 60_000);
+    await c.waitUntil(
+      `${other.name} streaming from ${next.name}`,
+      async () => {
+        const s = await other.status();
+        return s?.replication_state === 'streaming' && s.timeline === (await next.status())?.timeline ? true : undefined;
+      },
+      60_000,
+    );
     // The winner can say why it won: the race's reasons stay in GET /explain after quieter cycles.
     const explain = await next.api('/explain');
     assert.equal(explain.status, 200);
@@ -90,21 +101,33 @@ describe('walking skeleton: bootstrap, replication, crash failover, rejoin', { s
   test('the crashed node, started again, rejoins as a replica by pg_rewind, keeping its data directory', async () => {
     const c = cluster!;
     const old = oldLeader!;
-    const sysidBefore = readFileSync(join(old.dataDir, 'global', 'pg_control')).subarray(0, 8).toString('hex');
+    const sysidBefore = readFileSync(join(old.dataDir, 'global', 'pg_control'))
+      .subarray(0, 8)
+      .toString('hex');
     await old.start();
-    await c.waitUntil(`${old.name} streaming again`, async () => {
-      const s = await old.status();
-      return s?.role === 'replica' && s.replication_state === 'streaming' ? true : undefined;
-    }, 120_000);
+    await c.waitUntil(
+      `${old.name} streaming again`,
+      async () => {
+        const s = await old.status();
+        return s?.role === 'replica' && s.replication_state === 'streaming' ? true : undefined;
+      },
+      120_000,
+    );
     const log = old.logTail(400);
     assert.match(log, /running pg_rewind from node\d/);
     assert.doesNotMatch(log, /bootstrap from leader/);
-    const sysidAfter = readFileSync(join(old.dataDir, 'global', 'pg_control')).subarray(0, 8).toString('hex');
+    const sysidAfter = readFileSync(join(old.dataDir, 'global', 'pg_control'))
+      .subarray(0, 8)
+      .toString('hex');
     assert.equal(sysidAfter, sysidBefore);
-    const rows = await waitFor('row 3 on the rejoined node', async () => {
-      const found = await old.sql<{ note: string }>('SELECT note FROM skeleton WHERE id = 3').catch(() => []);
-      return found.length ? found : undefined;
-    }, 30_000);
+    const rows = await waitFor(
+      'row 3 on the rejoined node',
+      async () => {
+        const found = await old.sql<{ note: string }>('SELECT note FROM skeleton WHERE id = 3').catch(() => []);
+        return found.length ? found : undefined;
+      },
+      30_000,
+    );
     assert.equal(rows[0]?.note, 'after the failover');
   });
 });

@@ -28,11 +28,17 @@ const SCOPE = 'orders';
 
 /** The shared config with its hosts, ports, paths and timings replaced; nothing else changes. */
 function tlsConfig(template: JsonObject, node: ClusterNode, etcdHostPort: string, certs: TestCerts, useSocket: boolean): JsonObject {
-  const doc = JSON.parse(JSON.stringify(template).replaceAll('/etc/patroni/tls/etcd-ca.crt', certs.ca)
-    .replaceAll('/etc/patroni/tls/etcd-client.crt', certs.clientCert).replaceAll('/etc/patroni/tls/etcd-client.key', certs.clientKey)
-    .replaceAll('/etc/patroni/tls/server.crt', certs.serverCert).replaceAll('/etc/patroni/tls/server.key', certs.serverKey)
-    .replaceAll('/etc/patroni/tls/ca.crt', certs.ca).replaceAll('/etc/patroni/tls/client.crt', certs.clientCert)
-    .replaceAll('/etc/patroni/tls/client.key', certs.clientKey)) as JsonObject;
+  const doc = JSON.parse(
+    JSON.stringify(template)
+      .replaceAll('/etc/patroni/tls/etcd-ca.crt', certs.ca)
+      .replaceAll('/etc/patroni/tls/etcd-client.crt', certs.clientCert)
+      .replaceAll('/etc/patroni/tls/etcd-client.key', certs.clientKey)
+      .replaceAll('/etc/patroni/tls/server.crt', certs.serverCert)
+      .replaceAll('/etc/patroni/tls/server.key', certs.serverKey)
+      .replaceAll('/etc/patroni/tls/ca.crt', certs.ca)
+      .replaceAll('/etc/patroni/tls/client.crt', certs.clientCert)
+      .replaceAll('/etc/patroni/tls/client.key', certs.clientKey),
+  ) as JsonObject;
   const pg = doc.postgresql as JsonObject;
   return mergePatch(doc, {
     name: node.name,
@@ -40,7 +46,9 @@ function tlsConfig(template: JsonObject, node: ClusterNode, etcdHostPort: string
     etcd3: { hosts: etcdHostPort },
     bootstrap: {
       dcs: {
-        ttl: 20, loop_wait: 2, retry_timeout: 5,
+        ttl: 20,
+        loop_wait: 2,
+        retry_timeout: 5,
         postgresql: { parameters: { max_connections: 50, max_wal_senders: 10, max_replication_slots: 10, wal_keep_size: '64MB' } },
       },
     },
@@ -105,13 +113,22 @@ describe('TLS everywhere: the shared tls-everywhere.yml on a 3-node cluster', { 
     // The daemon's own session: plain on the unix socket (node1, node2), TLS with its client certificate
     // over TCP where use_unix_socket is off (node3).
     for (const n of c.nodes) {
-      const own = await waitFor(`${n.name}'s own session`, async () => {
-        const rows = await n.sql<{ ssl: boolean; tcp: boolean; dn: string | null }>(
-          "SELECT s.ssl, a.client_port <> -1 AND a.client_addr IS NOT NULL AS tcp, s.client_dn AS dn FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) WHERE a.application_name = 'Patroni'");
-        return rows[0];
-      }, 30_000);
+      const own = await waitFor(
+        `${n.name}'s own session`,
+        async () => {
+          const rows = await n.sql<{ ssl: boolean; tcp: boolean; dn: string | null }>(
+            "SELECT s.ssl, a.client_port <> -1 AND a.client_addr IS NOT NULL AS tcp, s.client_dn AS dn FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid) WHERE a.application_name = 'Patroni'",
+          );
+          return rows[0];
+        },
+        30_000,
+      );
       const socket = n !== c.nodes[2];
-      assert.deepEqual({ ssl: own.ssl, tcp: own.tcp, cert: own.dn !== null }, socket ? { ssl: false, tcp: false, cert: false } : { ssl: true, tcp: true, cert: true }, n.name);
+      assert.deepEqual(
+        { ssl: own.ssl, tcp: own.tcp, cert: own.dn !== null },
+        socket ? { ssl: false, tcp: false, cert: false } : { ssl: true, tcp: true, cert: true },
+        n.name,
+      );
     }
   });
 
@@ -122,14 +139,19 @@ describe('TLS everywhere: the shared tls-everywhere.yml on a 3-node cluster', { 
     await leader.sql('CREATE TABLE tls_rows (id int primary key, note text)');
     await leader.sql("INSERT INTO tls_rows VALUES (1, 'over TLS')");
     for (const r of replicas) {
-      const rows = await waitFor(`row on ${r.name}`, async () => {
-        const found = await r.sql<{ note: string }>('SELECT note FROM tls_rows WHERE id = 1').catch(() => []);
-        return found.length ? found : undefined;
-      }, 30_000);
+      const rows = await waitFor(
+        `row on ${r.name}`,
+        async () => {
+          const found = await r.sql<{ note: string }>('SELECT note FROM tls_rows WHERE id = 1').catch(() => []);
+          return found.length ? found : undefined;
+        },
+        30_000,
+      );
       assert.equal(rows[0]?.note, 'over TLS');
     }
     const walSenders = await leader.sql<{ n: string }>(
-      'SELECT count(*)::text AS n FROM pg_stat_replication r JOIN pg_stat_ssl s USING (pid) WHERE s.ssl AND s.client_dn IS NOT NULL');
+      'SELECT count(*)::text AS n FROM pg_stat_replication r JOIN pg_stat_ssl s USING (pid) WHERE s.ssl AND s.client_dn IS NOT NULL',
+    );
     assert.equal(walSenders[0]?.n, '2', 'both walreceivers use TLS and present a client certificate');
   });
 
@@ -158,10 +180,14 @@ describe('TLS everywhere: the shared tls-everywhere.yml on a 3-node cluster', { 
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const next = await c.waitForNewLeader(old);
     assert.equal(next.name, candidate.name);
-    await c.waitUntil(`${old.name} streaming from ${next.name}`, async () => {
-      const s = await old.status();
-      return s?.role === 'replica' && s.replication_state === 'streaming' ? true : undefined;
-    }, 120_000);
+    await c.waitUntil(
+      `${old.name} streaming from ${next.name}`,
+      async () => {
+        const s = await old.status();
+        return s?.role === 'replica' && s.replication_state === 'streaming' ? true : undefined;
+      },
+      120_000,
+    );
   });
 
   let crashed: ClusterNode | undefined;
@@ -193,15 +219,23 @@ describe('TLS everywhere: the shared tls-everywhere.yml on a 3-node cluster', { 
     const c = cluster!;
     const old = crashed!;
     await old.start();
-    await c.waitUntil(`${old.name} streaming again`, async () => {
-      const s = await old.status();
-      return s?.role === 'replica' && s.replication_state === 'streaming' ? true : undefined;
-    }, 180_000);
+    await c.waitUntil(
+      `${old.name} streaming again`,
+      async () => {
+        const s = await old.status();
+        return s?.role === 'replica' && s.replication_state === 'streaming' ? true : undefined;
+      },
+      180_000,
+    );
     assert.match(old.logTail(400), /running pg_rewind from node\d/);
-    const rows = await waitFor('row 3 on the rewound node', async () => {
-      const found = await old.sql<{ note: string }>('SELECT note FROM tls_rows WHERE id = 3').catch(() => []);
-      return found.length ? found : undefined;
-    }, 30_000);
+    const rows = await waitFor(
+      'row 3 on the rewound node',
+      async () => {
+        const found = await old.sql<{ note: string }>('SELECT note FROM tls_rows WHERE id = 3').catch(() => []);
+        return found.length ? found : undefined;
+      },
+      30_000,
+    );
     assert.equal(rows[0]?.note, 'after the failover');
   });
 
@@ -213,41 +247,67 @@ describe('TLS everywhere: the shared tls-everywhere.yml on a 3-node cluster', { 
       const m = /^(PATRONI_[A-Z0-9_]+)=(.*)$/.exec(line);
       if (m) env[m[1] as string] = m[2];
     }
-    const [restPort, pgPort] = await freePorts(2) as [number, number];
+    const [restPort, pgPort] = (await freePorts(2)) as [number, number];
     const dir = join(tmp.path, 'env-node');
     mkdirSync(dir, { mode: 0o700 });
     const dataDir = join(dir, 'data');
     Object.assign(env, {
-      PATRONI_RESTAPI_LISTEN: `127.0.0.1:${restPort}`, PATRONI_RESTAPI_CONNECT_ADDRESS: `127.0.0.1:${restPort}`,
-      PATRONI_ETCD3_HOSTS: `'${etcd!.hostPort}'`, PATRONI_ETCD3_PROTOCOL: 'https', PATRONI_ETCD3_CACERT: certs.ca,
-      PATRONI_ETCD3_CERT: certs.clientCert, PATRONI_ETCD3_KEY: certs.clientKey,
-      PATRONI_POSTGRESQL_LISTEN: `127.0.0.1:${pgPort}`, PATRONI_POSTGRESQL_CONNECT_ADDRESS: `127.0.0.1:${pgPort}`,
-      PATRONI_POSTGRESQL_DATA_DIR: dataDir, PATRONI_POSTGRESQL_BIN_DIR: PG_BIN_DIR, PATRONI_POSTGRESQL_PGPASS: join(dir, 'pgpass'),
+      PATRONI_RESTAPI_LISTEN: `127.0.0.1:${restPort}`,
+      PATRONI_RESTAPI_CONNECT_ADDRESS: `127.0.0.1:${restPort}`,
+      PATRONI_ETCD3_HOSTS: `'${etcd!.hostPort}'`,
+      PATRONI_ETCD3_PROTOCOL: 'https',
+      PATRONI_ETCD3_CACERT: certs.ca,
+      PATRONI_ETCD3_CERT: certs.clientCert,
+      PATRONI_ETCD3_KEY: certs.clientKey,
+      PATRONI_POSTGRESQL_LISTEN: `127.0.0.1:${pgPort}`,
+      PATRONI_POSTGRESQL_CONNECT_ADDRESS: `127.0.0.1:${pgPort}`,
+      PATRONI_POSTGRESQL_DATA_DIR: dataDir,
+      PATRONI_POSTGRESQL_BIN_DIR: PG_BIN_DIR,
+      PATRONI_POSTGRESQL_PGPASS: join(dir, 'pgpass'),
     });
     const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PATRONI_') && !k.startsWith('PG')));
     const child = spawn(process.execPath, [TS_DAEMON], {
-      cwd: dir, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...base, ...env, PGSSLCERT: certs.clientCert, PGSSLKEY: certs.clientKey, PGSSLROOTCERT: certs.ca },
     });
     trackChild(child);
     const untrack = trackDataDir(dataDir);
     let output = '';
-    child.stdout.on('data', (d: Buffer) => { output += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
     const exited = new Promise((r) => child.once('exit', r));
     try {
-      const status = await waitFor('the env-style node streaming', async () => {
-        const s = await fetch(`http://127.0.0.1:${restPort}/patroni`).then((r) => r.json() as Promise<JsonObject>, () => undefined);
-        return s?.role === 'replica' && s.replication_state === 'streaming' ? s : undefined;
-      }, 180_000).catch((e: unknown) => { throw new Error(`${String(e)}\n${output.slice(-4000)}`); });
+      const status = await waitFor(
+        'the env-style node streaming',
+        async () => {
+          const s = await fetch(`http://127.0.0.1:${restPort}/patroni`).then(
+            (r) => r.json() as Promise<JsonObject>,
+            () => undefined,
+          );
+          return s?.role === 'replica' && s.replication_state === 'streaming' ? s : undefined;
+        },
+        180_000,
+      ).catch((e: unknown) => {
+        throw new Error(`${String(e)}\n${output.slice(-4000)}`);
+      });
       assert.equal((status.patroni as JsonObject).scope, 'orders');
       assert.match(output, /PATRONI_NOFAILOVER is not read by Patroni/);
       // The leader sees its walsender on TLS with the client certificate of PGSSLCERT.
-      await waitFor('a TLS walsender for pg-orders-3 on the leader', async () => {
-        const rows = await (await c.waitForLeader()).sql<{ n: string }>(
-          "SELECT count(*)::text AS n FROM pg_stat_replication r JOIN pg_stat_ssl s USING (pid) WHERE r.application_name = 'pg-orders-3' AND s.ssl AND s.client_dn IS NOT NULL");
-        return rows[0]?.n === '1' ? true : undefined;
-      }, 30_000);
+      await waitFor(
+        'a TLS walsender for pg-orders-3 on the leader',
+        async () => {
+          const rows = await (await c.waitForLeader()).sql<{ n: string }>(
+            "SELECT count(*)::text AS n FROM pg_stat_replication r JOIN pg_stat_ssl s USING (pid) WHERE r.application_name = 'pg-orders-3' AND s.ssl AND s.client_dn IS NOT NULL",
+          );
+          return rows[0]?.n === '1' ? true : undefined;
+        },
+        30_000,
+      );
     } finally {
       child.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 60_000))]);
@@ -258,14 +318,21 @@ describe('TLS everywhere: the shared tls-everywhere.yml on a 3-node cluster', { 
   });
 });
 
-interface WeighedReason { member: string; eligible: boolean; code?: string; why: string }
+interface WeighedReason {
+  member: string;
+  eligible: boolean;
+  code?: string;
+  why: string;
+}
 
 /** The per-member reasons of the last leader race in a GET /explain answer. */
 function weighingReasons(json: unknown): WeighedReason[] {
   const weighing = isObject(json) && isObject(json.lastWeighing) ? json.lastWeighing : undefined;
   const list = weighing && Array.isArray(weighing.reasons) ? weighing.reasons : [];
   return list.filter(isObject).map((r) => ({
-    member: String(r.member), eligible: r.eligible === true, why: String(r.why),
+    member: String(r.member),
+    eligible: r.eligible === true,
+    why: String(r.why),
     ...(typeof r.code === 'string' ? { code: r.code } : {}),
   }));
 }

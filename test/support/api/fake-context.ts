@@ -33,7 +33,8 @@ function fakeDcs(state: FakeState): Dcs {
   let rev = 100;
   const refuse = (what: string) => () => Promise.reject(new Error(`fake DCS: ${what} not supported`));
   return {
-    backend: 'fake', clusterPath: '/service/batman',
+    backend: 'fake',
+    clusterPath: '/service/batman',
     getCluster: async () => state.cluster,
     async setConfigValue(value, version) {
       state.writes.push({ key: 'config', value, ...(version !== undefined ? { version } : {}) });
@@ -49,22 +50,33 @@ function fakeDcs(state: FakeState): Dcs {
       const d = parseJson(value);
       rev++;
       const f = isObject(d) ? d : {};
-      const failover = typeof f.leader === 'string' || typeof f.member === 'string'
-        ? {
-            version: String(rev),
-            ...(typeof f.leader === 'string' ? { leader: f.leader } : {}),
-            ...(typeof f.member === 'string' ? { candidate: f.member } : {}),
-            ...(typeof f.scheduled_at === 'string' ? { scheduledAt: new Date(f.scheduled_at), scheduledAtRaw: f.scheduled_at } : {}),
-          }
-        : null;
+      const failover =
+        typeof f.leader === 'string' || typeof f.member === 'string'
+          ? {
+              version: String(rev),
+              ...(typeof f.leader === 'string' ? { leader: f.leader } : {}),
+              ...(typeof f.member === 'string' ? { candidate: f.member } : {}),
+              ...(typeof f.scheduled_at === 'string' ? { scheduledAt: new Date(f.scheduled_at), scheduledAtRaw: f.scheduled_at } : {}),
+            }
+          : null;
       state.cluster = { ...state.cluster, failover };
       return true;
     },
-    touchMember: refuse('touchMember'), attemptToAcquireLeader: refuse('attemptToAcquireLeader'), updateLeader: refuse('updateLeader'),
-    takeLeader: refuse('takeLeader'), deleteLeader: refuse('deleteLeader'), initialize: refuse('initialize'),
-    cancelInitialization: refuse('cancelInitialization'), setHistoryValue: refuse('setHistoryValue'),
-    setSyncStateValue: refuse('setSyncStateValue'), deleteSyncState: refuse('deleteSyncState'), deleteCluster: refuse('deleteCluster'),
-    watch: async () => false, wakeup: () => undefined, setTimeouts: () => undefined, close: async () => undefined,
+    touchMember: refuse('touchMember'),
+    attemptToAcquireLeader: refuse('attemptToAcquireLeader'),
+    updateLeader: refuse('updateLeader'),
+    takeLeader: refuse('takeLeader'),
+    deleteLeader: refuse('deleteLeader'),
+    initialize: refuse('initialize'),
+    cancelInitialization: refuse('cancelInitialization'),
+    setHistoryValue: refuse('setHistoryValue'),
+    setSyncStateValue: refuse('setSyncStateValue'),
+    deleteSyncState: refuse('deleteSyncState'),
+    deleteCluster: refuse('deleteCluster'),
+    watch: async () => false,
+    wakeup: () => undefined,
+    setTimeouts: () => undefined,
+    close: async () => undefined,
   };
 }
 
@@ -86,7 +98,9 @@ function fakeActions(state: FakeState): ApiActions {
       state.scheduled = null;
       return had;
     },
-    reload() { state.calls.push('reload'); },
+    reload() {
+      state.calls.push('reload');
+    },
     async reinitialize(opts) {
       state.calls.push(`reinitialize ${JSON.stringify(opts)}`);
       return state.reinitOutcome;
@@ -101,21 +115,41 @@ function fakeActions(state: FakeState): ApiActions {
 export function fakeState(over: Partial<FakeState> = {}): FakeState {
   return {
     cluster: batman({ config: { version: '3', modifyVersion: 3, data: { ttl: 30, loop_wait: 10 } } }),
-    dynamic: dynamicConfig(), isLeader: true, tags: {}, status: {}, refuseWrites: false,
-    restartOutcome: { kind: 'restarted' }, reinitOutcome: { kind: 'started' }, failsafeOutcome: { kind: 'accepted', lsn: 1234 },
-    scheduled: null, calls: [], writes: [], wakeups: 0, ...over,
+    dynamic: dynamicConfig(),
+    isLeader: true,
+    tags: {},
+    status: {},
+    refuseWrites: false,
+    restartOutcome: { kind: 'restarted' },
+    reinitOutcome: { kind: 'started' },
+    failsafeOutcome: { kind: 'accepted', lsn: 1234 },
+    scheduled: null,
+    calls: [],
+    writes: [],
+    wakeups: 0,
+    ...over,
   };
 }
 
 export function fakeContext(state: FakeState): ApiContext {
   const dcs = fakeDcs(state);
-  const nodeStatus = async () => buildNodeStatus({
-    snapshot: snapshot(runningServer()), internalRole: 'primary', cluster: state.cluster, dynamic: state.dynamic,
-    replicaTimeline: null, failsafeActive: false, dcsLastSeen: 1, tags: state.tags,
-    identity: { version: '4.1.4', scope: 'batman', name: 'postgresql0' }, ...state.status,
-  });
+  const nodeStatus = async () =>
+    buildNodeStatus({
+      snapshot: snapshot(runningServer()),
+      internalRole: 'primary',
+      cluster: state.cluster,
+      dynamic: state.dynamic,
+      replicaTimeline: null,
+      failsafeActive: false,
+      dcsLastSeen: 1,
+      tags: state.tags,
+      identity: { version: '4.1.4', scope: 'batman', name: 'postgresql0' },
+      ...state.status,
+    });
   return {
-    scope: 'batman', name: 'postgresql0', version: '4.1.4',
+    scope: 'batman',
+    name: 'postgresql0',
+    version: '4.1.4',
     nodeStatus,
     healthStatus: nodeStatus,
     cachedCluster: () => state.cluster,

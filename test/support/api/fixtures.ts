@@ -24,8 +24,24 @@ export function batman(over: Partial<Cluster> = {}): Cluster {
     leader: { name: 'postgresql0', version: '1' },
     status: { optime: lsn + 3 * MB, slots: {}, retainSlots: [] },
     members: [
-      member('postgresql0', { conn_url: 'postgres://127.0.0.1:5432/postgres', api_url: 'http://127.0.0.1:8008/patroni', state: 'running', role: 'primary', timeline: 5 }),
-      member('postgresql1', { conn_url: 'postgres://127.0.0.1:5433/postgres', api_url: 'http://127.0.0.1:8009/patroni', state: 'running', role: 'replica', timeline: 5, replication_state: 'streaming', receive_lsn: lsn, replay_lsn: lsn, xlog_location: lsn }),
+      member('postgresql0', {
+        conn_url: 'postgres://127.0.0.1:5432/postgres',
+        api_url: 'http://127.0.0.1:8008/patroni',
+        state: 'running',
+        role: 'primary',
+        timeline: 5,
+      }),
+      member('postgresql1', {
+        conn_url: 'postgres://127.0.0.1:5433/postgres',
+        api_url: 'http://127.0.0.1:8009/patroni',
+        state: 'running',
+        role: 'replica',
+        timeline: 5,
+        replication_state: 'streaming',
+        receive_lsn: lsn,
+        replay_lsn: lsn,
+        xlog_location: lsn,
+      }),
       member('postgresql2', { conn_url: 'postgres://127.0.0.1:5434/postgres', api_url: 'http://127.0.0.1:8010/patroni', state: 'stopped', role: 'replica' }),
     ],
     ...over,
@@ -34,15 +50,30 @@ export function batman(over: Partial<Cluster> = {}): Cluster {
 
 export function runningServer(over: Partial<RunningServer> = {}): RunningServer {
   return {
-    inRecovery: false, timeline: 5, walLsn: 67109096, receiveLsn: null, replayLsn: null, replayedTimestamp: null,
-    replayPaused: false, latestEndLsn: null, replicationState: null, serverVersion: 160004,
-    postmasterStartTime: '2024-08-28 19:39:26.352526+00:00', followingHost: null, replication: [], pendingRestart: {}, ...over,
+    inRecovery: false,
+    timeline: 5,
+    walLsn: 67109096,
+    receiveLsn: null,
+    replayLsn: null,
+    replayedTimestamp: null,
+    replayPaused: false,
+    latestEndLsn: null,
+    replicationState: null,
+    serverVersion: 160004,
+    postmasterStartTime: '2024-08-28 19:39:26.352526+00:00',
+    followingHost: null,
+    replication: [],
+    pendingRestart: {},
+    ...over,
   };
 }
 
 export function snapshot(server: RunningServer | null, over: Partial<PostgresSnapshot> = {}): PostgresSnapshot {
   return {
     dataDir: { kind: 'present', sysid: '7277694203142172922', controlData: null },
-    postmasterRunning: server !== null, state: server ? 'running' : 'stopped', server, ...over,
+    postmasterRunning: server !== null,
+    state: server ? 'running' : 'stopped',
+    server,
+    ...over,
   };
 }

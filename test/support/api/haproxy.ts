@@ -7,7 +7,11 @@ import { freePorts } from '../ports.js';
 import { stopProcess, tcpOpen } from '../process.js';
 import { makeTempDir, waitFor } from '../tmp.js';
 
-export interface HaproxyBackend { name: string; pgPort: number; restPort: number }
+export interface HaproxyBackend {
+  name: string;
+  pgPort: number;
+  restPort: number;
+}
 
 export interface Haproxy {
   primaryPort: number;
@@ -44,20 +48,28 @@ export async function startHaproxy(backends: HaproxyBackend[]): Promise<Haproxy>
   writeFileSync(cfg, haproxyConfig(primaryPort, replicaPort, backends));
   const child: ChildProcess = spawn('/usr/sbin/haproxy', ['-db', '-f', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
   // Listening on both ports, or gone (a configuration it refused): polled, never a fixed pause.
   try {
-    await waitFor('haproxy to listen', async () => {
-      if (child.exitCode !== null) throw new Error(`haproxy exited: ${stderr}`);
-      return (await tcpOpen(primaryPort)) && (await tcpOpen(replicaPort));
-    }, 20_000, 100);
+    await waitFor(
+      'haproxy to listen',
+      async () => {
+        if (child.exitCode !== null) throw new Error(`haproxy exited: ${stderr}`);
+        return (await tcpOpen(primaryPort)) && (await tcpOpen(replicaPort));
+      },
+      20_000,
+      100,
+    );
   } catch (e) {
     await stopProcess(child, 0);
     dir.remove();
     throw e;
   }
   return {
-    primaryPort, replicaPort,
+    primaryPort,
+    replicaPort,
     stop: async () => {
       await stopProcess(child);
       dir.remove();

@@ -66,18 +66,26 @@ export class TestCluster {
 
   /** Waits until a node other than `old` is the running primary; returns it. */
   async waitForNewLeader(old: ClusterNode, timeoutMs = 90_000): Promise<ClusterNode> {
-    return this.waitUntil(`a leader other than ${old.name}`, async () => {
-      const l = await this.leader();
-      return l && l !== old ? l : undefined;
-    }, timeoutMs);
+    return this.waitUntil(
+      `a leader other than ${old.name}`,
+      async () => {
+        const l = await this.leader();
+        return l && l !== old ? l : undefined;
+      },
+      timeoutMs,
+    );
   }
 
   /** Waits until `count` replicas stream from the leader; returns them. */
   async waitForReplicasStreaming(count: number, timeoutMs = 120_000): Promise<ClusterNode[]> {
-    return this.waitUntil(`${count} streaming replica(s)`, async () => {
-      const found = streamingReplicas(await this.statuses());
-      return found.length >= count ? found : undefined;
-    }, timeoutMs);
+    return this.waitUntil(
+      `${count} streaming replica(s)`,
+      async () => {
+        const found = streamingReplicas(await this.statuses());
+        return found.length >= count ? found : undefined;
+      },
+      timeoutMs,
+    );
   }
 
   /** Polls fn; on timeout throws with every node's status and log tail. */

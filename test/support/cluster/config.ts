@@ -15,7 +15,7 @@ export interface Timing {
 
 export interface NodeLayout {
   name: string;
-  dir: string;          // node directory: data/, pgpass, config, log live here
+  dir: string; // node directory: data/, pgpass, config, log live here
   restPort: number;
   pgPort: number;
 }
@@ -24,7 +24,7 @@ export interface ClusterLayout {
   scope: string;
   etcdHostPort: string; // 127.0.0.1:PORT
   timing: Timing;
-  dcs: JsonObject;      // extra bootstrap.dcs keys
+  dcs: JsonObject; // extra bootstrap.dcs keys
 }
 
 export const dataDirOf = (nodeDir: string): string => join(nodeDir, 'data');
@@ -38,16 +38,21 @@ export function nodeConfig(cluster: ClusterLayout, node: NodeLayout, overrides: 
     restapi: { listen: `127.0.0.1:${node.restPort}`, connect_address: `127.0.0.1:${node.restPort}` },
     etcd3: { hosts: [cluster.etcdHostPort] },
     bootstrap: {
-      dcs: mergePatch({
-        ttl, loop_wait: loopWait, retry_timeout: retryTimeout,
-        maximum_lag_on_failover: 1048576,
-        postgresql: {
-          use_pg_rewind: true,
-          use_slots: true,
-          // Protected parameters are only honoured from the DCS, so the memory-saving ones live here.
-          parameters: { max_connections: 50, max_wal_senders: 10, max_replication_slots: 10, wal_keep_size: '64MB' },
+      dcs: mergePatch(
+        {
+          ttl,
+          loop_wait: loopWait,
+          retry_timeout: retryTimeout,
+          maximum_lag_on_failover: 1048576,
+          postgresql: {
+            use_pg_rewind: true,
+            use_slots: true,
+            // Protected parameters are only honoured from the DCS, so the memory-saving ones live here.
+            parameters: { max_connections: 50, max_wal_senders: 10, max_replication_slots: 10, wal_keep_size: '64MB' },
+          },
         },
-      }, cluster.dcs),
+        cluster.dcs,
+      ),
       initdb: [{ encoding: 'UTF8' }, { locale: 'C' }, 'data-checksums'],
     },
     postgresql: {

@@ -12,7 +12,10 @@ export class LogCapture {
   private partial = '';
   private readonly file: WriteStream;
 
-  constructor(path: string, private readonly keep = 300) {
+  constructor(
+    path: string,
+    private readonly keep = 300,
+  ) {
     this.file = createWriteStream(path, { flags: 'a' });
     // The file is a post-mortem aid: losing it (its directory removed under load) must not fail a test.
     this.file.on('error', () => {});

@@ -18,15 +18,26 @@ import type { ClientTls } from '../tls.js';
 /** One HTTPS request with a client certificate (fetch cannot present one). */
 function httpsApi(url: string, tls: ClientTls, init: RequestInit): Promise<ApiResponse> {
   return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, {
-      method: init.method ?? 'GET', ca: readFileSync(tls.ca), cert: readFileSync(tls.cert), key: readFileSync(tls.key),
-      headers: init.headers as Record<string, string> | undefined, timeout: 10_000, signal: init.signal ?? undefined,
-    }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => { text += d.toString(); });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text, json: parseJson(text) }));
-      res.on('error', reject);
-    });
+    const req = httpsRequest(
+      url,
+      {
+        method: init.method ?? 'GET',
+        ca: readFileSync(tls.ca),
+        cert: readFileSync(tls.cert),
+        key: readFileSync(tls.key),
+        headers: init.headers as Record<string, string> | undefined,
+        timeout: 10_000,
+        signal: init.signal ?? undefined,
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => {
+          text += d.toString();
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text, json: parseJson(text) }));
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
     req.end(typeof init.body === 'string' ? init.body : undefined);
@@ -72,7 +83,11 @@ export class ClusterNode {
   private readonly log: LogCapture;
   private readonly untrackDataDir: () => void;
 
-  constructor(readonly impl: Impl, layout: NodeLayout, private configDoc: JsonObject) {
+  constructor(
+    readonly impl: Impl,
+    layout: NodeLayout,
+    private configDoc: JsonObject,
+  ) {
     this.name = layout.name;
     this.dir = layout.dir;
     this.dataDir = dataDirOf(layout.dir);
@@ -117,16 +132,23 @@ export class ClusterNode {
     this.log.note(`start ${cmd} ${args.join(' ')} (pid ${child.pid ?? '?'})`);
     const drained = Promise.all([this.log.attach(child.stdout), this.log.attach(child.stderr)]);
     trackChild(child);
-    this.exited = new Promise((res) => child.once('exit', (code, signal) => {
-      // 'exit' can come before the last lines through the pipes: a test reading the log after waitExit()
-      // must see them. Bounded, because a script the daemon started may still hold the pipe open.
-      let timer: NodeJS.Timeout | undefined;
-      void Promise.race([drained, new Promise<void>((r) => { timer = setTimeout(r, 2000); })]).then(() => {
-        clearTimeout(timer);
-        this.log.note(`daemon exited (code ${code ?? '-'}, signal ${signal ?? '-'})`);
-        res();
-      });
-    }));
+    this.exited = new Promise((res) =>
+      child.once('exit', (code, signal) => {
+        // 'exit' can come before the last lines through the pipes: a test reading the log after waitExit()
+        // must see them. Bounded, because a script the daemon started may still hold the pipe open.
+        let timer: NodeJS.Timeout | undefined;
+        void Promise.race([
+          drained,
+          new Promise<void>((r) => {
+            timer = setTimeout(r, 2000);
+          }),
+        ]).then(() => {
+          clearTimeout(timer);
+          this.log.note(`daemon exited (code ${code ?? '-'}, signal ${signal ?? '-'})`);
+          res();
+        });
+      }),
+    );
     await new Promise<void>((res, rej) => {
       child.once('spawn', () => res());
       child.once('error', rej);
@@ -160,7 +182,9 @@ export class ClusterNode {
   async waitExit(timeoutMs: number): Promise<boolean> {
     if (!this.running) return true;
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<boolean>((res) => { timer = setTimeout(() => res(false), timeoutMs); });
+    const timedOut = new Promise<boolean>((res) => {
+      timer = setTimeout(() => res(false), timeoutMs);
+    });
     try {
       return await Promise.race([this.exited.then(() => true), timedOut]);
     } finally {
@@ -252,7 +276,11 @@ export class ClusterNode {
 
   private async stopOrphanPostmaster(): Promise<void> {
     // The daemon stops Postgres before exiting; anything left is an orphan: fast, immediate, then kill.
-    for (const [signal, waitMs] of [['SIGINT', 15_000], ['SIGQUIT', 10_000], ['SIGKILL', 5_000]] as const) {
+    for (const [signal, waitMs] of [
+      ['SIGINT', 15_000],
+      ['SIGQUIT', 10_000],
+      ['SIGKILL', 5_000],
+    ] as const) {
       const pid = this.postmasterPid();
       if (pid === undefined) return;
       this.log.note(`postmaster ${pid} outlived the daemon: ${signal}`);

@@ -14,12 +14,18 @@ let installed = false;
 export function track(r: Reapable): () => void {
   install();
   live.add(r);
-  return () => { live.delete(r); };
+  return () => {
+    live.delete(r);
+  };
 }
 
 /** A child process tracked until it exits. */
 export function trackChild(child: ChildProcess): void {
-  const untrack = track({ reap: () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); } });
+  const untrack = track({
+    reap: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+  });
   child.once('exit', untrack);
 }
 
@@ -45,7 +51,11 @@ export function signalQuietly(pid: number, signal: NodeJS.Signals): boolean {
 
 function reapAll(): void {
   for (const r of [...live]) {
-    try { r.reap(); } catch { /* keep reaping the others */ }
+    try {
+      r.reap();
+    } catch {
+      /* keep reaping the others */
+    }
   }
   live.clear();
 }
@@ -54,7 +64,11 @@ function install(): void {
   if (installed) return;
   installed = true;
   process.once('exit', reapAll);
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const) {
     process.once(signal, () => {
       reapAll();
       process.exit(code);

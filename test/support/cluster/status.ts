@@ -7,8 +7,7 @@ export interface NodeStatus<N = { name: string }> {
   status: JsonObject | undefined;
 }
 
-const isRunningPrimary = (s: JsonObject | undefined): boolean =>
-  s !== undefined && (s.role === 'primary' || s.role === 'master') && s.state === 'running';
+const isRunningPrimary = (s: JsonObject | undefined): boolean => s !== undefined && (s.role === 'primary' || s.role === 'master') && s.state === 'running';
 
 export function leaderOf<N>(all: NodeStatus<N>[]): N | undefined {
   const primaries = all.filter((x) => isRunningPrimary(x.status));
@@ -30,9 +29,11 @@ export function streamingReplicas<N extends { name: string }>(all: NodeStatus<N>
   const leader = all.find((x) => isRunningPrimary(x.status));
   if (!leader || leaderOf(all) === undefined) return [];
   const fromLeader = streamingFromLeader(leader.status);
-  return all.filter(({ node, status }) => {
-    if (!status || status.role !== 'replica' || status.state !== 'running') return false;
-    if (typeof status.replication_state === 'string') return status.replication_state === 'streaming';
-    return fromLeader.has(node.name);
-  }).map((x) => x.node);
+  return all
+    .filter(({ node, status }) => {
+      if (!status || status.role !== 'replica' || status.state !== 'running') return false;
+      if (typeof status.replication_state === 'string') return status.replication_state === 'streaming';
+      return fromLeader.has(node.name);
+    })
+    .map((x) => x.node);
 }

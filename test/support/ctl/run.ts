@@ -4,15 +4,23 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TS_CTL } from '../cluster/index.js';
 
-export interface CtlResult { code: number | null; stdout: string; stderr: string }
+export interface CtlResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 export function runCommand(cmd: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CtlResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { env: { ...process.env, PATRONICTL_CONFIG_FILE: '', DCS_URL: '', ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
     child.on('error', reject);
     // A command that exits before reading its input (a usage error, say) closes the pipe: EPIPE here
@@ -46,5 +54,13 @@ export function writeCtlConfig(dir: string, scope: string, etcdHostPort: string)
 
 /** Member / Host / Role / State cells of each data row of a pretty member table. */
 export function tableCells(table: string): string[][] {
-  return table.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Member')).map((l) => l.split('|').slice(1, 5).map((x) => x.trim()));
+  return table
+    .split('\n')
+    .filter((l) => l.startsWith('| ') && !l.startsWith('| Member'))
+    .map((l) =>
+      l
+        .split('|')
+        .slice(1, 5)
+        .map((x) => x.trim()),
+    );
 }

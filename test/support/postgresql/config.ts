@@ -7,47 +7,98 @@ export const PG_BIN = '/usr/lib/postgresql/15/bin';
 
 export function testDynamic(overrides: Partial<DynamicConfig> = {}): DynamicConfig {
   return {
-    ttl: 30, loop_wait: 10, retry_timeout: 10, maximum_lag_on_failover: 1048576, maximum_lag_on_syncnode: -1,
-    max_timelines_history: 0, primary_start_timeout: 300, primary_stop_timeout: 0, primary_race_backoff: 0,
-    check_timeline: false, pause: false, synchronous_mode: 'off', synchronous_mode_strict: false,
-    synchronous_node_count: 1, failsafe_mode: false, member_slots_ttl: 1800, standby_cluster: null, use_slots: true,
-    use_pg_rewind: false, parameters: {}, raw: {}, ...overrides,
+    ttl: 30,
+    loop_wait: 10,
+    retry_timeout: 10,
+    maximum_lag_on_failover: 1048576,
+    maximum_lag_on_syncnode: -1,
+    max_timelines_history: 0,
+    primary_start_timeout: 300,
+    primary_stop_timeout: 0,
+    primary_race_backoff: 0,
+    check_timeline: false,
+    pause: false,
+    synchronous_mode: 'off',
+    synchronous_mode_strict: false,
+    synchronous_node_count: 1,
+    failsafe_mode: false,
+    member_slots_ttl: 1800,
+    standby_cluster: null,
+    use_slots: true,
+    use_pg_rewind: false,
+    parameters: {},
+    raw: {},
+    ...overrides,
   };
 }
 
-export interface NodeFixture { name: string; dir: string; port: number; pg?: Partial<PostgresqlConfig>; parameters?: JsonObject }
+export interface NodeFixture {
+  name: string;
+  dir: string;
+  port: number;
+  pg?: Partial<PostgresqlConfig>;
+  parameters?: JsonObject;
+}
 
 export function testConfig(n: NodeFixture): PatroniConfig {
   const dataDir = join(n.dir, 'data');
   const postgresql: PostgresqlConfig = {
-    listen: { hosts: ['127.0.0.1'], port: n.port }, connect_address: `127.0.0.1:${n.port}`, data_dir: dataDir,
-    config_dir: dataDir, bin_dir: PG_BIN, bin_name: {}, pgpass: join(n.dir, 'pgpass'), database: 'postgres',
+    listen: { hosts: ['127.0.0.1'], port: n.port },
+    connect_address: `127.0.0.1:${n.port}`,
+    data_dir: dataDir,
+    config_dir: dataDir,
+    bin_dir: PG_BIN,
+    bin_name: {},
+    pgpass: join(n.dir, 'pgpass'),
+    database: 'postgres',
     authentication: {
       superuser: { username: 'postgres', password: 'zalando' },
       replication: { username: 'replicator', password: "rep-pass:with\\odd'chars" },
       rewind: { username: 'rewind_user', password: 'rewind' },
     },
     parameters: { unix_socket_directories: n.dir, ...(n.parameters ?? {}) },
-    pg_hba: [
-      'local all all trust',
-      'host replication replicator 127.0.0.1/32 scram-sha-256',
-      'host all all 127.0.0.1/32 scram-sha-256',
-    ],
-    use_unix_socket: false, use_unix_socket_repl: false, remove_data_directory_on_rewind_failure: false,
-    remove_data_directory_on_diverged_timelines: false, pg_ctl_timeout: 60, create_replica_methods: ['basebackup'],
-    callbacks: {}, raw: {}, ...(n.pg ?? {}),
+    pg_hba: ['local all all trust', 'host replication replicator 127.0.0.1/32 scram-sha-256', 'host all all 127.0.0.1/32 scram-sha-256'],
+    use_unix_socket: false,
+    use_unix_socket_repl: false,
+    remove_data_directory_on_rewind_failure: false,
+    remove_data_directory_on_diverged_timelines: false,
+    pg_ctl_timeout: 60,
+    create_replica_methods: ['basebackup'],
+    callbacks: {},
+    raw: {},
+    ...(n.pg ?? {}),
   };
   return {
-    scope: 'batman', namespace: '/service/', name: n.name,
-    log: { type: 'plain', level: 'INFO', format: '%(asctime)s %(levelname)s: %(message)s', file_num: 4, file_size: 25_000_000,
-      traceback_level: 'ERROR', loggers: {}, deduplicate_heartbeat_logs: false, max_queue_size: 1000 },
+    scope: 'batman',
+    namespace: '/service/',
+    name: n.name,
+    log: {
+      type: 'plain',
+      level: 'INFO',
+      format: '%(asctime)s %(levelname)s: %(message)s',
+      file_num: 4,
+      file_size: 25_000_000,
+      traceback_level: 'ERROR',
+      loggers: {},
+      deduplicate_heartbeat_logs: false,
+      max_queue_size: 1000,
+    },
     restapi: {
-      listen: { host: '127.0.0.1', port: 8008 }, connect_address: '127.0.0.1:8008', verify_client: 'none', allowlist: [],
-      allowlist_include_members: false, http_extra_headers: {}, https_extra_headers: {}, server_tokens: 'original',
+      listen: { host: '127.0.0.1', port: 8008 },
+      connect_address: '127.0.0.1:8008',
+      verify_client: 'none',
+      allowlist: [],
+      allowlist_include_members: false,
+      http_extra_headers: {},
+      https_extra_headers: {},
+      server_tokens: 'original',
     },
     ctl: { insecure: false },
     dcs: { kind: 'etcd3', hosts: ['127.0.0.1:2379'], protocol: 'http', use_proxies: false },
     bootstrap: { dcs: {}, method: 'initdb', initdb: [{ encoding: 'UTF8' }, 'data-checksums'], pg_hba: [], raw: {} },
-    postgresql, tags: {}, watchdog: { mode: 'off', device: '/dev/watchdog', safety_margin: 5, driver: 'default' }, raw: {},
+    postgresql,
+    tags: {},
+    watchdog: { mode: 'off', device: '/dev/watchdog', safety_margin: 5, driver: 'default' },
+    raw: {},
   };
 }

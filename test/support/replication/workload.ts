@@ -12,7 +12,11 @@ export class Workload {
   private loop: Promise<void> = Promise.resolve();
 
   /** Ids start at `firstId`, so several workloads can write to one table. */
-  constructor(private readonly cluster: TestCluster, private readonly table: string, firstId = 1) {
+  constructor(
+    private readonly cluster: TestCluster,
+    private readonly table: string,
+    firstId = 1,
+  ) {
     this.nextId = firstId;
   }
 
@@ -40,8 +44,15 @@ export class Workload {
 
   /** Insert until the connection breaks or stop() is called. */
   private async writeTo(leader: ClusterNode): Promise<void> {
-    const client = new pg.Client({ host: '127.0.0.1', port: leader.pgPort, database: 'postgres', user: SUPERUSER.username,
-      password: SUPERUSER.password, connectionTimeoutMillis: 2000, query_timeout: 10_000 });
+    const client = new pg.Client({
+      host: '127.0.0.1',
+      port: leader.pgPort,
+      database: 'postgres',
+      user: SUPERUSER.username,
+      password: SUPERUSER.password,
+      connectionTimeoutMillis: 2000,
+      query_timeout: 10_000,
+    });
     client.on('error', () => undefined);
     await client.connect();
     try {

@@ -12,8 +12,14 @@ import { batman, member } from '../../support/api/fixtures.js';
 import { makeTempDir } from '../../support/tmp.js';
 
 const base: RestApiConfig = {
-  listen: { host: '127.0.0.1', port: 0 }, connect_address: '127.0.0.1:0', verify_client: 'none', allowlist: [],
-  allowlist_include_members: false, http_extra_headers: { 'X-Frame-Options': 'deny' }, https_extra_headers: {}, server_tokens: 'original',
+  listen: { host: '127.0.0.1', port: 0 },
+  connect_address: '127.0.0.1:0',
+  verify_client: 'none',
+  allowlist: [],
+  allowlist_include_members: false,
+  http_extra_headers: { 'X-Frame-Options': 'deny' },
+  https_extra_headers: {},
+  server_tokens: 'original',
 };
 const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 
@@ -59,17 +65,21 @@ describe('access control', () => {
     });
   });
 
-  test('allowlist_include_members admits members\' API hosts, except for /failsafe', async () => {
+  test("allowlist_include_members admits members' API hosts, except for /failsafe", async () => {
     const state = fakeState();
     state.cluster = batman({ members: [member('remote', { api_url: 'http://db.example:8008/patroni' })] });
-    await withServer({ ...base, allowlist_include_members: true }, async (url) => {
-      assert.equal((await fetch(`${url}/reload`, { method: 'POST' })).status, 403, 'not a member host');
-      state.cluster = batman();
-      assert.equal((await fetch(`${url}/reload`, { method: 'POST' })).status, 202, '127.0.0.1 is a member API host');
-      // The member allowlist is not applied to /failsafe: with no static allowlist it is open.
-      state.cluster = batman({ members: [] });
-      assert.equal((await fetch(`${url}/failsafe`, { method: 'POST', body: '{"name":"x"}' })).status, 502);
-    }, state);
+    await withServer(
+      { ...base, allowlist_include_members: true },
+      async (url) => {
+        assert.equal((await fetch(`${url}/reload`, { method: 'POST' })).status, 403, 'not a member host');
+        state.cluster = batman();
+        assert.equal((await fetch(`${url}/reload`, { method: 'POST' })).status, 202, '127.0.0.1 is a member API host');
+        // The member allowlist is not applied to /failsafe: with no static allowlist it is open.
+        state.cluster = batman({ members: [] });
+        assert.equal((await fetch(`${url}/failsafe`, { method: 'POST', body: '{"name":"x"}' })).status, 502);
+      },
+      state,
+    );
   });
 });
 
@@ -78,25 +88,57 @@ function makeCerts(dir: string): Record<'ca' | 'caKey' | 'cert' | 'key' | 'clien
   const f = (n: string) => join(dir, n);
   const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
   ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=test-ca', '-keyout', f('ca.key'), '-out', f('ca.crt'));
-  for (const [name, cn] of [['server', '127.0.0.1'], ['client', 'client']] as const) {
+  for (const [name, cn] of [
+    ['server', '127.0.0.1'],
+    ['client', 'client'],
+  ] as const) {
     ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${cn}`, '-keyout', f(`${name}.key`), '-out', f(`${name}.csr`));
     const ext = f(`${name}.ext`);
     execFileSync('sh', ['-c', `printf 'subjectAltName=IP:127.0.0.1\\n' > ${ext}`]);
-    ssl('x509', '-req', '-in', f(`${name}.csr`), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', ext, '-out', f(`${name}.crt`));
+    ssl(
+      'x509',
+      '-req',
+      '-in',
+      f(`${name}.csr`),
+      '-CA',
+      f('ca.crt'),
+      '-CAkey',
+      f('ca.key'),
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      ext,
+      '-out',
+      f(`${name}.crt`),
+    );
   }
   return { ca: f('ca.crt'), caKey: f('ca.key'), cert: f('server.crt'), key: f('server.key'), clientCert: f('client.crt'), clientKey: f('client.key') };
 }
 
-function httpsCall(port: number, path: string, opts: { ca: string; cert?: string; key?: string; method?: string }): Promise<{ status: number; text: string; headers: Record<string, unknown> }> {
+function httpsCall(
+  port: number,
+  path: string,
+  opts: { ca: string; cert?: string; key?: string; method?: string },
+): Promise<{ status: number; text: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
-    const req = request({
-      host: '127.0.0.1', port, path, method: opts.method ?? 'GET', ca: readFileSync(opts.ca),
-      ...(opts.cert && opts.key ? { cert: readFileSync(opts.cert), key: readFileSync(opts.key) } : {}),
-    }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => { text += d.toString(); });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: opts.method ?? 'GET',
+        ca: readFileSync(opts.ca),
+        ...(opts.cert && opts.key ? { cert: readFileSync(opts.cert), key: readFileSync(opts.key) } : {}),
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => {
+          text += d.toString();
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -105,11 +147,20 @@ function httpsCall(port: number, path: string, opts: { ca: string; cert?: string
 describe('TLS', () => {
   const dir = makeTempDir('api-tls');
   let certs: ReturnType<typeof makeCerts>;
-  before(() => { certs = makeCerts(dir.path); });
+  before(() => {
+    certs = makeCerts(dir.path);
+  });
   after(() => dir.remove());
 
   test('verify_client required: a client without a certificate is rejected at the handshake', async () => {
-    const cfg: RestApiConfig = { ...base, certfile: certs.cert, keyfile: certs.key, cafile: certs.ca, verify_client: 'required', https_extra_headers: { 'X-Frame-Options': 'sameorigin', 'Strict-Transport-Security': 'max-age=1' } };
+    const cfg: RestApiConfig = {
+      ...base,
+      certfile: certs.cert,
+      keyfile: certs.key,
+      cafile: certs.ca,
+      verify_client: 'required',
+      https_extra_headers: { 'X-Frame-Options': 'sameorigin', 'Strict-Transport-Security': 'max-age=1' },
+    };
     const srv = await startApiServer(cfg, fakeContext(fakeState()));
     try {
       await assert.rejects(httpsCall(srv.address.port, '/patroni', { ca: certs.ca }));

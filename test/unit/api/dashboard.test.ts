@@ -40,16 +40,42 @@ describe('dashboard view', () => {
 
   it('the state comes from the watch cache, never a DCS read, and is shared for a second', async () => {
     const state = fakeState({
-      cluster: batman({ members: [
-        apiMember('postgresql0', { conn_url: 'postgres://127.0.0.1:5432/postgres', api_url: 'http://127.0.0.1:8008/patroni', state: 'running', role: 'primary', timeline: 5 }),
-        // Port 1: refused at once, reported unreachable.
-        apiMember('postgresql1', { conn_url: 'postgres://127.0.0.1:5433/postgres', api_url: 'http://127.0.0.1:1/patroni', state: 'running', role: 'replica', timeline: 5 }),
-      ] }),
-      lastDecision: { at: '2026-11-28T23:00:00.000Z', message: 'no action. I am (postgresql0), the leader with the lock', steps: [], reasons: [], lastWeighing: null },
+      cluster: batman({
+        members: [
+          apiMember('postgresql0', {
+            conn_url: 'postgres://127.0.0.1:5432/postgres',
+            api_url: 'http://127.0.0.1:8008/patroni',
+            state: 'running',
+            role: 'primary',
+            timeline: 5,
+          }),
+          // Port 1: refused at once, reported unreachable.
+          apiMember('postgresql1', {
+            conn_url: 'postgres://127.0.0.1:5433/postgres',
+            api_url: 'http://127.0.0.1:1/patroni',
+            state: 'running',
+            role: 'replica',
+            timeline: 5,
+          }),
+        ],
+      }),
+      lastDecision: {
+        at: '2026-11-28T23:00:00.000Z',
+        message: 'no action. I am (postgresql0), the leader with the lock',
+        steps: [],
+        reasons: [],
+        lastWeighing: null,
+      },
     });
     let dcsReads = 0;
     const base = fakeContext(state);
-    const ctx = { ...base, freshCluster: async () => { dcsReads++; return base.freshCluster(); } };
+    const ctx = {
+      ...base,
+      freshCluster: async () => {
+        dcsReads++;
+        return base.freshCluster();
+      },
+    };
     const first = await dashboardState(ctx, 1_000_000);
     const second = await dashboardState(ctx, 1_000_500);
     assert.equal(dcsReads, 0);

@@ -8,8 +8,14 @@ import type { RestApiConfig } from '../../../src/config/types.js';
 import { fakeContext, fakeState } from '../../support/api/fake-context.js';
 
 const cfg: RestApiConfig = {
-  listen: { host: '127.0.0.1', port: 0 }, connect_address: '127.0.0.1:0', verify_client: 'none', allowlist: [],
-  allowlist_include_members: false, http_extra_headers: {}, https_extra_headers: {}, server_tokens: 'original',
+  listen: { host: '127.0.0.1', port: 0 },
+  connect_address: '127.0.0.1:0',
+  verify_client: 'none',
+  allowlist: [],
+  allowlist_include_members: false,
+  http_extra_headers: {},
+  https_extra_headers: {},
+  server_tokens: 'original',
   authentication: { username: 'u', password: 'p' },
 };
 const AUTH = `Basic ${Buffer.from('u:p').toString('base64')}`;
@@ -41,9 +47,37 @@ function send(port: number, data: Buffer | string): Promise<string> {
 }
 
 const METHODS = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'HEAD', 'OPTIONS', 'FOO', 'get', ''];
-const PATHS = ['/switchover', '/failover', '/config', '/restart', '/reinitialize', '/failsafe', '/mpp', '/citus', '/patroni', '/x?lag=%zz', '/replica?lag=1e999', '/%00', '//', '*', ''];
-const BODIES = ['{', '[]', 'null', '{"leader": 1, "candidate": {"a": []}}', '{"schedule": 1e400}', '{"timeout": {}}', '{"scheduled_at": [1]}',
-  '{"role": null, "postgres_version": true}', '{"force": {"x": 1}}', '{"name": 5}', '\u0000\u00ff', '"' + 'a'.repeat(5000) + '"'];
+const PATHS = [
+  '/switchover',
+  '/failover',
+  '/config',
+  '/restart',
+  '/reinitialize',
+  '/failsafe',
+  '/mpp',
+  '/citus',
+  '/patroni',
+  '/x?lag=%zz',
+  '/replica?lag=1e999',
+  '/%00',
+  '//',
+  '*',
+  '',
+];
+const BODIES = [
+  '{',
+  '[]',
+  'null',
+  '{"leader": 1, "candidate": {"a": []}}',
+  '{"schedule": 1e400}',
+  '{"timeout": {}}',
+  '{"scheduled_at": [1]}',
+  '{"role": null, "postgres_version": true}',
+  '{"force": {"x": 1}}',
+  '{"name": 5}',
+  '\u0000\u00ff',
+  '"' + 'a'.repeat(5000) + '"',
+];
 
 function randomRequest(r: () => number): Buffer | string {
   const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)] as T;
@@ -59,7 +93,9 @@ test('thousands of malformed requests never crash or block the server', async ()
   const state = fakeState();
   state.dynamic = { ...state.dynamic, loop_wait: 0 };
   // Switchover polling must not run for long: a leader change ends it on the first round.
-  state.onWakeup = () => { state.cluster = { ...state.cluster, failover: null }; };
+  state.onWakeup = () => {
+    state.cluster = { ...state.cluster, failover: null };
+  };
   const srv = await startApiServer(cfg, fakeContext(state));
   try {
     const r = rng(42);
@@ -85,8 +121,11 @@ test('huge body: 413 without reading it; idle half-open connections do not block
     const declared = await send(srv.address.port, `PATCH /config HTTP/1.1\r\nHost: x\r\nAuthorization: ${AUTH}\r\nContent-Length: 50000000\r\n\r\n{`);
     assert.match(declared, /^HTTP\/1\.1 413/);
     const chunk = '{"a":"' + 'x'.repeat(64 * 1024) + '",';
-    const chunked = await send(srv.address.port, `PATCH /config HTTP/1.1\r\nHost: x\r\nAuthorization: ${AUTH}\r\nTransfer-Encoding: chunked\r\nContent-Length: 3000000\r\n\r\n`
-      + `${chunk.length.toString(16)}\r\n${chunk}\r\n`.repeat(3));
+    const chunked = await send(
+      srv.address.port,
+      `PATCH /config HTTP/1.1\r\nHost: x\r\nAuthorization: ${AUTH}\r\nTransfer-Encoding: chunked\r\nContent-Length: 3000000\r\n\r\n` +
+        `${chunk.length.toString(16)}\r\n${chunk}\r\n`.repeat(3),
+    );
     assert.match(chunked, /^HTTP\/1\.1 (400|413)/);
     for (let i = 0; i < 200; i++) {
       const s = connect(srv.address.port, '127.0.0.1');

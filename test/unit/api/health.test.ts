@@ -7,8 +7,13 @@ import { batman } from '../../support/api/fixtures.js';
 const patroni = { version: '4.1.4', scope: 'batman', name: 'n' };
 const primary: NodeStatus = { state: 'running', role: 'primary', xlog: { location: 100 }, dcs_last_seen: 0, patroni };
 const replica = (over: Partial<NodeStatus> = {}): NodeStatus => ({
-  state: 'running', role: 'replica', xlog: { received_location: 100, replayed_location: 100, replayed_timestamp: null, paused: false },
-  replication_state: 'streaming', dcs_last_seen: 0, patroni, ...over,
+  state: 'running',
+  role: 'replica',
+  xlog: { received_location: 100, replayed_location: 100, replayed_timestamp: null, paused: false },
+  replication_state: 'streaming',
+  dcs_last_seen: 0,
+  patroni,
+  ...over,
 });
 
 const cluster = batman({ status: { optime: 100, slots: {}, retainSlots: [] } });
@@ -22,22 +27,38 @@ function code(target: string, inp: HealthInputs): number {
 
 describe('health checks (RestApiHandler.do_GET)', () => {
   const table: [string, HealthInputs, number][] = [
-    ['/', leaderNode, 200], ['/', replicaNode, 503],
-    ['/primary', leaderNode, 200], ['/master', leaderNode, 200], ['/read-write', leaderNode, 200],
-    ['/leader', leaderNode, 200], ['/leader', replicaNode, 503],
-    ['/standby-leader', leaderNode, 503], ['/standby_leader', leaderNode, 503],
-    ['/replica', replicaNode, 200], ['/replica', leaderNode, 503], ['/replicas', replicaNode, 200],
-    ['/read-only', replicaNode, 200], ['/read-only', leaderNode, 200],
-    ['/health', replicaNode, 200], ['/healthz', leaderNode, 200],
+    ['/', leaderNode, 200],
+    ['/', replicaNode, 503],
+    ['/primary', leaderNode, 200],
+    ['/master', leaderNode, 200],
+    ['/read-write', leaderNode, 200],
+    ['/leader', leaderNode, 200],
+    ['/leader', replicaNode, 503],
+    ['/standby-leader', leaderNode, 503],
+    ['/standby_leader', leaderNode, 503],
+    ['/replica', replicaNode, 200],
+    ['/replica', leaderNode, 503],
+    ['/replicas', replicaNode, 200],
+    ['/read-only', replicaNode, 200],
+    ['/read-only', leaderNode, 200],
+    ['/health', replicaNode, 200],
+    ['/healthz', leaderNode, 200],
     ['/health', { ...replicaNode, status: replica({ state: 'stopped' }) }, 503],
-    ['/sync', replicaNode, 503], ['/sync', { ...replicaNode, status: replica({ sync_standby: true }) }, 200],
+    ['/sync', replicaNode, 503],
+    ['/sync', { ...replicaNode, status: replica({ sync_standby: true }) }, 200],
     ['/synchronous', { ...replicaNode, status: replica({ sync_standby: true }) }, 200],
-    ['/quorum', { ...replicaNode, status: replica({ quorum_standby: true }) }, 200], ['/quorum', replicaNode, 503],
-    ['/async', replicaNode, 200], ['/asynchronous', { ...replicaNode, status: replica({ sync_standby: true }) }, 503],
-    ['/read-only-sync', leaderNode, 200], ['/read-only-sync', replicaNode, 503],
+    ['/quorum', { ...replicaNode, status: replica({ quorum_standby: true }) }, 200],
+    ['/quorum', replicaNode, 503],
+    ['/async', replicaNode, 200],
+    ['/asynchronous', { ...replicaNode, status: replica({ sync_standby: true }) }, 503],
+    ['/read-only-sync', leaderNode, 200],
+    ['/read-only-sync', replicaNode, 503],
     ['/read-only-synchronous', { ...replicaNode, status: replica({ sync_standby: true }) }, 200],
-    ['/read-only-quorum', leaderNode, 200], ['/read-only-quorum', { ...replicaNode, status: replica({ quorum_standby: true }) }, 200],
-    ['/foo', leaderNode, 503], ['/patroni', leaderNode, 503], ['/liveness', leaderNode, 503],
+    ['/read-only-quorum', leaderNode, 200],
+    ['/read-only-quorum', { ...replicaNode, status: replica({ quorum_standby: true }) }, 200],
+    ['/foo', leaderNode, 503],
+    ['/patroni', leaderNode, 503],
+    ['/liveness', leaderNode, 503],
     // Rows 8-12 need a DCS view.
     ['/async', { ...replicaNode, cluster: null }, 503],
     // Replica lag: optime 100 + 2 MiB ahead of replayed 100.
@@ -70,9 +91,14 @@ describe('health checks (RestApiHandler.do_GET)', () => {
 describe('tag filters (tag_<name>=<value>)', () => {
   const tagged = { ...replicaNode, tags: { clonefrom: true, zone: 'a', prio: 1.5 } };
   const table: [string, number][] = [
-    ['/replica?tag_zone=a', 200], ['/replica?tag_zone=b', 503], ['/replica?tag_missing=x', 503],
-    ['/replica?tag_clonefrom=true', 200], ['/replica?tag_clonefrom=True', 503], ['/replica?tag_prio=1.5', 200],
-    ['/health?tag_zone=b', 503], ['/read-only?tag_zone=a', 200],
+    ['/replica?tag_zone=a', 200],
+    ['/replica?tag_zone=b', 503],
+    ['/replica?tag_missing=x', 503],
+    ['/replica?tag_clonefrom=true', 200],
+    ['/replica?tag_clonefrom=True', 503],
+    ['/replica?tag_prio=1.5', 200],
+    ['/health?tag_zone=b', 503],
+    ['/read-only?tag_zone=a', 200],
   ];
   for (const [target, want] of table) test(`${target} -> ${want}`, () => assert.equal(code(target, tagged), want));
   test('leader paths ignore tag filters', () => {
@@ -101,7 +127,10 @@ describe('/liveness and /readiness', () => {
     assert.equal(readinessCode({}, behind), 503);
     assert.equal(readinessCode({ lag: '4MB' }, behind), 200);
     assert.equal(readinessCode({ lag: 'junk' }, behind), 503);
-    const writeAhead = { ...behind, status: replica({ xlog: { received_location: 100 + 2 * 1048576, replayed_location: 100, replayed_timestamp: null, paused: false } }) };
+    const writeAhead = {
+      ...behind,
+      status: replica({ xlog: { received_location: 100 + 2 * 1048576, replayed_location: 100, replayed_timestamp: null, paused: false } }),
+    };
     assert.equal(readinessCode({ mode: 'write' }, writeAhead), 200);
     assert.equal(readinessCode({ mode: 'apply' }, writeAhead), 503);
   });

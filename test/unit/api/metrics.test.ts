@@ -15,17 +15,40 @@ test('helpers: padded semver keeps the leading zero, epoch seconds keep microsec
 
 test('replica metrics: names, HELP/TYPE lines, labels, values, # Values comment', () => {
   const server = runningServer({
-    inRecovery: true, receiveLsn: 100, replayLsn: 90, replicationState: 'streaming', timeline: 5,
+    inRecovery: true,
+    receiveLsn: 100,
+    replayLsn: 90,
+    replicationState: 'streaming',
+    timeline: 5,
     replayedTimestamp: '2024-08-28 19:39:26.352526+00:00',
   });
   const { status } = buildNodeStatus({
-    snapshot: snapshot(server), internalRole: 'replica', cluster: batman(), dynamic: dynamicConfig(), replicaTimeline: 5,
-    failsafeActive: false, dcsLastSeen: 1724874235, tags: { failover_priority: 3 }, identity,
+    snapshot: snapshot(server),
+    internalRole: 'replica',
+    cluster: batman(),
+    dynamic: dynamicConfig(),
+    replicaTimeline: 5,
+    failsafeActive: false,
+    dcsLastSeen: 1724874235,
+    tags: { failover_priority: 3 },
+    identity,
   });
-  const text = renderMetrics({ status, scope: 'batman', name: 'postgresql1', version: '4.1.4', failsafeModeEnabled: true, failsafeMember: false, tags: { failover_priority: 3 } });
+  const text = renderMetrics({
+    status,
+    scope: 'batman',
+    name: 'postgresql1',
+    version: '4.1.4',
+    failsafeModeEnabled: true,
+    failsafeMember: false,
+    tags: { failover_priority: 3 },
+  });
   const lines = text.split('\n');
   assert.equal(lines.at(-1), '', 'trailing newline');
-  assert.deepEqual(lines.slice(0, 3), ['# HELP patroni_version Patroni semver without periods.', '# TYPE patroni_version gauge', 'patroni_version{scope="batman",name="postgresql1"} 040104']);
+  assert.deepEqual(lines.slice(0, 3), [
+    '# HELP patroni_version Patroni semver without periods.',
+    '# TYPE patroni_version gauge',
+    'patroni_version{scope="batman",name="postgresql1"} 040104',
+  ]);
   const sample = (name: string) => lines.find((l) => l.startsWith(`${name}{`))?.split(' ')[1];
   assert.equal(sample('patroni_postgres_running'), '1');
   assert.equal(sample('patroni_primary'), '0');
@@ -48,21 +71,56 @@ test('replica metrics: names, HELP/TYPE lines, labels, values, # Values comment'
   assert.equal(lines[i + 2], '# TYPE patroni_postgres_state gauge');
   const names = lines.filter((l) => l.startsWith('# TYPE ')).map((l) => l.split(' ')[2]);
   assert.deepEqual(names, [
-    'patroni_version', 'patroni_postgres_running', 'patroni_postmaster_start_time', 'patroni_primary', 'patroni_xlog_location',
-    'patroni_standby_leader', 'patroni_replica', 'patroni_sync_standby', 'patroni_quorum_standby', 'patroni_xlog_received_location',
-    'patroni_xlog_replayed_location', 'patroni_xlog_replayed_timestamp', 'patroni_xlog_paused', 'patroni_postgres_streaming',
-    'patroni_postgres_in_archive_recovery', 'patroni_postgres_server_version', 'patroni_cluster_unlocked', 'patroni_failsafe_mode_is_active',
-    'patroni_failsafe_mode_enabled', 'patroni_failsafe_member', 'patroni_postgres_timeline', 'patroni_dcs_last_seen',
-    'patroni_pending_restart', 'patroni_is_paused', 'patroni_postgres_state', 'patroni_failover_priority',
+    'patroni_version',
+    'patroni_postgres_running',
+    'patroni_postmaster_start_time',
+    'patroni_primary',
+    'patroni_xlog_location',
+    'patroni_standby_leader',
+    'patroni_replica',
+    'patroni_sync_standby',
+    'patroni_quorum_standby',
+    'patroni_xlog_received_location',
+    'patroni_xlog_replayed_location',
+    'patroni_xlog_replayed_timestamp',
+    'patroni_xlog_paused',
+    'patroni_postgres_streaming',
+    'patroni_postgres_in_archive_recovery',
+    'patroni_postgres_server_version',
+    'patroni_cluster_unlocked',
+    'patroni_failsafe_mode_is_active',
+    'patroni_failsafe_mode_enabled',
+    'patroni_failsafe_member',
+    'patroni_postgres_timeline',
+    'patroni_dcs_last_seen',
+    'patroni_pending_restart',
+    'patroni_is_paused',
+    'patroni_postgres_state',
+    'patroni_failover_priority',
   ]);
 });
 
 test('stopped node: zeros, unknown state -1 never appears for stopped, no streaming metrics without a version', () => {
   const { status } = buildNodeStatus({
-    snapshot: snapshot(null), internalRole: 'replica', cluster: null, dynamic: dynamicConfig(), replicaTimeline: null,
-    failsafeActive: false, dcsLastSeen: 0, tags: { nofailover: true }, identity,
+    snapshot: snapshot(null),
+    internalRole: 'replica',
+    cluster: null,
+    dynamic: dynamicConfig(),
+    replicaTimeline: null,
+    failsafeActive: false,
+    dcsLastSeen: 0,
+    tags: { nofailover: true },
+    identity,
   });
-  const text = renderMetrics({ status, scope: 'batman', name: 'postgresql1', version: '4.1.4', failsafeModeEnabled: false, failsafeMember: false, tags: { nofailover: true } });
+  const text = renderMetrics({
+    status,
+    scope: 'batman',
+    name: 'postgresql1',
+    version: '4.1.4',
+    failsafeModeEnabled: false,
+    failsafeMember: false,
+    tags: { nofailover: true },
+  });
   assert.match(text, /^patroni_postgres_state\{scope="batman",name="postgresql1"\} 12$/m);
   assert.match(text, /^patroni_cluster_unlocked\{.*\} 1$/m);
   assert.match(text, /^patroni_failover_priority\{.*\} 0$/m);

@@ -11,8 +11,14 @@ import { startApiServer, type ApiServerHandle } from '../../../src/api/server.js
 import { fakeContext, fakeState } from '../../support/api/fake-context.js';
 
 const cfg: RestApiConfig = {
-  listen: { host: '127.0.0.1', port: 0 }, connect_address: '127.0.0.1:0', verify_client: 'none', allowlist: [],
-  allowlist_include_members: false, http_extra_headers: {}, https_extra_headers: {}, server_tokens: 'original',
+  listen: { host: '127.0.0.1', port: 0 },
+  connect_address: '127.0.0.1:0',
+  verify_client: 'none',
+  allowlist: [],
+  allowlist_include_members: false,
+  http_extra_headers: {},
+  https_extra_headers: {},
+  server_tokens: 'original',
 };
 
 type FsTable = Record<string, unknown>;
@@ -43,7 +49,9 @@ function countSyncCalls(): { calls: string[]; restore: () => void } {
 
 describe('health checks do no synchronous file-system call', () => {
   let srv: ApiServerHandle;
-  before(async () => { srv = await startApiServer(cfg, fakeContext(fakeState())); });
+  before(async () => {
+    srv = await startApiServer(cfg, fakeContext(fakeState()));
+  });
   after(async () => srv.close());
 
   test('GET /primary, /replica, /patroni, /health and HEAD /primary, 50 times each', async () => {

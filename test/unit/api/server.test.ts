@@ -9,8 +9,14 @@ import { batman } from '../../support/api/fixtures.js';
 import { fakeContext, fakeState } from '../../support/api/fake-context.js';
 
 const cfg: RestApiConfig = {
-  listen: { host: '127.0.0.1', port: 0 }, connect_address: '127.0.0.1:0', verify_client: 'none', allowlist: [],
-  allowlist_include_members: false, http_extra_headers: { 'X-Extra': 'yes' }, https_extra_headers: {}, server_tokens: 'minimal',
+  listen: { host: '127.0.0.1', port: 0 },
+  connect_address: '127.0.0.1:0',
+  verify_client: 'none',
+  allowlist: [],
+  allowlist_include_members: false,
+  http_extra_headers: { 'X-Extra': 'yes' },
+  https_extra_headers: {},
+  server_tokens: 'minimal',
 };
 
 const ctx: ApiContext = fakeContext(fakeState());
@@ -109,7 +115,12 @@ describe('REST API server', () => {
   });
 
   test('a failing handler answers 503 instead of hanging', async () => {
-    const broken = await startApiServer(cfg, { ...ctx, freshCluster: async () => { throw new Error('DCS down'); } });
+    const broken = await startApiServer(cfg, {
+      ...ctx,
+      freshCluster: async () => {
+        throw new Error('DCS down');
+      },
+    });
     try {
       assert.equal((await fetch(`http://127.0.0.1:${broken.address.port}/cluster`)).status, 503);
     } finally {

@@ -27,7 +27,11 @@ describe('parseSchedule', () => {
     }
   });
   test('refusals: no timezone 400, past 422, garbage 422', () => {
-    assert.deepEqual(parseSchedule('2030-01-02T03:04', 'restart', NOW), { kind: 'invalid', code: 400, message: 'Timezone information is mandatory for the scheduled restart' });
+    assert.deepEqual(parseSchedule('2030-01-02T03:04', 'restart', NOW), {
+      kind: 'invalid',
+      code: 400,
+      message: 'Timezone information is mandatory for the scheduled restart',
+    });
     assert.deepEqual(parseSchedule('2020-01-02T03:04Z', 'switchover', NOW), { kind: 'invalid', code: 422, message: 'Cannot schedule switchover in the past' });
     for (const bad of ['tomorrow', '2030-02-30T00:00Z', '2030-13-01T00:00Z', 42, null]) {
       assert.deepEqual(parseSchedule(bad, 'switchover', NOW), { kind: 'invalid', code: 422, message: UNPARSABLE }, String(bad));
@@ -56,7 +60,8 @@ describe('restart request', () => {
     // Keys are checked in body order: the first bad one answers.
     assert.equal((p({ foo: 1, role: 'x' }) as { message: string }).message, 'Unknown filter for the scheduled restart: foo');
     assert.deepEqual(p({ timeout: '5min', role: 'replica', restart_pending: false }), {
-      kind: 'now', filters: { restartPending: true, timeoutSeconds: 300, role: 'replica' },
+      kind: 'now',
+      filters: { restartPending: true, timeoutSeconds: 300, role: 'replica' },
     });
     const s = p({ schedule: '2030-01-01T10:00+01:00', postgres_version: '16.1' });
     assert.equal(s.kind, 'scheduled');
@@ -97,12 +102,32 @@ describe('switchover checks', () => {
   test('validation order and texts', () => {
     assert.deepEqual(v('failover', {}), { kind: 'refused', code: 400, message: 'Failover could be performed only to a specific candidate' });
     assert.deepEqual(v('switchover', { candidate: 'a' }), { kind: 'refused', code: 400, message: 'Switchover could be performed only from a specific leader' });
-    assert.deepEqual(v('failover', { candidate: 'a', scheduled_at: '2030-01-01T00:00Z' }), { kind: 'refused', code: 400, message: "Failover can't be scheduled" });
-    assert.deepEqual(v('switchover', { leader: 'a', scheduled_at: '2030-01-01T00:00Z' }, true), { kind: 'refused', code: 400, message: "Can't schedule switchover in the paused state" });
-    assert.deepEqual(v('switchover', { leader: 'a', scheduled_at: '2030-01-01T00:00' }), { kind: 'refused', code: 400, message: 'Timezone information is mandatory for the scheduled switchover' });
-    assert.deepEqual(v('switchover', { leader: 'a', scheduled_at: '2000-01-01T00:00Z' }), { kind: 'refused', code: 422, message: 'Cannot schedule switchover in the past' });
+    assert.deepEqual(v('failover', { candidate: 'a', scheduled_at: '2030-01-01T00:00Z' }), {
+      kind: 'refused',
+      code: 400,
+      message: "Failover can't be scheduled",
+    });
+    assert.deepEqual(v('switchover', { leader: 'a', scheduled_at: '2030-01-01T00:00Z' }, true), {
+      kind: 'refused',
+      code: 400,
+      message: "Can't schedule switchover in the paused state",
+    });
+    assert.deepEqual(v('switchover', { leader: 'a', scheduled_at: '2030-01-01T00:00' }), {
+      kind: 'refused',
+      code: 400,
+      message: 'Timezone information is mandatory for the scheduled switchover',
+    });
+    assert.deepEqual(v('switchover', { leader: 'a', scheduled_at: '2000-01-01T00:00Z' }), {
+      kind: 'refused',
+      code: 422,
+      message: 'Cannot schedule switchover in the past',
+    });
     assert.deepEqual(v('switchover', { leader: 'a', scheduled_at: 'x' }), { kind: 'refused', code: 422, message: UNPARSABLE });
-    assert.deepEqual(v('switchover', { leader: 'a' }, true), { kind: 'refused', code: 400, message: 'Switchover is possible only to a specific candidate in a paused state' });
+    assert.deepEqual(v('switchover', { leader: 'a' }, true), {
+      kind: 'refused',
+      code: 400,
+      message: 'Switchover is possible only to a specific candidate in a paused state',
+    });
     assert.deepEqual(v('switchover', { leader: 'a', member: 'a' }), { kind: 'refused', code: 400, message: 'Switchover target and source are the same' });
     assert.deepEqual(v('failover', { leader: 'a', candidate: 'b' }), { action: 'switchover', leader: 'a', candidate: 'b' });
     assert.deepEqual(v('failover', { candidate: 'b' }), { action: 'failover', candidate: 'b' });
@@ -115,8 +140,14 @@ describe('switchover checks', () => {
     assert.equal(switchoverCandidates(c, req({ leader: 'postgresql0', candidate: 'postgresql1' }), true), 'candidate name does not match with sync_standby');
     assert.equal(switchoverCandidates(c, req({ leader: 'postgresql0' }), true), 'switchover is not possible: can not find sync_standby');
     const synced = { ...c, sync: { members: ['postgresql2'], quorum: 0, leader: 'postgresql0' } };
-    assert.deepEqual((switchoverCandidates(synced, req({ leader: 'postgresql0' }), true) as { name: string }[]).map((m) => m.name), ['postgresql2']);
-    assert.deepEqual((switchoverCandidates(c, req({ leader: 'postgresql0' }), false) as { name: string }[]).map((m) => m.name), ['postgresql1', 'postgresql2']);
+    assert.deepEqual(
+      (switchoverCandidates(synced, req({ leader: 'postgresql0' }), true) as { name: string }[]).map((m) => m.name),
+      ['postgresql2'],
+    );
+    assert.deepEqual(
+      (switchoverCandidates(c, req({ leader: 'postgresql0' }), false) as { name: string }[]).map((m) => m.name),
+      ['postgresql1', 'postgresql2'],
+    );
     const alone = { ...c, members: c.members.slice(0, 1) };
     assert.equal(switchoverCandidates(alone, req({ leader: 'postgresql0' }), false), 'switchover is not possible: cluster does not have members except leader');
   });
@@ -134,10 +165,18 @@ describe('switchover checks', () => {
     assert.deepEqual(pollVerdict(c, 'postgresql0', sw), { kind: 'wait' });
     const moved = (to: string) => ({ ...c, leader: { name: to, version: '2' } });
     assert.deepEqual(pollVerdict(moved('postgresql1'), 'postgresql0', sw), { kind: 'done', code: 200, message: 'Successfully switched over to "postgresql1"' });
-    assert.deepEqual(pollVerdict(moved('postgresql2'), 'postgresql0', sw), { kind: 'done', code: 200, message: 'Switched over to "postgresql2" instead of "postgresql1"' });
+    assert.deepEqual(pollVerdict(moved('postgresql2'), 'postgresql0', sw), {
+      kind: 'done',
+      code: 200,
+      message: 'Switched over to "postgresql2" instead of "postgresql1"',
+    });
     const fo = { action: 'failover' as const, candidate: 'postgresql1' };
     assert.deepEqual(pollVerdict(moved('postgresql1'), 'postgresql0', fo), { kind: 'done', code: 200, message: 'Successfully failed over to "postgresql1"' });
-    assert.deepEqual(pollVerdict(moved('postgresql2'), 'postgresql0', fo), { kind: 'done', code: 200, message: 'Failed over to "postgresql2" instead of "postgresql1"' });
+    assert.deepEqual(pollVerdict(moved('postgresql2'), 'postgresql0', fo), {
+      kind: 'done',
+      code: 200,
+      message: 'Failed over to "postgresql2" instead of "postgresql1"',
+    });
     assert.deepEqual(pollVerdict({ ...c, failover: null }, 'postgresql0', fo), { kind: 'done', code: 503, message: 'Failover failed' });
     assert.equal(pollTimedOut('switchover', 20), 'Switchover status unknown after 20 seconds; operation may still be in progress');
   });

@@ -10,15 +10,23 @@ import { fakeContext, fakeState, type FakeState } from '../../support/api/fake-c
 import { dynamicConfig } from '../../support/api/fixtures.js';
 
 const cfg: RestApiConfig = {
-  listen: { host: '127.0.0.1', port: 0 }, connect_address: '127.0.0.1:0', verify_client: 'none', allowlist: [],
-  allowlist_include_members: false, http_extra_headers: {}, https_extra_headers: {}, server_tokens: 'original',
+  listen: { host: '127.0.0.1', port: 0 },
+  connect_address: '127.0.0.1:0',
+  verify_client: 'none',
+  allowlist: [],
+  allowlist_include_members: false,
+  http_extra_headers: {},
+  https_extra_headers: {},
+  server_tokens: 'original',
 };
 
 function rawRequest(port: number, data: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const sock = connect(port, '127.0.0.1');
     let buf = '';
-    sock.on('data', (d) => { buf += d.toString(); });
+    sock.on('data', (d) => {
+      buf += d.toString();
+    });
     sock.on('close', () => resolve(buf));
     sock.on('error', reject);
     sock.write(data);
@@ -36,7 +44,19 @@ describe('REST API write endpoints', () => {
     state = fakeState();
     const routes = apiRoutes({ probe: async (url) => probed[url] ?? null, pollIntervalMs: 5 });
     // The context reads `state` lazily, so tests can replace it.
-    srv = await startApiServer(cfg, fakeContext(new Proxy({} as FakeState, { get: (_t, k) => state[k as keyof FakeState], set: (_t, k, v) => { (state as unknown as Record<string | symbol, unknown>)[k] = v; return true; } })), { routes });
+    srv = await startApiServer(
+      cfg,
+      fakeContext(
+        new Proxy({} as FakeState, {
+          get: (_t, k) => state[k as keyof FakeState],
+          set: (_t, k, v) => {
+            (state as unknown as Record<string | symbol, unknown>)[k] = v;
+            return true;
+          },
+        }),
+      ),
+      { routes },
+    );
     base = `http://127.0.0.1:${srv.address.port}`;
   });
   after(async () => srv.close());
@@ -56,9 +76,18 @@ describe('REST API write endpoints', () => {
 
   test('GET /explain: 503 before the first cycle, then the last decision with its reasons', async () => {
     assert.equal((await call('GET', '/explain')).status, 503);
-    const weighing = { at: '2026-11-26T00:00:00.000Z', message: 'promoted self to leader by acquiring session lock',
-      reasons: [{ member: 'node2', eligible: false, why: 'not reachable (refused)' }] };
-    state.lastDecision = { at: '2026-11-26T00:00:02.000Z', message: 'no action. I am (node1), the leader with the lock', steps: ['update_leader: ok'], reasons: [], lastWeighing: weighing };
+    const weighing = {
+      at: '2026-11-26T00:00:00.000Z',
+      message: 'promoted self to leader by acquiring session lock',
+      reasons: [{ member: 'node2', eligible: false, why: 'not reachable (refused)' }],
+    };
+    state.lastDecision = {
+      at: '2026-11-26T00:00:02.000Z',
+      message: 'no action. I am (node1), the leader with the lock',
+      steps: ['update_leader: ok'],
+      reasons: [],
+      lastWeighing: weighing,
+    };
     const r = await call('GET', '/explain');
     assert.equal(r.status, 200);
     const body = JSON.parse(r.text) as { steps: string[]; lastWeighing: { reasons: { why: string }[] } };
@@ -135,7 +164,10 @@ describe('REST API write endpoints', () => {
     assert.equal((await call('POST', '/failover', { leader: 'postgresql0' })).text, 'Failover could be performed only to a specific candidate');
     assert.equal((await call('POST', '/failover', { candidate: 'postgresql1', scheduled_at: '2099-01-01T00:00Z' })).text, "Failover can't be scheduled");
     state.dynamic = dynamicConfig({ pause: true });
-    assert.equal((await call('POST', '/switchover', { leader: 'postgresql0', scheduled_at: '2099-01-01T00:00Z' })).text, "Can't schedule switchover in the paused state");
+    assert.equal(
+      (await call('POST', '/switchover', { leader: 'postgresql0', scheduled_at: '2099-01-01T00:00Z' })).text,
+      "Can't schedule switchover in the paused state",
+    );
     assert.equal((await call('POST', '/switchover', { leader: 'postgresql0' })).text, 'Switchover is possible only to a specific candidate in a paused state');
   });
 
@@ -152,7 +184,9 @@ describe('REST API write endpoints', () => {
   });
 
   test('immediate switchover: writes the key, wakes the loop, polls until the leader moves', async () => {
-    state.onWakeup = () => { state.cluster = { ...state.cluster, leader: { name: 'postgresql1', version: '7' }, failover: null }; };
+    state.onWakeup = () => {
+      state.cluster = { ...state.cluster, leader: { name: 'postgresql1', version: '7' }, failover: null };
+    };
     const r = await call('POST', '/switchover', { leader: 'postgresql0', candidate: 'postgresql1' });
     assert.deepEqual([r.status, r.text], [200, 'Successfully switched over to "postgresql1"']);
     assert.deepEqual(state.writes, [{ key: 'failover', value: '{"leader":"postgresql0","member":"postgresql1"}' }]);
@@ -160,7 +194,9 @@ describe('REST API write endpoints', () => {
 
   test('failover poll: key cleared without a new leader -> 503 Failover failed; write failure -> 503', async () => {
     state.isLeader = false;
-    state.onWakeup = () => { state.cluster = { ...state.cluster, failover: null }; };
+    state.onWakeup = () => {
+      state.cluster = { ...state.cluster, failover: null };
+    };
     const r = await call('POST', '/failover', { candidate: 'postgresql1' });
     assert.deepEqual([r.status, r.text], [503, 'Failover failed']);
     state.refuseWrites = true;
@@ -177,7 +213,10 @@ describe('REST API write endpoints', () => {
   test('POST /restart: immediate outcomes, filters, schedule, DELETE', async () => {
     assert.deepEqual(await call('POST', '/restart', { timeout: '1min' }).then((r) => [r.status, r.text]), [200, 'restarted successfully']);
     assert.deepEqual(state.calls, ['restart {"timeoutSeconds":60}']);
-    for (const [kind, code, text] of [['still_starting', 503, 'postgres is still starting'], ['failed', 503, 'restart failed']] as const) {
+    for (const [kind, code, text] of [
+      ['still_starting', 503, 'postgres is still starting'],
+      ['failed', 503, 'restart failed'],
+    ] as const) {
       state.restartOutcome = { kind };
       assert.deepEqual(await call('POST', '/restart', {}).then((r) => [r.status, r.text]), [code, text]);
     }
@@ -192,11 +231,17 @@ describe('REST API write endpoints', () => {
     const s = await call('POST', '/restart', { schedule: '2099-01-01T00:00Z', role: 'primary' });
     assert.deepEqual([s.status, s.text], [202, 'Restart scheduled']);
     assert.equal(state.scheduled?.role, 'primary');
-    assert.deepEqual(await call('POST', '/restart', { schedule: '2099-01-01T00:00Z' }).then((r) => [r.status, r.text]), [409, 'Another restart is already scheduled']);
+    assert.deepEqual(await call('POST', '/restart', { schedule: '2099-01-01T00:00Z' }).then((r) => [r.status, r.text]), [
+      409,
+      'Another restart is already scheduled',
+    ]);
     assert.deepEqual(await call('DELETE', '/restart').then((r) => [r.status, r.text]), [200, 'scheduled restart deleted']);
     assert.deepEqual(await call('DELETE', '/restart').then((r) => [r.status, r.text]), [404, 'no restarts are scheduled']);
     state.dynamic = dynamicConfig({ pause: true });
-    assert.deepEqual(await call('POST', '/restart', { schedule: '2099-01-01T00:00Z' }).then((r) => [r.status, r.text]), [500, "Can't schedule restart in the paused state"]);
+    assert.deepEqual(await call('POST', '/restart', { schedule: '2099-01-01T00:00Z' }).then((r) => [r.status, r.text]), [
+      500,
+      "Can't schedule restart in the paused state",
+    ]);
   });
 
   test('POST /reload, /reinitialize, /sigterm, /citus, /mpp', async () => {

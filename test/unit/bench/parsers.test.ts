@@ -43,16 +43,34 @@ test('hyperfine JSON times become milliseconds', () => {
 });
 
 test('etcd gRPC started counters are summed per method and diffed', () => {
-  const before = parseGrpcStarted([
-    '# TYPE grpc_server_started_total counter',
-    'grpc_server_started_total{grpc_method="Range",grpc_service="etcdserverpb.KV",grpc_type="unary"} 10',
-    'grpc_server_started_total{grpc_method="Put",grpc_service="etcdserverpb.KV",grpc_type="unary"} 4',
-    'grpc_server_handled_total{grpc_code="OK",grpc_method="Range",grpc_service="etcdserverpb.KV",grpc_type="unary"} 10',
-  ].join('\n'));
-  assert.deepEqual([...before], [['Range', 10], ['Put', 4]]);
-  const after = new Map([['Range', 25], ['Put', 4], ['Txn', 3]]);
+  const before = parseGrpcStarted(
+    [
+      '# TYPE grpc_server_started_total counter',
+      'grpc_server_started_total{grpc_method="Range",grpc_service="etcdserverpb.KV",grpc_type="unary"} 10',
+      'grpc_server_started_total{grpc_method="Put",grpc_service="etcdserverpb.KV",grpc_type="unary"} 4',
+      'grpc_server_handled_total{grpc_code="OK",grpc_method="Range",grpc_service="etcdserverpb.KV",grpc_type="unary"} 10',
+    ].join('\n'),
+  );
+  assert.deepEqual(
+    [...before],
+    [
+      ['Range', 10],
+      ['Put', 4],
+    ],
+  );
+  const after = new Map([
+    ['Range', 25],
+    ['Put', 4],
+    ['Txn', 3],
+  ]);
   const d = delta(before, after);
-  assert.deepEqual([...d], [['Range', 15], ['Txn', 3]]);
+  assert.deepEqual(
+    [...d],
+    [
+      ['Range', 15],
+      ['Txn', 3],
+    ],
+  );
   assert.equal(total(d), 18);
 });
 
@@ -72,7 +90,10 @@ describe('options', () => {
   });
   test('full run: both profiles, the default one being 30/10/10', () => {
     const o = parseOptions([]);
-    assert.deepEqual(o.profiles.map((p) => p.name), ['fast', 'default']);
+    assert.deepEqual(
+      o.profiles.map((p) => p.name),
+      ['fast', 'default'],
+    );
     assert.deepEqual([PROFILES.default.ttl, PROFILES.default.loopWait, PROFILES.default.retryTimeout], [30, 10, 10]);
   });
   test('profiles satisfy Patroni validation (ttl >= 20, loop_wait + 2 * retry_timeout <= ttl)', () => {

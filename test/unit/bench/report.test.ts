@@ -37,7 +37,9 @@ test('report: JSON keeps samples and errors; Markdown has a row per metric with 
   store.add('fast', 'ts', 'bootstrap', { kind: 'error', error: 'timed out | badly' });
   const options = parseOptions(['--quick']);
   const info: RunInfo = {
-    startedAt: '2025-01-01T00:00:00.000Z', finishedAt: '2025-01-01T00:05:00.000Z', options,
+    startedAt: '2025-01-01T00:00:00.000Z',
+    finishedAt: '2025-01-01T00:05:00.000Z',
+    options,
     env: { machine: { hostname: 'h', cpu: 'cpu', cpus: 2, memoryGiB: 4, kernel: '6' }, versions: { node: 'v20' } },
   };
   const md = reportMarkdown(store, info);

@@ -46,8 +46,12 @@ describe('--scale options', () => {
     assert.deepEqual(o.backends, []);
   });
   test('a tiny configuration, and bad values refused', () => {
-    assert.deepEqual(parseOptions(['--scale', '--members', '5', '--clusters', '20', '--record-seconds', '20', '--replay-seconds', '20']).scale,
-      { members: 5, clusters: 20, recordSeconds: 20, replaySeconds: 20 });
+    assert.deepEqual(parseOptions(['--scale', '--members', '5', '--clusters', '20', '--record-seconds', '20', '--replay-seconds', '20']).scale, {
+      members: 5,
+      clusters: 20,
+      recordSeconds: 20,
+      replaySeconds: 20,
+    });
     assert.throws(() => parseOptions(['--scale', '--members', '2']), /--members must be an integer >= 3/);
     assert.equal(parseOptions([]).scale, undefined);
   });

@@ -10,7 +10,9 @@ import { freePort } from '../../support/ports.js';
 function exchange(port: number, lines: string[], expect: number): Promise<{ text: string; ms: number }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const s = connect(port, '127.0.0.1', () => { for (const l of lines) s.write(l); });
+    const s = connect(port, '127.0.0.1', () => {
+      for (const l of lines) s.write(l);
+    });
     let text = '';
     s.on('data', (d) => {
       text += d.toString();

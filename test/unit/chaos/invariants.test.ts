@@ -5,8 +5,10 @@ import { findDoublePrimaries, judgeLoss, parseLsn, parseTimelineHistory, type Ac
 describe('findDoublePrimaries', () => {
   test('a clean failover (old primary stops before the new one accepts) is no incident', () => {
     const writes = [
-      { node: 'node1', sentAt: 0, ackAt: 2 }, { node: 'node1', sentAt: 10, ackAt: 12 },
-      { node: 'node2', sentAt: 30_000, ackAt: 30_002 }, { node: 'node2', sentAt: 30_010, ackAt: 30_012 },
+      { node: 'node1', sentAt: 0, ackAt: 2 },
+      { node: 'node1', sentAt: 10, ackAt: 12 },
+      { node: 'node2', sentAt: 30_000, ackAt: 30_002 },
+      { node: 'node2', sentAt: 30_010, ackAt: 30_012 },
     ];
     assert.deepEqual(findDoublePrimaries(writes), []);
   });
@@ -23,7 +25,10 @@ describe('findDoublePrimaries', () => {
   });
 
   test('a write acknowledged late (sent before, answered after the other node accepted) is an incident', () => {
-    const writes = [{ node: 'node1', sentAt: 100, ackAt: 9000 }, { node: 'node2', sentAt: 5000, ackAt: 5002 }];
+    const writes = [
+      { node: 'node1', sentAt: 100, ackAt: 9000 },
+      { node: 'node2', sentAt: 5000, ackAt: 5002 },
+    ];
     assert.equal(findDoublePrimaries(writes).length, 1);
   });
 });
@@ -38,15 +43,15 @@ describe('timeline history and LSNs', () => {
   test('parseTimelineHistory reads parent timelines and switchpoints', () => {
     const text = '1\t0/4046F50\tno recovery target specified\n\n2\t0/5000000\tno recovery target specified\n';
     assert.deepEqual(parseTimelineHistory(text), [
-      { timeline: 1, switchpoint: 0x4046f50n }, { timeline: 2, switchpoint: 0x5000000n },
+      { timeline: 1, switchpoint: 0x4046f50n },
+      { timeline: 2, switchpoint: 0x5000000n },
     ]);
   });
 });
 
 describe('judgeLoss', () => {
   const history = [{ timeline: 1, switchpoint: 1000n }];
-  const commit = (over: Partial<AckedCommit>): AckedCommit =>
-    ({ id: 1, node: 'node1', timeline: 1, lsnBefore: 1100n, lsnAfter: 1200n, ...over });
+  const commit = (over: Partial<AckedCommit>): AckedCommit => ({ id: 1, node: 'node1', timeline: 1, lsnBefore: 1100n, lsnAfter: 1200n, ...over });
   const async = { kind: 'async', maximumLagOnFailover: 1048576 } as const;
 
   test('a commit after the switchpoint is an allowed asynchronous loss, measured in bytes', () => {

@@ -16,15 +16,27 @@ describe('seeded plans', () => {
   test('long runs every fault repeats times per profile, async first; freeze-daemon only strict', () => {
     const plan = buildPlan('long', 2, makeRng(1));
     assert.equal(plan.filter((p) => p.fault === 'kill-primary').length, 4);
-    assert.deepEqual(plan.filter((p) => p.fault === 'freeze-daemon').map((p) => p.profile), ['strict', 'strict']);
+    assert.deepEqual(
+      plan.filter((p) => p.fault === 'freeze-daemon').map((p) => p.profile),
+      ['strict', 'strict'],
+    );
     const firstStrict = plan.findIndex((p) => p.profile === 'strict');
     assert.ok(plan.slice(firstStrict).every((p) => p.profile === 'strict'));
   });
 
   test('quick runs each fault once per profile; --faults narrows it; short is the fixed in-suite trio', () => {
-    assert.equal(buildPlan('quick', 3, makeRng(1)).length, Object.values(FAULT_PROFILES).reduce((n, p) => n + p.length, 0));
-    assert.deepEqual(buildPlan('quick', 3, makeRng(1), ['stop-etcd']).map((p) => p.fault), ['stop-etcd', 'stop-etcd']);
-    assert.deepEqual(buildPlan('short', 3, makeRng(1)).map((p) => p.fault), [...SHORT_PLAN]);
+    assert.equal(
+      buildPlan('quick', 3, makeRng(1)).length,
+      Object.values(FAULT_PROFILES).reduce((n, p) => n + p.length, 0),
+    );
+    assert.deepEqual(
+      buildPlan('quick', 3, makeRng(1), ['stop-etcd']).map((p) => p.fault),
+      ['stop-etcd', 'stop-etcd'],
+    );
+    assert.deepEqual(
+      buildPlan('short', 3, makeRng(1)).map((p) => p.fault),
+      [...SHORT_PLAN],
+    );
   });
 
   test('options: seed, mode and fault names are checked', () => {
@@ -40,8 +52,15 @@ describe('seeded plans', () => {
 
 describe('summary', () => {
   const result = (over: Partial<FaultResult>): FaultResult => ({
-    fault: 'kill-primary', profile: 'async', outcome: 'ok', violations: [], recoveryMs: 1000,
-    writeGapMs: 20_000, lostCommits: 0, notes: [], ...over,
+    fault: 'kill-primary',
+    profile: 'async',
+    outcome: 'ok',
+    violations: [],
+    recoveryMs: 1000,
+    writeGapMs: 20_000,
+    lostCommits: 0,
+    notes: [],
+    ...over,
   });
 
   test('median of odd and even counts', () => {
@@ -51,11 +70,14 @@ describe('summary', () => {
 
   test('rows per profile and fault with counts and min/median/max; skipped runs do not count as injected', () => {
     const rows = summarize([
-      result({ recoveryMs: 1000 }), result({ recoveryMs: 3000, violations: ['x'], outcome: 'violated', lostCommits: 2 }),
-      result({ recoveryMs: 2000 }), result({ outcome: 'skipped', recoveryMs: undefined }),
+      result({ recoveryMs: 1000 }),
+      result({ recoveryMs: 3000, violations: ['x'], outcome: 'violated', lostCommits: 2 }),
+      result({ recoveryMs: 2000 }),
+      result({ outcome: 'skipped', recoveryMs: undefined }),
     ]);
-    assert.deepEqual(rows, [{ fault: 'async:kill-primary', injected: 3, skipped: 1, violations: 1,
-      recovery: '1.0 / 2.0 / 3.0', writeGap: '20.0 / 20.0 / 20.0', lost: 2 }]);
+    assert.deepEqual(rows, [
+      { fault: 'async:kill-primary', injected: 3, skipped: 1, violations: 1, recovery: '1.0 / 2.0 / 3.0', writeGap: '20.0 / 20.0 / 20.0', lost: 2 },
+    ]);
     const table = formatTable(rows);
     assert.match(table, /\| async:kill-primary \| 3 +\| 1 +\| 1 +\| 1\.0 \/ 2\.0 \/ 3\.0/);
     assert.match(table, /\| TOTAL +\| 3 +\| 1 +\| 1 /);
@@ -68,6 +90,9 @@ describe('topology', () => {
     const hosts = [t.ctl, t.etcd, ...t.nodes];
     assert.ok(hosts.every((h) => h.netns.startsWith('pts-chaos-123-') && h.address.startsWith('10.213.0.')));
     assert.equal(new Set(hosts.map((h) => h.address)).size, hosts.length);
-    assert.deepEqual(t.nodes.map((n) => n.name), ['node1', 'node2', 'node3']);
+    assert.deepEqual(
+      t.nodes.map((n) => n.name),
+      ['node1', 'node2', 'node3'],
+    );
   });
 });

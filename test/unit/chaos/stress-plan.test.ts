@@ -7,8 +7,15 @@ import { falseFailovers, leaderChanges, parseDuration, stressSchedule } from '..
 describe('--stress schedule', () => {
   test('fills the duration exactly, every stress kind in each round, calm between phases', () => {
     const plan = stressSchedule(1800, makeRng(7));
-    assert.equal(plan.reduce((n, p) => n + p.seconds, 0), 1800);
-    const firstRound = plan.filter((p) => p.kind !== 'calm').slice(0, 4).map((p) => p.kind).sort();
+    assert.equal(
+      plan.reduce((n, p) => n + p.seconds, 0),
+      1800,
+    );
+    const firstRound = plan
+      .filter((p) => p.kind !== 'calm')
+      .slice(0, 4)
+      .map((p) => p.kind)
+      .sort();
     assert.deepEqual(firstRound, ['combined', 'cpu', 'disk-stall', 'etcd-latency']);
     for (let i = 1; i < plan.length; i++) assert.ok(plan[i]?.kind === 'calm' || plan[i - 1]?.kind === 'calm', 'a calm phase between two stresses');
   });
@@ -20,11 +27,24 @@ describe('--stress schedule', () => {
 
 describe('false failovers from leader-key samples', () => {
   test('a steady holder: none', () => {
-    assert.deepEqual(falseFailovers([{ at: 0, leader: 'node1' }, { at: 200, leader: 'node1' }]), []);
+    assert.deepEqual(
+      falseFailovers([
+        { at: 0, leader: 'node1' },
+        { at: 200, leader: 'node1' },
+      ]),
+      [],
+    );
   });
   test('a change of holder and a vanished key are each reported', () => {
-    const samples = [{ at: 0, leader: 'node1' }, { at: 1000, leader: null }, { at: 2000, leader: 'node2' }];
-    assert.deepEqual(leaderChanges(samples), [{ at: 1000, from: 'node1', to: null }, { at: 2000, from: null, to: 'node2' }]);
+    const samples = [
+      { at: 0, leader: 'node1' },
+      { at: 1000, leader: null },
+      { at: 2000, leader: 'node2' },
+    ];
+    assert.deepEqual(leaderChanges(samples), [
+      { at: 1000, from: 'node1', to: null },
+      { at: 2000, from: null, to: 'node2' },
+    ]);
     assert.deepEqual(falseFailovers(samples), ['the leader key of node1 disappeared at +1 s', 'the leader key went from nobody to node2 at +2 s']);
   });
   test('no sample at all is a failure, not a pass', () => {

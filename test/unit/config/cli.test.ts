@@ -11,10 +11,18 @@ describe('parseDaemonArgs', () => {
     assert.deepEqual(parseDaemonArgs(['/etc/patroni.yml']), { kind: 'run', configFile: '/etc/patroni.yml' });
     assert.deepEqual(parseDaemonArgs([]), { kind: 'run' });
     assert.deepEqual(parseDaemonArgs(['--version', 'x.yml']), { kind: 'version' });
-    assert.deepEqual(parseDaemonArgs(['--validate-config', '-i', '-p', 'c.yml']),
-      { kind: 'validate', ignoreListenPort: true, print: true, configFile: 'c.yml' });
-    assert.deepEqual(parseDaemonArgs(['c.yml', '--ignore-listen-port', '--validate-config']),
-      { kind: 'validate', ignoreListenPort: true, print: false, configFile: 'c.yml' });
+    assert.deepEqual(parseDaemonArgs(['--validate-config', '-i', '-p', 'c.yml']), {
+      kind: 'validate',
+      ignoreListenPort: true,
+      print: true,
+      configFile: 'c.yml',
+    });
+    assert.deepEqual(parseDaemonArgs(['c.yml', '--ignore-listen-port', '--validate-config']), {
+      kind: 'validate',
+      ignoreListenPort: true,
+      print: false,
+      configFile: 'c.yml',
+    });
     assert.deepEqual(parseDaemonArgs(['--validate-config', '-ip']), { kind: 'validate', ignoreListenPort: true, print: true });
     assert.equal(PATRONI_VERSION, '4.1.4');
   });
@@ -26,8 +34,10 @@ describe('parseDaemonArgs', () => {
     };
     assert.equal(err(['--bogus']), 'patroni: error: unrecognized arguments: --bogus');
     assert.equal(err(['a.yml', 'b.yml']), 'patroni: error: unrecognized arguments: b.yml');
-    assert.equal(err(['--validate-config', '--generate-sample-config']),
-      'patroni: error: argument --generate-sample-config: not allowed with argument --validate-config');
+    assert.equal(
+      err(['--validate-config', '--generate-sample-config']),
+      'patroni: error: argument --generate-sample-config: not allowed with argument --validate-config',
+    );
   });
 });
 
@@ -68,7 +78,11 @@ describe('runValidateConfig', () => {
   test('consul, kubernetes, raft: one line each, exit 1 (no backend yet)', () => {
     const dir = tempDir();
     try {
-      const sections: [string, JsonObject][] = [['consul', { host: '10.0.0.1:8500' }], ['kubernetes', { labels: { application: 'patroni' } }], ['raft', { self_addr: '10.0.0.1:2222', partner_addrs: [] }]];
+      const sections: [string, JsonObject][] = [
+        ['consul', { host: '10.0.0.1:8500' }],
+        ['kubernetes', { labels: { application: 'patroni' } }],
+        ['raft', { self_addr: '10.0.0.1:2222', partner_addrs: [] }],
+      ];
       for (const [kind, section] of sections) {
         const cfg = baseConfig();
         delete cfg.etcd3;

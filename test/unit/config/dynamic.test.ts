@@ -8,18 +8,39 @@ describe('buildDynamicConfig', () => {
     const { raw, ...rest } = d;
     assert.deepEqual(raw, {});
     assert.deepEqual(rest, {
-      ttl: 30, loop_wait: 10, retry_timeout: 10, maximum_lag_on_failover: 1048576, maximum_lag_on_syncnode: -1,
-      max_timelines_history: 0, primary_start_timeout: 300, primary_stop_timeout: 0, primary_race_backoff: 0,
-      check_timeline: false, pause: false, synchronous_mode: 'off', synchronous_mode_strict: false,
-      synchronous_node_count: 1, failsafe_mode: false, member_slots_ttl: 1800, standby_cluster: null,
-      use_slots: true, use_pg_rewind: false, parameters: {},
+      ttl: 30,
+      loop_wait: 10,
+      retry_timeout: 10,
+      maximum_lag_on_failover: 1048576,
+      maximum_lag_on_syncnode: -1,
+      max_timelines_history: 0,
+      primary_start_timeout: 300,
+      primary_stop_timeout: 0,
+      primary_race_backoff: 0,
+      check_timeline: false,
+      pause: false,
+      synchronous_mode: 'off',
+      synchronous_mode_strict: false,
+      synchronous_node_count: 1,
+      failsafe_mode: false,
+      member_slots_ttl: 1800,
+      standby_cluster: null,
+      use_slots: true,
+      use_pg_rewind: false,
+      parameters: {},
     });
   });
 
   test('lenient booleans, strings as numbers, legacy master_* aliases', () => {
     const d = buildDynamicConfig({
-      ttl: '40', pause: 'on', check_timeline: 'yes', failsafe_mode: 'TRUE', synchronous_mode_strict: 'off',
-      master_start_timeout: 20, primary_stop_timeout: 5, master_stop_timeout: 99,
+      ttl: '40',
+      pause: 'on',
+      check_timeline: 'yes',
+      failsafe_mode: 'TRUE',
+      synchronous_mode_strict: 'off',
+      master_start_timeout: 20,
+      primary_stop_timeout: 5,
+      master_stop_timeout: 99,
       postgresql: { use_slots: 'off', use_pg_rewind: true, parameters: { work_mem: '4MB' } },
     });
     assert.equal(d.ttl, 40);
@@ -35,8 +56,16 @@ describe('buildDynamicConfig', () => {
     assert.equal(buildDynamicConfig({ primary_start_timeout: 7, master_start_timeout: 20 }).primary_start_timeout, 7);
   });
 
-  const syncCases: Array<[unknown, string]> = [[true, 'on'], ['on', 'on'], ['quorum', 'quorum'], ['QUORUM', 'quorum'],
-    [false, 'off'], ['off', 'off'], ['bogus', 'off'], [undefined, 'off']];
+  const syncCases: Array<[unknown, string]> = [
+    [true, 'on'],
+    ['on', 'on'],
+    ['quorum', 'quorum'],
+    ['QUORUM', 'quorum'],
+    [false, 'off'],
+    ['off', 'off'],
+    ['bogus', 'off'],
+    [undefined, 'off'],
+  ];
   for (const [input, expected] of syncCases) {
     test(`synchronous_mode ${JSON.stringify(input)} -> ${expected}`, () => {
       assert.equal(buildDynamicConfig(input === undefined ? {} : { synchronous_mode: input as string }).synchronous_mode, expected);
@@ -65,7 +94,9 @@ describe('buildDynamicConfig', () => {
   });
 
   test('protected parameters: invalid values and local-only names are dropped', () => {
-    const d = buildDynamicConfig({ postgresql: { parameters: { max_connections: 10, max_wal_senders: 5, port: 6000, wal_level: 'logical', hot_standby: 'off' } } });
+    const d = buildDynamicConfig({
+      postgresql: { parameters: { max_connections: 10, max_wal_senders: 5, port: 6000, wal_level: 'logical', hot_standby: 'off' } },
+    });
     assert.deepEqual(d.parameters, { max_wal_senders: 5, wal_level: 'logical' });
   });
 });
@@ -73,18 +104,51 @@ describe('buildDynamicConfig', () => {
 describe('timeout sanity rule (Config._validate_and_adjust_timeouts)', () => {
   const cases: Array<[[number, number, number], [number, number, number]]> = [
     // [ttl, loop_wait, retry_timeout] -> adjusted
-    [[30, 10, 10], [30, 10, 10]],
-    [[30, 15, 10], [30, 10, 10]],
-    [[20, 10, 10], [20, 1, 9]],
-    [[25, 10, 10], [25, 5, 10]],
-    [[10, 0, 1], [10, 1, 3]],
+    [
+      [30, 10, 10],
+      [30, 10, 10],
+    ],
+    [
+      [30, 15, 10],
+      [30, 10, 10],
+    ],
+    [
+      [20, 10, 10],
+      [20, 1, 9],
+    ],
+    [
+      [25, 10, 10],
+      [25, 5, 10],
+    ],
+    [
+      [10, 0, 1],
+      [10, 1, 3],
+    ],
     // Below Patroni's minimum: patroni-ts keeps the ttl (>= 6) and loop_wait, only 2*retry_timeout <= ttl.
-    [[6, 10, 10], [6, 10, 3]],
-    [[3, 10, 3], [6, 10, 3]],
-    [[7, 10, 3], [7, 10, 3]],
-    [[21, 5, 10], [21, 1, 10]],
-    [[20, 5, 3], [20, 5, 3]],
-    [[100, 10, 60], [100, 1, 49]],
+    [
+      [6, 10, 10],
+      [6, 10, 3],
+    ],
+    [
+      [3, 10, 3],
+      [6, 10, 3],
+    ],
+    [
+      [7, 10, 3],
+      [7, 10, 3],
+    ],
+    [
+      [21, 5, 10],
+      [21, 1, 10],
+    ],
+    [
+      [20, 5, 3],
+      [20, 5, 3],
+    ],
+    [
+      [100, 10, 60],
+      [100, 1, 49],
+    ],
   ];
   for (const [[ttl, loop_wait, retry_timeout], expected] of cases) {
     test(`ttl=${ttl} loop_wait=${loop_wait} retry_timeout=${retry_timeout}`, () => {

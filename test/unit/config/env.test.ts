@@ -7,10 +7,15 @@ import { tempDir } from '../../support/config/fixtures.js';
 describe('PATRONI_* environment overlay', () => {
   test('scalar globals and sections', () => {
     const { config, consumed } = buildEnvConfig({
-      PATRONI_NAME: 'pg1', PATRONI_SCOPE: 'batman', PATRONI_NAMESPACE: '/ns',
-      PATRONI_RESTAPI_LISTEN: '0.0.0.0:8008', PATRONI_RESTAPI_CONNECT_ADDRESS: '10.0.0.1:8008',
-      PATRONI_POSTGRESQL_DATA_DIR: '/data/pg', PATRONI_POSTGRESQL_BIN_PG_CTL: '/opt/pg_ctl',
-      PATRONI_RESTAPI_USERNAME: 'admin', PATRONI_RESTAPI_PASSWORD: 'pw',
+      PATRONI_NAME: 'pg1',
+      PATRONI_SCOPE: 'batman',
+      PATRONI_NAMESPACE: '/ns',
+      PATRONI_RESTAPI_LISTEN: '0.0.0.0:8008',
+      PATRONI_RESTAPI_CONNECT_ADDRESS: '10.0.0.1:8008',
+      PATRONI_POSTGRESQL_DATA_DIR: '/data/pg',
+      PATRONI_POSTGRESQL_BIN_PG_CTL: '/opt/pg_ctl',
+      PATRONI_RESTAPI_USERNAME: 'admin',
+      PATRONI_RESTAPI_PASSWORD: 'pw',
       PATH: '/usr/bin',
     });
     assert.equal(config.name, 'pg1');
@@ -24,8 +29,10 @@ describe('PATRONI_* environment overlay', () => {
 
   test('superuser / replication credentials go under postgresql.authentication', () => {
     const { config } = buildEnvConfig({
-      PATRONI_SUPERUSER_USERNAME: 'postgres', PATRONI_SUPERUSER_PASSWORD: 'zalando',
-      PATRONI_REPLICATION_USERNAME: 'rep', PATRONI_REPLICATION_SSLMODE: 'require',
+      PATRONI_SUPERUSER_USERNAME: 'postgres',
+      PATRONI_SUPERUSER_PASSWORD: 'zalando',
+      PATRONI_REPLICATION_USERNAME: 'rep',
+      PATRONI_REPLICATION_SSLMODE: 'require',
     });
     assert.deepEqual(config.postgresql, {
       authentication: { superuser: { username: 'postgres', password: 'zalando' }, replication: { username: 'rep', sslmode: 'require' } },
@@ -47,9 +54,15 @@ describe('PATRONI_* environment overlay', () => {
 
   test('generic DCS values are typed; etcd credentials only join an existing section', () => {
     const { config } = buildEnvConfig({
-      PATRONI_ETCD3_PORT: '2379', PATRONI_ETCD3_USE_PROXIES: 'true', PATRONI_ETCD3_USERNAME: 'u', PATRONI_ETCD3_PASSWORD: 'p',
-      PATRONI_ETCD_USERNAME: 'alone', PATRONI_KUBERNETES_LABELS: 'app: patroni', PATRONI_CITUS_GROUP: '1',
-      PATRONI_CITUS_DATABASE: 'citus', PATRONI_CITUS_HOST: 'ignored',
+      PATRONI_ETCD3_PORT: '2379',
+      PATRONI_ETCD3_USE_PROXIES: 'true',
+      PATRONI_ETCD3_USERNAME: 'u',
+      PATRONI_ETCD3_PASSWORD: 'p',
+      PATRONI_ETCD_USERNAME: 'alone',
+      PATRONI_KUBERNETES_LABELS: 'app: patroni',
+      PATRONI_CITUS_GROUP: '1',
+      PATRONI_CITUS_DATABASE: 'citus',
+      PATRONI_CITUS_HOST: 'ignored',
     });
     assert.deepEqual(config.etcd3, { port: 2379, use_proxies: true, username: 'u', password: 'p' });
     assert.equal(config.etcd, undefined);
@@ -59,8 +72,12 @@ describe('PATRONI_* environment overlay', () => {
 
   test('log values: ints, bools, legacy names, format list; empty and unparsable dropped', () => {
     const { config } = buildEnvConfig({
-      PATRONI_LOGLEVEL: 'DEBUG', PATRONI_LOG_FILE_NUM: '10', PATRONI_LOG_FILE_SIZE: 'big',
-      PATRONI_LOG_DEDUPLICATE_HEARTBEAT_LOGS: 'on', PATRONI_LOG_FORMAT: 'message, levelname', PATRONI_LOG_DIR: '',
+      PATRONI_LOGLEVEL: 'DEBUG',
+      PATRONI_LOG_FILE_NUM: '10',
+      PATRONI_LOG_FILE_SIZE: 'big',
+      PATRONI_LOG_DEDUPLICATE_HEARTBEAT_LOGS: 'on',
+      PATRONI_LOG_FORMAT: 'message, levelname',
+      PATRONI_LOG_DIR: '',
     });
     assert.deepEqual(config.log, { level: 'DEBUG', format: ['message', 'levelname'], file_num: 10, deduplicate_heartbeat_logs: true });
   });

@@ -35,8 +35,10 @@ describe('loadRawConfig', () => {
   });
 
   test('missing file: ConfigError naming the path and the OS reason', () => {
-    assert.throws(() => loadRawConfig('/nonexistent/patroni.yml', {}), (e: unknown) => e instanceof ConfigError
-      && e.message === 'Cannot read configuration file /nonexistent/patroni.yml: ENOENT: no such file or directory');
+    assert.throws(
+      () => loadRawConfig('/nonexistent/patroni.yml', {}),
+      (e: unknown) => e instanceof ConfigError && e.message === 'Cannot read configuration file /nonexistent/patroni.yml: ENOENT: no such file or directory',
+    );
   });
 
   test('unreadable file: ConfigError naming the path and the OS reason', { skip: isRoot && 'root reads everything' }, () => {
@@ -51,8 +53,10 @@ describe('loadRawConfig', () => {
   });
 
   test('path through a non-directory: ConfigError with the OS reason (works as root too)', () => {
-    assert.throws(() => loadRawConfig('/etc/hostname/patroni.yml', {}),
-      new ConfigError('Cannot read configuration file /etc/hostname/patroni.yml: ENOTDIR: not a directory'));
+    assert.throws(
+      () => loadRawConfig('/etc/hostname/patroni.yml', {}),
+      new ConfigError('Cannot read configuration file /etc/hostname/patroni.yml: ENOTDIR: not a directory'),
+    );
   });
 
   test('unreadable file in a directory (a directory named *.yml) is reported with its path', () => {
@@ -71,8 +75,10 @@ describe('loadRawConfig', () => {
     const dir = tempDir();
     try {
       const file = dir.write('bad.yml', 'scope: demo\nrestapi:\n  listen: [1.2.3.4:8008\nname: x\n');
-      assert.throws(() => loadRawConfig(file, {}), (e: unknown) => e instanceof ConfigError
-        && e.message.startsWith(`Invalid YAML in ${file} at line 4, column 1: `));
+      assert.throws(
+        () => loadRawConfig(file, {}),
+        (e: unknown) => e instanceof ConfigError && e.message.startsWith(`Invalid YAML in ${file} at line 4, column 1: `),
+      );
     } finally {
       dir.remove();
     }
@@ -83,8 +89,10 @@ describe('loadRawConfig', () => {
     try {
       const file = dir.write('list.yml', '- a\n- b\n');
       assert.throws(() => loadRawConfig(file, {}), new ConfigError(`invalid config file ${file}: the top level must be a mapping, found a list`));
-      assert.throws(() => loadRawConfig(undefined, { PATRONI_CONFIGURATION: 'just text' }),
-        /invalid config file PATRONI_CONFIGURATION: the top level must be a mapping, found a string/);
+      assert.throws(
+        () => loadRawConfig(undefined, { PATRONI_CONFIGURATION: 'just text' }),
+        /invalid config file PATRONI_CONFIGURATION: the top level must be a mapping, found a string/,
+      );
     } finally {
       dir.remove();
     }
@@ -99,8 +107,10 @@ describe('loadConfig', () => {
       delete cfg.scope;
       (cfg.restapi as { listen: string }).listen = '127.0.0.1:http';
       const file = dir.write('p.yml', stringify(cfg));
-      assert.throws(() => loadConfig(file, {}), new ConfigError(
-        'scope  is not defined.\nrestapi.listen 127.0.0.1:http didn\'t pass validation: contains a wrong value'));
+      assert.throws(
+        () => loadConfig(file, {}),
+        new ConfigError("scope  is not defined.\nrestapi.listen 127.0.0.1:http didn't pass validation: contains a wrong value"),
+      );
     } finally {
       dir.remove();
     }
@@ -153,8 +163,17 @@ describe('normalizeConfig', () => {
       (raw.postgresql as Record<string, unknown>).parameters = { max_connections: 5, work_mem: '8MB', port: 1 };
       const c = normalizeConfig(raw, { HOME: '/var/lib/postgresql' });
       assert.equal(c.namespace, 'service');
-      assert.deepEqual(c.log, { type: 'plain', level: 'INFO', format: '%(asctime)s %(levelname)s: %(message)s', file_num: 4, file_size: 25000000,
-        traceback_level: 'ERROR', loggers: {}, deduplicate_heartbeat_logs: false, max_queue_size: 1000 });
+      assert.deepEqual(c.log, {
+        type: 'plain',
+        level: 'INFO',
+        format: '%(asctime)s %(levelname)s: %(message)s',
+        file_num: 4,
+        file_size: 25000000,
+        traceback_level: 'ERROR',
+        loggers: {},
+        deduplicate_heartbeat_logs: false,
+        max_queue_size: 1000,
+      });
       assert.deepEqual(c.restapi.listen, { host: '0.0.0.0', port: 8008 });
       assert.equal(c.restapi.connect_address, '0.0.0.0:8008');
       assert.equal(c.restapi.verify_client, 'none');
@@ -174,16 +193,24 @@ describe('normalizeConfig', () => {
   });
 
   test('etcd3 hosts as comma string, url, log level alias, watchdog mode, callbacks', () => {
-    const raw: JsonObject = { ...baseConfig(), etcd3: { hosts: 'a:1, b', protocol: 'https', username: 'u' }, log: { level: 'warn' },
-      watchdog: { mode: 'require' } };
+    const raw: JsonObject = {
+      ...baseConfig(),
+      etcd3: { hosts: 'a:1, b', protocol: 'https', username: 'u' },
+      log: { level: 'warn' },
+      watchdog: { mode: 'require' },
+    };
     (raw.postgresql as Record<string, unknown>).callbacks = { on_start: '/bin/cb', bogus: 'x' };
     const c = normalizeConfig(raw);
     assert.deepEqual(c.dcs, { kind: 'etcd3', hosts: ['a:1', 'b:2379'], protocol: 'https', use_proxies: false, username: 'u' });
     assert.equal(c.log.level, 'WARNING');
     assert.equal(c.watchdog.mode, 'required');
     assert.deepEqual(c.postgresql.callbacks, { on_start: '/bin/cb' });
-    assert.deepEqual(normalizeConfig({ ...baseConfig(), etcd3: { url: 'https://e1:4001' } }).dcs,
-      { kind: 'etcd3', hosts: ['e1:4001'], protocol: 'https', use_proxies: false });
+    assert.deepEqual(normalizeConfig({ ...baseConfig(), etcd3: { url: 'https://e1:4001' } }).dcs, {
+      kind: 'etcd3',
+      hosts: ['e1:4001'],
+      protocol: 'https',
+      use_proxies: false,
+    });
   });
 
   test('bad values are ConfigErrors naming the key, never TypeErrors', () => {
@@ -196,7 +223,10 @@ describe('normalizeConfig', () => {
       [{ scope: ['x'] }, /^scope must be a string$/],
     ];
     for (const [patch, expected] of cases) {
-      assert.throws(() => normalizeConfig({ ...baseConfig(), ...patch } as never), (e: unknown) => e instanceof ConfigError && expected.test(e.message));
+      assert.throws(
+        () => normalizeConfig({ ...baseConfig(), ...patch } as never),
+        (e: unknown) => e instanceof ConfigError && expected.test(e.message),
+      );
     }
   });
 });

@@ -1,7 +1,15 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  clonefrom, contradictoryTags, failoverPriority, noloadbalance, nofailover, nostream, nosync, publishedTags, replicatefrom,
+  clonefrom,
+  contradictoryTags,
+  failoverPriority,
+  noloadbalance,
+  nofailover,
+  nostream,
+  nosync,
+  publishedTags,
+  replicatefrom,
   syncPriority,
 } from '../../../src/config/tags.js';
 
@@ -35,10 +43,16 @@ describe('tags', () => {
   });
 
   test('publishedTags: false booleans dropped unless paired with their priority; others kept', () => {
-    assert.deepEqual(publishedTags({ nofailover: false, noloadbalance: false, clonefrom: true, nostream: false, nosync: false, custom: 'x', replicatefrom: 'a' }),
-      { clonefrom: true, custom: 'x', replicatefrom: 'a' });
-    assert.deepEqual(publishedTags({ nofailover: false, failover_priority: 1, nosync: false, sync_priority: 0 }),
-      { nofailover: false, failover_priority: 1, nosync: false, sync_priority: 0 });
+    assert.deepEqual(
+      publishedTags({ nofailover: false, noloadbalance: false, clonefrom: true, nostream: false, nosync: false, custom: 'x', replicatefrom: 'a' }),
+      { clonefrom: true, custom: 'x', replicatefrom: 'a' },
+    );
+    assert.deepEqual(publishedTags({ nofailover: false, failover_priority: 1, nosync: false, sync_priority: 0 }), {
+      nofailover: false,
+      failover_priority: 1,
+      nosync: false,
+      sync_priority: 0,
+    });
     assert.deepEqual(publishedTags(undefined), {});
   });
 
@@ -50,8 +64,14 @@ describe('tags', () => {
 
   // Config._validate_contradictory_tags, both directions, Patroni's text.
   const conflicts: [Record<string, unknown>, string[]][] = [
-    [{ nofailover: true, failover_priority: 2 }, ['Conflicting configuration between nofailover: True and failover_priority: 2. Defaulting to nofailover: True']],
-    [{ nofailover: false, failover_priority: 0 }, ['Conflicting configuration between nofailover: False and failover_priority: 0. Defaulting to nofailover: False']],
+    [
+      { nofailover: true, failover_priority: 2 },
+      ['Conflicting configuration between nofailover: True and failover_priority: 2. Defaulting to nofailover: True'],
+    ],
+    [
+      { nofailover: false, failover_priority: 0 },
+      ['Conflicting configuration between nofailover: False and failover_priority: 0. Defaulting to nofailover: False'],
+    ],
     [{ nosync: true, sync_priority: '2' }, ['Conflicting configuration between nosync: True and sync_priority: 2. Defaulting to nosync: True']],
     [{ nosync: false, sync_priority: 0 }, ['Conflicting configuration between nosync: False and sync_priority: 0. Defaulting to nosync: False']],
     [{ nofailover: false, failover_priority: 3 }, []],

@@ -22,7 +22,10 @@ test('parseScheduled keeps the given offset and treats naive times as local', ()
   const local = parseScheduled('2030-01-02T03:04');
   assert.equal(local?.at.getHours(), 3);
   assert.match(local?.iso ?? '', /^2030-01-02T03:04:00[+-]\d\d:\d\d$/);
-  assert.throws(() => parseScheduled('tomorrow'), /^CtlError: Unable to parse scheduled timestamp \(tomorrow\)\. It should be in an unambiguous format \(e\.g\. ISO 8601\)$/);
+  assert.throws(
+    () => parseScheduled('tomorrow'),
+    /^CtlError: Unable to parse scheduled timestamp \(tomorrow\)\. It should be in an unambiguous format \(e\.g\. ISO 8601\)$/,
+  );
   assert.throws(() => parseScheduled('2023-13-01'), /Unable to parse/);
 });
 
@@ -34,8 +37,16 @@ test('event timestamps cut microseconds to five digits', () => {
 test('failover candidates skip the leader and nofailover members, sorted', () => {
   const member = (name: string, tags = {}) => ({ name, version: '1', data: { tags } });
   const cluster: Cluster = {
-    ...EMPTY_CLUSTER, leader: { name: 'b', version: '1' },
-    members: [member('d'), member('b'), member('c', { nofailover: true }), member('a'), member('e', { failover_priority: 0 }), member('f', { failover_priority: 0, nofailover: false })],
+    ...EMPTY_CLUSTER,
+    leader: { name: 'b', version: '1' },
+    members: [
+      member('d'),
+      member('b'),
+      member('c', { nofailover: true }),
+      member('a'),
+      member('e', { failover_priority: 0 }),
+      member('f', { failover_priority: 0, nofailover: false }),
+    ],
   };
   assert.deepEqual(failoverCandidates(cluster), ['a', 'd', 'f']);
   assert.equal(isNofailover({ nofailover: 'on' }), true);
@@ -57,10 +68,12 @@ test('configure writes the DCS section and namespace', () => {
 test('prompts: defaults, confirmations, re-asking and EOF abort', async () => {
   const input = new PassThrough();
   let shown = '';
-  const p = createPrompter(Object.assign(input, { isTTY: false }) as unknown as NodeJS.ReadStream, (t) => { shown += t; });
+  const p = createPrompter(Object.assign(input, { isTTY: false }) as unknown as NodeJS.ReadStream, (t) => {
+    shown += t;
+  });
   input.write('\nmaybe\ny\n\nname\n');
   input.end();
-  assert.equal(await p.prompt('Candidate [\'a\']', { default: '' }), '');
+  assert.equal(await p.prompt("Candidate ['a']", { default: '' }), '');
   assert.equal(await p.confirm('Sure?'), true);
   assert.equal(await p.prompt('Name'), 'name');
   await assert.rejects(p.confirm('Again?'), Aborted);

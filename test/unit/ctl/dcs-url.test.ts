@@ -21,5 +21,8 @@ test('--dcs-url grammar and default ports (ctl.parse_dcs)', () => {
 });
 
 test('unknown scheme', () => {
-  assert.throws(() => parseDcsUrl('redis://x'), (e: unknown) => e instanceof CtlError && e.message === 'Unknown dcs scheme: redis');
+  assert.throws(
+    () => parseDcsUrl('redis://x'),
+    (e: unknown) => e instanceof CtlError && e.message === 'Unknown dcs scheme: redis',
+  );
 });

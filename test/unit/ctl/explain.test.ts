@@ -11,8 +11,14 @@ describe('patronictl explain output', () => {
     const text = renderExplain(view, 'pretty');
     const lines = text.split('\n');
     assert.match(lines[0] ?? '', /^\+ Cluster: big \(7277694203142172922\) -+\+/);
-    assert.match(lines[1] ?? '', /^\| Member \| Host +\| Role +\| State +\| TL \| Lag in MB \| Leads if leader lost \| Why +\| Last decision +\| Decided at +\|$/);
-    assert.match(text, /\| pg01 +\| 10\.0\.0\.1:5432 +\| Leader +\| running +\| +3 \| +\| leader +\| the leader \(assumed lost\) +\| no action\. I am \(pg01\) +\| 2026-11-28 23:00:00 UTC \|/);
+    assert.match(
+      lines[1] ?? '',
+      /^\| Member \| Host +\| Role +\| State +\| TL \| Lag in MB \| Leads if leader lost \| Why +\| Last decision +\| Decided at +\|$/,
+    );
+    assert.match(
+      text,
+      /\| pg01 +\| 10\.0\.0\.1:5432 +\| Leader +\| running +\| +3 \| +\| leader +\| the leader \(assumed lost\) +\| no action\. I am \(pg01\) +\| 2026-11-28 23:00:00 UTC \|/,
+    );
     assert.match(text, /\| pg02 .*\| yes, would lead +\| highest WAL position 52427800 +\|/);
     assert.match(text, /\| pg05 .*\| no +\| tagged nofailover/);
     assert.match(text, /\| pg13 .*\| n\/a \(no GET \/explain\) +\| +\|/);

@@ -62,8 +62,10 @@ describe('PatroniRequest over TLS', () => {
     seen = [];
     await assert.rejects(requestPatroni({}, false, url(open), 'GET'));
     assert.equal((await requestPatroni({}, true, url(open), 'GET')).status, 200);
-    const cfg = { ctl: { cacert: certs.ca, certfile: certs.clientCert, keyfile: certs.clientKey, authentication: { username: 'c', password: 'p' } },
-      restapi: { authentication: { username: 'r', password: 'q' } } };
+    const cfg = {
+      ctl: { cacert: certs.ca, certfile: certs.clientCert, keyfile: certs.clientKey, authentication: { username: 'c', password: 'p' } },
+      restapi: { authentication: { username: 'r', password: 'q' } },
+    };
     assert.equal((await requestPatroni(cfg, false, url(strict), 'GET')).status, 200);
     assert.equal((await requestPatroni({ restapi: cfg.restapi, ctl: { cacert: certs.ca } }, false, url(open), 'GET')).status, 200);
     assert.deepEqual(seen, [undefined, `Basic ${Buffer.from('c:p').toString('base64')}`, `Basic ${Buffer.from('r:q').toString('base64')}`]);

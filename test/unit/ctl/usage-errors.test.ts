@@ -4,7 +4,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 
 function ctl(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/ctl/main.ts', ...args], { encoding: 'utf8', env: { ...process.env, PATRONICTL_CONFIG_FILE: '', DCS_URL: '' } });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/ctl/main.ts', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, PATRONICTL_CONFIG_FILE: '', DCS_URL: '' },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -12,11 +15,25 @@ const usage = (cmd: string, usageLine: string, error: string) => `Usage: ${usage
 
 test('bad option values, unknown options and commands exit 2 with click texts', () => {
   const rows: [string[], string][] = [
-    [['list', '-f', 'xml'], usage('list', 'patronictl list [OPTIONS] [CLUSTER_NAMES]...', "Invalid value for '--format' / '-f': 'xml' is not one of 'pretty', 'tsv', 'json', 'yaml', 'yml'.")],
+    [
+      ['list', '-f', 'xml'],
+      usage(
+        'list',
+        'patronictl list [OPTIONS] [CLUSTER_NAMES]...',
+        "Invalid value for '--format' / '-f': 'xml' is not one of 'pretty', 'tsv', 'json', 'yaml', 'yml'.",
+      ),
+    ],
     [['list', '--bogus'], usage('list', 'patronictl list [OPTIONS] [CLUSTER_NAMES]...', 'No such option: --bogus')],
     [['list', '-w', 'x'], usage('list', 'patronictl list [OPTIONS] [CLUSTER_NAMES]...', "Invalid value for '-w' / '--watch': 'x' is not a valid float.")],
     [['history', '--group', 'g'], usage('history', 'patronictl history [OPTIONS] [CLUSTER_NAME]', "Invalid value for '--group': 'g' is not a valid integer.")],
-    [['dsn', '-r', 'master'], usage('dsn', 'patronictl dsn [OPTIONS] [CLUSTER_NAME]', "Invalid value for '--role' / '-r': 'master' is not one of 'leader', 'primary', 'standby-leader', 'replica', 'standby', 'any'.")],
+    [
+      ['dsn', '-r', 'master'],
+      usage(
+        'dsn',
+        'patronictl dsn [OPTIONS] [CLUSTER_NAME]',
+        "Invalid value for '--role' / '-r': 'master' is not one of 'leader', 'primary', 'standby-leader', 'replica', 'standby', 'any'.",
+      ),
+    ],
     [['dsn', 'a', 'b'], usage('dsn', 'patronictl dsn [OPTIONS] [CLUSTER_NAME]', 'Got unexpected extra argument (b)')],
     [['nosuch'], "Usage: patronictl [OPTIONS] COMMAND [ARGS]...\nTry 'patronictl --help' for help.\n\nError: No such command 'nosuch'.\n"],
   ];

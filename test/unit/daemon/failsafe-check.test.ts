@@ -32,7 +32,10 @@ describe('POST /failsafe to the members (Ha.check_failsafe_topology)', () => {
         res.writeHead(answer.code).end(answer.text);
       });
     };
-    strict = createServer({ cert: readFileSync(certs.serverCert), key: readFileSync(certs.serverKey), ca: readFileSync(certs.ca), requestCert: true, rejectUnauthorized: true }, handler);
+    strict = createServer(
+      { cert: readFileSync(certs.serverCert), key: readFileSync(certs.serverKey), ca: readFileSync(certs.ca), requestCert: true, rejectUnauthorized: true },
+      handler,
+    );
     await new Promise<void>((r) => strict.listen(0, '127.0.0.1', r));
   });
   after(async () => {
@@ -42,7 +45,9 @@ describe('POST /failsafe to the members (Ha.check_failsafe_topology)', () => {
   });
 
   test('with ctl.certfile/keyfile/cacert and basic auth a member requiring client certificates accepts', async () => {
-    configurePeerRequests({ ctl: { certfile: certs.clientCert, keyfile: certs.clientKey, cacert: certs.ca, authentication: { username: 'u', password: 'p' } } });
+    configurePeerRequests({
+      ctl: { certfile: certs.clientCert, keyfile: certs.clientKey, cacert: certs.ca, authentication: { username: 'u', password: 'p' } },
+    });
     seen.length = 0;
     answer = { code: 200, text: 'Accepted' };
     assert.deepEqual(await askFailsafeMembers([{ name: 'node2', url: apiUrl() }], heartbeat), [true]);

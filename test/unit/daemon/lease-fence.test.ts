@@ -10,7 +10,9 @@ test('fires a margin before the earliest expiry (ttl after the renewal was sent)
   mock.timers.enable({ apis: ['setTimeout'] });
   try {
     let fenced = 0;
-    const fence = new LeaseFence(async () => { fenced++; });
+    const fence = new LeaseFence(async () => {
+      fenced++;
+    });
     fence.arm(0, 20, 0);
     mock.timers.tick(17_000);
     fence.arm(17_000, 20, 17_000); // renewed in time: re-armed for 37 s - 2 s
@@ -31,7 +33,9 @@ test('a refresh that finished late arms for what is left (frozen process)', () =
   mock.timers.enable({ apis: ['setTimeout'] });
   try {
     let fenced = 0;
-    const fence = new LeaseFence(async () => { fenced++; });
+    const fence = new LeaseFence(async () => {
+      fenced++;
+    });
     fence.arm(0, 20, 25_000);
     mock.timers.tick(0);
     assert.equal(fenced, 1);
@@ -44,7 +48,9 @@ test('a ttl past Node\'s timer limit (PATCH /config {"ttl": 3000000}) never fire
   mock.timers.enable({ apis: ['setTimeout'] });
   try {
     let fenced = 0;
-    const fence = new LeaseFence(async () => { fenced++; });
+    const fence = new LeaseFence(async () => {
+      fenced++;
+    });
     fence.arm(0, 3_000_000, 0); // 34.7 days: beyond 2^31-1 ms
     mock.timers.tick(1_000);
     assert.equal(fenced, 0, 'not at once');

@@ -2,7 +2,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SnapshotCache } from '../../../src/daemon/snapshot-cache.js';
 
-interface Snap { n: number }
+interface Snap {
+  n: number;
+}
 
 /** A source whose take() only settles when the test says so, on a clock the test moves. */
 function source() {
@@ -13,11 +15,18 @@ function source() {
     pending: [] as Array<(v: Snap) => void>,
     src: {
       current: () => s.current,
-      take: () => { s.takes++; return new Promise<Snap>((res) => s.pending.push(res)); },
-      store: (v: Snap) => { s.current = v; },
+      take: () => {
+        s.takes++;
+        return new Promise<Snap>((res) => s.pending.push(res));
+      },
+      store: (v: Snap) => {
+        s.current = v;
+      },
       now: () => s.clock,
     },
-    settle(n: number) { for (const r of s.pending.splice(0)) r({ n }); },
+    settle(n: number) {
+      for (const r of s.pending.splice(0)) r({ n });
+    },
   };
   return s;
 }

@@ -41,14 +41,32 @@ test('etcd v2 replies: ok, refusals, cleared watch history, node trouble', () =>
 });
 
 test('etcd v2 directories flatten to their leaves; /v2/members gives client URLs', () => {
-  const dir = classifyReply(200, JSON.stringify({ action: 'get', node: { key: '/s/c', dir: true, nodes: [
-    { key: '/s/c/leader', value: 'a', modifiedIndex: 5 },
-    { key: '/s/c/members', dir: true, nodes: [{ key: '/s/c/members/a', value: '{}', modifiedIndex: 4 }] },
-    'garbage',
-  ] } }), '5');
+  const dir = classifyReply(
+    200,
+    JSON.stringify({
+      action: 'get',
+      node: {
+        key: '/s/c',
+        dir: true,
+        nodes: [
+          { key: '/s/c/leader', value: 'a', modifiedIndex: 5 },
+          { key: '/s/c/members', dir: true, nodes: [{ key: '/s/c/members/a', value: '{}', modifiedIndex: 4 }] },
+          'garbage',
+        ],
+      },
+    }),
+    '5',
+  );
   assert.equal(dir.kind, 'ok');
-  if (dir.kind === 'ok') assert.deepEqual(flattenNodes(dir.node).map((n) => n.key), ['/s/c/leader', '/s/c/members/a']);
-  assert.deepEqual(clientUrlsOf('{"members":[{"clientURLs":["http://a:2379/"]},{"clientURLs":["http://b:2379","http://a:2379"]}]}'), ['http://a:2379', 'http://b:2379']);
+  if (dir.kind === 'ok')
+    assert.deepEqual(
+      flattenNodes(dir.node).map((n) => n.key),
+      ['/s/c/leader', '/s/c/members/a'],
+    );
+  assert.deepEqual(clientUrlsOf('{"members":[{"clientURLs":["http://a:2379/"]},{"clientURLs":["http://b:2379","http://a:2379"]}]}'), [
+    'http://a:2379',
+    'http://b:2379',
+  ]);
   assert.deepEqual(clientUrlsOf('nope'), []);
 });
 
@@ -77,34 +95,82 @@ test('zookeeper / exhibitor sections: hosts, default port, auth_data (TLS and se
     [{}, /^zookeeper\.hosts must be set$/],
     [{ hosts: ['a:99999'] }, /port must be a number/],
   ];
-  for (const [section, re] of refused) assert.throws(() => zookeeperConfig(section as never), (e: unknown) => e instanceof ConfigError && re.test(e.message));
-  assert.deepEqual(exhibitorConfig({ hosts: ['e1', 'e2'], port: 8181 }), { kind: 'exhibitor', hosts: ['e1', 'e2'], port: 8181, poll_interval: 300, auth_data: [] });
+  for (const [section, re] of refused)
+    assert.throws(
+      () => zookeeperConfig(section as never),
+      (e: unknown) => e instanceof ConfigError && re.test(e.message),
+    );
+  assert.deepEqual(exhibitorConfig({ hosts: ['e1', 'e2'], port: 8181 }), {
+    kind: 'exhibitor',
+    hosts: ['e1', 'e2'],
+    port: 8181,
+    poll_interval: 300,
+    auth_data: [],
+  });
   assert.throws(() => exhibitorConfig({ hosts: ['e1'] }), /exhibitor\.port must be set/);
 });
 
 test('PATRONI_ETCD_* / PATRONI_ZOOKEEPER_* / PATRONI_EXHIBITOR_* variables make the DCS section', () => {
   const dcsOf = (env: NodeJS.ProcessEnv) => normalizeDcs(buildEnvConfig(env).config);
   assert.deepEqual(dcsOf({ PATRONI_ETCD_HOSTS: "'h1:2379','h2'" }), { kind: 'etcd', hosts: ['h1:2379', 'h2:2379'], protocol: 'http', use_proxies: false });
-  assert.deepEqual(dcsOf({ PATRONI_ETCD_URL: 'https://e:4001', PATRONI_ETCD_USERNAME: 'u', PATRONI_ETCD_PASSWORD: 'p' }),
-    { kind: 'etcd', hosts: ['e:4001'], protocol: 'https', use_proxies: false, username: 'u', password: 'p' });
+  assert.deepEqual(dcsOf({ PATRONI_ETCD_URL: 'https://e:4001', PATRONI_ETCD_USERNAME: 'u', PATRONI_ETCD_PASSWORD: 'p' }), {
+    kind: 'etcd',
+    hosts: ['e:4001'],
+    protocol: 'https',
+    use_proxies: false,
+    username: 'u',
+    password: 'p',
+  });
   // Patroni's precedence: proxy first (SRV ignored), then SRV with hosts as its fallback.
-  assert.deepEqual(dcsOf({ PATRONI_ETCD_PROXY: 'http://p:8080', PATRONI_ETCD_HOSTS: 'h1', PATRONI_ETCD_SRV: 'example.org' }),
-    { kind: 'etcd', hosts: ['p:8080'], protocol: 'http', use_proxies: true });
-  assert.deepEqual(dcsOf({ PATRONI_ETCD_SRV: 'example.org', PATRONI_ETCD_SRV_SUFFIX: 'blue', PATRONI_ETCD_HOSTS: 'h1' }),
-    { kind: 'etcd', hosts: ['h1:2379'], protocol: 'http', use_proxies: false, srv: { domain: 'example.org', suffix: 'blue' } });
+  assert.deepEqual(dcsOf({ PATRONI_ETCD_PROXY: 'http://p:8080', PATRONI_ETCD_HOSTS: 'h1', PATRONI_ETCD_SRV: 'example.org' }), {
+    kind: 'etcd',
+    hosts: ['p:8080'],
+    protocol: 'http',
+    use_proxies: true,
+  });
+  assert.deepEqual(dcsOf({ PATRONI_ETCD_SRV: 'example.org', PATRONI_ETCD_SRV_SUFFIX: 'blue', PATRONI_ETCD_HOSTS: 'h1' }), {
+    kind: 'etcd',
+    hosts: ['h1:2379'],
+    protocol: 'http',
+    use_proxies: false,
+    srv: { domain: 'example.org', suffix: 'blue' },
+  });
   // Old names, renamed as Patroni's get_etcd_client does (srv_domain last, so it wins).
-  assert.deepEqual(normalizeDcs({ etcd3: { srv: 'a', discovery_srv: 'b', srv_domain: 'c' } }),
-    { kind: 'etcd3', hosts: [], protocol: 'http', use_proxies: false, srv: { domain: 'c' } });
-  assert.deepEqual(normalizeDcs({ etcd3: { srv: 'a', discovery_srv: 'b' } }), { kind: 'etcd3', hosts: [], protocol: 'http', use_proxies: false, srv: { domain: 'b' } });
+  assert.deepEqual(normalizeDcs({ etcd3: { srv: 'a', discovery_srv: 'b', srv_domain: 'c' } }), {
+    kind: 'etcd3',
+    hosts: [],
+    protocol: 'http',
+    use_proxies: false,
+    srv: { domain: 'c' },
+  });
+  assert.deepEqual(normalizeDcs({ etcd3: { srv: 'a', discovery_srv: 'b' } }), {
+    kind: 'etcd3',
+    hosts: [],
+    protocol: 'http',
+    use_proxies: false,
+    srv: { domain: 'b' },
+  });
   assert.deepEqual(dcsOf({ PATRONI_ZOOKEEPER_HOSTS: 'z1:2181,z2' }), { kind: 'zookeeper', hosts: ['z1:2181', 'z2:2181'], auth_data: [] });
-  assert.deepEqual(dcsOf({ PATRONI_EXHIBITOR_HOSTS: 'x1,x2', PATRONI_EXHIBITOR_PORT: '8181' }), { kind: 'exhibitor', hosts: ['x1', 'x2'], port: 8181, poll_interval: 300, auth_data: [] });
+  assert.deepEqual(dcsOf({ PATRONI_EXHIBITOR_HOSTS: 'x1,x2', PATRONI_EXHIBITOR_PORT: '8181' }), {
+    kind: 'exhibitor',
+    hosts: ['x1', 'x2'],
+    port: 8181,
+    poll_interval: 300,
+    auth_data: [],
+  });
 });
 
 test('factory: every supported kind builds its backend; consul, kubernetes, raft refused in one line', async () => {
   const base = { scope: 's', namespace: '/service/', name: 'n' };
   for (const kind of ['consul', 'kubernetes', 'raft'] as const) {
-    assert.throws(() => createDcs({ ...base, dcs: { kind, section: {} } }, 'ctl'), new RegExp(`^Error: ${kind}: the ${kind} DCS is not supported by patroni-ts yet \\(use etcd3, etcd, zookeeper or exhibitor\\)$`));
-    assert.throws(() => normalizeDcs({ [kind]: { host: 'x' } }), (e: unknown) => e instanceof ConfigError && !e.message.includes('\n') && e.message.includes(`the ${kind} DCS is not supported by patroni-ts yet`));
+    assert.throws(
+      () => createDcs({ ...base, dcs: { kind, section: {} } }, 'ctl'),
+      new RegExp(`^Error: ${kind}: the ${kind} DCS is not supported by patroni-ts yet \\(use etcd3, etcd, zookeeper or exhibitor\\)$`),
+    );
+    assert.throws(
+      () => normalizeDcs({ [kind]: { host: 'x' } }),
+      (e: unknown) => e instanceof ConfigError && !e.message.includes('\n') && e.message.includes(`the ${kind} DCS is not supported by patroni-ts yet`),
+    );
   }
   const e2 = createDcs({ ...base, dcs: { kind: 'etcd', hosts: ['127.0.0.1:1'], protocol: 'http', use_proxies: false } }, 'ctl');
   assert.equal(e2.backend, 'etcd');

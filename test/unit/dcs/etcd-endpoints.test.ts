@@ -29,7 +29,9 @@ class Probe extends EtcdEndpoints {
   }
 }
 
-const refused = () => { throw new ConnectionError('connect ECONNREFUSED'); };
+const refused = () => {
+  throw new ConnectionError('connect ECONNREFUSED');
+};
 
 describe('EtcdEndpoints', () => {
   test('no endpoints: refused at construction', () => {
@@ -46,7 +48,9 @@ describe('EtcdEndpoints', () => {
 
   test('a retryable answer that keeps the node: the same node again after a pause', async () => {
     const p = new Probe(['http://a', 'http://b']);
-    const busy = () => { throw new Retryable('too many requests', false); };
+    const busy = () => {
+      throw new Retryable('too many requests', false);
+    };
     assert.equal(await p.run([busy, () => 'ok']), 'ok');
     assert.deepEqual(p.tried, ['http://a', 'http://a']);
     assert.equal(p.switches, 0);
@@ -55,7 +59,14 @@ describe('EtcdEndpoints', () => {
   test('a refusal is no reason to retry: it is thrown as it is', async () => {
     const p = new Probe(['http://a', 'http://b']);
     const refusal = new Error('key exists');
-    await assert.rejects(p.run([() => { throw refusal; }]), (e) => e === refusal);
+    await assert.rejects(
+      p.run([
+        () => {
+          throw refusal;
+        },
+      ]),
+      (e) => e === refusal,
+    );
     assert.deepEqual(p.tried, ['http://a']);
   });
 

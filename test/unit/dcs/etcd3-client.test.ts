@@ -11,7 +11,9 @@ import { DcsError } from '../../../src/dcs/dcs.js';
 describe('Etcd3Client with one endpoint that does not answer', () => {
   let silent: Server;
   before(async () => {
-    silent = createServer(() => { /* accepts the request, never answers */ });
+    silent = createServer(() => {
+      /* accepts the request, never answers */
+    });
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
   });
   after(async () => {
@@ -23,7 +25,9 @@ describe('Etcd3Client with one endpoint that does not answer', () => {
     const port = (silent.address() as AddressInfo).port;
     const client = new Etcd3Client({ hosts: [`127.0.0.1:${port}`], protocol: 'http', discoverMembers: false, retryTimeout: 1, ttl: 10 });
     let restarts = 0;
-    client.onEndpointSwitch = () => { restarts++; };
+    client.onEndpointSwitch = () => {
+      restarts++;
+    };
     await assert.rejects(client.call('/kv/range', { key: 'eA==' }), DcsError);
     assert.ok(restarts >= 1, `watch restarted ${restarts} times`);
     assert.equal(client.endpoint, `http://127.0.0.1:${port}`);

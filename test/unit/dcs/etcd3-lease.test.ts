@@ -29,7 +29,9 @@ test('keepalive interval: ttl/3, never more often than Patroni (loop_wait)', () 
   assert.equal(keepaliveInterval(6, 10), 2);
 });
 
-const settle = async () => { for (let i = 0; i < 10; i++) await Promise.resolve(); };
+const settle = async () => {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+};
 
 test('lease timer: renews the held lease every ttl/3 with no cycle running, tells listeners, stops when the hold ends', async () => {
   mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
@@ -57,7 +59,7 @@ test('lease timer: renews the held lease every ttl/3 with no cycle running, tell
   }
 });
 
-test('lease timer: a lost lease is not re-granted behind the cycle\'s back; a failed renewal wakes the cycle', async () => {
+test("lease timer: a lost lease is not re-granted behind the cycle's back; a failed renewal wakes the cycle", async () => {
   mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
   try {
     let mode: 'gone' | 'down' = 'gone';
@@ -107,7 +109,9 @@ test('lease: expired (no TTL) or not found -> regrant; ttl change drops the leas
   const l1 = new LeaseKeeper(expired, 30, 10);
   await l1.refresh(false, deadline);
   assert.equal(await l1.refresh(true, deadline), '101');
-  const gone = fakeEtcd(() => { throw new LeaseNotFound('etcdserver: requested lease not found'); });
+  const gone = fakeEtcd(() => {
+    throw new LeaseNotFound('etcdserver: requested lease not found');
+  });
   const l2 = new LeaseKeeper(gone, 30, 10);
   await l2.refresh(false, deadline);
   assert.equal(await l2.refresh(true, deadline), '101');
@@ -117,7 +121,12 @@ test('lease: expired (no TTL) or not found -> regrant; ttl change drops the leas
 
 test('status writer: only changed content, slots carried over, legacy optime for old members', async () => {
   const writes: [string, string][] = [];
-  const w = new LeaderStatusWriter(async (k, v) => { writes.push([k, v]); }, () => undefined);
+  const w = new LeaderStatusWriter(
+    async (k, v) => {
+      writes.push([k, v]);
+    },
+    () => undefined,
+  );
   await w.write(null, { optime: 10, slots: { s: 1 } });
   await w.write(null, { optime: 10 });
   await w.write(null, { optime: 20 });
@@ -133,7 +142,10 @@ test('status writer: only changed content, slots carried over, legacy optime for
   assert.equal(needsLegacyOptime({ ...EMPTY_CLUSTER, members: [{ name: 'x', version: '1', data: { version: '4.1.4' } }] }), false);
   writes.length = 0;
   await w.write(old, { optime: 30 });
-  assert.deepEqual(writes.map(([k]) => k), ['status', 'optime/leader']);
+  assert.deepEqual(
+    writes.map(([k]) => k),
+    ['status', 'optime/leader'],
+  );
 });
 
 test('factory: etcd3 supported, others refused clearly', async () => {

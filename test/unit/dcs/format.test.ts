@@ -8,16 +8,29 @@ import { clusterPathFor, shouldWake } from '../../../src/dcs/etcd3-cache.js';
 import { prefixRangeEnd, b64 } from '../../../src/dcs/etcd3-kv.js';
 
 test('member: compact JSON in Patroni field order, round-trips through the parser', () => {
-  const data = { timeline: 2, role: 'replica' as const, api_url: 'http://h:8008/patroni', conn_url: 'postgres://h:5432/postgres', state: 'running', version: '4.1.4', xlog_location: 10 };
+  const data = {
+    timeline: 2,
+    role: 'replica' as const,
+    api_url: 'http://h:8008/patroni',
+    conn_url: 'postgres://h:5432/postgres',
+    state: 'running',
+    version: '4.1.4',
+    xlog_location: 10,
+  };
   const s = formatMember(data);
-  assert.equal(s, '{"conn_url":"postgres://h:5432/postgres","api_url":"http://h:8008/patroni","state":"running","role":"replica","version":"4.1.4","xlog_location":10,"timeline":2}');
+  assert.equal(
+    s,
+    '{"conn_url":"postgres://h:5432/postgres","api_url":"http://h:8008/patroni","state":"running","role":"replica","version":"4.1.4","xlog_location":10,"timeline":2}',
+  );
   assert.deepEqual(parseMemberData('x', s), data);
 });
 
 test('failover, status, sync, history serializers', () => {
   assert.equal(formatFailover({}), '{}');
-  assert.equal(formatFailover({ leader: 'pg1', candidate: 'pg2', scheduledAt: new Date('2024-05-02T10:30:00Z') }),
-    '{"leader":"pg1","member":"pg2","scheduled_at":"2024-05-02T10:30:00.000+00:00"}');
+  assert.equal(
+    formatFailover({ leader: 'pg1', candidate: 'pg2', scheduledAt: new Date('2024-05-02T10:30:00Z') }),
+    '{"leader":"pg1","member":"pg2","scheduled_at":"2024-05-02T10:30:00.000+00:00"}',
+  );
   assert.equal(formatFailover({ candidate: 'pg2' }), '{"member":"pg2"}');
   assert.equal(formatStatus({ optime: 5, slots: { a: 1 }, retainSlots: ['pg2'] }), '{"optime":5,"slots":{"a":1},"retain_slots":["pg2"]}');
   assert.equal(formatStatus({ optime: 5, slots: null }), '{"optime":5}');

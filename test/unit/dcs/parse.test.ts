@@ -8,7 +8,10 @@ const node = (key: string, value: string, version = '5', session?: string): RawN
 
 describe('member parsing', () => {
   test('JSON member with lenient LSNs and master role', () => {
-    const d = parseMemberData('pg1', '{"conn_url":"postgres://h:5432/postgres","api_url":"http://h:8008/patroni","state":"running","role":"master","xlog_location":"123","replay_lsn":"x","timeline":2,"tags":{"nofailover":true}}');
+    const d = parseMemberData(
+      'pg1',
+      '{"conn_url":"postgres://h:5432/postgres","api_url":"http://h:8008/patroni","state":"running","role":"master","xlog_location":"123","replay_lsn":"x","timeline":2,"tags":{"nofailover":true}}',
+    );
     assert.equal(d.role, 'primary');
     assert.equal(d.xlog_location, 123);
     assert.equal(d.replay_lsn, undefined);
@@ -24,14 +27,23 @@ describe('member parsing', () => {
     assert.deepEqual(parseMemberData('g', '[1,2]'), {});
     assert.deepEqual(parseMemberData('g', '42'), {});
     const c = parseCluster([node('members/g', '{garbage'), node('members/ok', '{"role":"replica"}')]);
-    assert.deepEqual(c.members.map((m) => [m.name, m.data]), [['g', {}], ['ok', { role: 'replica' }]]);
+    assert.deepEqual(
+      c.members.map((m) => [m.name, m.data]),
+      [
+        ['g', {}],
+        ['ok', { role: 'replica' }],
+      ],
+    );
   });
   test('conn_kwargs builds conn_url', () => {
     assert.equal(parseMemberData('a', '{"conn_kwargs":{"host":"h","port":5433}}').conn_url, 'postgresql://h:5433');
   });
   test('only members one level deep; unknown keys ignored', () => {
     const c = parseCluster([node('members/a', '{}'), node('members/a/b', '{}'), node('foo', 'x'), node('members/', '{}')]);
-    assert.deepEqual(c.members.map((m) => m.name), ['a']);
+    assert.deepEqual(
+      c.members.map((m) => m.name),
+      ['a'],
+    );
   });
 });
 
@@ -71,8 +83,12 @@ describe('cluster parsing', () => {
     assert.equal(parseCluster([node('failover', '{}')]).failover, null);
   });
   test('sync: sorted names, quorum only with leader, invalid -> empty', () => {
-    assert.deepEqual(parseSync(node('sync', '{"leader":"pg1","quorum":1,"sync_standby":"pg3, pg2"}', '9')),
-      { version: '9', leader: 'pg1', members: ['pg2', 'pg3'], quorum: 1 });
+    assert.deepEqual(parseSync(node('sync', '{"leader":"pg1","quorum":1,"sync_standby":"pg3, pg2"}', '9')), {
+      version: '9',
+      leader: 'pg1',
+      members: ['pg2', 'pg3'],
+      quorum: 1,
+    });
     assert.deepEqual(parseSync(node('sync', '{"quorum":2,"sync_standby":"pg2"}', '9')), { version: '9', members: [], quorum: 0 });
     assert.deepEqual(parseSync(node('sync', '{bad', '9')), { version: '9', members: [], quorum: 0 });
     assert.deepEqual(parseSync(undefined), { members: [], quorum: 0 });
@@ -80,7 +96,10 @@ describe('cluster parsing', () => {
   });
   test('history: array of arrays; invalid -> null; timeline', () => {
     const h = parseHistory(node('history', '[[1,25165984,"no recovery target specified","2024-05-02T10:11:12+00:00","pg2"],[2,33554432,"x"]]'));
-    assert.deepEqual(h?.lines, [[1, 25165984, 'no recovery target specified', '2024-05-02T10:11:12+00:00', 'pg2'], [2, 33554432, 'x']]);
+    assert.deepEqual(h?.lines, [
+      [1, 25165984, 'no recovery target specified', '2024-05-02T10:11:12+00:00', 'pg2'],
+      [2, 33554432, 'x'],
+    ]);
     assert.equal(parseHistory(node('history', '{"a":1}')), null);
     assert.equal(parseHistory(node('history', 'junk')), null);
     assert.equal(clusterTimeline(parseCluster([node('history', '[]')])), 1);
@@ -88,11 +107,17 @@ describe('cluster parsing', () => {
     assert.equal(clusterTimeline(parseCluster([node('history', 'junk')])), 0);
   });
   test('status: JSON, bare int, JSON-string slots, optime/leader fallback', () => {
-    assert.deepEqual(parseStatus(node('status', '{"optime":100,"slots":{"a":5},"retain_slots":["pg2"]}'), undefined),
-      { optime: 100, slots: { a: 5 }, retainSlots: ['pg2'] });
+    assert.deepEqual(parseStatus(node('status', '{"optime":100,"slots":{"a":5},"retain_slots":["pg2"]}'), undefined), {
+      optime: 100,
+      slots: { a: 5 },
+      retainSlots: ['pg2'],
+    });
     assert.deepEqual(parseStatus(node('status', '555'), undefined), { optime: 555, slots: {}, retainSlots: [] });
-    assert.deepEqual(parseStatus(node('status', '{"optime":"7","slots":"{\\"b\\":9}","retain_slots":"[\\"x\\"]"}'), undefined),
-      { optime: 7, slots: { b: 9 }, retainSlots: ['x'] });
+    assert.deepEqual(parseStatus(node('status', '{"optime":"7","slots":"{\\"b\\":9}","retain_slots":"[\\"x\\"]"}'), undefined), {
+      optime: 7,
+      slots: { b: 9 },
+      retainSlots: ['x'],
+    });
     assert.equal(parseCluster([node('optime/leader', '4242')]).status.optime, 4242);
     assert.equal(parseCluster([node('status', '{"optime":1}'), node('optime/leader', '4242')]).status.optime, 1);
     assert.equal(parseCluster([node('status', 'garbage')]).status.optime, 0);

@@ -5,7 +5,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Etcd3Config } from '../../../src/config/types.js';
 import {
-  clientUrlsOfPeerMembers, discoverFromSrv, reseeded, resolveEtcdSrv, srvQueries, srvReseed, srvUrl, type SrvIo, type SrvTarget,
+  clientUrlsOfPeerMembers,
+  discoverFromSrv,
+  reseeded,
+  resolveEtcdSrv,
+  srvQueries,
+  srvReseed,
+  srvUrl,
+  type SrvIo,
+  type SrvTarget,
 } from '../../../src/dcs/srv-discovery.js';
 
 function fakeIo(records: Record<string, SrvTarget[]>, pages: Record<string, { status: number; body: string } | Error> = {}) {
@@ -28,20 +36,33 @@ function fakeIo(records: Record<string, SrvTarget[]>, pages: Record<string, { st
 }
 
 test('the six names in Patroni order, https for -ssl, /members for -server, suffix appended', () => {
-  assert.deepEqual(srvQueries({ domain: 'example.org' }).map((q) => [q.name, q.protocol, q.peer]), [
-    ['_etcd-client-ssl._tcp.example.org', 'https', false],
-    ['_etcd-client._tcp.example.org', 'http', false],
-    ['_etcd-ssl._tcp.example.org', 'https', false],
-    ['_etcd._tcp.example.org', 'http', false],
-    ['_etcd-server-ssl._tcp.example.org', 'https', true],
-    ['_etcd-server._tcp.example.org', 'http', true],
-  ]);
-  assert.deepEqual(srvQueries({ domain: 'example.org', suffix: 'blue' }).map((q) => q.name), [
-    '_etcd-client-ssl-blue._tcp.example.org', '_etcd-client-blue._tcp.example.org', '_etcd-ssl-blue._tcp.example.org',
-    '_etcd-blue._tcp.example.org', '_etcd-server-ssl-blue._tcp.example.org', '_etcd-server-blue._tcp.example.org',
-  ]);
+  assert.deepEqual(
+    srvQueries({ domain: 'example.org' }).map((q) => [q.name, q.protocol, q.peer]),
+    [
+      ['_etcd-client-ssl._tcp.example.org', 'https', false],
+      ['_etcd-client._tcp.example.org', 'http', false],
+      ['_etcd-ssl._tcp.example.org', 'https', false],
+      ['_etcd._tcp.example.org', 'http', false],
+      ['_etcd-server-ssl._tcp.example.org', 'https', true],
+      ['_etcd-server._tcp.example.org', 'http', true],
+    ],
+  );
+  assert.deepEqual(
+    srvQueries({ domain: 'example.org', suffix: 'blue' }).map((q) => q.name),
+    [
+      '_etcd-client-ssl-blue._tcp.example.org',
+      '_etcd-client-blue._tcp.example.org',
+      '_etcd-ssl-blue._tcp.example.org',
+      '_etcd-blue._tcp.example.org',
+      '_etcd-server-ssl-blue._tcp.example.org',
+      '_etcd-server-blue._tcp.example.org',
+    ],
+  );
   // Patroni tests '-ssl' / '-server' on the name with its suffix: a suffix 'ssl' makes every name https.
-  assert.deepEqual(srvQueries({ domain: 'd', suffix: 'ssl' }).map((q) => q.protocol), ['https', 'https', 'https', 'https', 'https', 'https']);
+  assert.deepEqual(
+    srvQueries({ domain: 'd', suffix: 'ssl' }).map((q) => q.protocol),
+    ['https', 'https', 'https', 'https', 'https', 'https'],
+  );
 });
 
 test('srvUrl: trailing dot dropped, IPv6 literal bracketed, /members on peer records', () => {
@@ -54,7 +75,11 @@ test('srvUrl: trailing dot dropped, IPv6 literal bracketed, /members on peer rec
 
 test('the first name that resolves wins and sets the protocol; answer order kept, priority and weight ignored', async () => {
   const { io, asked } = fakeIo({
-    '_etcd-client._tcp.d': [{ name: 'b.d.', port: 2379 }, { name: 'a.d.', port: 2379 }, { name: 'b.d.', port: 2379 }],
+    '_etcd-client._tcp.d': [
+      { name: 'b.d.', port: 2379 },
+      { name: 'a.d.', port: 2379 },
+      { name: 'b.d.', port: 2379 },
+    ],
     '_etcd-server._tcp.d': [{ name: 'c.d.', port: 2380 }],
   });
   assert.deepEqual(await discoverFromSrv({ domain: 'd' }, io, 1000), { protocol: 'http', endpoints: ['http://b.d:2379', 'http://a.d:2379'] });
@@ -69,7 +94,14 @@ test('peer records: GET /members on each target until one answers; its clientURL
     { id: 2, name: 'e2', peerURLs: ['http://b:2380'], clientURLs: ['http://b:2379', 'http://a:2379'] },
   ]);
   const { io, fetched } = fakeIo(
-    { '_etcd-server._tcp.d': [{ name: 'down', port: 2380 }, { name: 'busy', port: 2380 }, { name: 'a', port: 2380 }, { name: 'b', port: 2380 }] },
+    {
+      '_etcd-server._tcp.d': [
+        { name: 'down', port: 2380 },
+        { name: 'busy', port: 2380 },
+        { name: 'a', port: 2380 },
+        { name: 'b', port: 2380 },
+      ],
+    },
     { 'http://busy:2380/members': { status: 503, body: 'no' }, 'http://a:2380/members': { status: 200, body: members } },
   );
   assert.deepEqual(await discoverFromSrv({ domain: 'd' }, io, 1000), { protocol: 'http', endpoints: ['http://a:2379', 'http://b:2379'] });

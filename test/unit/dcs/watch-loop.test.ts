@@ -18,7 +18,9 @@ class Probe extends WatchLoop {
     if (this.mode === 'fail') throw new Error('connection refused');
     this.live = true;
     onLive();
-    await new Promise<void>((r) => { this.release = r; });
+    await new Promise<void>((r) => {
+      this.release = r;
+    });
   }
   protected interrupt(): void {
     this.interrupts++;

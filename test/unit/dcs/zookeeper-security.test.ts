@@ -19,27 +19,43 @@ test('use_ssl with cacert, cert, key, key_password, verify -> tls; without use_s
   assert.equal(zookeeperConfig({ hosts: ['z'], use_ssl: false, cacert: '/ca' }).tls, undefined);
   assert.equal('tls' in zookeeperConfig({ hosts: ['z'] }), false);
   // Exhibitor hands the same keys to the ZooKeeper backend.
-  assert.deepEqual(exhibitorConfig({ hosts: ['e'], port: 8181, use_ssl: 'true', cacert: '/ca', set_acls: { 'CN=p': ['ALL'] } }),
-    { kind: 'exhibitor', hosts: ['e'], port: 8181, poll_interval: 300, auth_data: [], tls: { verify: true, cacert: '/ca' }, acl: [{ scheme: 'x509', id: 'CN=p', perms: 31 }] });
+  assert.deepEqual(exhibitorConfig({ hosts: ['e'], port: 8181, use_ssl: 'true', cacert: '/ca', set_acls: { 'CN=p': ['ALL'] } }), {
+    kind: 'exhibitor',
+    hosts: ['e'],
+    port: 8181,
+    poll_interval: 300,
+    auth_data: [],
+    tls: { verify: true, cacert: '/ca' },
+    acl: [{ scheme: 'x509', id: 'CN=p', perms: 31 }],
+  });
 });
 
 test('cert without key (or key without cert) is refused by name: kazoo would send no certificate', () => {
-  assert.throws(() => zookeeperConfig({ hosts: ['z'], use_ssl: true, cert: '/c' }), (e: unknown) => e instanceof ConfigError && e.message === 'zookeeper.cert: needs zookeeper.key too (a client certificate is sent only with both)');
+  assert.throws(
+    () => zookeeperConfig({ hosts: ['z'], use_ssl: true, cert: '/c' }),
+    (e: unknown) => e instanceof ConfigError && e.message === 'zookeeper.cert: needs zookeeper.key too (a client certificate is sent only with both)',
+  );
   assert.throws(() => zookeeperConfig({ hosts: ['z'], use_ssl: true, key: '/k' }), /: zookeeper\.key: needs zookeeper\.cert too/);
 });
 
 test('set_acls -> ACL entries: x509 by default, scheme:credential principals, permission bits', () => {
-  assert.deepEqual(aclFromSetAcls({
-    'CN=principal1': ['CREATE', 'READ'],
-    'CN=principal2': ['ALL'],
-    'digest:admin:qrkN0Ebx3XmfqLC+E1RNHb2DVgE=': ['read', 'write', 'delete'],
-    'ip:10.0.0.0/8': 'ADMIN',
-  }, 'zookeeper.set_acls'), [
-    { scheme: 'x509', id: 'CN=principal1', perms: 4 | 1 },
-    { scheme: 'x509', id: 'CN=principal2', perms: 31 },
-    { scheme: 'digest', id: 'admin:qrkN0Ebx3XmfqLC+E1RNHb2DVgE=', perms: 1 | 2 | 8 },
-    { scheme: 'ip', id: '10.0.0.0/8', perms: 16 },
-  ]);
+  assert.deepEqual(
+    aclFromSetAcls(
+      {
+        'CN=principal1': ['CREATE', 'READ'],
+        'CN=principal2': ['ALL'],
+        'digest:admin:qrkN0Ebx3XmfqLC+E1RNHb2DVgE=': ['read', 'write', 'delete'],
+        'ip:10.0.0.0/8': 'ADMIN',
+      },
+      'zookeeper.set_acls',
+    ),
+    [
+      { scheme: 'x509', id: 'CN=principal1', perms: 4 | 1 },
+      { scheme: 'x509', id: 'CN=principal2', perms: 31 },
+      { scheme: 'digest', id: 'admin:qrkN0Ebx3XmfqLC+E1RNHb2DVgE=', perms: 1 | 2 | 8 },
+      { scheme: 'ip', id: '10.0.0.0/8', perms: 16 },
+    ],
+  );
   assert.deepEqual(zookeeperConfig({ hosts: ['z'], set_acls: { 'CN=p': ['READ', 'ALL'] } }).acl, [{ scheme: 'x509', id: 'CN=p', perms: 31 }]);
   const refused: [unknown, RegExp][] = [
     [{ 'CN=p': [] }, /^zookeeper\.set_acls\.CN=p must be a non-empty list of READ, WRITE, CREATE, DELETE, ADMIN, ALL$/],
@@ -47,19 +63,36 @@ test('set_acls -> ACL entries: x509 by default, scheme:credential principals, pe
     [{ ':x': ['ALL'] }, /^zookeeper\.set_acls\.:x: empty ACL scheme$/],
     [['CN=p'], /^zookeeper\.set_acls must be a mapping/],
   ];
-  for (const [v, re] of refused) assert.throws(() => zookeeperConfig({ hosts: ['z'], set_acls: v } as never), (e: unknown) => e instanceof ConfigError && re.test(e.message), String(re));
+  for (const [v, re] of refused)
+    assert.throws(
+      () => zookeeperConfig({ hosts: ['z'], set_acls: v } as never),
+      (e: unknown) => e instanceof ConfigError && re.test(e.message),
+      String(re),
+    );
 });
 
 test('PATRONI_ZOOKEEPER_USE_SSL / _SET_ACLS / _CACERT variables make the same config', () => {
-  const dcs = normalizeDcs(buildEnvConfig({
-    PATRONI_ZOOKEEPER_HOSTS: 'z1:2281', PATRONI_ZOOKEEPER_USE_SSL: 'true', PATRONI_ZOOKEEPER_CACERT: '/ca',
-    PATRONI_ZOOKEEPER_SET_ACLS: 'CN=patroni: [ALL]',
-  }).config);
-  assert.deepEqual(dcs, { kind: 'zookeeper', hosts: ['z1:2281'], auth_data: [], tls: { verify: true, cacert: '/ca' }, acl: [{ scheme: 'x509', id: 'CN=patroni', perms: 31 }] });
+  const dcs = normalizeDcs(
+    buildEnvConfig({
+      PATRONI_ZOOKEEPER_HOSTS: 'z1:2281',
+      PATRONI_ZOOKEEPER_USE_SSL: 'true',
+      PATRONI_ZOOKEEPER_CACERT: '/ca',
+      PATRONI_ZOOKEEPER_SET_ACLS: 'CN=patroni: [ALL]',
+    }).config,
+  );
+  assert.deepEqual(dcs, {
+    kind: 'zookeeper',
+    hosts: ['z1:2281'],
+    auth_data: [],
+    tls: { verify: true, cacert: '/ca' },
+    acl: [{ scheme: 'x509', id: 'CN=patroni', perms: 31 }],
+  });
 });
 
 test('the security keys are no longer named as unsupported', () => {
-  const raw = { zookeeper: { hosts: ['z'], use_ssl: true, cacert: '/ca', cert: '/c', key: '/k', key_password: 'x', verify: false, set_acls: { 'CN=p': ['ALL'] } } };
+  const raw = {
+    zookeeper: { hosts: ['z'], use_ssl: true, cacert: '/ca', cert: '/c', key: '/k', key_password: 'x', verify: false, set_acls: { 'CN=p': ['ALL'] } },
+  };
   assert.deepEqual(unsupportedSettings(raw), []);
 });
 
@@ -99,14 +132,18 @@ test('the transport adapter finds the library internals it replaces, applies the
   const cm = (client as unknown as { connectionManager: { connectTimeout: number; pingTimeout: number; sessionTimeout: number } }).connectionManager;
   assert.deepEqual({ connect: cm.connectTimeout, ping: cm.pingTimeout, session: cm.sessionTimeout }, { connect: 5_000, ping: 4_000, session: 30_000 });
   const changed = { connectionManager: { connect() {} } };
-  assert.throws(() => installTransport(changed as never, { timeouts: () => zkTimeouts({ ttl: 30, loopWait: 10 }) }),
-    /node-zookeeper-client internals changed \(missing setState, findNextServer, .*\): the ZooKeeper transport adapter needs version 1\.1\.3/);
+  assert.throws(
+    () => installTransport(changed as never, { timeouts: () => zkTimeouts({ ttl: 30, loopWait: 10 }) }),
+    /node-zookeeper-client internals changed \(missing setState, findNextServer, .*\): the ZooKeeper transport adapter needs version 1\.1\.3/,
+  );
 });
 
 test('--validate-config names a set_acls permission Patroni would drop silently', async () => {
   const { validateConfig, formatProblem } = await import('../../../src/config/validate.js');
-  const problems = (acls: unknown) => validateConfig({ zookeeper: { hosts: ['127.0.0.1:1'], use_ssl: true, set_acls: acls } } as never, { ignoreListenPort: true })
-    .filter((p) => p.path.startsWith('zookeeper.set_acls')).map(formatProblem);
+  const problems = (acls: unknown) =>
+    validateConfig({ zookeeper: { hosts: ['127.0.0.1:1'], use_ssl: true, set_acls: acls } } as never, { ignoreListenPort: true })
+      .filter((p) => p.path.startsWith('zookeeper.set_acls'))
+      .map(formatProblem);
   assert.deepEqual(problems({ 'CN=p': ['ALL'], 'digest:u:h': ['read', 'WRITE'] }), []);
   const bad = problems({ 'CN=p': ['RAED'] });
   assert.equal(bad.length, 1, bad.join('\n'));

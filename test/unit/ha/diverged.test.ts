@@ -9,7 +9,16 @@ import { cluster, input, pgRunning, pgStopped, server } from './fixtures.js';
 /** Leader node1 on timeline 3; timeline 2 ended at LSN 1000 on the leader's side. */
 function forked(): Cluster {
   const c = cluster({ leader: 'node1', leaderTimeline: 3 });
-  return { ...c, history: { version: '1', lines: [[1, 500, 'no recovery target specified'], [2, 1000, 'no recovery target specified']] } };
+  return {
+    ...c,
+    history: {
+      version: '1',
+      lines: [
+        [1, 500, 'no recovery target specified'],
+        [2, 1000, 'no recovery target specified'],
+      ],
+    },
+  };
 }
 
 function stoppedAt(state: string, checkpointLsn: number) {
@@ -20,9 +29,21 @@ function stoppedAt(state: string, checkpointLsn: number) {
 
 describe('divergence', () => {
   const cases: { name: string; pg: ReturnType<typeof pgStopped>; diverged: boolean }[] = [
-    { name: 'running replica, not streaming, replayed past the switch point', pg: pgRunning(server({ timeline: 2, replayLsn: 1200, walLsn: 1200, replicationState: null })), diverged: true },
-    { name: 'streaming replica whose reported timeline lags (checkpoint timeline) is not diverged', pg: pgRunning(server({ timeline: 2, replayLsn: 1200, walLsn: 1200 })), diverged: false },
-    { name: 'running replica behind the switch point follows by streaming', pg: pgRunning(server({ timeline: 2, replayLsn: 900, walLsn: 900 })), diverged: false },
+    {
+      name: 'running replica, not streaming, replayed past the switch point',
+      pg: pgRunning(server({ timeline: 2, replayLsn: 1200, walLsn: 1200, replicationState: null })),
+      diverged: true,
+    },
+    {
+      name: 'streaming replica whose reported timeline lags (checkpoint timeline) is not diverged',
+      pg: pgRunning(server({ timeline: 2, replayLsn: 1200, walLsn: 1200 })),
+      diverged: false,
+    },
+    {
+      name: 'running replica behind the switch point follows by streaming',
+      pg: pgRunning(server({ timeline: 2, replayLsn: 900, walLsn: 900 })),
+      diverged: false,
+    },
     { name: 'replica already on the leader timeline', pg: pgRunning(server({ timeline: 3, replayLsn: 5000 })), diverged: false },
     { name: 'clean shutdown whose checkpoint starts before the switch point (switchover)', pg: stoppedAt('shut down', 900), diverged: false },
     { name: 'clean shutdown whose checkpoint is at the switch point', pg: stoppedAt('shut down', 1000), diverged: true },
@@ -63,7 +84,7 @@ describe('divergence', () => {
     assert.equal(d.message, 'reinitializing due to diverged timelines');
   });
 
-  test('waits for the new leader\'s checkpoint after promote', () => {
+  test("waits for the new leader's checkpoint after promote", () => {
     const c = forked();
     c.leader!.member!.data.checkpoint_after_promote = false;
     assert.equal(decide(input({ cluster: c, pg: stoppedAt('in production', 100) })).message, 'waiting for node1 to checkpoint after promote before pg_rewind');

@@ -9,10 +9,22 @@ import type { JsonObject } from '../../../src/util/json.js';
 export const SYSID = '7277694203142172922';
 
 export function member(name: string, data: MemberData = {}): Member {
-  return { name, version: '1', data: { conn_url: `postgres://127.0.0.1:${5431 + Number(name.slice(-1))}/postgres`, api_url: `http://127.0.0.1:${8007 + Number(name.slice(-1))}/patroni`, state: 'running', role: 'replica', ...data } };
+  return {
+    name,
+    version: '1',
+    data: {
+      conn_url: `postgres://127.0.0.1:${5431 + Number(name.slice(-1))}/postgres`,
+      api_url: `http://127.0.0.1:${8007 + Number(name.slice(-1))}/patroni`,
+      state: 'running',
+      role: 'replica',
+      ...data,
+    },
+  };
 }
 
-export function cluster(opts: { leader?: string; members?: Member[]; initialize?: string | null; optime?: number; failover?: boolean; leaderTimeline?: number } = {}): Cluster {
+export function cluster(
+  opts: { leader?: string; members?: Member[]; initialize?: string | null; optime?: number; failover?: boolean; leaderTimeline?: number } = {},
+): Cluster {
   const members = opts.members ?? [member('node1'), member('node2'), member('node3')];
   const leaderMember = opts.leader ? members.find((m) => m.name === opts.leader) : undefined;
   if (leaderMember && opts.leaderTimeline) leaderMember.data.timeline = opts.leaderTimeline;
@@ -29,9 +41,21 @@ export function cluster(opts: { leader?: string; members?: Member[]; initialize?
 
 export function server(s: Partial<RunningServer> = {}): RunningServer {
   return {
-    inRecovery: true, timeline: 1, walLsn: 100, receiveLsn: 100, replayLsn: 100, replayedTimestamp: null, replayPaused: false,
-    latestEndLsn: 100, replicationState: 'streaming', serverVersion: 150004, postmasterStartTime: '2026-11-26 00:00:00.000000+00:00',
-    followingHost: null, replication: [], pendingRestart: {}, ...s,
+    inRecovery: true,
+    timeline: 1,
+    walLsn: 100,
+    receiveLsn: 100,
+    replayLsn: 100,
+    replayedTimestamp: null,
+    replayPaused: false,
+    latestEndLsn: 100,
+    replicationState: 'streaming',
+    serverVersion: 150004,
+    postmasterStartTime: '2026-11-26 00:00:00.000000+00:00',
+    followingHost: null,
+    replication: [],
+    pendingRestart: {},
+    ...s,
   };
 }
 
@@ -40,12 +64,19 @@ export const primary = (s: Partial<RunningServer> = {}) => server({ inRecovery: 
 export function pgRunning(srv: RunningServer): PostgresSnapshot {
   return {
     dataDir: { kind: 'present', sysid: SYSID, controlData: controlData(srv.inRecovery ? 'in archive recovery' : 'in production', srv.timeline) },
-    postmasterRunning: true, state: 'running', server: srv,
+    postmasterRunning: true,
+    state: 'running',
+    server: srv,
   };
 }
 
 export function pgStopped(clusterState = 'shut down in recovery', timeline = 1): PostgresSnapshot {
-  return { dataDir: { kind: 'present', sysid: SYSID, controlData: controlData(clusterState, timeline) }, postmasterRunning: false, state: 'stopped', server: null };
+  return {
+    dataDir: { kind: 'present', sysid: SYSID, controlData: controlData(clusterState, timeline) },
+    postmasterRunning: false,
+    state: 'stopped',
+    server: null,
+  };
 }
 
 export const pgEmpty: PostgresSnapshot = { dataDir: { kind: 'empty' }, postmasterRunning: false, state: 'stopped', server: null };
@@ -55,7 +86,18 @@ function controlData(clusterState: string, timeline: number) {
 }
 
 export function peer(name: string, walLsn: number, extra: Partial<Extract<PeerStatus, { reachable: true }>> = {}): PeerStatus {
-  return { name, reachable: true, role: 'replica', walLsn, isPrimary: false, nofailover: false, failoverPriority: 1, watchdogFailed: false, timeline: 1, ...extra };
+  return {
+    name,
+    reachable: true,
+    role: 'replica',
+    walLsn,
+    isPrimary: false,
+    nofailover: false,
+    failoverPriority: 1,
+    watchdogFailed: false,
+    timeline: 1,
+    ...extra,
+  };
 }
 
 /** Tasks as the core starts them, for `running`/`finished`. */
@@ -72,14 +114,34 @@ export const running = (task: AsyncTask, startedAt = 0): AsyncState => ({ task, 
 /** `task` finished with `ok`; the runner holds the outcome until a decision forgets it. */
 export const finished = (task: AsyncTask, ok: boolean): AsyncOutcome => ({ task, ok });
 
-export function input(opts: {
-  me?: string; tags?: JsonObject; cluster?: Cluster; pg?: PostgresSnapshot; memory?: Partial<HaMemory>; peers?: PeerStatus[]; dcs?: JsonObject;
-  async?: AsyncState; lastAsync?: AsyncOutcome;
-} = {}): HaInput {
+export function input(
+  opts: {
+    me?: string;
+    tags?: JsonObject;
+    cluster?: Cluster;
+    pg?: PostgresSnapshot;
+    memory?: Partial<HaMemory>;
+    peers?: PeerStatus[];
+    dcs?: JsonObject;
+    async?: AsyncState;
+    lastAsync?: AsyncOutcome;
+  } = {},
+): HaInput {
   const me = opts.me ?? 'node2';
   return {
     now: 1_800_000_000_000,
-    me: { name: me, tags: opts.tags ?? {}, apiUrl: 'http://x/patroni', connUrl: 'postgres://x/postgres', canBootstrap: true, usePgRewind: true, removeDataDirOnDivergedTimelines: false, removeDataDirOnRewindFailure: false, replicaMethods: ['basebackup'], noLeaderMethods: [] },
+    me: {
+      name: me,
+      tags: opts.tags ?? {},
+      apiUrl: 'http://x/patroni',
+      connUrl: 'postgres://x/postgres',
+      canBootstrap: true,
+      usePgRewind: true,
+      removeDataDirOnDivergedTimelines: false,
+      removeDataDirOnRewindFailure: false,
+      replicaMethods: ['basebackup'],
+      noLeaderMethods: [],
+    },
     config: buildDynamicConfig(opts.dcs ?? {}),
     cluster: opts.cluster ?? cluster({ leader: 'node1' }),
     pg: opts.pg ?? pgRunning(server()),

@@ -8,7 +8,13 @@ import { cluster, member, peer } from './fixtures.js';
 
 const MB = 1048576;
 
-function outlooks(opts: { probes: PeerStatus[]; optime?: number; dcs?: Record<string, unknown>; tags?: Record<string, Record<string, unknown>>; sync?: string[] }) {
+function outlooks(opts: {
+  probes: PeerStatus[];
+  optime?: number;
+  dcs?: Record<string, unknown>;
+  tags?: Record<string, Record<string, unknown>>;
+  sync?: string[];
+}) {
   const members = ['node1', 'node2', 'node3', 'node4'].map((n) => member(n, opts.tags?.[n] ? { tags: opts.tags[n] as never } : {}));
   const c = { ...cluster({ leader: 'node1', members, optime: opts.optime ?? 10 * MB }), sync: { leader: 'node1', members: opts.sync ?? [], quorum: 0 } };
   c.history = { version: '1', lines: [] };
@@ -19,7 +25,12 @@ function outlooks(opts: { probes: PeerStatus[]; optime?: number; dcs?: Record<st
 describe('ifLeaderLost', () => {
   it('the most advanced healthy replica would lead; a lagging one and a nofailover one may not', () => {
     const { report, by } = outlooks({
-      probes: [peer('node1', 10 * MB, { isPrimary: true }), peer('node2', 10 * MB), peer('node3', 10 * MB - 3 * MB), peer('node4', 10 * MB, { nofailover: true })],
+      probes: [
+        peer('node1', 10 * MB, { isPrimary: true }),
+        peer('node2', 10 * MB),
+        peer('node3', 10 * MB - 3 * MB),
+        peer('node4', 10 * MB, { nofailover: true }),
+      ],
       tags: { node4: { nofailover: true } },
     });
     assert.equal(by.get('node1')?.outlook, 'leader');
@@ -33,7 +44,14 @@ describe('ifLeaderLost', () => {
   });
 
   it('a replica behind the best but within the lag limit is eligible and says who is ahead', () => {
-    const { by } = outlooks({ probes: [peer('node1', 10 * MB, { isPrimary: true }), peer('node2', 10 * MB), peer('node3', 10 * MB - 100), { name: 'node4', reachable: false, error: 'connection refused' }] });
+    const { by } = outlooks({
+      probes: [
+        peer('node1', 10 * MB, { isPrimary: true }),
+        peer('node2', 10 * MB),
+        peer('node3', 10 * MB - 100),
+        { name: 'node4', reachable: false, error: 'connection refused' },
+      ],
+    });
     assert.equal(by.get('node3')?.outlook, 'eligible');
     assert.match(by.get('node3')?.why[0] ?? '', /100 bytes behind node2/);
     assert.equal(by.get('node4')?.outlook, 'ineligible');
@@ -53,7 +71,8 @@ describe('ifLeaderLost', () => {
   it('synchronous mode: only the synchronous standby may take over; watchdog failures count', () => {
     const { report, by } = outlooks({
       probes: [peer('node1', 10 * MB, { isPrimary: true }), peer('node2', 10 * MB), peer('node3', 10 * MB, { watchdogFailed: true }), peer('node4', 10 * MB)],
-      dcs: { synchronous_mode: true }, sync: ['node3'],
+      dcs: { synchronous_mode: true },
+      sync: ['node3'],
     });
     assert.equal(by.get('node2')?.outlook, 'ineligible');
     assert.equal(by.get('node2')?.why[0], 'not a synchronous standby');
@@ -64,7 +83,10 @@ describe('ifLeaderLost', () => {
   });
 
   it('paused: nobody races for the lock, the otherwise eligible say so', () => {
-    const { report, by } = outlooks({ probes: [peer('node1', 10 * MB, { isPrimary: true }), peer('node2', 10 * MB), peer('node3', 10 * MB - 3 * MB)], dcs: { pause: true } });
+    const { report, by } = outlooks({
+      probes: [peer('node1', 10 * MB, { isPrimary: true }), peer('node2', 10 * MB), peer('node3', 10 * MB - 3 * MB)],
+      dcs: { pause: true },
+    });
     assert.equal(by.get('node2')?.outlook, 'ineligible');
     assert.equal(by.get('node2')?.why[0], 'cluster is paused: no automatic failover');
     assert.match(by.get('node2')?.why[1] ?? '', /^otherwise eligible: reachable, timeline 1/);
@@ -75,7 +97,12 @@ describe('ifLeaderLost', () => {
   });
 
   it('quorum mode: voters and non-voters are named; too few healthy voters means no failover', () => {
-    const probes = [peer('node1', 10 * MB, { isPrimary: true }), peer('node2', 10 * MB), { name: 'node3', reachable: false, error: 'timed out' } as const, peer('node4', 10 * MB)];
+    const probes = [
+      peer('node1', 10 * MB, { isPrimary: true }),
+      peer('node2', 10 * MB),
+      { name: 'node3', reachable: false, error: 'timed out' } as const,
+      peer('node4', 10 * MB),
+    ];
     const { report, by } = outlooks({ probes, dcs: { synchronous_mode: 'quorum' }, sync: ['node2', 'node3'] });
     assert.deepEqual(by.get('node2')?.why.at(-1), 'quorum voter');
     assert.deepEqual(by.get('node4')?.why.at(-1), 'not a quorum voter');

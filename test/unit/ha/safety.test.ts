@@ -29,36 +29,136 @@ const withWd = (i: HaInput, w: Partial<WatchdogView>): HaInput => ({ ...i, watch
 describe('watchdog per mode in the decision', () => {
   const race = (w: Partial<WatchdogView>) => withWd(input({ cluster: cluster({}), peers: [peer('node3', 50)] }), w);
   const leader = (w: Partial<WatchdogView>, extra: Parameters<typeof input>[0] = {}) => withWd(input({ me: 'node1', pg: pgRunning(primary()), ...extra }), w);
-  interface Row { name: string; in: HaInput; outcomes?: boolean[]; message: string; attempts: string[]; has?: Action['type'][]; hasNot?: Action['type'][] }
+  interface Row {
+    name: string;
+    in: HaInput;
+    outcomes?: boolean[];
+    message: string;
+    attempts: string[];
+    has?: Action['type'][];
+    hasNot?: Action['type'][];
+  }
   const rows: Row[] = [
-    { name: 'off: promotes without touching a watchdog', in: race({ mode: 'off' }),
-      message: 'promoted self to leader by acquiring session lock', attempts: ['acquire_leader'] },
-    { name: 'automatic: the winner activates the watchdog before promoting', in: race({ mode: 'automatic' }),
-      message: 'promoted self to leader by acquiring session lock', attempts: ['acquire_leader', 'activate_watchdog'] },
-    { name: 'automatic, activation requested before (no device): not retried every cycle', in: leader({ mode: 'automatic', active: true }),
-      message: 'no action. I am (node1), the leader with the lock', attempts: ['update_leader'] },
-    { name: 'required: activation works, promotes', in: race({ mode: 'required' }),
-      message: 'promoted self to leader by acquiring session lock', attempts: ['acquire_leader', 'activate_watchdog'] },
-    { name: 'required: activation fails after winning the race, releases the lock instead of promoting', in: race({ mode: 'required' }), outcomes: [true, false],
-      message: 'Not promoting self because watchdog could not be activated', attempts: ['acquire_leader', 'activate_watchdog'], has: ['delete_leader'], hasNot: ['run_async'] },
-    { name: 'required: a running primary whose watchdog cannot be activated demotes', in: leader({ mode: 'required', active: true }), outcomes: [true, false],
-      message: 'Demoting self because watchdog could not be activated', attempts: ['update_leader', 'activate_watchdog'], has: ['run_async'] },
-    { name: 'required and unusable: never races', in: race({ mode: 'required', healthy: false }),
-      message: 'following a different leader because i am not the healthiest node', attempts: [] },
-    { name: 'running watchdog on the leader: kept, nothing to activate', in: leader({ mode: 'required', running: true, active: true }),
-      message: 'no action. I am (node1), the leader with the lock', attempts: ['update_leader'], hasNot: ['disable_watchdog'] },
-    { name: 'paused: a running watchdog is disabled', in: leader({ mode: 'required', running: true, active: true }, { dcs: { pause: true } }),
-      message: 'PAUSE: no action. I am (node1), the leader with the lock', attempts: ['update_leader'], has: ['disable_watchdog'] },
-    { name: 'PostgreSQL stopped on the leader: the watchdog is disabled', in: leader({ mode: 'required', running: true, active: true }, { pg: pgStopped('in production') }),
-      message: 'starting as readonly because i had the session lock', attempts: ['update_leader'], has: ['disable_watchdog'] },
-    { name: 'a standby being promoted keeps the watchdog it activated', in: withWd(input({ me: 'node1', pg: pgRunning(server()), memory: { role: 'promoted' }, async: running(TASKS.promote) }), { mode: 'required', running: true, active: true }),
-      message: 'updated leader lock during promote', attempts: ['update_leader'], hasNot: ['disable_watchdog'] },
-    { name: 'bootstrap: the new primary activates the watchdog before taking the leader key', in: withWd(input({ me: 'node1', cluster: cluster({ initialize: '' }), pg: pgRunning(primary()), memory: { bootstrap: { stage: 'post_bootstrap' } }, lastAsync: finished(TASKS.postBootstrap, true) }), { mode: 'required' }),
-      message: 'initialized a new cluster', attempts: ['activate_watchdog'], has: ['take_leader'] },
-    { name: 'bootstrap: required and no watchdog cancels the bootstrap', in: withWd(input({ me: 'node1', cluster: cluster({ initialize: '' }), pg: pgRunning(primary()), memory: { bootstrap: { stage: 'post_bootstrap' } }, lastAsync: finished(TASKS.postBootstrap, true) }), { mode: 'required' }), outcomes: [false],
-      message: 'Failed to bootstrap cluster: watchdog activation failed', attempts: ['activate_watchdog'], has: ['cancel_initialization', 'exit'], hasNot: ['take_leader'] },
-    { name: 'a replica without the lock never keeps a watchdog running', in: withWd(input(), { mode: 'automatic', running: true, active: true }),
-      message: 'no action. I am (node2), a secondary, and following a leader (node1)', attempts: [], has: ['disable_watchdog'] },
+    {
+      name: 'off: promotes without touching a watchdog',
+      in: race({ mode: 'off' }),
+      message: 'promoted self to leader by acquiring session lock',
+      attempts: ['acquire_leader'],
+    },
+    {
+      name: 'automatic: the winner activates the watchdog before promoting',
+      in: race({ mode: 'automatic' }),
+      message: 'promoted self to leader by acquiring session lock',
+      attempts: ['acquire_leader', 'activate_watchdog'],
+    },
+    {
+      name: 'automatic, activation requested before (no device): not retried every cycle',
+      in: leader({ mode: 'automatic', active: true }),
+      message: 'no action. I am (node1), the leader with the lock',
+      attempts: ['update_leader'],
+    },
+    {
+      name: 'required: activation works, promotes',
+      in: race({ mode: 'required' }),
+      message: 'promoted self to leader by acquiring session lock',
+      attempts: ['acquire_leader', 'activate_watchdog'],
+    },
+    {
+      name: 'required: activation fails after winning the race, releases the lock instead of promoting',
+      in: race({ mode: 'required' }),
+      outcomes: [true, false],
+      message: 'Not promoting self because watchdog could not be activated',
+      attempts: ['acquire_leader', 'activate_watchdog'],
+      has: ['delete_leader'],
+      hasNot: ['run_async'],
+    },
+    {
+      name: 'required: a running primary whose watchdog cannot be activated demotes',
+      in: leader({ mode: 'required', active: true }),
+      outcomes: [true, false],
+      message: 'Demoting self because watchdog could not be activated',
+      attempts: ['update_leader', 'activate_watchdog'],
+      has: ['run_async'],
+    },
+    {
+      name: 'required and unusable: never races',
+      in: race({ mode: 'required', healthy: false }),
+      message: 'following a different leader because i am not the healthiest node',
+      attempts: [],
+    },
+    {
+      name: 'running watchdog on the leader: kept, nothing to activate',
+      in: leader({ mode: 'required', running: true, active: true }),
+      message: 'no action. I am (node1), the leader with the lock',
+      attempts: ['update_leader'],
+      hasNot: ['disable_watchdog'],
+    },
+    {
+      name: 'paused: a running watchdog is disabled',
+      in: leader({ mode: 'required', running: true, active: true }, { dcs: { pause: true } }),
+      message: 'PAUSE: no action. I am (node1), the leader with the lock',
+      attempts: ['update_leader'],
+      has: ['disable_watchdog'],
+    },
+    {
+      name: 'PostgreSQL stopped on the leader: the watchdog is disabled',
+      in: leader({ mode: 'required', running: true, active: true }, { pg: pgStopped('in production') }),
+      message: 'starting as readonly because i had the session lock',
+      attempts: ['update_leader'],
+      has: ['disable_watchdog'],
+    },
+    {
+      name: 'a standby being promoted keeps the watchdog it activated',
+      in: withWd(input({ me: 'node1', pg: pgRunning(server()), memory: { role: 'promoted' }, async: running(TASKS.promote) }), {
+        mode: 'required',
+        running: true,
+        active: true,
+      }),
+      message: 'updated leader lock during promote',
+      attempts: ['update_leader'],
+      hasNot: ['disable_watchdog'],
+    },
+    {
+      name: 'bootstrap: the new primary activates the watchdog before taking the leader key',
+      in: withWd(
+        input({
+          me: 'node1',
+          cluster: cluster({ initialize: '' }),
+          pg: pgRunning(primary()),
+          memory: { bootstrap: { stage: 'post_bootstrap' } },
+          lastAsync: finished(TASKS.postBootstrap, true),
+        }),
+        { mode: 'required' },
+      ),
+      message: 'initialized a new cluster',
+      attempts: ['activate_watchdog'],
+      has: ['take_leader'],
+    },
+    {
+      name: 'bootstrap: required and no watchdog cancels the bootstrap',
+      in: withWd(
+        input({
+          me: 'node1',
+          cluster: cluster({ initialize: '' }),
+          pg: pgRunning(primary()),
+          memory: { bootstrap: { stage: 'post_bootstrap' } },
+          lastAsync: finished(TASKS.postBootstrap, true),
+        }),
+        { mode: 'required' },
+      ),
+      outcomes: [false],
+      message: 'Failed to bootstrap cluster: watchdog activation failed',
+      attempts: ['activate_watchdog'],
+      has: ['cancel_initialization', 'exit'],
+      hasNot: ['take_leader'],
+    },
+    {
+      name: 'a replica without the lock never keeps a watchdog running',
+      in: withWd(input(), { mode: 'automatic', running: true, active: true }),
+      message: 'no action. I am (node2), a secondary, and following a leader (node1)',
+      attempts: [],
+      has: ['disable_watchdog'],
+    },
   ];
   for (const r of rows) {
     test(r.name, () => {
@@ -72,7 +172,10 @@ describe('watchdog per mode in the decision', () => {
   }
   test('the reason for not racing names the watchdog', () => {
     const d = decide(race({ mode: 'required', healthy: false }));
-    assert.deepEqual(d.reasons?.find((r) => r.member === 'node2'), { member: 'node2', eligible: false, code: 'watchdog', why: 'Watchdog device is not usable' });
+    assert.deepEqual(
+      d.reasons?.find((r) => r.member === 'node2'),
+      { member: 'node2', eligible: false, code: 'watchdog', why: 'Watchdog device is not usable' },
+    );
   });
 });
 
@@ -81,7 +184,16 @@ describe('failsafe mode: the DCS is unreachable (Ha._handle_dcs_error)', () => {
   const DEMOTED = 'demoted self because DCS is not accessible and I was a leader';
   const down = (o: { dcs?: object; failsafe?: Record<string, string> | null; me?: string; pg?: ReturnType<typeof pgRunning> } = {}): DcsUnreachableInput => {
     const base = input({ me: o.me ?? 'node1', pg: o.pg ?? pgRunning(primary()), dcs: { failsafe_mode: true, ...o.dcs } });
-    return { dcs: 'unreachable', now: base.now, me: base.me, config: base.config, pg: base.pg, memory: base.memory, async: null, failsafe: o.failsafe === undefined ? key : o.failsafe };
+    return {
+      dcs: 'unreachable',
+      now: base.now,
+      me: base.me,
+      config: base.config,
+      pg: base.pg,
+      memory: base.memory,
+      async: null,
+      failsafe: o.failsafe === undefined ? key : o.failsafe,
+    };
   };
   const rows: [string, DcsUnreachableInput, boolean[], string, boolean][] = [
     ['failsafe on, every member answers: stays primary', down(), [true], FAILSAFE_KEEP, true],
@@ -109,31 +221,68 @@ describe('failsafe mode: the DCS is unreachable (Ha._handle_dcs_error)', () => {
   // heartbeat describes it (Failsafe.update_cluster), so copies of permanent/member slots keep advancing.
   describe('slots kept in step without the DCS', () => {
     const last = cluster({ leader: 'node1' });
-    const hb: FailsafeSeen = { at: 0, leader: { name: 'node1', api_url: 'http://a/patroni', conn_url: 'postgres://a/postgres', slots: { perm: 900, node2: 800 } } };
+    const hb: FailsafeSeen = {
+      at: 0,
+      leader: { name: 'node1', api_url: 'http://a/patroni', conn_url: 'postgres://a/postgres', slots: { perm: 900, node2: 800 } },
+    };
     const withSlots = (i: DcsUnreachableInput, o: { lastCluster?: typeof last | null; seenAgeMs?: number | null } = {}): DcsUnreachableInput => ({
       ...i,
       lastCluster: o.lastCluster === undefined ? last : o.lastCluster,
       failsafeSeen: o.seenAgeMs === null ? null : { ...hb, at: i.now - (o.seenAgeMs ?? 5_000) },
     });
     const slotViews = (d: Decision, outcomes: boolean[] = []) =>
-      walk(d, outcomes).actions.flatMap((a) => (a.type === 'sync_slots' ? [a.view ? { leader: a.view.leader?.name ?? null, slots: a.view.status.slots } : 'no view'] : []));
+      walk(d, outcomes).actions.flatMap((a) =>
+        a.type === 'sync_slots' ? [a.view ? { leader: a.view.leader?.name ?? null, slots: a.view.status.slots } : 'no view'] : [],
+      );
     const replica = pgRunning(server());
     const rows: [string, DcsUnreachableInput, boolean[], unknown[]][] = [
-      ['replica, fresh heartbeat: the slot step runs on the heartbeat leader and its slot positions', withSlots(down({ me: 'node2', pg: replica })), [], [{ leader: 'node1', slots: { perm: 900, node2: 800 } }]],
-      ['replica, heartbeat older than ttl: the slot step runs on the last cluster read', withSlots(down({ me: 'node2', pg: replica }), { seenAgeMs: 31_000 }), [], [{ leader: 'node1', slots: last.status.slots }]],
-      ['replica, no heartbeat: the last cluster read', withSlots(down({ me: 'node2', pg: replica }), { seenAgeMs: null }), [], [{ leader: 'node1', slots: last.status.slots }]],
-      ['replica, heartbeat without slots (the leader could not read them): no positions to move to',
-        ((i) => ({ ...i, failsafeSeen: { at: i.now - 5_000, leader: { name: 'node1' } } }))(withSlots(down({ me: 'node2', pg: replica }))), [], [{ leader: 'node1', slots: {} }]],
+      [
+        'replica, fresh heartbeat: the slot step runs on the heartbeat leader and its slot positions',
+        withSlots(down({ me: 'node2', pg: replica })),
+        [],
+        [{ leader: 'node1', slots: { perm: 900, node2: 800 } }],
+      ],
+      [
+        'replica, heartbeat older than ttl: the slot step runs on the last cluster read',
+        withSlots(down({ me: 'node2', pg: replica }), { seenAgeMs: 31_000 }),
+        [],
+        [{ leader: 'node1', slots: last.status.slots }],
+      ],
+      [
+        'replica, no heartbeat: the last cluster read',
+        withSlots(down({ me: 'node2', pg: replica }), { seenAgeMs: null }),
+        [],
+        [{ leader: 'node1', slots: last.status.slots }],
+      ],
+      [
+        'replica, heartbeat without slots (the leader could not read them): no positions to move to',
+        ((i) => ({ ...i, failsafeSeen: { at: i.now - 5_000, leader: { name: 'node1' } } }))(withSlots(down({ me: 'node2', pg: replica }))),
+        [],
+        [{ leader: 'node1', slots: {} }],
+      ],
       ['replica, failsafe off: no slot step', withSlots(down({ me: 'node2', pg: replica, dcs: { failsafe_mode: false } })), [], []],
       ['replica, no cluster ever read: no slot step', withSlots(down({ me: 'node2', pg: replica }), { lastCluster: null }), [], []],
       ['replica, paused: no slot step', withSlots(down({ me: 'node2', pg: replica, dcs: { pause: true } })), [], []],
-      ['primary, failsafe check passed: its slots kept in step too', withSlots(down(), { seenAgeMs: null }), [true], [{ leader: 'node1', slots: last.status.slots }]],
+      [
+        'primary, failsafe check passed: its slots kept in step too',
+        withSlots(down(), { seenAgeMs: null }),
+        [true],
+        [{ leader: 'node1', slots: last.status.slots }],
+      ],
       ['primary, failsafe check failed: demotes, no slot step', withSlots(down(), { seenAgeMs: null }), [false], []],
     ];
     for (const [name, i, outcomes, views] of rows) test(name, () => assert.deepEqual(slotViews(decide(i), outcomes), views));
   });
   test('failsafe on: the primary asks every other listed member', () => {
-    assert.deepEqual(attempts(decide(down())), [{ kind: 'failsafe_check', members: [{ name: 'node2', url: 'http://b/patroni' }, { name: 'node3', url: 'http://c/patroni' }] }]);
+    assert.deepEqual(attempts(decide(down())), [
+      {
+        kind: 'failsafe_check',
+        members: [
+          { name: 'node2', url: 'http://b/patroni' },
+          { name: 'node3', url: 'http://c/patroni' },
+        ],
+      },
+    ]);
   });
 });
 
@@ -142,11 +291,22 @@ describe('failsafe mode: the DCS is unreachable (Ha._handle_dcs_error)', () => {
 // name at its WAL position), never the positions last published in the DCS.
 describe('failsafe heartbeat (POST /failsafe body)', () => {
   const me = { name: 'Node-1', connUrl: 'postgres://a:5432/postgres', apiUrl: 'http://a:8008/patroni' };
-  const row = (name: string, type: 'physical' | 'logical', lsn: number | null) => ({ name, type, database: type === 'logical' ? 'db' : null, plugin: type === 'logical' ? 'pgoutput' : null, active: false, lsn });
+  const row = (name: string, type: 'physical' | 'logical', lsn: number | null) => ({
+    name,
+    type,
+    database: type === 'logical' ? 'db' : null,
+    plugin: type === 'logical' ? 'pgoutput' : null,
+    active: false,
+    lsn,
+  });
   const base = { name: 'Node-1', conn_url: me.connUrl, api_url: me.apiUrl };
   const rows: [string, Parameters<typeof failsafeHeartbeat>[1], number | null, unknown][] = [
-    ['every slot read now, plus my member slot at my WAL position', [row('perm', 'physical', 900), row('node2', 'physical', 800), row('logi', 'logical', 700)], 1000,
-      { ...base, slots: { perm: 900, node2: 800, logi: 700, node_1: 1000 } }],
+    [
+      'every slot read now, plus my member slot at my WAL position',
+      [row('perm', 'physical', 900), row('node2', 'physical', 800), row('logi', 'logical', 700)],
+      1000,
+      { ...base, slots: { perm: 900, node2: 800, logi: 700, node_1: 1000 } },
+    ],
     ['a slot without a position (never reserved) is left out', [row('perm', 'physical', null)], 1000, { ...base, slots: { node_1: 1000 } }],
     ['no slots at all: only my own position', [], 1000, { ...base, slots: { node_1: 1000 } }],
     ['slots could not be read: the field is left out', undefined, 1000, base],
@@ -157,13 +317,19 @@ describe('failsafe heartbeat (POST /failsafe body)', () => {
 
 describe('failsafe mode: the DCS is up', () => {
   const now = 1_800_000_000_000;
-  const seen = (ageMs: number): FailsafeSeen => ({ at: now - ageMs, leader: { name: 'node1', api_url: 'http://a/patroni', conn_url: 'postgres://a/postgres', slots: { node1: 500 } } });
+  const seen = (ageMs: number): FailsafeSeen => ({
+    at: now - ageMs,
+    leader: { name: 'node1', api_url: 'http://a/patroni', conn_url: 'postgres://a/postgres', slots: { node1: 500 } },
+  });
   const failsafeOn = { failsafe_mode: true };
   const raceInput = (c: ReturnType<typeof cluster>) => input({ cluster: c, peers: [peer('node3', 50)], dcs: failsafeOn });
 
   test('the failsafe key lists every member with an api_url, and me', () => {
-    assert.deepEqual(Object.keys(failsafeKeyValue(cluster({ members: [member('node1'), member('node2')] }), { name: 'node5', apiUrl: 'http://e/patroni' })),
-      ['node1', 'node2', 'node5']);
+    assert.deepEqual(Object.keys(failsafeKeyValue(cluster({ members: [member('node1'), member('node2')] }), { name: 'node5', apiUrl: 'http://e/patroni' })), [
+      'node1',
+      'node2',
+      'node5',
+    ]);
   });
   test('DCS back, leader key gone, a fresh heartbeat from the old leader: its member follows it, no promotion', () => {
     const c = withFailsafeLeader(cluster({}), seen(5_000), now, 30, true);
@@ -181,7 +347,7 @@ describe('failsafe mode: the DCS is up', () => {
   test('failsafe mode off: a heartbeat is ignored', () => {
     assert.equal(withFailsafeLeader(cluster({}), seen(5_000), now, 30, false).leader, null);
   });
-  test('DCS down: a replica takes the permanent slots\' positions from a fresh heartbeat, not from a stale one', () => {
+  test("DCS down: a replica takes the permanent slots' positions from a fresh heartbeat, not from a stale one", () => {
     assert.deepEqual(failsafeView(cluster({ leader: 'node1' }), seen(5_000), now, 30).status.slots, { node1: 500 });
     assert.deepEqual(failsafeView(cluster({ leader: 'node1' }), seen(40_000), now, 30).status.slots, {});
   });
@@ -205,7 +371,11 @@ describe('primary_race_backoff (Ha.process_unhealthy_cluster)', () => {
   const base: RaceBackoffInput = { now, backoff: 20, loopWait: 10, startedAt: null, prevWalLsn: 100, walLsn: 100, streaming: true };
   const rows: [string, Partial<RaceBackoffInput>, string | null][] = [
     ['first cycle without a leader always waits', {}, 'My (node2) wal position moved since last heart beat loop, 20 seconds until leader race'],
-    ['WAL still moving and streaming: waits', { startedAt: now - 12_000, walLsn: 200 }, 'My (node2) wal position moved since last heart beat loop, 8 seconds until leader race'],
+    [
+      'WAL still moving and streaming: waits',
+      { startedAt: now - 12_000, walLsn: 200 },
+      'My (node2) wal position moved since last heart beat loop, 8 seconds until leader race',
+    ],
     ['WAL stopped: races', { startedAt: now - 12_000 }, null],
     ['WAL moving but not streaming: races', { startedAt: now - 12_000, walLsn: 200, streaming: false }, null],
     ['backoff used up: races even though WAL moves', { startedAt: now - 21_000, walLsn: 200 }, null],
@@ -228,12 +398,22 @@ describe('primary_race_backoff (Ha.process_unhealthy_cluster)', () => {
     assert.equal(walk(decide(i)).message, 'promoted self to leader by acquiring session lock');
   });
   test('a leader seen again resets the backoff', () => {
-    const i = input({ dcs: { primary_race_backoff: 20 }, memory: { prevWalLsn: 100, raceBackoffAt: now - 5000 }, pg: pgRunning(server({ receiveLsn: 150, replayLsn: 150 })) });
+    const i = input({
+      dcs: { primary_race_backoff: 20 },
+      memory: { prevWalLsn: 100, raceBackoffAt: now - 5000 },
+      pg: pgRunning(server({ receiveLsn: 150, replayLsn: 150 })),
+    });
     const { actions } = walk(decide(i));
     assert.ok(actions.some((a) => a.type === 'set_memory' && a.patch.raceBackoffAt === null && a.patch.prevWalLsn === 150));
   });
   test('a failover candidate is not delayed', () => {
-    const i = input({ cluster: cluster({ failover: true }), me: 'node2', peers: [peer('node3', 50)], dcs: { primary_race_backoff: 20 }, memory: { prevWalLsn: 100 } });
+    const i = input({
+      cluster: cluster({ failover: true }),
+      me: 'node2',
+      peers: [peer('node3', 50)],
+      dcs: { primary_race_backoff: 20 },
+      memory: { prevWalLsn: 100 },
+    });
     assert.doesNotMatch(walk(decide(i)).message, /until leader race/);
   });
 });

@@ -11,16 +11,24 @@ const tasks = (actions: Action[]) => actions.flatMap((a) => (a.type === 'run_asy
 
 describe('pre_promote', () => {
   test('a refused promotion gives the lock back and says so (Ha.enforce_primary_role)', () => {
-    const i = input({ me: 'node2', cluster: cluster({ leader: 'node2' }), pg: pgRunning(server()),
-      memory: { role: 'promoted' }, lastAsync: { task: PROMOTE, ok: false, failure: 'pre_promote' } });
+    const i = input({
+      me: 'node2',
+      cluster: cluster({ leader: 'node2' }),
+      pg: pgRunning(server()),
+      memory: { role: 'promoted' },
+      lastAsync: { task: PROMOTE, ok: false, failure: 'pre_promote' },
+    });
     const w = walk(decide(i));
     assert.equal(w.message, 'Promotion cancelled because the pre-promote script failed');
-    assert.deepEqual(w.actions.filter((a) => a.type !== 'sync_slots'), [
-      { type: 'forget_async_outcome' },
-      { type: 'log', level: 'warning', message: 'Releasing the leader key voluntarily because the pre-promote script failed' },
-      { type: 'set_memory', patch: { releasedLeaderKeyAt: i.now, role: 'replica' } },
-      { type: 'delete_leader' },
-    ]);
+    assert.deepEqual(
+      w.actions.filter((a) => a.type !== 'sync_slots'),
+      [
+        { type: 'forget_async_outcome' },
+        { type: 'log', level: 'warning', message: 'Releasing the leader key voluntarily because the pre-promote script failed' },
+        { type: 'set_memory', patch: { releasedLeaderKeyAt: i.now, role: 'replica' } },
+        { type: 'delete_leader' },
+      ],
+    );
   });
   test('a promote that failed otherwise is retried, not released', () => {
     const i = input({ me: 'node2', cluster: cluster({ leader: 'node2' }), pg: pgRunning(server()), lastAsync: { task: PROMOTE, ok: false } });
@@ -40,8 +48,17 @@ describe('pre_promote', () => {
 
 describe('callbacks decided by the cycle', () => {
   test('on_start primary once a new cluster is initialized, lifting the bootstrap hold', () => {
-    const w = walk(decide(input({ me: 'node1', cluster: cluster({ initialize: '' }), pg: pgRunning(primary()),
-      memory: { bootstrap: { stage: 'post_bootstrap' } }, lastAsync: { task: { kind: 'post_bootstrap', name: 'post_bootstrap' }, ok: true } })));
+    const w = walk(
+      decide(
+        input({
+          me: 'node1',
+          cluster: cluster({ initialize: '' }),
+          pg: pgRunning(primary()),
+          memory: { bootstrap: { stage: 'post_bootstrap' } },
+          lastAsync: { task: { kind: 'post_bootstrap', name: 'post_bootstrap' }, ok: true },
+        }),
+      ),
+    );
     assert.equal(w.message, 'initialized a new cluster');
     assert.deepEqual(w.actions.at(-1), { type: 'run_callback', action: 'on_start', role: 'primary', endBootstrap: true });
   });
@@ -49,15 +66,30 @@ describe('callbacks decided by the cycle', () => {
 
 describe('bootstrap', () => {
   test('a failed custom bootstrap: initialize key back, PostgreSQL stopped, data dir set aside, exit', () => {
-    const w = walk(decide(input({ me: 'node1', cluster: cluster({ initialize: '' }), pg: pgEmpty,
-      memory: { bootstrap: { stage: 'initdb' } }, lastAsync: { task: { kind: 'bootstrap', name: 'bootstrap' }, ok: false } })));
+    const w = walk(
+      decide(
+        input({
+          me: 'node1',
+          cluster: cluster({ initialize: '' }),
+          pg: pgEmpty,
+          memory: { bootstrap: { stage: 'initdb' } },
+          lastAsync: { task: { kind: 'bootstrap', name: 'bootstrap' }, ok: false },
+        }),
+      ),
+    );
     assert.equal(w.message, 'Failed to bootstrap cluster: bootstrap failed');
-    assert.deepEqual(w.actions.map((a) => a.type), ['log', 'cancel_initialization', 'stop_postgres', 'move_data_directory', 'set_memory', 'forget_async_outcome', 'exit']);
+    assert.deepEqual(
+      w.actions.map((a) => a.type),
+      ['log', 'cancel_initialization', 'stop_postgres', 'move_data_directory', 'set_memory', 'forget_async_outcome', 'exit'],
+    );
   });
   test('clone from the leader with the configured methods in order', () => {
     const i = input({ me: 'node2', cluster: cluster({ leader: 'node1' }), pg: pgEmpty });
     const w = walk(decide({ ...i, me: { ...i.me, replicaMethods: ['wale', 'basebackup'] } }));
-    assert.deepEqual(tasks(w.actions).map((t) => t.kind === 'clone' && t.methods), [['wale', 'basebackup']]);
+    assert.deepEqual(
+      tasks(w.actions).map((t) => t.kind === 'clone' && t.methods),
+      [['wale', 'basebackup']],
+    );
   });
   test('no leader: a no_leader method creates the replica from the backup store', () => {
     const i = input({ me: 'node2', cluster: cluster({}), pg: pgEmpty });
@@ -73,15 +105,30 @@ describe('bootstrap', () => {
     assert.equal(walk(decide(input({ me: 'node2', cluster: cluster({}), pg: pgEmpty }))).message, 'waiting for leader to bootstrap');
   });
   test('a standby cluster fed only by restore_command bootstraps its leader with its no_leader methods', () => {
-    const i = input({ me: 'node1', cluster: cluster({ initialize: null }), pg: pgEmpty,
-      dcs: { standby_cluster: { restore_command: 'cp /archive/%f %p', create_replica_methods: ['restore', 'basebackup'] } } });
+    const i = input({
+      me: 'node1',
+      cluster: cluster({ initialize: null }),
+      pg: pgEmpty,
+      dcs: { standby_cluster: { restore_command: 'cp /archive/%f %p', create_replica_methods: ['restore', 'basebackup'] } },
+    });
     const w = walk(decide({ ...i, me: { ...i.me, noLeaderMethods: ['restore'] } }));
     assert.equal(w.message, 'trying to bootstrap a new standby leader');
     assert.deepEqual(tasks(w.actions), [{ kind: 'bootstrap_standby_leader', name: 'bootstrap_standby_leader', from: null, methods: ['restore'] }]);
   });
   test('a standby cluster with a host uses standby_cluster.create_replica_methods', () => {
-    const w = walk(decide(input({ me: 'node1', cluster: cluster({ initialize: null }), pg: pgEmpty,
-      dcs: { standby_cluster: { host: '10.0.0.1', port: 5432, create_replica_methods: ['pgbackrest', 'basebackup'] } } })));
-    assert.deepEqual(tasks(w.actions).map((t) => t.kind === 'bootstrap_standby_leader' && t.methods), [['pgbackrest', 'basebackup']]);
+    const w = walk(
+      decide(
+        input({
+          me: 'node1',
+          cluster: cluster({ initialize: null }),
+          pg: pgEmpty,
+          dcs: { standby_cluster: { host: '10.0.0.1', port: 5432, create_replica_methods: ['pgbackrest', 'basebackup'] } },
+        }),
+      ),
+    );
+    assert.deepEqual(
+      tasks(w.actions).map((t) => t.kind === 'bootstrap_standby_leader' && t.methods),
+      [['pgbackrest', 'basebackup']],
+    );
   });
 });

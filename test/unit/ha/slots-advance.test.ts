@@ -10,7 +10,15 @@ import { cluster } from './fixtures.js';
 import type { SlotRow } from '../../../src/postgresql/slots.js';
 
 const LS = { name: 'ls', type: 'logical' as const, database: 'postgres', plugin: 'test_decoding' };
-const row = (lsn: number | null, extra: Partial<SlotRow> = {}): SlotRow => ({ name: 'ls', type: 'logical', database: 'postgres', plugin: 'test_decoding', active: false, lsn, ...extra });
+const row = (lsn: number | null, extra: Partial<SlotRow> = {}): SlotRow => ({
+  name: 'ls',
+  type: 'logical',
+  database: 'postgres',
+  plugin: 'test_decoding',
+  active: false,
+  lsn,
+  ...extra,
+});
 
 test('advance to the published position, capped by replay, never backwards', () => {
   assert.deepEqual(logicalAdvanceTargets([row(100)], [LS], { ls: 300 }, 1000), [{ name: 'ls', database: 'postgres', lsn: 300 }]);
@@ -42,14 +50,21 @@ test('a failed advance that needs a fresh copy marks the slot for copying, keepi
       advanced.push(`${name}@${lsn}`);
     },
   });
-  advancer.schedule([{ name: 'gone', database: 'd', lsn: 1 }, { name: 'busy', database: 'd', lsn: 1 }, { name: 'ok', database: 'd', lsn: 7 }]);
+  advancer.schedule([
+    { name: 'gone', database: 'd', lsn: 1 },
+    { name: 'busy', database: 'd', lsn: 1 },
+    { name: 'ok', database: 'd', lsn: 7 },
+  ]);
   // A second round while the first runs is skipped.
   advancer.schedule([{ name: 'ok', database: 'd', lsn: 9 }]);
   await advancer.idle();
   assert.deepEqual([...needsCopy], ['gone']);
   assert.deepEqual(advanced, ['ok@7']);
   // Until the copy replaces it, the slot is not advanced again (SlotsAdvanceThread.schedule).
-  advancer.schedule([{ name: 'gone', database: 'd', lsn: 2 }, { name: 'ok', database: 'd', lsn: 9 }]);
+  advancer.schedule([
+    { name: 'gone', database: 'd', lsn: 2 },
+    { name: 'ok', database: 'd', lsn: 9 },
+  ]);
   await advancer.idle();
   assert.deepEqual(advanced, ['ok@7', 'ok@9']);
 });
@@ -61,9 +76,13 @@ test('the slot step on a replica advances its logical copy to the leader positio
     listSlots: async () => [row(100)],
     createPhysicalSlot: async () => undefined,
     createLogicalSlot: async () => undefined,
-    dropSlot: async (name) => { advanced.push(`drop ${name}`); },
+    dropSlot: async (name) => {
+      advanced.push(`drop ${name}`);
+    },
     advanceSlot: async () => undefined,
-    advanceLogicalSlot: async (name, db, lsn) => { advanced.push(`${name} ${db} ${lsn}`); },
+    advanceLogicalSlot: async (name, db, lsn) => {
+      advanced.push(`${name} ${db} ${lsn}`);
+    },
     needsCopy: new Set(),
   });
   const c = cluster({ leader: 'node1' });
@@ -72,5 +91,8 @@ test('the slot step on a replica advances its logical copy to the leader positio
   await manager.sync(c, config, 'node2', {}, 'replica', 1000, 700);
   // The advance runs in the background: poll for it (a loaded machine may take far longer than usual).
   for (const until = Date.now() + 10_000; advanced.length === 0 && Date.now() < until; ) await sleep(10);
-  assert.deepEqual(advanced.filter((a) => a.startsWith('ls')), ['ls postgres 700']);
+  assert.deepEqual(
+    advanced.filter((a) => a.startsWith('ls')),
+    ['ls postgres 700'],
+  );
 });

@@ -25,7 +25,10 @@ describe('which logical slots a replica copies', () => {
     assert.deepEqual(logicalSlotsToCopy(replica()), [LS]);
   });
   test('again when the copy here cannot decode any more (the advancer hit removed WAL)', () => {
-    assert.deepEqual(logicalSlotsToCopy(replica({ localSlots: [{ name: 'ls', type: 'logical', database: 'postgres', plugin: 'test_decoding', needsCopy: true }] })), [LS]);
+    assert.deepEqual(
+      logicalSlotsToCopy(replica({ localSlots: [{ name: 'ls', type: 'logical', database: 'postgres', plugin: 'test_decoding', needsCopy: true }] })),
+      [LS],
+    );
   });
   test('not when it exists here, or the leader published nothing for it yet', () => {
     assert.deepEqual(logicalSlotsToCopy(replica({ localSlots: [{ name: 'ls', type: 'logical', database: 'postgres', plugin: 'test_decoding' }] })), []);
@@ -48,7 +51,13 @@ describe('step 14: copy_logical_slots', () => {
     assert.equal(message, "Copying logical slots ['ls'] from the primary");
     const run = actions.find((a) => a.type === 'run_async');
     assert.ok(run && run.type === 'run_async');
-    assert.deepEqual(run.task, { kind: 'copy_logical_slots', name: 'copy_logical_slots', slots: [LS], from: { name: 'node1', host: '127.0.0.1', port: 5432 }, upstream: { name: 'node1', host: '127.0.0.1', port: 5432 } });
+    assert.deepEqual(run.task, {
+      kind: 'copy_logical_slots',
+      name: 'copy_logical_slots',
+      slots: [LS],
+      from: { name: 'node1', host: '127.0.0.1', port: 5432 },
+      upstream: { name: 'node1', host: '127.0.0.1', port: 5432 },
+    });
     // Slots are synced first (a mismatching local slot is dropped before the copy).
     assert.ok(actions.findIndex((a) => a.type === 'sync_slots') < actions.indexOf(run));
   });
@@ -67,35 +76,65 @@ describe('step 14: copy_logical_slots', () => {
 });
 
 const state = (name: string, plugin = 'test_decoding'): PrimarySlotState => ({
-  name, type: 'logical', database: 'postgres', plugin, catalogXmin: 740, confirmedFlushLsn: 500, restartLsn: 0x3000010, data: Buffer.from(name),
+  name,
+  type: 'logical',
+  database: 'postgres',
+  plugin,
+  catalogXmin: 740,
+  confirmedFlushLsn: 500,
+  restartLsn: 0x3000010,
+  data: Buffer.from(name),
 });
 const MB16 = 16 * 1024 * 1024;
 
 test('only slots matching the configured database and plugin are copied', () => {
-  const { copy, mismatched } = copyableSlots([state('ls'), state('other'), { ...state('ls2'), plugin: 'pgoutput' }],
-    [LS, { ...LS, name: 'ls2' }]);
-  assert.deepEqual(copy.map((s) => s.name), ['ls']);
-  assert.deepEqual(mismatched.map((s) => s.name), ['ls2']);
+  const { copy, mismatched } = copyableSlots([state('ls'), state('other'), { ...state('ls2'), plugin: 'pgoutput' }], [LS, { ...LS, name: 'ls2' }]);
+  assert.deepEqual(
+    copy.map((s) => s.name),
+    ['ls'],
+  );
+  assert.deepEqual(
+    mismatched.map((s) => s.name),
+    ['ls2'],
+  );
 });
 
 describe('the copy task', () => {
   const task: Extract<AsyncTask, { kind: 'copy_logical_slots' }> = {
-    kind: 'copy_logical_slots', name: 'copy_logical_slots', slots: [LS], from: { name: 'node1', host: 'h', port: 1 }, upstream: { name: 'node1', host: 'h', port: 1 },
+    kind: 'copy_logical_slots',
+    name: 'copy_logical_slots',
+    slots: [LS],
+    from: { name: 'node1', host: 'h', port: 1 },
+    upstream: { name: 'node1', host: 'h', port: 1 },
   };
-  interface FakeWal { primary?: string[]; local?: string[]; redo?: number | null; failFetch?: string[] }
+  interface FakeWal {
+    primary?: string[];
+    local?: string[];
+    redo?: number | null;
+    failFetch?: string[];
+  }
   function fake(read: () => Promise<PrimarySlotState[]>, wal: FakeWal = {}) {
     const calls: string[] = [];
     const notReady = new Map<string, string>();
     const needsCopy = new Set<string>(['ls']);
     const pg: CopyPostgres = {
       dataDir: '/data',
-      stop: async (mode) => { calls.push(`stop ${mode}`); return true; },
-      start: async (role, up) => { calls.push(`start ${role} ${up?.name}`); return true; },
+      stop: async (mode) => {
+        calls.push(`stop ${mode}`);
+        return true;
+      },
+      start: async (role, up) => {
+        calls.push(`start ${role} ${up?.name}`);
+        return true;
+      },
       slots: {
         withPrimary: async (from, fn) => {
           calls.push(`connect ${from.name}`);
           return fn({
-            readSlots: async (names) => { calls.push(`read ${names.join(',')}`); return read(); },
+            readSlots: async (names) => {
+              calls.push(`read ${names.join(',')}`);
+              return read();
+            },
             listWal: async () => ({ files: wal.primary ?? [], segmentSize: MB16 }),
             fetchWal: async (name, size, dir) => {
               if (wal.failFetch?.includes(name)) throw new Error('gone');
@@ -104,7 +143,9 @@ describe('the copy task', () => {
           });
         },
         localWal: async () => ({ files: wal.local ?? [], redoLsn: wal.redo === undefined ? 0x5000028 : wal.redo }),
-        installSlots: async (dir, slots) => { calls.push(`install ${dir} ${slots.map((s) => s.name).join(',')}`); },
+        installSlots: async (dir, slots) => {
+          calls.push(`install ${dir} ${slots.map((s) => s.name).join(',')}`);
+        },
         notReady,
         needsCopy,
       },
@@ -123,8 +164,15 @@ describe('the copy task', () => {
     const { pg, calls, notReady } = fake(async () => [state('ls')], { primary: [seg(3), seg(4), seg(5), seg(6)], local: [seg(5), seg(6), seg(7)] });
     notReady.set('ls', 'an earlier copy missed WAL');
     assert.equal(await copyLogicalSlots(pg, task), true);
-    assert.deepEqual(calls, ['connect node1', 'read ls', 'stop fast', `fetch ${seg(3)} ${MB16} /data`, `fetch ${seg(4)} ${MB16} /data`,
-      'install /data ls', 'start replica node1']);
+    assert.deepEqual(calls, [
+      'connect node1',
+      'read ls',
+      'stop fast',
+      `fetch ${seg(3)} ${MB16} /data`,
+      `fetch ${seg(4)} ${MB16} /data`,
+      'install /data ls',
+      'start replica node1',
+    ]);
     assert.equal(notReady.size, 0);
   });
   test('WAL that cannot be fetched: the slot is installed but kept as not ready, naming what is missing', async () => {
@@ -142,7 +190,9 @@ describe('the copy task', () => {
     assert.match(notReady.get('ls') ?? '', /restart_lsn could not be read/);
   });
   test('an unreachable primary or nothing to copy leaves PostgreSQL running', async () => {
-    const down = fake(async () => { throw new Error('connection refused'); });
+    const down = fake(async () => {
+      throw new Error('connection refused');
+    });
     assert.equal(await copyLogicalSlots(down.pg, task), false);
     const none = fake(async () => [state('ls', 'pgoutput')]);
     assert.equal(await copyLogicalSlots(none.pg, task), true);

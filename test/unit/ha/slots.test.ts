@@ -2,13 +2,25 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildDynamicConfig } from '../../../src/config/dynamic.js';
-import { isIgnored, memberSlotOwners, needsHotStandbyFeedback, permanentSlots, permanentSlotsFor, planSlots, retainedSlots, type ExistingSlot } from '../../../src/ha/core/slots.js';
+import {
+  isIgnored,
+  memberSlotOwners,
+  needsHotStandbyFeedback,
+  permanentSlots,
+  permanentSlotsFor,
+  planSlots,
+  retainedSlots,
+  type ExistingSlot,
+} from '../../../src/ha/core/slots.js';
 import { cluster, member } from './fixtures.js';
 
 const phys = (name: string): ExistingSlot => ({ name, type: 'physical', database: null, plugin: null });
 
 describe('member slots', () => {
-  const c = cluster({ leader: 'node1', members: [member('node1'), member('node2'), member('node3', { tags: { replicatefrom: 'node2' } }), member('node4', { tags: { nostream: true } })] });
+  const c = cluster({
+    leader: 'node1',
+    members: [member('node1'), member('node2'), member('node3', { tags: { replicatefrom: 'node2' } }), member('node4', { tags: { nostream: true } })],
+  });
   test('PG11+ with member_slots_ttl: every node keeps slots for every streaming member but itself', () => {
     const cfg = buildDynamicConfig({});
     assert.deepEqual(memberSlotOwners(c, 'node1', 'primary', cfg, {}, 150000), ['node2', 'node3']);
@@ -21,7 +33,17 @@ describe('member slots', () => {
     assert.deepEqual(memberSlotOwners(c, 'node2', 'replica', cfg, {}, 150000), ['node3']);
   });
   test('retention keeps slots of members seen within member_slots_ttl', () => {
-    assert.deepEqual(retainedSlots(new Map([['a', 1000], ['b', 9000]]), 10_000, 5), ['b']);
+    assert.deepEqual(
+      retainedSlots(
+        new Map([
+          ['a', 1000],
+          ['b', 9000],
+        ]),
+        10_000,
+        5,
+      ),
+      ['b'],
+    );
   });
 });
 
@@ -31,8 +53,10 @@ describe('permanent slots and ignore_slots', () => {
     ignore_slots: [{ name: 'foreign' }, { type: 'logical', plugin: 'pgoutput' }],
   });
   test('valid names only; an empty value is physical', () => {
-    assert.deepEqual(permanentSlots(cfg, 150000), [{ name: 'keep_me', type: 'physical' },
-      { name: 'logi', type: 'logical', database: 'postgres', plugin: 'test_decoding' }]);
+    assert.deepEqual(permanentSlots(cfg, 150000), [
+      { name: 'keep_me', type: 'physical' },
+      { name: 'logi', type: 'logical', database: 'postgres', plugin: 'test_decoding' },
+    ]);
   });
   test('matchers ignore a slot when all their keys match', () => {
     assert.equal(isIgnored(phys('foreign'), cfg), true);
@@ -43,7 +67,10 @@ describe('permanent slots and ignore_slots', () => {
     const existing = [phys('node9'), phys('foreign'), { name: 'stray', type: 'logical' as const, database: 'postgres', plugin: 'wal2json' }];
     const plan = planSlots(existing, ['node2'], permanentSlots(cfg, 150000), 'primary', cfg);
     assert.deepEqual(plan.createPhysical, ['keep_me', 'node2']);
-    assert.deepEqual(plan.createLogical.map((l) => l.name), ['logi']);
+    assert.deepEqual(
+      plan.createLogical.map((l) => l.name),
+      ['logi'],
+    );
     assert.deepEqual(plan.drop, ['node9', 'stray']);
   });
   test('replicas never create logical slots', () => {

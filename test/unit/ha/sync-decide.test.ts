@@ -13,11 +13,33 @@ describe('promotion in synchronous mode', () => {
   const cases: { name: string; me: string; sync: string[]; dcs: JsonObject; peers: ReturnType<typeof peer>[]; quorum?: number; promotes: boolean }[] = [
     { name: 'the listed standby promotes', me: 'node2', sync: ['node2'], dcs: SYNC_ON, peers: [peer('node3', 100)], promotes: true },
     { name: 'an unlisted standby does not, even when ahead', me: 'node3', sync: ['node2'], dcs: SYNC_ON, peers: [peer('node2', 50)], promotes: false },
-    { name: 'the listed standby ignores an unlisted one that is ahead', me: 'node2', sync: ['node2'], dcs: SYNC_ON, peers: [peer('node3', 500)], promotes: true },
+    {
+      name: 'the listed standby ignores an unlisted one that is ahead',
+      me: 'node2',
+      sync: ['node2'],
+      dcs: SYNC_ON,
+      peers: [peer('node3', 500)],
+      promotes: true,
+    },
     { name: 'empty key (non-strict, no standby): nobody promotes', me: 'node2', sync: [], dcs: SYNC_ON, peers: [], promotes: false },
-    { name: 'quorum: a voter with enough votes promotes', me: 'node2', sync: ['node2', 'node3'], quorum: 1, dcs: { synchronous_mode: 'quorum' }, peers: [peer('node3', 100)], promotes: true },
-    { name: 'quorum: without the other voter there are not enough votes', me: 'node2', sync: ['node2', 'node3'], quorum: 1, dcs: { synchronous_mode: 'quorum' },
-      peers: [{ name: 'node3', reachable: false, error: 'down' }], promotes: false },
+    {
+      name: 'quorum: a voter with enough votes promotes',
+      me: 'node2',
+      sync: ['node2', 'node3'],
+      quorum: 1,
+      dcs: { synchronous_mode: 'quorum' },
+      peers: [peer('node3', 100)],
+      promotes: true,
+    },
+    {
+      name: 'quorum: without the other voter there are not enough votes',
+      me: 'node2',
+      sync: ['node2', 'node3'],
+      quorum: 1,
+      dcs: { synchronous_mode: 'quorum' },
+      peers: [{ name: 'node3', reachable: false, error: 'down' }],
+      promotes: false,
+    },
     { name: 'mode off: the key is ignored', me: 'node3', sync: ['node2'], dcs: {}, peers: [peer('node2', 50)], promotes: true },
   ];
   for (const c of cases) {

@@ -9,14 +9,27 @@ import { confirmedMultisync, planMultisync, readyKey, selectSync, syncBeforeProm
 import { formatStandbyNames, parseStandbyNames, STRICT_PLACEHOLDER, type ReplicaProgress } from '../../../src/postgresql/sync.js';
 import { member } from './fixtures.js';
 
-const row = (name: string, lsn: number, syncState = 'async', pid = 10): ReplicaProgress =>
-  ({ pid, applicationName: name, state: 'streaming', syncState, writeLsn: lsn, flushLsn: lsn, replayLsn: lsn });
+const row = (name: string, lsn: number, syncState = 'async', pid = 10): ReplicaProgress => ({
+  pid,
+  applicationName: name,
+  state: 'streaming',
+  syncState,
+  writeLsn: lsn,
+  flushLsn: lsn,
+  replayLsn: lsn,
+});
 const key = (members: string[], leader = 'node1', quorum = 0): SyncState => ({ version: '5', leader, members, quorum });
 
 function sel(over: Partial<SelectInput> & { replicas: ReplicaProgress[]; names?: string }): ReturnType<typeof selectSync> {
   return selectSync({
-    me: 'node1', members: [member('node1'), member('node2'), member('node3'), member('node4')], count: 1, maximumLagOnSyncnode: -1,
-    syncKey: key([]), ready: new Set(), lsnAtChange: 0, ...over,
+    me: 'node1',
+    members: [member('node1'), member('node2'), member('node3'), member('node4')],
+    count: 1,
+    maximumLagOnSyncnode: -1,
+    syncKey: key([]),
+    ready: new Set(),
+    lsnAtChange: 0,
+    ...over,
     reading: { inRecovery: false, standbyNames: over.names ?? '', synchronousCommit: 'on', walLsn: 1000, replicas: over.replicas },
   });
 }
@@ -56,8 +69,13 @@ describe('selectSync', () => {
     assert.deepEqual(sel({ replicas: [row('node2', 1, 'sync', 11)], names: 'node2', lsnAtChange: 950, ready }).sync, []);
   });
   test('nosync, cascading and non-running members are never candidates; sync_priority orders the rest', () => {
-    const members = [member('node1'), member('node2', { tags: { nosync: true } }), member('node3', { tags: { replicatefrom: 'node4' } }),
-      member('node4', { tags: { sync_priority: 5 } }), member('node5', { state: 'stopped' })];
+    const members = [
+      member('node1'),
+      member('node2', { tags: { nosync: true } }),
+      member('node3', { tags: { replicatefrom: 'node4' } }),
+      member('node4', { tags: { sync_priority: 5 } }),
+      member('node5', { state: 'stopped' }),
+    ];
     const s = sel({ members, count: 5, replicas: [row('node2', 999), row('node3', 999), row('node4', 10), row('node5', 999)] });
     assert.deepEqual(s.candidates, ['node4']);
   });
@@ -111,12 +129,17 @@ describe('multisync plan', () => {
 
 describe('before promote', () => {
   test('non-strict: the key names me and nobody else; names cleared', () => {
-    assert.deepEqual(syncBeforePromote(buildDynamicConfig({ synchronous_mode: 'on' }), key(['node2']), 'node2'),
-      { key: { leader: 'node2', members: [], quorum: 0 }, standbyNames: null });
+    assert.deepEqual(syncBeforePromote(buildDynamicConfig({ synchronous_mode: 'on' }), key(['node2']), 'node2'), {
+      key: { leader: 'node2', members: [], quorum: 0 },
+      standbyNames: null,
+    });
   });
   test('strict: the other former standbys keep protecting commits, else the placeholder', () => {
     const strict = buildDynamicConfig({ synchronous_mode: 'on', synchronous_mode_strict: true, synchronous_node_count: 2 });
-    assert.deepEqual(syncBeforePromote(strict, key(['node2', 'node3']), 'node2'), { key: { leader: 'node2', members: ['node3'], quorum: 0 }, standbyNames: 'node3' });
+    assert.deepEqual(syncBeforePromote(strict, key(['node2', 'node3']), 'node2'), {
+      key: { leader: 'node2', members: ['node3'], quorum: 0 },
+      standbyNames: 'node3',
+    });
     assert.deepEqual(syncBeforePromote(strict, key(['node2']), 'node2')?.standbyNames, STRICT_PLACEHOLDER);
   });
   test('off: nothing to do', () => assert.equal(syncBeforePromote(buildDynamicConfig({}), key(['node2']), 'node2'), null));
@@ -131,21 +154,56 @@ describe('quorum', () => {
     assert.equal(requiredQuorum([], 0, ['a']), 1);
   });
   test('a new replica: the key widens first, names become ANY 1 (...), the key settles once all caught up', () => {
-    const s = sel({ count: Infinity, replicas: [row('node2', 1000, 'quorum'), row('node3', 1000)], names: 'ANY 1 (node2)', syncKey: key(['node2'], 'node1', 0) });
-    const plan = planQuorum({ me: 'node1', syncKey: key(['node2'], 'node1', 0), standbyNames: 'ANY 1 (node2)', synchronousNodeCount: 1, strict: false, sel: s });
+    const s = sel({
+      count: Infinity,
+      replicas: [row('node2', 1000, 'quorum'), row('node3', 1000)],
+      names: 'ANY 1 (node2)',
+      syncKey: key(['node2'], 'node1', 0),
+    });
+    const plan = planQuorum({
+      me: 'node1',
+      syncKey: key(['node2'], 'node1', 0),
+      standbyNames: 'ANY 1 (node2)',
+      synchronousNodeCount: 1,
+      strict: false,
+      sel: s,
+    });
     assert.equal(plan.kind, 'update');
     if (plan.kind !== 'update') return;
     assert.deepEqual(plan.widen, { leader: 'node1', members: ['node2', 'node3'], quorum: 1 });
     assert.deepEqual(plan.standbyNames, { members: ['node2', 'node3'], numsync: 1 });
     assert.equal(plan.settle, null);
-    const after = sel({ count: Infinity, replicas: [row('node2', 1000, 'quorum'), row('node3', 1000, 'quorum')], names: 'ANY 1 (node2,node3)', lsnAtChange: 1000 });
-    const settled = planQuorum({ me: 'node1', syncKey: key(['node2', 'node3'], 'node1', 1), standbyNames: 'ANY 1 (node2,node3)', synchronousNodeCount: 1, strict: false, sel: after });
+    const after = sel({
+      count: Infinity,
+      replicas: [row('node2', 1000, 'quorum'), row('node3', 1000, 'quorum')],
+      names: 'ANY 1 (node2,node3)',
+      lsnAtChange: 1000,
+    });
+    const settled = planQuorum({
+      me: 'node1',
+      syncKey: key(['node2', 'node3'], 'node1', 1),
+      standbyNames: 'ANY 1 (node2,node3)',
+      synchronousNodeCount: 1,
+      strict: false,
+      sel: after,
+    });
     assert.deepEqual(settled.kind === 'update' ? [settled.widen, settled.settle] : null, [null, null]);
   });
   test('strict with nobody healthy blocks', () => {
-    assert.deepEqual(planQuorum({ me: 'node1', syncKey: key([]), standbyNames: '', synchronousNodeCount: 1, strict: true, sel: sel({ replicas: [] }) }),
-      { kind: 'block', standbyNames: `ANY 1 (${STRICT_PLACEHOLDER})` });
-    assert.deepEqual(planQuorum({ me: 'node1', syncKey: key(['node2'], 'node1', 0), standbyNames: 'ANY 1 (node2)', synchronousNodeCount: 1, strict: true, sel: sel({ replicas: [] }) }),
-      { kind: 'block', standbyNames: null });
+    assert.deepEqual(planQuorum({ me: 'node1', syncKey: key([]), standbyNames: '', synchronousNodeCount: 1, strict: true, sel: sel({ replicas: [] }) }), {
+      kind: 'block',
+      standbyNames: `ANY 1 (${STRICT_PLACEHOLDER})`,
+    });
+    assert.deepEqual(
+      planQuorum({
+        me: 'node1',
+        syncKey: key(['node2'], 'node1', 0),
+        standbyNames: 'ANY 1 (node2)',
+        synchronousNodeCount: 1,
+        strict: true,
+        sel: sel({ replicas: [] }),
+      }),
+      { kind: 'block', standbyNames: null },
+    );
   });
 });

@@ -13,8 +13,14 @@ import { fakeContext, fakeState } from '../../support/api/fake-context.js';
 import { baseConfig } from '../../support/config/fixtures.js';
 
 const cfg: RestApiConfig = {
-  listen: { host: '127.0.0.1', port: 0 }, connect_address: '127.0.0.1:0', verify_client: 'none', allowlist: [],
-  allowlist_include_members: false, http_extra_headers: {}, https_extra_headers: {}, server_tokens: 'minimal',
+  listen: { host: '127.0.0.1', port: 0 },
+  connect_address: '127.0.0.1:0',
+  verify_client: 'none',
+  allowlist: [],
+  allowlist_include_members: false,
+  http_extra_headers: {},
+  https_extra_headers: {},
+  server_tokens: 'minimal',
 };
 
 const deep = (n: number): string => '['.repeat(n) + ']'.repeat(n);
@@ -24,7 +30,7 @@ describe('JSON depth and serialisation', () => {
     let v: unknown = 1;
     for (let i = 0; i < 200_000; i++) v = i % 2 ? [v] : { k: v };
     const text = pyJson(v);
-    assert.equal(text.length, 200_000 / 2 * ('{"k": '.length + '}'.length + 2) + 1);
+    assert.equal(text.length, (200_000 / 2) * ('{"k": '.length + '}'.length + 2) + 1);
     assert.equal(pyJson({ a: [1, 'é', null, { b: true }], c: undefined, d: {} }), '{"a": [1, "\\u00e9", null, {"b": true}], "d": {}}');
     assert.equal(pyJson([]), '[]');
   });
@@ -49,15 +55,35 @@ describe('REST API under hostile requests', () => {
   before(async () => {
     const ctx: ApiContext = fakeContext(fakeState());
     const routes = apiRoutes();
-    routes.set(routeKey('GET', 'throw-sync'), { access: 'public', handle: () => { throw new Error('boom'); } });
-    routes.set(routeKey('GET', 'throw-async'), { access: 'public', handle: async () => { throw new Error('boom'); } });
-    routes.set(routeKey('GET', 'bad-header'), { access: 'public', handle: async () => ({ kind: 'json', code: 200, body: {}, headers: { 'X-Bad': 'a\r\nb' } }) });
+    routes.set(routeKey('GET', 'throw-sync'), {
+      access: 'public',
+      handle: () => {
+        throw new Error('boom');
+      },
+    });
+    routes.set(routeKey('GET', 'throw-async'), {
+      access: 'public',
+      handle: async () => {
+        throw new Error('boom');
+      },
+    });
+    routes.set(routeKey('GET', 'bad-header'), {
+      access: 'public',
+      handle: async () => ({ kind: 'json', code: 200, body: {}, headers: { 'X-Bad': 'a\r\nb' } }),
+    });
     let deepValue: unknown = 0;
     for (let i = 0; i < 50_000; i++) deepValue = [deepValue];
     routes.set(routeKey('GET', 'deep'), { access: 'public', handle: async () => ({ kind: 'json', code: 200, body: { v: deepValue } as never }) });
     const patch = routes.get(routeKey('PATCH', 'config'));
     assert.ok(patch);
-    routes.set(routeKey('PATCH', 'config'), { access: patch.access, handle: async (req, c) => { const r = await patch.handle(req, c); patched.push(r.code); return r; } });
+    routes.set(routeKey('PATCH', 'config'), {
+      access: patch.access,
+      handle: async (req, c) => {
+        const r = await patch.handle(req, c);
+        patched.push(r.code);
+        return r;
+      },
+    });
     srv = await startApiServer(cfg, ctx, { routes });
     base = `http://127.0.0.1:${srv.address.port}`;
   });
@@ -90,19 +116,30 @@ describe('REST API under hostile requests', () => {
 });
 
 describe('extra headers are validated at config load', () => {
-  for (const [name, value] of [['X-Ok', 'a\r\nSet-Cookie: x'], ['X-Ok', 'nul\u0000'], ['Bad Name', 'v'], ['X\r\nY', 'v']] as const) {
+  for (const [name, value] of [
+    ['X-Ok', 'a\r\nSet-Cookie: x'],
+    ['X-Ok', 'nul\u0000'],
+    ['Bad Name', 'v'],
+    ['X\r\nY', 'v'],
+  ] as const) {
     test(`refuses ${JSON.stringify(name)}: ${JSON.stringify(value)}`, () => {
       const raw = baseConfig();
       for (const key of ['http_extra_headers', 'https_extra_headers']) {
         const restapi = { ...(raw.restapi as object), [key]: { [name]: value } };
-        assert.throws(() => normalizeConfig({ ...raw, restapi }), (e: unknown) => e instanceof ConfigError && e.message.includes(`restapi.${key}`));
+        assert.throws(
+          () => normalizeConfig({ ...raw, restapi }),
+          (e: unknown) => e instanceof ConfigError && e.message.includes(`restapi.${key}`),
+        );
       }
     });
   }
 
   test('valid headers load', () => {
     const raw = baseConfig();
-    const c = normalizeConfig({ ...raw, restapi: { ...(raw.restapi as object), http_extra_headers: { 'Strict-Transport-Security': 'max-age=31536000; includeSubDomains' } } });
+    const c = normalizeConfig({
+      ...raw,
+      restapi: { ...(raw.restapi as object), http_extra_headers: { 'Strict-Transport-Security': 'max-age=31536000; includeSubDomains' } },
+    });
     assert.equal(c.restapi.http_extra_headers['Strict-Transport-Security'], 'max-age=31536000; includeSubDomains');
   });
 });

@@ -17,8 +17,27 @@ const basic = (u: string, p: string) => ({ authorization: `Basic ${Buffer.from(`
 function selfSigned(dir: string, name: string): { cert: string; key: string } {
   const cert = join(dir, `${name}.crt`);
   const key = join(dir, `${name}.key`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${name}`,
-    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'pipe' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${name}`,
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'pipe' },
+  );
   return { cert, key };
 }
 
@@ -27,7 +46,7 @@ function peerCommonName(port: number): Promise<string> {
     const s = tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false }, () => {
       const cn = s.getPeerCertificate().subject.CN;
       s.destroy();
-      resolve(Array.isArray(cn) ? cn.join(',') : cn ?? '');
+      resolve(Array.isArray(cn) ? cn.join(',') : (cn ?? ''));
     });
     s.on('error', reject);
   });
@@ -40,8 +59,14 @@ describe('REST settings reload', () => {
   before(async () => {
     const [port] = await freePorts(1);
     cfg = {
-      listen: { host: '127.0.0.1', port: port ?? 0 }, connect_address: '127.0.0.1:0', verify_client: 'none', allowlist: [],
-      allowlist_include_members: false, http_extra_headers: { 'X-Old': '1' }, https_extra_headers: {}, server_tokens: 'minimal',
+      listen: { host: '127.0.0.1', port: port ?? 0 },
+      connect_address: '127.0.0.1:0',
+      verify_client: 'none',
+      allowlist: [],
+      allowlist_include_members: false,
+      http_extra_headers: { 'X-Old': '1' },
+      https_extra_headers: {},
+      server_tokens: 'minimal',
       authentication: { username: 'u', password: 'old' },
     };
     srv = await startApiServer(cfg, fakeContext(fakeState()));

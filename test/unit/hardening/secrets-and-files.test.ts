@@ -12,7 +12,7 @@ import { makeTempDir } from '../../support/tmp.js';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 
-test('filterChildEnv drops PATRONI_* and KUBERNETES_* (Patroni\'s PostmasterProcess.start) and adds extras', () => {
+test("filterChildEnv drops PATRONI_* and KUBERNETES_* (Patroni's PostmasterProcess.start) and adds extras", () => {
   const env = { PATH: '/bin', PATRONI_RESTAPI_PASSWORD: 's3cret', PATRONI_CONFIGURATION: 'x', KUBERNETES_SERVICE_HOST: 'k', PGDATA: '/d' };
   assert.deepEqual(filterChildEnv(env, { PGPASSFILE: '/p' }), { PATH: '/bin', PGDATA: '/d', PGPASSFILE: '/p' });
   assert.equal(env.PATRONI_RESTAPI_PASSWORD, 's3cret', 'input untouched');
@@ -38,7 +38,7 @@ test('tools run with the filtered environment even when the daemon still holds P
   }
 });
 
-test('the daemon\'s error policy logs an unhandled rejection or exception and the process stays', () => {
+test("the daemon's error policy logs an unhandled rejection or exception and the process stays", () => {
   const script = `
     import { installErrorPolicy } from './src/daemon/error-policy.ts';
     const stats = installErrorPolicy();
@@ -77,8 +77,16 @@ test('set_file_permissions: 0640 with a group-readable (0750) data directory, el
     assert.equal(pgFileMode(group), 0o640);
     assert.equal(pgFileMode(priv), 0o600);
     writeConfigFiles({
-      configDir: group, dataDir: group, baseName: 'postgresql', customConf: null, majorVersion: 150000,
-      parameters: { port: '5432' }, recovery: null, pgHba: ['local all all trust'], pgIdent: null, recoveryNames: new Set(),
+      configDir: group,
+      dataDir: group,
+      baseName: 'postgresql',
+      customConf: null,
+      majorVersion: 150000,
+      parameters: { port: '5432' },
+      recovery: null,
+      pgHba: ['local all all trust'],
+      pgIdent: null,
+      recoveryNames: new Set(),
     });
     assert.equal(statSync(join(group, 'postgresql.conf')).mode & 0o777, 0o640);
     assert.equal(statSync(join(group, 'pg_hba.conf')).mode & 0o777, 0o640);
@@ -87,7 +95,9 @@ test('set_file_permissions: 0640 with a group-readable (0750) data directory, el
   }
 });
 
-test('a failed write (read-only directory) leaves the old postgresql.conf whole and no temp file', { skip: process.getuid?.() === 0 ? 'root ignores directory modes' : false }, () => {
+test('a failed write (read-only directory) leaves the old postgresql.conf whole and no temp file', {
+  skip: process.getuid?.() === 0 ? 'root ignores directory modes' : false,
+}, () => {
   const dir = makeTempDir('ro');
   try {
     const conf = join(dir.path, 'postgresql.conf');
@@ -112,7 +122,10 @@ test('slot names from a peer are validated before any path under pg_replslot/ is
   try {
     const data = join(dir.path, 'data');
     mkdirSync(join(data, 'pg_replslot'), { recursive: true });
-    await installSlotStates(data, [{ name: '../../escaped', data: Buffer.from('x') }, { name: 'good_slot', data: Buffer.from('y') }]);
+    await installSlotStates(data, [
+      { name: '../../escaped', data: Buffer.from('x') },
+      { name: 'good_slot', data: Buffer.from('y') },
+    ]);
     assert.deepEqual(readdirSync(join(data, 'pg_replslot')), ['good_slot']);
     assert.deepEqual(readdirSync(dir.path).sort(), ['data']);
     assert.deepEqual(readdirSync(data), ['pg_replslot']);
@@ -148,9 +161,18 @@ test('reinitialize does not remove the data directory when PostgreSQL could not 
   type Pg = Parameters<typeof runTask>[1];
   type Dcs = Parameters<typeof runTask>[2];
   let removed = false;
-  const fake = { stop: async () => false, removeDataDirectory: async () => { removed = true; }, setState: () => undefined };
-  const ok = await runTask({ kind: 'reinitialize', name: 'reinitialize', from: { host: 'h', port: 1, name: 'leader' } } as Parameters<typeof runTask>[0],
-    fake as unknown as Pg, {} as Dcs);
+  const fake = {
+    stop: async () => false,
+    removeDataDirectory: async () => {
+      removed = true;
+    },
+    setState: () => undefined,
+  };
+  const ok = await runTask(
+    { kind: 'reinitialize', name: 'reinitialize', from: { host: 'h', port: 1, name: 'leader' } } as Parameters<typeof runTask>[0],
+    fake as unknown as Pg,
+    {} as Dcs,
+  );
   assert.equal(ok, false);
   assert.equal(removed, false);
 });

@@ -14,9 +14,16 @@ test('timerDelay clamps NaN, negatives and values past 2^31-1 ms', () => {
 test('setLongTimeout: a short delay fires, a cleared one does not', async () => {
   let fired = 0;
   const keepAlive = setTimeout(() => undefined, 1000); // the long timer is unref'd
-  await new Promise<void>((resolve) => setLongTimeout(() => { fired++; resolve(); }, 5));
+  await new Promise<void>((resolve) =>
+    setLongTimeout(() => {
+      fired++;
+      resolve();
+    }, 5),
+  );
   clearTimeout(keepAlive);
-  const t = setLongTimeout(() => { fired++; }, 10);
+  const t = setLongTimeout(() => {
+    fired++;
+  }, 10);
   t.clear();
   await new Promise((r) => setTimeout(r, 30));
   assert.equal(fired, 1);
@@ -24,7 +31,9 @@ test('setLongTimeout: a short delay fires, a cleared one does not', async () => 
 
 test('setLongTimeout with a huge delay does not fire within a real second (plain setTimeout fires after 1 ms)', async () => {
   let fired = false;
-  const t = setLongTimeout(() => { fired = true; }, 3_000_000_000);
+  const t = setLongTimeout(() => {
+    fired = true;
+  }, 3_000_000_000);
   await new Promise((r) => setTimeout(r, 50));
   t.clear();
   assert.equal(fired, false);

@@ -12,7 +12,10 @@ describe('server versions', () => {
   test('12 to 17 are supported; others refused with a message naming the version', () => {
     for (const v of [120000, 120022, 130000, 140011, 150008, 160004, 170002]) assert.equal(checkServerVersion(v).kind, 'supported', String(v));
     assert.equal(checkServerVersion(0).kind, 'unknown');
-    assert.deepEqual(checkServerVersion(110000), { kind: 'unsupported', message: 'PostgreSQL 11 is not supported by patroni-ts: supported major versions are 12 to 17' });
+    assert.deepEqual(checkServerVersion(110000), {
+      kind: 'unsupported',
+      message: 'PostgreSQL 11 is not supported by patroni-ts: supported major versions are 12 to 17',
+    });
     assert.match((checkServerVersion(90624) as { message: string }).message, /^PostgreSQL 9\.6 is not supported/);
     assert.match((checkServerVersion(180000) as { message: string }).message, /^PostgreSQL 18 is not supported/);
     assert.equal(majorVersionName(90600), '9.6');
@@ -20,9 +23,18 @@ describe('server versions', () => {
 });
 
 const MAJORS = [12, 13, 14, 15, 16, 17] as const;
-const conninfoKeys = (major: number): string[] => Object.keys(buildPrimaryConninfo({
-  host: 'h', port: 5432, auth: { username: 'rep', password: 'p' }, applicationName: 'n', database: 'postgres', majorVersion: major * 10000, pgpass: '/p',
-}).params).sort();
+const conninfoKeys = (major: number): string[] =>
+  Object.keys(
+    buildPrimaryConninfo({
+      host: 'h',
+      port: 5432,
+      auth: { username: 'rep', password: 'p' },
+      applicationName: 'n',
+      database: 'postgres',
+      majorVersion: major * 10000,
+      pgpass: '/p',
+    }).params,
+  ).sort();
 
 describe('version-dependent builders, per major version', () => {
   const expected: Record<number, { walKeep: string; conninfoExtra: string[] }> = {
@@ -36,7 +48,15 @@ describe('version-dependent builders, per major version', () => {
   for (const major of MAJORS) {
     test(`PostgreSQL ${major}`, () => {
       const v = major * 10000;
-      const { main } = serverParameters({ scope: 's', listenHosts: ['*'], port: 5432, configDir: '/c', majorVersion: v, local: {}, dynamic: { wal_keep_size: '256MB' } });
+      const { main } = serverParameters({
+        scope: 's',
+        listenHosts: ['*'],
+        port: 5432,
+        configDir: '/c',
+        majorVersion: v,
+        local: {},
+        dynamic: { wal_keep_size: '256MB' },
+      });
       const e = expected[major];
       assert.ok(e);
       assert.ok(e.walKeep in main, `${e.walKeep} in ${Object.keys(main).join(',')}`);
@@ -63,7 +83,7 @@ const DESCRIBE = [
   'application_name\tuser\tLog\tSTRING\t\t\t\tSets name\t',
 ].join('\n');
 
-describe('parameters checked like Patroni\'s validator (postgres --describe-config)', () => {
+describe("parameters checked like Patroni's validator (postgres --describe-config)", () => {
   const gucs = parseDescribeConfig(DESCRIBE);
   test('describe-config is parsed into types and ranges', () => {
     assert.deepEqual(gucs.get('max_connections'), { type: 'integer', min: 1, max: 262143 });
@@ -93,8 +113,14 @@ describe('parameters checked like Patroni\'s validator (postgres --describe-conf
   }
   test('serverParameters drops what the server does not know before it reaches postgresql.conf', () => {
     const { main } = serverParameters({
-      scope: 's', listenHosts: ['*'], port: 5432, configDir: '/c', majorVersion: 150000, gucs,
-      local: { not_a_guc: 'x' }, dynamic: { max_connections: 100, also_bogus: 1, hot_standby: 'on' },
+      scope: 's',
+      listenHosts: ['*'],
+      port: 5432,
+      configDir: '/c',
+      majorVersion: 150000,
+      gucs,
+      local: { not_a_guc: 'x' },
+      dynamic: { max_connections: 100, also_bogus: 1, hot_standby: 'on' },
     });
     assert.equal(main.not_a_guc, undefined);
     assert.equal(main.also_bogus, undefined);

@@ -12,25 +12,52 @@ import { createLogger, interpolate, loggerNameFor } from '../../../src/log/logge
 import { asyncSink, type Sink } from '../../../src/log/sink.js';
 
 const RECORD: LogRecord = {
-  name: 'patroni.ha', levelname: 'WARNING', levelno: 30, msg: 'no action. I am (%s), a secondary ü',
-  message: 'no action. I am (pg2), a secondary ü', created: 1764371596.123, msecs: 123, relativeCreated: 5000,
-  pathname: '/usr/lib/python3/dist-packages/patroni/ha.py', filename: 'ha.py', module: 'ha', funcName: '_run_cycle',
-  lineno: 2041, process: 4242, processName: 'MainProcess', thread: 0, threadName: 'MainThread', exc_text: null,
+  name: 'patroni.ha',
+  levelname: 'WARNING',
+  levelno: 30,
+  msg: 'no action. I am (%s), a secondary ü',
+  message: 'no action. I am (pg2), a secondary ü',
+  created: 1764371596.123,
+  msecs: 123,
+  relativeCreated: 5000,
+  pathname: '/usr/lib/python3/dist-packages/patroni/ha.py',
+  filename: 'ha.py',
+  module: 'ha',
+  funcName: '_run_cycle',
+  lineno: 2041,
+  process: 4242,
+  processName: 'MainProcess',
+  thread: 0,
+  threadName: 'MainThread',
+  exc_text: null,
 };
 
 const PLAIN: Array<[string, string | undefined, string]> = [
   ['%(asctime)s %(levelname)s: %(message)s', undefined, '2025-11-28 23:13:16,123 WARNING: no action. I am (pg2), a secondary ü'],
   ['%(asctime)s %(levelname)-8s %(message)s', undefined, '2025-11-28 23:13:16,123 WARNING  no action. I am (pg2), a secondary ü'],
   ['[%(levelname)8s] %(name)-12s|%(module)s|%(filename)s|%(funcName)s:%(lineno)d', undefined, '[ WARNING] patroni.ha  |ha|ha.py|_run_cycle:2041'],
-  ['%(asctime)s %(levelname)s [%(pathname)s:%(lineno)d - %(funcName)s]: %(message)s', undefined,
-    '2025-11-28 23:13:16,123 WARNING [/usr/lib/python3/dist-packages/patroni/ha.py:2041 - _run_cycle]: no action. I am (pg2), a secondary ü'],
-  ['%(process)06d %(thread)d %(threadName)s %(processName)s %(levelno)s %(lineno)5d|%(lineno)-5d|', undefined, '004242 0 MainThread MainProcess 30  2041|2041 |'],
-  ['%(message).9s|%(message)r|%(msecs)03d|%(created)f|%(relativeCreated).1f|%(msg)s %%', undefined,
-    "no action|'no action. I am (pg2), a secondary ü'|123|1764371596.123000|5000.0|no action. I am (%s), a secondary ü %"],
+  [
+    '%(asctime)s %(levelname)s [%(pathname)s:%(lineno)d - %(funcName)s]: %(message)s',
+    undefined,
+    '2025-11-28 23:13:16,123 WARNING [/usr/lib/python3/dist-packages/patroni/ha.py:2041 - _run_cycle]: no action. I am (pg2), a secondary ü',
+  ],
+  [
+    '%(process)06d %(thread)d %(threadName)s %(processName)s %(levelno)s %(lineno)5d|%(lineno)-5d|',
+    undefined,
+    '004242 0 MainThread MainProcess 30  2041|2041 |',
+  ],
+  [
+    '%(message).9s|%(message)r|%(msecs)03d|%(created)f|%(relativeCreated).1f|%(msg)s %%',
+    undefined,
+    "no action|'no action. I am (pg2), a secondary ü'|123|1764371596.123000|5000.0|no action. I am (%s), a secondary ü %",
+  ],
   ['%(levelname)+10s|%(process)x|%(process)#x|%(process)o|%(lineno) d|%(lineno)+d', undefined, '   WARNING|1092|0x1092|10222| 2041|+2041'],
   ['%(asctime)s', '%Y-%m-%d %H:%M:%S', '2025-11-28 23:13:16'],
-  ['%(asctime)s', '%a %A %b %B %d %e %H %I %j %m %M %p %S %U %w %W %y %Y %z %Z %% %f',
-    'Fri Friday Nov November 28 28 23 11 332 11 13 PM 16 47 5 47 25 2025 +0000 UTC % %f'],
+  [
+    '%(asctime)s',
+    '%a %A %b %B %d %e %H %I %j %m %M %p %S %U %w %W %y %Y %z %Z %% %f',
+    'Fri Friday Nov November 28 28 23 11 332 11 13 PM 16 47 5 47 25 2025 +0000 UTC % %f',
+  ],
   ['%(asctime)s', '%c|%x|%X|%D|%T|%F|%R|%s', 'Fri Nov 28 23:13:16 2025|11/28/25|23:13:16|11/28/25|23:13:16|2025-11-28|23:13|1764371596'],
 ];
 
@@ -39,30 +66,50 @@ describe('plain format equals Python logging.Formatter', () => {
     test(`${fmt}${datefmt ? ` / ${datefmt}` : ''}`, () => assert.equal(formatPlain(RECORD, fmt, datefmt), expected));
   }
   test('a traceback follows the line after a newline', () => {
-    assert.equal(formatPlain({ ...RECORD, exc_text: 'Error: x\n    at f' }, '%(levelname)s %(message)s'), 'WARNING no action. I am (pg2), a secondary ü\nError: x\n    at f');
+    assert.equal(
+      formatPlain({ ...RECORD, exc_text: 'Error: x\n    at f' }, '%(levelname)s %(message)s'),
+      'WARNING no action. I am (pg2), a secondary ü\nError: x\n    at f',
+    );
   });
 });
 
 describe('json format equals python-json-logger as Patroni configures it', () => {
   test('default format', () => {
-    assert.equal(formatJson(RECORD, jsonFormatOf('%(asctime)s %(levelname)s: %(message)s')),
-      '{"asctime": "2025-11-28 23:13:16,123", "levelname": "WARNING", "message": "no action. I am (pg2), a secondary \\u00fc"}');
+    assert.equal(
+      formatJson(RECORD, jsonFormatOf('%(asctime)s %(levelname)s: %(message)s')),
+      '{"asctime": "2025-11-28 23:13:16,123", "levelname": "WARNING", "message": "no action. I am (pg2), a secondary \\u00fc"}',
+    );
   });
   test('numbers keep their Python types; dateformat; static fields after the named ones', () => {
-    const jf = jsonFormatOf('%(asctime)s %(levelname)s %(name)s %(lineno)d %(process)s %(created)s %(msecs)s %(relativeCreated)s %(thread)s', { app: 'patroni', n: 1 });
-    assert.equal(formatJson(RECORD, jf, '%Y-%m-%dT%H:%M:%S%z'),
-      '{"asctime": "2025-11-28T23:13:16+0000", "levelname": "WARNING", "name": "patroni.ha", "lineno": 2041, "process": 4242, "created": 1764371596.123, "msecs": 123.0, "relativeCreated": 5000.0, "thread": 0, "app": "patroni", "n": 1}');
+    const jf = jsonFormatOf('%(asctime)s %(levelname)s %(name)s %(lineno)d %(process)s %(created)s %(msecs)s %(relativeCreated)s %(thread)s', {
+      app: 'patroni',
+      n: 1,
+    });
+    assert.equal(
+      formatJson(RECORD, jf, '%Y-%m-%dT%H:%M:%S%z'),
+      '{"asctime": "2025-11-28T23:13:16+0000", "levelname": "WARNING", "name": "patroni.ha", "lineno": 2041, "process": 4242, "created": 1764371596.123, "msecs": 123.0, "relativeCreated": 5000.0, "thread": 0, "app": "patroni", "n": 1}',
+    );
   });
   test('format as a list with {field: renamed} mappings', () => {
     const jf = jsonFormatOf([{ asctime: '@timestamp' }, { levelname: 'level' }, 'message'], { cluster: 'orders' });
-    assert.equal(formatJson(RECORD, jf),
-      '{"@timestamp": "2025-11-28 23:13:16,123", "level": "WARNING", "message": "no action. I am (pg2), a secondary \\u00fc", "cluster": "orders"}');
+    assert.equal(
+      formatJson(RECORD, jf),
+      '{"@timestamp": "2025-11-28 23:13:16,123", "level": "WARNING", "message": "no action. I am (pg2), a secondary \\u00fc", "cluster": "orders"}',
+    );
   });
 });
 
 function memorySink(): Sink & { lines: string[] } {
   const lines: string[] = [];
-  return { lines, write: (l) => { lines.push(l); return true; }, configure: () => undefined, flush: async () => undefined };
+  return {
+    lines,
+    write: (l) => {
+      lines.push(l);
+      return true;
+    },
+    configure: () => undefined,
+    flush: async () => undefined,
+  };
 }
 
 describe('logger', () => {
@@ -118,16 +165,27 @@ describe('logger', () => {
     assert.deepEqual(sink.lines, ['no action. I am (pg2), a secondary, and following a leader (pg1)', 'Lock owner: pg1; I am pg2', 'starting as a secondary']);
     const keep = memorySink();
     const k = createLogger({ format: '%(message)s' }, { sink: keep, now: at });
-    for (let i = 0; i < 2; i++) { k.info('Lock owner: pg1; I am pg2'); k.info('no action. I am (pg2), a secondary'); }
+    for (let i = 0; i < 2; i++) {
+      k.info('Lock owner: pg1; I am pg2');
+      k.info('no action. I am (pg2), a secondary');
+    }
     assert.equal(keep.lines.length, 2);
   });
 
   test('a full queue drops lines and says how many were lost', () => {
     let accept = false;
     const lines: string[] = [];
-    const sink: Sink = { write: (l) => { if (accept) lines.push(l); return accept; }, configure: () => undefined, flush: async () => undefined };
+    const sink: Sink = {
+      write: (l) => {
+        if (accept) lines.push(l);
+        return accept;
+      },
+      configure: () => undefined,
+      flush: async () => undefined,
+    };
     const l = createLogger({ format: '%(levelname)s %(message)s' }, { sink, now: at });
-    l.info('a'); l.info('b');
+    l.info('a');
+    l.info('b');
     accept = true;
     l.info('c');
     assert.deepEqual(lines, ['INFO c', 'WARNING QueueHandler has lost 2 log records']);

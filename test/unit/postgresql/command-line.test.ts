@@ -4,7 +4,8 @@ import { optionMap, pendingCommandLineChanges } from '../../../src/postgresql/co
 
 test('a protected parameter changed since start is pending a restart', () => {
   const started = optionMap(['--max_connections=100', '--port=5432', '--cluster_name=batman']);
-  assert.deepEqual(pendingCommandLineChanges(started, ['--max_connections=200', '--port=5432', '--cluster_name=batman']),
-    { max_connections: { old_value: '100', new_value: '200' } });
+  assert.deepEqual(pendingCommandLineChanges(started, ['--max_connections=200', '--port=5432', '--cluster_name=batman']), {
+    max_connections: { old_value: '100', new_value: '200' },
+  });
   assert.deepEqual(pendingCommandLineChanges(started, ['--max_connections=100', '--wal_level=logical']), {}, 'new options are not compared');
 });

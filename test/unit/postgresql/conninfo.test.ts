@@ -3,15 +3,21 @@ import assert from 'node:assert/strict';
 import { buildPrimaryConninfo, formatDsn, parseDsn, pgpassLines } from '../../../src/postgresql/conninfo.js';
 
 const base = {
-  host: '10.0.0.1', port: 5433, applicationName: 'node-2', database: 'postgres', pgpass: '/home/pg/pgpass',
+  host: '10.0.0.1',
+  port: 5433,
+  applicationName: 'node-2',
+  database: 'postgres',
+  pgpass: '/home/pg/pgpass',
   auth: { username: 'replicator', password: 'secret' },
 };
 
 describe('primary_conninfo', () => {
   test("Patroni's key order and defaults on PG15, password moved to pgpass", () => {
     const { params, pgpass } = buildPrimaryConninfo({ ...base, majorVersion: 150000 });
-    assert.equal(formatDsn(params),
-      'dbname=postgres user=replicator passfile=/home/pg/pgpass host=10.0.0.1 port=5433 sslmode=prefer application_name=node-2 gssencmode=prefer channel_binding=prefer');
+    assert.equal(
+      formatDsn(params),
+      'dbname=postgres user=replicator passfile=/home/pg/pgpass host=10.0.0.1 port=5433 sslmode=prefer application_name=node-2 gssencmode=prefer channel_binding=prefer',
+    );
     assert.deepEqual(pgpass, { host: '10.0.0.1', port: '5433', user: 'replicator', password: 'secret' });
   });
   test('version-gated keys: PG11 has no gssencmode/channel_binding, PG17 adds sslnegotiation', () => {
@@ -25,7 +31,10 @@ describe('primary_conninfo', () => {
   test('SSL keys from authentication in their slots, sslmode not overridden', () => {
     const auth = { username: 'r', password: 'p', sslmode: 'verify-full', sslrootcert: '/ca.crt', sslcrldir: '/crl' };
     const dsn = formatDsn(buildPrimaryConninfo({ ...base, auth, majorVersion: 130000 }).params);
-    assert.equal(dsn, 'dbname=postgres user=r passfile=/home/pg/pgpass host=10.0.0.1 port=5433 sslmode=verify-full sslrootcert=/ca.crt application_name=node-2 gssencmode=prefer channel_binding=prefer');
+    assert.equal(
+      dsn,
+      'dbname=postgres user=r passfile=/home/pg/pgpass host=10.0.0.1 port=5433 sslmode=verify-full sslrootcert=/ca.crt application_name=node-2 gssencmode=prefer channel_binding=prefer',
+    );
   });
   test("values with ', \\ and space are backslash-escaped and parse back", () => {
     const params = { user: "o'neil", host: 'h', application_name: 'my node\\x' };

@@ -21,7 +21,9 @@ describe('pg_controldata parsing', () => {
     assert.equal(cd.raw['max_connections setting'], '100');
   });
   test('replica states and wal_log_hints', () => {
-    const text = sample.replace('shut down', 'shut down in recovery').replace('wal_log_hints setting:                off', 'wal_log_hints setting:                on')
+    const text = sample
+      .replace('shut down', 'shut down in recovery')
+      .replace('wal_log_hints setting:                off', 'wal_log_hints setting:                on')
       .replace('Minimum recovery ending location:     0/0', 'Minimum recovery ending location:     1/2');
     const cd = parseControlData(text);
     assert.equal(cd?.clusterState, 'shut down in recovery');

@@ -13,10 +13,13 @@ test('session losses of normal operation', () => {
     pgError('57P02', 'terminating connection because of crash of another server process'),
     pgError('57P03', 'the database system is starting up'),
     pgError('08006', 'connection failure'),
-    sysError('ECONNREFUSED'), sysError('ENOENT'), sysError('ECONNRESET'),
+    sysError('ECONNREFUSED'),
+    sysError('ENOENT'),
+    sysError('ECONNRESET'),
     new Error('Connection terminated unexpectedly'),
     new Error('Client has encountered a connection error and is not queryable'),
-  ]) assert.equal(isSessionLoss(e), true, e.message);
+  ])
+    assert.equal(isSessionLoss(e), true, e.message);
 });
 
 test('real defects are not hidden', () => {

@@ -1,9 +1,7 @@
 // libpq's connection rules mapped onto node-postgres (issue 10): one row per sslmode and keyword.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  connectTimeoutMs, LibpqError, libpqPlan, sessionAttrsMismatch, withEnvDefaults, type FileAccess,
-} from '../../../src/postgresql/libpq.js';
+import { connectTimeoutMs, LibpqError, libpqPlan, sessionAttrsMismatch, withEnvDefaults, type FileAccess } from '../../../src/postgresql/libpq.js';
 
 function files(present: Record<string, string>): FileAccess {
   return {
@@ -46,7 +44,10 @@ describe('sslmode as libpq defines it', () => {
   });
 
   test('verify-* without a root certificate file is refused before connecting, naming the file', () => {
-    assert.throws(() => plan({ sslmode: 'verify-ca' }), (e: unknown) => e instanceof LibpqError && e.message.startsWith('root certificate file "/home/u/.postgresql/root.crt" does not exist'));
+    assert.throws(
+      () => plan({ sslmode: 'verify-ca' }),
+      (e: unknown) => e instanceof LibpqError && e.message.startsWith('root certificate file "/home/u/.postgresql/root.crt" does not exist'),
+    );
   });
 
   test('a unix socket never uses TLS, whatever sslmode says', () => {
@@ -63,7 +64,10 @@ describe('sslmode as libpq defines it', () => {
     const home = plan({ sslmode: 'require' }, 'db1', f).attempts[0]?.ssl;
     assert.ok(home);
     assert.deepEqual([home.cert, home.key], [Buffer.from('HC'), Buffer.from('HK')]);
-    assert.throws(() => plan({ sslmode: 'require', sslcert: '/c.crt', sslkey: '/nope.key' }, 'db1', f), /certificate present, but not private key file "\/nope\.key"/);
+    assert.throws(
+      () => plan({ sslmode: 'require', sslcert: '/c.crt', sslkey: '/nope.key' }, 'db1', f),
+      /certificate present, but not private key file "\/nope\.key"/,
+    );
   });
 
   test('sslcrl and sslcrldir are loaded when the server certificate is verified', () => {

@@ -8,10 +8,20 @@ describe('server parameters', () => {
   test('protected defaults, Patroni-owned values, PG15 renames', () => {
     const { main } = serverParameters(input);
     assert.deepEqual(main, {
-      wal_level: 'replica', hot_standby: 'on', max_connections: '100', max_wal_senders: '10', wal_keep_size: '128MB',
-      max_prepared_transactions: '0', max_locks_per_transaction: '64', track_commit_timestamp: 'off',
-      max_replication_slots: '10', max_worker_processes: '8', wal_log_hints: 'on',
-      cluster_name: 'batman', listen_addresses: '127.0.0.1,10.0.0.1', port: '5433',
+      wal_level: 'replica',
+      hot_standby: 'on',
+      max_connections: '100',
+      max_wal_senders: '10',
+      wal_keep_size: '128MB',
+      max_prepared_transactions: '0',
+      max_locks_per_transaction: '64',
+      track_commit_timestamp: 'off',
+      max_replication_slots: '10',
+      max_worker_processes: '8',
+      wal_log_hints: 'on',
+      cluster_name: 'batman',
+      listen_addresses: '127.0.0.1,10.0.0.1',
+      port: '5433',
     });
   });
   test('dynamic parameters validated, local ones override but cannot touch protected', () => {
@@ -43,9 +53,19 @@ describe('server parameters', () => {
   });
   test('command line options in Patroni order without wal_keep_*', () => {
     assert.deepEqual(commandLineOptions(serverParameters(input).main), [
-      '--listen_addresses=127.0.0.1,10.0.0.1', '--port=5433', '--cluster_name=batman', '--wal_level=replica', '--hot_standby=on',
-      '--max_connections=100', '--max_wal_senders=10', '--max_prepared_transactions=0', '--max_locks_per_transaction=64',
-      '--track_commit_timestamp=off', '--max_replication_slots=10', '--max_worker_processes=8', '--wal_log_hints=on',
+      '--listen_addresses=127.0.0.1,10.0.0.1',
+      '--port=5433',
+      '--cluster_name=batman',
+      '--wal_level=replica',
+      '--hot_standby=on',
+      '--max_connections=100',
+      '--max_wal_senders=10',
+      '--max_prepared_transactions=0',
+      '--max_locks_per_transaction=64',
+      '--track_commit_timestamp=off',
+      '--max_replication_slots=10',
+      '--max_worker_processes=8',
+      '--wal_log_hints=on',
     ]);
   });
 });

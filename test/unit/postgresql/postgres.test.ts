@@ -96,7 +96,10 @@ describe('snapshot without synchronous file system calls', () => {
     const mutable = fs as unknown as Record<string, unknown>;
     names.forEach((n, i) => {
       const original = saved[i] as (...a: unknown[]) => unknown;
-      mutable[n] = (...a: unknown[]) => { calls.push(`${n} ${String(a[0])}`); return original(...a); };
+      mutable[n] = (...a: unknown[]) => {
+        calls.push(`${n} ${String(a[0])}`);
+        return original(...a);
+      };
     });
     syncBuiltinESMExports();
     try {
@@ -104,7 +107,9 @@ describe('snapshot without synchronous file system calls', () => {
       assert.equal(snap.postmasterRunning, false, 'our own pid is not a postmaster');
       assert.equal(snap.dataDir.kind, 'present');
     } finally {
-      names.forEach((n, i) => { mutable[n] = saved[i]; });
+      names.forEach((n, i) => {
+        mutable[n] = saved[i];
+      });
       syncBuiltinESMExports();
     }
     assert.deepEqual(calls, []);

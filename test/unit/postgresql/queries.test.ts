@@ -3,10 +3,24 @@ import assert from 'node:assert/strict';
 import { pyTimestamp, replicationStateOf, toRunningServer, type SnapshotRow } from '../../../src/postgresql/queries.js';
 
 const row = (over: Partial<SnapshotRow>): SnapshotRow => ({
-  in_recovery: false, primary_tli: 3, checkpoint_tli: 2, flush_lsn: '50331648', receive_lsn: null, replay_lsn: null,
-  replay_ts: null, replay_paused: false, receiver_status: null, received_tli: null, latest_end_lsn: null,
-  restore_command: '', primary_conninfo: '', server_version: 150008, start_time: '2026-11-25 22:00:00.123456',
-  replication: null, pending: null, ...over,
+  in_recovery: false,
+  primary_tli: 3,
+  checkpoint_tli: 2,
+  flush_lsn: '50331648',
+  receive_lsn: null,
+  replay_lsn: null,
+  replay_ts: null,
+  replay_paused: false,
+  receiver_status: null,
+  received_tli: null,
+  latest_end_lsn: null,
+  restore_command: '',
+  primary_conninfo: '',
+  server_version: 150008,
+  start_time: '2026-11-25 22:00:00.123456',
+  replication: null,
+  pending: null,
+  ...over,
 });
 
 describe('snapshot row mapping', () => {
@@ -19,11 +33,21 @@ describe('snapshot row mapping', () => {
     assert.equal(s.followingHost, null);
   });
   test('replica: received timeline, max(receive, replay), upstream host from primary_conninfo', () => {
-    const s = toRunningServer(row({
-      in_recovery: true, primary_tli: null, flush_lsn: null, receive_lsn: '200', replay_lsn: '150', received_tli: 4,
-      receiver_status: 'streaming', latest_end_lsn: '190', replay_ts: '2026-11-25 22:00:01.000000',
-      primary_conninfo: 'dbname=postgres user=r host=10.0.0.9 port=5432', pending: [{ name: 'max_connections', old_value: '100', new_value: '200' }],
-    }));
+    const s = toRunningServer(
+      row({
+        in_recovery: true,
+        primary_tli: null,
+        flush_lsn: null,
+        receive_lsn: '200',
+        replay_lsn: '150',
+        received_tli: 4,
+        receiver_status: 'streaming',
+        latest_end_lsn: '190',
+        replay_ts: '2026-11-25 22:00:01.000000',
+        primary_conninfo: 'dbname=postgres user=r host=10.0.0.9 port=5432',
+        pending: [{ name: 'max_connections', old_value: '100', new_value: '200' }],
+      }),
+    );
     assert.equal(s.timeline, 4);
     assert.equal(s.walLsn, 200);
     assert.equal(s.latestEndLsn, 190);

@@ -7,13 +7,23 @@ import { testConfig, testDynamic } from '../../support/postgresql/config.js';
 describe('recovery parameters', () => {
   test('PG12+: standby_mode, latest timeline, empty targets, conninfo and slot; user targets dropped', () => {
     const out = buildRecoveryParams({
-      majorVersion: 150000, extras: { recovery_target_time: 'x', trigger_file: '/t', primary_slot_name: 'no', recovery_min_apply_delay: '1s' },
-      primaryConninfo: { user: 'r', host: 'h' }, slotName: 'node_2',
+      majorVersion: 150000,
+      extras: { recovery_target_time: 'x', trigger_file: '/t', primary_slot_name: 'no', recovery_min_apply_delay: '1s' },
+      primaryConninfo: { user: 'r', host: 'h' },
+      slotName: 'node_2',
     });
     assert.deepEqual(out, {
-      promote_trigger_file: '/t', recovery_min_apply_delay: '1s', standby_mode: 'on', recovery_target_timeline: 'latest',
-      recovery_target: '', recovery_target_name: '', recovery_target_time: '', recovery_target_xid: '', recovery_target_lsn: '',
-      primary_conninfo: 'user=r host=h', primary_slot_name: 'node_2',
+      promote_trigger_file: '/t',
+      recovery_min_apply_delay: '1s',
+      standby_mode: 'on',
+      recovery_target_timeline: 'latest',
+      recovery_target: '',
+      recovery_target_name: '',
+      recovery_target_time: '',
+      recovery_target_xid: '',
+      recovery_target_lsn: '',
+      primary_conninfo: 'user=r host=h',
+      primary_slot_name: 'node_2',
     });
   });
   test('no upstream: no conninfo and no slot', () => {
@@ -28,8 +38,10 @@ describe('start plan', () => {
   test('replica: slot from my name, pgpass record for the replication user', () => {
     const plan = buildStartPlan(cfg, testDynamic(), 150000, 'replica', up);
     assert.equal(plan.files.recovery?.primary_slot_name, 'node_2');
-    assert.equal(plan.files.recovery?.primary_conninfo,
-      "dbname=postgres user=replicator passfile=/pg/pgpass host=10.0.0.1 port=5432 sslmode=prefer application_name=node-2 gssencmode=prefer channel_binding=prefer");
+    assert.equal(
+      plan.files.recovery?.primary_conninfo,
+      'dbname=postgres user=replicator passfile=/pg/pgpass host=10.0.0.1 port=5432 sslmode=prefer application_name=node-2 gssencmode=prefer channel_binding=prefer',
+    );
     assert.deepEqual(plan.pgpass, { host: '10.0.0.1', port: '5432', user: 'replicator', password: "rep-pass:with\\odd'chars" });
     assert.ok(plan.options.includes('--port=5433'));
   });

@@ -17,7 +17,10 @@ test('state files land in pg_replslot/<name>/state (0700 dir, 0600 file), replac
   const dataDir = join(tmp.path, 'data');
   mkdirSync(join(dataDir, 'pg_replslot', 'ls'), { recursive: true });
   writeFileSync(join(dataDir, 'pg_replslot', 'ls', 'stale'), 'x');
-  await installSlotStates(dataDir, [{ name: 'ls', data: Buffer.from([1, 2, 3]) }, { name: 'other', data: Buffer.from([9]) }]);
+  await installSlotStates(dataDir, [
+    { name: 'ls', data: Buffer.from([1, 2, 3]) },
+    { name: 'other', data: Buffer.from([9]) },
+  ]);
   const dir = join(dataDir, 'pg_replslot', 'ls');
   assert.deepEqual([...readFileSync(join(dir, 'state'))], [1, 2, 3]);
   assert.equal(existsSync(join(dir, 'stale')), false);
@@ -28,7 +31,15 @@ test('state files land in pg_replslot/<name>/state (0700 dir, 0600 file), replac
 });
 
 test('primary rows: xid and LSN texts become numbers', () => {
-  const s = toPrimarySlotState({ name: 'ls', type: 'logical', database: 'postgres', plugin: 'test_decoding', catalog_xmin: '740', confirmed_flush_lsn: '22000000', data: Buffer.from('x') });
+  const s = toPrimarySlotState({
+    name: 'ls',
+    type: 'logical',
+    database: 'postgres',
+    plugin: 'test_decoding',
+    catalog_xmin: '740',
+    confirmed_flush_lsn: '22000000',
+    data: Buffer.from('x'),
+  });
   assert.equal(s.catalogXmin, 740);
   assert.equal(s.confirmedFlushLsn, 22000000);
   assert.equal(s.restartLsn, null, 'not a state file');
@@ -36,10 +47,13 @@ test('primary rows: xid and LSN texts become numbers', () => {
 
 // pg_read_binary_file('pg_replslot/x/state') of a test_decoding slot on PostgreSQL 15, whose
 // pg_replication_slots.restart_lsn was 0/1511B38.
-const PG15_STATE = Buffer.from('a11c0501a3f3131102000000b8000000780000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000'
-  + '00000000000000000000000000000000050000000000000000000000d4020000381b5101000000000000000000000000701b5101000000000000000000000000'
-  + '00746573745f6465636f64696e670000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000'
-  + '0000000000000000', 'hex');
+const PG15_STATE = Buffer.from(
+  'a11c0501a3f3131102000000b8000000780000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000' +
+    '00000000000000000000000000000000050000000000000000000000d4020000381b5101000000000000000000000000701b5101000000000000000000000000' +
+    '00746573745f6465636f64696e670000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000' +
+    '0000000000000000',
+  'hex',
+);
 
 test('restart_lsn is read from the state file itself (the copy decodes from there)', () => {
   assert.equal(restartLsnOfSlotState(PG15_STATE), 0x1511b38);
@@ -50,7 +64,15 @@ test('restart_lsn is read from the state file itself (the copy decodes from ther
 });
 
 test('hot_standby_feedback is forced on when permanent logical slots are configured', () => {
-  const base = { scope: 's', listenHosts: ['127.0.0.1'], port: 5432, configDir: '/c', majorVersion: 150000, local: { hot_standby_feedback: 'off' }, dynamic: {} };
+  const base = {
+    scope: 's',
+    listenHosts: ['127.0.0.1'],
+    port: 5432,
+    configDir: '/c',
+    majorVersion: 150000,
+    local: { hot_standby_feedback: 'off' },
+    dynamic: {},
+  };
   assert.equal(serverParameters(base).main.hot_standby_feedback, 'off');
   assert.equal(serverParameters({ ...base, enforceHotStandbyFeedback: true }).main.hot_standby_feedback, 'on');
   const cfg = testConfig({ name: 'node-2', dir: '/pg', port: 5433 });

@@ -12,18 +12,35 @@ describe('tool options', () => {
     assert.deepEqual(userOptions('initdb', ['data-checksums', { encoding: 'UTF8' }], INITDB_FORBIDDEN, onError), ['--data-checksums', '--encoding=UTF8']);
     assert.deepEqual(userOptions('initdb', { locale: 'C', 'auth-host': 'md5' }, INITDB_FORBIDDEN, onError), ['--locale=C', '--auth-host=md5']);
     assert.deepEqual(errors, []);
-    assert.throws(() => userOptions('initdb', ['nosync'], INITDB_FORBIDDEN, (m) => { throw new Error(m); }), /nosync option for initdb is not allowed/);
+    assert.throws(
+      () =>
+        userOptions('initdb', ['nosync'], INITDB_FORBIDDEN, (m) => {
+          throw new Error(m);
+        }),
+      /nosync option for initdb is not allowed/,
+    );
     userOptions('basebackup', [{ a: 'b', c: 'd' }, 5, { dbname: 'x' }], BASEBACKUP_FORBIDDEN, onError);
     assert.equal(errors.length, 3);
   });
   test('rewind command uses target_session_attrs=read-write and drops forbidden options', () => {
     const { args, pgpass } = rewindCommand({
-      dataDir: '/d', host: 'h', port: 5432, auth: { username: 'rw', password: 'x' }, applicationName: 'n', database: 'postgres',
-      majorVersion: 150000, pgpass: '/p', options: ['checkpoint', 'dry-run'],
+      dataDir: '/d',
+      host: 'h',
+      port: 5432,
+      auth: { username: 'rw', password: 'x' },
+      applicationName: 'n',
+      database: 'postgres',
+      majorVersion: 150000,
+      pgpass: '/p',
+      options: ['checkpoint', 'dry-run'],
     });
-    assert.deepEqual(args, ['-D', '/d', '--source-server',
+    assert.deepEqual(args, [
+      '-D',
+      '/d',
+      '--source-server',
       'dbname=postgres user=rw passfile=/p host=h port=5432 sslmode=prefer application_name=n gssencmode=prefer channel_binding=prefer target_session_attrs=read-write',
-      '--checkpoint']);
+      '--checkpoint',
+    ]);
     assert.equal(pgpass?.user, 'rw');
   });
 });
@@ -40,8 +57,13 @@ describe('binaries and processes', () => {
     assert.equal(majorVersionToNum('17'), 170000);
   });
   test('postmaster.pid', () => {
-    assert.deepEqual(parsePidFile('4242\n/var/lib/pg\n1700000000\n5432\n/tmp\n127.0.0.1\n  1234  5678\nready   \n'),
-      { pid: 4242, dataDir: '/var/lib/pg', port: 5432, socketDir: '/tmp', status: 'ready' });
+    assert.deepEqual(parsePidFile('4242\n/var/lib/pg\n1700000000\n5432\n/tmp\n127.0.0.1\n  1234  5678\nready   \n'), {
+      pid: 4242,
+      dataDir: '/var/lib/pg',
+      port: 5432,
+      socketDir: '/tmp',
+      status: 'ready',
+    });
     assert.equal(parsePidFile('4242\n/var/lib/pg\n1700000000\n5432\n')?.status, null, 'status not written yet');
     assert.equal(parsePidFile(''), null);
   });

@@ -31,7 +31,11 @@ test('kill ends the script and the children it started', async () => {
   let childPid = 0;
   for (const until = Date.now() + 10_000; !childPid && Date.now() < until; ) {
     await new Promise((r) => setTimeout(r, 20));
-    try { childPid = Number(readFileSync(pidFile, 'utf8')); } catch { /* not yet */ }
+    try {
+      childPid = Number(readFileSync(pidFile, 'utf8'));
+    } catch {
+      /* not yet */
+    }
   }
   assert.ok(childPid > 0);
   s.kill();
@@ -39,7 +43,12 @@ test('kill ends the script and the children it started', async () => {
   let alive = true;
   for (const until = Date.now() + 10_000; alive && Date.now() < until; ) {
     // A zombie nobody reaps yet counts as dead (some containers' PID 1 reaps late).
-    try { process.kill(childPid, 0); alive = !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${childPid}/stat`, 'utf8')); } catch { alive = false; }
+    try {
+      process.kill(childPid, 0);
+      alive = !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${childPid}/stat`, 'utf8'));
+    } catch {
+      alive = false;
+    }
     if (alive) await new Promise((r) => setTimeout(r, 20));
   }
   assert.equal(alive, false, 'the background child died with the script');

@@ -10,8 +10,15 @@ import { judgeActivation, timingSlack, watchdogHealthy, watchdogTimeout, type Wa
 import { LinuxWatchdogDevice } from '../../../src/watchdog/linux.js';
 import { Watchdog } from '../../../src/watchdog/watchdog.js';
 
-const settings = (s: Partial<WatchdogSettings> = {}): WatchdogSettings =>
-  ({ mode: 'automatic', driver: 'testing', device: '/nonexistent', safetyMargin: 5, ttl: 30, loopWait: 10, ...s });
+const settings = (s: Partial<WatchdogSettings> = {}): WatchdogSettings => ({
+  mode: 'automatic',
+  driver: 'testing',
+  device: '/nonexistent',
+  safetyMargin: 5,
+  ttl: 30,
+  loopWait: 10,
+  ...s,
+});
 
 describe('watchdog timeout and slack (WatchdogConfig)', () => {
   const rows: [Partial<WatchdogSettings>, number, number][] = [
@@ -48,12 +55,16 @@ describe('activation verdict per mode (Watchdog._activate)', () => {
     assert.deepEqual(judgeActivation(settings({ mode: 'automatic' }), nothing), { ok: true, logs: [] });
   });
   test('required without a device: refused', () => {
-    assert.deepEqual(judgeActivation(settings({ mode: 'required' }), nothing),
-      { ok: false, logs: [{ level: 'error', message: 'Configuration requires watchdog, but watchdog could not be configured.' }] });
+    assert.deepEqual(judgeActivation(settings({ mode: 'required' }), nothing), {
+      ok: false,
+      logs: [{ level: 'error', message: 'Configuration requires watchdog, but watchdog could not be configured.' }],
+    });
   });
   test('required with a safe timeout: activated', () => {
-    assert.deepEqual(judgeActivation(settings({ mode: 'required' }), running),
-      { ok: true, logs: [{ level: 'info', message: 'Watchdog test harness activated with 25 second timeout, timing slack 15 seconds' }] });
+    assert.deepEqual(judgeActivation(settings({ mode: 'required' }), running), {
+      ok: true,
+      logs: [{ level: 'info', message: 'Watchdog test harness activated with 25 second timeout, timing slack 15 seconds' }],
+    });
   });
   test('required with a timeout longer than ttl - safety_margin: refused', () => {
     const v = judgeActivation(settings({ mode: 'required' }), { ...running, actualTimeout: 60 });
@@ -63,7 +74,10 @@ describe('activation verdict per mode (Watchdog._activate)', () => {
   test('automatic with a too long timeout: used, with a warning', () => {
     const v = judgeActivation(settings({ mode: 'automatic' }), { ...running, actualTimeout: 60 });
     assert.equal(v.ok, true);
-    assert.deepEqual(v.logs.map((l) => l.level), ['warning', 'info']);
+    assert.deepEqual(
+      v.logs.map((l) => l.level),
+      ['warning', 'info'],
+    );
   });
 });
 
