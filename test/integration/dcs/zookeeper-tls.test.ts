@@ -5,7 +5,7 @@
 // cluster over TLS; --validate-config accepts the keys. Then Debian's Patroni 3.0.2 and ours share a
 // scope on the same ZooKeeper. One ZooKeeper for the file, one cluster per describe.
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -21,7 +21,7 @@ import type { ZkSession } from '../../../src/dcs/zookeeper/session.js';
 import { installTransport } from '../../../src/dcs/zookeeper/transport.js';
 import type { JsonObject } from '../../../src/util/json.js';
 import { startCluster, TS_DAEMON, type ClusterNode, type Impl, type TestCluster } from '../../support/cluster/index.js';
-import { makeCerts, type TestCerts } from '../../support/certs.js';
+import { makeCerts, signCert, type TestCerts } from '../../support/certs.js';
 import { ours, tableCells } from '../../support/ctl/run.js';
 import { startZooKeeper, type DcsServer } from '../../support/dcs-servers.js';
 import { skipAsRoot } from '../../support/skip.js';
@@ -38,30 +38,7 @@ const EXPECTED_ACL = [
 ];
 
 /** Another client certificate from the same CA (a member of nothing: its x509 id is CN=intruder). */
-function signedCert(dir: string, cn: string): { cert: string; key: string } {
-  const f = (n: string) => join(dir, n);
-  const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
-  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${cn}`, '-keyout', f(`${cn}.key`), '-out', f(`${cn}.csr`));
-  writeFileSync(f(`${cn}.ext`), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=clientAuth\n');
-  ssl(
-    'x509',
-    '-req',
-    '-in',
-    f(`${cn}.csr`),
-    '-CA',
-    f('ca.crt'),
-    '-CAkey',
-    f('ca.key'),
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-extfile',
-    f(`${cn}.ext`),
-    '-out',
-    f(`${cn}.crt`),
-  );
-  return { cert: f(`${cn}.crt`), key: f(`${cn}.key`) };
-}
+const signedCert = (dir: string, cn: string) => signCert(dir, cn, cn, 'IP:127.0.0.1', 'clientAuth');
 
 const dir = makeTempDir('zk-tls');
 let certs: TestCerts;
