@@ -6,7 +6,7 @@ import type { DynamicConfig, Tags } from '../../config/types.js';
 import type { Cluster } from '../../dcs/cluster.js';
 import { log } from '../../log/logger.js';
 import type { SlotRow } from '../../postgresql/slots.js';
-import { INITIAL_SLOT_MEMORY, slotStatus, slotStep, type SlotMemory, type SlotStatus } from '../core/slots-step.js';
+import { changesNoSlot, INITIAL_SLOT_MEMORY, slotStatus, slotStep, type SlotMemory, type SlotStatus } from '../core/slots-step.js';
 import type { SlotRole } from '../core/slots.js';
 import { LogicalSlotAdvancer, type LogicalAdvancePostgres } from './slot-advancer.js';
 
@@ -67,7 +67,8 @@ export class SlotManager {
       const step = slotStep(memory, { cluster, config, me, tags, role, myLsn, replayLsn, now, major, existing });
       next = step.next;
       await this.write(step.writes);
-      this.status = step.publish ? slotStatus(step.publish, await this.pg.listSlots()) : null;
+      // Read again only after a write: an idle leader's cycle makes one round trip for slots, not two.
+      this.status = step.publish ? slotStatus(step.publish, changesNoSlot(step.writes) ? existing : await this.pg.listSlots()) : null;
     } catch (e) {
       // The status published last stays until a step completes.
       log.error('Exception when changing replication slots: %s', errorText(e));

@@ -6,8 +6,9 @@ import { logicalAdvanceTargets, needsRecopy } from '../../../src/ha/core/slots-a
 import { LogicalSlotAdvancer } from '../../../src/ha/shell/slot-advancer.js';
 import { SlotManager } from '../../../src/ha/shell/slots-process.js';
 import { sleep } from '../../support/tmp.js';
-import { cluster } from './fixtures.js';
+import { cluster, member } from './fixtures.js';
 import type { SlotRow } from '../../../src/postgresql/slots.js';
+const phys = (name: string, lsn: number | null): SlotRow => ({ name, type: 'physical', database: null, plugin: null, active: true, lsn });
 
 const LS = { name: 'ls', type: 'logical' as const, database: 'postgres', plugin: 'test_decoding' };
 const row = (lsn: number | null, extra: Partial<SlotRow> = {}): SlotRow => ({
@@ -95,4 +96,31 @@ test('the slot step on a replica advances its logical copy to the leader positio
     advanced.filter((a) => a.startsWith('ls')),
     ['ls postgres 700'],
   );
+});
+
+test('the slot step on a leader reads pg_replication_slots once when it changes nothing, again after a write', async () => {
+  let reads = 0;
+  const slots = [phys('node2', 900), phys('node3', 800)];
+  const manager = new SlotManager({
+    majorVersion: async () => 150000,
+    listSlots: async () => {
+      reads++;
+      return slots;
+    },
+    createPhysicalSlot: async (name) => {
+      slots.push(phys(name, null));
+    },
+    createLogicalSlot: async () => undefined,
+    dropSlot: async () => undefined,
+    advanceSlot: async () => undefined,
+    advanceLogicalSlot: async () => undefined,
+    needsCopy: new Set(),
+  });
+  const idle = cluster({ leader: 'node1' });
+  await manager.sync(idle, buildDynamicConfig({}), 'node1', {}, 'primary', 1000);
+  assert.equal(reads, 1);
+  assert.deepEqual(manager.status?.slots, { node2: 900, node3: 800, node1: 1000 });
+  const grown = cluster({ leader: 'node1', members: [member('node1'), member('node2'), member('node3'), member('node4')] });
+  await manager.sync(grown, buildDynamicConfig({}), 'node1', {}, 'primary', 1000);
+  assert.equal(reads, 3, 'created node4: read again for the published positions');
 });
