@@ -326,14 +326,17 @@ export class HaNode {
         const on = view ?? cluster;
         if (!s || !on) return Promise.resolve(memory);
         return this.slots.sync(
-          on,
-          this.dynamic,
-          this.name,
-          this.conf.config.tags,
-          slotRole(s.inRecovery, this.mem.role),
-          s.walLsn,
-          s.replayLsn ?? s.walLsn,
-          Date.now(),
+          {
+            cluster: on,
+            config: this.dynamic,
+            me: this.name,
+            tags: this.conf.config.tags,
+            role: slotRole(s.inRecovery, this.mem.role),
+            major: s.serverVersion,
+            myLsn: s.walLsn,
+            replayLsn: s.replayLsn ?? s.walLsn,
+            now: Date.now(),
+          },
           memory,
         );
       },

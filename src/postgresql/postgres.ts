@@ -60,6 +60,9 @@ export class Postgresql implements PostgresController {
   private standbyNames: { managed: false } | { managed: true; value: string | null } = { managed: false };
   /** Protected parameters the running postmaster got on its command line (known when we started it). */
   private startedOptions: Map<string, string> | null = null;
+  private pendingMemo:
+    | { cfg: PatroniConfig; dynamic: DynamicConfig; majorVersion: number; started: Map<string, string>; result: Record<string, RestartReason> }
+    | undefined;
   private readonly conn: LocalConnection;
   private readonly snapshots: SnapshotReader;
   /** Replication slot operations (SlotManager drives them). */
@@ -183,7 +186,13 @@ export class Postgresql implements PostgresController {
 
   private pendingCommandLineChanges(majorVersion: number): Record<string, RestartReason> {
     if (!this.startedOptions) return {};
-    return pendingCommandLineChanges(this.startedOptions, buildStartPlan(this.cfg, this.getDynamic(), majorVersion, 'primary', null).options);
+    // Every snapshot asks (each cycle, each API refresh); the answer changes only with its inputs.
+    const key = { cfg: this.cfg, dynamic: this.getDynamic(), majorVersion, started: this.startedOptions };
+    const last = this.pendingMemo;
+    if (last && last.cfg === key.cfg && last.dynamic === key.dynamic && last.majorVersion === majorVersion && last.started === key.started) return last.result;
+    const result = pendingCommandLineChanges(this.startedOptions, buildStartPlan(this.cfg, key.dynamic, majorVersion, 'primary', null).options);
+    this.pendingMemo = { ...key, result };
+    return result;
   }
 
   /** Render every file for this role/upstream; returns the postmaster options. */

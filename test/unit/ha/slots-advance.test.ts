@@ -73,7 +73,6 @@ test('a failed advance that needs a fresh copy marks the slot for copying, keepi
 test('the slot step on a replica advances its logical copy to the leader position, capped by replay', async () => {
   const advanced: string[] = [];
   const manager = new SlotManager({
-    majorVersion: async () => 150000,
     listSlots: async () => [row(100)],
     createPhysicalSlot: async () => undefined,
     createLogicalSlot: async () => undefined,
@@ -89,7 +88,7 @@ test('the slot step on a replica advances its logical copy to the leader positio
   const c = cluster({ leader: 'node1' });
   c.status = { optime: 0, slots: { ls: 900 }, retainSlots: [] };
   const config = buildDynamicConfig({ slots: { ls: { type: 'logical', database: 'postgres', plugin: 'test_decoding' } } });
-  await manager.sync(c, config, 'node2', {}, 'replica', 1000, 700);
+  await manager.sync({ cluster: c, config, me: 'node2', tags: {}, role: 'replica', major: 150000, myLsn: 1000, replayLsn: 700, now: Date.now() });
   // The advance runs in the background: poll for it (a loaded machine may take far longer than usual).
   for (const until = Date.now() + 10_000; advanced.length === 0 && Date.now() < until; ) await sleep(10);
   assert.deepEqual(
@@ -102,7 +101,6 @@ test('the slot step on a leader reads pg_replication_slots once when it changes 
   let reads = 0;
   const slots = [phys('node2', 900), phys('node3', 800)];
   const manager = new SlotManager({
-    majorVersion: async () => 150000,
     listSlots: async () => {
       reads++;
       return slots;
@@ -117,10 +115,20 @@ test('the slot step on a leader reads pg_replication_slots once when it changes 
     needsCopy: new Set(),
   });
   const idle = cluster({ leader: 'node1' });
-  await manager.sync(idle, buildDynamicConfig({}), 'node1', {}, 'primary', 1000);
+  const leader = {
+    config: buildDynamicConfig({}),
+    me: 'node1',
+    tags: {},
+    role: 'primary' as const,
+    major: 150000,
+    myLsn: 1000,
+    replayLsn: 1000,
+    now: Date.now(),
+  };
+  await manager.sync({ ...leader, cluster: idle });
   assert.equal(reads, 1);
   assert.deepEqual(manager.status?.slots, { node2: 900, node3: 800, node1: 1000 });
   const grown = cluster({ leader: 'node1', members: [member('node1'), member('node2'), member('node3'), member('node4')] });
-  await manager.sync(grown, buildDynamicConfig({}), 'node1', {}, 'primary', 1000);
+  await manager.sync({ ...leader, cluster: grown });
   assert.equal(reads, 3, 'created node4: read again for the published positions');
 });
