@@ -8,19 +8,10 @@ import { join } from 'node:path';
 import { startApiServer, type ApiServerHandle } from '../../../src/api/server.js';
 import type { RestApiConfig } from '../../../src/config/types.js';
 import { fakeContext, fakeState } from '../../support/api/fake-context.js';
-import { batman, member } from '../../support/api/fixtures.js';
+import { batman, member, restApiConfig } from '../../support/api/fixtures.js';
 import { makeTempDir } from '../../support/tmp.js';
 
-const base: RestApiConfig = {
-  listen: { host: '127.0.0.1', port: 0 },
-  connect_address: '127.0.0.1:0',
-  verify_client: 'none',
-  allowlist: [],
-  allowlist_include_members: false,
-  http_extra_headers: { 'X-Frame-Options': 'deny' },
-  https_extra_headers: {},
-  server_tokens: 'original',
-};
+const base = restApiConfig({ http_extra_headers: { 'X-Frame-Options': 'deny' } });
 const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 
 async function withServer(cfg: RestApiConfig, fn: (url: string) => Promise<void>, state = fakeState()): Promise<void> {
