@@ -1,35 +1,14 @@
 // PatroniConfig / DynamicConfig fixtures for PostgreSQL-layer tests (no config loader involved).
 import { join } from 'node:path';
+import { buildDynamicConfig } from '../../../src/config/dynamic.js';
 import type { DynamicConfig, PatroniConfig, PostgresqlConfig } from '../../../src/config/types.js';
 import type { JsonObject } from '../../../src/util/json.js';
 
 export const PG_BIN = '/usr/lib/postgresql/15/bin';
 
+/** Patroni's dynamic-config defaults (buildDynamicConfig owns them), then `overrides`. */
 export function testDynamic(overrides: Partial<DynamicConfig> = {}): DynamicConfig {
-  return {
-    ttl: 30,
-    loop_wait: 10,
-    retry_timeout: 10,
-    maximum_lag_on_failover: 1048576,
-    maximum_lag_on_syncnode: -1,
-    max_timelines_history: 0,
-    primary_start_timeout: 300,
-    primary_stop_timeout: 0,
-    primary_race_backoff: 0,
-    check_timeline: false,
-    pause: false,
-    synchronous_mode: 'off',
-    synchronous_mode_strict: false,
-    synchronous_node_count: 1,
-    failsafe_mode: false,
-    member_slots_ttl: 1800,
-    standby_cluster: null,
-    use_slots: true,
-    use_pg_rewind: false,
-    parameters: {},
-    raw: {},
-    ...overrides,
-  };
+  return { ...buildDynamicConfig({}), ...overrides };
 }
 
 export interface NodeFixture {
