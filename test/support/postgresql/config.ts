@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { buildDynamicConfig } from '../../../src/config/dynamic.js';
 import type { DynamicConfig, PatroniConfig, PostgresqlConfig } from '../../../src/config/types.js';
+import { DEFAULT_LOG_CONFIG } from '../../../src/log/logger.js';
 import type { JsonObject } from '../../../src/util/json.js';
 
 export const PG_BIN = '/usr/lib/postgresql/15/bin';
@@ -51,17 +52,7 @@ export function testConfig(n: NodeFixture): PatroniConfig {
     scope: 'batman',
     namespace: '/service/',
     name: n.name,
-    log: {
-      type: 'plain',
-      level: 'INFO',
-      format: '%(asctime)s %(levelname)s: %(message)s',
-      file_num: 4,
-      file_size: 25_000_000,
-      traceback_level: 'ERROR',
-      loggers: {},
-      deduplicate_heartbeat_logs: false,
-      max_queue_size: 1000,
-    },
+    log: DEFAULT_LOG_CONFIG,
     restapi: {
       listen: { host: '127.0.0.1', port: 8008 },
       connect_address: '127.0.0.1:8008',
