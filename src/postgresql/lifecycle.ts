@@ -12,7 +12,18 @@ import type { ConfigWriter } from './config-writer.js';
 import { withClient, type LocalConnection } from './connection.js';
 import type { ServerRole, StopMode, Upstream } from './controller.js';
 import { configDir } from './plan.js';
-import { pgCtlPromote, pgCtlReload, pgCtlStart, pgCtlStop, removeStaleLocks, runningPostmaster, signalStop, stopWithin, waitForOrphans, type PgCtl } from './process.js';
+import {
+  pgCtlPromote,
+  pgCtlReload,
+  pgCtlStart,
+  pgCtlStop,
+  removeStaleLocks,
+  runningPostmaster,
+  signalStop,
+  stopWithin,
+  waitForOrphans,
+  type PgCtl,
+} from './process.js';
 import { runRewind } from './rewind.js';
 import type { ToolName } from './tools.js';
 
@@ -123,7 +134,8 @@ export class ServerLifecycle {
       this.host.setState('stopped');
       return true;
     }
-    if (opts.checkpoint && !this.host.state().startsWith('starting')) await this.checkpoint().catch((e) => log.error('Exception during CHECKPOINT: %s', errorText(e)));
+    if (opts.checkpoint && !this.host.state().startsWith('starting'))
+      await this.checkpoint().catch((e) => log.error('Exception during CHECKPOINT: %s', errorText(e)));
     this.host.setState('stopping');
     await callbacks.beforeStop();
     await this.host.conn.close();
