@@ -124,6 +124,22 @@ export interface ExhibitorConfig {
 
 export type DcsConfig = Etcd3Config | ZookeeperConfig | ExhibitorConfig | OtherDcsConfig;
 
+/** The keys a postgresql.authentication.<user> section may hold (Patroni's config._AUTH_ALLOWED_PARAMETERS). */
+export const PG_AUTH_KEYS: readonly string[] = [
+  'username',
+  'password',
+  'sslmode',
+  'sslcert',
+  'sslkey',
+  'sslpassword',
+  'sslrootcert',
+  'sslcrl',
+  'sslcrldir',
+  'gssencmode',
+  'channel_binding',
+  'sslnegotiation',
+];
+
 /** postgresql.authentication.<user>: username/password plus libpq SSL keys. */
 export interface PgUserAuth {
   username: string;
