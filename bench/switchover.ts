@@ -18,13 +18,13 @@ export interface Writers {
 
 /**
  * When the leader logged that the POST arrived (epoch ms): read from its log rather than from
- * PATRONICTL_TRACE, so Debian's patronictl is measured the same way. The line travels through a pipe:
- * poll for it a while.
+ * PATRONICTL_TRACE, so Debian's patronictl is measured the same way. The line travels through a pipe
+ * into the harness's last 300 lines of the log, read a few seconds later: poll for it a while.
  */
 async function requestArrival(leader: Healthy['leader'], notBefore: number): Promise<number> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const at = requestReceivedAt(leader.logTail(2_000).split('\n'), 'switchover', notBefore);
+    const at = requestReceivedAt(leader.logTail(300).split('\n'), 'switchover', notBefore);
     if (at !== undefined) return at;
     if (Date.now() > deadline) throw new Error(`${leader.name} logged no "received switchover request" line after the command started`);
     await sleep(100);
