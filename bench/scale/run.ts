@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { startCluster, type TestCluster } from '../../test/support/cluster/index.js';
 import { startEtcd, type EtcdServer } from '../../test/support/etcd.js';
 import { sleep } from '../../test/support/tmp.js';
-import { haTimeoutMs, record, recordMany, step, tag, type SuiteContext } from '../context.js';
+import { haTimeoutMs, record, recordError, recordMany, step, tag, type SuiteContext } from '../context.js';
 import { ctlCommand } from '../ctl.js';
 import { crashHost } from '../crash.js';
 import { writeCtlConfig } from '../../test/support/ctl/run.js';
@@ -94,8 +94,8 @@ function openFilesLimit(): number {
 }
 
 async function dcsReplay(ctx: SuiteContext, clusters: number, recordSeconds: number, replaySeconds: number): Promise<void> {
-  // One watch stream per simulated member plus the request sockets, on both ends.
-  const needed = clusters * 3 + 512;
+  // One watch stream per simulated member plus the request sockets (replay.ts: up to 1,024), on both ends.
+  const needed = clusters * 3 + 1536;
   const limit = openFilesLimit();
   if (needed > limit) {
     await step(ctx, 'DCS replay', ['dcs_replay_rps'], async () => {
@@ -103,7 +103,17 @@ async function dcsReplay(ctx: SuiteContext, clusters: number, recordSeconds: num
     });
     return;
   }
-  const metrics = ['dcs_replay_rps', 'dcs_replay_etcd_cpu', 'dcs_replay_etcd_rss', 'dcs_replay_watches'] as const;
+  const metrics = [
+    'dcs_replay_rps',
+    'dcs_replay_etcd_cpu',
+    'dcs_replay_etcd_rss',
+    'dcs_replay_watches',
+    'dcs_replay_scheduled_rps',
+    'dcs_replay_answered_rps',
+    'dcs_replay_lag_p99',
+    'dcs_replay_latency_p99',
+    'dcs_replay_generator_cpu',
+  ] as const;
   const [host = '127.0.0.1', port = '0'] = ctx.etcd.hostPort.split(':');
   const recorders = [1, 2, 3].map((m) => new Recorder(m, { host, port: Number(port) }));
   let cluster: TestCluster | undefined;
@@ -153,13 +163,39 @@ async function dcsReplay(ctx: SuiteContext, clusters: number, recordSeconds: num
         label: ctx.impl,
         clusters,
         seconds: replaySeconds,
+        progress,
       });
-      ctx.store.detail(ctx.profile.name, ctx.impl, 'DCS replay', { clusters, ...res, etcdWatchers: res.etcdWatchers ?? null });
-      if (res.failed > res.sent / 100) throw new Error(`${res.failed} of ${res.sent} replayed requests failed`);
+      const { pacing: p } = res;
+      ctx.store.detail(ctx.profile.name, ctx.impl, 'DCS replay', {
+        clusters,
+        ...res,
+        etcdWatchers: { start: res.etcdWatchers.start ?? null, end: res.etcdWatchers.end ?? null },
+        pacing: { ...p, lagMs: { ...p.lagMs }, latencyMs: { ...p.latencyMs } },
+      });
+      progress(
+        `${tag(ctx)} generator: ${p.verdict}; scheduled ${p.scheduledPerSecond.toFixed(0)} req/s, answered ${p.achievedPerSecond.toFixed(0)} req/s, ` +
+          `lag p50/p99/max ${p.lagMs.p50.toFixed(1)}/${p.lagMs.p99.toFixed(1)}/${p.lagMs.max.toFixed(0)} ms, ` +
+          `answer p50/p99 ${p.latencyMs.p50.toFixed(1)}/${p.latencyMs.p99.toFixed(1)} ms, CPU ${p.generatorCpuPercent.toFixed(0)} %; ` +
+          `watches ${res.watches.created}/${res.watches.opened} (${res.watches.lost} lost)`,
+      );
       record(ctx, 'dcs_replay_rps', res.etcdGrpcPerSecond);
       record(ctx, 'dcs_replay_etcd_cpu', res.etcdCpuPercent);
       record(ctx, 'dcs_replay_etcd_rss', res.etcdRssMiB);
-      record(ctx, 'dcs_replay_watches', res.etcdWatchers ?? res.watchStreams);
+      record(ctx, 'dcs_replay_watches', res.etcdWatchers.end ?? res.watches.created - res.watches.lost);
+      record(ctx, 'dcs_replay_scheduled_rps', p.scheduledPerSecond);
+      record(ctx, 'dcs_replay_answered_rps', p.achievedPerSecond);
+      record(ctx, 'dcs_replay_lag_p99', p.lagMs.p99);
+      record(ctx, 'dcs_replay_latency_p99', p.latencyMs.p99);
+      record(ctx, 'dcs_replay_generator_cpu', p.generatorCpuPercent);
+      // Numbers from a generator that fell behind, or from a replay etcd refused, are kept but flagged.
+      const problems = [
+        ...(p.keptUp ? [] : [`the load generator did not keep up: ${p.verdict}`]),
+        ...(p.failed > p.sent / 100 ? [`${p.failed} of ${p.sent} replayed requests failed`] : []),
+        ...(res.watches.created < res.watches.opened || res.watches.lost > 0
+          ? [`watches: ${res.watches.created} of ${res.watches.opened} created, ${res.watches.lost} lost`]
+          : []),
+      ];
+      if (problems.length > 0) recordError(ctx, ['dcs_replay_rps', 'dcs_replay_answered_rps'], new Error(problems.join('; ')));
     });
   } finally {
     await cluster?.remove();
