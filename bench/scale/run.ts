@@ -13,7 +13,7 @@ import { ctlCommand } from '../ctl.js';
 import { crashHost } from '../crash.js';
 import { writeCtlConfig } from '../../test/support/ctl/run.js';
 import { cleanEnv, run } from '../proc.js';
-import { createProbeTable, waitHealthy, waitWritable } from '../probe.js';
+import { createProbeTable, waitHealthy, waitWritable, waitWritableHeld } from '../probe.js';
 import { progress } from '../progress.js';
 import { startSwitchover } from '../switchover.js';
 import { Recorder } from './recorder.js';
@@ -25,20 +25,24 @@ let seq = 0;
 
 async function largeCluster(ctx: SuiteContext, members: number): Promise<void> {
   const { ttl, loopWait, retryTimeout } = ctx.profile;
+  // Bounds and poll rates scaled by the member count: 15 PostgreSQL instances and daemons on 2 cores are
+  // slow to start and basebackup, and GET /patroni every 100 ms on 15 nodes would itself load the machine.
   const timeoutMs = haTimeoutMs(ctx.profile) + members * 10_000;
+  const pollMs = Math.max(100, members * 15);
+  const healthy = (c: TestCluster) => waitHealthy(c, timeoutMs, pollMs);
   let cluster: TestCluster | undefined;
   try {
     const ok = await step(ctx, `bootstrap of ${members} members`, ['scale_bootstrap'], async () => {
       const t0 = performance.now();
       cluster = await startCluster({ impl: ctx.impl, nodes: members, etcd: ctx.etcd, scope: `scale-${ctx.impl}-${++seq}`, ttl, loopWait, retryTimeout });
-      const { leader } = await waitHealthy(cluster, timeoutMs);
+      const { leader } = await healthy(cluster);
       record(ctx, 'scale_bootstrap', (performance.now() - t0) / 1000);
       await createProbeTable(leader);
     });
     const c = cluster;
     if (!ok || !c) return;
     await step(ctx, `GET /cluster x ${GET_CLUSTER_RUNS}`, ['scale_get_cluster'], async () => {
-      const { leader } = await waitHealthy(c, timeoutMs);
+      const { leader } = await healthy(c);
       const times: number[] = [];
       for (let i = 0; i < GET_CLUSTER_RUNS; i++) {
         const t0 = performance.now();
@@ -64,20 +68,25 @@ async function largeCluster(ctx: SuiteContext, members: number): Promise<void> {
       const {
         leader,
         replicas: [candidate],
-      } = await waitHealthy(c, timeoutMs);
+      } = await healthy(c);
       if (!candidate) throw new Error('no replica');
       const t0 = performance.now();
       const command = startSwitchover(ctx, c, leader.name, candidate.name);
-      const { at } = await waitWritable([candidate], timeoutMs);
+      // A refused command ends the step at once instead of waiting out the timeout.
+      const refused = command.then((r) => {
+        if (r.code !== 0) throw new Error(`patronictl switchover exited ${r.code}: ${(r.stderr || r.stdout).trim().slice(-300)}`);
+        return new Promise<never>(() => undefined);
+      });
+      const { at } = await Promise.race([waitWritable([candidate], timeoutMs), refused]);
       record(ctx, 'scale_switchover', (at - t0) / 1000);
       const r = await command;
       if (r.code !== 0) throw new Error(`patronictl switchover exited ${r.code}`);
     });
     await step(ctx, 'host crash of the primary', ['scale_failover_crash'], async () => {
-      const { leader, replicas } = await waitHealthy(c, timeoutMs);
+      const { leader, replicas } = await healthy(c);
       const t0 = performance.now();
       await crashHost(leader);
-      const { at } = await waitWritable(replicas, timeoutMs);
+      const { at } = await waitWritableHeld(replicas, timeoutMs);
       record(ctx, 'scale_failover_crash', (at - t0) / 1000);
     });
   } finally {
