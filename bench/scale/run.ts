@@ -23,6 +23,16 @@ const CTL_RUNS = 5;
 const GET_CLUSTER_RUNS = 20;
 let seq = 0;
 
+/**
+ * Sender and slot capacity for every other member at once (the harness's 10 fit 5 members, not 15): each
+ * bootstrapping replica's `pg_basebackup -X stream` holds two walsenders and a temporary slot, and each
+ * streaming replica one walsender and its permanent slot.
+ */
+export function replicationCapacity(members: number): { max_wal_senders: number; max_replication_slots: number } {
+  const n = Math.max(10, 2 * (members - 1) + 4);
+  return { max_wal_senders: n, max_replication_slots: n };
+}
+
 async function largeCluster(ctx: SuiteContext, members: number): Promise<void> {
   const { ttl, loopWait, retryTimeout } = ctx.profile;
   // Bounds and poll rates scaled by the member count: 15 PostgreSQL instances and daemons on 2 cores are
@@ -34,7 +44,16 @@ async function largeCluster(ctx: SuiteContext, members: number): Promise<void> {
   try {
     const ok = await step(ctx, `bootstrap of ${members} members`, ['scale_bootstrap'], async () => {
       const t0 = performance.now();
-      cluster = await startCluster({ impl: ctx.impl, nodes: members, etcd: ctx.etcd, scope: `scale-${ctx.impl}-${++seq}`, ttl, loopWait, retryTimeout });
+      cluster = await startCluster({
+        impl: ctx.impl,
+        nodes: members,
+        etcd: ctx.etcd,
+        scope: `scale-${ctx.impl}-${++seq}`,
+        ttl,
+        loopWait,
+        retryTimeout,
+        dcs: { postgresql: { parameters: replicationCapacity(members) } },
+      });
       const { leader } = await healthy(cluster);
       record(ctx, 'scale_bootstrap', (performance.now() - t0) / 1000);
       await createProbeTable(leader);
