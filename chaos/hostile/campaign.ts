@@ -4,11 +4,12 @@
 // leader keeps its lease through (1) and one leader is back within ttl after each key of (2), no
 // acknowledged write is lost. Runs as the postgres user (PostgreSQL refuses root).
 import { execFileSync } from 'node:child_process';
-import { chmodSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startEtcd, type EtcdServer } from '../../test/support/etcd.js';
 import { startCluster, SUPERUSER, type ClusterNode, type TestCluster } from '../../test/support/cluster/index.js';
+import { makeCa, signCert } from '../../test/support/certs.js';
 import { makeTempDir, sleep, waitFor } from '../../test/support/tmp.js';
 import { makeRng } from '../rng.js';
 import { deleteKey, garbageFor, listKeys, putKey } from './dcs-garbage.js';
@@ -317,28 +318,9 @@ function makeCerts(dir: string): Record<'ca' | 'cert' | 'key' | 'clientCert' | '
   const ssl = (...args: string[]): void => {
     execFileSync('openssl', args, { stdio: 'pipe' });
   };
-  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=hostile-ca', '-keyout', f('ca.key'), '-out', f('ca.crt'));
-  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', f('server.key'), '-out', f('server.csr'));
-  writeFileSync(f('server.ext'), 'subjectAltName=IP:127.0.0.1\n');
-  ssl(
-    'x509',
-    '-req',
-    '-in',
-    f('server.csr'),
-    '-CA',
-    f('ca.crt'),
-    '-CAkey',
-    f('ca.key'),
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-extfile',
-    f('server.ext'),
-    '-out',
-    f('server.crt'),
-  );
-  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=client', '-keyout', f('client.key'), '-out', f('client.csr'));
-  ssl('x509', '-req', '-in', f('client.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-out', f('client.crt'));
+  makeCa(dir, 'hostile-ca');
+  signCert(dir, 'server', '127.0.0.1', 'IP:127.0.0.1', 'serverAuth');
+  signCert(dir, 'client', 'client', 'IP:127.0.0.1', 'clientAuth');
   ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=rogue', '-keyout', f('rogue.key'), '-out', f('rogue.crt'));
   for (const n of ['ca.crt', 'server.crt', 'server.key']) chmodSync(f(n), 0o644); // the daemons run as this user too
   return {

@@ -2,25 +2,11 @@
 // Config._build_environment_configuration: empty values are ignored, unparsable ones dropped.
 import { parse } from 'yaml';
 import { isObject, parseBool, type Json, type JsonObject } from '../util/json.js';
+import { USER_AUTH_KEYS } from './pg-params.js';
 import { parseIntWithUnit } from './units.js';
 import { YAML11 } from './yaml.js';
 
 const PREFIX = 'PATRONI_';
-
-const AUTH_KEYS = [
-  'username',
-  'password',
-  'sslmode',
-  'sslcert',
-  'sslkey',
-  'sslpassword',
-  'sslrootcert',
-  'sslcrl',
-  'sslcrldir',
-  'gssencmode',
-  'channel_binding',
-  'sslnegotiation',
-];
 
 const SECTION_KEYS: Record<string, string[]> = {
   log: [
@@ -272,7 +258,7 @@ export function buildEnvConfig(env: NodeJS.ProcessEnv): EnvConfig {
   }
   const pgAuth: JsonObject = {};
   for (const user of ['replication', 'superuser', 'rewind']) {
-    const a = auth(user, AUTH_KEYS);
+    const a = auth(user, USER_AUTH_KEYS);
     if (a) pgAuth[user] = a;
   }
   if (Object.keys(pgAuth).length) section('postgresql').authentication = pgAuth;

@@ -5,25 +5,11 @@ import { log } from '../log/logger.js';
 import { isObject, type Json, type JsonObject } from '../util/json.js';
 import { ConfigError } from './errors.js';
 import { normalizeDcs } from './normalize-dcs.js';
-import { LOCAL_ONLY_PARAMETERS, PROTECTED_PARAMETERS } from './pg-params.js';
+import { LOCAL_ONLY_PARAMETERS, PROTECTED_PARAMETERS, USER_AUTH_KEYS } from './pg-params.js';
 import { parseHostPort, Section } from './read.js';
 import { contradictoryTags } from './tags.js';
 import type { BasicAuth, BootstrapConfig, CtlConfig, LogConfig, LogLevel, PatroniConfig, PgUserAuth, PostgresqlConfig, RestApiConfig } from './types.js';
 
-const AUTH_KEYS = [
-  'username',
-  'password',
-  'sslmode',
-  'sslcert',
-  'sslkey',
-  'sslpassword',
-  'sslrootcert',
-  'sslcrl',
-  'sslcrldir',
-  'gssencmode',
-  'channel_binding',
-  'sslnegotiation',
-];
 const CALLBACKS = ['on_start', 'on_stop', 'on_restart', 'on_reload', 'on_role_change'];
 const LEVEL_ALIASES: Record<string, LogLevel> = {
   DEBUG: 'DEBUG',
@@ -139,7 +125,7 @@ function normalizeCtl(sec: Section): CtlConfig {
 
 function userAuth(sec: Section): PgUserAuth {
   const out: PgUserAuth = { username: sec.str('username') };
-  for (const key of AUTH_KEYS) {
+  for (const key of USER_AUTH_KEYS) {
     const v = sec.optStr(key);
     if (v !== undefined) out[key] = v;
   }

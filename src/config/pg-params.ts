@@ -4,6 +4,22 @@
 import { parseBool, type Json, type JsonObject } from '../util/json.js';
 import { parseIntWithUnit } from './units.js';
 
+/** Keys of a `postgresql.authentication` user besides the name (`_AUTH_ALLOWED_PARAMETERS` of Patroni's config.py). */
+export const USER_AUTH_KEYS = [
+  'username',
+  'password',
+  'sslmode',
+  'sslcert',
+  'sslkey',
+  'sslpassword',
+  'sslrootcert',
+  'sslcrl',
+  'sslcrldir',
+  'gssencmode',
+  'channel_binding',
+  'sslnegotiation',
+];
+
 type Check = (v: Json) => boolean;
 
 const intAtLeast =

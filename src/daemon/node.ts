@@ -1,39 +1,34 @@
 // One patroni-ts node: the HA loop around runCycle() (src/ha/shell/cycle.ts). Provides the world a
 // cycle reads and writes, publishes the member key (publish.ts), keeps the lease fence armed while the
-// decision says we lead, then sleeps until loop_wait passes or the DCS reports a change worth acting on.
-// The configuration and its reloads live in reload.ts.
+// decision says we lead, then sleeps until loop_wait passes or the DCS reports a change worth acting on
+// (loop.ts). Where the executor's actions land: executor-deps.ts; SIGTERM: shutdown.ts; the
+// configuration and its reloads: reload.ts.
 // No judgement here: what to read, who leads and what the fence does are the core's answers.
 import type { DecisionExplanation } from '../api/context.js';
 import type { DynamicConfig, PatroniConfig } from '../config/types.js';
 import type { Cluster } from '../dcs/cluster.js';
 import type { Dcs } from '../dcs/dcs.js';
 import type { AsyncTask, Decision } from '../ha/core/decision.js';
+import { failsafeActive, withFailsafeLeader, type FailsafeSeen } from '../ha/core/failsafe.js';
 import { INITIAL_MEMORY, initialMemory, type AsyncOutcome, type AsyncState, type HaMemory, type NodeIdentity } from '../ha/core/input.js';
 import { fenceArmed, leaseExpired } from '../ha/core/leadership.js';
-import { slotRole } from '../ha/core/slots-step.js';
-import { AsyncRunner, type TaskResult } from '../ha/shell/async-runner.js';
+import { AsyncRunner } from '../ha/shell/async-runner.js';
 import { runCycle, type CycleWorld } from '../ha/shell/cycle.js';
 import { applyMemoryPatch, execute, type ExecutorDeps } from '../ha/shell/executor.js';
-import { runTask, type TaskPostgres } from '../ha/shell/tasks.js';
-import { SyncReplication, type SyncPostgres } from '../ha/shell/sync-process.js';
 import { SlotManager, type SlotPostgres } from '../ha/shell/slots-process.js';
+import { SyncReplication, type SyncPostgres } from '../ha/shell/sync-process.js';
+import { runTask, type TaskPostgres } from '../ha/shell/tasks.js';
 import { log } from '../log/logger.js';
-import { isSessionLoss } from '../postgresql/errors.js';
-import { LibpqError } from '../postgresql/libpq.js';
 import type { PostgresSnapshot } from '../postgresql/snapshot.js';
-import { isObject } from '../util/json.js';
-import { worksWithoutLeader } from '../scripts/commands.js';
-import { LeaseFence } from './lease-fence.js';
 import { Watchdog } from '../watchdog/watchdog.js';
-import { failsafeActive, failsafeHeartbeat, failsafeKeyValue, withFailsafeLeader, type FailsafeSeen } from '../ha/core/failsafe.js';
-import { stopTimeout } from '../ha/core/stop-timeout.js';
-import { askFailsafeMembers } from './failsafe-check.js';
+import { executorDeps, type ExecutorHost } from './executor-deps.js';
+import { nodeIdentity } from './identity.js';
+import { LeaseFence } from './lease-fence.js';
+import { cycleMessage, runLoop } from './loop.js';
 import { probePeers } from './peers.js';
-import { urls } from './identity.js';
-import { publishHistory, publishMember } from './publish.js';
+import { publishMember } from './publish.js';
 import { NodeConfig } from './reload.js';
-
-const BLIND_RECHECK_MS = 200;
+import { shutdownNode } from './shutdown.js';
 
 export interface NodeDeps {
   config: PatroniConfig;
@@ -78,9 +73,10 @@ export class HaNode {
   private readonly syncReplication: SyncReplication;
   private readonly slots: SlotManager;
   private stopping = false;
-  private lastCycleBlind = false;
   /** The local config and the dynamic configuration, and their reloads (reload.ts). */
   private readonly conf: NodeConfig;
+  /** The long-lived parts the executor's actions land on (executor-deps.ts). */
+  private readonly parts: ExecutorHost;
 
   constructor(private readonly deps: NodeDeps) {
     this.conf = new NodeConfig(deps.config, {
@@ -101,6 +97,22 @@ export class HaNode {
       log.error('%s', e instanceof Error ? e.message : String(e));
       process.exit(1);
     }
+    this.parts = {
+      dcs: deps.dcs,
+      pg: deps.pg,
+      runner: this.runner,
+      memory: this.mem,
+      slots: this.slots,
+      syncReplication: this.syncReplication,
+      watchdog: this.watchdog,
+      config: () => this.conf.config,
+      dynamic: () => this.dynamic,
+      localDynamicJson: () => this.conf.localDynamicJson(),
+      touchMember: () => this.touchMember(),
+      failsafeChecked: (at) => {
+        this.failsafeCheckedAt = at;
+      },
+    };
     deps.dcs.lease?.onRefreshed((sentAt) => this.leaseRenewed(sentAt));
   }
 
@@ -137,24 +149,7 @@ export class HaNode {
 
   /** Who this node is for decide(), from the config as last (re)loaded. */
   identityNow(): NodeIdentity {
-    const config = this.conf.config;
-    const u = urls(config);
-    return {
-      name: config.name,
-      tags: config.tags,
-      apiUrl: u.apiUrl,
-      connUrl: u.connUrl,
-      // Only a node whose local config has a bootstrap section may initialise a new cluster.
-      canBootstrap: 'bootstrap' in config.raw,
-      usePgRewind: this.dynamic.use_pg_rewind,
-      removeDataDirOnDivergedTimelines: config.postgresql.remove_data_directory_on_diverged_timelines,
-      removeDataDirOnRewindFailure: config.postgresql.remove_data_directory_on_rewind_failure,
-      replicaMethods: config.postgresql.create_replica_methods,
-      // Any postgresql.<method> section may be named by standby_cluster.create_replica_methods too.
-      noLeaderMethods: Object.entries(config.postgresql.raw)
-        .filter(([m, v]) => isObject(v) && worksWithoutLeader(m, v))
-        .map(([m]) => m),
-    };
+    return nodeIdentity(this.conf.config, this.dynamic);
   }
 
   /** Run a task on the async slot outside a cycle (REST actions); the busy task's name when refused. */
@@ -202,51 +197,18 @@ export class HaNode {
     applyMemoryPatch(this.mem, initialMemory(this.snapshot));
   }
 
-  /** Run cycles until stop(). */
-  async loop(): Promise<void> {
-    let nextRun = Date.now();
-    while (!this.stopping) {
-      await this.cycleSafely();
-      if (this.stopping) break;
-      nextRun += this.dynamic.loop_wait * 1000;
-      const now = Date.now();
-      if (nextRun <= now) {
-        log.info('Loop time exceeded, rescheduling immediately.');
-        nextRun = now;
-        continue;
-      }
-      // Followers wake half a second after the leader so they see its fresh update.
-      const extra = this.cluster?.leader && this.cluster.leader.name !== this.name && !this.runner.current ? 500 : 0;
-      // A postmaster that looked alive but did not answer is usually one still dying (SIGKILL: its
-      // sessions drop before it is a zombie): look again shortly, once, instead of a loop_wait later.
-      const blind = !!this.snapshot?.postmasterRunning && !this.snapshot.server && !this.runner.current;
-      const recheck = blind && !this.lastCycleBlind;
-      this.lastCycleBlind = blind;
-      const wait = nextRun - now + extra;
-      const woken = await this.deps.dcs.watch(recheck ? Math.min(wait, BLIND_RECHECK_MS) : wait);
-      if (woken || recheck) nextRun = Date.now();
-    }
-  }
-
-  private async cycleSafely(): Promise<void> {
-    try {
-      const msg = await this.runCycle();
-      this.lastMessage = msg;
-      log.info(msg);
-    } catch (e) {
-      if (isSessionLoss(e) || e instanceof LibpqError) {
-        // A shutdown, restart or demotion ended our session, or the server is not up yet: normal.
-        const msg = 'Error communicating with PostgreSQL. Will try again later';
-        this.lastMessage = msg;
-        log.info(msg);
-        log.debug('PostgreSQL session: %s', e instanceof Error ? e.message : String(e));
-        return;
-      }
-      // Ha.run_cycle: the traceback (as log.traceback_level says), then the cycle's status line.
-      log.exception('Unexpected exception', e);
-      this.lastMessage = 'Unexpected exception raised, please report it as a BUG';
-      log.info(this.lastMessage);
-    }
+  /** Run cycles until shutdown() (loop.ts). */
+  loop(): Promise<void> {
+    return runLoop({
+      stopping: () => this.stopping,
+      cycle: async () => {
+        this.lastMessage = await cycleMessage(() => this.runCycle());
+      },
+      loopWaitMs: () => this.dynamic.loop_wait * 1000,
+      followsLeader: () => !!this.cluster?.leader && this.cluster.leader.name !== this.name && !this.runner.current,
+      blind: () => !!this.snapshot?.postmasterRunning && !this.snapshot.server && !this.runner.current,
+      watch: (ms) => this.deps.dcs.watch(ms),
+    });
   }
 
   async runCycle(): Promise<string> {
@@ -308,59 +270,7 @@ export class HaNode {
   };
 
   private executorDeps(cluster: Cluster | null, snapshot: PostgresSnapshot | null, seenOutcome: AsyncOutcome | null): ExecutorDeps {
-    const { dcs, pg } = this.deps;
-    return {
-      dcs,
-      pg,
-      runner: this.runner,
-      memory: this.mem,
-      seenOutcome,
-      cluster,
-      walLsn: () => snapshot?.server?.walLsn,
-      slotStatus: () => this.slots.status,
-      touchMember: () => this.touchMember(),
-      localDynamicConfig: () => this.conf.localDynamicJson(),
-      updateHistory: () => (cluster && snapshot ? publishHistory(this.deps.dcs, this.conf.config, this.dynamic, cluster, snapshot) : Promise.resolve()),
-      syncSlots: (memory, view) => {
-        const s = snapshot?.server;
-        const on = view ?? cluster;
-        if (!s || !on) return Promise.resolve(memory);
-        return this.slots.sync(
-          on,
-          this.dynamic,
-          this.name,
-          this.conf.config.tags,
-          slotRole(s.inRecovery, this.mem.role),
-          s.walLsn,
-          s.replayLsn ?? s.walLsn,
-          Date.now(),
-          memory,
-        );
-      },
-      syncReplication: (memory, save) => (cluster ? this.syncReplication.process(cluster, this.dynamic, this.name, memory, save) : Promise.resolve()),
-      claimSync: (key, names) => (cluster ? this.syncReplication.beforePromote(cluster, this.dynamic, this.name, key, names) : Promise.resolve(false)),
-      runTask: (task, signal) => this.runTaskWithWatchdog(task, signal),
-      exit: (code, reason) => this.exit(code, reason),
-      watchdog: this.watchdog,
-      failsafeKey: () =>
-        this.dynamic.failsafe_mode && cluster ? { failsafe: failsafeKeyValue(cluster, { name: this.name, apiUrl: urls(this.conf.config).apiUrl }) } : {},
-      failsafeCheck: async (members) => {
-        // Every member must accept this node as the leader; their acceptance holds them off racing for ttl.
-        const heartbeat = failsafeHeartbeat({ name: this.name, ...urls(this.conf.config) }, await this.slots.localSlots(), snapshot?.server?.walLsn ?? null);
-        return (await askFailsafeMembers(members, { ...heartbeat })).every(Boolean);
-      },
-      failsafeKept: () => {
-        this.failsafeCheckedAt = Date.now();
-        this.watchdog.keepalive();
-      },
-    };
-  }
-
-  /** A demotion ends this node's time as primary: the watchdog is closed once PostgreSQL stopped. */
-  private async runTaskWithWatchdog(task: AsyncTask, signal?: AbortSignal): Promise<TaskResult> {
-    const ok = await runTask(task, this.deps.pg, this.deps.dcs, signal);
-    if (task.kind === 'demote' && task.mode !== 'demote-cluster') this.watchdog.disable();
-    return ok;
+    return executorDeps(this.parts, cluster, snapshot, seenOutcome);
   }
 
   /** Ha.touch_member: publish members/<name> (publish.ts). */
@@ -375,42 +285,23 @@ export class HaNode {
     });
   }
 
-  /** SIGTERM: stop PostgreSQL (unless paused), release the lock once it is down, publish, exit. */
+  /** SIGTERM: stop PostgreSQL (unless paused), release the lock once it is down, publish, exit (shutdown.ts). */
   async shutdown(): Promise<void> {
     this.stopping = true;
     this.fence.disarm();
     this.deps.dcs.lease?.holdUntil(null);
     this.deps.dcs.wakeup();
-    const { dcs, pg } = this.deps;
-    if (this.dynamic.pause) {
-      this.watchdog.disable();
-      log.info('Leaving PostgreSQL running because the cluster is paused');
-    } else {
-      pg.setState('stopping');
-      // Ha.shutdown: a primary's stop gets primary_stop_timeout (synchronous mode only).
-      const primary = !!this.snapshot?.server && !this.snapshot.server.inRecovery;
-      const stopped = await pg.stop('fast', primary ? stopTimeout(this.dynamic) : {});
-      if (stopped) this.watchdog.disable();
-      else log.warning('Leaving watchdog running: PostgreSQL did not stop');
-      pg.setState(stopped ? 'stopped' : 'stop failed');
-      try {
-        const cluster = await dcs.getCluster();
-        if (cluster.leader?.name === this.name) {
-          if (stopped) await dcs.deleteLeader(cluster.leader, this.snapshot?.server?.walLsn);
-          else log.error('PostgreSQL shutdown failed, leader key not removed.');
-        }
-        this.snapshot = await pg.snapshot();
+    await shutdownNode({
+      dcs: this.deps.dcs,
+      pg: this.deps.pg,
+      watchdog: this.watchdog,
+      name: () => this.name,
+      dynamic: () => this.dynamic,
+      snapshot: () => this.snapshot,
+      republish: async () => {
+        this.snapshot = await this.deps.pg.snapshot();
         await this.touchMember();
-      } catch (e) {
-        log.warning('Could not update the DCS on shutdown: %s', e instanceof Error ? e.message : String(e));
-      }
-    }
-    await pg.close();
-    await dcs.close();
-  }
-
-  private exit(code: number, reason: string): never {
-    log.critical(reason);
-    process.exit(code);
+      },
+    });
   }
 }

@@ -33,7 +33,8 @@ export interface Logger {
   tap(tap: ((line: string) => void) | null): void;
 }
 
-const DEFAULT_CONFIG: LogConfig = {
+/** Patroni's `log` section defaults. */
+export const DEFAULT_LOG_CONFIG: LogConfig = {
   type: 'plain',
   level: 'INFO',
   format: '%(asctime)s %(levelname)s: %(message)s',
@@ -124,7 +125,7 @@ const START = Date.now();
 const isHeartbeat = (msg: string) => msg.startsWith('no action. ') || msg.startsWith('PAUSE: no action');
 
 export function createLogger(initial: Partial<LogConfig> = {}, opts: { sink?: Sink; now?: () => number } = {}): Logger {
-  let cfg: LogConfig = { ...DEFAULT_CONFIG, ...initial };
+  let cfg: LogConfig = { ...DEFAULT_LOG_CONFIG, ...initial };
   const sink = opts.sink ?? asyncSink(cfg);
   const now = opts.now ?? Date.now;
   let json: JsonFormat = jsonFormatOf(cfg.format, cfg.static_fields ?? {});
@@ -147,7 +148,7 @@ export function createLogger(initial: Partial<LogConfig> = {}, opts: { sink?: Si
 
   const render = (r: LogRecord): string => {
     if (cfg.type === 'json') return formatJson(r, json, cfg.dateformat);
-    return formatPlain(r, typeof cfg.format === 'string' ? cfg.format : (DEFAULT_CONFIG.format as string), cfg.dateformat);
+    return formatPlain(r, typeof cfg.format === 'string' ? cfg.format : (DEFAULT_LOG_CONFIG.format as string), cfg.dateformat);
   };
 
   const out = (r: LogRecord) => {

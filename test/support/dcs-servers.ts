@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { JsonObject } from '../../src/util/json.js';
 import { trackChild } from './cluster/reaper.js';
 import type { TestCerts } from './certs.js';
-import type { EtcdServer } from './etcd.js';
+import { etcdArgs, type EtcdServer } from './etcd.js';
 import { freePorts } from './ports.js';
 import { stopProcess } from './process.js';
 import { makeTempDir, waitFor } from './tmp.js';
@@ -106,33 +106,7 @@ export async function startEtcd2(opts: { tls?: TestCerts } = {}): Promise<DcsSer
           req.on('error', () => resolve(false));
         })
     : async () => (await fetch(`${endpoint}/v2/keys/`)).ok;
-  const service = new Service(
-    'etcd',
-    'etcd',
-    [
-      '--name',
-      'test',
-      '--data-dir',
-      dir.path,
-      '--enable-v2',
-      '--listen-client-urls',
-      endpoint,
-      '--advertise-client-urls',
-      endpoint,
-      '--listen-peer-urls',
-      `http://127.0.0.1:${peer}`,
-      '--initial-advertise-peer-urls',
-      `http://127.0.0.1:${peer}`,
-      '--initial-cluster',
-      `test=http://127.0.0.1:${peer}`,
-      '--log-level',
-      'error',
-      '--logger',
-      'zap',
-      ...tlsArgs,
-    ],
-    ready,
-  );
+  const service = new Service('etcd', 'etcd', etcdArgs({ dataDir: dir.path, clientUrl: endpoint, peerPort: peer, extra: ['--enable-v2', ...tlsArgs] }), ready);
   await service.start();
   const stop = async () => {
     await service.kill();

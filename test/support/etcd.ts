@@ -11,37 +11,28 @@ export interface EtcdServer {
   stop(): Promise<void>;
 }
 
+/** A one-member etcd's command line: client URL as given, peers on plain HTTP, errors-only logging. */
+export function etcdArgs(o: { dataDir: string; clientUrl: string; peerPort: number; extra?: string[] }): string[] {
+  const peerUrl = `http://127.0.0.1:${o.peerPort}`;
+  return [
+    ...['--name', 'test', '--data-dir', o.dataDir],
+    ...['--listen-client-urls', o.clientUrl, '--advertise-client-urls', o.clientUrl],
+    ...['--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl, '--initial-cluster', `test=${peerUrl}`],
+    ...['--log-level', 'error', '--logger', 'zap'],
+    ...(o.extra ?? []),
+  ];
+}
+
 /** `tls`: clients must speak https and present a certificate signed by `ca` (etcd's --client-cert-auth). */
 export async function startEtcd(opts: { tls?: { ca: string; cert: string; key: string } } = {}): Promise<EtcdServer> {
   const [client, peer] = (await freePorts(2)) as [number, number];
   const dir = makeTempDir('etcd');
   const scheme = opts.tls ? 'https' : 'http';
   const tlsArgs = opts.tls ? ['--cert-file', opts.tls.cert, '--key-file', opts.tls.key, '--trusted-ca-file', opts.tls.ca, '--client-cert-auth'] : [];
-  const child = spawn(
-    'etcd',
-    [
-      '--name',
-      'test',
-      '--data-dir',
-      dir.path,
-      ...tlsArgs,
-      '--listen-client-urls',
-      `${scheme}://127.0.0.1:${client}`,
-      '--advertise-client-urls',
-      `${scheme}://127.0.0.1:${client}`,
-      '--listen-peer-urls',
-      `http://127.0.0.1:${peer}`,
-      '--initial-advertise-peer-urls',
-      `http://127.0.0.1:${peer}`,
-      '--initial-cluster',
-      `test=http://127.0.0.1:${peer}`,
-      '--log-level',
-      'error',
-      '--logger',
-      'zap',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.arch === 'x64' ? '' : process.arch } },
-  );
+  const child = spawn('etcd', etcdArgs({ dataDir: dir.path, clientUrl: `${scheme}://127.0.0.1:${client}`, peerPort: peer, extra: tlsArgs }), {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.arch === 'x64' ? '' : process.arch },
+  });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);

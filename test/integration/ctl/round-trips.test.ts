@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { startEtcd, type EtcdServer } from '../../support/etcd.js';
 import { makeTempDir } from '../../support/tmp.js';
 import { ours, writeCtlConfig } from '../../support/ctl/run.js';
-import { Etcd3 } from '../../../src/dcs/etcd3.js';
+import { seedPrimaryAndReplica } from '../../support/etcd3-seed.js';
 
 interface Seen {
   at: number;
@@ -52,51 +52,13 @@ before(async () => {
     });
   });
   const apiPort = await listen(leaderApi);
-  const mk = (name: string) => {
-    const c = new Etcd3({
-      scope: 'rt',
-      namespace: '/service',
-      name,
-      hosts: [etcd.hostPort],
-      protocol: 'http',
-      ttl: 30,
-      loopWait: 10,
-      retryTimeout: 10,
-      mode: 'daemon',
-    });
-    closers.push(() => c.close());
-    return c;
-  };
-  const pg1 = mk('pg1');
-  const pg2 = mk('pg2');
-  assert.equal(await pg1.initialize(true, '7000000000000000001'), true);
-  assert.equal(await pg1.attemptToAcquireLeader(), true);
-  assert.equal(
-    await pg1.touchMember({
-      conn_url: 'postgres://127.0.0.1:5432/postgres',
-      api_url: `http://127.0.0.1:${apiPort}/patroni`,
-      state: 'running',
-      role: 'primary',
-      version: '4.1.4',
-      xlog_location: 100,
-      timeline: 1,
-    }),
-    true,
-  );
-  assert.equal(
-    await pg2.touchMember({
-      conn_url: 'postgres://127.0.0.1:5433/postgres',
-      api_url: 'http://127.0.0.1:1/patroni',
-      state: 'running',
-      role: 'replica',
-      version: '4.1.4',
-      xlog_location: 100,
-      replay_lsn: 100,
-      receive_lsn: 100,
-      timeline: 1,
-    }),
-    true,
-  );
+  const seeded = await seedPrimaryAndReplica({
+    hostPort: etcd.hostPort,
+    scope: 'rt',
+    primaryApi: `http://127.0.0.1:${apiPort}/patroni`,
+    replicaApi: 'http://127.0.0.1:1/patroni',
+  });
+  closers.push(() => seeded.close());
 });
 
 after(async () => {

@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { stringify } from 'yaml';
 import type { JsonObject } from '../../../src/util/json.js';
 import { startCluster, type ClusterNode, type Impl, type TestCluster } from '../../support/cluster/index.js';
-import { ours, tableCells } from '../../support/ctl/run.js';
+import { assertListShowsLeader, ours } from '../../support/ctl/run.js';
 import { startDcsServer, type BackendName, type DcsServer } from '../../support/dcs-servers.js';
 import { skipAsRoot } from '../../support/skip.js';
 import { sleep, waitFor } from '../../support/tmp.js';
@@ -95,14 +95,7 @@ export function describeBackendScenarios(backend: BackendName): void {
         await ours(['list'], { env: envFor(s, scope) }),
       ];
       for (const r of runs) {
-        assert.equal(r.code, 0, r.stderr);
-        const rows = tableCells(r.stdout);
-        assert.equal(rows.length, 3, r.stdout);
-        assert.deepEqual(
-          rows.filter((row) => row[2] === 'Leader').map((row) => row[0]),
-          [leader.name],
-          r.stdout,
-        );
+        assertListShowsLeader(r, 3, leader.name);
       }
     });
 

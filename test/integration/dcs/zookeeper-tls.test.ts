@@ -22,7 +22,7 @@ import { installTransport } from '../../../src/dcs/zookeeper/transport.js';
 import type { JsonObject } from '../../../src/util/json.js';
 import { startCluster, TS_DAEMON, type ClusterNode, type Impl, type TestCluster } from '../../support/cluster/index.js';
 import { makeCerts, signCert, type TestCerts } from '../../support/certs.js';
-import { ours, tableCells } from '../../support/ctl/run.js';
+import { assertListShowsLeader, ours } from '../../support/ctl/run.js';
 import { startZooKeeper, type DcsServer } from '../../support/dcs-servers.js';
 import { skipAsRoot } from '../../support/skip.js';
 import { makeTempDir, sleep, waitFor } from '../../support/tmp.js';
@@ -184,14 +184,7 @@ describe('3 patroni-ts nodes on a ZooKeeper that requires TLS client certificate
     const file = join(cluster!.dir, 'patronictl-zk-tls.yaml');
     writeFileSync(file, stringify({ scope: SCOPE, zookeeper: section() }));
     const r = await ours(['-c', file, 'list']);
-    assert.equal(r.code, 0, r.stderr);
-    const rows = tableCells(r.stdout);
-    assert.equal(rows.length, 3, r.stdout);
-    assert.deepEqual(
-      rows.filter((row) => row[2] === 'Leader').map((row) => row[0]),
-      [leader.name],
-      r.stdout,
-    );
+    assertListShowsLeader(r, 3, leader.name);
   });
 
   test('crash of the leader: exactly one new leader over TLS, the other replica follows it', async () => {

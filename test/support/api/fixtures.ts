@@ -1,12 +1,27 @@
 // Hand-made cluster / config / snapshot values for API and patronictl unit tests.
 import { buildDynamicConfig } from '../../../src/config/dynamic.js';
-import type { DynamicConfig } from '../../../src/config/types.js';
+import type { DynamicConfig, RestApiConfig } from '../../../src/config/types.js';
 import { EMPTY_CLUSTER, type Cluster, type Member, type MemberData } from '../../../src/dcs/cluster.js';
 import type { PostgresSnapshot, RunningServer } from '../../../src/postgresql/snapshot.js';
 
 /** The defaults Patroni applies to an empty dynamic config (buildDynamicConfig owns them), then `over`. */
 export function dynamicConfig(over: Partial<DynamicConfig> = {}): DynamicConfig {
   return { ...buildDynamicConfig({}), ...over };
+}
+
+/** A plain-HTTP REST API on an ephemeral loopback port, no auth or allowlist, then `over`. */
+export function restApiConfig(over: Partial<RestApiConfig> = {}): RestApiConfig {
+  return {
+    listen: { host: '127.0.0.1', port: 0 },
+    connect_address: '127.0.0.1:0',
+    verify_client: 'none',
+    allowlist: [],
+    allowlist_include_members: false,
+    http_extra_headers: {},
+    https_extra_headers: {},
+    server_tokens: 'original',
+    ...over,
+  };
 }
 
 export function member(name: string, data: MemberData): Member {

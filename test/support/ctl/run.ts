@@ -1,4 +1,5 @@
 // Runs patronictl (ours from the bundle, or Debian's) as a child process with optional stdin answers.
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -63,4 +64,16 @@ export function tableCells(table: string): string[][] {
         .slice(1, 5)
         .map((x) => x.trim()),
     );
+}
+
+/** `patronictl list` succeeded and shows `members` rows with exactly `leader` in the Leader role. */
+export function assertListShowsLeader(r: { code: number | null; stdout: string; stderr: string }, members: number, leader: string): void {
+  assert.equal(r.code, 0, r.stderr);
+  const rows = tableCells(r.stdout);
+  assert.equal(rows.length, members, r.stdout);
+  assert.deepEqual(
+    rows.filter((row) => row[2] === 'Leader').map((row) => row[0]),
+    [leader],
+    r.stdout,
+  );
 }

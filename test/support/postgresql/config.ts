@@ -1,35 +1,15 @@
 // PatroniConfig / DynamicConfig fixtures for PostgreSQL-layer tests (no config loader involved).
 import { join } from 'node:path';
+import { buildDynamicConfig } from '../../../src/config/dynamic.js';
 import type { DynamicConfig, PatroniConfig, PostgresqlConfig } from '../../../src/config/types.js';
+import { DEFAULT_LOG_CONFIG } from '../../../src/log/logger.js';
 import type { JsonObject } from '../../../src/util/json.js';
 
 export const PG_BIN = '/usr/lib/postgresql/15/bin';
 
+/** Patroni's dynamic-config defaults (buildDynamicConfig owns them), then `overrides`. */
 export function testDynamic(overrides: Partial<DynamicConfig> = {}): DynamicConfig {
-  return {
-    ttl: 30,
-    loop_wait: 10,
-    retry_timeout: 10,
-    maximum_lag_on_failover: 1048576,
-    maximum_lag_on_syncnode: -1,
-    max_timelines_history: 0,
-    primary_start_timeout: 300,
-    primary_stop_timeout: 0,
-    primary_race_backoff: 0,
-    check_timeline: false,
-    pause: false,
-    synchronous_mode: 'off',
-    synchronous_mode_strict: false,
-    synchronous_node_count: 1,
-    failsafe_mode: false,
-    member_slots_ttl: 1800,
-    standby_cluster: null,
-    use_slots: true,
-    use_pg_rewind: false,
-    parameters: {},
-    raw: {},
-    ...overrides,
-  };
+  return { ...buildDynamicConfig({}), ...overrides };
 }
 
 export interface NodeFixture {
@@ -72,17 +52,7 @@ export function testConfig(n: NodeFixture): PatroniConfig {
     scope: 'batman',
     namespace: '/service/',
     name: n.name,
-    log: {
-      type: 'plain',
-      level: 'INFO',
-      format: '%(asctime)s %(levelname)s: %(message)s',
-      file_num: 4,
-      file_size: 25_000_000,
-      traceback_level: 'ERROR',
-      loggers: {},
-      deduplicate_heartbeat_logs: false,
-      max_queue_size: 1000,
-    },
+    log: DEFAULT_LOG_CONFIG,
     restapi: {
       listen: { host: '127.0.0.1', port: 8008 },
       connect_address: '127.0.0.1:8008',

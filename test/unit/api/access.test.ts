@@ -8,19 +8,11 @@ import { join } from 'node:path';
 import { startApiServer, type ApiServerHandle } from '../../../src/api/server.js';
 import type { RestApiConfig } from '../../../src/config/types.js';
 import { fakeContext, fakeState } from '../../support/api/fake-context.js';
-import { batman, member } from '../../support/api/fixtures.js';
+import { batman, member, restApiConfig } from '../../support/api/fixtures.js';
+import { makeCerts, type TestCerts } from '../../support/certs.js';
 import { makeTempDir } from '../../support/tmp.js';
 
-const base: RestApiConfig = {
-  listen: { host: '127.0.0.1', port: 0 },
-  connect_address: '127.0.0.1:0',
-  verify_client: 'none',
-  allowlist: [],
-  allowlist_include_members: false,
-  http_extra_headers: { 'X-Frame-Options': 'deny' },
-  https_extra_headers: {},
-  server_tokens: 'original',
-};
+const base = restApiConfig({ http_extra_headers: { 'X-Frame-Options': 'deny' } });
 const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 
 async function withServer(cfg: RestApiConfig, fn: (url: string) => Promise<void>, state = fakeState()): Promise<void> {
@@ -83,39 +75,6 @@ describe('access control', () => {
   });
 });
 
-/** A CA, a server certificate for 127.0.0.1 and a client certificate, made with openssl. */
-function makeCerts(dir: string): Record<'ca' | 'caKey' | 'cert' | 'key' | 'clientCert' | 'clientKey', string> {
-  const f = (n: string) => join(dir, n);
-  const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
-  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=test-ca', '-keyout', f('ca.key'), '-out', f('ca.crt'));
-  for (const [name, cn] of [
-    ['server', '127.0.0.1'],
-    ['client', 'client'],
-  ] as const) {
-    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${cn}`, '-keyout', f(`${name}.key`), '-out', f(`${name}.csr`));
-    const ext = f(`${name}.ext`);
-    execFileSync('sh', ['-c', `printf 'subjectAltName=IP:127.0.0.1\\n' > ${ext}`]);
-    ssl(
-      'x509',
-      '-req',
-      '-in',
-      f(`${name}.csr`),
-      '-CA',
-      f('ca.crt'),
-      '-CAkey',
-      f('ca.key'),
-      '-CAcreateserial',
-      '-days',
-      '2',
-      '-extfile',
-      ext,
-      '-out',
-      f(`${name}.crt`),
-    );
-  }
-  return { ca: f('ca.crt'), caKey: f('ca.key'), cert: f('server.crt'), key: f('server.key'), clientCert: f('client.crt'), clientKey: f('client.key') };
-}
-
 function httpsCall(
   port: number,
   path: string,
@@ -146,7 +105,7 @@ function httpsCall(
 
 describe('TLS', () => {
   const dir = makeTempDir('api-tls');
-  let certs: ReturnType<typeof makeCerts>;
+  let certs: TestCerts;
   before(() => {
     certs = makeCerts(dir.path);
   });

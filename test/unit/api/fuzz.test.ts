@@ -4,20 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { startApiServer } from '../../../src/api/server.js';
-import type { RestApiConfig } from '../../../src/config/types.js';
+import { restApiConfig } from '../../support/api/fixtures.js';
 import { fakeContext, fakeState } from '../../support/api/fake-context.js';
 
-const cfg: RestApiConfig = {
-  listen: { host: '127.0.0.1', port: 0 },
-  connect_address: '127.0.0.1:0',
-  verify_client: 'none',
-  allowlist: [],
-  allowlist_include_members: false,
-  http_extra_headers: {},
-  https_extra_headers: {},
-  server_tokens: 'original',
-  authentication: { username: 'u', password: 'p' },
-};
+const cfg = restApiConfig({ authentication: { username: 'u', password: 'p' } });
 const AUTH = `Basic ${Buffer.from('u:p').toString('base64')}`;
 
 /** Deterministic PRNG so a failure can be replayed. */

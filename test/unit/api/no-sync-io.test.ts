@@ -6,20 +6,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs, { existsSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
-import type { RestApiConfig } from '../../../src/config/types.js';
 import { startApiServer, type ApiServerHandle } from '../../../src/api/server.js';
+import { restApiConfig } from '../../support/api/fixtures.js';
 import { fakeContext, fakeState } from '../../support/api/fake-context.js';
 
-const cfg: RestApiConfig = {
-  listen: { host: '127.0.0.1', port: 0 },
-  connect_address: '127.0.0.1:0',
-  verify_client: 'none',
-  allowlist: [],
-  allowlist_include_members: false,
-  http_extra_headers: {},
-  https_extra_headers: {},
-  server_tokens: 'original',
-};
+const cfg = restApiConfig();
 
 type FsTable = Record<string, unknown>;
 

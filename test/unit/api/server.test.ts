@@ -4,20 +4,10 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import type { ApiContext } from '../../../src/api/context.js';
 import { startApiServer, type ApiServerHandle } from '../../../src/api/server.js';
-import type { RestApiConfig } from '../../../src/config/types.js';
-import { batman } from '../../support/api/fixtures.js';
+import { batman, restApiConfig } from '../../support/api/fixtures.js';
 import { fakeContext, fakeState } from '../../support/api/fake-context.js';
 
-const cfg: RestApiConfig = {
-  listen: { host: '127.0.0.1', port: 0 },
-  connect_address: '127.0.0.1:0',
-  verify_client: 'none',
-  allowlist: [],
-  allowlist_include_members: false,
-  http_extra_headers: { 'X-Extra': 'yes' },
-  https_extra_headers: {},
-  server_tokens: 'minimal',
-};
+const cfg = restApiConfig({ http_extra_headers: { 'X-Extra': 'yes' }, server_tokens: 'minimal' });
 
 const ctx: ApiContext = fakeContext(fakeState());
 

@@ -4,21 +4,11 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { startApiServer, type ApiServerHandle } from '../../../src/api/server.js';
 import { apiRoutes } from '../../../src/api/routes.js';
-import type { RestApiConfig } from '../../../src/config/types.js';
 import type { JsonObject } from '../../../src/util/json.js';
 import { fakeContext, fakeState, type FakeState } from '../../support/api/fake-context.js';
-import { dynamicConfig } from '../../support/api/fixtures.js';
+import { dynamicConfig, restApiConfig } from '../../support/api/fixtures.js';
 
-const cfg: RestApiConfig = {
-  listen: { host: '127.0.0.1', port: 0 },
-  connect_address: '127.0.0.1:0',
-  verify_client: 'none',
-  allowlist: [],
-  allowlist_include_members: false,
-  http_extra_headers: {},
-  https_extra_headers: {},
-  server_tokens: 'original',
-};
+const cfg = restApiConfig();
 
 function rawRequest(port: number, data: string): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -7,21 +7,12 @@ import { apiRoutes } from '../../../src/api/routes.js';
 import { routeKey } from '../../../src/api/routes/types.js';
 import { startApiServer, type ApiServerHandle } from '../../../src/api/server.js';
 import { ConfigError, normalizeConfig } from '../../../src/config/loader.js';
-import type { RestApiConfig } from '../../../src/config/types.js';
 import { jsonDepth, MAX_JSON_DEPTH, parseJson } from '../../../src/util/json.js';
+import { restApiConfig } from '../../support/api/fixtures.js';
 import { fakeContext, fakeState } from '../../support/api/fake-context.js';
 import { baseConfig } from '../../support/config/fixtures.js';
 
-const cfg: RestApiConfig = {
-  listen: { host: '127.0.0.1', port: 0 },
-  connect_address: '127.0.0.1:0',
-  verify_client: 'none',
-  allowlist: [],
-  allowlist_include_members: false,
-  http_extra_headers: {},
-  https_extra_headers: {},
-  server_tokens: 'minimal',
-};
+const cfg = restApiConfig({ server_tokens: 'minimal' });
 
 const deep = (n: number): string => '['.repeat(n) + ']'.repeat(n);
 
