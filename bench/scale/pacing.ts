@@ -30,10 +30,14 @@ export interface Pacing {
   latencyMs: Percentiles;
   /** The generator's CPU over the replay, % of one core (Node runs the schedule on one thread). */
   generatorCpuPercent: number;
+  /** Worst lag in each `LAG_SLICE_MS` of the schedule: one stall shows as one bad slice, a slow generator as all. */
+  worstLagBySliceMs: number[];
   keptUp: boolean;
   /** Why not, in words, when it did not. */
   verdict: string;
 }
+
+export const LAG_SLICE_MS = 5_000;
 
 /** Limits of a generator that kept up: a request late by more than this at p99 is the generator's doing. */
 export const KEPT_UP = { lagP99Ms: 100, answeredShare: 0.99, cpuPercent: 90 } as const;
@@ -60,6 +64,13 @@ export function pacing(requests: readonly PacedRequest[], scheduled: number, sec
   if (lagMs.p99 > KEPT_UP.lagP99Ms) problems.push(`p99 lag behind the schedule ${lagMs.p99.toFixed(0)} ms > ${KEPT_UP.lagP99Ms} ms`);
   if (scheduled > 0 && answered.length < scheduled * KEPT_UP.answeredShare) problems.push(`${answered.length} of ${scheduled} answered`);
   if (generatorCpuPercent > KEPT_UP.cpuPercent) problems.push(`generator CPU ${generatorCpuPercent.toFixed(0)} % of a core`);
+  // Late while mostly idle: the process waited for a CPU the machine's other work held, not for its own work.
+  else if (lagMs.p99 > KEPT_UP.lagP99Ms) problems.push(`late at ${generatorCpuPercent.toFixed(0)} % of a core: starved by other load, not saturated`);
+  const worstLagBySliceMs: number[] = [];
+  for (const r of requests) {
+    const slice = Math.floor(r.scheduledAt / LAG_SLICE_MS);
+    worstLagBySliceMs[slice] = Math.max(worstLagBySliceMs[slice] ?? 0, r.sentAt - r.scheduledAt);
+  }
   return {
     scheduled,
     sent: requests.length,
@@ -70,6 +81,7 @@ export function pacing(requests: readonly PacedRequest[], scheduled: number, sec
     lagMs,
     latencyMs,
     generatorCpuPercent,
+    worstLagBySliceMs: Array.from(worstLagBySliceMs, (v) => Math.round(Math.max(0, v ?? 0))),
     keptUp: problems.length === 0,
     verdict: problems.length === 0 ? 'kept up' : problems.join('; '),
   };

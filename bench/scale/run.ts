@@ -198,13 +198,13 @@ async function dcsReplay(ctx: SuiteContext, clusters: number, recordSeconds: num
         clusters,
         ...res,
         etcdWatchers: { start: res.etcdWatchers.start ?? null, end: res.etcdWatchers.end ?? null },
-        pacing: { ...p, lagMs: { ...p.lagMs }, latencyMs: { ...p.latencyMs } },
+        pacing: { ...p, lagMs: { ...p.lagMs }, latencyMs: { ...p.latencyMs }, worstLagBySliceMs: [...p.worstLagBySliceMs] },
       });
       progress(
         `${tag(ctx)} generator: ${p.verdict}; scheduled ${p.scheduledPerSecond.toFixed(0)} req/s, answered ${p.achievedPerSecond.toFixed(0)} req/s, ` +
           `lag p50/p99/max ${p.lagMs.p50.toFixed(1)}/${p.lagMs.p99.toFixed(1)}/${p.lagMs.max.toFixed(0)} ms, ` +
           `answer p50/p99 ${p.latencyMs.p50.toFixed(1)}/${p.latencyMs.p99.toFixed(1)} ms, CPU ${p.generatorCpuPercent.toFixed(0)} %; ` +
-          `watches ${res.watches.created}/${res.watches.opened} (${res.watches.lost} lost)`,
+          `watches ${res.watches.created}/${res.watches.opened} (${res.watches.lost} lost); worst lag per 5 s: ${p.worstLagBySliceMs.join(' ')} ms`,
       );
       record(ctx, 'dcs_replay_rps', res.etcdGrpcPerSecond);
       record(ctx, 'dcs_replay_etcd_cpu', res.etcdCpuPercent);

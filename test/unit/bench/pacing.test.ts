@@ -28,6 +28,15 @@ describe('load generator pacing', () => {
     assert.equal(p.keptUp, false);
     assert.match(p.verdict, /p99 lag behind the schedule 250 ms > 100 ms/);
     assert.match(p.verdict, /generator CPU 99 % of a core/);
+    assert.doesNotMatch(p.verdict, /starved/);
+  });
+
+  test('late while mostly idle: starved by the machine, and the slice of the stall is shown', () => {
+    const requests = steady(1000, 0.5, 2).map((r) => (r.scheduledAt >= 5_000 && r.scheduledAt < 5_200 ? { ...r, sentAt: r.scheduledAt + 1_500 } : r));
+    const p = pacing(requests, 1000, 10, 20);
+    assert.equal(p.keptUp, false);
+    assert.match(p.verdict, /late at 20 % of a core: starved by other load, not saturated/);
+    assert.deepEqual(p.worstLagBySliceMs, [1, 1500]);
   });
 
   test('unanswered and unsent requests lower the achieved rate and are named', () => {
