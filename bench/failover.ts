@@ -5,7 +5,7 @@ import { haTimeoutMs, record, step, type SuiteContext } from './context.js';
 import { crashHost, crashPostgres } from './crash.js';
 import { progress } from './progress.js';
 import { waitHealthy, waitWritable } from './probe.js';
-import type { Writer } from './writer.js';
+import type { Writers } from './switchover.js';
 
 /** Back to leader + 2 streaming replicas (restarting a crashed daemon), or throw. */
 async function recover(ctx: SuiteContext, cluster: TestCluster): Promise<void> {
@@ -15,10 +15,14 @@ async function recover(ctx: SuiteContext, cluster: TestCluster): Promise<void> {
   progress(`  recovered to leader + 2 streaming replicas in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 
-export async function measureCrashFailover(ctx: SuiteContext, cluster: TestCluster, writer: Writer | undefined): Promise<void> {
+export async function measureCrashFailover(ctx: SuiteContext, cluster: TestCluster, writers: Writers): Promise<void> {
   const timeoutMs = haTimeoutMs(ctx.profile);
   for (let i = 1; i <= ctx.options.reps; i++) {
-    const metrics = writer ? (['failover_crash', 'write_gap_crash'] as const) : (['failover_crash'] as const);
+    const metrics = [
+      'failover_crash',
+      ...(writers.haproxy ? (['write_gap_crash'] as const) : []),
+      ...(writers.direct ? (['write_gap_direct_crash'] as const) : []),
+    ] as const;
     const ok = await step(ctx, `failover after host crash ${i}/${ctx.options.reps}`, metrics, async () => {
       const { leader, replicas } = await waitHealthy(cluster, timeoutMs);
       const t0 = performance.now();
@@ -26,7 +30,8 @@ export async function measureCrashFailover(ctx: SuiteContext, cluster: TestClust
       const { node, at } = await waitWritable(replicas, timeoutMs);
       record(ctx, 'failover_crash', (at - t0) / 1000);
       progress(`  ${node.name} took over from ${leader.name}`);
-      if (writer) record(ctx, 'write_gap_crash', (await writer.gapSince(t0, at, 60_000)) / 1000);
+      if (writers.direct) record(ctx, 'write_gap_direct_crash', (await writers.direct.gapSince(t0, at, 60_000)) / 1000);
+      if (writers.haproxy) record(ctx, 'write_gap_crash', (await writers.haproxy.gapSince(t0, at, 60_000)) / 1000);
     });
     const recovered = await step(ctx, 'restart the crashed node', [], () => recover(ctx, cluster));
     if (!ok || !recovered) return;

@@ -12,7 +12,7 @@ import { measureIdle } from './idle-window.js';
 import { progress } from './progress.js';
 import { haTimeoutMs } from './context.js';
 import { waitHealthy } from './probe.js';
-import { measureSwitchover } from './switchover.js';
+import { measureSwitchover, type Writers } from './switchover.js';
 import { Writer } from './writer.js';
 
 export async function runSuite(ctx: SuiteContext): Promise<void> {
@@ -21,6 +21,7 @@ export async function runSuite(ctx: SuiteContext): Promise<void> {
   if (!cluster) return;
   let haproxy: Haproxy | undefined;
   let writer: Writer | undefined;
+  let direct: Writer | undefined;
   try {
     await measureIdle(ctx, cluster);
     await step(ctx, 'REST API load', [], async () => {
@@ -30,16 +31,22 @@ export async function runSuite(ctx: SuiteContext): Promise<void> {
     await measureCtl(ctx, cluster);
     await step(ctx, 'start HAProxy and a writing client', ['write_gap_switchover', 'write_gap_crash'], async () => {
       haproxy = await startHaproxy(cluster);
-      writer = new Writer(haproxy.port);
+      writer = Writer.through(haproxy.port, 'through HAProxy');
     });
     await measureHealthUnderLoad(ctx, cluster, writer);
-    await measureSwitchover(ctx, cluster, writer);
-    await measureCrashFailover(ctx, cluster, writer);
-    await writer?.stop();
+    // Started after the health-check rows so that their load stays one writer's.
+    direct = Writer.direct(cluster.nodes.map((n) => n.pgPort));
+    const writers: Writers = { haproxy: writer, direct };
+    await measureSwitchover(ctx, cluster, writers);
+    await measureCrashFailover(ctx, cluster, writers);
+    ctx.store.detail(ctx.profile.name, ctx.impl, 'direct writer failures by kind', { ...direct.failures });
+    await Promise.all([writer?.stop(), direct.stop()]);
     writer = undefined;
+    direct = undefined;
     await measurePostgresCrash(ctx, cluster);
   } finally {
     await writer?.stop();
+    await direct?.stop();
     await haproxy?.stop();
     await stopCluster(ctx, cluster);
   }
@@ -60,7 +67,7 @@ export async function runHealthSuite(ctx: SuiteContext): Promise<void> {
   try {
     await step(ctx, 'start HAProxy and a writing client', ['p99_primary_busy', 'p99_replica_busy'], async () => {
       haproxy = await startHaproxy(cluster);
-      writer = new Writer(haproxy.port);
+      writer = Writer.through(haproxy.port, 'through HAProxy');
     });
     await measureHealthUnderLoad(ctx, cluster, writer);
   } finally {

@@ -94,3 +94,17 @@ export function formatTimeline(title: string, t0: number, events: readonly Timel
   });
   return [`## ${title}`, '', '```', ...rows, '```', ''].join('\n');
 }
+
+/**
+ * When the leader received the switchover/failover POST: the time of the first `received switchover
+ * request ...` line (logged by Patroni's `do_POST_failover` and by ours at the same point, after the
+ * body is read and before any check) at or after `notBefore` (epoch ms), or undefined.
+ */
+export function requestReceivedAt(lines: readonly string[], action: 'switchover' | 'failover', notBefore: number): number | undefined {
+  const marker = `received ${action} request`;
+  for (const line of lines) {
+    const p = parseLogLine(line);
+    if (p && p.at >= notBefore && p.text.includes(marker)) return p.at;
+  }
+  return undefined;
+}

@@ -9,6 +9,7 @@ import {
   parseLogLine,
   parsePgLogLine,
   parseTraceLine,
+  requestReceivedAt,
 } from '../../../bench/timeline.js';
 
 test('timeline: daemon, PostgreSQL and patronictl trace lines parse to epoch ms', () => {
@@ -77,4 +78,18 @@ test("switchover from the command: ours runs our bundled patronictl, Debian's it
     'n2',
     '--force',
   ]);
+});
+
+test('timeline: the switchover POST arrives at the first "received switchover request" line since the command', () => {
+  const at = (ms: number) => new Date(2026, 10, 28, 23, 9, 20, ms).getTime();
+  const lines = [
+    '2026-11-28 23:09:20,100 INFO: received switchover request with leader=a candidate=b scheduled_at=None',
+    '2026-11-28 23:09:20,400 INFO: no action. I am (a), the leader with the lock',
+    'start /usr/bin/patroni (pid 1)',
+    '2026-11-28 23:09:20,512 INFO: received switchover request with leader=a candidate=b scheduled_at=None',
+    '2026-11-28 23:09:20,700 INFO: received switchover request with leader=b candidate=a scheduled_at=None',
+  ];
+  assert.equal(requestReceivedAt(lines, 'switchover', at(200)), at(512)); // an earlier switchover's line is not this one
+  assert.equal(requestReceivedAt(lines, 'switchover', at(800)), undefined);
+  assert.equal(requestReceivedAt(lines, 'failover', at(0)), undefined);
 });
