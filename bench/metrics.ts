@@ -106,6 +106,11 @@ export const METRICS = [
   { id: 'dcs_replay_etcd_cpu', label: '--scale: simulated clusters on one etcd, etcd CPU', unit: '% CPU' },
   { id: 'dcs_replay_etcd_rss', label: '--scale: simulated clusters on one etcd, etcd RSS (peak)', unit: 'MiB' },
   { id: 'dcs_replay_watches', label: '--scale: simulated clusters on one etcd, watch streams held', unit: 'watches' },
+  { id: 'dcs_replay_scheduled_rps', label: '--scale: load generator, requests/s its schedule asked for', unit: 'req/s' },
+  { id: 'dcs_replay_answered_rps', label: '--scale: load generator, requests/s answered (kept up: close to the scheduled rate)', unit: 'req/s' },
+  { id: 'dcs_replay_lag_p99', label: '--scale: load generator, p99 lag of a request behind its schedule (kept up: <= 100 ms)', unit: 'ms' },
+  { id: 'dcs_replay_latency_p99', label: "--scale: load generator, p99 of etcd's answer time", unit: 'ms' },
+  { id: 'dcs_replay_generator_cpu', label: '--scale: load generator CPU (one Node.js thread; kept up: <= 90 %)', unit: '% CPU' },
   { id: 'failover_crash_etcd2', label: 'etcd v2: failover after host crash -> replica accepts writes', unit: 's', backend: 'etcd2' },
   {
     id: 'dcs_requests_etcd2',

@@ -47,13 +47,69 @@ export async function waitWritable(nodes: readonly ClusterNode[], timeoutMs: num
   throw new Error(`no node of ${nodes.map((n) => n.name).join(', ')} accepted a write within ${timeoutMs} ms`);
 }
 
+/**
+ * waitWritable for many nodes: one session per node kept open across polls, so each 100 ms round is an
+ * INSERT per node (refused on a replica) instead of a new backend per node. A session that breaks is
+ * opened again in a later round.
+ */
+export async function waitWritableHeld(nodes: readonly ClusterNode[], timeoutMs: number): Promise<{ node: ClusterNode; at: number }> {
+  const sessions = new Map<ClusterNode, pg.Client>();
+  const session = async (n: ClusterNode): Promise<pg.Client | undefined> => {
+    const held = sessions.get(n);
+    if (held) return held;
+    const client = new pg.Client({ ...clientOptions(n.pgPort), connectionTimeoutMillis: 1_000, query_timeout: 2_000 });
+    client.on('error', () => sessions.delete(n));
+    try {
+      await client.connect();
+      sessions.set(n, client);
+      return client;
+    } catch {
+      await endQuietly(client);
+      return undefined;
+    }
+  };
+  const writes = async (n: ClusterNode): Promise<boolean> => {
+    const client = await session(n);
+    if (!client) return false;
+    try {
+      await client.query(`INSERT INTO ${PROBE_TABLE} DEFAULT VALUES`);
+      return true;
+    } catch (e) {
+      // Read-only refusals keep the session; anything else (shutdown, broken socket) drops it.
+      if ((e as { code?: string }).code !== '25006') {
+        sessions.delete(n);
+        await endQuietly(client);
+      }
+      return false;
+    }
+  };
+  try {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const round = Date.now();
+      const results = await Promise.all(nodes.map(async (n) => ({ n, ok: await writes(n) })));
+      const hit = results.find((r) => r.ok);
+      if (hit) return { node: hit.n, at: performance.now() };
+      await sleep(Math.max(0, 100 - (Date.now() - round)));
+    }
+    throw new Error(`no node of ${nodes.map((n) => n.name).join(', ')} accepted a write within ${timeoutMs} ms`);
+  } finally {
+    await Promise.all([...sessions.values()].map(endQuietly));
+  }
+}
+
+const clientOptions = (port: number) => ({ host: '127.0.0.1', port, database: 'postgres', user: SUPERUSER.username, password: SUPERUSER.password });
+
 export interface Healthy {
   leader: ClusterNode;
   replicas: ClusterNode[];
 }
 
-/** Leader plus every other node streaming, polled every 100 ms (the harness polls every 500 ms). */
-export async function waitHealthy(cluster: TestCluster, timeoutMs: number): Promise<Healthy> {
+/**
+ * Leader plus every other node streaming, polled every `pollMs` (the harness polls every 500 ms). Each
+ * poll is a GET /patroni per node, which queries PostgreSQL: a large cluster polls less often.
+ */
+export async function waitHealthy(cluster: TestCluster, timeoutMs: number, pollMs = 100): Promise<Healthy> {
   const want = cluster.nodes.length - 1;
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -63,7 +119,7 @@ export async function waitHealthy(cluster: TestCluster, timeoutMs: number): Prom
     const replicas = streamingReplicas(await cluster.statuses());
     const leader = cluster.nodes.find((n) => !replicas.includes(n));
     if (replicas.length >= want && leader) return { leader, replicas };
-    await sleep(Math.max(0, 100 - (Date.now() - round)));
+    await sleep(Math.max(0, pollMs - (Date.now() - round)));
   }
   throw new Error(`no leader with ${want} streaming replicas within ${timeoutMs} ms\n${await cluster.report(15)}`);
 }

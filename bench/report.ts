@@ -11,7 +11,11 @@ export interface RunInfo {
   finishedAt: string;
   options: BenchOptions;
   env: Environment;
+  /** 1/5/15-minute load averages when the run started and ended (other work on the machine shows here). */
+  load?: { start: readonly number[]; end: readonly number[] };
 }
+
+const loadText = (l: readonly number[]): string => l.map((v) => v.toFixed(2)).join(' / ');
 
 const round = (v: number): number => Math.round(v * 1000) / 1000;
 const summaryJson = (s: Summary | undefined): Json => (s ? { n: s.n, min: round(s.min), median: round(s.median), max: round(s.max) } : null);
@@ -66,6 +70,7 @@ export function reportJson(store: ResultStore, info: RunInfo): JsonObject {
       idle_seconds: options.idleSeconds,
     },
     machine: { ...info.env.machine },
+    load_average: info.load ? { start: [...info.load.start], end: [...info.load.end] } : null,
     versions: { ...info.env.versions },
     implementations: { ours: IMPL_LABEL.ts, theirs: IMPL_LABEL.debian },
     profiles,
@@ -93,7 +98,8 @@ export function reportMarkdown(store: ResultStore, info: RunInfo): string {
   const lines = [
     `# patroni-ts benchmark, ${info.startedAt}${info.options.quick ? ' (--quick)' : ''}`,
     '',
-    `Machine: ${machine.hostname}, ${machine.cpus} x ${machine.cpu}, ${machine.memoryGiB} GiB RAM, Linux ${machine.kernel}. All services on loopback, one etcd.`,
+    `Machine: ${machine.hostname}, ${machine.cpus} x ${machine.cpu}, ${machine.memoryGiB} GiB RAM, Linux ${machine.kernel}. All services on loopback, one etcd.` +
+      (info.load ? ` Load average (1 / 5 / 15 min): ${loadText(info.load.start)} at the start, ${loadText(info.load.end)} at the end.` : ''),
     '',
     `Versions: ${Object.entries(versions)
       .map(([k, v]) => `${k}: ${v}`)

@@ -18,6 +18,7 @@ import { runScale } from './scale/run.js';
 import { runHealthSuite, runSuite } from './suite.js';
 import { runTrace } from './trace.js';
 import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const RESULTS_DIR = join(BENCH_DIR, 'results');
@@ -30,6 +31,7 @@ async function bench(argv: readonly string[]): Promise<number> {
   // Installs the harness reaper's SIGINT/SIGTERM/exit handlers before anything is started.
   track({ reap: () => undefined })();
   const startedAt = new Date().toISOString();
+  const loadAtStart = loadavg();
   progress(`benchmark${options.quick ? ' (--quick)' : ''}: profiles ${options.profiles.map((p) => p.name).join(', ')}, ${options.reps} repetition(s)`);
   const env = describeEnvironment();
   progress(
@@ -67,7 +69,7 @@ async function bench(argv: readonly string[]): Promise<number> {
   } finally {
     await etcd?.stop();
   }
-  const info = { startedAt, finishedAt: new Date().toISOString(), options, env };
+  const info = { startedAt, finishedAt: new Date().toISOString(), options, env, load: { start: loadAtStart, end: loadavg() } };
   const dir = resolve(options.resultsDir ?? RESULTS_DIR);
   mkdirSync(dir, { recursive: true });
   const base = join(dir, `${fileStamp(startedAt)}${options.scale ? '-scale' : options.health ? '-health' : options.quick ? '-quick' : ''}`);

@@ -8,12 +8,12 @@ import { spawnSync } from 'node:child_process';
 import { startCluster, type TestCluster } from '../../test/support/cluster/index.js';
 import { startEtcd, type EtcdServer } from '../../test/support/etcd.js';
 import { sleep } from '../../test/support/tmp.js';
-import { haTimeoutMs, record, recordMany, step, tag, type SuiteContext } from '../context.js';
+import { haTimeoutMs, record, recordError, recordMany, step, tag, type SuiteContext } from '../context.js';
 import { ctlCommand } from '../ctl.js';
 import { crashHost } from '../crash.js';
 import { writeCtlConfig } from '../../test/support/ctl/run.js';
 import { cleanEnv, run } from '../proc.js';
-import { createProbeTable, waitHealthy, waitWritable } from '../probe.js';
+import { createProbeTable, waitHealthy, waitWritable, waitWritableHeld } from '../probe.js';
 import { progress } from '../progress.js';
 import { startSwitchover } from '../switchover.js';
 import { Recorder } from './recorder.js';
@@ -23,22 +23,45 @@ const CTL_RUNS = 5;
 const GET_CLUSTER_RUNS = 20;
 let seq = 0;
 
+/**
+ * Sender and slot capacity for every other member at once (the harness's 10 fit 5 members, not 15): each
+ * bootstrapping replica's `pg_basebackup -X stream` holds two walsenders and a temporary slot, and each
+ * streaming replica one walsender and its permanent slot.
+ */
+export function replicationCapacity(members: number): { max_wal_senders: number; max_replication_slots: number } {
+  const n = Math.max(10, 2 * (members - 1) + 4);
+  return { max_wal_senders: n, max_replication_slots: n };
+}
+
 async function largeCluster(ctx: SuiteContext, members: number): Promise<void> {
   const { ttl, loopWait, retryTimeout } = ctx.profile;
+  // Bounds and poll rates scaled by the member count: 15 PostgreSQL instances and daemons on 2 cores are
+  // slow to start and basebackup, and GET /patroni every 100 ms on 15 nodes would itself load the machine.
   const timeoutMs = haTimeoutMs(ctx.profile) + members * 10_000;
+  const pollMs = Math.max(100, members * 15);
+  const healthy = (c: TestCluster) => waitHealthy(c, timeoutMs, pollMs);
   let cluster: TestCluster | undefined;
   try {
     const ok = await step(ctx, `bootstrap of ${members} members`, ['scale_bootstrap'], async () => {
       const t0 = performance.now();
-      cluster = await startCluster({ impl: ctx.impl, nodes: members, etcd: ctx.etcd, scope: `scale-${ctx.impl}-${++seq}`, ttl, loopWait, retryTimeout });
-      const { leader } = await waitHealthy(cluster, timeoutMs);
+      cluster = await startCluster({
+        impl: ctx.impl,
+        nodes: members,
+        etcd: ctx.etcd,
+        scope: `scale-${ctx.impl}-${++seq}`,
+        ttl,
+        loopWait,
+        retryTimeout,
+        dcs: { postgresql: { parameters: replicationCapacity(members) } },
+      });
+      const { leader } = await healthy(cluster);
       record(ctx, 'scale_bootstrap', (performance.now() - t0) / 1000);
       await createProbeTable(leader);
     });
     const c = cluster;
     if (!ok || !c) return;
     await step(ctx, `GET /cluster x ${GET_CLUSTER_RUNS}`, ['scale_get_cluster'], async () => {
-      const { leader } = await waitHealthy(c, timeoutMs);
+      const { leader } = await healthy(c);
       const times: number[] = [];
       for (let i = 0; i < GET_CLUSTER_RUNS; i++) {
         const t0 = performance.now();
@@ -64,20 +87,25 @@ async function largeCluster(ctx: SuiteContext, members: number): Promise<void> {
       const {
         leader,
         replicas: [candidate],
-      } = await waitHealthy(c, timeoutMs);
+      } = await healthy(c);
       if (!candidate) throw new Error('no replica');
       const t0 = performance.now();
       const command = startSwitchover(ctx, c, leader.name, candidate.name);
-      const { at } = await waitWritable([candidate], timeoutMs);
+      // A refused command ends the step at once instead of waiting out the timeout.
+      const refused = command.then((r) => {
+        if (r.code !== 0) throw new Error(`patronictl switchover exited ${r.code}: ${(r.stderr || r.stdout).trim().slice(-300)}`);
+        return new Promise<never>(() => undefined);
+      });
+      const { at } = await Promise.race([waitWritable([candidate], timeoutMs), refused]);
       record(ctx, 'scale_switchover', (at - t0) / 1000);
       const r = await command;
       if (r.code !== 0) throw new Error(`patronictl switchover exited ${r.code}`);
     });
     await step(ctx, 'host crash of the primary', ['scale_failover_crash'], async () => {
-      const { leader, replicas } = await waitHealthy(c, timeoutMs);
+      const { leader, replicas } = await healthy(c);
       const t0 = performance.now();
       await crashHost(leader);
-      const { at } = await waitWritable(replicas, timeoutMs);
+      const { at } = await waitWritableHeld(replicas, timeoutMs);
       record(ctx, 'scale_failover_crash', (at - t0) / 1000);
     });
   } finally {
@@ -94,8 +122,8 @@ function openFilesLimit(): number {
 }
 
 async function dcsReplay(ctx: SuiteContext, clusters: number, recordSeconds: number, replaySeconds: number): Promise<void> {
-  // One watch stream per simulated member plus the request sockets, on both ends.
-  const needed = clusters * 3 + 512;
+  // One watch stream per simulated member plus the request sockets (replay.ts: up to 1,024), on both ends.
+  const needed = clusters * 3 + 1536;
   const limit = openFilesLimit();
   if (needed > limit) {
     await step(ctx, 'DCS replay', ['dcs_replay_rps'], async () => {
@@ -103,7 +131,17 @@ async function dcsReplay(ctx: SuiteContext, clusters: number, recordSeconds: num
     });
     return;
   }
-  const metrics = ['dcs_replay_rps', 'dcs_replay_etcd_cpu', 'dcs_replay_etcd_rss', 'dcs_replay_watches'] as const;
+  const metrics = [
+    'dcs_replay_rps',
+    'dcs_replay_etcd_cpu',
+    'dcs_replay_etcd_rss',
+    'dcs_replay_watches',
+    'dcs_replay_scheduled_rps',
+    'dcs_replay_answered_rps',
+    'dcs_replay_lag_p99',
+    'dcs_replay_latency_p99',
+    'dcs_replay_generator_cpu',
+  ] as const;
   const [host = '127.0.0.1', port = '0'] = ctx.etcd.hostPort.split(':');
   const recorders = [1, 2, 3].map((m) => new Recorder(m, { host, port: Number(port) }));
   let cluster: TestCluster | undefined;
@@ -153,13 +191,39 @@ async function dcsReplay(ctx: SuiteContext, clusters: number, recordSeconds: num
         label: ctx.impl,
         clusters,
         seconds: replaySeconds,
+        progress,
       });
-      ctx.store.detail(ctx.profile.name, ctx.impl, 'DCS replay', { clusters, ...res, etcdWatchers: res.etcdWatchers ?? null });
-      if (res.failed > res.sent / 100) throw new Error(`${res.failed} of ${res.sent} replayed requests failed`);
+      const { pacing: p } = res;
+      ctx.store.detail(ctx.profile.name, ctx.impl, 'DCS replay', {
+        clusters,
+        ...res,
+        etcdWatchers: { start: res.etcdWatchers.start ?? null, end: res.etcdWatchers.end ?? null },
+        pacing: { ...p, lagMs: { ...p.lagMs }, latencyMs: { ...p.latencyMs }, worstLagBySliceMs: [...p.worstLagBySliceMs] },
+      });
+      progress(
+        `${tag(ctx)} generator: ${p.verdict}; scheduled ${p.scheduledPerSecond.toFixed(0)} req/s, answered ${p.achievedPerSecond.toFixed(0)} req/s, ` +
+          `lag p50/p99/max ${p.lagMs.p50.toFixed(1)}/${p.lagMs.p99.toFixed(1)}/${p.lagMs.max.toFixed(0)} ms, ` +
+          `answer p50/p99 ${p.latencyMs.p50.toFixed(1)}/${p.latencyMs.p99.toFixed(1)} ms, CPU ${p.generatorCpuPercent.toFixed(0)} %; ` +
+          `watches ${res.watches.created}/${res.watches.opened} (${res.watches.lost} lost); worst lag per 5 s: ${p.worstLagBySliceMs.join(' ')} ms`,
+      );
       record(ctx, 'dcs_replay_rps', res.etcdGrpcPerSecond);
       record(ctx, 'dcs_replay_etcd_cpu', res.etcdCpuPercent);
       record(ctx, 'dcs_replay_etcd_rss', res.etcdRssMiB);
-      record(ctx, 'dcs_replay_watches', res.etcdWatchers ?? res.watchStreams);
+      record(ctx, 'dcs_replay_watches', res.etcdWatchers.end ?? res.watches.created - res.watches.lost);
+      record(ctx, 'dcs_replay_scheduled_rps', p.scheduledPerSecond);
+      record(ctx, 'dcs_replay_answered_rps', p.achievedPerSecond);
+      record(ctx, 'dcs_replay_lag_p99', p.lagMs.p99);
+      record(ctx, 'dcs_replay_latency_p99', p.latencyMs.p99);
+      record(ctx, 'dcs_replay_generator_cpu', p.generatorCpuPercent);
+      // Numbers from a generator that fell behind, or from a replay etcd refused, are kept but flagged.
+      const problems = [
+        ...(p.keptUp ? [] : [`the load generator did not keep up: ${p.verdict}`]),
+        ...(p.failed > p.sent / 100 ? [`${p.failed} of ${p.sent} replayed requests failed`] : []),
+        ...(res.watches.created < res.watches.opened || res.watches.lost > 0
+          ? [`watches: ${res.watches.created} of ${res.watches.opened} created, ${res.watches.lost} lost`]
+          : []),
+      ];
+      if (problems.length > 0) recordError(ctx, ['dcs_replay_rps', 'dcs_replay_answered_rps'], new Error(problems.join('; ')));
     });
   } finally {
     await cluster?.remove();

@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseOptions, PROFILES } from '../../../bench/options.js';
 import { leaseIds, rewriteJson } from '../../../bench/scale/rewrite.js';
+import { replicationCapacity } from '../../../bench/scale/run.js';
 
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 const unb64 = (s: unknown): string => Buffer.from(String(s), 'base64').toString();
@@ -54,5 +55,12 @@ describe('--scale options', () => {
     });
     assert.throws(() => parseOptions(['--scale', '--members', '2']), /--members must be an integer >= 3/);
     assert.equal(parseOptions([]).scale, undefined);
+  });
+});
+
+describe('--scale large cluster', () => {
+  test("walsenders and slots for every replica's basebackup (2 senders + a temporary slot) at once; never below the harness's 10", () => {
+    assert.deepEqual(replicationCapacity(15), { max_wal_senders: 32, max_replication_slots: 32 });
+    assert.deepEqual(replicationCapacity(3), { max_wal_senders: 10, max_replication_slots: 10 });
   });
 });
