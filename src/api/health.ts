@@ -70,8 +70,9 @@ function tagText(v: Json): string {
 }
 
 function tagsMatch(query: Query, tags: JsonObject): boolean {
-  for (const [key, wanted] of Object.entries(query)) {
+  for (const key in query) {
     if (!key.startsWith('tag_')) continue;
+    const wanted = query[key];
     const have = tags[key.slice(4)];
     if (have === undefined || have === null || tagText(have) !== wanted) return false;
   }

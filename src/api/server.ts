@@ -28,6 +28,7 @@ const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 /** Beyond this many open connections new ones are closed at once rather than exhausting memory. */
 const MAX_CONNECTIONS = 1024;
 const PYTHON_SERVER_TOKEN = 'BaseHTTP/0.6 Python/3.11.2';
+const STATUS_ONLY_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'Content-Length': '0' });
 
 export interface ApiServerHandle {
   readonly address: { host: string; port: number };
@@ -80,9 +81,14 @@ function sharedJsonBody(body: JsonBody): Buffer {
   return buf;
 }
 
+/** Headers of a shared JSON body, built once per body and settings: health checks answer without building any. */
+const sharedHeads = new WeakMap<Buffer, { cfg: RestApiConfig; version: string; headers: Record<string, string> }>();
+function jsonHeaders(cfg: RestApiConfig, version: string, type: string, own: Record<string, string> | undefined, length: number): Record<string, string> {
+  return { Server: serverToken(cfg, version), ...(own ?? {}), 'Content-Type': type, ...extraHeaders(cfg), 'Content-Length': String(length) };
+}
 function send(res: ServerResponse, method: string, r: ApiResponse, cfg: RestApiConfig, ctx: ApiContext): void {
   if (r.kind === 'status') {
-    res.writeHead(r.code, { 'Content-Length': '0' });
+    res.writeHead(r.code, STATUS_ONLY_HEADERS);
     res.end();
     return;
   }
@@ -93,18 +99,22 @@ function send(res: ServerResponse, method: string, r: ApiResponse, cfg: RestApiC
     res.end(method === 'HEAD' ? undefined : page);
     return;
   }
+  if (r.kind === 'json' && r.shared && !r.headers) {
+    const body = sharedJsonBody(r.body);
+    let head = sharedHeads.get(body);
+    if (head?.cfg !== cfg || head.version !== ctx.version) {
+      head = { cfg, version: ctx.version, headers: jsonHeaders(cfg, ctx.version, 'application/json', undefined, body.length) };
+      sharedHeads.set(body, head);
+    }
+    res.writeHead(r.code, head.headers);
+    res.end(method === 'HEAD' ? undefined : body);
+    return;
+  }
   const body = r.kind === 'json' ? (r.shared ? sharedJsonBody(r.body) : Buffer.from(pyJson(r.body))) : Buffer.from(r.text);
   const type = r.kind === 'json' ? 'application/json' : r.kind === 'plain' ? 'text/plain' : 'text/html';
-  res.writeHead(r.code, {
-    Server: serverToken(cfg, ctx.version),
-    ...(r.kind === 'plain' ? {} : (r.headers ?? {})),
-    'Content-Type': type,
-    ...extraHeaders(cfg),
-    'Content-Length': String(body.length),
-  });
+  res.writeHead(r.code, jsonHeaders(cfg, ctx.version, type, r.kind === 'plain' ? undefined : r.headers, body.length));
   res.end(method === 'HEAD' ? undefined : body);
 }
-
 function readBody(req: IncomingMessage): Promise<Buffer | null> {
   const hasBody = req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
   if (!hasBody) return Promise.resolve(null);

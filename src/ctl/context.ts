@@ -17,7 +17,7 @@ export interface CtlContext {
   out(text: string): void;
   prompts: Prompter;
   /** The DCS of one cluster, for writes (failover key, config, remove, scaffold). */
-  dcs(scope: string): Dcs;
+  dcs(scope: string): Promise<Dcs>;
   /** Fresh (linearizable) read of a cluster. */
   getCluster(scope: string): Promise<Cluster>;
   /** REST call to a member's API (`endpoint` replaces the api_url path). Only network errors throw. */
@@ -36,7 +36,7 @@ export function createCtlContext(
   resolvedDcs?: DcsConfig,
 ): CtlContext {
   const open = new Map<string, Dcs>();
-  const dcsFor = (scope: string): Dcs => {
+  const dcsFor = async (scope: string): Promise<Dcs> => {
     const existing = open.get(scope);
     if (existing) return existing;
     const dcs = resolvedDcs ?? ctlDcsConfig(config);
@@ -45,7 +45,7 @@ export function createCtlContext(
     const name = typeof config.name === 'string' ? config.name : scope;
     let created: Dcs;
     try {
-      created = createDcs({ scope, namespace, name, dcs }, 'ctl');
+      created = await createDcs({ scope, namespace, name, dcs }, 'ctl');
     } catch (e) {
       // "DCS <kind> is not supported yet": a clear command error, not a traceback.
       throw new CtlError(e instanceof Error ? e.message : String(e));
@@ -59,7 +59,7 @@ export function createCtlContext(
     out,
     prompts,
     dcs: dcsFor,
-    getCluster: (scope) => dcsFor(scope).getCluster({ fresh: true }),
+    getCluster: async (scope) => (await dcsFor(scope)).getCluster({ fresh: true }),
     request: (member, method, endpoint, data, timeoutMs) => {
       const apiUrl = member.data.api_url;
       if (!apiUrl) return Promise.reject(new Error(`Member ${member.name} has no api_url`));

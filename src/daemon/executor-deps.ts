@@ -57,14 +57,17 @@ export function executorDeps(host: ExecutorHost, cluster: Cluster | null, snapsh
       const on = view ?? cluster;
       if (!s || !on) return Promise.resolve(memory);
       return slots.sync(
-        on,
-        host.dynamic(),
-        name(),
-        host.config().tags,
-        slotRole(s.inRecovery, host.memory.role),
-        s.walLsn,
-        s.replayLsn ?? s.walLsn,
-        Date.now(),
+        {
+          cluster: on,
+          config: host.dynamic(),
+          me: name(),
+          tags: host.config().tags,
+          role: slotRole(s.inRecovery, host.memory.role),
+          major: s.serverVersion,
+          myLsn: s.walLsn,
+          replayLsn: s.replayLsn ?? s.walLsn,
+          now: Date.now(),
+        },
         memory,
       );
     },

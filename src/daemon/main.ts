@@ -63,7 +63,7 @@ async function runDaemon(config: PatroniConfig, configPath: string | undefined, 
   const etcd = config.dcs.kind === 'etcd' || config.dcs.kind === 'etcd3' ? config.dcs : undefined;
   const dcsConfig = etcd ? await waitForEtcdEndpoints(etcd) : config.dcs;
   const reseed = etcd?.srv && dcsConfig.kind === etcd.kind ? srvReseed(etcd, dcsConfig.protocol) : undefined;
-  const dcs = createDcs({ scope: config.scope, namespace: config.namespace, name: config.name, dcs: dcsConfig, reseed }, 'daemon');
+  const dcs = await createDcs({ scope: config.scope, namespace: config.namespace, name: config.name, dcs: dcsConfig, reseed }, 'daemon');
   let api: ApiServerHandle | undefined;
   const pg = new Postgresql(config, () => node.dynamic);
   const node: HaNode = new HaNode({ config, configPath, env, dcs, pg, onReload: async (c) => api?.reconfigure(c.restapi) });

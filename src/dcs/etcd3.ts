@@ -3,7 +3,7 @@ import { log } from '../log/logger.js';
 import type { JsonObject } from '../util/json.js';
 import type { Cluster, Leader, MemberData } from './cluster.js';
 import { DcsError, type Dcs, type LeaderStatusUpdate, type LeaseHold } from './dcs.js';
-import { changeWakes, clusterOf, clusterPathFor, Etcd3Watcher, type CacheChange } from './etcd3-cache.js';
+import { changeWakes, clusterOf, clusterPathFor, Etcd3Watcher, type CacheChange, type KvCache } from './etcd3-cache.js';
 import { Etcd3Client } from './etcd3-client.js';
 import { EtcdClientError, LeaseNotFound } from './etcd3-errors.js';
 import {
@@ -59,6 +59,8 @@ export class Etcd3 implements Dcs {
   private readonly name: string;
   private ttl: number;
   private ttlChanged = false;
+  /** The cluster last parsed from the watch cache, and the cache state it was parsed from. */
+  private parsed: { cache: KvCache; generation: number; cluster: Cluster } | undefined;
   private readonly signal = new WakeSignal();
   get lease(): LeaseHold {
     return this.leaseKeeper;
@@ -150,7 +152,14 @@ export class Etcd3 implements Dcs {
   }
 
   async getCluster(opts: { fresh?: boolean } = {}): Promise<Cluster> {
-    if (this.watcher?.isLive && !opts.fresh) return clusterOf(this.clusterPath, this.watcher.cache.entries());
+    if (this.watcher?.isLive && !opts.fresh) {
+      // Parsed once per change of the watch cache, not per cycle and per GET /cluster.
+      const cache = this.watcher.cache;
+      if (this.parsed?.cache !== cache || this.parsed.generation !== cache.generation) {
+        this.parsed = { cache, generation: cache.generation, cluster: clusterOf(this.clusterPath, cache.entries()) };
+      }
+      return this.parsed.cluster;
+    }
     const prefix = `${this.clusterPath}/`;
     const body = { key: b64(prefix), range_end: prefixRangeEnd(prefix), serializable: this.watcher !== undefined && !opts.fresh };
     try {

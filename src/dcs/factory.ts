@@ -1,13 +1,13 @@
 // Builds the configured DCS backend: one folder or file per backend behind the Dcs interface.
 // Consul, Kubernetes and Raft are refused with one line until a real server can run in the tests.
+// Backends other than etcd v3 are imported when configured, not at start: ZooKeeper's client library
+// alone costs every etcd v3 daemon ~1.5 MiB of RSS (docs/decisions.md, idle cost).
 import type { DcsConfig, ExhibitorConfig, ZookeeperConfig } from '../config/types.js';
 import { unsupportedDcs } from '../config/normalize-dcs.js';
 import type { Dcs } from './dcs.js';
-import { Etcd2 } from './etcd2/etcd2.js';
 import { Etcd3 } from './etcd3.js';
 import type { Reseed } from './srv-discovery.js';
-import { Exhibitor } from './zookeeper/exhibitor.js';
-import { ZooKeeper, type ZooKeeperOptions } from './zookeeper/zookeeper.js';
+import type { ZooKeeperOptions } from './zookeeper/zookeeper.js';
 
 export interface DcsFactoryConfig {
   scope: string;
@@ -29,7 +29,7 @@ const zkSecurity = (dcs: ZookeeperConfig | ExhibitorConfig): Pick<ZooKeeperOptio
 
 const baseUrl = (host: string, protocol: string): string => (/^[a-z]+:\/\//i.test(host) ? host.replace(/\/+$/, '') : `${protocol}://${host}`);
 
-export function createDcs(cfg: DcsFactoryConfig, mode: 'daemon' | 'ctl'): Dcs {
+export async function createDcs(cfg: DcsFactoryConfig, mode: 'daemon' | 'ctl'): Promise<Dcs> {
   const dcs = cfg.dcs;
   const common = {
     scope: cfg.scope,
@@ -56,7 +56,8 @@ export function createDcs(cfg: DcsFactoryConfig, mode: 'daemon' | 'ctl'): Dcs {
         useProxies: dcs.use_proxies,
         reseed: cfg.reseed,
       });
-    case 'etcd':
+    case 'etcd': {
+      const { Etcd2 } = await import('./etcd2/etcd2.js');
       return new Etcd2({
         ...common,
         endpoints: dcs.hosts.map((h) => baseUrl(h, dcs.protocol)),
@@ -69,10 +70,15 @@ export function createDcs(cfg: DcsFactoryConfig, mode: 'daemon' | 'ctl'): Dcs {
         useProxies: dcs.use_proxies,
         reseed: cfg.reseed,
       });
-    case 'zookeeper':
+    }
+    case 'zookeeper': {
+      const { ZooKeeper } = await import('./zookeeper/zookeeper.js');
       return new ZooKeeper({ ...common, hosts: dcs.hosts, authData: dcs.auth_data, ...zkSecurity(dcs) });
-    case 'exhibitor':
+    }
+    case 'exhibitor': {
+      const { Exhibitor } = await import('./zookeeper/exhibitor.js');
       return new Exhibitor({ ...common, exhibitors: dcs.hosts, port: dcs.port, pollInterval: dcs.poll_interval, authData: dcs.auth_data, ...zkSecurity(dcs) });
+    }
     default:
       throw new Error(unsupportedDcs(dcs.kind));
   }

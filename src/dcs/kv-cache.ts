@@ -12,6 +12,12 @@ const newer = (a: string, b: string): boolean => BigInt(a) > BigInt(b);
 
 export class KvCache {
   private readonly map = new Map<string, KvEntry>();
+  private gen = 0;
+
+  /** Changes with every put, delete and reset: what was derived from the entries at one value still holds. */
+  get generation(): number {
+    return this.gen;
+  }
 
   /** Replace everything (after a re-read); returns what differs from before. */
   reset(entries: KvEntry[]): CacheChange[] {
@@ -25,6 +31,7 @@ export class KvCache {
     for (const [key, now] of next) if (!this.map.has(key)) changes.push({ key, newValue: now.value });
     this.map.clear();
     for (const [k, v] of next) this.map.set(k, v);
+    this.gen++;
     return changes;
   }
 
@@ -33,6 +40,7 @@ export class KvCache {
     const old = this.map.get(entry.key);
     if (old && !newer(entry.modRevision, old.modRevision)) return undefined;
     this.map.set(entry.key, entry);
+    this.gen++;
     return { key: entry.key, oldValue: old?.value, newValue: entry.value };
   }
 
@@ -40,6 +48,7 @@ export class KvCache {
     const old = this.map.get(key);
     if (!old || !newer(revision, old.modRevision)) return undefined;
     this.map.delete(key);
+    this.gen++;
     return { key, oldValue: old.value };
   }
 

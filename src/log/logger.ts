@@ -134,8 +134,10 @@ export function createLogger(initial: Partial<LogConfig> = {}, opts: { sink?: Si
   let prevHeartbeat: string | null = '';
   let tap: ((line: string) => void) | null = null;
 
-  const needsCallSite = () =>
+  // Asked by every log call (debug lines included): decided once per configuration.
+  const callSiteNeeded = () =>
     Object.keys(cfg.loggers).length > 0 || (typeof cfg.format === 'string' ? CALLSITE_FIELDS.test(cfg.format) : CALLSITE_FIELDS.test(json.fmt));
+  let needsCallSite = callSiteNeeded();
 
   /** Effective level of a logger: its own, or its nearest configured ancestor's, else the root's. */
   const levelOf = (name: string): number => {
@@ -225,7 +227,7 @@ export function createLogger(initial: Partial<LogConfig> = {}, opts: { sink?: Si
   }
 
   const emit = (level: LogLevel, msg: string, args: unknown[], excText: string | null = null) => {
-    const site = needsCallSite() ? callSite() : { pathname: '', funcName: '<module>', lineno: 0 };
+    const site = needsCallSite ? callSite() : { pathname: '', funcName: '<module>', lineno: 0 };
     const name = site.pathname ? loggerNameFor(site.pathname) : 'patroni';
     if (LEVELS[level] < levelOf(name)) return;
     const r = makeRecord(level, interpolate(msg, args), msg, site, name);
@@ -251,6 +253,7 @@ export function createLogger(initial: Partial<LogConfig> = {}, opts: { sink?: Si
     configure: (c) => {
       cfg = { ...cfg, ...c };
       json = jsonFormatOf(cfg.format, cfg.static_fields ?? {});
+      needsCallSite = callSiteNeeded();
       sink.configure(cfg);
     },
     flush: () => sink.flush(),

@@ -37,6 +37,9 @@ export class ConfigWriter {
   private standbyNames: StandbyNames = { managed: false };
   /** Protected parameters the running postmaster got on its command line (known when we started it). */
   private startedOptions: Map<string, string> | null = null;
+  private pendingMemo:
+    | { cfg: PatroniConfig; dynamic: DynamicConfig; majorVersion: number; started: Map<string, string>; result: Record<string, RestartReason> }
+    | undefined;
 
   constructor(private readonly host: ConfigWriterHost) {}
 
@@ -111,7 +114,13 @@ export class ConfigWriter {
   /** Options the running postmaster would get differently if started now (pending restart). */
   pendingCommandLineChanges(majorVersion: number): Record<string, RestartReason> {
     if (!this.startedOptions) return {};
-    return pendingCommandLineChanges(this.startedOptions, buildStartPlan(this.host.config(), this.host.dynamic(), majorVersion, 'primary', null).options);
+    // Every snapshot asks (each cycle, each API refresh); the answer changes only with its inputs.
+    const key = { cfg: this.host.config(), dynamic: this.host.dynamic(), majorVersion, started: this.startedOptions };
+    const last = this.pendingMemo;
+    if (last && last.cfg === key.cfg && last.dynamic === key.dynamic && last.majorVersion === majorVersion && last.started === key.started) return last.result;
+    const result = pendingCommandLineChanges(key.started, buildStartPlan(key.cfg, key.dynamic, majorVersion, 'primary', null).options);
+    this.pendingMemo = { ...key, result };
+    return result;
   }
 
   /** A demoted primary's names mean nothing on a replica; a promotion sets them again first. */

@@ -52,6 +52,11 @@ function zombieInStat(stat: string): boolean {
   return state === 'Z' || state === 'X';
 }
 
+/** The command name in the text of /proc/<pid>/stat (`pid (comm) state ...`; comm may hold spaces and parentheses). */
+export function commInStat(stat: string): string {
+  return stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+}
+
 const isPostgresName = (comm: string, cmd: string): boolean => comm === 'postgres' || comm === 'postmaster' || /(^|\/)(postgres|postmaster)$/.test(cmd);
 
 /** State `Z` (zombie) or `X` (dead) in /proc/<pid>/stat; false where /proc does not tell. */
@@ -80,14 +85,18 @@ export function isPostgresProcess(pid: number): boolean {
 /** isPostgresProcess without blocking the event loop (the snapshot of every cycle and API refresh). */
 export async function isPostgresProcessAsync(pid: number): Promise<boolean> {
   if (!processExists(pid)) return false;
+  // One read of /proc/<pid>/stat tells both the state and the name (the same 15 characters as comm).
+  let stat: string;
   try {
-    if (zombieInStat(await readFile(`/proc/${pid}/stat`, 'utf8'))) return false;
+    stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   } catch {
-    /* /proc does not tell */
+    return true; // no /proc: trust kill -0
   }
+  if (zombieInStat(stat)) return false;
+  const comm = commInStat(stat);
+  if (comm === 'postgres' || comm === 'postmaster') return true;
   try {
-    const comm = (await readFile(`/proc/${pid}/comm`, 'utf8')).trim();
-    return isPostgresName(comm, comm === 'postgres' || comm === 'postmaster' ? '' : ((await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0')[0] ?? ''));
+    return isPostgresName(comm, (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0')[0] ?? '');
   } catch {
     return true;
   }

@@ -86,7 +86,7 @@ function showDiff(ctx: CtlContext, before: string, after: string, env: NodeJS.Pr
 }
 
 async function editConfig(ctx: CtlContext, name: string, o: Opts, env: NodeJS.ProcessEnv): Promise<void> {
-  const dcs = ctx.dcs(name);
+  const dcs = await ctx.dcs(name);
   const cluster = await ctx.getCluster(name);
   const config = cluster.config;
   if (!config) throw new CtlError(`The config key does not exist in the cluster ${name}`);

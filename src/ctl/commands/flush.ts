@@ -39,7 +39,7 @@ async function flushSwitchover(ctx: CtlContext, name: string, cluster: Cluster):
   }
   log.warning('Failing over to DCS');
   ctx.out(`${eventTimestamp()} Could not find any accessible member of cluster ${name}\n`);
-  await ctx.dcs(name).setFailoverValue('{}', failover.version);
+  await (await ctx.dcs(name)).setFailoverValue('{}', failover.version);
 }
 
 export function registerFlush(program: Command, rt: Runtime): void {

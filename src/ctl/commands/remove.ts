@@ -15,7 +15,7 @@ export function registerRemove(program: Command, rt: Runtime): void {
     .option('-f, --format <format>', 'Output format', choice("'--format' / '-f'", FORMATS), 'pretty')
     .action(async (name: string, o: { format: TableFormat }) =>
       rt.run(async (ctx) => {
-        const dcs = ctx.dcs(name);
+        const dcs = await ctx.dcs(name);
         const cluster = await ctx.getCluster(name);
         printMembers(ctx, cluster, name, o.format);
         if ((await ctx.prompts.prompt('Please confirm the cluster name to remove')) !== name) throw new CtlError('Cluster names specified do not match');

@@ -22,7 +22,7 @@ export function registerScaffold(program: Command, rt: Runtime): void {
         }
       }
       await rt.run(async (ctx) => {
-        const dcs = ctx.dcs(name);
+        const dcs = await ctx.dcs(name);
         const cluster = await ctx.getCluster(name);
         if (cluster.initialize !== null) throw new CtlError('This cluster is already initialized');
         if (!(await dcs.initialize(true, o.sysid))) throw new CtlError(`Initialize key for cluster ${name} already exists`);

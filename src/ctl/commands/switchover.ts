@@ -91,7 +91,7 @@ async function confirmAction(ctx: CtlContext, req: Request, leader: string | und
 }
 
 async function failoverOrSwitchover(ctx: CtlContext, req: Request): Promise<void> {
-  const dcs = ctx.dcs(req.name);
+  const dcs = await ctx.dcs(req.name);
   let cluster = await ctx.getCluster(req.name);
   trace('cluster read');
   ctx.out('Current cluster topology\n');

@@ -129,6 +129,11 @@ export function slotStep(mem: SlotMemory, o: SlotObservation): SlotStep {
   return { writes: { ...plan, advancePhysical, advanceLogical }, next: { lastSeen }, publish };
 }
 
+/** True when the step changes no slot now: the slots read before it are the slots after it. */
+export function changesNoSlot(w: SlotWrites): boolean {
+  return w.drop.length === 0 && w.createPhysical.length === 0 && w.createLogical.length === 0 && w.advancePhysical.length === 0;
+}
+
 /** `status.slots`/`retain_slots` from the slots as they are after the writes. */
 export function slotStatus(p: PublishPlan, after: SlotRow[]): SlotStatus {
   const slots: Record<string, number> = {};

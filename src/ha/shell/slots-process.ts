@@ -2,16 +2,12 @@
 // real PostgreSQL: read, let the pure slotStep (src/ha/core/slots-step.ts) decide, write, and read
 // again for the `slots`/`retain_slots` the leader publishes in `status`. Its memory between cycles
 // is the core's (HaMemory.slots): passed in, the next one returned.
-import type { DynamicConfig, Tags } from '../../config/types.js';
-import type { Cluster } from '../../dcs/cluster.js';
 import { log } from '../../log/logger.js';
 import type { SlotRow } from '../../postgresql/slots.js';
-import { INITIAL_SLOT_MEMORY, slotStatus, slotStep, type SlotMemory, type SlotStatus } from '../core/slots-step.js';
-import type { SlotRole } from '../core/slots.js';
+import { changesNoSlot, INITIAL_SLOT_MEMORY, slotStatus, slotStep, type SlotMemory, type SlotObservation, type SlotStatus } from '../core/slots-step.js';
 import { LogicalSlotAdvancer, type LogicalAdvancePostgres } from './slot-advancer.js';
 
 export interface SlotPostgres extends LogicalAdvancePostgres {
-  majorVersion(): Promise<number>;
   listSlots(): Promise<SlotRow[]>;
   createPhysicalSlot(name: string): Promise<void>;
   createLogicalSlot(name: string, database: string, plugin: string): Promise<void>;
@@ -42,32 +38,22 @@ export class SlotManager {
   }
 
   /**
-   * `myLsn`: WAL position (replicas: received or replayed); `replayLsn`: replayed (replicas).
-   * Returns the slot memory for the next cycle.
+   * One slot step. `o.major` is the running server's version (server_version_num of this cycle's
+   * snapshot), so the step reads no file. Returns the slot memory for the next cycle.
    */
-  async sync(
-    cluster: Cluster,
-    config: DynamicConfig,
-    me: string,
-    tags: Tags,
-    role: SlotRole,
-    myLsn: number,
-    replayLsn = myLsn,
-    now = Date.now(),
-    memory: SlotMemory = INITIAL_SLOT_MEMORY,
-  ): Promise<SlotMemory> {
-    if (!config.use_slots) {
+  async sync(o: Omit<SlotObservation, 'existing'>, memory: SlotMemory = INITIAL_SLOT_MEMORY): Promise<SlotMemory> {
+    if (!o.config.use_slots) {
       this.status = null;
       return memory;
     }
     let next = memory;
     try {
-      const major = await this.pg.majorVersion();
       const existing = await this.pg.listSlots();
-      const step = slotStep(memory, { cluster, config, me, tags, role, myLsn, replayLsn, now, major, existing });
+      const step = slotStep(memory, { ...o, existing });
       next = step.next;
       await this.write(step.writes);
-      this.status = step.publish ? slotStatus(step.publish, await this.pg.listSlots()) : null;
+      // Read again only after a write: an idle leader's cycle makes one round trip for slots, not two.
+      this.status = step.publish ? slotStatus(step.publish, changesNoSlot(step.writes) ? existing : await this.pg.listSlots()) : null;
     } catch (e) {
       // The status published last stays until a step completes.
       log.error('Exception when changing replication slots: %s', errorText(e));

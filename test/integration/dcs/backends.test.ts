@@ -39,8 +39,8 @@ for (const backend of selectedBackends()) {
     let server: DcsServer;
     const clients: Dcs[] = [];
     let seq = 0;
-    const client = (name: string, scope: string, mode: 'daemon' | 'ctl' = 'daemon', ttl = 30): Dcs => {
-      const d = createDcs({ scope, namespace: '/service/', name, dcs: normalizeDcs(server.section), ttl, loopWait: 2, retryTimeout: 5 }, mode);
+    const client = async (name: string, scope: string, mode: 'daemon' | 'ctl' = 'daemon', ttl = 30): Promise<Dcs> => {
+      const d = await createDcs({ scope, namespace: '/service/', name, dcs: normalizeDcs(server.section), ttl, loopWait: 2, retryTimeout: 5 }, mode);
       clients.push(d);
       return d;
     };
@@ -54,8 +54,8 @@ for (const backend of selectedBackends()) {
 
     test('leader race, update, delete', async () => {
       const scope = `race${seq++}`;
-      const a = client('a', scope);
-      const b = client('b', scope);
+      const a = await client('a', scope);
+      const b = await client('b', scope);
       const results = await Promise.all([a.attemptToAcquireLeader(), b.attemptToAcquireLeader()]);
       assert.equal(results.filter((r) => r).length, 1);
       const [winner, loser, winnerName] = results[0] ? [a, b, 'a'] : [b, a, 'b'];
@@ -75,8 +75,8 @@ for (const backend of selectedBackends()) {
 
     test('CAS writes and create-only initialize', async () => {
       const scope = `cas${seq++}`;
-      const a = client('a', scope, 'ctl');
-      const b = client('b', scope, 'ctl');
+      const a = await client('a', scope, 'ctl');
+      const b = await client('b', scope, 'ctl');
       const inits = await Promise.all([a.initialize(true, ''), b.initialize(true, '')]);
       assert.equal(inits.filter((r) => r).length, 1);
       assert.equal(await a.initialize(true, '7000000000000000001'), false);
@@ -113,8 +113,8 @@ for (const backend of selectedBackends()) {
 
     test('members are published, updated and read back by every client', async () => {
       const scope = `touch${seq++}`;
-      const a = client('pg1', scope);
-      const b = client('pg2', scope);
+      const a = await client('pg1', scope);
+      const b = await client('pg2', scope);
       const data = { conn_url: 'postgres://127.0.0.1:5432/postgres', api_url: 'http://127.0.0.1:8008/patroni', state: 'running', role: 'replica' as const };
       assert.equal(await a.touchMember(data), true);
       assert.equal(await b.touchMember({ ...data, state: 'stopped' }), true);
@@ -134,8 +134,8 @@ for (const backend of selectedBackends()) {
 
     test('watch wakes early on leader delete and on a failover write, else times out', async () => {
       const scope = `watch${seq++}`;
-      const leader = client('a', scope);
-      const replica = client('b', scope);
+      const leader = await client('a', scope);
+      const replica = await client('b', scope);
       assert.equal(await leader.attemptToAcquireLeader(), true);
       await waitFor('replica view to see the leader', async () => (await replica.getCluster()).leader?.name === 'a', 15_000, 50);
       // The wake-ups caused by the leader appearing: the view above may have come from a direct read
@@ -155,8 +155,11 @@ for (const backend of selectedBackends()) {
 
     test('the leader key dies with its holder (ttl, or the session closing)', async () => {
       const scope = `expire${seq++}`;
-      const a = createDcs({ scope, namespace: '/service/', name: 'a', dcs: normalizeDcs(server.section), ttl: 3, loopWait: 1, retryTimeout: 3 }, 'daemon');
-      const watcher = client('w', scope, 'ctl');
+      const a = await createDcs(
+        { scope, namespace: '/service/', name: 'a', dcs: normalizeDcs(server.section), ttl: 3, loopWait: 1, retryTimeout: 3 },
+        'daemon',
+      );
+      const watcher = await client('w', scope, 'ctl');
       assert.equal(await a.attemptToAcquireLeader(), true);
       assert.equal((await watcher.getCluster({ fresh: true })).leader?.name, 'a');
       // etcd: nobody refreshes the TTL; ZooKeeper: the session ends with the client.
@@ -169,7 +172,10 @@ for (const backend of selectedBackends()) {
       skip: backend === 'etcd2' && 'ZooKeeper sessions only',
     }, async () => {
       const scope = `expired${seq++}`;
-      const a = createDcs({ scope, namespace: '/service/', name: 'a', dcs: normalizeDcs(server.section), ttl: 6, loopWait: 1, retryTimeout: 3 }, 'daemon');
+      const a = await createDcs(
+        { scope, namespace: '/service/', name: 'a', dcs: normalizeDcs(server.section), ttl: 6, loopWait: 1, retryTimeout: 3 },
+        'daemon',
+      );
       clients.push(a);
       const data = { conn_url: 'postgres://127.0.0.1:5432/postgres', state: 'running', role: 'primary' as const };
       assert.equal(await a.attemptToAcquireLeader(), true);
@@ -205,7 +211,7 @@ for (const backend of selectedBackends()) {
       }
       // Reported by the client as expired, or given up after ttl without a connection.
       await waitFor('a new session', expired, 20_000, 100);
-      const watcher = client('w', scope, 'ctl');
+      const watcher = await client('w', scope, 'ctl');
       await waitFor('ephemeral znodes of the old session to go', async () => (await watcher.getCluster({ fresh: true })).leader === null, 10_000, 100);
       assert.equal(await a.touchMember(data), true);
       assert.equal(await a.updateLeader(await a.getCluster()), true);
@@ -217,9 +223,12 @@ for (const backend of selectedBackends()) {
 
     test('re-publishing an unchanged member and leader keeps them alive past ttl', async () => {
       const scope = `renew${seq++}`;
-      const a = createDcs({ scope, namespace: '/service/', name: 'a', dcs: normalizeDcs(server.section), ttl: 3, loopWait: 1, retryTimeout: 3 }, 'daemon');
+      const a = await createDcs(
+        { scope, namespace: '/service/', name: 'a', dcs: normalizeDcs(server.section), ttl: 3, loopWait: 1, retryTimeout: 3 },
+        'daemon',
+      );
       clients.push(a);
-      const watcher = client('w', scope, 'ctl');
+      const watcher = await client('w', scope, 'ctl');
       const data = { conn_url: 'postgres://127.0.0.1:5432/postgres', state: 'running', role: 'primary' as const };
       assert.equal(await a.attemptToAcquireLeader(), true);
       for (let i = 0; i < 6; i++) {
@@ -238,8 +247,8 @@ for (const backend of selectedBackends()) {
 
     test('garbage in a member key is tolerated', async () => {
       const scope = `junk${seq++}`;
-      const a = client('pg1', scope);
-      const junk = client('junk', scope, 'ctl');
+      const a = await client('pg1', scope);
+      const junk = await client('junk', scope, 'ctl');
       assert.equal(await junk.touchMember({}), true);
       // A raw non-JSON value through the same write path a broken peer would use.
       assert.equal(await junk.setHistoryValue('not json at all'), true);
@@ -259,7 +268,7 @@ for (const backend of selectedBackends()) {
   describe(`Dcs on ${backend} with the server stopped`, () => {
     test('operations throw DcsError', async () => {
       const server = await startDcsServer(backend);
-      const c = createDcs(
+      const c = await createDcs(
         { scope: 'down', namespace: 'service', name: 'a', dcs: normalizeDcs(server.section), ttl: 20, loopWait: 2, retryTimeout: 3 },
         'daemon',
       );

@@ -38,10 +38,10 @@ function put(path: string, body: string, auth?: string): Promise<number> {
   });
 }
 
-function client(extra: JsonObject): Dcs {
+async function client(extra: JsonObject): Promise<Dcs> {
   const section = server.section.etcd;
   const dcs = normalizeDcs({ etcd: { ...(isObject(section) ? section : {}), ...extra } });
-  const c = createDcs({ scope: 'tls', namespace: 'service', name: 'a', dcs, ttl: 30, loopWait: 10, retryTimeout: 3 }, 'ctl');
+  const c = await createDcs({ scope: 'tls', namespace: 'service', name: 'a', dcs, ttl: 30, loopWait: 10, retryTimeout: 3 }, 'ctl');
   clients.push(c);
   return c;
 }
@@ -60,7 +60,7 @@ after(async () => {
 });
 
 test('https with client certificate and basic auth: the lock protocol works', async () => {
-  const c = client({ username: 'root', password: 'secret' });
+  const c = await client({ username: 'root', password: 'secret' });
   assert.equal(await c.attemptToAcquireLeader(), true);
   assert.equal(await c.setConfigValue('{"ttl":30}'), true);
   const cluster = await c.getCluster({ fresh: true });
@@ -70,9 +70,9 @@ test('https with client certificate and basic auth: the lock protocol works', as
 });
 
 test('no credentials: writes refused (false), reads a DCS error; an unknown CA cannot connect', async () => {
-  const anonymous = client({});
+  const anonymous = await client({});
   assert.equal(await anonymous.setConfigValue('{"ttl":99}'), false);
   await assert.rejects(anonymous.getCluster({ fresh: true }), DcsError);
-  const untrusted = client({ username: 'root', password: 'secret', cacert: certs.clientCert });
+  const untrusted = await client({ username: 'root', password: 'secret', cacert: certs.clientCert });
   await assert.rejects(untrusted.getCluster({ fresh: true }), DcsError);
 });

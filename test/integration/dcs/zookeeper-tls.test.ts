@@ -171,7 +171,7 @@ describe('3 patroni-ts nodes on a ZooKeeper that requires TLS client certificate
 
     // Without a client certificate the server does not even complete the handshake.
     const noCert = normalizeDcs({ zookeeper: { ...section(), cert: null, key: null } });
-    const anonymous = createDcs({ scope: SCOPE, namespace: '/service/', name: 'anon', dcs: noCert, ttl: 10, loopWait: 2, retryTimeout: 3 }, 'ctl');
+    const anonymous = await createDcs({ scope: SCOPE, namespace: '/service/', name: 'anon', dcs: noCert, ttl: 10, loopWait: 2, retryTimeout: 3 }, 'ctl');
     try {
       await assert.rejects(anonymous.getCluster({ fresh: true }), DcsError);
     } finally {
@@ -203,7 +203,7 @@ describe('3 patroni-ts nodes on a ZooKeeper that requires TLS client certificate
   });
 
   test('a new ttl opens a new session with that timeout (set_ttl); the leader znode moves to it', async () => {
-    const a = createDcs(
+    const a = await createDcs(
       { scope: 'zk-tls-ttl', namespace: '/service/', name: 'a', dcs: normalizeDcs({ zookeeper: section() }), ttl: 10, loopWait: 2, retryTimeout: 3 },
       'daemon',
     );

@@ -60,7 +60,10 @@ export interface ApiResponse {
 export function daemonCommand(impl: Impl, configPath: string): [string, string[]] {
   if (impl === 'debian') return ['/usr/bin/patroni', [configPath]];
   if (!existsSync(TS_DAEMON)) throw new Error(`${TS_DAEMON} is missing: run \`npm run build\` first`);
-  return [process.execPath, [TS_DAEMON, configPath]];
+  // For A/B runs and profiles (docs/decisions.md, idle cost): node flags for every daemon
+  // (TS_DAEMON_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof") and another build (TS_DAEMON_FILE).
+  const extra = process.env.TS_DAEMON_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  return [process.execPath, [...extra, process.env.TS_DAEMON_FILE ?? TS_DAEMON, configPath]];
 }
 
 export class ClusterNode {

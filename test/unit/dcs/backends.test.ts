@@ -163,7 +163,7 @@ test('PATRONI_ETCD_* / PATRONI_ZOOKEEPER_* / PATRONI_EXHIBITOR_* variables make 
 test('factory: every supported kind builds its backend; consul, kubernetes, raft refused in one line', async () => {
   const base = { scope: 's', namespace: '/service/', name: 'n' };
   for (const kind of ['consul', 'kubernetes', 'raft'] as const) {
-    assert.throws(
+    await assert.rejects(
       () => createDcs({ ...base, dcs: { kind, section: {} } }, 'ctl'),
       new RegExp(`^Error: ${kind}: the ${kind} DCS is not supported by patroni-ts yet \\(use etcd3, etcd, zookeeper or exhibitor\\)$`),
     );
@@ -172,14 +172,14 @@ test('factory: every supported kind builds its backend; consul, kubernetes, raft
       (e: unknown) => e instanceof ConfigError && !e.message.includes('\n') && e.message.includes(`the ${kind} DCS is not supported by patroni-ts yet`),
     );
   }
-  const e2 = createDcs({ ...base, dcs: { kind: 'etcd', hosts: ['127.0.0.1:1'], protocol: 'http', use_proxies: false } }, 'ctl');
+  const e2 = await createDcs({ ...base, dcs: { kind: 'etcd', hosts: ['127.0.0.1:1'], protocol: 'http', use_proxies: false } }, 'ctl');
   assert.equal(e2.backend, 'etcd');
   assert.equal(e2.clusterPath, '/service/s');
   await e2.close();
-  const zk = createDcs({ ...base, dcs: { kind: 'zookeeper', hosts: ['127.0.0.1:1'], auth_data: [] } }, 'ctl');
+  const zk = await createDcs({ ...base, dcs: { kind: 'zookeeper', hosts: ['127.0.0.1:1'], auth_data: [] } }, 'ctl');
   assert.equal(zk.backend, 'zookeeper');
   await zk.close();
-  const ex = createDcs({ ...base, dcs: { kind: 'exhibitor', hosts: ['127.0.0.1'], port: 1, poll_interval: 300, auth_data: [] } }, 'ctl');
+  const ex = await createDcs({ ...base, dcs: { kind: 'exhibitor', hosts: ['127.0.0.1'], port: 1, poll_interval: 300, auth_data: [] } }, 'ctl');
   assert.equal(ex.backend, 'exhibitor');
   await ex.close();
 });

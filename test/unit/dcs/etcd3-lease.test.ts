@@ -150,8 +150,8 @@ test('status writer: only changed content, slots carried over, legacy optime for
 
 test('factory: etcd3 supported, others refused clearly', async () => {
   const base = { scope: 's', namespace: '/service/', name: 'n' };
-  assert.throws(() => createDcs({ ...base, dcs: { kind: 'consul', section: {} } }, 'ctl'), /the consul DCS is not supported by patroni-ts yet/);
-  const d = createDcs({ ...base, dcs: { kind: 'etcd3', hosts: ['127.0.0.1:1'], protocol: 'http', use_proxies: false } }, 'ctl');
+  await assert.rejects(() => createDcs({ ...base, dcs: { kind: 'consul', section: {} } }, 'ctl'), /the consul DCS is not supported by patroni-ts yet/);
+  const d = await createDcs({ ...base, dcs: { kind: 'etcd3', hosts: ['127.0.0.1:1'], protocol: 'http', use_proxies: false } }, 'ctl');
   assert.equal(d.backend, 'etcd3');
   assert.equal(d.clusterPath, '/service/s');
   await d.close();

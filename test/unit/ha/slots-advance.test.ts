@@ -6,8 +6,9 @@ import { logicalAdvanceTargets, needsRecopy } from '../../../src/ha/core/slots-a
 import { LogicalSlotAdvancer } from '../../../src/ha/shell/slot-advancer.js';
 import { SlotManager } from '../../../src/ha/shell/slots-process.js';
 import { sleep } from '../../support/tmp.js';
-import { cluster } from './fixtures.js';
+import { cluster, member } from './fixtures.js';
 import type { SlotRow } from '../../../src/postgresql/slots.js';
+const phys = (name: string, lsn: number | null): SlotRow => ({ name, type: 'physical', database: null, plugin: null, active: true, lsn });
 
 const LS = { name: 'ls', type: 'logical' as const, database: 'postgres', plugin: 'test_decoding' };
 const row = (lsn: number | null, extra: Partial<SlotRow> = {}): SlotRow => ({
@@ -72,7 +73,6 @@ test('a failed advance that needs a fresh copy marks the slot for copying, keepi
 test('the slot step on a replica advances its logical copy to the leader position, capped by replay', async () => {
   const advanced: string[] = [];
   const manager = new SlotManager({
-    majorVersion: async () => 150000,
     listSlots: async () => [row(100)],
     createPhysicalSlot: async () => undefined,
     createLogicalSlot: async () => undefined,
@@ -88,11 +88,47 @@ test('the slot step on a replica advances its logical copy to the leader positio
   const c = cluster({ leader: 'node1' });
   c.status = { optime: 0, slots: { ls: 900 }, retainSlots: [] };
   const config = buildDynamicConfig({ slots: { ls: { type: 'logical', database: 'postgres', plugin: 'test_decoding' } } });
-  await manager.sync(c, config, 'node2', {}, 'replica', 1000, 700);
+  await manager.sync({ cluster: c, config, me: 'node2', tags: {}, role: 'replica', major: 150000, myLsn: 1000, replayLsn: 700, now: Date.now() });
   // The advance runs in the background: poll for it (a loaded machine may take far longer than usual).
   for (const until = Date.now() + 10_000; advanced.length === 0 && Date.now() < until; ) await sleep(10);
   assert.deepEqual(
     advanced.filter((a) => a.startsWith('ls')),
     ['ls postgres 700'],
   );
+});
+
+test('the slot step on a leader reads pg_replication_slots once when it changes nothing, again after a write', async () => {
+  let reads = 0;
+  const slots = [phys('node2', 900), phys('node3', 800)];
+  const manager = new SlotManager({
+    listSlots: async () => {
+      reads++;
+      return slots;
+    },
+    createPhysicalSlot: async (name) => {
+      slots.push(phys(name, null));
+    },
+    createLogicalSlot: async () => undefined,
+    dropSlot: async () => undefined,
+    advanceSlot: async () => undefined,
+    advanceLogicalSlot: async () => undefined,
+    needsCopy: new Set(),
+  });
+  const idle = cluster({ leader: 'node1' });
+  const leader = {
+    config: buildDynamicConfig({}),
+    me: 'node1',
+    tags: {},
+    role: 'primary' as const,
+    major: 150000,
+    myLsn: 1000,
+    replayLsn: 1000,
+    now: Date.now(),
+  };
+  await manager.sync({ ...leader, cluster: idle });
+  assert.equal(reads, 1);
+  assert.deepEqual(manager.status?.slots, { node2: 900, node3: 800, node1: 1000 });
+  const grown = cluster({ leader: 'node1', members: [member('node1'), member('node2'), member('node3'), member('node4')] });
+  await manager.sync({ ...leader, cluster: grown });
+  assert.equal(reads, 3, 'created node4: read again for the published positions');
 });

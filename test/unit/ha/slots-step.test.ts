@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildDynamicConfig } from '../../../src/config/dynamic.js';
-import { INITIAL_SLOT_MEMORY, slotRole, slotStatus, slotStep, type SlotObservation } from '../../../src/ha/core/slots-step.js';
+import { changesNoSlot, INITIAL_SLOT_MEMORY, slotRole, slotStatus, slotStep, type SlotObservation } from '../../../src/ha/core/slots-step.js';
 import type { SlotRow } from '../../../src/postgresql/slots.js';
 import { cluster, member } from './fixtures.js';
 
@@ -105,4 +105,14 @@ describe('slotStep()', () => {
   test('slotRole: a running primary, else standby leader or replica', () => {
     assert.deepEqual([slotRole(false, 'replica'), slotRole(true, 'standby_leader'), slotRole(true, 'primary')], ['primary', 'standby_leader', 'replica']);
   });
+});
+
+test('changesNoSlot: only a step without drops, creations or physical advances leaves the slots as read', () => {
+  const none = { createPhysical: [], createLogical: [], drop: [], advancePhysical: [], advanceLogical: [] };
+  assert.equal(changesNoSlot(none), true);
+  assert.equal(changesNoSlot({ ...none, advanceLogical: [{ name: 'ls', database: 'd', lsn: 1 }] }), true, 'logical advances run in the background');
+  assert.equal(changesNoSlot({ ...none, drop: ['x'] }), false);
+  assert.equal(changesNoSlot({ ...none, createPhysical: ['x'] }), false);
+  assert.equal(changesNoSlot({ ...none, createLogical: [{ name: 'l', type: 'logical', database: 'd', plugin: 'p' }] }), false);
+  assert.equal(changesNoSlot({ ...none, advancePhysical: [{ name: 'x', lsn: 1 }] }), false);
 });

@@ -88,6 +88,40 @@ test('a zombie process does not count as a running postmaster', async () => {
   await new Promise((r) => child.once('exit', r));
 });
 
+test('commInStat reads the name out of /proc/<pid>/stat, spaces and parentheses included', async () => {
+  const { commInStat } = await import('../../../src/postgresql/process.js');
+  assert.equal(commInStat('4242 (postgres) S 1 4242 4242 0 -1 4194560'), 'postgres');
+  assert.equal(commInStat('77 (a (b) c) R 1 77'), 'a (b) c');
+});
+
+test('isPostgresProcessAsync: from one read of /proc/<pid>/stat (a sleep is not PostgreSQL, a process named postgres is)', async () => {
+  const { spawn } = await import('node:child_process');
+  const { isPostgresProcessAsync } = await import('../../../src/postgresql/process.js');
+  const sh = spawn('sleep', ['30'], { stdio: 'ignore' });
+  // exec -a sets argv[0]; the comm of a script named postgres is "postgres".
+  const { mkdtempSync, writeFileSync, chmodSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'comm-'));
+  const fake = join(dir, 'postgres');
+  writeFileSync(fake, '#!/bin/sh\nsleep 30\n');
+  chmodSync(fake, 0o755);
+  const pg = spawn(fake, [], { stdio: 'ignore', detached: true });
+  try {
+    assert.equal(await isPostgresProcessAsync(sh.pid!), false);
+    // The kernel sets comm at exec: poll until the child has exec'd its script.
+    let named = false;
+    for (const until = Date.now() + 5000; !named && Date.now() < until; ) {
+      named = await isPostgresProcessAsync(pg.pid!);
+      if (!named) await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.ok(named, 'a process named postgres counts');
+  } finally {
+    sh.kill('SIGKILL');
+    process.kill(-pg.pid!, 'SIGKILL'); // its own process group: the script and its sleep
+  }
+});
+
 test('the lock files of a dead postmaster are removed, a live one is left alone', async () => {
   const { mkdtempSync, writeFileSync, existsSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
