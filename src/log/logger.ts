@@ -46,11 +46,12 @@ export const DEFAULT_LOG_CONFIG: LogConfig = {
   max_queue_size: 1000,
 };
 
-/** Python-style `%s` interpolation of extra args, as Patroni's logger calls pass them. */
+/** Python-style `%s` interpolation of extra args, as Patroni's logger calls pass them: a missing value is `None`. */
 export function interpolate(msg: string, args: unknown[]): string {
   if (args.length === 0) return msg;
   let i = 0;
-  return msg.replace(/%[sdrf]/g, (m) => (i < args.length ? String(args[i++]) : m));
+  const text = (v: unknown): string => (v === undefined || v === null ? 'None' : String(v));
+  return msg.replace(/%[sdrf]/g, (m) => (i < args.length ? text(args[i++]) : m));
 }
 
 /** Our source folders under Patroni's logger names, so `log.loggers` written for Patroni applies. */

@@ -193,6 +193,8 @@ describe('logger', () => {
 
   test('interpolate like Python %s', () => {
     assert.equal(interpolate('a %s b %s', [1, 'x']), 'a 1 b x');
+    // Patroni's `received switchover request with ... scheduled_at=None` when no time was given.
+    assert.equal(interpolate('at=%s by=%s', [undefined, null]), 'at=None by=None');
     assert.equal(formatTime(1764371596.5), '2025-11-28 23:13:16,500');
   });
 
