@@ -6,20 +6,32 @@ import { sleep } from '../test/support/tmp.js';
 
 export const PROBE_TABLE = 'bench_probe';
 
-/** One INSERT on 127.0.0.1:port with short timeouts: true when it committed. */
-export async function tryWrite(port: number): Promise<boolean> {
+/** A connected superuser session on 127.0.0.1:port (errors after connecting are swallowed; a failed connect throws). */
+export async function connectSuperuser(port: number, connectTimeoutMs: number, queryTimeoutMs: number): Promise<pg.Client> {
   const client = new pg.Client({
     host: '127.0.0.1',
     port,
     database: 'postgres',
     user: SUPERUSER.username,
     password: SUPERUSER.password,
-    connectionTimeoutMillis: 1_000,
-    query_timeout: 2_000,
+    connectionTimeoutMillis: connectTimeoutMs,
+    query_timeout: queryTimeoutMs,
   });
   client.on('error', () => undefined);
   try {
     await client.connect();
+  } catch (e) {
+    await endQuietly(client);
+    throw e;
+  }
+  return client;
+}
+
+/** One INSERT on 127.0.0.1:port with short timeouts: true when it committed. */
+export async function tryWrite(port: number): Promise<boolean> {
+  const client = await connectSuperuser(port, 1_000, 2_000).catch(() => undefined);
+  if (!client) return false;
+  try {
     await client.query(`INSERT INTO ${PROBE_TABLE} DEFAULT VALUES`);
     return true;
   } catch {

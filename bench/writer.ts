@@ -5,9 +5,8 @@
 // that client): keep the connection to the node that last took a write; after an error, try the
 // nodes in turn with a short connect timeout, a read-only or starting/stopping node meaning "next".
 import pg from 'pg';
-import { SUPERUSER } from '../test/support/cluster/index.js';
 import { sleep } from '../test/support/tmp.js';
-import { endQuietly, PROBE_TABLE } from './probe.js';
+import { connectSuperuser, endQuietly, PROBE_TABLE } from './probe.js';
 
 const PERIOD_MS = 10;
 /**
@@ -139,23 +138,7 @@ export class Writer {
     if (client) await endQuietly(client);
   }
 
-  private async connect(port: number): Promise<pg.Client> {
-    const client = new pg.Client({
-      host: '127.0.0.1',
-      port,
-      database: 'postgres',
-      user: SUPERUSER.username,
-      password: SUPERUSER.password,
-      connectionTimeoutMillis: this.options.connectTimeoutMs,
-      query_timeout: 1_000,
-    });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-    } catch (e) {
-      await endQuietly(client);
-      throw e;
-    }
-    return client;
+  private connect(port: number): Promise<pg.Client> {
+    return connectSuperuser(port, this.options.connectTimeoutMs, 1_000);
   }
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { buildDynamicConfig } from '../../../src/config/dynamic.js';
 import type { DynamicConfig, PatroniConfig, PostgresqlConfig } from '../../../src/config/types.js';
 import { DEFAULT_LOG_CONFIG } from '../../../src/log/logger.js';
+import { restApiConfig } from '../api/fixtures.js';
 import type { JsonObject } from '../../../src/util/json.js';
 
 export const PG_BIN = '/usr/lib/postgresql/15/bin';
@@ -53,16 +54,7 @@ export function testConfig(n: NodeFixture): PatroniConfig {
     namespace: '/service/',
     name: n.name,
     log: DEFAULT_LOG_CONFIG,
-    restapi: {
-      listen: { host: '127.0.0.1', port: 8008 },
-      connect_address: '127.0.0.1:8008',
-      verify_client: 'none',
-      allowlist: [],
-      allowlist_include_members: false,
-      http_extra_headers: {},
-      https_extra_headers: {},
-      server_tokens: 'original',
-    },
+    restapi: restApiConfig({ listen: { host: '127.0.0.1', port: 8008 }, connect_address: '127.0.0.1:8008' }),
     ctl: { insecure: false },
     dcs: { kind: 'etcd3', hosts: ['127.0.0.1:2379'], protocol: 'http', use_proxies: false },
     bootstrap: { dcs: {}, method: 'initdb', initdb: [{ encoding: 'UTF8' }, 'data-checksums'], pg_hba: [], raw: {} },
